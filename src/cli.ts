@@ -1,0 +1,249 @@
+/**
+ * Command definitions. `main(argv, io)` parses the arguments, runs one
+ * command and returns the exit status; only bin/ touches `process`.
+ *
+ * Exit status: 0 whenever the configuration was valid (device failures are
+ * data, and Telegraf's exec drops all output of a non-zero run); 2 for usage
+ * and configuration errors, with nothing on stdout; 1 only for a bug.
+ */
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { collect } from './collect.js';
+import {
+  buildConfig,
+  checkHostTag,
+  checkMeasurement,
+  ConfigError,
+  DEFAULT_MEASUREMENT,
+  tagFlags,
+  type ConfigSources,
+} from './config.js';
+import { DEVICE_KINDS, knownTypes, recognizePages } from './devices/index.js';
+import { ParseError } from './html.js';
+import { decodeBody } from './http.js';
+import { serializeAll, type Metric } from './lineprotocol.js';
+
+/** Where a command's output goes; injectable for tests. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Aborted on SIGINT/SIGTERM; long-running commands stop when it fires. */
+  readonly signal?: AbortSignal;
+}
+
+/** The version in package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+type Chosen =
+  | { command: 'collect'; config?: string; device: string[]; tag: string[]; timeout?: string }
+  | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
+  | { command: 'simulate'; port: number; layout: string; fault: string };
+
+/** Repeatable string options arrive as a string or an array. */
+function list(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+}
+
+function optionalString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function configOptions(y: Argv): Argv {
+  return y
+    .option('config', { type: 'string', requiresArg: true, describe: 'INI file with devices and tags' })
+    .option('device', { type: 'string', requiresArg: true, describe: 'TYPE=URL of a device (repeatable), e.g. att=http://192.168.1.254' })
+    .option('tag', { type: 'string', requiresArg: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' })
+    .option('timeout', { type: 'string', requiresArg: true, describe: 'time limit per device, e.g. 4s (default 4s)' });
+}
+
+async function loadSimulatorModule(): Promise<typeof import('./simulate/server.js')> {
+  return import('./simulate/server.js');
+}
+
+function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
+  const types = knownTypes();
+  return yargs(args)
+    .scriptName('telegraf-homenet')
+    .usage('$0 [command] [options]\n\nReads home-network device status pages and prints InfluxDB line protocol for Telegraf.')
+    .command(
+      ['collect', '$0'],
+      'gather every configured device once; line protocol on stdout (the default)',
+      (y) => configOptions(y).example('$0 --device att=http://192.168.1.254', 'one gateway, no config file').example('$0 --config /etc/telegraf/homenet.ini', 'devices from an INI file'),
+      (a) => {
+        const chosen: Chosen = { command: 'collect', device: list(a['device']), tag: list(a['tag']) };
+        const config = optionalString(a['config']);
+        const timeout = optionalString(a['timeout']);
+        if (config !== undefined) chosen.config = config;
+        if (timeout !== undefined) chosen.timeout = timeout;
+        choose(chosen);
+      },
+    )
+    .command(
+      'parse <files..>',
+      'parse saved page(s) offline and print line protocol (no network)',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, describe: 'saved pages; the page kind is recognised from the content' })
+          .option('type', { type: 'string', choices: types, demandOption: true, describe: 'device type the pages come from' })
+          .option('host', { type: 'string', requiresArg: true, describe: 'host tag to put on the metrics' })
+          .option('tag', { type: 'string', requiresArg: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' })
+          .option('measurement', { type: 'string', requiresArg: true, default: DEFAULT_MEASUREMENT, describe: 'measurement of the traffic counters' }),
+      (a) => {
+        const chosen: Chosen = {
+          command: 'parse',
+          type: a.type,
+          files: list(a['files']),
+          tag: list(a['tag']),
+          measurement: a.measurement,
+        };
+        const host = optionalString(a['host']);
+        if (host !== undefined) chosen.host = host;
+        choose(chosen);
+      },
+    )
+    .command(
+      'simulate',
+      'serve a simulated AT&T Pace gateway on 127.0.0.1 until interrupted; prints its URL',
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' })
+          .option('layout', { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' })
+          .option('fault', { type: 'string', default: 'none', describe: 'misbehave: hang, trickle, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device' }),
+      (a) => {
+        choose({ command: 'simulate', port: a.port, layout: a.layout, fault: a.fault });
+      },
+    )
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(version())
+    .wrap(100)
+    .exitProcess(false);
+}
+
+async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): Promise<number> {
+  const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = { devices: c.device, tags: c.tag };
+  if (c.config !== undefined) {
+    sources.file = c.config;
+    try {
+      sources.fileText = readFileSync(c.config, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${c.config}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  if (c.timeout !== undefined) sources.timeout = c.timeout;
+  const config = buildConfig(sources);
+  const { metrics, log } = await collect(config);
+  emit(metrics, log, io);
+  return 0;
+}
+
+function emit(metrics: readonly Metric[], log: readonly string[], io: Io): void {
+  const warnings: string[] = [];
+  const out = serializeAll(metrics, (w) => warnings.push(w));
+  // One write each, so a reader never sees half a batch.
+  if (out !== '') io.stdout(out);
+  const errs = [...log, ...warnings];
+  if (errs.length > 0) io.stderr(errs.join('\n') + '\n');
+}
+
+function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
+  const kind = DEVICE_KINDS.get(c.type);
+  if (!kind) throw new ConfigError(`--type: unknown device type ${JSON.stringify(c.type)}`);
+  const tags = tagFlags(c.tag);
+  if (c.host !== undefined) tags['host'] = checkHostTag('--host', c.host);
+  checkMeasurement('--measurement', c.measurement);
+  const saved = c.files.map((name) => {
+    try {
+      return { name, body: decodeBody(readFileSync(name), undefined) };
+    } catch (err) {
+      throw new ConfigError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  });
+  let pages;
+  try {
+    pages = recognizePages(kind, saved);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  try {
+    const metrics = kind.parse(pages, { measurement: c.measurement }).map((m) => ({ ...m, tags: { ...tags, ...m.tags } }));
+    emit(metrics, [], io);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    io.stderr(`E! ${err.message}\n`);
+  }
+  return 0;
+}
+
+async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io): Promise<number> {
+  const { startSimulator, FAULTS } = await loadSimulatorModule();
+  const fault = FAULTS.find((f) => f === c.fault);
+  if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${FAULTS.join(', ')})`);
+  if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
+  const sim = await startSimulator({ port: c.port, layout: c.layout === 'isp' ? 'isp' : 'att', fault });
+  io.stdout(`${sim.url}\n`);
+  io.stderr(`I! simulated AT&T Pace gateway at ${sim.url} (layout ${c.layout}, fault ${fault}); stop with Ctrl-C\n`);
+  io.stderr(`I! try: telegraf-homenet --device att=${sim.url}\n`);
+  await new Promise<void>((resolve) => {
+    if (!io.signal || io.signal.aborted) {
+      resolve();
+      return;
+    }
+    io.signal.addEventListener('abort', () => {
+      resolve();
+    }, { once: true });
+  });
+  await sim.close();
+  return 0;
+}
+
+/**
+ * Runs the command line `argv` (without node and script) and returns the exit status.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let chosen: Chosen | undefined;
+  let output = '';
+  let usageError: string | undefined;
+  try {
+    await buildParser([...argv], (c) => (chosen = c))
+      .fail((msg: string | undefined, err: Error | undefined) => {
+        usageError = msg ?? err?.message ?? 'invalid arguments';
+      })
+      .parseAsync([...argv], {}, (_err, _argv, out) => {
+        output = out;
+      });
+  } catch (err) {
+    usageError ??= err instanceof Error ? err.message : String(err);
+  }
+  if (usageError !== undefined) {
+    io.stderr(`E! ${usageError}\nRun "telegraf-homenet --help" for usage.\n`);
+    return 2;
+  }
+  if (chosen === undefined) {
+    // --help or --version: yargs produced the text.
+    if (output !== '') io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+    return 0;
+  }
+  try {
+    switch (chosen.command) {
+      case 'collect':
+        return await runCollect(chosen, io);
+      case 'parse':
+        return runParse(chosen, io);
+      case 'simulate':
+        return await runSimulate(chosen, io);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`E! ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`E! internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The INI file and the quick flags, turned into one checked Config.
+ *
+ * Every check happens here, once, before any device is contacted, and every
+ * message names the file, the section and the key (or the flag) at fault.
+ */
+import { parse as parseIni } from 'ini';
+import { DEVICE_KINDS, knownTypes } from './devices/index.js';
+import { int, LineProtocolError, serialize } from './lineprotocol.js';
+
+/** One device to gather. */
+export interface DeviceConfig {
+  /** The INI section name, or `--device N` for a flag. */
+  readonly name: string;
+  readonly type: string;
+  /** Base URL; page paths are resolved under it. */
+  readonly url: URL;
+  /** The `host` tag of every metric of this device. */
+  readonly host: string;
+  /** Accept any TLS certificate from this device. */
+  readonly insecure: boolean;
+  /** Time limit for all of this device's requests in one gather, ms. */
+  readonly timeoutMs: number;
+}
+
+/** Everything a gather needs. */
+export interface Config {
+  /** Measurement of the traffic counters. */
+  readonly measurement: string;
+  /** Tags added to every metric. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly devices: readonly DeviceConfig[];
+}
+
+/** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** What the command line supplies. */
+export interface ConfigSources {
+  /** Path of the INI file, as given (used in messages). */
+  readonly file?: string;
+  /** The INI file's text, when `file` is given. */
+  readonly fileText?: string;
+  readonly devices?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly timeout?: string;
+}
+
+/** Default per-device time limit: below Telegraf's default 5 s exec timeout. */
+export const DEFAULT_TIMEOUT_MS = 4000;
+export const DEFAULT_MEASUREMENT = 'net';
+const MIN_TIMEOUT_MS = 100;
+const MAX_TIMEOUT_MS = 300_000;
+
+const TOP_KEYS = ['measurement', 'timeout'] as const;
+const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout'] as const;
+/** Tags the program sets itself. */
+const RESERVED_TAGS = ['host', 'type', 'interface'];
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration such as `4s`, `500ms`, `1.5s` or `1m30s` into ms.
+ * @returns undefined when the text is not such a duration.
+ */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
+  let ms = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * (UNITS[m[2] ?? ''] ?? 0);
+  return Math.round(ms);
+}
+
+function fail(where: string, message: string): never {
+  throw new ConfigError(`${where}: ${message}`);
+}
+
+function checkDuration(where: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) fail(where, `${JSON.stringify(value)} is not a duration (write it like 4s or 500ms)`);
+  if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
+    fail(where, `${JSON.stringify(value)} is out of range (100ms to 5m)`);
+  }
+  return ms;
+}
+
+function checkUrl(where: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(where, `${JSON.stringify(value)} is not a URL (write it like http://192.168.1.254)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(where, `${JSON.stringify(value)} is not an http:// or https:// URL`);
+  }
+  // A password in argv or in a world-readable URL is a leak waiting to happen.
+  if (url.username !== '' || url.password !== '') fail(where, 'must not contain a user name or password');
+  if (url.search !== '' || url.hash !== '') fail(where, `${JSON.stringify(value)} must not have a query or fragment`);
+  return url;
+}
+
+function checkType(where: string, value: string): string {
+  if (!DEVICE_KINDS.has(value)) {
+    fail(where, `unknown device type ${JSON.stringify(value)} (known: ${knownTypes().join(', ')})`);
+  }
+  return value;
+}
+
+function checkTag(where: string, key: string, value: string): void {
+  if (RESERVED_TAGS.includes(key)) fail(where, `the tag ${JSON.stringify(key)} is set by the program and cannot be overridden here`);
+  if (value === '') fail(where, 'empty value (a tag needs a value)');
+  try {
+    serialize({ name: 'check', tags: { [key]: value }, fields: { v: int(0) } });
+  } catch (err) {
+    if (err instanceof LineProtocolError) fail(where, `cannot be written as a tag: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Checks a host tag value; returns it trimmed. */
+export function checkHostTag(where: string, value: string): string {
+  const host = value.trim();
+  if (host === '') fail(where, 'empty value');
+  try {
+    serialize({ name: 'check', tags: { host }, fields: { v: int(0) } });
+  } catch (err) {
+    if (err instanceof LineProtocolError) fail(where, `cannot be written as a tag: ${err.message}`);
+    throw err;
+  }
+  return host;
+}
+
+/** Checks a measurement name. */
+export function checkMeasurement(where: string, value: string): string {
+  try {
+    serialize({ name: value, tags: {}, fields: { v: int(0) } });
+  } catch (err) {
+    if (err instanceof LineProtocolError) fail(where, `cannot be a measurement name: ${err.message}`);
+    throw err;
+  }
+  if (value.startsWith('homenet_')) fail(where, `${JSON.stringify(value)}: names starting "homenet_" are the program's own`);
+  return value;
+}
+
+/** The ini package gives strings, booleans (`true`/`false`), arrays (`k[]`) and objects (sections). */
+function asString(where: string, value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) fail(where, 'lists (key[] = ...) are not supported');
+  return fail(where, 'has no value');
+}
+
+function asBoolean(where: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  fail(where, `${JSON.stringify(asString(where, value))} must be true or false`);
+}
+
+function unknownKey(where: string, known: readonly string[]): never {
+  fail(where, `unknown key (known: ${known.join(', ')})`);
+}
+
+interface FileResult {
+  measurement?: string;
+  timeoutMs?: number;
+  tags: Record<string, string>;
+  devices: { name: string; type: string; url: URL; host?: string; insecure: boolean; timeoutMs?: number }[];
+}
+
+function readFile(file: string, text: string): FileResult {
+  let ini: Record<string, unknown>;
+  try {
+    ini = parseIni(text);
+  } catch (err) {
+    fail(file, `not a valid INI file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const out: FileResult = { tags: {}, devices: [] };
+  for (const [key, value] of Object.entries(ini)) {
+    const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (!isSection) {
+      const where = `${file}: ${key}`;
+      if (key === 'measurement') out.measurement = checkMeasurement(where, asString(where, value));
+      else if (key === 'timeout') out.timeoutMs = checkDuration(where, asString(where, value));
+      else unknownKey(where, TOP_KEYS);
+      continue;
+    }
+    const section = value as Record<string, unknown>;
+    // ini turns [a.b] into a nested section; say so rather than "unknown key".
+    const nested = Object.entries(section).find(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    if (nested) fail(`${file}: [${key}.${nested[0]}]`, 'section names cannot contain "." (use "-" or "_")');
+    if (key === 'tags') {
+      for (const [k, v] of Object.entries(section)) {
+        const where = `${file}: [tags] ${k}`;
+        const s = asString(where, v);
+        checkTag(where, k, s);
+        out.tags[k] = s;
+      }
+      continue;
+    }
+    out.devices.push(readDeviceSection(file, key, section));
+  }
+  return out;
+}
+
+function readDeviceSection(file: string, name: string, section: Record<string, unknown>): FileResult['devices'][number] {
+  const at = (k: string): string => `${file}: [${name}] ${k}`;
+  for (const k of Object.keys(section)) {
+    if (!(DEVICE_KEYS as readonly string[]).includes(k)) unknownKey(at(k), DEVICE_KEYS);
+  }
+  if (section['type'] === undefined) fail(at('type'), `missing (every device needs one; known: ${knownTypes().join(', ')})`);
+  if (section['url'] === undefined) fail(at('url'), 'missing (every device needs one, like http://192.168.1.254)');
+  const device: FileResult['devices'][number] = {
+    name,
+    type: checkType(at('type'), asString(at('type'), section['type'])),
+    url: checkUrl(at('url'), asString(at('url'), section['url'])),
+    insecure: section['insecure'] === undefined ? false : asBoolean(at('insecure'), section['insecure']),
+  };
+  if (section['host'] !== undefined) device.host = checkHostTag(at('host'), asString(at('host'), section['host']));
+  if (section['timeout'] !== undefined) device.timeoutMs = checkDuration(at('timeout'), asString(at('timeout'), section['timeout']));
+  return device;
+}
+
+function splitPair(where: string, text: string, shape: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) fail(where, `expected ${shape}`);
+  return [text.slice(0, eq).trim(), text.slice(eq + 1).trim()];
+}
+
+/** The `--tag KEY=VALUE` flags as tags, each checked. */
+export function tagFlags(flags: readonly string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of flags) {
+    const where = `--tag ${JSON.stringify(t)}`;
+    const [k, v] = splitPair(where, t, 'KEY=VALUE, like --tag region=home');
+    checkTag(where, k, v);
+    tags[k] = v;
+  }
+  return tags;
+}
+
+/**
+ * Builds the Config from the INI text and the flags; flags add devices and
+ * tags, and `--timeout` overrides the file's top-level timeout.
+ * @throws ConfigError with an exact message.
+ */
+export function buildConfig(src: ConfigSources): Config {
+  const fromFile: FileResult =
+    src.file !== undefined ? readFile(src.file, src.fileText ?? '') : { tags: {}, devices: [] };
+  const defaultTimeout =
+    src.timeout !== undefined ? checkDuration('--timeout', src.timeout) : (fromFile.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+
+  const tags = { ...fromFile.tags, ...tagFlags(src.tags ?? []) };
+
+  const devices: DeviceConfig[] = fromFile.devices.map((d) => ({
+    name: d.name,
+    type: d.type,
+    url: d.url,
+    host: d.host ?? d.name,
+    insecure: d.insecure,
+    timeoutMs: d.timeoutMs ?? defaultTimeout,
+  }));
+  (src.devices ?? []).forEach((spec, i) => {
+    const where = `--device ${JSON.stringify(spec)}`;
+    const [type, url] = splitPair(where, spec, 'TYPE=URL, like --device att=http://192.168.1.254');
+    const parsed = checkUrl(where, url);
+    devices.push({
+      name: `--device ${i + 1}`,
+      type: checkType(where, type),
+      url: parsed,
+      // host:port, so that several simulated devices on one address stay apart.
+      host: parsed.host.replace(/^\[|\](?=:|$)/g, ''),
+      insecure: false,
+      timeoutMs: defaultTimeout,
+    });
+  });
+
+  if (devices.length === 0) {
+    throw new ConfigError(
+      src.file !== undefined
+        ? `${src.file}: no devices configured (add a section with type and url)`
+        : 'no devices configured: give --config FILE or --device TYPE=URL',
+    );
+  }
+  const seen = new Map<string, string>();
+  for (const d of devices) {
+    const owner = seen.get(d.host);
+    if (owner !== undefined) {
+      const where = src.file !== undefined && !d.name.startsWith('--') ? `${src.file}: [${d.name}] host` : d.name;
+      fail(where, `${JSON.stringify(d.host)} is already the host of ${owner} (each device needs its own host tag)`);
+    }
+    seen.set(d.host, d.name.startsWith('--') ? d.name : `[${d.name}]`);
+  }
+
+  return {
+    measurement: fromFile.measurement ?? DEFAULT_MEASUREMENT,
+    tags,
+    devices,
+  };
+}

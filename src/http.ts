@@ -1,0 +1,199 @@
+/**
+ * The only network code: one GET with a caller-owned deadline, a size cap,
+ * same-host redirects and an explicit TLS choice.
+ */
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { TextDecoder } from 'node:util';
+
+/** Default response size cap. Real status pages are 10 to 80 KB. */
+export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+const MAX_REDIRECTS = 3;
+
+/** A page as fetched: decoded text plus the timings DESIGN.md asks for. */
+export interface FetchedPage {
+  /** The URL that finally answered (after redirects). */
+  readonly url: string;
+  readonly body: string;
+  /** Whole request, first byte sent to last byte read, in ms (all redirects included). */
+  readonly totalMs: number;
+  /** Time to the first response headers, in ms. */
+  readonly ttfbMs: number;
+}
+
+/** What the device's pages are fetched with. */
+export interface FetchOptions {
+  /** Aborted when the device's time limit runs out; its reason is the message reported. */
+  readonly signal: AbortSignal;
+  readonly maxBytes?: number;
+  /** Accept any TLS certificate (a gateway's self-signed one). */
+  readonly insecure?: boolean;
+  readonly userAgent?: string;
+}
+
+/** A fetch that failed; `message` is fit for a log line and names no secret. */
+export class FetchError extends Error {
+  override name = 'FetchError';
+  constructor(
+    message: string,
+    /** HTTP status when the device answered with something other than 200. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const SOCKET_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the device',
+  EPIPE: 'connection closed by the device',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate (set insecure = true for this device to accept it)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate (set insecure = true for this device to accept it)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unverifiable TLS certificate (set insecure = true for this device to accept it)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host name (set insecure = true for this device to accept it)',
+  CERT_HAS_EXPIRED: 'TLS certificate has expired (set insecure = true for this device to accept it)',
+  HPE_INVALID_CONSTANT: 'the answer is not HTTP',
+  HPE_INVALID_HEADER_TOKEN: 'the answer has invalid HTTP headers',
+};
+
+function describe(err: unknown, signal: AbortSignal): FetchError {
+  if (err instanceof FetchError) return err;
+  if (signal.aborted) return new FetchError(reasonText(signal));
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code in SOCKET_ERRORS) return new FetchError(SOCKET_ERRORS[code] ?? code);
+  const message = err instanceof Error ? err.message : String(err);
+  return new FetchError(typeof code === 'string' ? `${message} (${code})` : message);
+}
+
+function reasonText(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : 'request aborted';
+}
+
+/** The charset a page declares, in its Content-Type header or its first KiB. */
+export function declaredCharset(contentType: string | undefined, head: Buffer): string {
+  const fromHeader = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '');
+  if (fromHeader?.[1]) return fromHeader[1].toLowerCase();
+  const text = head.subarray(0, 1024).toString('latin1');
+  const fromMarkup = /<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)|<meta[^>]*charset\s*=\s*["']?([\w.:-]+)/i.exec(text);
+  return (fromMarkup?.[1] ?? fromMarkup?.[2] ?? 'utf-8').toLowerCase();
+}
+
+/** Decodes a body by its declared charset; unknown charsets fall back to UTF-8. */
+export function decodeBody(body: Buffer, contentType: string | undefined): string {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(declaredCharset(contentType, body));
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  return decoder.decode(body);
+}
+
+interface RawResponse {
+  readonly res: IncomingMessage;
+  readonly ttfbMs: number;
+}
+
+async function request(url: URL, options: FetchOptions, started: number): Promise<RawResponse> {
+  // https is loaded only for devices that use it.
+  const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const reqOptions: RequestOptions & { rejectUnauthorized?: boolean } = {
+    method: 'GET',
+    signal: options.signal,
+    agent: false,
+    headers: {
+      'user-agent': options.userAgent ?? 'telegraf-homenet',
+      accept: 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5',
+      'accept-encoding': 'identity',
+      connection: 'close',
+    },
+  };
+  if (url.protocol === 'https:') reqOptions.rejectUnauthorized = options.insecure !== true;
+  return new Promise<RawResponse>((resolve, reject) => {
+    let req: ClientRequest;
+    try {
+      req = mod.request(url, reqOptions, (res) => {
+        resolve({ res, ttfbMs: performance.now() - started });
+      });
+    } catch (err) {
+      reject(describe(err, options.signal));
+      return;
+    }
+    req.on('error', (err) => {
+      reject(describe(err, options.signal));
+    });
+    req.end();
+  });
+}
+
+async function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.destroy();
+    throw new FetchError(`response is ${declared} bytes, over the ${maxBytes}-byte limit`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > maxBytes) {
+        res.destroy();
+        throw new FetchError(`response is over the ${maxBytes}-byte limit`);
+      }
+      chunks.push(buf);
+    }
+  } catch (err) {
+    throw describe(err, signal);
+  }
+  // A body cut short by the device ends the stream without an error on some
+  // Node versions; `complete` says whether every promised byte arrived.
+  if (!res.complete) {
+    throw signal.aborted ? new FetchError(reasonText(signal)) : new FetchError('connection closed before the page was complete');
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/**
+ * GETs `url` and returns the decoded page. Fails with a {@link FetchError} on
+ * any status but 200, on redirects to another host, on a body over the size cap
+ * and when `options.signal` aborts (the device's time limit).
+ */
+export async function fetchPage(url: URL, options: FetchOptions): Promise<FetchedPage> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const started = performance.now();
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    if (options.signal.aborted) throw new FetchError(reasonText(options.signal));
+    const { res, ttfbMs } = await request(current, options, started);
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && status < 400 && res.headers.location !== undefined) {
+      res.destroy();
+      const next = new URL(res.headers.location, current);
+      if (next.hostname !== url.hostname || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+        throw new FetchError(`redirected to another host (${next.protocol}//${next.host}); not followed`, status);
+      }
+      if (hop >= MAX_REDIRECTS) throw new FetchError(`more than ${MAX_REDIRECTS} redirects`, status);
+      current = next;
+      continue;
+    }
+    if (status !== 200) {
+      res.destroy();
+      throw new FetchError(`HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, status);
+    }
+    const body = await readCapped(res, maxBytes, options.signal);
+    return {
+      url: current.href,
+      body: decodeBody(body, res.headers['content-type']),
+      totalMs: performance.now() - started,
+      ttfbMs,
+    };
+  }
+}

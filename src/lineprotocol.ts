@@ -1,0 +1,177 @@
+/**
+ * InfluxDB line protocol: the Metric type and its serializer.
+ *
+ * Telegraf discards a whole `exec` run when one line is bad, so a metric that
+ * cannot be written exactly is refused as a whole ({@link LineProtocolError})
+ * rather than written half or approximately.
+ */
+
+/** A typed field value. Integers are bigint so 64-bit counters keep every digit. */
+export type FieldValue =
+  | { readonly kind: 'int'; readonly value: bigint }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'string'; readonly value: string };
+
+/** One point: measurement, tags, fields and an optional timestamp in nanoseconds. */
+export interface Metric {
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, FieldValue>>;
+  readonly time?: bigint;
+}
+
+/** Why a metric cannot be written. */
+export class LineProtocolError extends Error {
+  override name = 'LineProtocolError';
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/** InfluxDB refuses string fields over 64 KiB. */
+const MAX_STRING_BYTES = 64 * 1024;
+
+/** An integer field from a bigint, a safe JS integer, or a string of decimal digits. */
+export function int(value: bigint | number | string): FieldValue {
+  if (typeof value === 'bigint') return { kind: 'int', value };
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`int(): ${value} is not a safe integer`);
+    return { kind: 'int', value: BigInt(value) };
+  }
+  if (!/^-?\d+$/.test(value)) throw new TypeError(`int(): ${JSON.stringify(value)} is not a decimal integer`);
+  return { kind: 'int', value: BigInt(value) };
+}
+
+/** A float field. NaN and infinities are refused when serialized. */
+export function float(value: number): FieldValue {
+  return { kind: 'float', value };
+}
+
+/** A boolean field. */
+export function bool(value: boolean): FieldValue {
+  return { kind: 'bool', value };
+}
+
+/** A string field. */
+export function str(value: string): FieldValue {
+  return { kind: 'string', value };
+}
+
+// Characters escaped with a backslash, per part of the line.
+const NAME_SPECIALS = /[, ]/g;
+const KEY_SPECIALS = /[,= ]/g;
+// InfluxDB 1.x unescapes `\,` `\=` `\ ` and `\"` in names without first
+// unescaping `\\`, so a backslash before one of those (or at the very end,
+// where it would escape the separator) cannot round-trip.
+const AMBIGUOUS_BACKSLASH = /\\(?=[,= "]|$)/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we look for
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const LINE_BREAK = /[\r\n\u0000]/;
+
+function checkName(what: string, s: string): void {
+  if (s === '') throw new LineProtocolError(`${what} is empty`);
+  if (CONTROL.test(s)) throw new LineProtocolError(`${what} ${JSON.stringify(s)} contains a control character`);
+  if (!s.isWellFormed()) throw new LineProtocolError(`${what} ${JSON.stringify(s)} is not valid Unicode`);
+  if (AMBIGUOUS_BACKSLASH.test(s)) {
+    throw new LineProtocolError(`${what} ${JSON.stringify(s)} has a backslash that line protocol cannot carry`);
+  }
+}
+
+function checkKey(what: string, key: string): void {
+  checkName(what, key);
+  if (key.startsWith('_')) throw new LineProtocolError(`${what} ${JSON.stringify(key)} starts with "_"`);
+  if (key === 'time') throw new LineProtocolError(`${what} "time" is reserved`);
+}
+
+function escapeKey(s: string): string {
+  return s.replace(KEY_SPECIALS, '\\$&');
+}
+
+function formatField(key: string, v: FieldValue): string {
+  switch (v.kind) {
+    case 'int':
+      if (v.value < INT64_MIN || v.value > INT64_MAX) {
+        throw new LineProtocolError(`field ${JSON.stringify(key)} value ${v.value} does not fit in 64 bits`);
+      }
+      return `${v.value}i`;
+    case 'float':
+      if (!Number.isFinite(v.value)) throw new LineProtocolError(`field ${JSON.stringify(key)} is ${v.value}`);
+      // -0 would print as "0" anyway; String() keeps every significant digit.
+      return String(v.value);
+    case 'bool':
+      return v.value ? 'true' : 'false';
+    case 'string':
+      if (LINE_BREAK.test(v.value)) {
+        throw new LineProtocolError(`field ${JSON.stringify(key)} contains a line break`);
+      }
+      if (!v.value.isWellFormed()) throw new LineProtocolError(`field ${JSON.stringify(key)} is not valid Unicode`);
+      if (Buffer.byteLength(v.value) > MAX_STRING_BYTES) {
+        throw new LineProtocolError(`field ${JSON.stringify(key)} is longer than 64 KiB`);
+      }
+      return `"${v.value.replace(/[\\"]/g, '\\$&')}"`;
+  }
+}
+
+/** Byte-wise order of UTF-8 strings, the order InfluxDB and Telegraf sort tags in. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * One line of line protocol, without the newline.
+ * Tags are sorted and empty tag values left out.
+ * @throws LineProtocolError when the metric cannot be written exactly.
+ */
+export function serialize(m: Metric): string {
+  checkName('measurement', m.name);
+  let line = m.name.replace(NAME_SPECIALS, '\\$&');
+
+  const tagKeys = Object.keys(m.tags).filter((k) => m.tags[k] !== '').sort(byteOrder);
+  for (const k of tagKeys) {
+    const v = m.tags[k] ?? '';
+    checkKey('tag key', k);
+    checkName(`tag ${JSON.stringify(k)} value`, v);
+    line += `,${escapeKey(k)}=${escapeKey(v)}`;
+  }
+
+  const fieldKeys = Object.keys(m.fields);
+  if (fieldKeys.length === 0) throw new LineProtocolError('metric has no fields');
+  const parts: string[] = [];
+  for (const k of fieldKeys) {
+    checkKey('field key', k);
+    if (Object.hasOwn(m.tags, k) && m.tags[k] !== '') {
+      throw new LineProtocolError(`${JSON.stringify(k)} is both a tag and a field`);
+    }
+    const v = m.fields[k];
+    if (v === undefined) continue;
+    parts.push(`${escapeKey(k)}=${formatField(k, v)}`);
+  }
+  line += ` ${parts.join(',')}`;
+
+  if (m.time !== undefined) {
+    if (m.time < INT64_MIN || m.time > INT64_MAX) throw new LineProtocolError(`timestamp ${m.time} is out of range`);
+    line += ` ${m.time}`;
+  }
+  return line;
+}
+
+/**
+ * Serializes every metric, one line each with a trailing newline. A metric that
+ * cannot be written is left out and reported through `warn`, so the rest of the
+ * batch stays usable.
+ */
+export function serializeAll(metrics: readonly Metric[], warn: (message: string) => void): string {
+  let out = '';
+  for (const m of metrics) {
+    try {
+      out += serialize(m) + '\n';
+    } catch (err) {
+      if (!(err instanceof LineProtocolError)) throw err;
+      const host = m.tags['host'];
+      const where = host === undefined ? '' : ` from host ${JSON.stringify(host)}`;
+      warn(`W! dropped a ${JSON.stringify(m.name)} metric${where}: ${err.message}`);
+    }
+  }
+  return out;
+}
