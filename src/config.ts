@@ -141,7 +141,7 @@ export function checkMeasurement(where: string, value: string): string {
     if (err instanceof LineProtocolError) fail(where, `cannot be a measurement name: ${err.message}`);
     throw err;
   }
-  if (value.startsWith('homenet_')) fail(where, `${JSON.stringify(value)}: names starting "homenet_" are the program's own`);
+  if (value.startsWith('homenet_')) fail(where, `${JSON.stringify(value)} is reserved (names starting "homenet_" are the program's own)`);
   return value;
 }
 

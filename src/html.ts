@@ -12,7 +12,8 @@ export type El = ReturnType<typeof DomUtils.getElementsByTagName>[number];
 
 type Child = El['children'][number];
 
-function isElement(n: Child): n is El {
+/** Whether a node is an element (not text, comment or directive). */
+export function isElement(n: Child): n is El {
   return ElementType.isTag(n);
 }
 
@@ -32,7 +33,7 @@ export function normText(s: string): string {
 }
 
 /** The normalised text of a node. */
-export function textOf(node: El | Doc): string {
+export function textOf(node: Parameters<typeof DomUtils.textContent>[0]): string {
   return normText(DomUtils.textContent(node));
 }
 

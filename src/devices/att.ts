@@ -12,6 +12,7 @@ import {
   captionOf,
   decimalOf,
   digitsOf,
+  isElement,
   labelKey,
   parseHtml,
   ParseError,
@@ -47,13 +48,26 @@ function directionOf(label: string): 'tx' | 'rx' | undefined {
   return undefined;
 }
 
-/** The table introduced by the words "IP Traffic", as a caption or its first cell. */
+const IP_TRAFFIC = 'ip traffic';
+// Elements that can carry a table's title just before it.
+const TITLE_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'b', 'strong', 'span', 'div', 'caption']);
+
+/**
+ * Whether a table is introduced by the words "IP Traffic": as its caption
+ * (AT&T firmware), as the first cell of one of its first rows (ISP-branded
+ * firmware), or as a title element right before it (tolerated in case a
+ * firmware moves the caption out of the table).
+ */
+function isTrafficTable(t: El): boolean {
+  if (labelKey(captionOf(t)) === IP_TRAFFIC) return true;
+  if (tableRows(t).slice(0, 2).some((r) => r[0] !== undefined && labelKey(textOf(r[0])) === IP_TRAFFIC)) return true;
+  let prev = t.prev;
+  while (prev && !isElement(prev) && textOf(prev) === '') prev = prev.prev;
+  return prev !== null && isElement(prev) && TITLE_TAGS.has(prev.name) && labelKey(textOf(prev)) === IP_TRAFFIC;
+}
+
 function findTrafficTable(doc: Doc): El | undefined {
-  return tables(doc).find((t) => {
-    if (labelKey(captionOf(t)) === 'ip traffic') return true;
-    const first = tableRows(t)[0]?.[0];
-    return first !== undefined && labelKey(textOf(first)) === 'ip traffic';
-  });
+  return tables(doc).find(isTrafficTable);
 }
 
 function trafficFields(doc: Doc): Record<string, FieldValue> {

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildConfig, ConfigError, parseDuration, type ConfigSources } from '../src/config.js';
+
+const FILE = '/etc/telegraf/homenet.ini';
+const ok = (text: string, extra: Omit<ConfigSources, 'file' | 'fileText'> = {}) =>
+  buildConfig({ file: FILE, fileText: text, ...extra });
+
+describe('config: valid files', () => {
+  it('reads the DESIGN.md example', () => {
+    const c = ok(`;; Measurement name for traffic counters.
+measurement = net
+;; Per-device time limit for all of its requests.
+timeout = 4s
+
+[tags]
+;; Added to every metric.
+region = livingstone
+
+[router]
+type = att
+url = http://192.168.1.254
+;; host tag; defaults to the section name.
+host = router
+insecure = false
+
+[upstairs]
+type = att
+url = https://192.168.2.254/prefix/
+insecure = true
+timeout = 1500ms
+`);
+    assert.equal(c.measurement, 'net');
+    assert.deepEqual(c.tags, { region: 'livingstone' });
+    assert.equal(c.devices.length, 2);
+    const [router, upstairs] = c.devices;
+    assert.equal(router?.name, 'router');
+    assert.equal(router?.host, 'router');
+    assert.equal(router?.url.href, 'http://192.168.1.254/');
+    assert.equal(router?.insecure, false);
+    assert.equal(router?.timeoutMs, 4000);
+    assert.equal(upstairs?.host, 'upstairs', 'host defaults to the section name');
+    assert.equal(upstairs?.insecure, true);
+    assert.equal(upstairs?.timeoutMs, 1500);
+  });
+
+  it('defaults: measurement net, timeout 4s', () => {
+    const c = ok('[gw]\ntype = att\nurl = http://192.168.1.254\n');
+    assert.equal(c.measurement, 'net');
+    assert.equal(c.devices[0]?.timeoutMs, 4000);
+  });
+
+  it('flags add devices and tags; --timeout overrides the file', () => {
+    const c = ok('timeout = 3s\n[tags]\nregion = a\n[gw]\ntype = att\nurl = http://192.168.1.254\n', {
+      devices: ['att=http://127.0.0.1:8080'],
+      tags: ['region=b', 'site=lab'],
+      timeout: '2s',
+    });
+    assert.deepEqual(c.tags, { region: 'b', site: 'lab' });
+    assert.deepEqual(c.devices.map((d) => [d.host, d.timeoutMs]), [['gw', 2000], ['127.0.0.1:8080', 2000]]);
+  });
+
+  it('a --device host tag is host:port, so simulated devices on one address stay apart', () => {
+    const c = buildConfig({ devices: ['att=http://127.0.0.1:8080', 'att=http://127.0.0.1:8081', 'att=http://[::1]:9000'] });
+    assert.deepEqual(c.devices.map((d) => d.host), ['127.0.0.1:8080', '127.0.0.1:8081', '::1:9000']);
+  });
+
+  it('durations', () => {
+    assert.equal(parseDuration('4s'), 4000);
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('1.5s'), 1500);
+    assert.equal(parseDuration('1m30s'), 90_000);
+    assert.equal(parseDuration('4'), undefined);
+    assert.equal(parseDuration('four'), undefined);
+  });
+});
+
+/** Each mistake and its exact message. */
+const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSources, 'file' | 'fileText'>; message: string }[] = [
+  { name: 'unknown top-level key', text: 'interval = 10s\n[gw]\ntype=att\nurl=http://192.168.1.254\n', message: `${FILE}: interval: unknown key (known: measurement, timeout)` },
+  { name: 'bad top-level duration', text: 'timeout = 4\n', message: `${FILE}: timeout: "4" is not a duration (write it like 4s or 500ms)` },
+  { name: 'duration out of range', text: 'timeout = 10ms\n', message: `${FILE}: timeout: "10ms" is out of range (100ms to 5m)` },
+  { name: 'measurement of our own', text: 'measurement = homenet_scrape\n', message: `${FILE}: measurement: "homenet_scrape" is reserved (names starting "homenet_" are the program's own)` },
+  { name: 'measurement with a trailing backslash', text: 'measurement = net\\\n', message: `${FILE}: measurement: cannot be a measurement name: measurement "net\\\\" has a backslash that line protocol cannot carry` },
+  { name: 'unknown device key', text: '[router]\ntype = att\nurl = http://192.168.1.254\npassword = x\n', message: `${FILE}: [router] password: unknown key (known: type, url, host, insecure, timeout)` },
+  { name: 'unknown type', text: '[router]\ntype = netgear\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: unknown device type "netgear" (known: att)` },
+  { name: 'missing type', text: '[router]\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: missing (every device needs one; known: att)` },
+  { name: 'missing url', text: '[router]\ntype = att\n', message: `${FILE}: [router] url: missing (every device needs one, like http://192.168.1.254)` },
+  { name: 'not a URL', text: '[router]\ntype = att\nurl = 192.168.1.254\n', message: `${FILE}: [router] url: "192.168.1.254" is not a URL (write it like http://192.168.1.254)` },
+  { name: 'wrong scheme', text: '[router]\ntype = att\nurl = ftp://192.168.1.254\n', message: `${FILE}: [router] url: "ftp://192.168.1.254" is not an http:// or https:// URL` },
+  { name: 'credentials in URL', text: '[router]\ntype = att\nurl = http://admin:secret@192.168.1.254\n', message: `${FILE}: [router] url: must not contain a user name or password` },
+  { name: 'query in URL', text: '[router]\ntype = att\nurl = http://192.168.1.254/?x=1\n', message: `${FILE}: [router] url: "http://192.168.1.254/?x=1" must not have a query or fragment` },
+  { name: 'insecure not boolean', text: '[router]\ntype = att\nurl = https://192.168.1.254\ninsecure = yes\n', message: `${FILE}: [router] insecure: "yes" must be true or false` },
+  { name: 'bad device timeout', text: '[router]\ntype = att\nurl = http://192.168.1.254\ntimeout = soon\n', message: `${FILE}: [router] timeout: "soon" is not a duration (write it like 4s or 500ms)` },
+  { name: 'empty host', text: '[router]\ntype = att\nurl = http://192.168.1.254\nhost =\n', message: `${FILE}: [router] host: empty value` },
+  { name: 'duplicate host', text: '[a]\ntype = att\nurl = http://192.168.1.254\nhost = gw\n[b]\ntype = att\nurl = http://192.168.2.254\nhost = gw\n', message: `${FILE}: [b] host: "gw" is already the host of [a] (each device needs its own host tag)` },
+  { name: 'dotted section', text: '[living.room]\ntype = att\nurl = http://192.168.1.254\n', message: `${FILE}: [living.room]: section names cannot contain "." (use "-" or "_")` },
+  { name: 'list value', text: '[router]\ntype = att\nurl[] = http://192.168.1.254\n', message: `${FILE}: [router] url: lists (key[] = ...) are not supported` },
+  { name: 'reserved tag', text: '[tags]\nhost = x\n', message: `${FILE}: [tags] host: the tag "host" is set by the program and cannot be overridden here` },
+  { name: 'empty tag', text: '[tags]\nregion =\n', message: `${FILE}: [tags] region: empty value (a tag needs a value)` },
+  { name: 'tag key with _', text: '[tags]\n_region = x\n', message: `${FILE}: [tags] _region: cannot be written as a tag: tag key "_region" starts with "_"` },
+  { name: 'no devices in file', text: 'measurement = net\n', message: `${FILE}: no devices configured (add a section with type and url)` },
+  { name: 'no devices at all', flags: {}, message: 'no devices configured: give --config FILE or --device TYPE=URL' },
+  { name: '--device without =', flags: { devices: ['att'] }, message: '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254' },
+  { name: '--device unknown type', flags: { devices: ['sonoz=http://192.168.1.20:1400'] }, message: '--device "sonoz=http://192.168.1.20:1400": unknown device type "sonoz" (known: att)' },
+  { name: '--device bad URL', flags: { devices: ['att=gateway'] }, message: '--device "att=gateway": "gateway" is not a URL (write it like http://192.168.1.254)' },
+  { name: '--tag without =', flags: { devices: ['att=http://192.168.1.254'], tags: ['region'] }, message: '--tag "region": expected KEY=VALUE, like --tag region=home' },
+  { name: '--timeout bad', flags: { devices: ['att=http://192.168.1.254'], timeout: '5 seconds' }, message: '--timeout: "5 seconds" is not a duration (write it like 4s or 500ms)' },
+];
+
+describe('config: each mistake has its exact message', () => {
+  for (const m of MISTAKES) {
+    it(m.name, () => {
+      const src: ConfigSources = m.text !== undefined ? { file: FILE, fileText: m.text, ...m.flags } : { ...m.flags };
+      assert.throws(() => buildConfig(src), (err: unknown) => {
+        assert.ok(err instanceof ConfigError, String(err));
+        assert.equal(err.message, m.message);
+        return true;
+      });
+    });
+  }
+});

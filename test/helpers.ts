@@ -1,0 +1,50 @@
+/** Shared test helpers: paths, running the built program, line checks. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests run from dist/test). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The launcher users run. */
+export const BIN = `${ROOT}bin/telegraf-homenet`;
+/** Fixture folders live in the source tree, not in dist. */
+export const FIXTURES = `${ROOT}test/fixtures/`;
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall time of the whole process, ms. */
+  readonly ms: number;
+}
+
+/** Runs bin/telegraf-homenet with `args` (no shell) and collects its output. */
+export function runBin(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Lines of output, without the final empty string. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1));
+}
