@@ -91,7 +91,8 @@ function serveFault(fault: Fault, page: string, res: ServerResponse): boolean {
     case 'huge': {
       const chunk = Buffer.alloc(1024 * 1024, 'x');
       let left = 100;
-      res.writeHead(200, { 'content-type': 'text/html', 'content-length': 100 * chunk.length });
+      // No Content-Length: the client must count the bytes itself.
+      res.writeHead(200, { 'content-type': 'text/html' });
       const pump = (): void => {
         while (left > 0 && !res.destroyed) {
           left--;

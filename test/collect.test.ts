@@ -1,0 +1,163 @@
+/** The collector over real HTTP against the built-in simulator, healthy and faulty. */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { collect } from '../src/collect.js';
+import { buildConfig } from '../src/config.js';
+import { serialize, type Metric } from '../src/lineprotocol.js';
+import { FAULTS, startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';
+
+function field(m: Metric | undefined, key: string): unknown {
+  return m?.fields[key]?.value;
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('collect: a healthy gateway', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ layout: 'isp' });
+  });
+  after(() => sim.close());
+
+  it('prints the traffic line and a successful scrape status, with host and global tags', async () => {
+    const config = buildConfig({
+      file: 'test.ini',
+      fileText: `[tags]\nregion = lab\n[router]\ntype = att\nurl = ${sim.url}\n`,
+    });
+    const { metrics, log } = await collect(config);
+    assert.deepEqual(log, []);
+    assert.equal(metrics.length, 2);
+    const [net, scrape] = metrics;
+    assert.equal(net?.name, 'net');
+    assert.deepEqual(net?.tags, { region: 'lab', host: 'router' });
+    assert.deepEqual(Object.keys(net?.fields ?? {}), [
+      'tx_bytes', 'tx_pkts', 'tx_err', 'tx_pct', 'rx_bytes', 'rx_pkts', 'rx_err', 'rx_pct', 'total_time', 'elapsed_time',
+    ]);
+    assert.equal(net?.fields['rx_bytes']?.kind, 'int');
+    assert.equal(net?.fields['tx_pct']?.kind, 'float');
+    const total = field(net, 'total_time') as bigint;
+    const ttfb = field(net, 'elapsed_time') as bigint;
+    assert.ok(ttfb >= 0n && ttfb <= total, `elapsed_time ${ttfb} should be within total_time ${total}`);
+    assert.equal(scrape?.name, 'homenet_scrape');
+    assert.deepEqual(scrape?.tags, { region: 'lab', host: 'router', type: 'att' });
+    assert.equal(field(scrape, 'success'), true);
+    assert.equal(scrape?.fields['error'], undefined);
+    assert.equal(sim.hits.get('/xslt?PAGE=C_1_0'), 1, 'one request per page per gather');
+    for (const m of metrics) serialize(m);
+  });
+
+  it('keeps a path prefix of the device URL', async () => {
+    const config = buildConfig({ devices: [`att=${sim.url}/gw`] });
+    const { metrics, log } = await collect(config);
+    assert.match(log[0] ?? '', /\/gw\/xslt\?PAGE=C_1_0: HTTP 404/);
+    assert.equal(field(metrics[0], 'success'), false);
+  });
+});
+
+describe('collect: counters grow with time and wrap at 2^32 like the real gateway', () => {
+  it('a gather 61 s later shows rx_bytes wrapped and packets grown', async () => {
+    let now = 1_000_000;
+    const sim = await startSimulator({ now: () => now });
+    try {
+      const config = buildConfig({ devices: [`att=${sim.url}`] });
+      const first = (await collect(config)).metrics[0];
+      now += 61_000;
+      const second = (await collect(config)).metrics[0];
+      const rx1 = field(first, 'rx_bytes') as bigint;
+      const rx2 = field(second, 'rx_bytes') as bigint;
+      assert.ok(rx1 > 4_000_000_000n && rx1 < 2n ** 32n, `rx_bytes ${rx1} starts just below 2^32`);
+      assert.ok(rx2 < rx1, `rx_bytes wrapped: ${rx1} -> ${rx2}`);
+      assert.equal((rx2 - rx1 + 2n ** 32n) % 2n ** 32n, 61n * 1_250_000n, 'growth modulo 2^32 matches the simulated rate');
+      assert.ok((field(second, 'rx_pkts') as bigint) > (field(first, 'rx_pkts') as bigint));
+      assert.ok((field(second, 'tx_bytes') as bigint) > (field(first, 'tx_bytes') as bigint));
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+/** What each fault must be reported as. */
+const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none'>, RegExp>> = {
+  hang: /^no complete answer within 600 ms \(the device's timeout\)$/,
+  trickle: /^no complete answer within 600 ms \(the device's timeout\)$/,
+  reset: /^(connection reset by the device|connection closed before the page was complete)$/,
+  half: /^Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
+  garbage: /^Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
+  huge: /^response is over the 4194304-byte limit$/,
+  'status-403': /^HTTP 403 Forbidden$/,
+  'status-404': /^HTTP 404 Not Found$/,
+  'status-500': /^HTTP 500 Internal Server Error$/,
+  'redirect-away': /^redirected to another host \(http:\/\/login\.example\.invalid\); not followed$/,
+  'wrong-device': /^Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
+};
+
+describe('collect: a faulty device costs nothing but itself', () => {
+  let good: Simulator;
+  before(async () => {
+    good = await startSimulator();
+  });
+  after(() => good.close());
+
+  for (const fault of FAULTS.filter((f): f is Exclude<Fault, 'none'> => f !== 'none')) {
+    it(fault, async () => {
+      const bad = await startSimulator({ fault });
+      try {
+        const config = buildConfig({
+          file: 'f.ini',
+          fileText: `timeout = 600ms\n[good]\ntype = att\nurl = ${good.url}\n[bad]\ntype = att\nurl = ${bad.url}\n`,
+        });
+        const started = performance.now();
+        const heapBefore = process.memoryUsage().heapUsed;
+        const { metrics, log } = await collect(config);
+        const ms = performance.now() - started;
+        assert.ok(ms < 600 + 400, `the gather took ${Math.round(ms)} ms, over its 600 ms limit`);
+        assert.ok(process.memoryUsage().heapUsed - heapBefore < 64 * 1024 * 1024, 'memory stays bounded');
+
+        const goodNet = metrics.find((m) => m.name === 'net' && m.tags['host'] === 'good');
+        assert.ok(goodNet, 'the healthy device is still collected');
+        assert.equal(metrics.filter((m) => m.tags['host'] === 'bad' && m.name === 'net').length, 0);
+        const status = metrics.find((m) => m.name === 'homenet_scrape' && m.tags['host'] === 'bad');
+        assert.equal(field(status, 'success'), false);
+        const cause = field(status, 'error') as string;
+        assert.match(cause, EXPECTED_CAUSE[fault]);
+        assert.equal(log.length, 1);
+        // Fetch errors name the page's URL; parse errors name the page themselves.
+        const where = cause.startsWith('Broadband Status') ? `${bad.url}/` : `${bad.url}/xslt?PAGE=C_1_0`;
+        assert.equal(log[0], `E! [bad] att ${where}: ${cause}`);
+        for (const m of metrics) serialize(m);
+      } finally {
+        await bad.close();
+      }
+    });
+  }
+
+  it('connection refused', async () => {
+    const port = await closedPort();
+    const config = buildConfig({ devices: [`att=${good.url}`, `att=http://127.0.0.1:${port}`] });
+    const { metrics, log } = await collect(config);
+    assert.equal(metrics.filter((m) => m.name === 'net').length, 1);
+    assert.deepEqual(log, [`E! [--device 2] att http://127.0.0.1:${port}/xslt?PAGE=C_1_0: connection refused`]);
+  });
+
+  it('devices are gathered concurrently: three hanging devices take one timeout, not three', async () => {
+    const hung = await Promise.all([0, 1, 2].map(() => startSimulator({ fault: 'hang' })));
+    try {
+      const config = buildConfig({ devices: hung.map((s) => `att=${s.url}`), timeout: '500ms' });
+      const started = performance.now();
+      const { metrics } = await collect(config);
+      const ms = performance.now() - started;
+      assert.equal(metrics.length, 3);
+      assert.ok(ms >= 480 && ms < 1200, `three 500 ms timeouts in parallel took ${Math.round(ms)} ms`);
+    } finally {
+      await Promise.all(hung.map((s) => s.close()));
+    }
+  });
+});
