@@ -27,4 +27,12 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'src/simulate/demo.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    // node:test's describe() and it() return promises the runner tracks itself.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-confusing-void-expression': 'off',
+    },
+  },
 );

@@ -1,23 +1,14 @@
 /** The collector over real HTTP against the built-in simulator, healthy and faulty. */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { collect } from '../src/collect.js';
 import { buildConfig } from '../src/config.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
 import { FAULTS, startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';
+import { closedPort } from './support/helpers.js';
 
 function field(m: Metric | undefined, key: string): unknown {
   return m?.fields[key]?.value;
-}
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 describe('collect: a healthy gateway', () => {
@@ -35,21 +26,23 @@ describe('collect: a healthy gateway', () => {
     const { metrics, log } = await collect(config);
     assert.deepEqual(log, []);
     assert.equal(metrics.length, 2);
-    const [net, scrape] = metrics;
-    assert.equal(net?.name, 'net');
-    assert.deepEqual(net?.tags, { region: 'lab', host: 'router' });
-    assert.deepEqual(Object.keys(net?.fields ?? {}), [
+    const net = metrics[0];
+    const scrape = metrics[1];
+    assert.ok(net && scrape);
+    assert.equal(net.name, 'net');
+    assert.deepEqual(net.tags, { region: 'lab', host: 'router' });
+    assert.deepEqual(Object.keys(net.fields), [
       'tx_bytes', 'tx_pkts', 'tx_err', 'tx_pct', 'rx_bytes', 'rx_pkts', 'rx_err', 'rx_pct', 'total_time', 'elapsed_time',
     ]);
-    assert.equal(net?.fields['rx_bytes']?.kind, 'int');
-    assert.equal(net?.fields['tx_pct']?.kind, 'float');
+    assert.equal(net.fields['rx_bytes']?.kind, 'int');
+    assert.equal(net.fields['tx_pct']?.kind, 'float');
     const total = field(net, 'total_time') as bigint;
     const ttfb = field(net, 'elapsed_time') as bigint;
     assert.ok(ttfb >= 0n && ttfb <= total, `elapsed_time ${ttfb} should be within total_time ${total}`);
-    assert.equal(scrape?.name, 'homenet_scrape');
-    assert.deepEqual(scrape?.tags, { region: 'lab', host: 'router', type: 'att' });
+    assert.equal(scrape.name, 'homenet_scrape');
+    assert.deepEqual(scrape.tags, { region: 'lab', host: 'router', type: 'att' });
     assert.equal(field(scrape, 'success'), true);
-    assert.equal(scrape?.fields['error'], undefined);
+    assert.equal(scrape.fields['error'], undefined);
     assert.equal(sim.hits.get('/xslt?PAGE=C_1_0'), 1, 'one request per page per gather');
     for (const m of metrics) serialize(m);
   });

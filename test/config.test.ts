@@ -33,15 +33,17 @@ timeout = 1500ms
     assert.equal(c.measurement, 'net');
     assert.deepEqual(c.tags, { region: 'livingstone' });
     assert.equal(c.devices.length, 2);
-    const [router, upstairs] = c.devices;
-    assert.equal(router?.name, 'router');
-    assert.equal(router?.host, 'router');
-    assert.equal(router?.url.href, 'http://192.168.1.254/');
-    assert.equal(router?.insecure, false);
-    assert.equal(router?.timeoutMs, 4000);
-    assert.equal(upstairs?.host, 'upstairs', 'host defaults to the section name');
-    assert.equal(upstairs?.insecure, true);
-    assert.equal(upstairs?.timeoutMs, 1500);
+    const router = c.devices[0];
+    const upstairs = c.devices[1];
+    assert.ok(router && upstairs);
+    assert.equal(router.name, 'router');
+    assert.equal(router.host, 'router');
+    assert.equal(router.url.href, 'http://192.168.1.254/');
+    assert.equal(router.insecure, false);
+    assert.equal(router.timeoutMs, 4000);
+    assert.equal(upstairs.host, 'upstairs', 'host defaults to the section name');
+    assert.equal(upstairs.insecure, true);
+    assert.equal(upstairs.timeoutMs, 1500);
   });
 
   it('defaults: measurement net, timeout 4s', () => {

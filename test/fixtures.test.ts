@@ -7,31 +7,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { DEVICE_KINDS, recognizePages } from '../src/devices/index.js';
 import { ParseError } from '../src/html.js';
-import { serializeAll } from '../src/lineprotocol.js';
-import { FIXTURES } from './helpers.js';
-
-/** Every fixture case, for this test and for the InfluxDB acceptance test. */
-export function fixtureCases(): { type: string; name: string; dir: string }[] {
-  return readdirSync(FIXTURES).flatMap((type) =>
-    readdirSync(`${FIXTURES}${type}`).map((name) => ({ type, name, dir: `${FIXTURES}${type}/${name}/` })),
-  );
-}
-
-/** Parses a fixture case the way `telegraf-homenet parse --host router` does. */
-export function parseFixture(type: string, dir: string): string {
-  const kind = DEVICE_KINDS.get(type);
-  if (!kind) throw new Error(`fixture folder for unknown type ${type}`);
-  const saved = readdirSync(dir)
-    .filter((f) => !f.startsWith('expected.'))
-    .map((f) => ({ name: f, body: readFileSync(`${dir}${f}`, 'utf8') }));
-  const metrics = kind.parse(recognizePages(kind, saved), { measurement: 'net' });
-  const warnings: string[] = [];
-  const out = serializeAll(metrics.map((m) => ({ ...m, tags: { host: 'router', ...m.tags } })), (w) => warnings.push(w));
-  assert.deepEqual(warnings, []);
-  return out;
-}
+import { fixtureCases, parseFixture } from './support/fixtures.js';
+import { FIXTURES } from './support/helpers.js';
 
 describe('parser fixtures', () => {
   const cases = fixtureCases();

@@ -1,9 +1,10 @@
 /** Shared test helpers: paths, running the built program, line checks. */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (tests run from dist/test). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The launcher users run. */
 export const BIN = `${ROOT}bin/telegraf-homenet`;
 /** Fixture folders live in the source tree, not in dist. */
@@ -47,4 +48,13 @@ export function runBin(
 /** Lines of output, without the final empty string. */
 export function lines(text: string): string[] {
   return text.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1));
+}
+
+/** A loopback port with nothing listening on it (for "connection refused"). */
+export async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
 }

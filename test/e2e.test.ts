@@ -1,0 +1,140 @@
+/** The program as users run it: bin/telegraf-homenet, as a process. */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { BIN, closedPort, FIXTURES, lines, ROOT, runBin } from './support/helpers.js';
+
+/** Starts `telegraf-homenet simulate` and resolves with its printed URL. */
+function startSimulateProcess(args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line !== undefined) resolve({ url: line, child });
+    });
+    child.on('exit', (code) => reject(new Error(`simulate exited with ${code}`)));
+    setTimeout(() => reject(new Error('simulate printed no URL')), 10_000).unref();
+  });
+}
+
+const LINE_NET = /^net,host=router,region=lab tx_bytes=\d+i,tx_pkts=\d+i,tx_err=\d+i,tx_pct=[\d.]+,rx_bytes=\d+i,rx_pkts=\d+i,rx_err=\d+i,rx_pct=[\d.]+,total_time=\d+i,elapsed_time=\d+i$/;
+const LINE_SCRAPE_OK = /^homenet_scrape,host=router,region=lab,type=att success=true,duration_ms=\d+i$/;
+
+describe('bin/telegraf-homenet against the simulator', () => {
+  let sim: { url: string; child: ChildProcess };
+  let dir = '';
+  before(async () => {
+    sim = await startSimulateProcess();
+    dir = mkdtempSync(`${tmpdir()}/homenet-e2e-`);
+  });
+  after(() => {
+    sim.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('simulate prints a loopback URL', () => {
+    assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('collect with a config file, from another folder: traffic and scrape status, exit 0, quiet stderr', async () => {
+    const ini = `${dir}/homenet.ini`;
+    writeFileSync(ini, `timeout = 3s\n[tags]\nregion = lab\n[router]\ntype = att\nurl = ${sim.url}\n`);
+    const r = await runBin(['--config', ini], { cwd: '/' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const out = lines(r.stdout);
+    assert.equal(out.length, 2, r.stdout);
+    assert.match(out[0] ?? '', LINE_NET);
+    assert.match(out[1] ?? '', LINE_SCRAPE_OK);
+  });
+
+  it('collect is the default command and takes --device and --tag', async () => {
+    const r = await runBin(['collect', '--device', `att=${sim.url}`, '--tag', 'region=lab']);
+    assert.equal(r.code, 0, r.stderr);
+    const host = new URL(sim.url).host;
+    assert.match(r.stdout, new RegExp(`^net,host=${host.replace(/\./g, '\\.')},region=lab tx_bytes=\\d+i`));
+  });
+
+  it('a dead device: exit 0, scrape status false, one E! line, the live device still printed', async () => {
+    const ini = `${dir}/two.ini`;
+    const port = await closedPort();
+    writeFileSync(ini, `timeout = 1s\n[tags]\nregion = lab\n[router]\ntype = att\nurl = ${sim.url}\n[dead]\ntype = att\nurl = http://127.0.0.1:${port}\n`);
+    const r = await runBin(['--config', ini]);
+    assert.equal(r.code, 0);
+    const out = lines(r.stdout);
+    assert.match(out[0] ?? '', LINE_NET);
+    assert.match(out[1] ?? '', LINE_SCRAPE_OK);
+    assert.match(out[2] ?? '', /^homenet_scrape,host=dead,region=lab,type=att success=false,duration_ms=\d+i,error="connection refused"$/);
+    assert.equal(r.stderr, `E! [dead] att http://127.0.0.1:${port}/xslt?PAGE=C_1_0: connection refused\n`);
+  });
+
+  it('a configuration error: exit 2, nothing on stdout, the exact message', async () => {
+    const ini = `${dir}/bad.ini`;
+    writeFileSync(ini, '[router]\ntype = att\nurl = http://192.168.1.254\ninsecure = maybe\n');
+    const r = await runBin(['--config', ini]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `E! ${ini}: [router] insecure: "maybe" must be true or false\n`);
+  });
+
+  it('a missing config file: exit 2', async () => {
+    const r = await runBin(['--config', `${dir}/absent.ini`]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `E! ${dir}/absent.ini: cannot read the configuration file (ENOENT)\n`);
+  });
+
+  it('unknown options and commands are usage errors: exit 2', async () => {
+    for (const args of [['--devices', 'att=http://127.0.0.1:1'], ['frobnicate'], ['parse', '--type', 'att']]) {
+      const r = await runBin(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^E! .+\nRun "telegraf-homenet --help" for usage\.\n$/);
+    }
+  });
+
+  it('--help and --version work from any folder', async () => {
+    const help = await runBin(['--help'], { cwd: '/' });
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /telegraf-homenet parse <files\.\.>/);
+    assert.match(help.stdout, /--device/);
+    const version = await runBin(['--version'], { cwd: '/' });
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
+    assert.equal(version.stdout, `${pkg.version}\n`);
+  });
+
+  it('parse reads a saved page offline and sets --host', async () => {
+    const r = await runBin(['parse', '--type', 'att', '--host', 'router', `${FIXTURES}att/isp-branded/C_1_0.html`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(`${FIXTURES}att/isp-branded/expected.out`, 'utf8'));
+  });
+
+  it('parse of a broken page: the ParseError on stderr, nothing on stdout', async () => {
+    const r = await runBin(['parse', '--type', 'att', `${FIXTURES}att/broken-missing-column/C_1_0.html`]);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `E! ${readFileSync(`${FIXTURES}att/broken-missing-column/expected.err`, 'utf8')}`);
+  });
+
+  it('parse of a page of another kind: exit 2 naming the file', async () => {
+    const other = `${dir}/other.xml`;
+    writeFileSync(other, '<?xml version="1.0" ?><ZPSupportInfo></ZPSupportInfo>');
+    const r = await runBin(['parse', '--type', 'att', other]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `E! ${other}: not a page that type "att" reads (it reads: Broadband Status (/xslt?PAGE=C_1_0))\n`);
+  });
+});
+
+describe('simulate as a process', () => {
+  it('serves the ISP layout and stops cleanly on SIGTERM', async () => {
+    const { url, child } = await startSimulateProcess(['--layout', 'isp']);
+    const page = await (await fetch(`${url}/xslt?PAGE=C_1_0`)).text();
+    assert.match(page, /class="tablesidebold">IP&nbsp;Traffic</);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
+});
