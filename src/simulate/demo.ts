@@ -1,0 +1,16 @@
+/**
+ * `npm run demo`: starts the simulated gateway on loopback, runs the real
+ * launcher against it once, and prints what Telegraf would receive.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startSimulator } from './server.js';
+
+const bin = fileURLToPath(new URL('../../../bin/telegraf-homenet', import.meta.url));
+const sim = await startSimulator();
+const args = ['--device', `att=${sim.url}`, '--tag', 'region=demo'];
+process.stderr.write(`I! simulated AT&T Pace gateway at ${sim.url}\nI! running: telegraf-homenet ${args.join(' ')}\n`);
+const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+await sim.close();
+process.exitCode = code;

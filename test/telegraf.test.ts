@@ -1,0 +1,66 @@
+/** The ready-to-copy Telegraf snippet and sample INI do what they say. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { buildConfig, DEFAULT_TIMEOUT_MS, parseDuration } from '../src/config.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
+import { lines, ROOT, runBin } from './support/helpers.js';
+
+const conf = readFileSync(`${ROOT}telegraf.d/homenet.conf`, 'utf8');
+const sampleIni = readFileSync(`${ROOT}telegraf.d/homenet.ini`, 'utf8');
+
+/** `key = value` of the [[inputs.exec]] block, comments left out. */
+function setting(key: string): string {
+  const m = new RegExp(`^\\s*${key}\\s*=\\s*(.+)$`, 'm').exec(conf);
+  assert.ok(m?.[1], `${key} is set in homenet.conf`);
+  return m[1].trim();
+}
+
+describe('telegraf.d/homenet.conf', () => {
+  it('is an exec input with influx data format', () => {
+    assert.match(conf, /^\[\[inputs\.exec\]\]$/m);
+    assert.equal(setting('data_format'), '"influx"');
+  });
+
+  it('gives Telegraf a timeout above our own deadline', () => {
+    const telegrafTimeout = parseDuration(JSON.parse(setting('timeout')) as string) ?? 0;
+    const ini = buildConfig({ file: 'homenet.ini', fileText: sampleIni });
+    const ours = Math.max(...ini.devices.map((d) => d.timeoutMs));
+    assert.equal(ours, DEFAULT_TIMEOUT_MS);
+    assert.ok(telegrafTimeout >= ours + 2000, `Telegraf timeout ${telegrafTimeout} ms leaves room above ${ours} ms`);
+    assert.ok(parseDuration(JSON.parse(setting('interval')) as string) !== undefined);
+  });
+
+  it('shows the pre-1.39 string form in a comment', () => {
+    assert.match(conf, /^\s*# commands = \["\/usr\/local\/bin\/telegraf-homenet --config \/etc\/telegraf\/homenet\.ini"\]$/m);
+  });
+
+  describe('its argv array, run as Telegraf would (no shell), against the simulator', () => {
+    let sim: Simulator;
+    let dir = '';
+    before(async () => {
+      sim = await startSimulator();
+      dir = mkdtempSync(`${tmpdir()}/homenet-telegraf-`);
+    });
+    after(async () => {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('prints valid line protocol from the sample INI pointed at the simulator', async () => {
+      const argv = JSON.parse(setting('commands')) as string[][];
+      assert.equal(argv.length, 1);
+      const [program, ...args] = argv[0] ?? [];
+      assert.equal(program, '/usr/local/bin/telegraf-homenet');
+      const ini = `${dir}/homenet.ini`;
+      writeFileSync(ini, sampleIni.replace('url = http://192.168.1.254', `url = ${sim.url}`));
+      const r = await runBin(args.map((a) => (a === '/etc/telegraf/homenet.ini' ? ini : a)), { cwd: '/' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const out = lines(r.stdout);
+      assert.match(out[0] ?? '', /^net,host=router,region=home tx_bytes=\d+i,/);
+      assert.match(out[1] ?? '', /^homenet_scrape,host=router,region=home,type=att success=true,duration_ms=\d+i$/);
+    });
+  });
+});
