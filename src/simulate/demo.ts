@@ -11,6 +11,10 @@ const sim = await startSimulator();
 const args = ['--device', `att=${sim.url}`, '--tag', 'region=demo'];
 process.stderr.write(`I! simulated AT&T Pace gateway at ${sim.url}\nI! running: telegraf-homenet ${args.join(' ')}\n`);
 const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+const code = await new Promise<number>((resolve) => {
+  child.on('exit', (c) => {
+    resolve(c ?? 1);
+  });
+});
 await sim.close();
 process.exitCode = code;
