@@ -18,8 +18,7 @@ import {
   tagFlags,
   type ConfigSources,
 } from './config.js';
-import { DEVICE_KINDS, knownTypes, recognizePages } from './devices/index.js';
-import { ParseError } from './html.js';
+import { AREAS, DEVICE_KINDS, extractPage, knownTypes, recognizePages } from './devices/index.js';
 import { decodeBody } from './http.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 
@@ -29,6 +28,8 @@ export interface Io {
   stderr(text: string): void;
   /** Aborted on SIGINT/SIGTERM; long-running commands stop when it fires. */
   readonly signal?: AbortSignal;
+  /** The environment (for `access_code_env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The version in package.json. */
@@ -126,7 +127,12 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
 }
 
 async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): Promise<number> {
-  const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = { devices: c.device, tags: c.tag };
+  const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = {
+    devices: c.device,
+    tags: c.tag,
+    readSecretFile: (path) => readFileSync(path, 'utf8'),
+    env: io.env ?? {},
+  };
   if (c.config !== undefined) {
     sources.file = c.config;
     try {
@@ -164,19 +170,20 @@ function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
       throw new ConfigError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   });
-  let pages;
+  let recognized;
   try {
-    pages = recognizePages(kind, saved);
+    recognized = recognizePages(kind, saved);
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  try {
-    const metrics = kind.parse(pages, { measurement: c.measurement }).map((m) => ({ ...m, tags: { ...tags, ...m.tags } }));
-    emit(metrics, [], io);
-  } catch (err) {
-    if (!(err instanceof ParseError)) throw err;
-    io.stderr(`E! ${err.message}\n`);
+  const metrics: Metric[] = [];
+  const log: string[] = [];
+  for (const [spec, page] of recognized.pages) {
+    const r = extractPage(spec, page, { measurement: c.measurement }, new Set(AREAS));
+    metrics.push(...r.metrics.map((m) => ({ ...m, tags: { ...tags, ...m.tags } })));
+    log.push(...r.failures.map((f) => `E! ${f.area}: ${f.message}`));
   }
+  emit(metrics, log, io);
   return 0;
 }
 

@@ -1,12 +1,21 @@
 /**
  * One gather: every device concurrently, each under its own time limit, each
  * failure turned into a log line and a `homenet_scrape` metric instead of a
- * crash, so one dead device never costs the others' data.
+ * crash, so one dead device never costs the others' data. Within a device,
+ * pages are fetched one at a time (gateways have tiny session pools) and a
+ * page that fails costs only the areas it feeds.
  */
 import { performance } from 'node:perf_hooks';
 import type { Config, DeviceConfig } from './config.js';
-import { DEVICE_KINDS, type PageText } from './devices/index.js';
-import { ParseError } from './html.js';
+import {
+  defaultAreas,
+  DEVICE_KINDS,
+  extractPage,
+  type Area,
+  type Family,
+  type PageSpec,
+  type PageText,
+} from './devices/index.js';
 import { FetchError, fetchPage, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
 
@@ -14,14 +23,37 @@ import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js'
 export const SCRAPE_MEASUREMENT = 'homenet_scrape';
 /** Longest `error` field written; causes are one sentence, pages can be long. */
 const MAX_ERROR_CHARS = 300;
+/** After "all web server sessions are in use", no login for this long. */
+export const LOGIN_BACKOFF_MS = 5 * 60_000;
 
 /** The network, replaceable for tests of the collector's own logic. */
 export type Fetcher = (url: URL, options: FetchOptions) => Promise<FetchedPage>;
 
+/** What the collector remembers about a device between gathers of one process. */
+export interface DeviceState {
+  /** The page family found on the first gather. */
+  family?: Family;
+  /** Session cookie of a logged-in gateway. Never logged. */
+  session?: string;
+  /** No login attempts before this time (ms since epoch). */
+  loginBackoffUntil?: number;
+}
+
+/** How a gather behaves. */
+export interface CollectOptions {
+  readonly fetcher?: Fetcher;
+  /** Per-device memory; pass the same map to every gather of a long-lived process. */
+  readonly states?: Map<string, DeviceState>;
+  /** Keep gateway sessions open between gathers (execd) instead of logging out. */
+  readonly keepSessions?: boolean;
+  /** Wall clock in ms, for the login back-off. */
+  readonly now?: () => number;
+}
+
 /** Result of one gather. */
 export interface Gathered {
   readonly metrics: Metric[];
-  /** One `E! ` line per failed device, for stderr. */
+  /** One `E! ` line per failure, for stderr. */
   readonly log: string[];
 }
 
@@ -32,54 +64,217 @@ export function pageUrl(base: URL, path: string): URL {
 }
 
 /** Text fit for a log line and a string field: one line, bounded. */
-function oneLine(s: string): string {
+function oneLine(s: string, max = MAX_ERROR_CHARS): string {
   // eslint-disable-next-line no-control-regex -- removing control characters on purpose
   const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > MAX_ERROR_CHARS ? `${flat.slice(0, MAX_ERROR_CHARS - 1)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function describeFailure(err: unknown): string {
-  if (err instanceof FetchError || err instanceof ParseError) return err.message;
-  // Anything else is our bug; still confined to this device.
-  return `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
+/** A failure with where it happened; `area` is absent when the whole device failed. */
+interface Failure {
+  readonly url: string;
+  readonly message: string;
+  readonly area?: Area;
 }
 
-async function gatherDevice(device: DeviceConfig, config: Config, fetcher: Fetcher): Promise<Gathered> {
-  const kind = DEVICE_KINDS.get(device.type);
-  const started = performance.now();
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(new FetchError(`no complete answer within ${device.timeoutMs} ms (the device's timeout)`));
-  }, device.timeoutMs);
-  const baseTags = { ...config.tags, host: device.host };
-  const metrics: Metric[] = [];
-  let failure: string | undefined;
-  let current = device.url.href;
+/** Everything one device gather needs, and what it has found so far. */
+class DeviceGather {
+  readonly metrics: Metric[] = [];
+  readonly failures: Failure[] = [];
+  /** The URL of the request in flight, for a failure that ends the whole device. */
+  current: URL;
+  private readonly controller = new AbortController();
+
+  constructor(
+    readonly device: DeviceConfig,
+    readonly config: Config,
+    readonly state: DeviceState,
+    readonly options: CollectOptions,
+  ) {
+    this.current = device.url;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.controller.abort(new FetchError(`no complete answer within ${this.device.timeoutMs} ms (the device's timeout)`));
+  }
+
+  async fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
+    this.current = pageUrl(this.device.url, path);
+    return (this.options.fetcher ?? fetchPage)(this.current, {
+      signal: this.signal,
+      insecure: this.device.insecure,
+      ...extra,
+    });
+  }
+
+  fail(path: string, message: string, area?: Area): void {
+    const url = pageUrl(this.device.url, path).href;
+    this.failures.push(area === undefined ? { url, message } : { url, message, area });
+  }
+}
+
+/**
+ * Finds the device's family: the first whose first page answers and is that
+ * page. Returns the family and that page, already fetched.
+ */
+async function detectFamily(g: DeviceGather, families: readonly Family[]): Promise<{ family: Family; first: FetchedPage } | undefined> {
+  const known = g.state.family;
+  const candidates = known ? [known] : families;
+  const tried: string[] = [];
+  for (const family of candidates) {
+    const spec = family.pages[0];
+    if (!spec) continue;
+    try {
+      const page = await g.fetch(spec.path);
+      if (spec.recognize(page.body)) return { family, first: page };
+      tried.push(`${spec.path} is not a ${family.description} page`);
+    } catch (err) {
+      // Only "no such page" means "try the next family"; a dead device is dead.
+      if (!(err instanceof FetchError) || err.status !== 404 || candidates.length === 1) throw err;
+      tried.push(`${spec.path}: HTTP 404`);
+    }
+  }
+  const first = candidates[0]?.pages[0]?.path ?? '/';
+  g.fail(first, candidates.length === 1 ? tried.join('; ') : `not a supported gateway (${tried.join('; ')})`);
+  return undefined;
+}
+
+/** Logs in and returns the session cookie, or records why not. */
+async function login(g: DeviceGather, family: Family, spec: PageSpec, now: number): Promise<string | undefined> {
+  const flow = family.login;
+  const code = g.device.accessCode;
+  if (!flow) return undefined;
+  if (code === undefined) {
+    g.fail(spec.path, 'needs the access code: set access_code_file or access_code_env for this device', 'nat');
+    return undefined;
+  }
+  if ((g.state.loginBackoffUntil ?? 0) > now) {
+    g.fail(spec.path, 'the gateway said all its web sessions are in use; not logging in again before the back-off ends', 'nat');
+    return undefined;
+  }
+  const loginPage = await g.fetch(flow.loginPath);
+  const exhausted = (body: string): boolean => {
+    if (!flow.sessionsExhausted(body)) return false;
+    g.state.loginBackoffUntil = now + LOGIN_BACKOFF_MS;
+    g.fail(flow.loginPath, `the gateway says all web server sessions are in use; no login for ${LOGIN_BACKOFF_MS / 60_000} minutes`, 'nat');
+    return true;
+  };
+  if (exhausted(loginPage.body)) return undefined;
+  const nonce = flow.nonce(loginPage.body);
+  if (nonce === undefined) {
+    g.fail(flow.loginPath, 'the login page has no nonce', 'nat');
+    return undefined;
+  }
+  const answer = await g.fetch(flow.loginPath, { form: flow.form(code, nonce), cookie: loginPage.cookies.join('; ') });
+  if (exhausted(answer.body)) return undefined;
+  const cookies = [...loginPage.cookies, ...answer.cookies];
+  if (flow.isLoginPage(answer.body) || cookies.length === 0) {
+    g.fail(flow.loginPath, 'login refused: check the access code', 'nat');
+    return undefined;
+  }
+  // Later cookies of the same name win.
+  const jar = new Map(cookies.map((c) => [c.slice(0, c.indexOf('=')), c]));
+  return [...jar.values()].join('; ');
+}
+
+/** Fetches a page behind the login, logging in (again) when the session is missing or expired. */
+async function fetchWithLogin(g: DeviceGather, family: Family, spec: PageSpec, now: number): Promise<FetchedPage | undefined> {
+  const flow = family.login;
+  if (!flow) return g.fetch(spec.path);
+  if (g.state.session !== undefined) {
+    const page = await g.fetch(spec.path, { cookie: g.state.session });
+    if (!flow.isLoginPage(page.body)) return page;
+    delete g.state.session;
+  }
+  const session = await login(g, family, spec, now);
+  if (session === undefined) return undefined;
+  g.state.session = session;
+  const page = await g.fetch(spec.path, { cookie: session });
+  if (flow.isLoginPage(page.body)) {
+    delete g.state.session;
+    g.fail(spec.path, 'still the login page after logging in', 'nat');
+    return undefined;
+  }
+  return page;
+}
+
+async function logout(g: DeviceGather, family: Family): Promise<void> {
+  const session = g.state.session;
+  if (!family.login || session === undefined) return;
+  delete g.state.session;
   try {
-    if (!kind) throw new Error(`no device kind ${device.type}`);
-    const pages = new Map<string, PageText>();
-    for (const spec of kind.pages) {
-      const url = pageUrl(device.url, spec.path);
-      current = url.href;
-      const page = await fetcher(url, { signal: controller.signal, insecure: device.insecure });
-      pages.set(spec.key, page);
+    await g.fetch(family.login.logoutPath, { cookie: session });
+  } catch {
+    // Best effort: the session expires on its own.
+  }
+}
+
+async function gatherPages(g: DeviceGather): Promise<void> {
+  const kind = DEVICE_KINDS.get(g.device.type);
+  if (!kind) throw new Error(`no device kind ${g.device.type}`);
+  const detected = await detectFamily(g, kind.families);
+  if (!detected) return;
+  const { family } = detected;
+  g.state.family = family;
+  const areas = g.device.areas ?? defaultAreas(family);
+  const ctx = { measurement: g.config.measurement };
+  const now = (g.options.now ?? Date.now)();
+  try {
+    for (const spec of family.pages) {
+      const wanted = spec.extracts.filter((e) => areas.has(e.area));
+      if (wanted.length === 0) continue;
+      let page: PageText | undefined;
+      try {
+        page = spec === family.pages[0] ? detected.first : spec.login === true ? await fetchWithLogin(g, family, spec, now) : await g.fetch(spec.path);
+      } catch (err) {
+        if (!(err instanceof FetchError)) throw err;
+        if (g.signal.aborted) throw err;
+        // A page this model does not have is no error.
+        if (spec.optional === true && err.status === 404) continue;
+        for (const area of new Set(wanted.map((e) => e.area))) g.fail(spec.path, err.message, area);
+        continue;
+      }
+      if (page === undefined) continue;
+      const { metrics, failures } = extractPage(spec, page, ctx, areas);
+      g.metrics.push(...metrics);
+      for (const f of failures) g.fail(spec.path, f.message, f.area);
     }
-    current = device.url.href;
-    for (const m of kind.parse(pages, { measurement: config.measurement })) {
-      metrics.push({ ...m, tags: { ...baseTags, ...m.tags } });
-    }
+  } finally {
+    if (g.options.keepSessions !== true) await logout(g, family);
+  }
+}
+
+async function gatherDevice(device: DeviceConfig, config: Config, state: DeviceState, options: CollectOptions): Promise<Gathered> {
+  const started = performance.now();
+  const g = new DeviceGather(device, config, state, options);
+  const timer = setTimeout(() => {
+    g.abort();
+  }, device.timeoutMs);
+  try {
+    await gatherPages(g);
   } catch (err) {
-    failure = oneLine(describeFailure(err));
+    const message =
+      err instanceof FetchError ? err.message : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
+    g.failures.push({ url: g.current.href, message });
+    if (err instanceof FetchError && err.status === undefined) delete state.family;
   } finally {
     clearTimeout(timer);
   }
+  const baseTags: Record<string, string> = { ...config.tags, host: device.host };
+  const metrics = g.metrics.map((m) => ({ ...m, tags: { ...baseTags, ...m.tags } }));
   const fields: Record<string, FieldValue> = {
-    success: bool(failure === undefined),
+    success: bool(g.failures.length === 0),
     duration_ms: int(Math.round(performance.now() - started)),
   };
-  if (failure !== undefined) fields['error'] = str(failure);
+  if (g.failures.length > 0) {
+    fields['error'] = str(oneLine(g.failures.map((f) => (f.area ? `${f.area}: ${f.message}` : f.message)).join('; ')));
+  }
   metrics.push({ name: SCRAPE_MEASUREMENT, tags: { ...baseTags, type: device.type }, fields });
-  const log = failure === undefined ? [] : [`E! [${device.name}] ${device.type} ${current}: ${failure}`];
+  const log = g.failures.map((f) => `E! [${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`);
   return { metrics, log };
 }
 
@@ -87,8 +282,18 @@ async function gatherDevice(device: DeviceConfig, config: Config, fetcher: Fetch
  * Gathers every configured device concurrently. Never rejects because of a
  * device: failures come back as log lines and `success=false` metrics.
  */
-export async function collect(config: Config, fetcher: Fetcher = fetchPage): Promise<Gathered> {
-  const results = await Promise.all(config.devices.map((d) => gatherDevice(d, config, fetcher)));
+export async function collect(config: Config, options: CollectOptions = {}): Promise<Gathered> {
+  const states = options.states ?? new Map<string, DeviceState>();
+  const results = await Promise.all(
+    config.devices.map((d) => {
+      let state = states.get(d.name);
+      if (!state) {
+        state = {};
+        states.set(d.name, state);
+      }
+      return gatherDevice(d, config, state, options);
+    }),
+  );
   return {
     metrics: results.flatMap((r) => r.metrics),
     log: results.flatMap((r) => r.log),

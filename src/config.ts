@@ -5,7 +5,7 @@
  * message names the file, the section and the key (or the flag) at fault.
  */
 import { parse as parseIni } from 'ini';
-import { DEVICE_KINDS, knownTypes } from './devices/index.js';
+import { AREAS, DEVICE_KINDS, knownTypes, type Area } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
 
 /** One device to gather. */
@@ -21,6 +21,10 @@ export interface DeviceConfig {
   readonly insecure: boolean;
   /** Time limit for all of this device's requests in one gather, ms. */
   readonly timeoutMs: number;
+  /** What to collect; undefined means every area that needs no login. */
+  readonly areas?: ReadonlySet<Area>;
+  /** The gateway's access code, for pages behind its login. Never logged. */
+  readonly accessCode?: string;
 }
 
 /** Everything a gather needs. */
@@ -46,6 +50,10 @@ export interface ConfigSources {
   readonly devices?: readonly string[];
   readonly tags?: readonly string[];
   readonly timeout?: string;
+  /** Reads a secret file (an access code); the config never holds a secret itself. */
+  readonly readSecretFile?: (path: string) => string;
+  /** The environment, for `access_code_env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Default per-device time limit: below Telegraf's default 5 s exec timeout. */
@@ -55,7 +63,7 @@ const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
 
 const TOP_KEYS = ['measurement', 'timeout'] as const;
-const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout'] as const;
+const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect', 'access_code_file', 'access_code_env'] as const;
 /** Tags the program sets itself. */
 const RESERVED_TAGS = ['host', 'type', 'interface'];
 
@@ -166,10 +174,19 @@ interface FileResult {
   measurement?: string;
   timeoutMs?: number;
   tags: Record<string, string>;
-  devices: { name: string; type: string; url: URL; host?: string; insecure: boolean; timeoutMs?: number }[];
+  devices: {
+    name: string;
+    type: string;
+    url: URL;
+    host?: string;
+    insecure: boolean;
+    timeoutMs?: number;
+    areas?: Set<Area>;
+    accessCode?: string;
+  }[];
 }
 
-function readFile(file: string, text: string): FileResult {
+function readFile(file: string, text: string, src: ConfigSources): FileResult {
   let ini: Record<string, unknown>;
   try {
     ini = parseIni(text);
@@ -199,12 +216,58 @@ function readFile(file: string, text: string): FileResult {
       }
       continue;
     }
-    out.devices.push(readDeviceSection(file, key, section));
+    out.devices.push(readDeviceSection(file, key, section, src));
   }
   return out;
 }
 
-function readDeviceSection(file: string, name: string, section: Record<string, unknown>): FileResult['devices'][number] {
+function checkAreas(where: string, value: string): Set<Area> {
+  const names = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (names.length === 0) fail(where, `empty (choose from: ${AREAS.join(', ')})`);
+  const areas = new Set<Area>();
+  for (const n of names) {
+    const area = AREAS.find((a) => a === n);
+    if (area === undefined) fail(where, `unknown area ${JSON.stringify(n)} (known: ${AREAS.join(', ')})`);
+    areas.add(area);
+  }
+  return areas;
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what we refuse
+const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
+
+/** Reads the access code from a file or an environment variable; messages never contain it. */
+function readAccessCode(at: (k: string) => string, section: Record<string, unknown>, src: ConfigSources): string | undefined {
+  const file = section['access_code_file'];
+  const env = section['access_code_env'];
+  if (file !== undefined && env !== undefined) fail(at('access_code_env'), 'set only one of access_code_file and access_code_env');
+  let code: string;
+  if (file !== undefined) {
+    const path = asString(at('access_code_file'), file);
+    try {
+      code = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path).trim();
+    } catch (err) {
+      fail(at('access_code_file'), `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (code === '') fail(at('access_code_file'), `${path} is empty`);
+  } else if (env !== undefined) {
+    const name = asString(at('access_code_env'), env);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(at('access_code_env'), `${JSON.stringify(name)} is not an environment variable name`);
+    code = (src.env?.[name] ?? '').trim();
+    if (code === '') fail(at('access_code_env'), `the environment variable ${name} is not set (or empty)`);
+  } else {
+    return undefined;
+  }
+  if (!SECRET_OK.test(code)) fail(at(file !== undefined ? 'access_code_file' : 'access_code_env'), 'the access code has control characters or is over 128 characters');
+  return code;
+}
+
+function readDeviceSection(
+  file: string,
+  name: string,
+  section: Record<string, unknown>,
+  src: ConfigSources,
+): FileResult['devices'][number] {
   const at = (k: string): string => `${file}: [${name}] ${k}`;
   for (const k of Object.keys(section)) {
     if (!(DEVICE_KEYS as readonly string[]).includes(k)) unknownKey(at(k), DEVICE_KEYS);
@@ -219,6 +282,9 @@ function readDeviceSection(file: string, name: string, section: Record<string, u
   };
   if (section['host'] !== undefined) device.host = checkHostTag(at('host'), asString(at('host'), section['host']));
   if (section['timeout'] !== undefined) device.timeoutMs = checkDuration(at('timeout'), asString(at('timeout'), section['timeout']));
+  if (section['collect'] !== undefined) device.areas = checkAreas(at('collect'), asString(at('collect'), section['collect']));
+  const code = readAccessCode(at, section, src);
+  if (code !== undefined) device.accessCode = code;
   return device;
 }
 
@@ -247,7 +313,7 @@ export function tagFlags(flags: readonly string[]): Record<string, string> {
  */
 export function buildConfig(src: ConfigSources): Config {
   const fromFile: FileResult =
-    src.file !== undefined ? readFile(src.file, src.fileText ?? '') : { tags: {}, devices: [] };
+    src.file !== undefined ? readFile(src.file, src.fileText ?? '', src) : { tags: {}, devices: [] };
   const defaultTimeout =
     src.timeout !== undefined ? checkDuration('--timeout', src.timeout) : (fromFile.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 
@@ -260,6 +326,8 @@ export function buildConfig(src: ConfigSources): Config {
     host: d.host ?? d.name,
     insecure: d.insecure,
     timeoutMs: d.timeoutMs ?? defaultTimeout,
+    ...(d.areas ? { areas: d.areas } : {}),
+    ...(d.accessCode !== undefined ? { accessCode: d.accessCode } : {}),
   }));
   (src.devices ?? []).forEach((spec, i) => {
     const where = `--device ${JSON.stringify(spec)}`;
@@ -269,8 +337,8 @@ export function buildConfig(src: ConfigSources): Config {
       name: `--device ${i + 1}`,
       type: checkType(where, type),
       url: parsed,
-      // host:port, so that several simulated devices on one address stay apart.
-      host: parsed.host.replace(/^\[|\](?=:|$)/g, ''),
+      // host:port and any path, so that simulated devices on one address stay apart.
+      host: parsed.host.replace(/^\[|\](?=:|$)/g, '') + parsed.pathname.replace(/\/+$/, ''),
       insecure: false,
       timeoutMs: defaultTimeout,
     });

@@ -96,3 +96,79 @@ export function decimalOf(text: string): number | undefined {
   const n = Number(t);
   return Number.isFinite(n) ? n : undefined;
 }
+
+const HEADING = /^h[1-6]$/;
+
+/**
+ * Every table with the text of the last heading before it in the document
+ * (`<h2>IPv4 Statistics</h2>` introduces the table after it).
+ */
+export function tablesWithHeadings(doc: Doc): { table: El; heading: string }[] {
+  const out: { table: El; heading: string }[] = [];
+  let heading = '';
+  for (const el of DomUtils.findAll((e) => e.name === 'table' || HEADING.test(e.name), doc.children)) {
+    if (el.name === 'table') out.push({ table: el, heading });
+    else heading = textOf(el);
+  }
+  return out;
+}
+
+/**
+ * The first table whose `summary` attribute matches, else the first table
+ * under a heading that matches.
+ */
+export function findTable(doc: Doc, want: { summary?: RegExp; heading?: RegExp }): El | undefined {
+  const all = tablesWithHeadings(doc);
+  const bySummary = want.summary && all.find((t) => want.summary?.test(normText(t.table.attribs['summary'] ?? '')));
+  if (bySummary) return bySummary.table;
+  return want.heading && all.find((t) => want.heading?.test(t.heading))?.table;
+}
+
+/**
+ * A two-column table (`<th>Label</th><td>value</td>`, or `td` labels) as a map
+ * from {@link labelKey} to the value's text. The first occurrence of a label wins.
+ */
+export function rowValues(table: El): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const row of tableRows(table)) {
+    const [label, value] = row;
+    if (!label || !value || label === value) continue;
+    const key = labelKey(textOf(label));
+    if (key !== '' && !out.has(key)) out.set(key, textOf(value));
+  }
+  return out;
+}
+
+/** A table with named columns (`Port 1`, `2.4 GHz`) and labelled rows. */
+export interface ColumnTable {
+  readonly columns: readonly string[];
+  /** Row label ({@link labelKey}) to the cells under each column. */
+  readonly rows: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Reads a table whose header row has an empty first cell and one name per
+ * column, and whose other rows start with a label.
+ */
+export function columnTable(table: El): ColumnTable | undefined {
+  const rows = tableRows(table);
+  const headerAt = rows.findIndex((r) => r.length >= 2 && textOf(r[0] as El) === '' && r.slice(1).every((c) => textOf(c) !== ''));
+  if (headerAt < 0) return undefined;
+  const columns = (rows[headerAt] ?? []).slice(1).map((c) => textOf(c));
+  const out = new Map<string, string[]>();
+  for (const row of rows.slice(headerAt + 1)) {
+    const [label, ...cells] = row;
+    if (!label) continue;
+    const key = labelKey(textOf(label));
+    if (key !== '' && !out.has(key)) out.set(key, cells.map((c) => textOf(c)));
+  }
+  return { columns, rows: out };
+}
+
+/** A number followed by an optional unit: `35839 kbs`, `6.3 dB`, `-17.0 dBm`. */
+export function measureOf(text: string): { value: number; unit: string } | undefined {
+  const m = /^([-+]?(?:\d+\.?\d*|\.\d+))\s*([a-zA-Z%°/]*)$/.exec(normText(text));
+  if (!m) return undefined;
+  const value = Number(m[1]);
+  return Number.isFinite(value) ? { value, unit: (m[2] ?? '').toLowerCase() } : undefined;
+}

@@ -19,6 +19,8 @@ export interface FetchedPage {
   readonly totalMs: number;
   /** Time to the first response headers, in ms. */
   readonly ttfbMs: number;
+  /** `name=value` of every cookie the device set, redirects included. */
+  readonly cookies: readonly string[];
 }
 
 /** What the device's pages are fetched with. */
@@ -29,6 +31,10 @@ export interface FetchOptions {
   /** Accept any TLS certificate (a gateway's self-signed one). */
   readonly insecure?: boolean;
   readonly userAgent?: string;
+  /** POSTs this form (application/x-www-form-urlencoded) instead of a GET. */
+  readonly form?: URLSearchParams;
+  /** `Cookie` header to send, e.g. a gateway session. */
+  readonly cookie?: string;
 }
 
 /** A fetch that failed; `message` is fit for a log line and names no secret. */
@@ -115,19 +121,25 @@ interface RawResponse {
   readonly ttfbMs: number;
 }
 
-async function request(url: URL, options: FetchOptions, started: number): Promise<RawResponse> {
+async function request(url: URL, options: FetchOptions, started: number, form: string | undefined): Promise<RawResponse> {
   // https is loaded only for devices that use it.
   const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const headers: Record<string, string> = {
+    'user-agent': options.userAgent ?? 'telegraf-homenet',
+    accept: 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5',
+    'accept-encoding': 'identity',
+    connection: 'close',
+  };
+  if (options.cookie !== undefined) headers['cookie'] = options.cookie;
+  if (form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    headers['content-length'] = String(Buffer.byteLength(form));
+  }
   const reqOptions: RequestOptions & { rejectUnauthorized?: boolean } = {
-    method: 'GET',
+    method: form === undefined ? 'GET' : 'POST',
     signal: options.signal,
     agent: false,
-    headers: {
-      'user-agent': options.userAgent ?? 'telegraf-homenet',
-      accept: 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5',
-      'accept-encoding': 'identity',
-      connection: 'close',
-    },
+    headers,
   };
   if (url.protocol === 'https:') reqOptions.rejectUnauthorized = options.insecure !== true;
   return new Promise<RawResponse>((resolve, reject) => {
@@ -143,8 +155,13 @@ async function request(url: URL, options: FetchOptions, started: number): Promis
     req.on('error', (err) => {
       reject(describe(err, options.signal));
     });
-    req.end();
+    req.end(form);
   });
+}
+
+/** `name=value` of each Set-Cookie header, attributes dropped. */
+function cookiesOf(res: IncomingMessage): string[] {
+  return (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]?.trim() ?? '').filter((c) => c.includes('='));
 }
 
 async function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
@@ -185,9 +202,13 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const started = performance.now();
   let current = url;
+  // A redirect after a POST is followed with a GET, as browsers do.
+  let form = options.form?.toString();
+  const cookies: string[] = [];
   for (let hop = 0; ; hop++) {
     if (options.signal.aborted) throw new FetchError(reasonText(options.signal));
-    const { res, ttfbMs } = await request(current, options, started);
+    const { res, ttfbMs } = await request(current, options, started, form);
+    cookies.push(...cookiesOf(res));
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location !== undefined) {
       res.destroy();
@@ -197,6 +218,7 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
       }
       if (hop >= MAX_REDIRECTS) throw new FetchError(`more than ${MAX_REDIRECTS} redirects`, status);
       current = next;
+      form = undefined;
       continue;
     }
     if (status !== 200) {
@@ -209,6 +231,7 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
       body: decodeBody(body, res.headers['content-type']),
       totalMs: performance.now() - started,
       ttfbMs,
+      cookies,
     };
   }
 }

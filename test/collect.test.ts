@@ -21,7 +21,7 @@ describe('collect: a healthy gateway', () => {
   it('prints the traffic line and a successful scrape status, with host and global tags', async () => {
     const config = buildConfig({
       file: 'test.ini',
-      fileText: `[tags]\nregion = lab\n[router]\ntype = att\nurl = ${sim.url}\n`,
+      fileText: `[tags]\nregion = lab\n[router]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n`,
     });
     const { metrics, log } = await collect(config);
     assert.deepEqual(log, []);
@@ -50,7 +50,10 @@ describe('collect: a healthy gateway', () => {
   it('keeps a path prefix of the device URL', async () => {
     const config = buildConfig({ devices: [`att=${sim.url}/gw`] });
     const { metrics, log } = await collect(config);
-    assert.match(log[0] ?? '', /\/gw\/xslt\?PAGE=C_1_0: HTTP 404/);
+    assert.deepEqual(log, [
+      `E! [--device 1] att ${sim.url}/gw/cgi-bin/broadbandstatistics.ha: not a supported gateway ` +
+        '(/cgi-bin/broadbandstatistics.ha: HTTP 404; /xslt?PAGE=C_1_0: HTTP 404)',
+    ]);
     assert.equal(field(metrics[0], 'success'), false);
   });
 });
@@ -77,19 +80,22 @@ describe('collect: counters grow with time and wrap at 2^32 like the real gatewa
   });
 });
 
-/** What each fault must be reported as. */
+const NOT_A_GATEWAY =
+  /^not a supported gateway \(\/cgi-bin\/broadbandstatistics\.ha: HTTP 404; \/xslt\?PAGE=C_1_0 is not a Pace 5268AC \/ 2Wire \(xslt pages\) page\)$/;
+
+/** What each fault must be reported as, and whether the device's other areas still print. */
 const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none'>, RegExp>> = {
   hang: /^no complete answer within 600 ms \(the device's timeout\)$/,
   trickle: /^no complete answer within 600 ms \(the device's timeout\)$/,
   reset: /^(connection reset by the device|connection closed before the page was complete)$/,
-  half: /^Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
-  garbage: /^Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
+  half: /^traffic: Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
+  garbage: NOT_A_GATEWAY,
   huge: /^response is over the 4194304-byte limit$/,
   'status-403': /^HTTP 403 Forbidden$/,
-  'status-404': /^HTTP 404 Not Found$/,
+  'status-404': /^not a supported gateway \(\/cgi-bin\/broadbandstatistics\.ha: HTTP 404; \/xslt\?PAGE=C_1_0: HTTP 404\)$/,
   'status-500': /^HTTP 500 Internal Server Error$/,
   'redirect-away': /^redirected to another host \(http:\/\/login\.example\.invalid\); not followed$/,
-  'wrong-device': /^Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
+  'wrong-device': NOT_A_GATEWAY,
 };
 
 describe('collect: a faulty device costs nothing but itself', () => {
@@ -105,7 +111,7 @@ describe('collect: a faulty device costs nothing but itself', () => {
       try {
         const config = buildConfig({
           file: 'f.ini',
-          fileText: `timeout = 600ms\n[good]\ntype = att\nurl = ${good.url}\n[bad]\ntype = att\nurl = ${bad.url}\n`,
+          fileText: `timeout = 600ms\n[good]\ntype = att\nurl = ${good.url}\ncollect = traffic\n[bad]\ntype = att\nurl = ${bad.url}\ncollect = traffic\n`,
         });
         const started = performance.now();
         const heapBefore = process.memoryUsage().heapUsed;
@@ -122,9 +128,9 @@ describe('collect: a faulty device costs nothing but itself', () => {
         const cause = field(status, 'error') as string;
         assert.match(cause, EXPECTED_CAUSE[fault]);
         assert.equal(log.length, 1);
-        // Fetch errors name the page's URL; parse errors name the page themselves.
-        const where = cause.startsWith('Broadband Status') ? `${bad.url}/` : `${bad.url}/xslt?PAGE=C_1_0`;
-        assert.equal(log[0], `E! [bad] att ${where}: ${cause}`);
+        // Every log line names the page that failed; a 404 on the first family's page is no failure.
+        const where = /^not a supported|HTTP 404/.test(cause) ? '/cgi-bin/broadbandstatistics.ha' : '/xslt?PAGE=C_1_0';
+        assert.equal(log[0], `E! [bad] att ${bad.url}${where}: ${cause}`);
         for (const m of metrics) serialize(m);
       } finally {
         await bad.close();
@@ -137,7 +143,8 @@ describe('collect: a faulty device costs nothing but itself', () => {
     const config = buildConfig({ devices: [`att=${good.url}`, `att=http://127.0.0.1:${port}`] });
     const { metrics, log } = await collect(config);
     assert.equal(metrics.filter((m) => m.name === 'net').length, 1);
-    assert.deepEqual(log, [`E! [--device 2] att http://127.0.0.1:${port}/xslt?PAGE=C_1_0: connection refused`]);
+    assert.equal(metrics.filter((m) => m.name === 'homenet_scrape').length, 2);
+    assert.deepEqual(log, [`E! [--device 2] att http://127.0.0.1:${port}/cgi-bin/broadbandstatistics.ha: connection refused`]);
   });
 
   it('devices are gathered concurrently: three hanging devices take one timeout, not three', async () => {

@@ -62,9 +62,11 @@ timeout = 1500ms
     assert.deepEqual(c.devices.map((d) => [d.host, d.timeoutMs]), [['gw', 2000], ['127.0.0.1:8080', 2000]]);
   });
 
-  it('a --device host tag is host:port, so simulated devices on one address stay apart', () => {
-    const c = buildConfig({ devices: ['att=http://127.0.0.1:8080', 'att=http://127.0.0.1:8081', 'att=http://[::1]:9000'] });
-    assert.deepEqual(c.devices.map((d) => d.host), ['127.0.0.1:8080', '127.0.0.1:8081', '::1:9000']);
+  it('a --device host tag is host:port and path, so simulated devices on one address stay apart', () => {
+    const c = buildConfig({
+      devices: ['att=http://127.0.0.1:8080', 'att=http://127.0.0.1:8081', 'att=http://[::1]:9000', 'att=http://127.0.0.1:8080/bgw320/'],
+    });
+    assert.deepEqual(c.devices.map((d) => d.host), ['127.0.0.1:8080', '127.0.0.1:8081', '::1:9000', '127.0.0.1:8080/bgw320']);
   });
 
   it('durations', () => {
@@ -84,9 +86,9 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: 'duration out of range', text: 'timeout = 10ms\n', message: `${FILE}: timeout: "10ms" is out of range (100ms to 5m)` },
   { name: 'measurement of our own', text: 'measurement = homenet_scrape\n', message: `${FILE}: measurement: "homenet_scrape" is reserved (names starting "homenet_" are the program's own)` },
   { name: 'measurement with a trailing backslash', text: 'measurement = net\\\n', message: `${FILE}: measurement: cannot be a measurement name: measurement "net\\\\" has a backslash that line protocol cannot carry` },
-  { name: 'unknown device key', text: '[router]\ntype = att\nurl = http://192.168.1.254\npassword = x\n', message: `${FILE}: [router] password: unknown key (known: type, url, host, insecure, timeout)` },
-  { name: 'unknown type', text: '[router]\ntype = netgear\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: unknown device type "netgear" (known: att)` },
-  { name: 'missing type', text: '[router]\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: missing (every device needs one; known: att)` },
+  { name: 'unknown device key', text: '[router]\ntype = att\nurl = http://192.168.1.254\npassword = x\n', message: `${FILE}: [router] password: unknown key (known: type, url, host, insecure, timeout, collect, access_code_file, access_code_env)` },
+  { name: 'unknown type', text: '[router]\ntype = netgear\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: unknown device type "netgear" (known: att, att-pace, att-bgw)` },
+  { name: 'missing type', text: '[router]\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: missing (every device needs one; known: att, att-pace, att-bgw)` },
   { name: 'missing url', text: '[router]\ntype = att\n', message: `${FILE}: [router] url: missing (every device needs one, like http://192.168.1.254)` },
   { name: 'not a URL', text: '[router]\ntype = att\nurl = 192.168.1.254\n', message: `${FILE}: [router] url: "192.168.1.254" is not a URL (write it like http://192.168.1.254)` },
   { name: 'wrong scheme', text: '[router]\ntype = att\nurl = ftp://192.168.1.254\n', message: `${FILE}: [router] url: "ftp://192.168.1.254" is not an http:// or https:// URL` },
@@ -104,7 +106,7 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: 'no devices in file', text: 'measurement = net\n', message: `${FILE}: no devices configured (add a section with type and url)` },
   { name: 'no devices at all', flags: {}, message: 'no devices configured: give --config FILE or --device TYPE=URL' },
   { name: '--device without =', flags: { devices: ['att'] }, message: '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254' },
-  { name: '--device unknown type', flags: { devices: ['sonoz=http://192.168.1.20:1400'] }, message: '--device "sonoz=http://192.168.1.20:1400": unknown device type "sonoz" (known: att)' },
+  { name: '--device unknown type', flags: { devices: ['sonoz=http://192.168.1.20:1400'] }, message: '--device "sonoz=http://192.168.1.20:1400": unknown device type "sonoz" (known: att, att-pace, att-bgw)' },
   { name: '--device bad URL', flags: { devices: ['att=gateway'] }, message: '--device "att=gateway": "gateway" is not a URL (write it like http://192.168.1.254)' },
   { name: '--tag without =', flags: { devices: ['att=http://192.168.1.254'], tags: ['region'] }, message: '--tag "region": expected KEY=VALUE, like --tag region=home' },
   { name: '--timeout bad', flags: { devices: ['att=http://192.168.1.254'], timeout: '5 seconds' }, message: '--timeout: "5 seconds" is not a duration (write it like 4s or 500ms)' },

@@ -1,11 +1,14 @@
-/** Registry: config `type` -> device kind. */
-import { att } from './att.js';
-import type { DeviceKind, PageText } from './kind.js';
+/** Registry: config `type` -> device kind; recognising saved pages. */
+import { att, attBgw, attPace } from './att.js';
+import { ParseError } from '../html.js';
+import type { Metric } from '../lineprotocol.js';
+import type { Area, DeviceKind, Family, PageSpec, PageText, ParseContext } from './kind.js';
 
-export type { DeviceKind, PageSpec, PageText, ParseContext } from './kind.js';
+export type { Area, DeviceKind, Extract, Family, LoginSpec, PageSpec, PageText, ParseContext } from './kind.js';
+export { AREAS, defaultAreas } from './kind.js';
 
 /** Every supported device kind by its config `type`. */
-export const DEVICE_KINDS: ReadonlyMap<string, DeviceKind> = new Map([[att.type, att]]);
+export const DEVICE_KINDS: ReadonlyMap<string, DeviceKind> = new Map([att, attPace, attBgw].map((k) => [k.type, k]));
 
 /** The known types, for messages and help. */
 export function knownTypes(): string[] {
@@ -18,24 +21,69 @@ export interface SavedPage {
   readonly body: string;
 }
 
+/** Saved pages recognised as pages of one family. */
+export interface RecognizedPages {
+  readonly family: Family;
+  readonly pages: ReadonlyMap<PageSpec, PageText>;
+}
+
 /**
- * Recognises each saved page by its content and returns the page map a
- * parser takes. Used by the offline `parse` command and the fixture tests.
- * @throws Error naming the file that is not a page of this kind, or a page given twice.
+ * Recognises each saved page by its content, as a page of one family of the
+ * kind. Used by the offline `parse` command and the fixture tests.
+ * @throws Error naming a file that is no page of this kind, a page given twice, or pages of two families.
  */
-export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): Map<string, PageText> {
-  const pages = new Map<string, PageText>();
-  const from = new Map<string, string>();
+export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): RecognizedPages {
+  const pages = new Map<PageSpec, PageText>();
+  const from = new Map<PageSpec, string>();
+  let family: Family | undefined;
   for (const file of saved) {
-    const key = kind.recognize(file.body);
-    if (key === undefined) {
-      const expected = kind.pages.map((p) => p.title).join(', ');
+    const match = kind.families
+      .flatMap((f) => f.pages.map((p) => ({ f, p })))
+      .find(({ p }) => p.recognize(file.body));
+    if (!match) {
+      const expected = kind.families.flatMap((f) => f.pages.map((p) => p.title)).join(', ');
       throw new Error(`${file.name}: not a page that type "${kind.type}" reads (it reads: ${expected})`);
     }
-    const earlier = from.get(key);
+    if (family !== undefined && family !== match.f) {
+      throw new Error(`${file.name}: a ${match.f.description} page, but the others are ${family.description} pages`);
+    }
+    family = match.f;
+    const earlier = from.get(match.p);
     if (earlier !== undefined) throw new Error(`${file.name}: the same page as ${earlier}`);
-    from.set(key, file.name);
-    pages.set(key, { body: file.body });
+    from.set(match.p, file.name);
+    pages.set(match.p, { body: file.body });
   }
-  return pages;
+  if (!family) throw new Error('no pages given');
+  return { family, pages };
+}
+
+/** One area that could not be read from one page. */
+export interface AreaFailure {
+  readonly area: Area;
+  readonly page: PageSpec;
+  readonly message: string;
+}
+
+/**
+ * Runs the extracts of one page for the chosen areas. A ParseError costs
+ * only its own area; other errors (bugs) are thrown.
+ */
+export function extractPage(
+  spec: PageSpec,
+  page: PageText,
+  ctx: ParseContext,
+  areas: ReadonlySet<Area>,
+): { metrics: Metric[]; failures: AreaFailure[] } {
+  const metrics: Metric[] = [];
+  const failures: AreaFailure[] = [];
+  for (const extract of spec.extracts) {
+    if (!areas.has(extract.area)) continue;
+    try {
+      metrics.push(...extract.parse(page, ctx));
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      failures.push({ area: extract.area, page: spec, message: err.message });
+    }
+  }
+  return { metrics, failures };
 }

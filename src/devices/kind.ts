@@ -1,19 +1,15 @@
 /**
- * What a device kind is: the pages it reads and a pure parse function.
- * Parsers see page text only (no network, clock, environment or files), so
- * they are tested on fixture files and reused by the offline `parse` command.
+ * What a device kind is: families of page layouts, the pages each family
+ * serves, and pure extract functions that turn one page's text into metrics.
+ * Extracts see page text only (no network, clock, environment or files), so
+ * they are tested on fixture files and reused by the offline `parse` command;
+ * only the collector fetches.
  */
 import type { Metric } from '../lineprotocol.js';
 
-/** One page a device kind reads. */
-export interface PageSpec {
-  /** Stable name of the page kind, used in messages and by `parse`. */
-  readonly key: string;
-  /** Path and query, relative to the device URL. */
-  readonly path: string;
-  /** What the page is called on the device, for messages. */
-  readonly title: string;
-}
+/** What a user can choose to collect (`collect = ...` in the config). */
+export type Area = 'traffic' | 'line' | 'lan' | 'system' | 'nat';
+export const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system', 'nat'];
 
 /** A page's text, with the fetch timings when it came over the network. */
 export interface PageText {
@@ -30,20 +26,67 @@ export interface ParseContext {
   readonly measurement: string;
 }
 
-/** A family of devices that share page layouts. */
-export interface DeviceKind {
-  /** The config `type`. */
-  readonly type: string;
-  /** For help texts and messages. */
-  readonly description: string;
-  /** Pages fetched in every gather, in order. */
-  readonly pages: readonly PageSpec[];
-  /** The key of the page kind this text is, recognised from its content, or undefined. */
-  recognize(body: string): string | undefined;
+/** One area's metrics from one page. */
+export interface Extract {
+  readonly area: Area;
   /**
-   * Metrics from the pages, keyed by {@link PageSpec.key}. Tags identify the
-   * series within the device; the collector adds `host` and the global tags.
-   * @throws ParseError when a page lacks what is needed, naming the label and the page.
+   * Metrics of this area found on the page; tags identify the series within
+   * the device (the collector adds `host` and the global tags). Returns []
+   * when the page has no such section (a fiber line has no DSL details).
+   * @throws ParseError when a section is there but unreadable, naming the label and the page.
    */
-  parse(pages: ReadonlyMap<string, PageText>, ctx: ParseContext): Metric[];
+  parse(page: PageText, ctx: ParseContext): Metric[];
+}
+
+/** One page a device family serves. */
+export interface PageSpec {
+  /** Stable name, used in messages and by `parse`. */
+  readonly key: string;
+  /** Path and query, relative to the device URL. */
+  readonly path: string;
+  /** What the page is called on the device, for messages. */
+  readonly title: string;
+  /** Whether this text is this page, judged from its content. */
+  recognize(body: string): boolean;
+  readonly extracts: readonly Extract[];
+  /** Some models lack this page: a 404 skips it quietly. */
+  readonly optional?: boolean;
+  /** Served only after logging in with the device's access code. */
+  readonly login?: boolean;
+}
+
+/** How a family logs in (the pure parts; the collector does the requests). */
+export interface LoginSpec {
+  readonly loginPath: string;
+  readonly logoutPath: string;
+  /** The per-request nonce of the login page, or undefined when it has none. */
+  nonce(body: string): string | undefined;
+  /** The login form for this access code and nonce. */
+  form(accessCode: string, nonce: string): URLSearchParams;
+  /** Whether a page is the login page (the session is missing or expired). */
+  isLoginPage(body: string): boolean;
+  /** Whether the device refuses logins because its session pool is full. */
+  sessionsExhausted(body: string): boolean;
+}
+
+/** A set of models that share page layouts. */
+export interface Family {
+  readonly name: string;
+  readonly description: string;
+  /** Pages in fetch order; the first one identifies the family when a kind has several. */
+  readonly pages: readonly PageSpec[];
+  readonly login?: LoginSpec;
+}
+
+/** A config `type`. */
+export interface DeviceKind {
+  readonly type: string;
+  readonly description: string;
+  /** Tried in order until one's first page answers; the answer is kept for the run. */
+  readonly families: readonly Family[];
+}
+
+/** Areas collected when the config does not say: everything that needs no login. */
+export function defaultAreas(family: Family): Set<Area> {
+  return new Set(family.pages.filter((p) => p.login !== true).flatMap((p) => p.extracts.map((e) => e.area)));
 }

@@ -1,11 +1,27 @@
 /**
- * The built-in simulator: a Pace gateway on loopback, for the demo, the tests
- * and trying a Telegraf config without a gateway. A fault mode makes it
- * misbehave the ways real devices do. Never loaded by `collect`.
+ * The built-in simulator, on loopback: a Pace 5268AC at `/`, a BGW320-505 at
+ * `/bgw320` and a BGW210-700 at `/bgw210` (each URL is a device URL), for the
+ * demo, the tests and trying a Telegraf config without a gateway. A fault
+ * mode makes the Pace misbehave the ways real devices do. Never loaded by
+ * `collect`.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { paceBroadbandPage, type PaceLayout } from './pace.js';
+import {
+  BGW_MODELS,
+  bgwBroadbandPage,
+  bgwFiberPage,
+  bgwLanPage,
+  bgwLoginPage,
+  bgwNatPage,
+  bgwSystemPage,
+  SIM_ACCESS_CODE,
+  type BgwModel,
+} from './bgw.js';
+import { paceBroadbandPage, paceLanPage, paceNatPage, paceSystemPage, type PaceLayout } from './pace.js';
+
+export { SIM_ACCESS_CODE } from './bgw.js';
 
 /** How the simulated device misbehaves on the status page. */
 export type Fault =
@@ -35,6 +51,8 @@ export interface SimulatorOptions {
   readonly address?: '127.0.0.1' | '::1';
   /** Clock in ms, for tests that move time; counters grow from the first reading. */
   readonly now?: () => number;
+  /** Web sessions each .ha gateway allows at once (the real ones allow very few). */
+  readonly maxSessions?: number;
 }
 
 /** A running simulator. */
@@ -43,10 +61,13 @@ export interface Simulator {
   readonly url: string;
   /** Requests served so far, by path. */
   readonly hits: ReadonlyMap<string, number>;
+  /** Open login sessions of a .ha gateway, by its path prefix. */
+  sessions(prefix: string): number;
   close(): Promise<void>;
 }
 
 const BROADBAND_PATH = '/xslt?PAGE=C_1_0';
+const MAX_FORM_BYTES = 4096;
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/html; charset=UTF-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -125,32 +146,157 @@ function serveFault(fault: Fault, page: string, res: ServerResponse): boolean {
   }
 }
 
+/** A .ha gateway's login state. */
+interface BgwState {
+  readonly model: BgwModel;
+  readonly nonces: Set<string>;
+  readonly sessions: Set<string>;
+}
+
+function cookieSession(req: IncomingMessage): string | undefined {
+  return /(?:^|;\s*)SessionID=([0-9a-f]+)/.exec(req.headers.cookie ?? '')?.[1];
+}
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve) => {
+    let body = '';
+    req.setEncoding('latin1');
+    req.on('data', (d: string) => {
+      body += d;
+      if (body.length > MAX_FORM_BYTES) req.destroy();
+    });
+    req.on('end', () => {
+      resolve(new URLSearchParams(body));
+    });
+    req.on('error', () => {
+      resolve(new URLSearchParams());
+    });
+  });
+}
+
+/** .ha pages are windows-1252; everything we write fits in Latin-1. */
+function sendHa(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  const bytes = Buffer.from(body, 'latin1');
+  res.writeHead(status, { 'content-type': 'text/html', 'content-length': bytes.length, ...headers });
+  res.end(bytes);
+}
+
+async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: ServerResponse, elapsed: number, maxSessions: number): Promise<void> {
+  const m = g.model;
+  const loginPage = (message: string): string => {
+    const n = randomBytes(32).toString('hex');
+    g.nonces.add(n);
+    if (g.nonces.size > 64) g.nonces.delete(g.nonces.values().next().value ?? '');
+    return bgwLoginPage(message, n);
+  };
+  if (req.method === 'POST' && path === '/cgi-bin/login.ha') {
+    const form = await readForm(req);
+    const nonce = form.get('nonce') ?? '';
+    const expected = createHash('md5').update(SIM_ACCESS_CODE + nonce).digest('hex');
+    const valid = g.nonces.delete(nonce) && form.get('hashpassword') === expected && form.get('password') === '*'.repeat(SIM_ACCESS_CODE.length);
+    if (!valid) {
+      sendHa(res, 200, loginPage('The access code you entered is incorrect.'));
+      return;
+    }
+    if (g.sessions.size >= maxSessions) {
+      sendHa(res, 200, loginPage('All web server sessions are in use. Please try again later.'));
+      return;
+    }
+    const id = randomBytes(16).toString('hex');
+    g.sessions.add(id);
+    sendHa(res, 200, bgwSystemPage(m, elapsed), { 'set-cookie': `SessionID=${id}; path=/; HttpOnly` });
+    return;
+  }
+  if (req.method !== 'GET') {
+    send(res, 405, 'method not allowed', 'text/plain');
+    return;
+  }
+  switch (path) {
+    case '/cgi-bin/broadbandstatistics.ha':
+      sendHa(res, 200, bgwBroadbandPage(m, elapsed));
+      return;
+    case '/cgi-bin/lanstatistics.ha':
+      sendHa(res, 200, bgwLanPage(m, elapsed));
+      return;
+    case '/cgi-bin/sysinfo.ha':
+      sendHa(res, 200, bgwSystemPage(m, elapsed));
+      return;
+    case '/cgi-bin/fiberstat.ha':
+      if (m.source === 'FIBER') sendHa(res, 200, bgwFiberPage(elapsed));
+      else send(res, 404, '<html><body><h1>404 Not Found</h1></body></html>');
+      return;
+    case '/cgi-bin/login.ha':
+      sendHa(res, 200, loginPage(''));
+      return;
+    case '/cgi-bin/logout.ha': {
+      const id = cookieSession(req);
+      if (id !== undefined) g.sessions.delete(id);
+      sendHa(res, 200, bgwLoginPage('You are logged out.', randomBytes(32).toString('hex')));
+      return;
+    }
+    case '/cgi-bin/nattable.ha': {
+      const id = cookieSession(req);
+      if (id !== undefined && g.sessions.has(id)) sendHa(res, 200, bgwNatPage(elapsed));
+      else {
+        res.writeHead(302, { location: `${m.prefix}/cgi-bin/login.ha` });
+        res.end();
+      }
+      return;
+    }
+    default:
+      send(res, 404, '<html><body><h1>404 Not Found</h1></body></html>');
+  }
+}
+
+function servePace(path: string, layout: PaceLayout, fault: Fault, elapsed: number, res: ServerResponse): void {
+  switch (path) {
+    case BROADBAND_PATH: {
+      const page = paceBroadbandPage(layout, elapsed);
+      if (!serveFault(fault, page, res)) send(res, 200, page);
+      return;
+    }
+    case '/xslt?PAGE=C_0_0':
+      send(res, 200, paceSystemPage(elapsed));
+      return;
+    case '/xslt?PAGE=C_2_5':
+      send(res, 200, paceLanPage(elapsed));
+      return;
+    case '/xslt?PAGE=C_5_5':
+      send(res, 200, paceNatPage(elapsed));
+      return;
+    case '/':
+      res.writeHead(302, { location: BROADBAND_PATH });
+      res.end();
+      return;
+    default:
+      send(res, 404, '<html><body><h1>404 Not Found</h1></body></html>');
+  }
+}
+
 /** Starts the simulator on a loopback address. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const now = options.now ?? Date.now;
   const layout = options.layout ?? 'att';
   const fault = options.fault ?? 'none';
+  const maxSessions = options.maxSessions ?? 4;
   const started = now();
   const hits = new Map<string, number>();
+  const bgws = BGW_MODELS.map((model): BgwState => ({ model, nonces: new Set(), sessions: new Set() }));
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url ?? '/';
-    hits.set(path, (hits.get(path) ?? 0) + 1);
+    const url = req.url ?? '/';
+    hits.set(url, (hits.get(url) ?? 0) + 1);
+    const elapsed = now() - started;
+    const bgw = bgws.find((g) => url.startsWith(`${g.model.prefix}/`));
+    if (bgw) {
+      serveBgw(bgw, url.slice(bgw.model.prefix.length), req, res, elapsed, maxSessions).catch(() => res.destroy());
+      return;
+    }
     if (req.method !== 'GET') {
       send(res, 405, 'method not allowed', 'text/plain');
       return;
     }
-    if (path === BROADBAND_PATH) {
-      const page = paceBroadbandPage(layout, now() - started);
-      if (!serveFault(fault, page, res)) send(res, 200, page);
-      return;
-    }
-    if (path === '/') {
-      res.writeHead(302, { location: BROADBAND_PATH });
-      res.end();
-      return;
-    }
-    send(res, 404, '<html><body><h1>404 Not Found</h1></body></html>');
+    servePace(url, layout, fault, elapsed, res);
   });
 
   const address = options.address ?? '127.0.0.1';
@@ -166,6 +312,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     url: `http://${host}:${port}`,
     hits,
+    sessions: (prefix) => bgws.find((g) => g.model.prefix === prefix)?.sessions.size ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {

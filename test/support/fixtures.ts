@@ -1,7 +1,11 @@
-/** Fixture folders: test/fixtures/<type>/<case>/ with pages and expected.out or expected.err. */
+/**
+ * Fixture folders: test/fixtures/<type>/<case>/ with saved pages, and
+ * `expected.out` (line protocol with host=router) and/or `expected.err` (the
+ * exact "area: message" lines of the areas that cannot be read).
+ */
 import { readdirSync, readFileSync } from 'node:fs';
-import { DEVICE_KINDS, recognizePages } from '../../src/devices/index.js';
-import { serializeAll } from '../../src/lineprotocol.js';
+import { AREAS, DEVICE_KINDS, extractPage, recognizePages } from '../../src/devices/index.js';
+import { serializeAll, type Metric } from '../../src/lineprotocol.js';
 import { FIXTURES } from './helpers.js';
 
 /** Every fixture case. */
@@ -11,19 +15,23 @@ export function fixtureCases(): { type: string; name: string; dir: string }[] {
   );
 }
 
-/**
- * Parses a fixture case the way `telegraf-homenet parse --host router` does.
- * @throws the parser's ParseError for broken pages; an Error if a metric could not be serialized.
- */
-export function parseFixture(type: string, dir: string): string {
+/** Parses a fixture case the way `telegraf-homenet parse --host router` does. */
+export function parseFixture(type: string, dir: string): { out: string; err: string } {
   const kind = DEVICE_KINDS.get(type);
   if (!kind) throw new Error(`fixture folder for unknown type ${type}`);
   const saved = readdirSync(dir)
     .filter((f) => !f.startsWith('expected.'))
     .map((f) => ({ name: f, body: readFileSync(`${dir}${f}`, 'utf8') }));
-  const metrics = kind.parse(recognizePages(kind, saved), { measurement: 'net' });
+  const { pages } = recognizePages(kind, saved);
+  const metrics: Metric[] = [];
+  let err = '';
+  for (const [spec, page] of pages) {
+    const r = extractPage(spec, page, { measurement: 'net' }, new Set(AREAS));
+    metrics.push(...r.metrics.map((m) => ({ ...m, tags: { host: 'router', ...m.tags } })));
+    for (const f of r.failures) err += `${f.area}: ${f.message}\n`;
+  }
   const warnings: string[] = [];
-  const out = serializeAll(metrics.map((m) => ({ ...m, tags: { host: 'router', ...m.tags } })), (w) => warnings.push(w));
+  const out = serializeAll(metrics, (w) => warnings.push(w));
   if (warnings.length > 0) throw new Error(warnings.join('\n'));
-  return out;
+  return { out, err };
 }

@@ -1,0 +1,290 @@
+/**
+ * What both AT&T page families share: counter labels, DSL line tables,
+ * system information, LAN port tables, NAT session counts and uptime formats.
+ * Everything is found by visible labels; a section that is absent yields no
+ * metrics, a section that is present but unreadable is a ParseError.
+ */
+import { bool, float, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
+import {
+  columnTable,
+  digitsOf,
+  labelKey,
+  measureOf,
+  normText,
+  ParseError,
+  rowValues,
+  tableRows,
+  tables,
+  textOf,
+  type Doc,
+  type El,
+} from '../html.js';
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Measurement names of the gateway areas (the traffic one is configurable). */
+export const M = {
+  wan: 'homenet_wan',
+  dsl: 'homenet_dsl',
+  fiber: 'homenet_fiber',
+  lan: 'homenet_lan',
+  system: 'homenet_system',
+  nat: 'homenet_nat',
+} as const;
+
+/** An integer counter from a cell, keeping every digit; `where` names it in errors. */
+export function counter(where: string, text: string): FieldValue {
+  const digits = digitsOf(text);
+  if (digits === undefined) throw new ParseError(`${where} is ${JSON.stringify(normText(text))}, not a whole number`);
+  if (BigInt(digits) > INT64_MAX) throw new ParseError(`${where} ${digits} does not fit in 64 bits`);
+  return int(digits);
+}
+
+/**
+ * The field a counter label stands for: `Receive Bytes` -> rx_bytes,
+ * `Transmit Error Packets` -> tx_err, `Receive Drops` -> rx_drop, `Collisions`.
+ */
+export function counterName(label: string): string | undefined {
+  const l = labelKey(label);
+  if (l === 'collisions') return 'collisions';
+  const m = /^(transmit|transmitted|tx|send|sent|receive|received|rx)\s+(.+)$/.exec(l);
+  if (!m) return undefined;
+  const dir = /^(transmit|transmitted|tx|send|sent)$/.test(m[1] ?? '') ? 'tx' : 'rx';
+  const what = m[2] ?? '';
+  const kinds: [RegExp, string][] = [
+    [/^bytes?$/, 'bytes'],
+    [/^packets?$/, 'pkts'],
+    [/^(errors?|error packets)$/, 'err'],
+    [/^(drops?|dropped|discards?|discard packets|dropped packets)$/, 'drop'],
+    [/^unicast( packets)?$/, 'unicast'],
+    [/^multicast( packets)?$/, 'multicast'],
+    [/^broadcast( packets)?$/, 'broadcast'],
+  ];
+  const kind = kinds.find(([re]) => re.test(what))?.[1];
+  return kind === undefined ? undefined : `${dir}_${kind}`;
+}
+
+/** Errors as a percentage of packets, as the Pace shows it. */
+export function errorPercent(errors: FieldValue | undefined, packets: FieldValue | undefined): FieldValue {
+  if (errors?.kind !== 'int' || packets?.kind !== 'int' || packets.value === 0n) return float(0);
+  return float((Number(errors.value) * 100) / Number(packets.value));
+}
+
+/** A row label -> value map of every two-column row on the page; the first of each label wins. */
+export function allRowValues(doc: Doc): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of tables(doc)) {
+    for (const [k, v] of rowValues(t)) if (!out.has(k)) out.set(k, v);
+  }
+  return out;
+}
+
+/** The first label of `labels` present in `values`. */
+function pick(values: ReadonlyMap<string, string>, labels: readonly string[]): string | undefined {
+  for (const l of labels) {
+    const v = values.get(l);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/**
+ * Uptime in seconds from every format the gateways use:
+ * `94 days 13:33:31`, `0 day 0:14:23`, `D:H:M:S` (`00:09:51:01`), `H:M:S`, plain seconds.
+ */
+export function uptimeSeconds(text: string): number | undefined {
+  const t = normText(text).toLowerCase();
+  let m = /^(\d+)\s*days?,?\s+(\d+):(\d{1,2}):(\d{1,2})$/.exec(t) ?? /^(\d+):(\d+):(\d{1,2}):(\d{1,2})$/.exec(t);
+  if (m) return ((Number(m[1]) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4]);
+  m = /^(\d+):(\d{1,2}):(\d{1,2})$/.exec(t);
+  if (m) return (Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3]);
+  m = /^(\d+)\s*(s|sec|seconds)?$/.exec(t);
+  return m ? Number(m[1]) : undefined;
+}
+
+const UPTIME_LABELS = ['time since last reboot', 'time since last boot', 'system uptime', 'uptime'];
+
+/** The `homenet_system` line: model, firmware, serial as tags; uptime in seconds. */
+export function systemMetrics(doc: Doc, title: string): Metric[] {
+  const values = allRowValues(doc);
+  const uptimeText = pick(values, UPTIME_LABELS);
+  if (uptimeText === undefined) throw new ParseError(`${title}: no "Time Since Last Reboot" (or "Time Since Last Boot") row`);
+  const uptime = uptimeSeconds(uptimeText);
+  if (uptime === undefined) throw new ParseError(`${title}: uptime ${JSON.stringify(uptimeText)} is not in a known format`);
+  const tags: Record<string, string> = {};
+  const tagLabels: [string, readonly string[]][] = [
+    ['manufacturer', ['manufacturer']],
+    ['model', ['model number', 'model']],
+    ['serial', ['serial number', 'serial']],
+    ['firmware', ['software version', 'firmware version']],
+    ['hardware', ['hardware version']],
+  ];
+  for (const [tag, labels] of tagLabels) {
+    const v = pick(values, labels);
+    if (v !== undefined && v !== '') tags[tag] = v;
+  }
+  return [{ name: M.system, tags, fields: { uptime_s: int(uptime) } }];
+}
+
+type Direction = 'down' | 'up';
+
+function directionOfHeader(text: string): Direction | undefined {
+  const h = labelKey(text);
+  if (/^(down|downstream|download)$/.test(h)) return 'down';
+  if (/^(up|upstream|upload)$/.test(h)) return 'up';
+  return undefined;
+}
+
+const DSL_ROWS: readonly [RegExp, string, 'kbps' | 'db' | 'text'][] = [
+  [/^(rate|user rate|current rate|sync rate|actual rate)$/, 'rate_kbps', 'kbps'],
+  [/^(max rate|max user rate|maximum rate|attainable rate|max attainable rate)$/, 'max_rate_kbps', 'kbps'],
+  [/^(noise margin|snr margin|snr)$/, 'noise_margin_db', 'db'],
+  [/^(attenuation|line attenuation|loop attenuation)$/, 'attenuation_db', 'db'],
+  [/^(output power|transmit power|tx power)$/, 'output_power_dbm', 'db'],
+  [/^(protocol|modulation|mode)$/, 'protocol', 'text'],
+  [/^(channel|latency|path)$/, 'channel', 'text'],
+];
+
+function dslValue(where: string, text: string, as: 'kbps' | 'db'): FieldValue | undefined {
+  if (normText(text) === '') return undefined;
+  const m = measureOf(text);
+  if (!m) throw new ParseError(`${where} is ${JSON.stringify(normText(text))}, not a number`);
+  if (as === 'db') return float(m.value);
+  const kbps = /^(mbps|mb\/s|mbs)$/.test(m.unit) ? m.value * 1000 : m.value;
+  return int(Math.round(kbps));
+}
+
+/**
+ * `homenet_dsl` lines, one per DSL line and direction, from every table that
+ * has a Down/Up header row. Bonded lines are blocks led by a "Line N" cell.
+ */
+export function dslMetrics(doc: Doc, title: string): Metric[] {
+  const perLine = new Map<string, Record<Direction, Record<string, FieldValue>>>();
+  for (const table of tables(doc)) {
+    const rows = tableRows(table);
+    if (!rows.some((r) => r.some((c) => directionOfHeader(textOf(c)) === 'down'))) continue;
+    let line = '1';
+    let cols: Partial<Record<Direction, number>> = {};
+    for (const row of rows) {
+      const texts = row.map((c) => textOf(c));
+      const lineCell = texts.map((t) => /^line\s*(\d+)\b/i.exec(t)).find((m) => m !== null);
+      if (lineCell?.[1]) line = lineCell[1];
+      const down = texts.findIndex((t) => directionOfHeader(t) === 'down');
+      const up = texts.findIndex((t) => directionOfHeader(t) === 'up');
+      if (down >= 0) {
+        cols = up >= 0 ? { down, up } : { down };
+        continue;
+      }
+      const label = labelKey(texts[0] ?? '');
+      const spec = DSL_ROWS.find(([re]) => re.test(label));
+      if (!spec || cols.down === undefined) continue;
+      const [, field, as] = spec;
+      const entry = perLine.get(line) ?? { down: {}, up: {} };
+      perLine.set(line, entry);
+      for (const dir of ['down', 'up'] as const) {
+        const at = cols[dir];
+        if (at === undefined) continue;
+        const cell = texts[at] ?? '';
+        const where = `${title}: DSL line ${line} ${dir} "${texts[0] ?? ''}"`;
+        const v = as === 'text' ? (cell === '' ? undefined : str(cell)) : dslValue(where, cell, as);
+        if (v !== undefined && entry[dir][field] === undefined) entry[dir][field] = v;
+      }
+    }
+  }
+  const out: Metric[] = [];
+  for (const [line, dirs] of perLine) {
+    for (const dir of ['down', 'up'] as const) {
+      if (Object.keys(dirs[dir]).length > 0) out.push({ name: M.dsl, tags: { line, direction: dir }, fields: dirs[dir] });
+    }
+  }
+  return out;
+}
+
+/** `Port 1` -> port1, `2.4 GHz` -> wifi-2.4ghz, `5 GHz` -> wifi-5ghz. */
+export function interfaceName(column: string): string {
+  const c = normText(column).toLowerCase();
+  const ghz = /^(?:wi-?fi\s*)?([\d.]+)\s*ghz$/.exec(c);
+  if (ghz) return `wifi-${ghz[1] ?? ''}ghz`;
+  return c.replace(/\s+/g, '');
+}
+
+/**
+ * `homenet_lan` lines from a table with one column per port or band:
+ * counter rows, plus `State` (up) and `Transmit Speed` (bit/s) where present.
+ */
+export function columnCounterMetrics(table: El, where: string): Metric[] {
+  const t = columnTable(table);
+  if (!t) throw new ParseError(`${where}: no header row naming the columns`);
+  return t.columns.map((column, i) => {
+    const fields: Record<string, FieldValue> = {};
+    for (const [label, cells] of t.rows) {
+      const text = cells[i] ?? '';
+      if (normText(text) === '') continue;
+      const at = `${where} ${column} "${label}"`;
+      if (label === 'state' || label === 'status' || label === 'link state') fields['up'] = bool(/^up$/i.test(normText(text)));
+      else if (label === 'transmit speed' || label === 'speed' || label === 'link speed') fields['speed_bps'] = counter(at, text);
+      else {
+        const name = counterName(label);
+        if (name !== undefined && fields[name] === undefined) fields[name] = counter(at, text);
+      }
+    }
+    return { name: M.lan, tags: { interface: interfaceName(column) }, fields };
+  }).filter((m) => Object.keys(m.fields).length > 0);
+}
+
+/** Counter rows of a two-column table, e.g. the IPv4 statistics, as fields named by {@link counterName}. */
+export function rowCounters(table: El, where: string): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = {};
+  for (const [label, text] of rowValues(table)) {
+    const name = counterName(label);
+    if (name !== undefined && fields[name] === undefined) fields[name] = counter(`${where} "${label}"`, text);
+  }
+  return fields;
+}
+
+const NAT_IN_USE = ['total sessions in use', 'sessions in use', 'active sessions', 'current sessions', 'total number of connections', 'number of sessions'];
+const NAT_MAX = ['total sessions available', 'sessions available', 'maximum sessions', 'max sessions'];
+
+/** The NAT table: the table whose header row names a protocol and a source. */
+function natTableRows(doc: Doc): number | undefined {
+  for (const table of tables(doc)) {
+    const rows = tableRows(table);
+    const at = rows.findIndex((r) => {
+      const t = r.map((c) => labelKey(textOf(c)));
+      return t.some((x) => x.startsWith('protocol')) && t.some((x) => x.startsWith('source') || x.startsWith('src'));
+    });
+    if (at < 0) continue;
+    return rows.slice(at + 1).filter((r) => r.filter((c) => textOf(c) !== '').length >= 3).length;
+  }
+  return undefined;
+}
+
+/** `homenet_nat`: sessions in use, the gateway's capacity and how full it is. */
+export function natMetrics(doc: Doc, title: string): Metric[] {
+  const values = allRowValues(doc);
+  // Some firmware writes "Total Sessions Available: 8192" as text, not a row.
+  const text = textOf(doc);
+  const fromText = (labels: readonly string[]): string | undefined => {
+    for (const l of labels) {
+      const m = new RegExp(`${l}\\s*:?\\s*(\\d+)`, 'i').exec(text);
+      if (m?.[1]) return m[1];
+    }
+    return undefined;
+  };
+  const maxText = pick(values, NAT_MAX) ?? fromText(NAT_MAX);
+  const inUseText = pick(values, NAT_IN_USE) ?? fromText(NAT_IN_USE);
+  const counted = natTableRows(doc);
+  if (maxText === undefined && inUseText === undefined && counted === undefined) {
+    throw new ParseError(`${title}: no "Total Sessions Available" and no NAT table`);
+  }
+  const fields: Record<string, FieldValue> = {};
+  if (inUseText !== undefined) fields['sessions'] = counter(`${title}: sessions in use`, inUseText);
+  else if (counted !== undefined) fields['sessions'] = int(counted);
+  if (maxText !== undefined) fields['sessions_max'] = counter(`${title}: "Total Sessions Available"`, maxText);
+  const used = fields['sessions'];
+  const max = fields['sessions_max'];
+  if (used?.kind === 'int' && max?.kind === 'int' && max.value > 0n) {
+    fields['usage_pct'] = float((Number(used.value) * 100) / Number(max.value));
+  }
+  return [{ name: M.nat, tags: {}, fields }];
+}

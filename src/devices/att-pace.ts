@@ -1,0 +1,211 @@
+/**
+ * AT&T gateways, family 1: Pace 5268AC and 2Wire ("xslt" pages).
+ *
+ * The traffic counters sit in the "IP Traffic" table of Broadband Status
+ * (`/xslt?PAGE=C_1_0`). Two layouts are known: AT&T firmware puts
+ * "IP Traffic" in a `<caption>` over a `th` header row; ISP-branded firmware
+ * puts it in the first cell of the header row and adds colons and spacer rows.
+ * Both are found by those words and their columns by header words.
+ */
+import { bool, float, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
+import {
+  captionOf,
+  columnTable,
+  decimalOf,
+  digitsOf,
+  isElement,
+  labelKey,
+  parseHtml,
+  ParseError,
+  tableRows,
+  tables,
+  textOf,
+  type Doc,
+  type El,
+} from '../html.js';
+import { columnCounterMetrics, dslMetrics, M, natMetrics, systemMetrics } from './att-common.js';
+import type { Family, PageSpec, PageText, ParseContext } from './kind.js';
+
+const BROADBAND_TITLE = 'Broadband Status (/xslt?PAGE=C_1_0)';
+const BROADBAND = { title: BROADBAND_TITLE };
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Counter columns by their header word; the value is the field suffix. */
+type Column = 'bytes' | 'pkts' | 'err' | 'pct';
+const COLUMN_NAMES: Readonly<Record<Column, string>> = { bytes: 'Bytes', pkts: 'Packets', err: 'Errors', pct: '% Errors' };
+
+function columnOf(header: string): Column | undefined {
+  const h = labelKey(header);
+  if (h.includes('%')) return 'pct';
+  if (/^bytes?$/.test(h)) return 'bytes';
+  if (/^packets?$/.test(h)) return 'pkts';
+  if (/^errors?$/.test(h)) return 'err';
+  return undefined;
+}
+
+function directionOf(label: string): 'tx' | 'rx' | undefined {
+  const l = labelKey(label);
+  if (l === 'transmit' || l === 'transmitted') return 'tx';
+  if (l === 'receive' || l === 'received') return 'rx';
+  return undefined;
+}
+
+const IP_TRAFFIC = 'ip traffic';
+// Elements that can carry a table's title just before it.
+const TITLE_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'b', 'strong', 'span', 'div', 'caption']);
+
+/**
+ * Whether a table is introduced by the words "IP Traffic": as its caption
+ * (AT&T firmware), as the first cell of one of its first rows (ISP-branded
+ * firmware), or as a title element right before it (tolerated in case a
+ * firmware moves the caption out of the table).
+ */
+function isTrafficTable(t: El): boolean {
+  if (labelKey(captionOf(t)) === IP_TRAFFIC) return true;
+  if (tableRows(t).slice(0, 2).some((r) => r[0] !== undefined && labelKey(textOf(r[0])) === IP_TRAFFIC)) return true;
+  let prev = t.prev;
+  while (prev && !isElement(prev) && textOf(prev) === '') prev = prev.prev;
+  return prev !== null && isElement(prev) && TITLE_TAGS.has(prev.name) && labelKey(textOf(prev)) === IP_TRAFFIC;
+}
+
+function findTrafficTable(doc: Doc): El | undefined {
+  return tables(doc).find(isTrafficTable);
+}
+
+function trafficFields(doc: Doc): Record<string, FieldValue> {
+  const table = findTrafficTable(doc);
+  if (!table) {
+    throw new ParseError(`${BROADBAND.title}: no "IP Traffic" table (looked for a caption or first cell reading "IP Traffic")`);
+  }
+  const rows = tableRows(table);
+  const header = rows.find((r) => r.some((c) => columnOf(textOf(c)) !== undefined));
+  if (!header) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no header row with "Bytes"`);
+
+  const columns = new Map<Column, number>();
+  header.forEach((cell, i) => {
+    const col = columnOf(textOf(cell));
+    if (col !== undefined && !columns.has(col)) columns.set(col, i);
+  });
+  for (const col of Object.keys(COLUMN_NAMES) as Column[]) {
+    if (!columns.has(col)) {
+      throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "${COLUMN_NAMES[col]}" column`);
+    }
+  }
+
+  const fields: Record<string, FieldValue> = {};
+  for (const [dir, label] of [['tx', 'Transmit'], ['rx', 'Receive']] as const) {
+    const row = rows.find((r) => r[0] !== undefined && directionOf(textOf(r[0])) === dir);
+    if (!row) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "${label}" row`);
+    // Seed order: tx then rx, each in this column order, whatever the page's order.
+    for (const col of Object.keys(COLUMN_NAMES) as Column[]) {
+      const cell = row[columns.get(col) ?? -1];
+      const text = cell ? textOf(cell) : '';
+      const where = `${BROADBAND.title}: "IP Traffic" ${label} ${COLUMN_NAMES[col]}`;
+      if (col === 'pct') {
+        const pct = decimalOf(text);
+        if (pct === undefined) throw new ParseError(`${where} is ${JSON.stringify(text)}, not a number`);
+        fields[`${dir}_pct`] = float(pct);
+      } else {
+        const digits = digitsOf(text);
+        if (digits === undefined) throw new ParseError(`${where} is ${JSON.stringify(text)}, not a whole number`);
+        if (BigInt(digits) > INT64_MAX) throw new ParseError(`${where} ${digits} does not fit in 64 bits`);
+        fields[`${dir}_${col}`] = int(digits);
+      }
+    }
+  }
+  return fields;
+}
+
+
+/** Request timings as the seed's integer millisecond fields, when the page was fetched. */
+export function timingFields(page: PageText): Record<string, FieldValue> {
+  const out: Record<string, FieldValue> = {};
+  if (page.totalMs !== undefined) out['total_time'] = int(Math.round(page.totalMs));
+  if (page.ttfbMs !== undefined) out['elapsed_time'] = int(Math.round(page.ttfbMs));
+  return out;
+}
+
+/** "Summary Status": Internet and DSL Link, each "Connected" or not. */
+function wanMetrics(doc: Doc): Metric[] {
+  const fields: Record<string, FieldValue> = {};
+  for (const t of tables(doc)) {
+    for (const row of tableRows(t)) {
+      const label = labelKey(textOf(row[0] as El));
+      // The state is the last non-empty cell; a bullet image sits between.
+      const value = row.slice(1).map((c) => textOf(c)).filter((v) => v !== '').pop() ?? '';
+      if (label === 'internet' && fields['connected'] === undefined) fields['connected'] = bool(/^connected$/i.test(value));
+      if ((label === 'dsl link' || label === 'broadband link') && fields['link_up'] === undefined) {
+        fields['link_up'] = bool(/^connected$|^up$/i.test(value));
+        fields['source'] = str('DSL');
+      }
+    }
+  }
+  return Object.keys(fields).length === 0 ? [] : [{ name: M.wan, tags: {}, fields }];
+}
+
+const PORT_COLUMN = /^(port|lan|ethernet|lan port)\s*\d+$/i;
+
+/** The LAN port table: one column per port ("Port 1" ...). */
+function lanMetrics(doc: Doc, title: string): Metric[] {
+  const table = tables(doc).find((t) => columnTable(t)?.columns.some((c) => PORT_COLUMN.test(c)) === true);
+  if (!table) throw new ParseError(`${title}: no table with "Port 1" ... columns`);
+  return columnCounterMetrics(table, title);
+}
+
+const PACE_PAGE = /xslt\?PAGE=/;
+
+const broadband: PageSpec = {
+  key: 'pace-broadband',
+  path: '/xslt?PAGE=C_1_0',
+  title: BROADBAND_TITLE,
+  // By the words the page is about, not the table itself, so that a damaged
+  // page still reaches its extracts and gets a precise ParseError.
+  recognize: (body) => /(IP|Traffic)(\s|&nbsp;|&#160;)+(Traffic|Statistics)/i.test(body),
+  extracts: [
+    {
+      area: 'traffic',
+      parse: (page: PageText, ctx: ParseContext) => [
+        { name: ctx.measurement, tags: {}, fields: { ...trafficFields(parseHtml(page.body)), ...timingFields(page) } },
+      ],
+    },
+    { area: 'line', parse: (page) => {
+      const doc = parseHtml(page.body);
+      return [...wanMetrics(doc), ...dslMetrics(doc, BROADBAND_TITLE)];
+    } },
+  ],
+};
+
+const SYSTEM_TITLE = 'System Info (/xslt?PAGE=C_0_0)';
+const system: PageSpec = {
+  key: 'pace-system',
+  path: '/xslt?PAGE=C_0_0',
+  title: SYSTEM_TITLE,
+  recognize: (body) => PACE_PAGE.test(body) && /Time\s+Since\s+Last\s+(Re)?boot/i.test(body),
+  extracts: [{ area: 'system', parse: (page) => systemMetrics(parseHtml(page.body), SYSTEM_TITLE) }],
+};
+
+const LAN_TITLE = 'LAN Statistics (/xslt?PAGE=C_2_5)';
+const lan: PageSpec = {
+  key: 'pace-lan',
+  path: '/xslt?PAGE=C_2_5',
+  title: LAN_TITLE,
+  recognize: (body) => PACE_PAGE.test(body) && />\s*Port(\s|&nbsp;)*1\s*</i.test(body),
+  extracts: [{ area: 'lan', parse: (page) => lanMetrics(parseHtml(page.body), LAN_TITLE) }],
+};
+
+const NAT_TITLE = 'NAT Table (/xslt?PAGE=C_5_5)';
+const nat: PageSpec = {
+  key: 'pace-nat',
+  path: '/xslt?PAGE=C_5_5',
+  title: NAT_TITLE,
+  recognize: (body) => PACE_PAGE.test(body) && /Sessions(\s|&nbsp;)+Available|NAT(\s|&nbsp;)+(Table|Sessions)/i.test(body),
+  extracts: [{ area: 'nat', parse: (page) => natMetrics(parseHtml(page.body), NAT_TITLE) }],
+};
+
+/** AT&T family 1: Pace 5268AC and 2Wire gateways ("xslt" pages, no login). */
+export const paceFamily: Family = {
+  name: 'pace',
+  description: 'Pace 5268AC / 2Wire (xslt pages)',
+  pages: [broadband, system, lan, nat],
+};
