@@ -14,6 +14,11 @@ import type { Family, LoginSpec, PageSpec } from './kind.js';
 
 const HA_PAGE = /\/cgi-bin\/[a-z_]+\.ha|\.ha["?]/i;
 
+/** The page's own form posts back to it: the surest sign of which .ha page this is. */
+function postsTo(page: string): RegExp {
+  return new RegExp(`<form[^>]*action=["']?/cgi-bin/${page}\\.ha`, 'i');
+}
+
 const BROADBAND_TITLE = 'Broadband Status (/cgi-bin/broadbandstatistics.ha)';
 
 // Traffic fields in the seed's order: tx then rx, then the .ha extras.
@@ -84,7 +89,8 @@ const broadband: PageSpec = {
   key: 'bgw-broadband',
   path: '/cgi-bin/broadbandstatistics.ha',
   title: BROADBAND_TITLE,
-  recognize: (body) => /Broadband(\s|&nbsp;)+Connection(\s|&nbsp;)+Source|Ethernet IPv4 Statistics Table/i.test(body),
+  recognize: (body) =>
+    postsTo('broadbandstatistics').test(body) || /Broadband(\s|&nbsp;)+Connection(\s|&nbsp;)+Source|Ethernet IPv4 Statistics Table/i.test(body),
   extracts: [
     {
       area: 'traffic',
@@ -121,7 +127,7 @@ const lan: PageSpec = {
   key: 'bgw-lan',
   path: '/cgi-bin/lanstatistics.ha',
   title: LAN_TITLE,
-  recognize: (body) => /LAN(\s|&nbsp;)+Ethernet(\s|&nbsp;)+Statistics/i.test(body),
+  recognize: (body) => postsTo('lanstatistics').test(body) || /LAN(\s|&nbsp;)+Ethernet(\s|&nbsp;)+Statistics/i.test(body),
   extracts: [{ area: 'lan', parse: (page) => lanMetrics(parseHtml(page.body)) }],
 };
 
@@ -130,7 +136,8 @@ const system: PageSpec = {
   key: 'bgw-system',
   path: '/cgi-bin/sysinfo.ha',
   title: SYSTEM_TITLE,
-  recognize: (body) => HA_PAGE.test(body) && /Time(\s|&nbsp;)+Since(\s|&nbsp;)+Last(\s|&nbsp;)+Reboot/i.test(body),
+  recognize: (body) =>
+    postsTo('sysinfo').test(body) || (HA_PAGE.test(body) && /Time(\s|&nbsp;)+Since(\s|&nbsp;)+Last(\s|&nbsp;)+Reboot/i.test(body)),
   extracts: [{ area: 'system', parse: (page) => systemMetrics(parseHtml(page.body), SYSTEM_TITLE) }],
 };
 
@@ -166,7 +173,7 @@ const fiber: PageSpec = {
   key: 'bgw-fiber',
   path: '/cgi-bin/fiberstat.ha',
   title: FIBER_TITLE,
-  recognize: (body) => /Rx(\s|&nbsp;)+Power(\s|&nbsp;)+Currently/i.test(body),
+  recognize: (body) => postsTo('fiberstat').test(body) || /(Rx|Tx)(\s|&nbsp;)+Power(\s|&nbsp;)+Currently/i.test(body),
   extracts: [{ area: 'line', parse: (page) => fiberMetrics(parseHtml(page.body)) }],
   // Only the BGW320 has an optical module; other models answer 404.
   optional: true,
@@ -177,7 +184,8 @@ const nat: PageSpec = {
   key: 'bgw-nat',
   path: '/cgi-bin/nattable.ha',
   title: NAT_TITLE,
-  recognize: (body) => /Total(\s|&nbsp;)+Sessions(\s|&nbsp;)+Available/i.test(body) && !loginSpec.isLoginPage(body),
+  recognize: (body) =>
+    (postsTo('nattable').test(body) || /Total(\s|&nbsp;)+Sessions(\s|&nbsp;)+Available/i.test(body)) && !loginSpec.isLoginPage(body),
   extracts: [{ area: 'nat', parse: (page) => natMetrics(parseHtml(page.body), NAT_TITLE) }],
   login: true,
 };

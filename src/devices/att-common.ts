@@ -64,10 +64,16 @@ export function counterName(label: string): string | undefined {
   return kind === undefined ? undefined : `${dir}_${kind}`;
 }
 
-/** Errors as a percentage of packets, as the Pace shows it. */
+/** A percentage to 4 decimal places, as precise as anyone graphs it. */
+export function percentOf(part: bigint, whole: bigint): FieldValue {
+  if (whole === 0n) return float(0);
+  return float(Math.round((Number(part) * 100 * 10_000) / Number(whole)) / 10_000);
+}
+
+/** Errors as a percentage of packets, for pages that do not show it (the Pace does). */
 export function errorPercent(errors: FieldValue | undefined, packets: FieldValue | undefined): FieldValue {
-  if (errors?.kind !== 'int' || packets?.kind !== 'int' || packets.value === 0n) return float(0);
-  return float((Number(errors.value) * 100) / Number(packets.value));
+  if (errors?.kind !== 'int' || packets?.kind !== 'int') return float(0);
+  return percentOf(errors.value, packets.value);
 }
 
 /** A row label -> value map of every two-column row on the page; the first of each label wins. */
@@ -283,8 +289,6 @@ export function natMetrics(doc: Doc, title: string): Metric[] {
   if (maxText !== undefined) fields['sessions_max'] = counter(`${title}: "Total Sessions Available"`, maxText);
   const used = fields['sessions'];
   const max = fields['sessions_max'];
-  if (used?.kind === 'int' && max?.kind === 'int' && max.value > 0n) {
-    fields['usage_pct'] = float((Number(used.value) * 100) / Number(max.value));
-  }
+  if (used?.kind === 'int' && max?.kind === 'int' && max.value > 0n) fields['usage_pct'] = percentOf(used.value, max.value);
   return [{ name: M.nat, tags: {}, fields }];
 }
