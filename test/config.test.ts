@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildConfig, ConfigError, parseDuration, type ConfigSources } from '../src/config.js';
 
@@ -69,6 +70,18 @@ timeout = 1500ms
     assert.deepEqual(c.devices.map((d) => d.host), ['127.0.0.1:8080', '127.0.0.1:8081', '::1:9000', '127.0.0.1:8080/bgw320']);
   });
 
+  it('collect and the access code', () => {
+    const c = buildConfig({
+      file: FILE,
+      fileText: '[gw]\ntype = att-bgw\nurl = http://192.168.1.254\ncollect = nat, traffic\naccess_code_file = /etc/telegraf/att-code\n',
+      readSecretFile: (path) => (path === '/etc/telegraf/att-code' ? '  12345#7890\n' : ''),
+    });
+    assert.deepEqual([...(c.devices[0]?.areas ?? [])], ['nat', 'traffic']);
+    assert.equal(c.devices[0]?.accessCode, '12345#7890', 'trimmed, # kept (a file, not INI)');
+    const e = buildConfig({ file: FILE, fileText: '[gw]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = ATT_CODE\n', env: { ATT_CODE: 'abc' } });
+    assert.equal(e.devices[0]?.accessCode, 'abc');
+  });
+
   it('durations', () => {
     assert.equal(parseDuration('4s'), 4000);
     assert.equal(parseDuration('500ms'), 500);
@@ -103,6 +116,12 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: 'reserved tag', text: '[tags]\nhost = x\n', message: `${FILE}: [tags] host: the tag "host" is set by the program and cannot be overridden here` },
   { name: 'empty tag', text: '[tags]\nregion =\n', message: `${FILE}: [tags] region: empty value (a tag needs a value)` },
   { name: 'tag key with _', text: '[tags]\n_region = x\n', message: `${FILE}: [tags] _region: cannot be written as a tag: tag key "_region" starts with "_"` },
+  { name: 'unknown area', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = traffic, wifi\n', message: `${FILE}: [router] collect: unknown area "wifi" (known: traffic, line, lan, system, nat)` },
+  { name: 'empty collect', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = ,\n', message: `${FILE}: [router] collect: empty (choose from: traffic, line, lan, system, nat)` },
+  { name: 'access code file missing', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = /nonexistent/code\n', message: `${FILE}: [router] access_code_file: cannot read /nonexistent/code (ENOENT)` },
+  { name: 'access code env unset', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = NO_SUCH_VAR_HOMENET\n', message: `${FILE}: [router] access_code_env: the environment variable NO_SUCH_VAR_HOMENET is not set (or empty)` },
+  { name: 'access code env not a name', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = $CODE\n', message: `${FILE}: [router] access_code_env: "$CODE" is not an environment variable name` },
+  { name: 'both access code sources', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = A\naccess_code_file = /x\n', message: `${FILE}: [router] access_code_env: set only one of access_code_file and access_code_env` },
   { name: 'no devices in file', text: 'measurement = net\n', message: `${FILE}: no devices configured (add a section with type and url)` },
   { name: 'no devices at all', flags: {}, message: 'no devices configured: give --config FILE or --device TYPE=URL' },
   { name: '--device without =', flags: { devices: ['att'] }, message: '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254' },
@@ -115,7 +134,8 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
 describe('config: each mistake has its exact message', () => {
   for (const m of MISTAKES) {
     it(m.name, () => {
-      const src: ConfigSources = m.text !== undefined ? { file: FILE, fileText: m.text, ...m.flags } : { ...m.flags };
+      const io = { readSecretFile: (path: string) => readFileSync(path, 'utf8'), env: {} };
+      const src: ConfigSources = m.text !== undefined ? { file: FILE, fileText: m.text, ...io, ...m.flags } : { ...io, ...m.flags };
       assert.throws(() => buildConfig(src), (err: unknown) => {
         assert.ok(err instanceof ConfigError, String(err));
         assert.equal(err.message, m.message);

@@ -5,10 +5,11 @@
  * every digit).
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { bool, float, int, serialize, str, type FieldValue, type Metric } from '../src/lineprotocol.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
+import { SIM_ACCESS_CODE, startSimulator, type Simulator } from '../src/simulate/server.js';
 import { fixtureCases, parseFixture } from './support/fixtures.js';
 import { closedPort, lines, runBin } from './support/helpers.js';
 import { influxdMissing, startInfluxd, type Influxd } from './support/influxd.js';
@@ -139,15 +140,18 @@ describe('InfluxDB acceptance (real influxd)', { skip: missing ?? false }, () =>
 
   it('stores everything a collect run prints, with hostile tags and an error string', async () => {
     const dead = await closedPort();
+    const dir = mkdtempSync(`${tmpdir()}/homenet-acc-`);
+    writeFileSync(`${dir}/bgw.ini`, `[bgw320]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = SIM_CODE\n`);
     const r = await runBin([
+      '--config', `${dir}/bgw.ini`,
       '--device', `att=${sim.url}`,
-      '--device', `att=${sim.url}/bgw320`,
       '--device', `att=${sim.url}/bgw210`,
       '--device', `att=http://127.0.0.1:${dead}`,
       '--tag', 'site=Maison de l\'été, 2 = deux "ok"',
       '--tag', 'room key=Küche 🎵',
       '--tag', 'path=C:\\Users\\ops',
-    ]);
+    ], { env: { ...process.env, SIM_CODE: SIM_ACCESS_CODE } });
+    rmSync(dir, { recursive: true, force: true });
     assert.equal(r.code, 0, r.stderr);
     const metrics = metricsOf(r.stdout);
     // Every measurement of every simulated model, and the dead device's status.
