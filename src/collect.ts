@@ -37,6 +37,8 @@ export interface DeviceState {
   session?: string;
   /** No login attempts before this time (ms since epoch). */
   loginBackoffUntil?: number;
+  /** The host tag the device gave itself (a Sonos zone name), once found. */
+  identity?: string;
 }
 
 /** How a gather behaves. */
@@ -83,6 +85,10 @@ class DeviceGather {
   readonly failures: Failure[] = [];
   /** The URL of the request in flight, for a failure that ends the whole device. */
   current: URL;
+  /** Pages already fetched in this gather: a page feeding several areas is read once. */
+  readonly pages = new Map<PageSpec, PageText>();
+  /** The family found, for its status hints. */
+  family?: Family;
   private readonly controller = new AbortController();
 
   constructor(
@@ -114,6 +120,11 @@ class DeviceGather {
   fail(path: string, message: string, area?: Area): void {
     const url = pageUrl(this.device.url, path).href;
     this.failures.push(area === undefined ? { url, message } : { url, message, area });
+  }
+
+  /** A fetch error's message, with what the status means on this family. */
+  explain(err: FetchError): string {
+    return (err.status !== undefined ? this.family?.statusHints?.[err.status] : undefined) ?? err.message;
   }
 }
 
@@ -213,29 +224,73 @@ async function logout(g: DeviceGather, family: Family): Promise<void> {
   }
 }
 
-async function gatherPages(g: DeviceGather): Promise<void> {
+/** A page of this gather, fetched once (after logging in, for pages behind the login). */
+async function getPage(g: DeviceGather, family: Family, spec: PageSpec, now: number): Promise<PageText | undefined> {
+  const cached = g.pages.get(spec);
+  if (cached) return cached;
+  const page = spec.login === true ? await fetchWithLogin(g, family, spec, now) : await g.fetch(spec.path);
+  if (page) g.pages.set(spec, page);
+  return page;
+}
+
+/**
+ * The host tag the device gives itself, from its identity pages in order
+ * (a Sonos zone name, else room name and serial). Kept for the process.
+ * A device that answers none of them is down: that error ends the gather.
+ */
+async function identify(g: DeviceGather, family: Family, now: number): Promise<string | undefined> {
+  if (g.state.identity !== undefined) return g.state.identity;
+  let lastError: FetchError | undefined;
+  for (const spec of family.pages.filter((p) => p.identify)) {
+    try {
+      const page = await getPage(g, family, spec, now);
+      const id = page && spec.identify?.(page);
+      if (id) {
+        g.state.identity = id.host;
+        return id.host;
+      }
+    } catch (err) {
+      if (!(err instanceof FetchError) || g.signal.aborted) throw err;
+      lastError = err;
+    }
+  }
+  if (lastError) throw lastError;
+  return undefined;
+}
+
+async function gatherPages(g: DeviceGather): Promise<string | undefined> {
   const kind = DEVICE_KINDS.get(g.device.type);
   if (!kind) throw new Error(`no device kind ${g.device.type}`);
-  const detected = await detectFamily(g, kind.families);
-  if (!detected) return;
-  const { family } = detected;
+  const [only] = kind.families;
+  let family: Family;
+  if (kind.families.length === 1 && only) {
+    family = only;
+  } else {
+    const detected = await detectFamily(g, kind.families);
+    if (!detected) return undefined;
+    family = detected.family;
+    const first = family.pages[0];
+    if (first) g.pages.set(first, detected.first);
+  }
+  g.family = family;
   g.state.family = family;
   const areas = g.device.areas ?? defaultAreas(family);
-  const ctx = { measurement: g.config.measurement };
+  const ctx = g.device.interfaces ? { measurement: g.config.measurement, interfaces: g.device.interfaces } : { measurement: g.config.measurement };
   const now = (g.options.now ?? Date.now)();
   try {
+    const host = g.device.hostExplicit ? undefined : await identify(g, family, now);
     for (const spec of family.pages) {
       const wanted = spec.extracts.filter((e) => areas.has(e.area));
       if (wanted.length === 0) continue;
       let page: PageText | undefined;
       try {
-        page = spec === family.pages[0] ? detected.first : spec.login === true ? await fetchWithLogin(g, family, spec, now) : await g.fetch(spec.path);
+        page = await getPage(g, family, spec, now);
       } catch (err) {
-        if (!(err instanceof FetchError)) throw err;
-        if (g.signal.aborted) throw err;
+        // A device that stopped answering fails as a whole, once.
+        if (!(err instanceof FetchError) || err.unreachable || g.signal.aborted) throw err;
         // A page this model does not have is no error.
         if (spec.optional === true && err.status === 404) continue;
-        for (const area of new Set(wanted.map((e) => e.area))) g.fail(spec.path, err.message, area);
+        for (const area of new Set(wanted.map((e) => e.area))) g.fail(spec.path, g.explain(err), area);
         continue;
       }
       if (page === undefined) continue;
@@ -243,6 +298,7 @@ async function gatherPages(g: DeviceGather): Promise<void> {
       g.metrics.push(...metrics);
       for (const f of failures) g.fail(spec.path, f.message, f.area);
     }
+    return host;
   } finally {
     if (g.options.keepSessions !== true) await logout(g, family);
   }
@@ -254,17 +310,18 @@ async function gatherDevice(device: DeviceConfig, config: Config, state: DeviceS
   const timer = setTimeout(() => {
     g.abort();
   }, device.timeoutMs);
+  let identity: string | undefined;
   try {
-    await gatherPages(g);
+    identity = await gatherPages(g);
   } catch (err) {
     const message =
-      err instanceof FetchError ? err.message : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
+      err instanceof FetchError ? g.explain(err) : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
     g.failures.push({ url: g.current.href, message });
-    if (err instanceof FetchError && err.status === undefined) delete state.family;
+    if (err instanceof FetchError && err.unreachable) delete state.family;
   } finally {
     clearTimeout(timer);
   }
-  const baseTags: Record<string, string> = { ...config.tags, host: device.host };
+  const baseTags: Record<string, string> = { ...config.tags, host: identity ?? g.state.identity ?? device.host };
   const metrics = g.metrics.map((m) => ({ ...m, tags: { ...baseTags, ...m.tags } }));
   const fields: Record<string, FieldValue> = {
     success: bool(g.failures.length === 0),

@@ -5,7 +5,7 @@
  * message names the file, the section and the key (or the flag) at fault.
  */
 import { parse as parseIni } from 'ini';
-import { AREAS, DEVICE_KINDS, knownTypes, type Area } from './devices/index.js';
+import { DEVICE_KINDS, kindAreas, knownTypes, type Area } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
 
 /** One device to gather. */
@@ -15,8 +15,12 @@ export interface DeviceConfig {
   readonly type: string;
   /** Base URL; page paths are resolved under it. */
   readonly url: URL;
-  /** The `host` tag of every metric of this device. */
+  /** The `host` tag of every metric of this device (unless it names itself, see hostExplicit). */
   readonly host: string;
+  /** The config set `host`: a device's own name for itself (a Sonos zone name) is not used. */
+  readonly hostExplicit: boolean;
+  /** Interfaces to print (Sonos); undefined means all but `lo`. */
+  readonly interfaces?: ReadonlySet<string>;
   /** Accept any TLS certificate from this device. */
   readonly insecure: boolean;
   /** Time limit for all of this device's requests in one gather, ms. */
@@ -63,7 +67,13 @@ const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
 
 const TOP_KEYS = ['measurement', 'timeout'] as const;
-const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect', 'access_code_file', 'access_code_env'] as const;
+const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect', 'access_code_file', 'access_code_env', 'interfaces'] as const;
+/** Keys that mean something for some types only. */
+const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  access_code_file: ['att', 'att-bgw'],
+  access_code_env: ['att', 'att-bgw'],
+  interfaces: ['sonos', 'sonos-household'],
+};
 /** Tags the program sets itself. */
 const RESERVED_TAGS = ['host', 'type', 'interface'];
 
@@ -183,6 +193,7 @@ interface FileResult {
     timeoutMs?: number;
     areas?: Set<Area>;
     accessCode?: string;
+    interfaces?: Set<string>;
   }[];
 }
 
@@ -221,16 +232,30 @@ function readFile(file: string, text: string, src: ConfigSources): FileResult {
   return out;
 }
 
-function checkAreas(where: string, value: string): Set<Area> {
-  const names = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
-  if (names.length === 0) fail(where, `empty (choose from: ${AREAS.join(', ')})`);
+function commaList(value: string): string[] {
+  return value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+}
+
+function checkAreas(where: string, value: string, type: string): Set<Area> {
+  const kind = DEVICE_KINDS.get(type);
+  const known = kind ? kindAreas(kind) : [];
+  const names = commaList(value);
+  if (names.length === 0) fail(where, `empty (choose from: ${known.join(', ')})`);
   const areas = new Set<Area>();
   for (const n of names) {
-    const area = AREAS.find((a) => a === n);
-    if (area === undefined) fail(where, `unknown area ${JSON.stringify(n)} (known: ${AREAS.join(', ')})`);
+    const area = known.find((a) => a === n);
+    if (area === undefined) fail(where, `unknown area ${JSON.stringify(n)} for type ${type} (known: ${known.join(', ')})`);
     areas.add(area);
   }
   return areas;
+}
+
+function checkInterfaces(where: string, value: string): Set<string> {
+  const names = commaList(value);
+  if (names.length === 0) fail(where, 'empty (name interfaces like br0, eth0)');
+  const bad = names.find((n) => !/^[A-Za-z0-9_.:@-]{1,32}$/.test(n));
+  if (bad !== undefined) fail(where, `${JSON.stringify(bad)} is not an interface name`);
+  return new Set(names);
 }
 
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
@@ -274,15 +299,21 @@ function readDeviceSection(
   }
   if (section['type'] === undefined) fail(at('type'), `missing (every device needs one; known: ${knownTypes().join(', ')})`);
   if (section['url'] === undefined) fail(at('url'), 'missing (every device needs one, like http://192.168.1.254)');
+  const type = checkType(at('type'), asString(at('type'), section['type']));
+  for (const k of Object.keys(section)) {
+    const only = TYPE_KEYS[k];
+    if (only && !only.includes(type)) fail(at(k), `only for type ${only.join(' or ')}, not ${type}`);
+  }
   const device: FileResult['devices'][number] = {
     name,
-    type: checkType(at('type'), asString(at('type'), section['type'])),
+    type,
     url: checkUrl(at('url'), asString(at('url'), section['url'])),
     insecure: section['insecure'] === undefined ? false : asBoolean(at('insecure'), section['insecure']),
   };
   if (section['host'] !== undefined) device.host = checkHostTag(at('host'), asString(at('host'), section['host']));
   if (section['timeout'] !== undefined) device.timeoutMs = checkDuration(at('timeout'), asString(at('timeout'), section['timeout']));
-  if (section['collect'] !== undefined) device.areas = checkAreas(at('collect'), asString(at('collect'), section['collect']));
+  if (section['collect'] !== undefined) device.areas = checkAreas(at('collect'), asString(at('collect'), section['collect']), type);
+  if (section['interfaces'] !== undefined) device.interfaces = checkInterfaces(at('interfaces'), asString(at('interfaces'), section['interfaces']));
   const code = readAccessCode(at, section, src);
   if (code !== undefined) device.accessCode = code;
   return device;
@@ -324,9 +355,11 @@ export function buildConfig(src: ConfigSources): Config {
     type: d.type,
     url: d.url,
     host: d.host ?? d.name,
+    hostExplicit: d.host !== undefined,
     insecure: d.insecure,
     timeoutMs: d.timeoutMs ?? defaultTimeout,
     ...(d.areas ? { areas: d.areas } : {}),
+    ...(d.interfaces ? { interfaces: d.interfaces } : {}),
     ...(d.accessCode !== undefined ? { accessCode: d.accessCode } : {}),
   }));
   (src.devices ?? []).forEach((spec, i) => {
@@ -339,6 +372,7 @@ export function buildConfig(src: ConfigSources): Config {
       url: parsed,
       // host:port and any path, so that simulated devices on one address stay apart.
       host: parsed.host.replace(/^\[|\](?=:|$)/g, '') + parsed.pathname.replace(/\/+$/, ''),
+      hostExplicit: false,
       insecure: false,
       timeoutMs: defaultTimeout,
     });

@@ -44,6 +44,8 @@ export class FetchError extends Error {
     message: string,
     /** HTTP status when the device answered with something other than 200. */
     readonly status?: number,
+    /** The device could not be reached or stopped answering: its other pages will fail too. */
+    readonly unreachable = false,
   ) {
     super(message);
   }
@@ -69,11 +71,11 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
 
 function describe(err: unknown, signal: AbortSignal): FetchError {
   if (err instanceof FetchError) return err;
-  if (signal.aborted) return new FetchError(reasonText(signal));
+  if (signal.aborted) return new FetchError(reasonText(signal), undefined, true);
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && code in SOCKET_ERRORS) return new FetchError(SOCKET_ERRORS[code] ?? code);
+  if (typeof code === 'string' && code in SOCKET_ERRORS) return new FetchError(SOCKET_ERRORS[code] ?? code, undefined, true);
   const message = err instanceof Error ? err.message : String(err);
-  return new FetchError(typeof code === 'string' ? `${message} (${code})` : message);
+  return new FetchError(typeof code === 'string' ? `${message} (${code})` : message, undefined, true);
 }
 
 function reasonText(signal: AbortSignal): string {
@@ -188,7 +190,9 @@ async function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortS
   // A body cut short by the device ends the stream without an error on some
   // Node versions; `complete` says whether every promised byte arrived.
   if (!res.complete) {
-    throw signal.aborted ? new FetchError(reasonText(signal)) : new FetchError('connection closed before the page was complete');
+    throw signal.aborted
+      ? new FetchError(reasonText(signal), undefined, true)
+      : new FetchError('connection closed before the page was complete', undefined, true);
   }
   return Buffer.concat(chunks, size);
 }
@@ -206,7 +210,7 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
   let form = options.form?.toString();
   const cookies: string[] = [];
   for (let hop = 0; ; hop++) {
-    if (options.signal.aborted) throw new FetchError(reasonText(options.signal));
+    if (options.signal.aborted) throw new FetchError(reasonText(options.signal), undefined, true);
     const { res, ttfbMs } = await request(current, options, started, form);
     cookies.push(...cookiesOf(res));
     const status = res.statusCode ?? 0;

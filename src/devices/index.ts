@@ -1,14 +1,17 @@
 /** Registry: config `type` -> device kind; recognising saved pages. */
 import { att, attBgw, attPace } from './att.js';
+import { sonos, sonosHousehold } from './sonos.js';
 import { ParseError } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
 import type { Area, DeviceKind, Family, PageSpec, PageText, ParseContext } from './kind.js';
 
-export type { Area, DeviceKind, Extract, Family, LoginSpec, PageSpec, PageText, ParseContext } from './kind.js';
-export { AREAS, defaultAreas } from './kind.js';
+export type { Area, DeviceKind, Extract, Family, Identity, LoginSpec, PageSpec, PageText, ParseContext } from './kind.js';
+export { AREAS, defaultAreas, kindAreas } from './kind.js';
 
 /** Every supported device kind by its config `type`. */
-export const DEVICE_KINDS: ReadonlyMap<string, DeviceKind> = new Map([att, attPace, attBgw].map((k) => [k.type, k]));
+export const DEVICE_KINDS: ReadonlyMap<string, DeviceKind> = new Map(
+  [att, attPace, attBgw, sonos, sonosHousehold].map((k) => [k.type, k]),
+);
 
 /** The known types, for messages and help. */
 export function knownTypes(): string[] {

@@ -8,8 +8,8 @@
 import type { Metric } from '../lineprotocol.js';
 
 /** What a user can choose to collect (`collect = ...` in the config). */
-export type Area = 'traffic' | 'line' | 'lan' | 'system' | 'nat';
-export const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system', 'nat'];
+export type Area = 'traffic' | 'line' | 'lan' | 'system' | 'nat' | 'radio';
+export const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system', 'nat', 'radio'];
 
 /** A page's text, with the fetch timings when it came over the network. */
 export interface PageText {
@@ -24,6 +24,13 @@ export interface PageText {
 export interface ParseContext {
   /** Measurement of the traffic counters (`measurement` in the config). */
   readonly measurement: string;
+  /** Interfaces to print (`interfaces` in the config); undefined means all but `lo`. */
+  readonly interfaces?: ReadonlySet<string>;
+}
+
+/** Who a device says it is: the host tag it should get unless the config names one. */
+export interface Identity {
+  readonly host: string;
 }
 
 /** One area's metrics from one page. */
@@ -53,6 +60,11 @@ export interface PageSpec {
   readonly optional?: boolean;
   /** Served only after logging in with the device's access code. */
   readonly login?: boolean;
+  /**
+   * The device's own name for itself, for its host tag. Pages with this are
+   * read (in order, until one answers) before any area, once per process.
+   */
+  identify?(page: PageText): Identity | undefined;
 }
 
 /** How a family logs in (the pure parts; the collector does the requests). */
@@ -76,6 +88,10 @@ export interface Family {
   /** Pages in fetch order; the first one identifies the family when a kind has several. */
   readonly pages: readonly PageSpec[];
   readonly login?: LoginSpec;
+  /** Areas read only when `collect` names them (a radio counter that resets when read). */
+  readonly optInAreas?: readonly Area[];
+  /** What an HTTP status means on this family, for the log line (a Sonos 403). */
+  readonly statusHints?: Readonly<Record<number, string>>;
 }
 
 /** A config `type`. */
@@ -86,7 +102,16 @@ export interface DeviceKind {
   readonly families: readonly Family[];
 }
 
-/** Areas collected when the config does not say: everything that needs no login. */
+/** Areas collected when the config does not say: everything that needs no login and is not opt-in. */
 export function defaultAreas(family: Family): Set<Area> {
-  return new Set(family.pages.filter((p) => p.login !== true).flatMap((p) => p.extracts.map((e) => e.area)));
+  const optIn = new Set(family.optInAreas ?? []);
+  return new Set(
+    family.pages.filter((p) => p.login !== true).flatMap((p) => p.extracts.map((e) => e.area)).filter((a) => !optIn.has(a)),
+  );
+}
+
+/** Every area some page of the kind can feed, in {@link AREAS} order. */
+export function kindAreas(kind: DeviceKind): Area[] {
+  const have = new Set(kind.families.flatMap((f) => f.pages.flatMap((p) => p.extracts.map((e) => e.area))));
+  return AREAS.filter((a) => have.has(a));
 }

@@ -1,0 +1,355 @@
+/**
+ * Sonos speakers (port 1400): busybox `ifconfig` text inside XML support
+ * pages, identity from `/status/zp` or the UPnP device description, and the
+ * whole household in one `/support/review` page.
+ */
+import { Parser } from 'htmlparser2';
+import { int, type FieldValue, type Metric } from '../lineprotocol.js';
+import { ParseError } from '../html.js';
+import { counter } from './att-common.js';
+import { timingFields } from './att-pace.js';
+import type { DeviceKind, Family, PageSpec, PageText, ParseContext } from './kind.js';
+
+/** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
+export interface SupportSection {
+  readonly info: Map<string, string>;
+  readonly commands: Map<string, string>;
+  readonly files: Map<string, string>;
+  /** UPnP device description fields (`roomName`, `modelName` ...), when the page is one. */
+  readonly device: Map<string, string>;
+}
+
+/**
+ * Reads the Sonos support XML (`/status/*`, `/support/review`, the device
+ * description) in one streaming pass: the 450 KB review page of a 30-speaker
+ * house is never built into a document tree.
+ */
+export function supportSections(xml: string): SupportSection[] {
+  const sections: SupportSection[] = [];
+  let current: SupportSection | undefined;
+  const stack: string[] = [];
+  let capture: { into: Map<string, string>; key: string; text: string; depth: number } | undefined;
+  const section = (): SupportSection => {
+    if (!current) {
+      current = { info: new Map(), commands: new Map(), files: new Map(), device: new Map() };
+      sections.push(current);
+    }
+    return current;
+  };
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        stack.push(name);
+        if (capture) return;
+        const parent = stack[stack.length - 2];
+        if (name === 'ZPSupportInfo') current = undefined;
+        else if (name === 'Command' && attribs['cmdline'] !== undefined) {
+          capture = { into: section().commands, key: attribs['cmdline'], text: '', depth: stack.length };
+        } else if (name === 'File' && attribs['name'] !== undefined) {
+          capture = { into: section().files, key: attribs['name'], text: '', depth: stack.length };
+        } else if (parent === 'ZPInfo') {
+          capture = { into: section().info, key: name, text: '', depth: stack.length };
+        } else if (parent === 'device' && stack[stack.length - 3] === 'root') {
+          capture = { into: section().device, key: name, text: '', depth: stack.length };
+        }
+      },
+      ontext(text) {
+        if (capture) capture.text += text;
+      },
+      onclosetag() {
+        if (capture && capture.depth === stack.length) {
+          if (!capture.into.has(capture.key)) capture.into.set(capture.key, capture.text);
+          capture = undefined;
+        }
+        stack.pop();
+      },
+    },
+    { xmlMode: true, decodeEntities: true },
+  );
+  parser.end(xml);
+  return sections;
+}
+
+// The last household page parsed: its traffic, system and radio extracts share one parse.
+let lastReview: { body: string; sections: SupportSection[] } | undefined;
+function reviewSections(body: string): SupportSection[] {
+  if (lastReview?.body !== body) lastReview = { body, sections: supportSections(body) };
+  return lastReview.sections;
+}
+
+/** One interface's counters from ifconfig text. */
+interface IfaceCounters {
+  readonly name: string;
+  readonly fields: Record<string, FieldValue>;
+}
+
+const IFCONFIG_FIELDS: readonly [string, RegExp][] = [
+  // busybox / net-tools 1.x: "RX packets:52676265 errors:0 dropped:1233516 overruns:0 frame:0"
+  ['rx_pkts', /\bRX packets:(\S+)/], ['rx_err', /\bRX packets:\S+ errors:(\S+)/], ['rx_drop', /\bRX packets:.*?\bdropped:(\S+)/],
+  ['rx_overruns', /\bRX packets:.*?\boverruns:(\S+)/], ['rx_frame', /\bRX packets:.*?\bframe:(\S+)/],
+  ['tx_pkts', /\bTX packets:(\S+)/], ['tx_err', /\bTX packets:\S+ errors:(\S+)/], ['tx_drop', /\bTX packets:.*?\bdropped:(\S+)/],
+  ['tx_overruns', /\bTX packets:.*?\boverruns:(\S+)/], ['tx_carrier', /\bTX packets:.*?\bcarrier:(\S+)/],
+  ['collisions', /\bcollisions:(\S+)/],
+  ['rx_bytes', /\bRX bytes:(\S+)/], ['tx_bytes', /\bTX bytes:(\S+)/],
+  // net-tools 2.x: "RX packets 123  bytes 456 (456.0 B)", "RX errors 0  dropped 0  overruns 0  frame 0"
+  ['rx_pkts', /\bRX packets (\d+)/], ['rx_bytes', /\bRX packets \d+\s+bytes (\d+)/], ['rx_err', /\bRX errors (\d+)/],
+  ['rx_drop', /\bRX errors \d+\s+dropped (\d+)/], ['rx_overruns', /\bRX errors .*?\boverruns (\d+)/], ['rx_frame', /\bRX errors .*?\bframe (\d+)/],
+  ['tx_pkts', /\bTX packets (\d+)/], ['tx_bytes', /\bTX packets \d+\s+bytes (\d+)/], ['tx_err', /\bTX errors (\d+)/],
+  ['tx_drop', /\bTX errors \d+\s+dropped (\d+)/], ['tx_overruns', /\bTX errors .*?\boverruns (\d+)/], ['tx_carrier', /\bTX errors .*?\bcarrier (\d+)/],
+  ['collisions', /\bcollisions (\d+)/],
+];
+const FIELD_ORDER = [
+  'tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier',
+  'rx_bytes', 'rx_pkts', 'rx_err', 'rx_drop', 'rx_overruns', 'rx_frame', 'collisions',
+];
+
+/**
+ * Interfaces and their counters from `ifconfig` output: blocks separated by
+ * blank lines, each starting with the interface name at the left margin.
+ */
+export function parseIfconfig(text: string, where: string): IfaceCounters[] {
+  const out: IfaceCounters[] = [];
+  for (const block of text.replace(/\r/g, '').split(/\n[ \t]*\n/)) {
+    const head = /^([A-Za-z0-9_.:@-]+?):?\s+(Link encap|flags=)/m.exec(block);
+    if (!head?.[1]) continue;
+    const name = head[1];
+    const found = new Map<string, string>();
+    for (const [field, re] of IFCONFIG_FIELDS) {
+      const m = re.exec(block);
+      if (m?.[1] !== undefined && !found.has(field)) found.set(field, m[1]);
+    }
+    for (const need of ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts']) {
+      if (!found.has(need)) throw new ParseError(`${where}: interface ${name} has no "${need.startsWith('rx') ? 'RX' : 'TX'} ${need.endsWith('bytes') ? 'bytes' : 'packets'}" counter`);
+    }
+    const fields: Record<string, FieldValue> = {};
+    for (const f of FIELD_ORDER) {
+      const v = found.get(f);
+      if (v !== undefined) fields[f] = counter(`${where}: ${name} ${f}`, v);
+    }
+    out.push({ name, fields });
+  }
+  return out;
+}
+
+/** Which interfaces to print: the configured ones, or all but the loopback. */
+function wanted(ctx: ParseContext, name: string): boolean {
+  return ctx.interfaces ? ctx.interfaces.has(name) : name !== 'lo';
+}
+
+function trafficLines(ifaces: readonly IfaceCounters[], ctx: ParseContext, tags: Record<string, string>, page: PageText): Metric[] {
+  return ifaces
+    .filter((i) => wanted(ctx, i.name))
+    .map((i) => ({ name: ctx.measurement, tags: { ...tags, interface: i.name }, fields: { ...i.fields, ...timingFields(page) } }));
+}
+
+const IFCONFIG = '/sbin/ifconfig';
+const RADIO_FILE = '/proc/ath_rincon/status';
+
+/** The command text of a support page, or the page itself when it is bare text. */
+function commandText(body: string, cmdline: string, where: string): string {
+  if (!body.trimStart().startsWith('<')) return body;
+  const text = supportSections(body).map((s) => s.commands.get(cmdline) ?? s.files.get(cmdline)).find((t) => t !== undefined);
+  if (text === undefined) throw new ParseError(`${where}: no <Command cmdline='${cmdline}'> output`);
+  return text;
+}
+
+/** `homenet_radio`: SonosNet radio health from `/proc/ath_rincon/status` text. */
+export function radioFields(text: string, where: string): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = {};
+  const noise = [...text.matchAll(/Noise Floor:\s*(-?\d+)\s*dBm/g)].map((m) => Number(m[1]));
+  if (noise.length > 0) {
+    fields['noise_floor_dbm'] = int(Math.min(...noise));
+    fields['chains'] = int(noise.length);
+  }
+  const ani = /OFDM ANI level:\s*(\d+)/.exec(text);
+  if (ani?.[1]) fields['ofdm_ani_level'] = int(Number(ani[1]));
+  const channel = /IEEE channel:\s*(\d+)/.exec(text);
+  if (channel?.[1]) fields['channel'] = int(Number(channel[1]));
+  if (Object.keys(fields).length === 0) throw new ParseError(`${where}: no "Noise Floor" or "OFDM ANI level" line`);
+  return fields;
+}
+
+/** A speaker's `homenet_system` tags from ZPInfo or device-description fields. */
+function systemLine(get: (k: string) => string | undefined, tags: Record<string, string>): Metric | undefined {
+  const t: Record<string, string> = { ...tags };
+  const set = (tag: string, ...keys: string[]): void => {
+    for (const k of keys) {
+      const v = get(k)?.trim();
+      if (v) {
+        t[tag] = v;
+        return;
+      }
+    }
+  };
+  set('model', 'modelName');
+  set('model_number', 'modelNumber');
+  set('firmware', 'SoftwareVersion', 'softwareVersion');
+  set('hardware', 'HardwareVersion', 'hardwareVersion');
+  set('serial', 'SerialNumber', 'serialNum');
+  const gen = get('SWGen') ?? get('swGen');
+  if (gen === undefined || !/^\d+$/.test(gen.trim())) return undefined;
+  return { name: 'homenet_system', tags: t, fields: { sw_gen: int(Number(gen.trim())) } };
+}
+
+// ----- one speaker
+
+const ZP_TITLE = 'Zone Player status (/status/zp)';
+const zp: PageSpec = {
+  key: 'sonos-zp',
+  path: '/status/zp',
+  title: ZP_TITLE,
+  recognize: (body) => /<ZPInfo>/.test(body) && !/<ZPNetworkInfo/.test(body) && !/cmdline=/.test(body),
+  extracts: [],
+  identify: (page) => {
+    const zone = supportSections(page.body)[0]?.info.get('ZoneName')?.trim();
+    return zone ? { host: zone } : undefined;
+  },
+};
+
+const DESCRIPTION_TITLE = 'Device description (/xml/device_description.xml)';
+function deviceFields(body: string): Map<string, string> {
+  const d = supportSections(body)[0]?.device;
+  if (!d || d.size === 0) throw new ParseError(`${DESCRIPTION_TITLE}: no UPnP <root><device> element`);
+  return d;
+}
+const description: PageSpec = {
+  key: 'sonos-description',
+  path: '/xml/device_description.xml',
+  title: DESCRIPTION_TITLE,
+  recognize: (body) => /urn:schemas-upnp-org:device-1-0/.test(body) && /ZonePlayer|Sonos/i.test(body),
+  extracts: [
+    {
+      area: 'system',
+      parse: (page) => {
+        const d = deviceFields(page.body);
+        const line = systemLine((k) => d.get(k), {});
+        if (!line) throw new ParseError(`${DESCRIPTION_TITLE}: no <swGen> element`);
+        return [line];
+      },
+    },
+  ],
+  // Both speakers of a stereo pair share a roomName: the serial keeps them apart.
+  identify: (page) => {
+    const d = deviceFields(page.body);
+    const room = d.get('roomName')?.trim();
+    const serial = d.get('serialNum')?.trim();
+    return room ? { host: serial ? `${room} ${serial}` : room } : undefined;
+  },
+};
+
+const IFCONFIG_TITLE = 'Network interfaces (/status/ifconfig)';
+const ifconfig: PageSpec = {
+  key: 'sonos-ifconfig',
+  path: '/status/ifconfig',
+  title: IFCONFIG_TITLE,
+  recognize: (body) => /cmdline=['"]\/sbin\/ifconfig['"]/.test(body) && !/<ZPNetworkInfo/.test(body),
+  extracts: [
+    {
+      area: 'traffic',
+      parse: (page, ctx) => trafficLines(parseIfconfig(commandText(page.body, IFCONFIG, IFCONFIG_TITLE), IFCONFIG_TITLE), ctx, {}, page),
+    },
+  ],
+};
+
+const RADIO_TITLE = 'Radio status (/status/proc/ath_rincon/status)';
+const radio: PageSpec = {
+  key: 'sonos-radio',
+  path: '/status/proc/ath_rincon/status',
+  title: RADIO_TITLE,
+  recognize: (body) => /Noise Floor:|OFDM ANI level/.test(body) && !/<ZPNetworkInfo/.test(body),
+  extracts: [
+    {
+      area: 'radio',
+      parse: (page) => [{ name: 'homenet_radio', tags: {}, fields: radioFields(commandText(page.body, RADIO_FILE, RADIO_TITLE), RADIO_TITLE) }],
+    },
+  ],
+};
+
+const HINTS: Readonly<Record<number, string>> = {
+  403: 'local access disabled (HTTP 403): the owner turned off local network (UPnP) control; turn it back on in the Sonos app under the system\'s network settings',
+};
+
+/** One speaker: identity from /status/zp (else the device description), traffic from /status/ifconfig. */
+export const sonosFamily: Family = {
+  name: 'sonos',
+  description: 'Sonos speaker',
+  // The first page is only fetched for areas that need it; identity comes first anyway.
+  pages: [zp, description, ifconfig, radio],
+  optInAreas: ['radio'],
+  statusHints: HINTS,
+};
+
+// ----- the whole household from one speaker
+
+const REVIEW_TITLE = 'Household review (/support/review)';
+
+/** Every speaker of a review page with a unique host tag: its zone name (plus serial when two share one). */
+function speakers(body: string): { host: string; section: SupportSection }[] {
+  const sections = reviewSections(body).filter((s) => s.info.has('ZoneName'));
+  if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
+  const count = new Map<string, number>();
+  for (const s of sections) {
+    const z = s.info.get('ZoneName')?.trim() ?? '';
+    count.set(z, (count.get(z) ?? 0) + 1);
+  }
+  return sections.map((section) => {
+    const zone = section.info.get('ZoneName')?.trim() ?? '';
+    const serial = section.info.get('SerialNumber')?.trim();
+    return { host: (count.get(zone) ?? 0) > 1 && serial ? `${zone} ${serial}` : zone, section };
+  });
+}
+
+const review: PageSpec = {
+  key: 'sonos-review',
+  path: '/support/review',
+  title: REVIEW_TITLE,
+  recognize: (body) => /<ZPNetworkInfo/.test(body),
+  extracts: [
+    {
+      area: 'traffic',
+      parse: (page, ctx) =>
+        speakers(page.body).flatMap(({ host, section }) => {
+          const text = section.commands.get(IFCONFIG);
+          if (text === undefined) return [];
+          return trafficLines(parseIfconfig(text, `${REVIEW_TITLE}: ${host}`), ctx, { host }, page);
+        }),
+    },
+    {
+      area: 'system',
+      parse: (page) =>
+        speakers(page.body).flatMap(({ host, section }) => {
+          const line = systemLine((k) => section.info.get(k), { host });
+          return line ? [line] : [];
+        }),
+    },
+    {
+      area: 'radio',
+      parse: (page) =>
+        speakers(page.body).flatMap(({ host, section }) => {
+          const text = section.files.get(RADIO_FILE);
+          return text === undefined ? [] : [{ name: 'homenet_radio', tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`) }];
+        }),
+    },
+  ],
+};
+
+/** The household through one speaker: every speaker's lines from one request. */
+export const sonosHouseholdFamily: Family = {
+  name: 'sonos-household',
+  description: 'Sonos household (support review)',
+  pages: [review],
+  optInAreas: ['radio'],
+  statusHints: HINTS,
+};
+
+export const sonos: DeviceKind = {
+  type: 'sonos',
+  description: 'one Sonos speaker (http://IP:1400)',
+  families: [sonosFamily],
+};
+
+export const sonosHousehold: DeviceKind = {
+  type: 'sonos-household',
+  description: 'every Sonos speaker of a household, through any one of them (http://IP:1400)',
+  families: [sonosHouseholdFamily],
+};
