@@ -241,7 +241,7 @@ async function getPage(g: DeviceGather, family: Family, spec: PageSpec, now: num
 async function identify(g: DeviceGather, family: Family, now: number): Promise<string | undefined> {
   if (g.state.identity !== undefined) return g.state.identity;
   let lastError: FetchError | undefined;
-  for (const spec of family.pages.filter((p) => p.identify)) {
+  for (const spec of family.pages.filter((p) => p.identify !== undefined)) {
     try {
       const page = await getPage(g, family, spec, now);
       const id = page && spec.identify?.(page);

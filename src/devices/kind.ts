@@ -64,7 +64,7 @@ export interface PageSpec {
    * The device's own name for itself, for its host tag. Pages with this are
    * read (in order, until one answers) before any area, once per process.
    */
-  identify?(page: PageText): Identity | undefined;
+  readonly identify?: (page: PageText) => Identity | undefined;
 }
 
 /** How a family logs in (the pure parts; the collector does the requests). */
