@@ -15,6 +15,7 @@ import {
   checkMeasurement,
   ConfigError,
   DEFAULT_MEASUREMENT,
+  parseDuration,
   tagFlags,
   type ConfigSources,
 } from './config.js';
@@ -41,7 +42,8 @@ export function version(): string {
 type Chosen =
   | { command: 'collect'; config?: string; device: string[]; tag: string[]; timeout?: string }
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
-  | { command: 'simulate'; port: number; layout: string; fault: string };
+  | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
+  | { command: 'discover'; target: string; wait: string };
 
 /** Repeatable string options arrive as a string or an array. */
 function list(v: unknown): string[] {
@@ -107,15 +109,27 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
       },
     )
     .command(
+      'discover',
+      'find Sonos speakers with SSDP and print them as INI sections to paste',
+      (y) =>
+        y
+          .option('target', { type: 'string', default: '239.255.255.250:1900', requiresArg: true, describe: 'where to send the M-SEARCH (ADDRESS:PORT)' })
+          .option('wait', { type: 'string', default: '2s', requiresArg: true, describe: 'how long to wait for answers' }),
+      (a) => {
+        choose({ command: 'discover', target: a.target, wait: a.wait });
+      },
+    )
+    .command(
       'simulate',
-      'serve a simulated AT&T Pace gateway on 127.0.0.1 until interrupted; prints its URL',
+      'serve simulated gateways and Sonos speakers on 127.0.0.1 until interrupted; prints the base URL',
       (y) =>
         y
           .option('port', { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' })
+          .option('sonos', { type: 'number', default: 4, describe: 'speakers in the simulated Sonos household' })
           .option('layout', { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' })
           .option('fault', { type: 'string', default: 'none', describe: 'misbehave: hang, trickle, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device' }),
       (a) => {
-        choose({ command: 'simulate', port: a.port, layout: a.layout, fault: a.fault });
+        choose({ command: 'simulate', port: a.port, layout: a.layout, fault: a.fault, sonos: a.sonos });
       },
     )
     .strict()
@@ -176,6 +190,16 @@ function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+  // Without --host, a page that names the device (a Sonos zone) names the lines.
+  if (tags['host'] === undefined) {
+    for (const [spec, page] of recognized.pages) {
+      const id = spec.identify?.(page);
+      if (id) {
+        tags['host'] = id.host;
+        break;
+      }
+    }
+  }
   const metrics: Metric[] = [];
   const log: string[] = [];
   for (const [spec, page] of recognized.pages) {
@@ -192,10 +216,21 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
   const fault = FAULTS.find((f) => f === c.fault);
   if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${FAULTS.join(', ')})`);
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
-  const sim = await startSimulator({ port: c.port, layout: c.layout === 'isp' ? 'isp' : 'att', fault });
+  if (!Number.isInteger(c.sonos) || c.sonos < 0 || c.sonos > 200) throw new ConfigError(`--sonos: ${c.sonos} is not a number of speakers from 0 to 200`);
+  const sim = await startSimulator({ port: c.port, layout: c.layout === 'isp' ? 'isp' : 'att', fault, sonos: c.sonos });
   io.stdout(`${sim.url}\n`);
-  io.stderr(`I! simulated AT&T Pace gateway at ${sim.url} (layout ${c.layout}, fault ${fault}); stop with Ctrl-C\n`);
-  io.stderr(`I! try: telegraf-homenet --device att=${sim.url}\n`);
+  const say = [
+    `I! simulated devices on ${sim.url}; stop with Ctrl-C`,
+    `I!   Pace 5268AC (layout ${c.layout}, fault ${fault}): --device att=${sim.url}`,
+    `I!   BGW320-505: --device att=${sim.url}/bgw320 (access code 57%Xv#9a!3)`,
+    `I!   BGW210-700: --device att=${sim.url}/bgw210`,
+    ...sim.speakers.map((sp) => `I!   Sonos "${sp.zone}" (${sp.model}${sp.forbidden ? ', answers 403' : ''}): --device sonos=${sim.url}${sp.prefix}`),
+    ...(sim.speakers.length > 0 ? [
+      `I!   the whole household: --device sonos-household=${sim.url}${sim.speakers[0]?.prefix ?? ''}`,
+      `I!   SSDP answers on 127.0.0.1:${sim.ssdpPort}: telegraf-homenet discover --target 127.0.0.1:${sim.ssdpPort}`,
+    ] : []),
+  ];
+  io.stderr(say.join('\n') + '\n');
   await new Promise<void>((resolve) => {
     if (!io.signal || io.signal.aborted) {
       resolve();
@@ -206,6 +241,22 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
     }, { once: true });
   });
   await sim.close();
+  return 0;
+}
+
+async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io): Promise<number> {
+  const m = /^(.+):(\d{1,5})$/.exec(c.target);
+  const port = Number(m?.[2]);
+  if (!m?.[1] || port < 1 || port > 65535) throw new ConfigError(`--target: ${JSON.stringify(c.target)} is not ADDRESS:PORT`);
+  const waitMs = parseDuration(c.wait);
+  if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
+  const { discover, iniSections } = await import('./discover.js');
+  const found = await discover(m[1], port, waitMs);
+  if (found.length === 0) {
+    io.stderr(`W! no Sonos speaker answered within ${c.wait} (SSDP does not cross VLANs or routers: add speakers by address instead)\n`);
+    return 0;
+  }
+  io.stdout(iniSections(found));
   return 0;
 }
 
@@ -244,6 +295,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return runParse(chosen, io);
       case 'simulate':
         return await runSimulate(chosen, io);
+      case 'discover':
+        return await runDiscover(chosen, io);
     }
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -240,7 +240,7 @@ async function getPage(g: DeviceGather, family: Family, spec: PageSpec, now: num
  */
 async function identify(g: DeviceGather, family: Family, now: number): Promise<string | undefined> {
   if (g.state.identity !== undefined) return g.state.identity;
-  let lastError: FetchError | undefined;
+  let firstError: FetchError | undefined;
   for (const spec of family.pages.filter((p) => p.identify !== undefined)) {
     try {
       const page = await getPage(g, family, spec, now);
@@ -250,11 +250,11 @@ async function identify(g: DeviceGather, family: Family, now: number): Promise<s
         return id.host;
       }
     } catch (err) {
-      if (!(err instanceof FetchError) || g.signal.aborted) throw err;
-      lastError = err;
+      if (!(err instanceof FetchError) || g.signal.aborted || err.unreachable) throw err;
+      firstError ??= err;
     }
   }
-  if (lastError) throw lastError;
+  if (firstError) throw firstError;
   return undefined;
 }
 

@@ -158,7 +158,8 @@ export function radioFields(text: string, where: string): Record<string, FieldVa
   const fields: Record<string, FieldValue> = {};
   const noise = [...text.matchAll(/Noise Floor:\s*(-?\d+)\s*dBm/g)].map((m) => Number(m[1]));
   if (noise.length > 0) {
-    fields['noise_floor_dbm'] = int(Math.min(...noise));
+    // The worst (highest) chain: that is the one that limits the link.
+    fields['noise_floor_dbm'] = int(Math.max(...noise));
     fields['chains'] = int(noise.length);
   }
   const ani = /OFDM ANI level:\s*(\d+)/.exec(text);
@@ -242,7 +243,9 @@ const ifconfig: PageSpec = {
   key: 'sonos-ifconfig',
   path: '/status/ifconfig',
   title: IFCONFIG_TITLE,
-  recognize: (body) => /cmdline=['"]\/sbin\/ifconfig['"]/.test(body) && !/<ZPNetworkInfo/.test(body),
+  // The XML page, or its bare text as a user may have saved it.
+  recognize: (body) =>
+    !/<ZPNetworkInfo/.test(body) && (/cmdline=['"]\/sbin\/ifconfig['"]/.test(body) || /^[A-Za-z0-9_.:@-]+:?\s+(Link encap:|flags=)/m.test(body)),
   extracts: [
     {
       area: 'traffic',
@@ -274,7 +277,7 @@ export const sonosFamily: Family = {
   name: 'sonos',
   description: 'Sonos speaker',
   // The first page is only fetched for areas that need it; identity comes first anyway.
-  pages: [zp, description, ifconfig, radio],
+  pages: [zp, ifconfig, description, radio],
   optInAreas: ['radio'],
   statusHints: HINTS,
 };

@@ -20,6 +20,7 @@ import {
   type BgwModel,
 } from './bgw.js';
 import { paceBroadbandPage, paceLanPage, paceNatPage, paceSystemPage, type PaceLayout } from './pace.js';
+import { descriptionPage, household, ifconfigPage, radioPage, reviewPage, startSsdp, zpPage, type Speaker } from './sonos.js';
 
 export { SIM_ACCESS_CODE } from './bgw.js';
 
@@ -53,6 +54,8 @@ export interface SimulatorOptions {
   readonly now?: () => number;
   /** Web sessions each .ha gateway allows at once (the real ones allow very few). */
   readonly maxSessions?: number;
+  /** Speakers in the simulated Sonos household (default 4). */
+  readonly sonos?: number;
 }
 
 /** A running simulator. */
@@ -63,6 +66,10 @@ export interface Simulator {
   readonly hits: ReadonlyMap<string, number>;
   /** Open login sessions of a .ha gateway, by its path prefix. */
   sessions(prefix: string): number;
+  /** The simulated speakers; each one's URL is `url + prefix`. */
+  readonly speakers: readonly Speaker[];
+  /** Loopback UDP port answering SSDP M-SEARCH for the speakers. */
+  readonly ssdpPort: number;
   close(): Promise<void>;
 }
 
@@ -248,6 +255,35 @@ async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: Se
   }
 }
 
+function serveSonos(speakers: readonly Speaker[], s: Speaker, path: string, elapsed: number, res: ServerResponse): void {
+  if (s.forbidden) {
+    send(res, 403, '<html><body><h1>Error 403 Forbidden</h1></body></html>');
+    return;
+  }
+  const xml = (body: string): void => {
+    send(res, 200, body, 'text/xml; charset=utf-8');
+  };
+  switch (path) {
+    case '/status/ifconfig':
+      xml(ifconfigPage(s, elapsed));
+      return;
+    case '/status/zp':
+      xml(zpPage(s));
+      return;
+    case '/status/proc/ath_rincon/status':
+      xml(radioPage(s));
+      return;
+    case '/xml/device_description.xml':
+      xml(descriptionPage(s));
+      return;
+    case '/support/review':
+      xml(reviewPage(speakers, elapsed));
+      return;
+    default:
+      send(res, 404, '<html><body><h1>404 Not Found</h1></body></html>');
+  }
+}
+
 function servePace(path: string, layout: PaceLayout, fault: Fault, elapsed: number, res: ServerResponse): void {
   switch (path) {
     case BROADBAND_PATH: {
@@ -282,6 +318,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const started = now();
   const hits = new Map<string, number>();
   const bgws = BGW_MODELS.map((model): BgwState => ({ model, nonces: new Set(), sessions: new Set() }));
+  const speakers = household(options.sonos ?? 4);
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
@@ -294,6 +331,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (req.method !== 'GET') {
       send(res, 405, 'method not allowed', 'text/plain');
+      return;
+    }
+    const speaker = speakers.find((sp) => url.startsWith(`${sp.prefix}/`));
+    if (speaker) {
+      serveSonos(speakers, speaker, url.slice(speaker.prefix.length), elapsed, res);
       return;
     }
     servePace(url, layout, fault, elapsed, res);
@@ -309,17 +351,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const { port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  const url = `http://${host}:${port}`;
+  const ssdp = await startSsdp(speakers, url);
   return {
-    url: `http://${host}:${port}`,
+    url,
     hits,
     sessions: (prefix) => bgws.find((g) => g.model.prefix === prefix)?.sessions.size ?? 0,
-    close: () =>
-      new Promise<void>((resolve) => {
+    speakers,
+    ssdpPort: ssdp.port,
+    close: async () => {
+      await ssdp.close();
+      await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
         });
         // Hanging and trickling answers would keep close() waiting forever.
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
