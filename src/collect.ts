@@ -240,7 +240,7 @@ async function getPage(g: DeviceGather, family: Family, spec: PageSpec, now: num
  */
 async function identify(g: DeviceGather, family: Family, now: number): Promise<string | undefined> {
   if (g.state.identity !== undefined) return g.state.identity;
-  let firstError: FetchError | undefined;
+  let firstError: { err: FetchError; url: URL } | undefined;
   for (const spec of family.pages.filter((p) => p.identify !== undefined)) {
     try {
       const page = await getPage(g, family, spec, now);
@@ -251,10 +251,13 @@ async function identify(g: DeviceGather, family: Family, now: number): Promise<s
       }
     } catch (err) {
       if (!(err instanceof FetchError) || g.signal.aborted || err.unreachable) throw err;
-      firstError ??= err;
+      firstError ??= { err, url: g.current };
     }
   }
-  if (firstError) throw firstError;
+  if (firstError) {
+    g.current = firstError.url;
+    throw firstError.err;
+  }
   return undefined;
 }
 

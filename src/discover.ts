@@ -54,7 +54,9 @@ async function search(address: string, port: number, waitMs: number): Promise<{ 
   );
   // UDP may lose a datagram: ask twice.
   socket.send(request, port, address);
-  const again = setTimeout(() => socket.send(request, port, address), Math.min(300, waitMs / 3));
+  const again = setTimeout(() => {
+    socket.send(request, port, address);
+  }, Math.min(300, waitMs / 3));
   await new Promise((r) => setTimeout(r, waitMs));
   clearTimeout(again);
   await new Promise<void>((r) => {

@@ -80,7 +80,13 @@ async function roundTrip(influx: Influxd, metrics: readonly Metric[]): Promise<v
     tagKeys.set(s.name, new Set(s.values.map((v) => text(v[0]))));
   }
   const stored = new Map<bigint, string>();
-  for (const s of seriesOf(await influx.query(db, 'SELECT * FROM /.*/'))) {
+  // One query per measurement: across measurements InfluxDB merges same-named fields of different types.
+  const names = seriesOf(await influx.query(db, 'SHOW MEASUREMENTS')).flatMap((s) => s.values.map((v) => text(v[0])));
+  const series: Series[] = [];
+  for (const name of names) {
+    series.push(...seriesOf(await influx.query(db, `SELECT * FROM "${name.replace(/[\\"]/g, '\\$&')}"`)));
+  }
+  for (const s of series) {
     const types = fieldTypes.get(s.name) ?? new Map<string, string>();
     const tagSet = tagKeys.get(s.name) ?? new Set<string>();
     for (const row of s.values) {
@@ -141,11 +147,17 @@ describe('InfluxDB acceptance (real influxd)', { skip: missing ?? false }, () =>
   it('stores everything a collect run prints, with hostile tags and an error string', async () => {
     const dead = await closedPort();
     const dir = mkdtempSync(`${tmpdir()}/homenet-acc-`);
-    writeFileSync(`${dir}/bgw.ini`, `[bgw320]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = SIM_CODE\n`);
+    writeFileSync(
+      `${dir}/bgw.ini`,
+      `[bgw320]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = SIM_CODE\n` +
+        `[house]\ntype = sonos-household\nurl = ${sim.url}/sonos/1\ncollect = traffic, system, radio\n`,
+    );
     const r = await runBin([
       '--config', `${dir}/bgw.ini`,
       '--device', `att=${sim.url}`,
       '--device', `att=${sim.url}/bgw210`,
+      '--device', `sonos=${sim.url}/sonos/3`,
+      '--device', `sonos=${sim.url}/sonos/4`,
       '--device', `att=http://127.0.0.1:${dead}`,
       '--tag', 'site=Maison de l\'été, 2 = deux "ok"',
       '--tag', 'room key=Küche 🎵',
@@ -156,7 +168,7 @@ describe('InfluxDB acceptance (real influxd)', { skip: missing ?? false }, () =>
     const metrics = metricsOf(r.stdout);
     // Every measurement of every simulated model, and the dead device's status.
     const names = new Set(metrics.map((m) => m.name));
-    for (const name of ['net', 'homenet_wan', 'homenet_dsl', 'homenet_fiber', 'homenet_lan', 'homenet_system', 'homenet_nat', 'homenet_scrape']) {
+    for (const name of ['net', 'homenet_wan', 'homenet_dsl', 'homenet_fiber', 'homenet_lan', 'homenet_system', 'homenet_nat', 'homenet_radio', 'homenet_scrape']) {
       assert.ok(names.has(name), `${name} in the output`);
     }
     assert.equal(metrics[0]?.tags['site'], 'Maison de l\'été, 2 = deux "ok"');

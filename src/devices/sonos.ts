@@ -165,7 +165,7 @@ export function radioFields(text: string, where: string): Record<string, FieldVa
   const ani = /OFDM ANI level:\s*(\d+)/.exec(text);
   if (ani?.[1]) fields['ofdm_ani_level'] = int(Number(ani[1]));
   const channel = /IEEE channel:\s*(\d+)/.exec(text);
-  if (channel?.[1]) fields['channel'] = int(Number(channel[1]));
+  if (channel?.[1]) fields['ieee_channel'] = int(Number(channel[1]));
   if (Object.keys(fields).length === 0) throw new ParseError(`${where}: no "Noise Floor" or "OFDM ANI level" line`);
   return fields;
 }

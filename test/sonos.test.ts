@@ -1,0 +1,155 @@
+/** Sonos speakers against the simulator: identity, interfaces, 403, household, radio, discovery. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { collect, type DeviceState } from '../src/collect.js';
+import { buildConfig, type Config } from '../src/config.js';
+import { FetchError, fetchPage } from '../src/http.js';
+import { serialize, type Metric } from '../src/lineprotocol.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
+import { FIXTURES, lines, runBin } from './support/helpers.js';
+
+function speakerConfig(sim: Simulator, n: number, extra = '', type = 'sonos'): Config {
+  return buildConfig({ file: 'sonos.ini', fileText: `[spk]\ntype = ${type}\nurl = ${sim.url}/sonos/${n}\n${extra}` });
+}
+
+const hosts = (metrics: readonly Metric[]): string[] => [...new Set(metrics.map((m) => m.tags['host'] ?? ''))];
+const interfaces = (metrics: readonly Metric[]): string[] => metrics.filter((m) => m.name === 'net').map((m) => m.tags['interface'] ?? '');
+
+describe('one Sonos speaker', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+
+  it('is named by its zone; every interface but lo; model and firmware on homenet_system', async () => {
+    const { metrics, log } = await collect(speakerConfig(sim, 1));
+    assert.deepEqual(log, []);
+    assert.deepEqual(hosts(metrics), ['Living Room (L)']);
+    assert.deepEqual(interfaces(metrics), ['ath0', 'br0', 'eth0']);
+    const br0 = metrics.find((m) => m.tags['interface'] === 'br0');
+    assert.deepEqual(Object.keys(br0?.fields ?? {}).slice(0, 13), [
+      'tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier',
+      'rx_bytes', 'rx_pkts', 'rx_err', 'rx_drop', 'rx_overruns', 'rx_frame', 'collisions',
+    ]);
+    const system = metrics.find((m) => m.name === 'homenet_system');
+    assert.ok(system);
+    assert.equal(system.tags['model'], 'Sonos One');
+    assert.equal(system.tags['firmware'], '85.0-64200');
+    assert.equal(system.tags['serial'], '5C-AA-FD-00-00-10:A');
+    for (const m of metrics) serialize(m);
+  });
+
+  it('the two speakers of a stereo pair get two hosts', async () => {
+    const config = buildConfig({ devices: [`sonos=${sim.url}/sonos/1`, `sonos=${sim.url}/sonos/2`] });
+    const { metrics } = await collect(config);
+    assert.deepEqual(hosts(metrics), ['Living Room (L)', 'Living Room (R)']);
+  });
+
+  it('identity is read once per process, and not at all when the config names the host', async () => {
+    const states = new Map<string, DeviceState>();
+    const zp = (): number => sim.hits.get('/sonos/3/status/zp') ?? 0;
+    const start = zp();
+    await collect(speakerConfig(sim, 3), { states });
+    await collect(speakerConfig(sim, 3), { states });
+    assert.equal(zp() - start, 1);
+    const named = await collect(speakerConfig(sim, 3, 'host = den-speaker\n'));
+    assert.deepEqual(hosts(named.metrics), ['den-speaker']);
+    assert.equal(zp() - start, 1, 'no zp request when host is set');
+  });
+
+  it('without /status/zp the room name and serial name it', async () => {
+    const fetcher: typeof fetchPage = (url, o) =>
+      url.pathname.endsWith('/status/zp') ? Promise.reject(new FetchError('HTTP 404 Not Found', 404)) : fetchPage(url, o);
+    const { metrics, log } = await collect(speakerConfig(sim, 2), { fetcher });
+    assert.deepEqual(log, []);
+    assert.deepEqual(hosts(metrics), ['Living Room 5C-AA-FD-00-00-11:A']);
+  });
+
+  it('64-bit counters keep every digit', async () => {
+    const { metrics } = await collect(speakerConfig(sim, 3, 'collect = traffic\n'));
+    const rx = metrics.find((m) => m.tags['interface'] === 'br0')?.fields['rx_bytes']?.value as bigint;
+    assert.ok(rx > 2n ** 32n, `rx_bytes ${rx}`);
+  });
+
+  it('interfaces chooses the lines; radio is opt-in', async () => {
+    const a = await collect(speakerConfig(sim, 1, 'interfaces = br0, lo\n'));
+    assert.deepEqual(interfaces(a.metrics), ['br0', 'lo']);
+    assert.ok(!a.metrics.some((m) => m.name === 'homenet_radio'));
+    const b = await collect(speakerConfig(sim, 1, 'collect = traffic, radio\n'));
+    const radio = b.metrics.find((m) => m.name === 'homenet_radio');
+    assert.equal(radio?.fields['noise_floor_dbm']?.value, -98n);
+    assert.ok(!b.metrics.some((m) => m.name === 'homenet_system'));
+  });
+
+  it('a 403 says "local access disabled" and how to fix it', async () => {
+    const { metrics, log } = await collect(speakerConfig(sim, 4));
+    assert.equal(log.length, 1);
+    assert.match(log[0] ?? '', /^E! \[spk\] sonos http:\/\/127\.0\.0\.1:\d+\/sonos\/4\/status\/zp: local access disabled \(HTTP 403\): .*Sonos app/);
+    const status = metrics.find((m) => m.name === 'homenet_scrape');
+    assert.equal(status?.fields['success']?.value, false);
+    assert.ok(status);
+    assert.match(String(status.fields['error']?.value), /^local access disabled \(HTTP 403\)/);
+  });
+});
+
+describe('a Sonos household of 30 speakers', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ sonos: 30 });
+  });
+  after(() => sim.close());
+
+  it('is collected in one request, each speaker under its own zone name, every line valid', async () => {
+    const { metrics, log } = await collect(speakerConfig(sim, 7, 'collect = traffic, system, radio\n', 'sonos-household'));
+    assert.deepEqual(log, []);
+    assert.equal(sim.hits.get('/sonos/7/support/review'), 1);
+    assert.equal([...sim.hits.keys()].filter((k) => k.startsWith('/sonos/')).length, 1, 'no other speaker page requested');
+    const speakers = hosts(metrics.filter((m) => m.name !== 'homenet_scrape'));
+    assert.equal(speakers.length, 30);
+    assert.ok(speakers.includes("Kid's Room") && speakers.includes('Den & Bar') && speakers.includes('Patio <Outdoor>'));
+    assert.equal(metrics.filter((m) => m.name === 'homenet_system').length, 30);
+    assert.equal(metrics.filter((m) => m.name === 'homenet_radio').length, 30);
+    assert.equal(metrics.filter((m) => m.tags['interface'] === 'br0').length, 30);
+    assert.equal(metrics.filter((m) => m.tags['interface'] === 'lo').length, 0);
+    for (const m of metrics) serialize(m);
+    const page = await fetchPage(new URL(`${sim.url}/sonos/7/support/review`), { signal: AbortSignal.timeout(5000) });
+    assert.ok(page.body.length > 400_000, `a 30-speaker review is about 450 KB (${page.body.length})`);
+  });
+});
+
+describe('discover and parse from the command line', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+
+  it('discover prints INI sections that are a valid config', async () => {
+    const r = await runBin(['discover', '--target', `127.0.0.1:${sim.ssdpPort}`, '--wait', '400ms']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^;; 4 Sonos speakers found\./);
+    assert.match(r.stdout, /\n\[living-room-l\]\n;; Living Room \(L\), Sonos One \(S18\)\ntype = sonos\nurl = http:\/\/127\.0\.0\.1:\d+\/sonos\/1\n/);
+    assert.match(r.stdout, /\[kid-s-room\]/);
+    assert.match(r.stdout, /local access disabled/);
+    const config = buildConfig({ file: 'pasted.ini', fileText: r.stdout });
+    assert.equal(config.devices.length, 4);
+    assert.ok(config.devices.every((d) => d.type === 'sonos'));
+  });
+
+  it('discover with nobody answering: a warning, exit 0', async () => {
+    const r = await runBin(['discover', '--target', '127.0.0.1:9', '--wait', '200ms']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^W! no Sonos speaker answered within 200ms/);
+  });
+
+  it('parse names lines by the zone in a saved zp page, and --host overrides it', async () => {
+    const dir = `${FIXTURES}sonos/stereo-pair-right-32bit/`;
+    const r = await runBin(['parse', '--type', 'sonos', `${dir}ifconfig.xml`, `${dir}zp.xml`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(lines(r.stdout).every((l) => l.startsWith('net,host=Dining\\ Room\\ (R),interface=')));
+    const named = await runBin(['parse', '--type', 'sonos', '--host', 'dining', `${dir}ifconfig.xml`, `${dir}zp.xml`]);
+    assert.ok(lines(named.stdout).every((l) => l.startsWith('net,host=dining,interface=')));
+  });
+});
