@@ -6,7 +6,7 @@
  * data, and Telegraf's exec drops all output of a non-zero run); 2 for usage
  * and configuration errors, with nothing on stdout; 1 only for a bug.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { collect } from './collect.js';
 import {
@@ -146,6 +146,13 @@ async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): P
     tags: c.tag,
     readSecretFile: (path) => readFileSync(path, 'utf8'),
     env: io.env ?? {},
+    isDirectory: (path) => {
+      try {
+        return statSync(path).isDirectory();
+      } catch {
+        return false;
+      }
+    },
   };
   if (c.config !== undefined) {
     sources.file = c.config;
@@ -300,7 +307,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr(`E! ${err.message}\n`);
+      io.stderr(err.message.split('\n').map((line) => `E! ${line}\n`).join(''));
       return 2;
     }
     io.stderr(`E! internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -38,6 +38,8 @@ export interface Config {
   /** Tags added to every metric. */
   readonly tags: Readonly<Record<string, string>>;
   readonly devices: readonly DeviceConfig[];
+  /** Where `collect` keeps counter state between runs, for the `*_total` fields. */
+  readonly stateFile?: string;
 }
 
 /** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
@@ -58,6 +60,8 @@ export interface ConfigSources {
   readonly readSecretFile?: (path: string) => string;
   /** The environment, for `access_code_env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Whether a path is a directory, to check `state_file` up front. */
+  readonly isDirectory?: (path: string) => boolean;
 }
 
 /** Default per-device time limit: below Telegraf's default 5 s exec timeout. */
@@ -66,7 +70,7 @@ export const DEFAULT_MEASUREMENT = 'net';
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
 
-const TOP_KEYS = ['measurement', 'timeout'] as const;
+const TOP_KEYS = ['measurement', 'timeout', 'state_file'] as const;
 const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect', 'access_code_file', 'access_code_env', 'interfaces'] as const;
 /** Keys that mean something for some types only. */
 const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -93,6 +97,26 @@ export function parseDuration(text: string): number | undefined {
 
 function fail(where: string, message: string): never {
   throw new ConfigError(`${where}: ${message}`);
+}
+
+/** Every mistake of a config, gathered in one pass so the user fixes them all at once. */
+class Problems {
+  readonly messages: string[] = [];
+
+  /** Runs one check; a ConfigError is noted and undefined returned. */
+  check<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.messages.push(err.message);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.messages.length > 0) throw new ConfigError(this.messages.join('\n'));
+  }
 }
 
 function checkDuration(where: string, value: string): number {
@@ -183,6 +207,7 @@ function unknownKey(where: string, known: readonly string[]): never {
 interface FileResult {
   measurement?: string;
   timeoutMs?: number;
+  stateFile?: string;
   tags: Record<string, string>;
   devices: {
     name: string;
@@ -197,7 +222,14 @@ interface FileResult {
   }[];
 }
 
-function readFile(file: string, text: string, src: ConfigSources): FileResult {
+function checkStateFile(where: string, value: string, src: ConfigSources): string {
+  if (!value.startsWith('/')) fail(where, `${JSON.stringify(value)} is not an absolute path`);
+  const dir = value.slice(0, value.lastIndexOf('/')) || '/';
+  if (src.isDirectory && !src.isDirectory(dir)) fail(where, `the folder ${dir} does not exist`);
+  return value;
+}
+
+function readFile(file: string, text: string, src: ConfigSources, p: Problems): FileResult {
   let ini: Record<string, unknown>;
   try {
     ini = parseIni(text);
@@ -209,25 +241,34 @@ function readFile(file: string, text: string, src: ConfigSources): FileResult {
     const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
     if (!isSection) {
       const where = `${file}: ${key}`;
-      if (key === 'measurement') out.measurement = checkMeasurement(where, asString(where, value));
-      else if (key === 'timeout') out.timeoutMs = checkDuration(where, asString(where, value));
-      else unknownKey(where, TOP_KEYS);
+      p.check(() => {
+        if (key === 'measurement') out.measurement = checkMeasurement(where, asString(where, value));
+        else if (key === 'timeout') out.timeoutMs = checkDuration(where, asString(where, value));
+        else if (key === 'state_file') out.stateFile = checkStateFile(where, asString(where, value), src);
+        else unknownKey(where, TOP_KEYS);
+      });
       continue;
     }
     const section = value as Record<string, unknown>;
     // ini turns [a.b] into a nested section; say so rather than "unknown key".
     const nested = Object.entries(section).find(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v));
-    if (nested) fail(`${file}: [${key}.${nested[0]}]`, 'section names cannot contain "." (use "-" or "_")');
+    if (nested) {
+      p.check(() => fail(`${file}: [${key}.${nested[0]}]`, 'section names cannot contain "." (use "-" or "_")'));
+      continue;
+    }
     if (key === 'tags') {
       for (const [k, v] of Object.entries(section)) {
         const where = `${file}: [tags] ${k}`;
-        const s = asString(where, v);
-        checkTag(where, k, s);
-        out.tags[k] = s;
+        p.check(() => {
+          const s = asString(where, v);
+          checkTag(where, k, s);
+          out.tags[k] = s;
+        });
       }
       continue;
     }
-    out.devices.push(readDeviceSection(file, key, section, src));
+    const device = readDeviceSection(file, key, section, src, p);
+    if (device) out.devices.push(device);
   }
   return out;
 }
@@ -290,33 +331,54 @@ function readAccessCode(at: (k: string) => string, section: Record<string, unkno
 function readDeviceSection(
   file: string,
   name: string,
-  section: Record<string, unknown>,
+  given: Record<string, unknown>,
   src: ConfigSources,
-): FileResult['devices'][number] {
+  p: Problems,
+): FileResult['devices'][number] | undefined {
   const at = (k: string): string => `${file}: [${name}] ${k}`;
+  const before = p.messages.length;
+  let section = given;
   for (const k of Object.keys(section)) {
-    if (!(DEVICE_KEYS as readonly string[]).includes(k)) unknownKey(at(k), DEVICE_KEYS);
+    if (!(DEVICE_KEYS as readonly string[]).includes(k)) p.check(() => unknownKey(at(k), DEVICE_KEYS));
   }
-  if (section['type'] === undefined) fail(at('type'), `missing (every device needs one; known: ${knownTypes().join(', ')})`);
-  if (section['url'] === undefined) fail(at('url'), 'missing (every device needs one, like http://192.168.1.254)');
-  const type = checkType(at('type'), asString(at('type'), section['type']));
-  for (const k of Object.keys(section)) {
-    const only = TYPE_KEYS[k];
-    if (only && !only.includes(type)) fail(at(k), `only for type ${only.join(' or ')}, not ${type}`);
+  const type = p.check(() => {
+    if (section['type'] === undefined) fail(at('type'), `missing (every device needs one; known: ${knownTypes().join(', ')})`);
+    return checkType(at('type'), asString(at('type'), section['type']));
+  });
+  const url = p.check(() => {
+    if (section['url'] === undefined) fail(at('url'), 'missing (every device needs one, like http://192.168.1.254)');
+    return checkUrl(at('url'), asString(at('url'), section['url']));
+  });
+  if (type !== undefined) {
+    for (const k of Object.keys(section)) {
+      const only = TYPE_KEYS[k];
+      if (only && !only.includes(type)) {
+        p.check(() => fail(at(k), `only for type ${only.join(' or ')}, not ${type}`));
+        // Reported once: the key is not read as well.
+        section = Object.fromEntries(Object.entries(section).filter(([key]) => key !== k));
+      }
+    }
   }
-  const device: FileResult['devices'][number] = {
+  const optional = <T>(key: string, read: (where: string, text: string) => T): T | undefined =>
+    section[key] === undefined ? undefined : p.check(() => read(at(key), asString(at(key), section[key])));
+  const insecure = section['insecure'] === undefined ? false : p.check(() => asBoolean(at('insecure'), section['insecure']));
+  const host = optional('host', checkHostTag);
+  const timeoutMs = optional('timeout', checkDuration);
+  const areas = type === undefined ? undefined : optional('collect', (w, t) => checkAreas(w, t, type));
+  const interfaces = optional('interfaces', checkInterfaces);
+  const code = p.check(() => readAccessCode(at, section, src));
+  if (type === undefined || url === undefined || p.messages.length > before) return undefined;
+  return {
     name,
     type,
-    url: checkUrl(at('url'), asString(at('url'), section['url'])),
-    insecure: section['insecure'] === undefined ? false : asBoolean(at('insecure'), section['insecure']),
+    url,
+    insecure: insecure ?? false,
+    ...(host !== undefined ? { host } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(areas ? { areas } : {}),
+    ...(interfaces ? { interfaces } : {}),
+    ...(code !== undefined ? { accessCode: code } : {}),
   };
-  if (section['host'] !== undefined) device.host = checkHostTag(at('host'), asString(at('host'), section['host']));
-  if (section['timeout'] !== undefined) device.timeoutMs = checkDuration(at('timeout'), asString(at('timeout'), section['timeout']));
-  if (section['collect'] !== undefined) device.areas = checkAreas(at('collect'), asString(at('collect'), section['collect']), type);
-  if (section['interfaces'] !== undefined) device.interfaces = checkInterfaces(at('interfaces'), asString(at('interfaces'), section['interfaces']));
-  const code = readAccessCode(at, section, src);
-  if (code !== undefined) device.accessCode = code;
-  return device;
 }
 
 function splitPair(where: string, text: string, shape: string): [string, string] {
@@ -343,12 +405,15 @@ export function tagFlags(flags: readonly string[]): Record<string, string> {
  * @throws ConfigError with an exact message.
  */
 export function buildConfig(src: ConfigSources): Config {
+  const p = new Problems();
   const fromFile: FileResult =
-    src.file !== undefined ? readFile(src.file, src.fileText ?? '', src) : { tags: {}, devices: [] };
+    (src.file !== undefined ? p.check(() => readFile(src.file ?? '', src.fileText ?? '', src, p)) : undefined) ?? { tags: {}, devices: [] };
   const defaultTimeout =
-    src.timeout !== undefined ? checkDuration('--timeout', src.timeout) : (fromFile.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    (src.timeout !== undefined ? p.check(() => checkDuration('--timeout', src.timeout ?? '')) : undefined) ??
+    fromFile.timeoutMs ??
+    DEFAULT_TIMEOUT_MS;
 
-  const tags = { ...fromFile.tags, ...tagFlags(src.tags ?? []) };
+  const tags = { ...fromFile.tags, ...p.check(() => tagFlags(src.tags ?? [])) };
 
   const devices: DeviceConfig[] = fromFile.devices.map((d) => ({
     name: d.name,
@@ -363,21 +428,34 @@ export function buildConfig(src: ConfigSources): Config {
     ...(d.accessCode !== undefined ? { accessCode: d.accessCode } : {}),
   }));
   (src.devices ?? []).forEach((spec, i) => {
-    const where = `--device ${JSON.stringify(spec)}`;
-    const [type, url] = splitPair(where, spec, 'TYPE=URL, like --device att=http://192.168.1.254');
-    const parsed = checkUrl(where, url);
-    devices.push({
-      name: `--device ${i + 1}`,
-      type: checkType(where, type),
-      url: parsed,
-      // host:port and any path, so that simulated devices on one address stay apart.
-      host: parsed.host.replace(/^\[|\](?=:|$)/g, '') + parsed.pathname.replace(/\/+$/, ''),
-      hostExplicit: false,
-      insecure: false,
-      timeoutMs: defaultTimeout,
+    p.check(() => {
+      const where = `--device ${JSON.stringify(spec)}`;
+      const [type, url] = splitPair(where, spec, 'TYPE=URL, like --device att=http://192.168.1.254');
+      const checkedType = checkType(where, type);
+      const parsed = checkUrl(where, url);
+      devices.push({
+        name: `--device ${i + 1}`,
+        type: checkedType,
+        url: parsed,
+        // host:port and any path, so that simulated devices on one address stay apart.
+        host: parsed.host.replace(/^\[|\](?=:|$)/g, '') + parsed.pathname.replace(/\/+$/, ''),
+        hostExplicit: false,
+        insecure: false,
+        timeoutMs: defaultTimeout,
+      });
     });
   });
 
+  const seen = new Map<string, string>();
+  for (const d of devices) {
+    const owner = seen.get(d.host);
+    if (owner !== undefined) {
+      const where = src.file !== undefined && !d.name.startsWith('--') ? `${src.file}: [${d.name}] host` : d.name;
+      p.check(() => fail(where, `${JSON.stringify(d.host)} is already the host of ${owner} (each device needs its own host tag)`));
+    }
+    seen.set(d.host, d.name.startsWith('--') ? d.name : `[${d.name}]`);
+  }
+  p.throwIfAny();
   if (devices.length === 0) {
     throw new ConfigError(
       src.file !== undefined
@@ -385,19 +463,11 @@ export function buildConfig(src: ConfigSources): Config {
         : 'no devices configured: give --config FILE or --device TYPE=URL',
     );
   }
-  const seen = new Map<string, string>();
-  for (const d of devices) {
-    const owner = seen.get(d.host);
-    if (owner !== undefined) {
-      const where = src.file !== undefined && !d.name.startsWith('--') ? `${src.file}: [${d.name}] host` : d.name;
-      fail(where, `${JSON.stringify(d.host)} is already the host of ${owner} (each device needs its own host tag)`);
-    }
-    seen.set(d.host, d.name.startsWith('--') ? d.name : `[${d.name}]`);
-  }
 
   return {
     measurement: fromFile.measurement ?? DEFAULT_MEASUREMENT,
     tags,
     devices,
+    ...(fromFile.stateFile !== undefined ? { stateFile: fromFile.stateFile } : {}),
   };
 }

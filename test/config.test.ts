@@ -94,7 +94,7 @@ timeout = 1500ms
 
 /** Each mistake and its exact message. */
 const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSources, 'file' | 'fileText'>; message: string }[] = [
-  { name: 'unknown top-level key', text: 'interval = 10s\n[gw]\ntype=att\nurl=http://192.168.1.254\n', message: `${FILE}: interval: unknown key (known: measurement, timeout)` },
+  { name: 'unknown top-level key', text: 'interval = 10s\n[gw]\ntype=att\nurl=http://192.168.1.254\n', message: `${FILE}: interval: unknown key (known: measurement, timeout, state_file)` },
   { name: 'bad top-level duration', text: 'timeout = 4\n', message: `${FILE}: timeout: "4" is not a duration (write it like 4s or 500ms)` },
   { name: 'duration out of range', text: 'timeout = 10ms\n', message: `${FILE}: timeout: "10ms" is out of range (100ms to 5m)` },
   { name: 'measurement of our own', text: 'measurement = homenet_scrape\n', message: `${FILE}: measurement: "homenet_scrape" is reserved (names starting "homenet_" are the program's own)` },
@@ -134,6 +134,31 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: '--tag without =', flags: { devices: ['att=http://192.168.1.254'], tags: ['region'] }, message: '--tag "region": expected KEY=VALUE, like --tag region=home' },
   { name: '--timeout bad', flags: { devices: ['att=http://192.168.1.254'], timeout: '5 seconds' }, message: '--timeout: "5 seconds" is not a duration (write it like 4s or 500ms)' },
 ];
+
+describe('config: every mistake in one pass', () => {
+  it('reports all of them, in file order', () => {
+    const text = 'timeout = soon\n[tags]\nhost = x\n[a]\ntype = att\nurl = 192.168.1.254\ncolour = blue\n[b]\ntype = sonoz\nurl = http://192.168.1.20:1400\n';
+    assert.throws(() => buildConfig({ file: FILE, fileText: text, devices: ['att'] }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.message.split('\n'), [
+        `${FILE}: timeout: "soon" is not a duration (write it like 4s or 500ms)`,
+        `${FILE}: [tags] host: the tag "host" is set by the program and cannot be overridden here`,
+        `${FILE}: [a] colour: unknown key (known: type, url, host, insecure, timeout, collect, access_code_file, access_code_env, interfaces)`,
+        `${FILE}: [a] url: "192.168.1.254" is not a URL (write it like http://192.168.1.254)`,
+        `${FILE}: [b] type: unknown device type "sonoz" (known: att, att-pace, att-bgw, sonos, sonos-household)`,
+        '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254',
+      ]);
+      return true;
+    });
+  });
+
+  it('state_file must be an absolute path in an existing folder', () => {
+    const src = { file: FILE, devices: ['att=http://192.168.1.254'], isDirectory: (d: string) => d === '/var/lib/homenet' };
+    assert.equal(buildConfig({ ...src, fileText: 'state_file = /var/lib/homenet/state.json\n' }).stateFile, '/var/lib/homenet/state.json');
+    assert.throws(() => buildConfig({ ...src, fileText: 'state_file = state.json\n' }), { message: `${FILE}: state_file: "state.json" is not an absolute path` });
+    assert.throws(() => buildConfig({ ...src, fileText: 'state_file = /nope/state.json\n' }), { message: `${FILE}: state_file: the folder /nope does not exist` });
+  });
+});
 
 describe('config: each mistake has its exact message', () => {
   for (const m of MISTAKES) {

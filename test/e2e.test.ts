@@ -81,6 +81,19 @@ describe('bin/telegraf-homenet against the simulator', () => {
     assert.equal(r.stderr, `E! ${ini}: [router] insecure: "maybe" must be true or false\n`);
   });
 
+  it('several configuration errors: one E! line each, exit 2', async () => {
+    const ini = `${dir}/many.ini`;
+    writeFileSync(ini, 'measurement = homenet_x\n[r]\ntype = att\nurl = ftp://x\ntimeout = 5\n');
+    const r = await runBin(['--config', ini]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(lines(r.stderr), [
+      `E! ${ini}: measurement: "homenet_x" is reserved (names starting "homenet_" are the program's own)`,
+      `E! ${ini}: [r] url: "ftp://x" is not an http:// or https:// URL`,
+      `E! ${ini}: [r] timeout: "5" is not a duration (write it like 4s or 500ms)`,
+    ]);
+  });
+
   it('a missing config file: exit 2', async () => {
     const r = await runBin(['--config', `${dir}/absent.ini`]);
     assert.equal(r.code, 2);
