@@ -165,7 +165,8 @@ async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): P
   if (c.timeout !== undefined) sources.timeout = c.timeout;
   const config = buildConfig(sources);
   const { metrics, log } = await collect(config);
-  emit(metrics, log, io);
+  // Telegraf stamps exec output itself (and rounds it to its precision).
+  emit(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), log, io);
   return 0;
 }
 

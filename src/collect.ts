@@ -16,6 +16,7 @@ import {
   type PageSpec,
   type PageText,
 } from './devices/index.js';
+import { nowNs } from './clock.js';
 import { FetchError, fetchPage, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
 
@@ -298,7 +299,9 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
       }
       if (page === undefined) continue;
       const { metrics, failures } = extractPage(spec, page, ctx, areas);
-      g.metrics.push(...metrics);
+      // Stamped when the page arrived (execd keeps the stamp; collect drops it).
+      const time = page.receivedNs;
+      g.metrics.push(...(time === undefined ? metrics : metrics.map((m) => ({ ...m, time }))));
       for (const f of failures) g.fail(spec.path, f.message, f.area);
     }
     return host;
@@ -307,15 +310,69 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
   }
 }
 
-async function gatherDevice(device: DeviceConfig, config: Config, state: DeviceState, options: CollectOptions): Promise<Gathered> {
-  const started = performance.now();
+/** Devices gathered at once on one host:port, so a gateway's few sessions are not flooded. */
+export const PER_HOST_LIMIT = 2;
+
+/** Counting semaphores by key. */
+class Slots {
+  private readonly busy = new Map<string, number>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Resolves true with a slot, or false if `signal` aborts first (no slot is then held). */
+  acquire(key: string, signal: AbortSignal): Promise<boolean> {
+    const n = this.busy.get(key) ?? 0;
+    if (n < this.limit) {
+      this.busy.set(key, n + 1);
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => {
+      const queue = this.waiting.get(key) ?? [];
+      this.waiting.set(key, queue);
+      const granted = (): void => {
+        signal.removeEventListener('abort', aborted);
+        resolve(true);
+      };
+      const aborted = (): void => {
+        queue.splice(queue.indexOf(granted), 1);
+        resolve(false);
+      };
+      queue.push(granted);
+      signal.addEventListener('abort', aborted, { once: true });
+    });
+  }
+
+  /** Hands the slot to the next waiter, or frees it. */
+  release(key: string): void {
+    const next = this.waiting.get(key)?.shift();
+    if (next) next();
+    else this.busy.set(key, (this.busy.get(key) ?? 1) - 1);
+  }
+}
+
+async function gatherDevice(
+  device: DeviceConfig,
+  config: Config,
+  state: DeviceState,
+  options: CollectOptions,
+  deadline: number,
+  slots: Slots,
+): Promise<Gathered> {
   const g = new DeviceGather(device, config, state, options);
+  // One deadline for the whole gather, counted from its start: time spent
+  // waiting for a slot on a busy host comes out of the device's own limit.
   const timer = setTimeout(() => {
     g.abort();
-  }, device.timeoutMs);
+  }, Math.max(0, deadline - performance.now()));
+  const slot = device.url.host;
   let identity: string | undefined;
+  const started = performance.now();
   try {
-    identity = await gatherPages(g);
+    if (!(await slots.acquire(slot, g.signal))) throw g.signal.reason;
+    identity = await gatherPages(g).finally(() => {
+      slots.release(slot);
+    });
   } catch (err) {
     const message =
       err instanceof FetchError ? g.explain(err) : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
@@ -333,7 +390,7 @@ async function gatherDevice(device: DeviceConfig, config: Config, state: DeviceS
   if (g.failures.length > 0) {
     fields['error'] = str(oneLine(g.failures.map((f) => (f.area ? `${f.area}: ${f.message}` : f.message)).join('; ')));
   }
-  metrics.push({ name: SCRAPE_MEASUREMENT, tags: { ...baseTags, type: device.type }, fields });
+  metrics.push({ name: SCRAPE_MEASUREMENT, tags: { ...baseTags, type: device.type }, fields, time: nowNs() });
   const log = g.failures.map((f) => `E! [${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`);
   return { metrics, log };
 }
@@ -344,6 +401,8 @@ async function gatherDevice(device: DeviceConfig, config: Config, state: DeviceS
  */
 export async function collect(config: Config, options: CollectOptions = {}): Promise<Gathered> {
   const states = options.states ?? new Map<string, DeviceState>();
+  const start = performance.now();
+  const slots = new Slots(PER_HOST_LIMIT);
   const results = await Promise.all(
     config.devices.map((d) => {
       let state = states.get(d.name);
@@ -351,7 +410,7 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
         state = {};
         states.set(d.name, state);
       }
-      return gatherDevice(d, config, state, options);
+      return gatherDevice(d, config, state, options, start + d.timeoutMs, slots);
     }),
   );
   return {

@@ -5,6 +5,7 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { TextDecoder } from 'node:util';
+import { nowNs } from './clock.js';
 
 /** Default response size cap. Real status pages are 10 to 80 KB. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -21,6 +22,8 @@ export interface FetchedPage {
   readonly ttfbMs: number;
   /** `name=value` of every cookie the device set, redirects included. */
   readonly cookies: readonly string[];
+  /** When the last byte arrived, ns since the epoch: the metrics' timestamp in execd. */
+  readonly receivedNs: bigint;
 }
 
 /** What the device's pages are fetched with. */
@@ -236,6 +239,7 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
       totalMs: performance.now() - started,
       ttfbMs,
       cookies,
+      receivedNs: nowNs(),
     };
   }
 }

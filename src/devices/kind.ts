@@ -18,6 +18,8 @@ export interface PageText {
   readonly totalMs?: number;
   /** Time to first byte in ms; absent for pages read from files. */
   readonly ttfbMs?: number;
+  /** When the page arrived, ns since the epoch; absent for pages read from files. */
+  readonly receivedNs?: bigint;
 }
 
 /** Settings that change what a parser names its output. */
