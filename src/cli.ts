@@ -17,6 +17,7 @@ import {
   DEFAULT_MEASUREMENT,
   parseDuration,
   tagFlags,
+  type Config,
   type ConfigSources,
 } from './config.js';
 import { AREAS, DEVICE_KINDS, extractPage, knownTypes, recognizePages } from './devices/index.js';
@@ -31,6 +32,8 @@ export interface Io {
   readonly signal?: AbortSignal;
   /** The environment (for `access_code_env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Standard input, for execd. */
+  readonly stdin?: AsyncIterable<string | Buffer>;
 }
 
 /** The version in package.json. */
@@ -43,7 +46,8 @@ type Chosen =
   | { command: 'collect'; config?: string; device: string[]; tag: string[]; timeout?: string }
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
-  | { command: 'discover'; target: string; wait: string };
+  | { command: 'discover'; target: string; wait: string }
+  | { command: 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string };
 
 /** Repeatable string options arrive as a string or an array. */
 function list(v: unknown): string[] {
@@ -78,6 +82,19 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
       (y) => configOptions(y).example('$0 --device att=http://192.168.1.254', 'one gateway, no config file').example('$0 --config /etc/telegraf/homenet.ini', 'devices from an INI file'),
       (a) => {
         const chosen: Chosen = { command: 'collect', device: list(a['device']), tag: list(a['tag']) };
+        const config = optionalString(a['config']);
+        const timeout = optionalString(a['timeout']);
+        if (config !== undefined) chosen.config = config;
+        if (timeout !== undefined) chosen.timeout = timeout;
+        choose(chosen);
+      },
+    )
+    .command(
+      'execd',
+      'stay running for Telegraf inputs.execd: one gather per line on stdin, timestamped',
+      (y) => configOptions(y),
+      (a) => {
+        const chosen: Chosen = { command: 'execd', device: list(a['device']), tag: list(a['tag']) };
         const config = optionalString(a['config']);
         const timeout = optionalString(a['timeout']);
         if (config !== undefined) chosen.config = config;
@@ -140,7 +157,7 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
     .exitProcess(false);
 }
 
-async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): Promise<number> {
+function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
   const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = {
     devices: c.device,
     tags: c.tag,
@@ -163,11 +180,27 @@ async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): P
     }
   }
   if (c.timeout !== undefined) sources.timeout = c.timeout;
-  const config = buildConfig(sources);
+  return buildConfig(sources);
+}
+
+async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): Promise<number> {
+  const config = loadConfig(c, io);
   const { metrics, log } = await collect(config);
   // Telegraf stamps exec output itself (and rounds it to its precision).
   emit(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), log, io);
   return 0;
+}
+
+async function runExecdCommand(c: Extract<Chosen, { command: 'execd' }>, io: Io): Promise<number> {
+  const config = loadConfig(c, io);
+  const { runExecd } = await import('./execd.js');
+  if (!io.stdin) throw new ConfigError('execd: no standard input to read');
+  return runExecd(config, {
+    stdin: io.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
 }
 
 function emit(metrics: readonly Metric[], log: readonly string[], io: Io): void {
@@ -305,6 +338,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runSimulate(chosen, io);
       case 'discover':
         return await runDiscover(chosen, io);
+      case 'execd':
+        return await runExecdCommand(chosen, io);
     }
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -51,6 +51,8 @@ export interface CollectOptions {
   readonly keepSessions?: boolean;
   /** Wall clock in ms, for the login back-off. */
   readonly now?: () => number;
+  /** Aborts the whole gather (execd on SIGTERM). */
+  readonly signal?: AbortSignal;
 }
 
 /** Result of one gather. */
@@ -105,8 +107,8 @@ class DeviceGather {
     return this.controller.signal;
   }
 
-  abort(): void {
-    this.controller.abort(new FetchError(`no complete answer within ${this.device.timeoutMs} ms (the device's timeout)`));
+  abort(why = `no complete answer within ${this.device.timeoutMs} ms (the device's timeout)`): void {
+    this.controller.abort(new FetchError(why, undefined, true));
   }
 
   async fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
@@ -365,6 +367,10 @@ async function gatherDevice(
   const timer = setTimeout(() => {
     g.abort();
   }, Math.max(0, deadline - performance.now()));
+  const stop = (): void => {
+    g.abort('the program is stopping');
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
   const slot = device.url.host;
   let identity: string | undefined;
   const started = performance.now();
@@ -380,6 +386,7 @@ async function gatherDevice(
     if (err instanceof FetchError && err.unreachable) delete state.family;
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
   }
   const baseTags: Record<string, string> = { ...config.tags, host: identity ?? g.state.identity ?? device.host };
   const metrics = g.metrics.map((m) => ({ ...m, tags: { ...baseTags, ...m.tags } }));
@@ -417,4 +424,25 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
     metrics: results.flatMap((r) => r.metrics),
     log: results.flatMap((r) => r.log),
   };
+}
+
+/**
+ * Logs out of every gateway session kept open between gathers (execd on
+ * exit), so the gateway's few web sessions are free again. Best effort,
+ * within `timeoutMs`.
+ */
+export async function closeSessions(config: Config, states: ReadonlyMap<string, DeviceState>, timeoutMs = 1000): Promise<void> {
+  await Promise.all(
+    config.devices.map(async (device) => {
+      const state = states.get(device.name);
+      const family = state?.family;
+      if (!state || !family?.login || state.session === undefined) return;
+      const g = new DeviceGather(device, config, state, {});
+      const timer = setTimeout(() => {
+        g.abort();
+      }, timeoutMs);
+      await logout(g, family);
+      clearTimeout(timer);
+    }),
+  );
 }

@@ -1,0 +1,86 @@
+/**
+ * `telegraf-homenet execd`, for Telegraf's `[[inputs.execd]]` with
+ * `signal = "STDIN"`: one gather per newline on stdin, the whole batch
+ * written at once, every metric stamped when its page arrived. Gathers never
+ * overlap: newlines that arrive during a gather ask for one more gather after
+ * it, not one each (Telegraf's ticks must not pile up behind a slow device). Ends with exit status 0 on stdin EOF (after the gather in
+ * flight) and on SIGTERM (at once, dropping the gather in flight).
+ */
+import { closeSessions, collect, type CollectOptions, type DeviceState } from './collect.js';
+import type { Config } from './config.js';
+import { serializeAll } from './lineprotocol.js';
+
+/** What execd reads and writes. */
+export interface ExecdIo {
+  readonly stdin: AsyncIterable<string | Buffer>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Aborted on SIGTERM/SIGINT. */
+  readonly signal?: AbortSignal;
+}
+
+/** Runs until stdin ends or the signal aborts; returns the exit status (0). */
+export async function runExecd(config: Config, io: ExecdIo, options: CollectOptions = {}): Promise<number> {
+  const states = new Map<string, DeviceState>();
+  const stopping = new AbortController();
+  const onSignal = (): void => {
+    stopping.abort();
+  };
+  io.signal?.addEventListener('abort', onSignal, { once: true });
+  let wanted = 0;
+  let running = false;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+
+  // Reading stdin runs beside the gathers, so a newline during a gather is seen at once.
+  const reader = (async () => {
+    try {
+      for await (const chunk of io.stdin) {
+        const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+        const lines = text.split('\n').length - 1;
+        if (lines > 0) {
+          wanted = running ? Math.max(wanted, 1) : wanted + lines;
+          poke();
+        }
+        if (stopping.signal.aborted) break;
+      }
+    } finally {
+      ended = true;
+      poke();
+    }
+  })();
+
+  io.stderr(`I! telegraf-homenet execd: ${config.devices.length} device(s); one gather per line on stdin\n`);
+  while (!stopping.signal.aborted) {
+    if (wanted === 0) {
+      if (ended) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        stopping.signal.addEventListener('abort', () => {
+          resolve();
+        }, { once: true });
+      });
+      continue;
+    }
+    wanted -= 1;
+    running = true;
+    const { metrics, log } = await collect(config, { ...options, states, keepSessions: true, signal: stopping.signal });
+    running = false;
+    // A gather cut short by SIGTERM is not written: half a picture would mislead.
+    if (stopping.signal.aborted) break;
+    const warnings: string[] = [];
+    const out = serializeAll(metrics, (w) => warnings.push(w));
+    if (out !== '') io.stdout(out);
+    const errs = [...log, ...warnings];
+    if (errs.length > 0) io.stderr(errs.join('\n') + '\n');
+  }
+  io.signal?.removeEventListener('abort', onSignal);
+  await closeSessions(config, states);
+  // Leave the stdin reader to end with the process; do not wait for more input.
+  void reader.catch(() => undefined);
+  return 0;
+}
