@@ -26,8 +26,8 @@ import { serializeAll, type Metric } from './lineprotocol.js';
 
 /** Where a command's output goes; injectable for tests. */
 export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
   /** Aborted on SIGINT/SIGTERM; long-running commands stop when it fires. */
   readonly signal?: AbortSignal;
   /** The environment (for `access_code_env`). */

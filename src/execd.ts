@@ -13,8 +13,8 @@ import { serializeAll } from './lineprotocol.js';
 /** What execd reads and writes. */
 export interface ExecdIo {
   readonly stdin: AsyncIterable<string | Buffer>;
-  stdout(text: string): void;
-  stderr(text: string): void;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
   /** Aborted on SIGTERM/SIGINT. */
   readonly signal?: AbortSignal;
 }
@@ -27,6 +27,7 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     stopping.abort();
   };
   io.signal?.addEventListener('abort', onSignal, { once: true });
+  const isStopping = (): boolean => stopping.signal.aborted;
   let wanted = 0;
   let running = false;
   let ended = false;
@@ -46,7 +47,7 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
           wanted = running ? Math.max(wanted, 1) : wanted + lines;
           poke();
         }
-        if (stopping.signal.aborted) break;
+        if (isStopping()) break;
       }
     } finally {
       ended = true;
