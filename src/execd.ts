@@ -28,9 +28,8 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
   };
   io.signal?.addEventListener('abort', onSignal, { once: true });
   const isStopping = (): boolean => stopping.signal.aborted;
-  let wanted = 0;
-  let running = false;
-  let ended = false;
+  // Shared with the stdin reader below.
+  const st: { wanted: number; running: boolean; ended: boolean } = { wanted: 0, running: false, ended: false };
   let wake: (() => void) | undefined;
   const poke = (): void => {
     wake?.();
@@ -44,21 +43,21 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
         const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
         const lines = text.split('\n').length - 1;
         if (lines > 0) {
-          wanted = running ? Math.max(wanted, 1) : wanted + lines;
+          st.wanted = st.running ? Math.max(st.wanted, 1) : st.wanted + lines;
           poke();
         }
         if (isStopping()) break;
       }
     } finally {
-      ended = true;
+      st.ended = true;
       poke();
     }
   })();
 
   io.stderr(`I! telegraf-homenet execd: ${config.devices.length} device(s); one gather per line on stdin\n`);
-  while (!stopping.signal.aborted) {
-    if (wanted === 0) {
-      if (ended) break;
+  while (!isStopping()) {
+    if (st.wanted === 0) {
+      if (st.ended) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
         stopping.signal.addEventListener('abort', () => {
@@ -67,12 +66,12 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
       });
       continue;
     }
-    wanted -= 1;
-    running = true;
+    st.wanted -= 1;
+    st.running = true;
     const { metrics, log } = await collect(config, { ...options, states, keepSessions: true, signal: stopping.signal });
-    running = false;
+    st.running = false;
     // A gather cut short by SIGTERM is not written: half a picture would mislead.
-    if (stopping.signal.aborted) break;
+    if (isStopping()) break;
     const warnings: string[] = [];
     const out = serializeAll(metrics, (w) => warnings.push(w));
     if (out !== '') io.stdout(out);
