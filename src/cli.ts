@@ -8,6 +8,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
+import { nowNs } from './clock.js';
 import { collect } from './collect.js';
 import {
   buildConfig,
@@ -185,7 +186,21 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
 
 async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): Promise<number> {
   const config = loadConfig(c, io);
-  const { metrics, log } = await collect(config);
+  const gathered = await collect(config);
+  let metrics = gathered.metrics;
+  const log = [...gathered.log];
+  if (config.stateFile !== undefined) {
+    // Counter totals need the previous run's readings: only with a state file.
+    const { loadState, saveState } = await import('./state.js');
+    const { addTotals, prune } = await import('./counters.js');
+    const loaded = loadState(config.stateFile);
+    if (loaded.warning) log.push(loaded.warning);
+    const now = nowNs();
+    metrics = addTotals(metrics, loaded.state, config.measurement, now);
+    prune(loaded.state, now);
+    const failed = loaded.writable ? saveState(config.stateFile, loaded.state) : undefined;
+    if (failed) log.push(failed);
+  }
   // Telegraf stamps exec output itself (and rounds it to its precision).
   emit(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), log, io);
   return 0;

@@ -6,9 +6,12 @@
  * it, not one each (Telegraf's ticks must not pile up behind a slow device). Ends with exit status 0 on stdin EOF (after the gather in
  * flight) and on SIGTERM (at once, dropping the gather in flight).
  */
+import { nowNs } from './clock.js';
 import { closeSessions, collect, type CollectOptions, type DeviceState } from './collect.js';
 import type { Config } from './config.js';
+import { addTotals, emptyState, prune, type CounterState } from './counters.js';
 import { serializeAll } from './lineprotocol.js';
+import { loadState, saveState } from './state.js';
 
 /** What execd reads and writes. */
 export interface ExecdIo {
@@ -22,6 +25,15 @@ export interface ExecdIo {
 /** Runs until stdin ends or the signal aborts; returns the exit status (0). */
 export async function runExecd(config: Config, io: ExecdIo, options: CollectOptions = {}): Promise<number> {
   const states = new Map<string, DeviceState>();
+  // Counter totals live in memory; a state file, when configured, carries them across restarts.
+  let counters: CounterState = emptyState();
+  let writable = false;
+  if (config.stateFile !== undefined) {
+    const loaded = loadState(config.stateFile);
+    counters = loaded.state;
+    writable = loaded.writable;
+    if (loaded.warning) io.stderr(`${loaded.warning}\n`);
+  }
   const stopping = new AbortController();
   const onSignal = (): void => {
     stopping.abort();
@@ -72,8 +84,15 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     st.running = false;
     // A gather cut short by SIGTERM is not written: half a picture would mislead.
     if (isStopping()) break;
+    const now = nowNs();
+    const withTotals = addTotals(metrics, counters, config.measurement, now);
+    prune(counters, now);
     const warnings: string[] = [];
-    const out = serializeAll(metrics, (w) => warnings.push(w));
+    if (config.stateFile !== undefined && writable) {
+      const failed = saveState(config.stateFile, counters);
+      if (failed) warnings.push(failed);
+    }
+    const out = serializeAll(withTotals, (w) => warnings.push(w));
     if (out !== '') io.stdout(out);
     const errs = [...log, ...warnings];
     if (errs.length > 0) io.stderr(errs.join('\n') + '\n');

@@ -1,0 +1,184 @@
+/**
+ * Monotonic `*_total` fields for counters that wrap.
+ *
+ * The Pace, some BGW320 firmware and most Sonos speakers count bytes in 32
+ * bits: at 1 Gbit/s that wraps every 34 seconds, and a graph of the raw
+ * counter's derivative is wrong at every wrap. For every counter field this
+ * adds `<field>_total`, an int64 that only grows.
+ *
+ * When a counter goes down, it either wrapped at 2^32 or was reset (a reboot,
+ * "Reset/Clear Statistics"). The rule, applied per line (one device, one
+ * interface):
+ *
+ * 1. the device's uptime went down since the last reading: reset;
+ * 2. the counter has ever read 2^32 or more (it is 64-bit and does not wrap): reset;
+ * 3. as a wrap it would mean more than any home link carries in the time
+ *    between the readings (10 Gbit/s of bytes, 2 million packets/s, 100,000
+ *    errors, drops or collisions/s): reset;
+ * 4. another counter of the same line is a reset by rules 1-3 ("Reset
+ *    Statistics" and reboots zero them together; a bytes wrap rarely comes
+ *    with a packets wrap): reset;
+ * 5. otherwise: a wrap at 2^32.
+ *
+ * On a wrap the total grows by `new + 2^32 - old`, on a reset by `new` (the
+ * counter restarted from 0), otherwise by `new - old`. A counter first seen
+ * starts its total at its own value. Readings further apart than one wrap
+ * period (34 s at 1 Gbit/s) can hide a whole wrap: poll more often than that.
+ */
+import { int, type FieldValue, type Metric } from './lineprotocol.js';
+
+const WRAP = 2n ** 32n;
+const COUNTER = /^(?:ipv6_)?(?:tx|rx)_(bytes|pkts|err|drop|unicast|multicast|broadcast|overruns|frame|carrier)$|^collisions$/;
+const UPTIME_MEASUREMENT = 'homenet_system';
+
+/** Highest plausible rate per second of each kind of counter. */
+function maxRate(field: string): bigint {
+  const kind = COUNTER.exec(field)?.[1] ?? 'collisions';
+  if (kind === 'bytes') return 1_250_000_000n;
+  if (kind === 'pkts' || kind === 'unicast' || kind === 'multicast' || kind === 'broadcast') return 2_000_000n;
+  return 100_000n;
+}
+
+/** What is remembered of one counter. */
+export interface SeriesState {
+  last: bigint;
+  total: bigint;
+  /** When it was read, ns since the epoch. */
+  atNs: bigint;
+  /** It has read 2^32 or more: a 64-bit counter. */
+  wide: boolean;
+}
+
+/** What is remembered of a device's uptime. */
+export interface UptimeState {
+  seconds: bigint;
+  atNs: bigint;
+}
+
+/** Everything the tracker remembers; kept in memory (execd) or in the state file (collect). */
+export interface CounterState {
+  readonly series: Map<string, SeriesState>;
+  readonly uptime: Map<string, UptimeState>;
+}
+
+export function emptyState(): CounterState {
+  return { series: new Map(), uptime: new Map() };
+}
+
+function lineKey(m: Metric): string {
+  const tags = Object.keys(m.tags).sort().map((k) => `${k}=${m.tags[k] ?? ''}`);
+  return [m.name, ...tags].join('\u0000');
+}
+
+/** Whether a metric's measurement carries counters: the traffic one and the LAN one. */
+function counted(m: Metric, trafficMeasurement: string): boolean {
+  return m.name === trafficMeasurement || m.name === 'homenet_lan';
+}
+
+/** How one decrease is judged. */
+type Change = 'first' | 'up' | 'wrap' | 'reset';
+
+/**
+ * Adds `<field>_total` to every counter field of the traffic and LAN lines,
+ * updating `state`. Metrics without a timestamp are taken as read at `nowNs`.
+ */
+export function addTotals(metrics: readonly Metric[], state: CounterState, trafficMeasurement: string, nowNs: bigint): Metric[] {
+  // Rule 1 needs each host's uptime of this batch before its counters.
+  const rebooted = new Set<string>();
+  for (const m of metrics) {
+    const up = m.name === UPTIME_MEASUREMENT ? m.fields['uptime_s'] : undefined;
+    const host = m.tags['host'];
+    if (up?.kind !== 'int' || host === undefined) continue;
+    const before = state.uptime.get(host);
+    if (before && up.value < before.seconds) rebooted.add(host);
+    state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
+  }
+
+  return metrics.map((m) => {
+    if (!counted(m, trafficMeasurement)) return m;
+    const at = m.time ?? nowNs;
+    const line = lineKey(m);
+    const hostRebooted = rebooted.has(m.tags['host'] ?? '');
+    const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
+    for (const [field, v] of Object.entries(m.fields)) {
+      if (v.kind !== 'int' || !COUNTER.test(field) || v.value < 0n) continue;
+      const key = `${line}\u0000${field}`;
+      const before = state.series.get(key);
+      let change: Change = 'up';
+      if (!before) change = 'first';
+      else if (v.value < before.last) {
+        const seconds = at > before.atNs ? (at - before.atNs + 999_999_999n) / 1_000_000_000n : 1n;
+        const asWrap = v.value + WRAP - before.last;
+        const implausible = before.wide || before.last >= WRAP || asWrap > maxRate(field) * seconds;
+        change = hostRebooted || implausible ? 'reset' : 'wrap';
+      }
+      readings.push({ field, value: v.value, key, before, change });
+    }
+    // Rule 4: one reset on the line makes every decrease on it a reset.
+    const lineReset = hostRebooted || readings.some((r) => r.change === 'reset');
+    const totals: Record<string, FieldValue> = {};
+    for (const r of readings) {
+      const before = r.before;
+      let total: bigint;
+      if (!before || r.change === 'first') total = r.value;
+      else if (r.value >= before.last) total = before.total + (r.value - before.last);
+      else if (lineReset || r.change === 'reset') total = before.total + r.value;
+      else total = before.total + (r.value + WRAP - before.last);
+      state.series.set(r.key, { last: r.value, total, atNs: at, wide: (before?.wide ?? false) || r.value >= WRAP });
+      totals[`${r.field}_total`] = int(total);
+    }
+    return Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } };
+  });
+}
+
+/** Drops series not seen for `maxAgeNs`, so the state stays as small as the network. */
+export function prune(state: CounterState, nowNs: bigint, maxAgeNs = 30n * 86_400n * 1_000_000_000n): void {
+  for (const [k, s] of state.series) if (nowNs - s.atNs > maxAgeNs) state.series.delete(k);
+  for (const [k, u] of state.uptime) if (nowNs - u.atNs > maxAgeNs) state.uptime.delete(k);
+}
+
+const FORMAT = 'telegraf-homenet-counters';
+
+/** The state as JSON text (bigints as decimal strings). */
+export function stateToJson(state: CounterState): string {
+  return JSON.stringify({
+    format: FORMAT,
+    version: 1,
+    series: Object.fromEntries([...state.series].map(([k, s]) => [k, [String(s.last), String(s.total), String(s.atNs), s.wide]])),
+    uptime: Object.fromEntries([...state.uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
+  });
+}
+
+/** Whether text looks like a state file of ours (even a damaged one), so that it may be overwritten. */
+export function looksLikeOurs(text: string): boolean {
+  return text.trim() === '' || text.trimStart().startsWith(`{"format":"${FORMAT}"`);
+}
+
+/**
+ * Reads state JSON.
+ * @throws Error saying why it is not usable (not JSON, another program's, damaged).
+ */
+export function stateFromJson(text: string): CounterState {
+  const data = JSON.parse(text) as unknown;
+  if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== FORMAT) {
+    throw new Error('it was not written by telegraf-homenet');
+  }
+  const { version, series, uptime } = data as { version?: unknown; series?: unknown; uptime?: unknown };
+  if (version !== 1) throw new Error(`it has version ${String(version)}, not 1`);
+  const state = emptyState();
+  const big = (v: unknown): bigint => {
+    if (typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) throw new Error('it has a damaged number');
+    return BigInt(v);
+  };
+  for (const [k, v] of Object.entries((series ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 4) throw new Error('it has a damaged entry');
+    const [last, total, atNs, wide] = v as unknown[];
+    state.series.set(k, { last: big(last), total: big(total), atNs: big(atNs), wide: wide === true });
+  }
+  for (const [k, v] of Object.entries((uptime ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
+    const [seconds, atNs] = v as unknown[];
+    state.uptime.set(k, { seconds: big(seconds), atNs: big(atNs) });
+  }
+  return state;
+}

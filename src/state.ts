@@ -1,0 +1,50 @@
+/**
+ * The counter state file of `collect` (`state_file` in the config): read at
+ * start, written atomically (a temporary file renamed over it) at the end.
+ * A missing, damaged or foreign file never stops a run: it starts fresh with
+ * a warning, and a file that is not ours is never overwritten.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type CounterState } from './counters.js';
+
+/** The state, whether it may be written back, and what to warn about. */
+export interface LoadedState {
+  readonly state: CounterState;
+  readonly writable: boolean;
+  readonly warning?: string;
+}
+
+export function loadState(path: string): LoadedState {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: emptyState(), writable: true, warning: `W! state file ${path} does not exist yet: counter totals start fresh` };
+    return { state: emptyState(), writable: false, warning: `W! cannot read state file ${path} (${code ?? 'error'}): counter totals start fresh` };
+  }
+  try {
+    return { state: stateFromJson(text), writable: true };
+  } catch (err) {
+    const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
+    if (looksLikeOurs(text)) return { state: emptyState(), writable: true, warning: `W! state file ${path} is damaged (${why}): counter totals start fresh` };
+    return {
+      state: emptyState(),
+      writable: false,
+      warning: `W! state file ${path} is not ours (${why}): counter totals start fresh, and it is left untouched`,
+    };
+  }
+}
+
+/** Writes the state atomically; returns a warning instead of throwing. */
+export function saveState(path: string, state: CounterState): string | undefined {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, stateToJson(state), { mode: 0o640 });
+    renameSync(tmp, path);
+    return undefined;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    return `W! cannot write state file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}): counter totals will restart`;
+  }
+}

@@ -1,0 +1,142 @@
+/** Wrapped counters: *_total fields, wrap versus reset, and the state they keep. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { addTotals, emptyState, looksLikeOurs, prune, stateFromJson, stateToJson, type CounterState } from '../src/counters.js';
+import { int, type Metric } from '../src/lineprotocol.js';
+
+const S = 1_000_000_000n;
+const T0 = 1_764_000_000n * S;
+const WRAP = 2n ** 32n;
+
+function line(fields: Record<string, bigint>, at: bigint, tags: Record<string, string> = { host: 'router' }, name = 'net'): Metric {
+  return { name, tags, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, int(v)])), time: at };
+}
+
+function total(m: Metric | undefined, field: string): bigint {
+  const v = m?.fields[`${field}_total`];
+  assert.equal(v?.kind, 'int', `${field}_total present`);
+  return v.value as bigint;
+}
+
+/** Feeds readings one poll at a time and returns each poll's totals of `field`. */
+function feed(state: CounterState, polls: Metric[][], field: string): bigint[] {
+  return polls.map((batch) => total(addTotals(batch, state, 'net', T0)[0], field));
+}
+
+describe('counter totals', () => {
+  it('a first reading starts the total at the counter; increases add up', () => {
+    const state = emptyState();
+    assert.deepEqual(feed(state, [[line({ rx_bytes: 1000n, rx_pkts: 10n }, T0)], [line({ rx_bytes: 5000n, rx_pkts: 14n }, T0 + 10n * S)]], 'rx_bytes'), [1000n, 5000n]);
+  });
+
+  it('a 32-bit wrap adds what was counted across it', () => {
+    const state = emptyState();
+    const got = feed(state, [
+      [line({ rx_bytes: WRAP - 1_000n, rx_pkts: 500_000n }, T0)],
+      [line({ rx_bytes: 4_000n, rx_pkts: 505_000n }, T0 + 10n * S)],
+    ], 'rx_bytes');
+    assert.deepEqual(got, [WRAP - 1_000n, WRAP + 4_000n]);
+  });
+
+  it('three wraps across a day of polls: the total only grows and matches the true count', () => {
+    const state = emptyState();
+    let trueBytes = 3_000_000_000n;
+    let truePkts = 100_000_000n;
+    const start = trueBytes;
+    let previous = -1n;
+    let wraps = 0;
+    for (let i = 0; i < 1440; i++) {
+      // About 3.2 wraps a day, unevenly: busy evenings, quiet nights.
+      const step = BigInt(4_000_000 + ((i * 7919) % 9_000_000));
+      if (i > 0) {
+        if ((trueBytes % WRAP) + step >= WRAP) wraps++;
+        trueBytes += step;
+        truePkts += step / 1200n;
+      }
+      const [m] = addTotals([line({ rx_bytes: trueBytes % WRAP, rx_pkts: truePkts % WRAP }, T0 + BigInt(i) * 60n * S)], state, 'net', T0);
+      const t = total(m, 'rx_bytes');
+      assert.ok(t > previous, `poll ${i}: ${t} after ${previous}`);
+      previous = t;
+    }
+    assert.equal(wraps, 3);
+    assert.equal(previous, trueBytes, 'every byte counted once');
+    assert.ok(previous - start > 2n * WRAP, "more than two full counter ranges counted");
+  });
+
+  it('Reset Statistics (every counter of the line down at once) is a reset, not a wrap', () => {
+    const state = emptyState();
+    const got = feed(state, [
+      [line({ rx_bytes: 3_000_000_000n, rx_pkts: 90_000_000n, rx_err: 12n }, T0)],
+      [line({ rx_bytes: 52_000n, rx_pkts: 40n, rx_err: 0n }, T0 + 10n * S)],
+      [line({ rx_bytes: 152_000n, rx_pkts: 120n, rx_err: 0n }, T0 + 20n * S)],
+    ], 'rx_bytes');
+    assert.deepEqual(got, [3_000_000_000n, 3_000_052_000n, 3_000_152_000n]);
+  });
+
+  it('a reboot (uptime went down) is a reset even when only the bytes went down', () => {
+    const state = emptyState();
+    const poll = (bytes: bigint, pkts: bigint, uptime: bigint, at: bigint): Metric[] => [
+      line({ rx_bytes: bytes, rx_pkts: pkts }, at),
+      { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(uptime) }, time: at },
+    ];
+    const got = feed(state, [poll(4_000_000_000n, 3_000_000n, 86_400n, T0), poll(1_000_000n, 3_000_100n, 60n, T0 + 60n * S)], 'rx_bytes');
+    assert.deepEqual(got, [4_000_000_000n, 4_001_000_000n]);
+  });
+
+  it('an error counter falling is a reset: as a wrap it would be billions of errors in seconds', () => {
+    const state = emptyState();
+    assert.deepEqual(feed(state, [[line({ tx_err: 1000n }, T0)], [line({ tx_err: 5n }, T0 + 10n * S)]], 'tx_err'), [1000n, 1005n]);
+  });
+
+  it('a 64-bit counter passes through untouched and never wraps', () => {
+    const state = emptyState();
+    const got = feed(state, [
+      [line({ rx_bytes: 17_144_382_854n, rx_pkts: 13_631_389n }, T0)],
+      [line({ rx_bytes: 17_944_382_854n, rx_pkts: 14_000_000n }, T0 + 60n * S)],
+      [line({ rx_bytes: 900n, rx_pkts: 14_100_000n }, T0 + 120n * S)],
+    ], 'rx_bytes');
+    assert.deepEqual(got, [17_144_382_854n, 17_944_382_854n, 17_944_383_754n]);
+  });
+
+  it('each interface and each host is its own series; non-counters get no total', () => {
+    const state = emptyState();
+    const out = addTotals([
+      line({ rx_bytes: 10n }, T0, { host: 'a', interface: 'br0' }),
+      line({ rx_bytes: 20n }, T0, { host: 'a', interface: 'eth0' }),
+      line({ rx_bytes: 30n, speed_bps: 1_000_000_000n }, T0, { host: 'b', interface: 'port1' }, 'homenet_lan'),
+      line({ sessions: 40n }, T0, { host: 'b' }, 'homenet_nat'),
+    ], state, 'net', T0);
+    assert.deepEqual(out.map((m) => Object.keys(m.fields)), [['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'speed_bps', 'rx_bytes_total'], ['sessions']]);
+    assert.equal(state.series.size, 3);
+  });
+});
+
+describe('counter state', () => {
+  it('round-trips through JSON with every digit', () => {
+    const state = emptyState();
+    addTotals([line({ rx_bytes: 9_223_372_036_854_775_000n }, T0)], state, 'net', T0);
+    state.uptime.set('router', { seconds: 86_400n, atNs: T0 });
+    const text = stateToJson(state);
+    assert.ok(looksLikeOurs(text));
+    const back = stateFromJson(text);
+    assert.deepEqual([...back.series.values()], [...state.series.values()]);
+    assert.deepEqual([...back.uptime], [...state.uptime]);
+  });
+
+  it('refuses what is not ours or damaged, saying why', () => {
+    assert.throws(() => stateFromJson('{"users": []}'), { message: 'it was not written by telegraf-homenet' });
+    assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":1,"series":{"k":["1x","2","3",false]}}'), { message: 'it has a damaged number' });
+    assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":2}'), { message: 'it has version 2, not 1' });
+    assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters",'), SyntaxError);
+    assert.ok(!looksLikeOurs('root:x:0:0:root:/root:/bin/bash\n'));
+  });
+
+  it('forgets series not seen for 30 days', () => {
+    const state = emptyState();
+    addTotals([line({ rx_bytes: 1n }, T0)], state, 'net', T0);
+    prune(state, T0 + 29n * 86_400n * S);
+    assert.equal(state.series.size, 1);
+    prune(state, T0 + 31n * 86_400n * S);
+    assert.equal(state.series.size, 0);
+  });
+});
