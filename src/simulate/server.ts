@@ -37,10 +37,13 @@ export type Fault =
   | 'status-404'
   | 'status-500'
   | 'redirect-away' // redirects to another host
-  | 'wrong-device'; // a page of some other device
+  | 'wrong-device' // a page of some other device
+  | 'slow' // answers after 300 ms
+  | 'invalid-utf8' // bytes that are not UTF-8 in a page that says it is
+  | 'windows-1252'; // the page in windows-1252, as .ha gateways send theirs
 export const FAULTS: readonly Fault[] = [
   'none', 'hang', 'trickle', 'reset', 'half', 'garbage', 'huge',
-  'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device',
+  'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252',
 ];
 
 export interface SimulatorOptions {
@@ -150,6 +153,26 @@ function serveFault(fault: Fault, page: string, res: ServerResponse): boolean {
     case 'wrong-device':
       send(res, 200, '<?xml version="1.0" ?><ZPSupportInfo><ZPInfo><ZoneName>Den</ZoneName></ZPInfo></ZPSupportInfo>', 'text/xml');
       return true;
+    case 'slow': {
+      const timer = setTimeout(() => {
+        send(res, 200, page);
+      }, 300);
+      res.on('close', () => {
+        clearTimeout(timer);
+      });
+      return true;
+    }
+    case 'invalid-utf8': {
+      const at = page.indexOf('Summary Status');
+      const bytes = Buffer.concat([Buffer.from(page.slice(0, at)), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from(page.slice(at))]);
+      send(res, 200, bytes);
+      return true;
+    }
+    case 'windows-1252': {
+      const text = page.replace('charset=UTF-8', 'charset=windows-1252').replace('Summary Status', 'Summary Status \u00a9 \u00e9t\u00e9');
+      send(res, 200, Buffer.from(text, 'latin1'), 'text/html');
+      return true;
+    }
   }
 }
 

@@ -1,0 +1,232 @@
+/** The program as a process under faults: deadlines, execd, the counter state file. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { serialize } from '../src/lineprotocol.js';
+import { startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';
+import { readLine } from './support/lpread.js';
+import { BIN, closedPort, lines, runBin } from './support/helpers.js';
+
+let dir = '';
+before(() => {
+  dir = mkdtempSync(`${tmpdir()}/homenet-rel-`);
+});
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('one good gateway and nine misbehaving devices, 3 s limit', () => {
+  const faults: Fault[] = ['hang', 'trickle', 'reset', 'status-403', 'status-500', 'garbage', 'half', 'huge'];
+  const sims: Simulator[] = [];
+  let good: Simulator;
+  before(async () => {
+    good = await startSimulator();
+    for (const f of faults) sims.push(await startSimulator({ fault: f }));
+  });
+  after(async () => {
+    await Promise.all([good, ...sims].map((s) => s.close()));
+  });
+
+  it('exits 0 in under 4.5 s with the good metrics, ten scrape lines and nine E! lines', async () => {
+    const refused = await closedPort();
+    const sections = [
+      `[good]\ntype = att-pace\nurl = ${good.url}\n`,
+      ...faults.map((f, i) => `[${f}]\ntype = att-pace\nurl = ${sims[i]?.url ?? ''}\ncollect = traffic\n`),
+      `[refused]\ntype = att-pace\nurl = http://127.0.0.1:${refused}\n`,
+    ];
+    writeFileSync(`${dir}/ten.ini`, `timeout = 3s\n${sections.join('')}`);
+    const r = await runBin(['--config', `${dir}/ten.ini`]);
+    assert.equal(r.code, 0);
+    assert.ok(r.ms < 4500, `took ${Math.round(r.ms)} ms`);
+    const out = lines(r.stdout);
+    for (const l of out) assert.equal(serialize(readLine(l)), l, 'every printed line is valid');
+    const scrapes = out.filter((l) => l.startsWith('homenet_scrape,'));
+    assert.equal(scrapes.length, 10);
+    assert.equal(scrapes.filter((l) => l.includes('success=true')).length, 1);
+    assert.ok(out.some((l) => l.startsWith('net,host=good ')));
+    assert.ok(out.some((l) => l.startsWith('homenet_system,') && l.includes('host=good')));
+    const errs = lines(r.stderr);
+    assert.equal(errs.length, 9, r.stderr);
+    for (const name of [...faults, 'refused']) {
+      assert.equal(errs.filter((l) => l.startsWith(`E! [${name}] att-pace http://127.0.0.1:`)).length, 1, `one line for ${name}`);
+    }
+  });
+
+  it('leaves nothing running: a collect against a hanging device ends right after its deadline', async () => {
+    const hang = sims[0];
+    assert.ok(hang);
+    const r = await runBin(['--device', `att-pace=${hang.url}`, '--timeout', '500ms']);
+    assert.equal(r.code, 0);
+    // Node start-up plus 500 ms; a leftover socket or timer would keep the process alive.
+    assert.ok(r.ms < 1800, `took ${Math.round(r.ms)} ms`);
+    assert.match(r.stdout, /success=false,duration_ms=\d+i,error="no complete answer within 500 ms/);
+  });
+});
+
+/** A running `execd`, its output as it comes, and ways to feed and stop it. */
+function startExecd(args: string[]): {
+  send: (text: string) => void;
+  end: () => void;
+  kill: (sig: NodeJS.Signals) => void;
+  output: () => string;
+  waitFor: (count: number, timeoutMs?: number) => Promise<void>;
+  /** Resolves when execd has said it is ready (its I! line). */
+  ready: Promise<void>;
+  exit: Promise<{ code: number | null; ms: number }>;
+} {
+  const child = spawn(process.execPath, [BIN, 'execd', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let stopped = 0;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const ready = new Promise<void>((resolve) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      if (err.includes('I! telegraf-homenet execd')) resolve();
+    });
+  });
+  // Never leave a child behind, whatever a test does.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  child.on('exit', () => clearTimeout(killer));
+  const exit = new Promise<{ code: number | null; ms: number }>((resolve) => {
+    child.on('exit', (code) => resolve({ code, ms: performance.now() - stopped }));
+  });
+  const batches = (): number => lines(out).filter((l) => l.startsWith('homenet_scrape,')).length;
+  return {
+    send: (text) => child.stdin.write(text),
+    end: () => {
+      stopped = performance.now();
+      child.stdin.end();
+    },
+    kill: (sig) => {
+      stopped = performance.now();
+      child.kill(sig);
+    },
+    output: () => out,
+    ready,
+    waitFor: async (count, timeoutMs = 8000) => {
+      const until = performance.now() + timeoutMs;
+      while (batches() < count) {
+        if (performance.now() > until) throw new Error(`only ${batches()} of ${count} batches: ${out}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    exit,
+  };
+}
+
+describe('execd', { timeout: 30_000 }, () => {
+  let sim: Simulator;
+  let slow: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+    slow = await startSimulator({ fault: 'slow' });
+  });
+  after(async () => {
+    await sim.close();
+    await slow.close();
+  });
+
+  it('three newlines: three timestamped batches with counter totals, then exit 0 on EOF', async () => {
+    const e = startExecd(['--device', `att-pace=${sim.url}`, '--device', `sonos=${sim.url}/sonos/1`]);
+    await e.ready;
+    const before = BigInt(Date.now()) * 1_000_000n;
+    for (let i = 1; i <= 3; i++) {
+      e.send('\n');
+      await e.waitFor(2 * i);
+    }
+    e.end();
+    const { code, ms } = await e.exit;
+    assert.equal(code, 0);
+    assert.ok(ms < 1000, `exit took ${Math.round(ms)} ms`);
+    const out = lines(e.output()).map((l) => ({ l, m: readLine(l) }));
+    assert.equal(out.filter((x) => x.m.name === 'homenet_scrape').length, 6);
+    for (const { l, m } of out) {
+      assert.ok(m.time !== undefined && m.time >= before && m.time <= BigInt(Date.now()) * 1_000_000n, `timestamp in ns: ${l}`);
+      assert.equal(serialize(m), l);
+    }
+    const nets = out.filter((x) => x.m.name === 'net' && x.m.tags['interface'] === undefined);
+    assert.equal(nets.length, 3);
+    const totals = nets.map((x) => x.m.fields['rx_bytes_total']?.value as bigint);
+    assert.ok(totals.every((t, i) => i === 0 || t >= (totals[i - 1] ?? 0n)), 'totals only grow');
+  });
+
+  it('newlines during a gather ask for one more gather, not one each', async () => {
+    const e = startExecd(['--device', `att-pace=${slow.url}`, '--device', `att-pace=${sim.url}`]);
+    await e.ready;
+    e.send('\n');
+    await new Promise((r) => setTimeout(r, 100));
+    e.send('\n\n\n');
+    await e.waitFor(4);
+    await new Promise((r) => setTimeout(r, 600));
+    e.end();
+    assert.equal((await e.exit).code, 0);
+    assert.equal(lines(e.output()).filter((l) => l.startsWith('homenet_scrape,')).length, 4, 'two gathers of two devices');
+  });
+
+  it('SIGTERM during a gather: exit 0 at once, no half batch', async () => {
+    const hang = await startSimulator({ fault: 'hang' });
+    try {
+      const e = startExecd(['--device', `att-pace=${hang.url}`, '--device', `att-pace=${sim.url}`]);
+      await e.ready;
+      e.send('\n');
+      await new Promise((r) => setTimeout(r, 400));
+      e.kill('SIGTERM');
+      const { code, ms } = await e.exit;
+      assert.equal(code, 0);
+      assert.ok(ms < 1000, `exit took ${Math.round(ms)} ms`);
+      assert.equal(e.output(), '');
+    } finally {
+      await hang.close();
+    }
+  });
+});
+
+describe('collect with a state file', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+
+  const run = (ini: string): ReturnType<typeof runBin> => runBin(['--config', ini]);
+
+  it('adds totals from the second run on, and keeps the file valid', async () => {
+    const state = `${dir}/state.json`;
+    writeFileSync(`${dir}/s.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic, lan\n`);
+    const first = await run(`${dir}/s.ini`);
+    assert.equal(first.code, 0);
+    assert.match(first.stderr, /^W! state file .* does not exist yet: counter totals start fresh\n$/);
+    const second = await run(`${dir}/s.ini`);
+    assert.equal(second.stderr, '');
+    const net = readLine(lines(second.stdout)[0] ?? '');
+    assert.equal(net.name, 'net');
+    assert.ok((net.fields['rx_bytes_total']?.value as bigint) >= (net.fields['rx_bytes']?.value as bigint));
+    assert.ok(lines(second.stdout).some((l) => l.startsWith('homenet_lan,') && l.includes('tx_bytes_total=')));
+    assert.ok(readFileSync(state, 'utf8').startsWith('{"format":"telegraf-homenet-counters"'));
+    assert.ok(!existsSync(`${state}.tmp-${process.pid}`));
+  });
+
+  it('a damaged state file: a warning, a fresh start, rewritten', async () => {
+    const state = `${dir}/damaged.json`;
+    writeFileSync(state, '{"format":"telegraf-homenet-counters","version":1,"ser');
+    writeFileSync(`${dir}/d.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n`);
+    const r = await run(`${dir}/d.ini`);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /^W! state file .*damaged\.json is damaged \(it is not valid JSON\): counter totals start fresh\n$/);
+    assert.ok(JSON.parse(readFileSync(state, 'utf8')));
+  });
+
+  it('a file that is not ours: a warning, and it is left untouched', async () => {
+    const state = `${dir}/passwd`;
+    writeFileSync(state, 'root:x:0:0:root:/root:/bin/bash\n');
+    writeFileSync(`${dir}/f.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n`);
+    const r = await run(`${dir}/f.ini`);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /is not ours .* and it is left untouched\n$/);
+    assert.equal(readFileSync(state, 'utf8'), 'root:x:0:0:root:/root:/bin/bash\n');
+    assert.match(r.stdout, /^net,host=gw /);
+  });
+});
