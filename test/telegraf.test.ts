@@ -17,6 +17,39 @@ function setting(key: string): string {
   return m[1].trim();
 }
 
+describe('telegraf.d/homenet-execd.conf', () => {
+  const execd = readFileSync(`${ROOT}telegraf.d/homenet-execd.conf`, 'utf8');
+  const get = (key: string): string => {
+    const m = new RegExp(`^\\s*${key}\\s*=\\s*(.+)$`, 'm').exec(execd);
+    assert.ok(m?.[1], `${key} is set`);
+    return m[1].trim();
+  };
+
+  it('is an execd input driven by STDIN with influx data format', () => {
+    assert.match(execd, /^\[\[inputs\.execd\]\]$/m);
+    assert.equal(get('signal'), '"STDIN"');
+    assert.equal(get('data_format'), '"influx"');
+    assert.deepEqual(JSON.parse(get('command')), ['/usr/local/bin/telegraf-homenet', 'execd', '--config', '/etc/telegraf/homenet.ini']);
+  });
+
+  it('its command starts an execd that answers a newline with a batch and ends on EOF', async () => {
+    const sim = await startSimulator();
+    const dir = mkdtempSync(`${tmpdir()}/homenet-execd-conf-`);
+    try {
+      writeFileSync(`${dir}/homenet.ini`, sampleIni.replace('url = http://192.168.1.254', `url = ${sim.url}`));
+      const [, ...args] = JSON.parse(get('command')) as string[];
+      const r = await runBin(args.map((a) => (a === '/etc/telegraf/homenet.ini' ? `${dir}/homenet.ini` : a)), { input: '\n' });
+      assert.equal(r.code, 0, r.stderr);
+      const out = lines(r.stdout);
+      assert.match(out[0] ?? '', /^net,host=router,region=home tx_bytes=\d+i,.* \d{19}$/);
+      assert.match(out.at(-1) ?? '', /^homenet_scrape,host=router,region=home,type=att success=true,duration_ms=\d+i \d{19}$/);
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('telegraf.d/homenet.conf', () => {
   it('is an exec input with influx data format', () => {
     assert.match(conf, /^\[\[inputs\.exec\]\]$/m);
