@@ -27,9 +27,10 @@ export function parseHtml(text: string): Doc {
   return parseDocument(text, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
 }
 
-/** Visible text with `&nbsp;` as a space, runs of whitespace collapsed and trimmed. */
+/** Visible text with `&nbsp;` and control characters as a space, runs of whitespace collapsed and trimmed. */
 export function normText(s: string): string {
-  return s.replace(/[\s\u00a0]+/g, ' ').trim();
+  // eslint-disable-next-line no-control-regex -- control characters are whitespace to a reader
+  return s.replace(/[\s\u00a0\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
 /** The normalised text of a node. */

@@ -175,3 +175,19 @@ export function serializeAll(metrics: readonly Metric[], warn: (message: string)
   }
   return out;
 }
+
+/**
+ * Device-provided text made fit for a tag value: control characters removed,
+ * whitespace collapsed, broken Unicode repaired, and backslashes (which line
+ * protocol cannot always carry) turned into `/`. Better a slightly changed
+ * firmware tag than a dropped metric.
+ */
+export function cleanTag(text: string): string {
+  return text
+    .toWellFormed()
+    // eslint-disable-next-line no-control-regex -- removing control characters on purpose
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\\/g, '/')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

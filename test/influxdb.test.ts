@@ -8,106 +8,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { bool, float, int, serialize, str, type FieldValue, type Metric } from '../src/lineprotocol.js';
+import { bool, float, int, serialize, str, type Metric } from '../src/lineprotocol.js';
 import { SIM_ACCESS_CODE, startSimulator, type Simulator } from '../src/simulate/server.js';
 import { fixtureCases, parseFixture } from './support/fixtures.js';
 import { closedPort, lines, runBin } from './support/helpers.js';
-import { influxdMissing, startInfluxd, type Influxd } from './support/influxd.js';
-import { JsonNumber, type Json } from './support/json.js';
+import { influxdMissing, roundTrip, startInfluxd, type Influxd } from './support/influxd.js';
 import { readLine } from './support/lpread.js';
 
 const missing = influxdMissing();
 // In CI the server must be there: a skipped acceptance test would hide a broken install step.
 if (missing !== undefined && process.env['CI']) throw new Error(`CI: ${missing}`);
-
-/** A metric's text with fields in key order, so stored and written metrics compare as text. */
-function canonical(m: Metric): string {
-  const fields: Record<string, FieldValue> = {};
-  for (const k of Object.keys(m.fields).sort()) fields[k] = m.fields[k] as FieldValue;
-  return serialize({ ...m, fields });
-}
-
-type Series = { name: string; columns: string[]; values: Json[][] };
-
-function seriesOf(result: Json): Series[] {
-  const results = (result as { results: { series?: Series[]; error?: string }[] }).results;
-  const first = results[0];
-  if (first?.error) throw new Error(first.error);
-  return first?.series ?? [];
-}
-
-function text(v: Json | undefined): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof JsonNumber) return v.text;
-  throw new Error(`expected text, got ${JSON.stringify(v)}`);
-}
-
-function typed(type: string, v: Json): FieldValue {
-  switch (type) {
-    case 'integer':
-      return int(text(v));
-    case 'float':
-      return float(Number(text(v)));
-    case 'boolean':
-      return bool(v === true);
-    case 'string':
-      return str(text(v));
-    default:
-      throw new Error(`field type ${type}`);
-  }
-}
-
-let dbCount = 0;
-
-/**
- * Writes the metrics (each with its own timestamp), reads everything back and
- * asserts the stored points equal the written ones exactly.
- */
-async function roundTrip(influx: Influxd, metrics: readonly Metric[]): Promise<void> {
-  assert.ok(metrics.length > 0, 'nothing to write');
-  const db = `acceptance${++dbCount}`;
-  await influx.query('', `CREATE DATABASE ${db}`);
-  const base = 1_764_000_000_000_000_000n;
-  const stamped = metrics.map((m, i) => ({ ...m, time: base + BigInt(i) * 1000n }));
-  await influx.write(db, stamped.map((m) => serialize(m)).join('\n') + '\n');
-
-  const fieldTypes = new Map<string, Map<string, string>>();
-  for (const s of seriesOf(await influx.query(db, 'SHOW FIELD KEYS'))) {
-    fieldTypes.set(s.name, new Map(s.values.map((v) => [text(v[0]), text(v[1])])));
-  }
-  const tagKeys = new Map<string, Set<string>>();
-  for (const s of seriesOf(await influx.query(db, 'SHOW TAG KEYS'))) {
-    tagKeys.set(s.name, new Set(s.values.map((v) => text(v[0]))));
-  }
-  const stored = new Map<bigint, string>();
-  // One query per measurement: across measurements InfluxDB merges same-named fields of different types.
-  const names = seriesOf(await influx.query(db, 'SHOW MEASUREMENTS')).flatMap((s) => s.values.map((v) => text(v[0])));
-  const series: Series[] = [];
-  for (const name of names) {
-    series.push(...seriesOf(await influx.query(db, `SELECT * FROM "${name.replace(/[\\"]/g, '\\$&')}"`)));
-  }
-  for (const s of series) {
-    const types = fieldTypes.get(s.name) ?? new Map<string, string>();
-    const tagSet = tagKeys.get(s.name) ?? new Set<string>();
-    for (const row of s.values) {
-      const tags: Record<string, string> = {};
-      const fields: Record<string, FieldValue> = {};
-      let time = 0n;
-      s.columns.forEach((col, i) => {
-        const v = row[i] ?? null;
-        if (col === 'time') time = BigInt(text(v));
-        else if (v === null) return;
-        else if (tagSet.has(col)) tags[col] = text(v);
-        else fields[col] = typed(types.get(col) ?? '?', v);
-      });
-      stored.set(time, canonical({ name: s.name, tags, fields, time }));
-    }
-  }
-  for (const m of stamped) {
-    assert.equal(stored.get(m.time), canonical(m), `point ${m.time} of ${m.name}`);
-  }
-  assert.equal(stored.size, stamped.length);
-}
 
 /** Lines of program output as metrics; each must re-serialize to itself. */
 function metricsOf(output: string): Metric[] {

@@ -4,7 +4,7 @@
  * Everything is found by visible labels; a section that is absent yields no
  * metrics, a section that is present but unreadable is a ParseError.
  */
-import { bool, float, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
+import { bool, cleanTag, float, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
 import {
   columnTable,
   digitsOf,
@@ -117,6 +117,7 @@ export function systemMetrics(doc: Doc, title: string): Metric[] {
   if (uptimeText === undefined) throw new ParseError(`${title}: no "Time Since Last Reboot" (or "Time Since Last Boot") row`);
   const uptime = uptimeSeconds(uptimeText);
   if (uptime === undefined) throw new ParseError(`${title}: uptime ${JSON.stringify(uptimeText)} is not in a known format`);
+  if (!Number.isSafeInteger(uptime)) throw new ParseError(`${title}: uptime ${JSON.stringify(uptimeText)} is out of range`);
   const tags: Record<string, string> = {};
   const tagLabels: [string, readonly string[]][] = [
     ['manufacturer', ['manufacturer']],
@@ -126,8 +127,8 @@ export function systemMetrics(doc: Doc, title: string): Metric[] {
     ['hardware', ['hardware version']],
   ];
   for (const [tag, labels] of tagLabels) {
-    const v = pick(values, labels);
-    if (v !== undefined && v !== '') tags[tag] = v;
+    const v = cleanTag(pick(values, labels) ?? '');
+    if (v !== '') tags[tag] = v;
   }
   return [{ name: M.system, tags, fields: { uptime_s: int(uptime) } }];
 }
@@ -156,8 +157,9 @@ function dslValue(where: string, text: string, as: 'kbps' | 'db'): FieldValue | 
   const m = measureOf(text);
   if (!m) throw new ParseError(`${where} is ${JSON.stringify(normText(text))}, not a number`);
   if (as === 'db') return float(m.value);
-  const kbps = /^(mbps|mb\/s|mbs)$/.test(m.unit) ? m.value * 1000 : m.value;
-  return int(Math.round(kbps));
+  const kbps = Math.round(/^(mbps|mb\/s|mbs)$/.test(m.unit) ? m.value * 1000 : m.value);
+  if (!Number.isSafeInteger(kbps) || kbps < 0) throw new ParseError(`${where} is ${JSON.stringify(normText(text))}, out of range`);
+  return int(kbps);
 }
 
 /**
@@ -234,7 +236,7 @@ export function columnCounterMetrics(table: El, where: string): Metric[] {
         if (name !== undefined && fields[name] === undefined) fields[name] = counter(at, text);
       }
     }
-    return { name: M.lan, tags: { interface: interfaceName(column) }, fields };
+    return { name: M.lan, tags: { interface: cleanTag(interfaceName(column)) }, fields };
   }).filter((m) => Object.keys(m.fields).length > 0);
 }
 

@@ -131,7 +131,9 @@ function wanMetrics(doc: Doc): Metric[] {
   const fields: Record<string, FieldValue> = {};
   for (const t of tables(doc)) {
     for (const row of tableRows(t)) {
-      const label = labelKey(textOf(row[0] as El));
+      const first = row[0];
+      if (!first) continue;
+      const label = labelKey(textOf(first));
       // The state is the last non-empty cell; a bullet image sits between.
       const value = row.slice(1).map((c) => textOf(c)).filter((v) => v !== '').pop() ?? '';
       if (label === 'internet' && fields['connected'] === undefined) fields['connected'] = bool(/^connected$/i.test(value));

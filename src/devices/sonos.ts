@@ -4,7 +4,7 @@
  * whole household in one `/support/review` page.
  */
 import { Parser } from 'htmlparser2';
-import { int, type FieldValue, type Metric } from '../lineprotocol.js';
+import { cleanTag, int, type FieldValue, type Metric } from '../lineprotocol.js';
 import { ParseError } from '../html.js';
 import { counter } from './att-common.js';
 import { timingFields } from './att-pace.js';
@@ -156,15 +156,16 @@ function commandText(body: string, cmdline: string, where: string): string {
 /** `homenet_radio`: SonosNet radio health from `/proc/ath_rincon/status` text. */
 export function radioFields(text: string, where: string): Record<string, FieldValue> {
   const fields: Record<string, FieldValue> = {};
-  const noise = [...text.matchAll(/Noise Floor:\s*(-?\d+)\s*dBm/g)].map((m) => Number(m[1]));
+  const small = (n: number): boolean => Number.isSafeInteger(n) && Math.abs(n) < 1_000_000;
+  const noise = [...text.matchAll(/Noise Floor:\s*(-?\d{1,7})\s*dBm/g)].map((m) => Number(m[1])).filter(small);
   if (noise.length > 0) {
     // The worst (highest) chain: that is the one that limits the link.
     fields['noise_floor_dbm'] = int(Math.max(...noise));
     fields['chains'] = int(noise.length);
   }
-  const ani = /OFDM ANI level:\s*(\d+)/.exec(text);
+  const ani = /OFDM ANI level:\s*(\d{1,7})\b/.exec(text);
   if (ani?.[1]) fields['ofdm_ani_level'] = int(Number(ani[1]));
-  const channel = /IEEE channel:\s*(\d+)/.exec(text);
+  const channel = /IEEE channel:\s*(\d{1,7})\b/.exec(text);
   if (channel?.[1]) fields['ieee_channel'] = int(Number(channel[1]));
   if (Object.keys(fields).length === 0) throw new ParseError(`${where}: no "Noise Floor" or "OFDM ANI level" line`);
   return fields;
@@ -175,7 +176,7 @@ function systemLine(get: (k: string) => string | undefined, tags: Record<string,
   const t: Record<string, string> = { ...tags };
   const set = (tag: string, ...keys: string[]): void => {
     for (const k of keys) {
-      const v = get(k)?.trim();
+      const v = cleanTag(get(k) ?? '');
       if (v) {
         t[tag] = v;
         return;
@@ -188,7 +189,7 @@ function systemLine(get: (k: string) => string | undefined, tags: Record<string,
   set('hardware', 'HardwareVersion', 'hardwareVersion');
   set('serial', 'SerialNumber', 'serialNum');
   const gen = get('SWGen') ?? get('swGen');
-  if (gen === undefined || !/^\d+$/.test(gen.trim())) return undefined;
+  if (gen === undefined || !/^\d{1,6}$/.test(gen.trim())) return undefined;
   return { name: 'homenet_system', tags: t, fields: { sw_gen: int(Number(gen.trim())) } };
 }
 
@@ -202,7 +203,7 @@ const zp: PageSpec = {
   recognize: (body) => /<ZPInfo>/.test(body) && !/<ZPNetworkInfo/.test(body) && !/cmdline=/.test(body),
   extracts: [],
   identify: (page) => {
-    const zone = supportSections(page.body)[0]?.info.get('ZoneName')?.trim();
+    const zone = cleanTag(supportSections(page.body)[0]?.info.get('ZoneName') ?? '');
     return zone ? { host: zone } : undefined;
   },
 };
@@ -232,8 +233,8 @@ const description: PageSpec = {
   // Both speakers of a stereo pair share a roomName: the serial keeps them apart.
   identify: (page) => {
     const d = deviceFields(page.body);
-    const room = d.get('roomName')?.trim();
-    const serial = d.get('serialNum')?.trim();
+    const room = cleanTag(d.get('roomName') ?? '');
+    const serial = cleanTag(d.get('serialNum') ?? '');
     return room ? { host: serial ? `${room} ${serial}` : room } : undefined;
   },
 };
@@ -291,13 +292,12 @@ function speakers(body: string): { host: string; section: SupportSection }[] {
   const sections = reviewSections(body).filter((s) => s.info.has('ZoneName'));
   if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
   const count = new Map<string, number>();
-  for (const s of sections) {
-    const z = s.info.get('ZoneName')?.trim() ?? '';
-    count.set(z, (count.get(z) ?? 0) + 1);
-  }
+  const zoneOf = (s: SupportSection): string => cleanTag(s.info.get('ZoneName') ?? '');
+  for (const s of sections) count.set(zoneOf(s), (count.get(zoneOf(s)) ?? 0) + 1);
   return sections.map((section) => {
-    const zone = section.info.get('ZoneName')?.trim() ?? '';
-    const serial = section.info.get('SerialNumber')?.trim();
+    const zone = zoneOf(section);
+    const serial = cleanTag(section.info.get('SerialNumber') ?? '');
+    if (zone === '') return { host: serial !== '' ? serial : 'unnamed speaker', section };
     return { host: (count.get(zone) ?? 0) > 1 && serial ? `${zone} ${serial}` : zone, section };
   });
 }

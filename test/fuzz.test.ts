@@ -1,0 +1,143 @@
+/**
+ * Property-based tests: every fixture page mutated (cut, duplicated, lines
+ * reordered, markup injected, numbers made huge, negative, fractional or
+ * text) must give metrics or ParseErrors and nothing else, and everything
+ * that would be printed must be accepted by a real InfluxDB exactly. Random
+ * Unicode names and values are either refused for a documented reason or
+ * round-trip through InfluxDB exactly.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { AREAS, DEVICE_KINDS, extractPage, recognizePages } from '../src/devices/index.js';
+import { LineProtocolError, serialize, str, int, type Metric } from '../src/lineprotocol.js';
+import { fixtureCases } from './support/fixtures.js';
+import { influxdMissing, roundTrip, startInfluxd, type Influxd } from './support/influxd.js';
+
+const missing = influxdMissing();
+if (missing !== undefined && process.env['CI']) throw new Error(`CI: ${missing}`);
+
+const INJECT = [
+  '<table>', '</table>', '<tr>', '</tr>', '<td>', '</td>', '<th scope="row">', '<caption>IP Traffic</caption>',
+  '<td>Transmit</td>', '<th scope="row">Receive Bytes</th><td>12</td>', '<!--', '-->', '<![CDATA[', ']]>', '&nbsp;',
+  '&amp;', '&#0;', '\u0000', '\r\n\r\n', '<ZPInfo>', '</ZPInfo>', '<ZoneName>x\ty</ZoneName>', "<Command cmdline='/sbin/ifconfig'>",
+  'eth9      Link encap:Ethernet\n', 'RX bytes:', 'TX packets:1 errors:x', '<h1>Rx Power&nbsp;&nbsp;Currently', 'Line 7',
+  'Time Since Last Reboot', 'Total Sessions Available', '<ZPSupportInfo>', '"', '\\', '\u202e', '🎵',
+];
+const NUMBERS = ['99999999999999999999999', '18446744073709551616', '9223372036854775808', '-5', '3.14', 'abc', '', '0x10', '1e309', 'NaN'];
+
+/** Every saved page of every fixture, with its type. */
+function pages(): { type: string; name: string; body: string }[] {
+  return fixtureCases().flatMap((c) =>
+    readdirSync(c.dir)
+      .filter((f) => !f.startsWith('expected.'))
+      .map((f) => ({ type: c.type, name: `${c.type}/${c.name}/${f}`, body: readFileSync(`${c.dir}${f}`, 'utf8') })),
+  );
+}
+
+/** A mutation of a page: a function of the text, drawn by fast-check. */
+function mutation(body: string): fc.Arbitrary<string> {
+  const at = fc.integer({ min: 0, max: body.length });
+  const lines = body.split('\n');
+  return fc.oneof(
+    at.map((k) => body.slice(0, k)),
+    fc.tuple(at, at, at).map(([a, b, c]) => body.slice(0, c) + body.slice(Math.min(a, b), Math.max(a, b)) + body.slice(c)),
+    fc.array(fc.nat({ max: Math.max(0, lines.length - 1) }), { minLength: 2, maxLength: 12 }).map((idx) => {
+      const copy = [...lines];
+      for (let i = 0; i + 1 < idx.length; i += 2) {
+        const [x, y] = [idx[i] ?? 0, idx[i + 1] ?? 0];
+        [copy[x], copy[y]] = [copy[y] ?? '', copy[x] ?? ''];
+      }
+      return copy.join('\n');
+    }),
+    fc.tuple(at, fc.constantFrom(...INJECT)).map(([k, s]) => body.slice(0, k) + s + body.slice(k)),
+    fc.tuple(fc.nat(), fc.constantFrom(...NUMBERS)).map(([n, s]) => {
+      const runs = [...body.matchAll(/\d+/g)];
+      const run = runs[n % Math.max(1, runs.length)];
+      return run?.index === undefined ? body : body.slice(0, run.index) + s + body.slice(run.index + run[0].length);
+    }),
+  );
+}
+
+/** What a page gives: its metrics (tagged as `parse --host fuzz` would) or nothing; never an exception but ParseError. */
+function parseMutated(type: string, body: string): Metric[] {
+  const kind = DEVICE_KINDS.get(type);
+  assert.ok(kind);
+  let recognized;
+  try {
+    recognized = recognizePages(kind, [{ name: 'page', body }]);
+  } catch {
+    return []; // not recognisable: `parse` says so and exits 2; collect says "not a ... page"
+  }
+  const out: Metric[] = [];
+  for (const [spec, page] of recognized.pages) {
+    // extractPage lets anything but a ParseError through: that is the property.
+    const r = extractPage(spec, page, { measurement: 'net' }, new Set(AREAS));
+    out.push(...r.metrics.map((m) => ({ ...m, tags: { host: 'fuzz', ...m.tags } })));
+  }
+  return out;
+}
+
+const printed: Metric[] = [];
+
+describe('fuzzing the parsers with mutated fixture pages', () => {
+  for (const page of pages()) {
+    it(page.name, () => {
+      fc.assert(
+        fc.property(mutation(page.body), (mutated) => {
+          for (const m of parseMutated(page.type, mutated)) {
+            try {
+              serialize(m);
+              if (printed.length < 3000) printed.push(m);
+            } catch (err) {
+              // Refused whole with a warning is allowed; anything else is a bug.
+              if (!(err instanceof LineProtocolError)) throw err;
+            }
+          }
+        }),
+        { numRuns: 60, seed: 20261125 },
+      );
+    });
+  }
+});
+
+/** Why serialize may refuse a name or value: the documented rules, nothing else. */
+function refusable(s: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are a documented refusal
+  return /[\u0000-\u001f\u007f]/.test(s) || !s.isWellFormed() || /\\(?=[,= "]|$)/.test(s) || s === '' || s.startsWith('_') || s === 'time';
+}
+
+describe('random Unicode names and values', () => {
+  const word = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
+  it('are refused only for a documented reason', () => {
+    fc.assert(
+      fc.property(word, word, word, fc.string({ unit: 'binary', maxLength: 40 }), (name, key, value, text) => {
+        const m: Metric = { name, tags: { [key]: value }, fields: { text: str(text), n: int(1) } };
+        try {
+          serialize(m);
+          if (printed.length < 6000) printed.push(m);
+        } catch (err) {
+          assert.ok(err instanceof LineProtocolError);
+          // eslint-disable-next-line no-control-regex -- NUL is one of the refusals
+          const stringBad = /[\r\n\u0000]/.test(text) || !text.isWellFormed();
+          assert.ok(refusable(name) || refusable(key) || refusable(value) || stringBad || key === 'text' || key === 'n', `refused ${JSON.stringify([name, key, value, text])}: ${err.message}`);
+        }
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+});
+
+describe('everything the fuzzers would print, written to a real InfluxDB', { skip: missing ?? false }, () => {
+  let influx: Influxd;
+  before(async () => {
+    influx = await startInfluxd();
+  });
+  after(() => influx.stop());
+
+  it('is stored exactly', async () => {
+    assert.ok(printed.length > 1000, `only ${printed.length} lines to write`);
+    await roundTrip(influx, printed);
+  });
+});
