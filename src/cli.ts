@@ -7,7 +7,10 @@
  * and configuration errors, with nothing on stdout; 1 only for a bug.
  */
 import { readFileSync, statSync } from 'node:fs';
-import yargs, { type Argv } from 'yargs';
+import type { Chosen } from './cli-yargs.js';
+
+/** The arguments of collect and execd. */
+type GatherArgs = Extract<Chosen, { command: 'collect' | 'execd' }>;
 import { nowNs } from './clock.js';
 import { collect } from './collect.js';
 import {
@@ -15,13 +18,12 @@ import {
   checkHostTag,
   checkMeasurement,
   ConfigError,
-  DEFAULT_MEASUREMENT,
   parseDuration,
   tagFlags,
   type Config,
   type ConfigSources,
 } from './config.js';
-import { AREAS, DEVICE_KINDS, extractPage, knownTypes, recognizePages } from './devices/index.js';
+import { AREAS, DEVICE_KINDS, extractPage, recognizePages } from './devices/index.js';
 import { decodeBody } from './http.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 
@@ -35,127 +37,6 @@ export interface Io {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Standard input, for execd. */
   readonly stdin?: AsyncIterable<string | Buffer>;
-}
-
-/** The version in package.json. */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
-type Chosen =
-  | { command: 'collect'; config?: string; device: string[]; tag: string[]; timeout?: string }
-  | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
-  | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
-  | { command: 'discover'; target: string; wait: string }
-  | { command: 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string };
-
-/** Repeatable string options arrive as a string or an array. */
-function list(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
-}
-
-function optionalString(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-function configOptions(y: Argv): Argv {
-  return y
-    .option('config', { type: 'string', requiresArg: true, describe: 'INI file with devices and tags' })
-    .option('device', { type: 'string', requiresArg: true, describe: 'TYPE=URL of a device (repeatable), e.g. att=http://192.168.1.254' })
-    .option('tag', { type: 'string', requiresArg: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' })
-    .option('timeout', { type: 'string', requiresArg: true, describe: 'time limit per device, e.g. 4s (default 4s)' });
-}
-
-async function loadSimulatorModule(): Promise<typeof import('./simulate/server.js')> {
-  return import('./simulate/server.js');
-}
-
-function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
-  const types = knownTypes();
-  return yargs(args)
-    .scriptName('telegraf-homenet')
-    .usage('$0 [command] [options]\n\nReads home-network device status pages and prints InfluxDB line protocol for Telegraf.')
-    .command(
-      ['collect', '$0'],
-      'gather every configured device once; line protocol on stdout (the default)',
-      (y) => configOptions(y).example('$0 --device att=http://192.168.1.254', 'one gateway, no config file').example('$0 --config /etc/telegraf/homenet.ini', 'devices from an INI file'),
-      (a) => {
-        const chosen: Chosen = { command: 'collect', device: list(a['device']), tag: list(a['tag']) };
-        const config = optionalString(a['config']);
-        const timeout = optionalString(a['timeout']);
-        if (config !== undefined) chosen.config = config;
-        if (timeout !== undefined) chosen.timeout = timeout;
-        choose(chosen);
-      },
-    )
-    .command(
-      'execd',
-      'stay running for Telegraf inputs.execd: one gather per line on stdin, timestamped',
-      (y) => configOptions(y),
-      (a) => {
-        const chosen: Chosen = { command: 'execd', device: list(a['device']), tag: list(a['tag']) };
-        const config = optionalString(a['config']);
-        const timeout = optionalString(a['timeout']);
-        if (config !== undefined) chosen.config = config;
-        if (timeout !== undefined) chosen.timeout = timeout;
-        choose(chosen);
-      },
-    )
-    .command(
-      'parse <files..>',
-      'parse saved page(s) offline and print line protocol (no network)',
-      (y) =>
-        y
-          .positional('files', { type: 'string', array: true, describe: 'saved pages; the page kind is recognised from the content' })
-          .option('type', { type: 'string', choices: types, demandOption: true, describe: 'device type the pages come from' })
-          .option('host', { type: 'string', requiresArg: true, describe: 'host tag to put on the metrics' })
-          .option('tag', { type: 'string', requiresArg: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' })
-          .option('measurement', { type: 'string', requiresArg: true, default: DEFAULT_MEASUREMENT, describe: 'measurement of the traffic counters' }),
-      (a) => {
-        const chosen: Chosen = {
-          command: 'parse',
-          type: a.type,
-          files: list(a['files']),
-          tag: list(a['tag']),
-          measurement: a.measurement,
-        };
-        const host = optionalString(a['host']);
-        if (host !== undefined) chosen.host = host;
-        choose(chosen);
-      },
-    )
-    .command(
-      'discover',
-      'find Sonos speakers with SSDP and print them as INI sections to paste',
-      (y) =>
-        y
-          .option('target', { type: 'string', default: '239.255.255.250:1900', requiresArg: true, describe: 'where to send the M-SEARCH (ADDRESS:PORT)' })
-          .option('wait', { type: 'string', default: '2s', requiresArg: true, describe: 'how long to wait for answers' }),
-      (a) => {
-        choose({ command: 'discover', target: a.target, wait: a.wait });
-      },
-    )
-    .command(
-      'simulate',
-      'serve simulated gateways and Sonos speakers on 127.0.0.1 until interrupted; prints the base URL',
-      (y) =>
-        y
-          .option('port', { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' })
-          .option('sonos', { type: 'number', default: 4, describe: 'speakers in the simulated Sonos household' })
-          .option('layout', { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' })
-          .option('fault', { type: 'string', default: 'none', describe: 'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252' }),
-      (a) => {
-        choose({ command: 'simulate', port: a.port, layout: a.layout, fault: a.fault, sonos: a.sonos });
-      },
-    )
-    .strict()
-    .help()
-    .alias('help', 'h')
-    .version(version())
-    .wrap(100)
-    .exitProcess(false);
 }
 
 function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
@@ -184,7 +65,7 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
   return buildConfig(sources);
 }
 
-async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): Promise<number> {
+async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   const config = loadConfig(c, io);
   const gathered = await collect(config);
   let metrics = gathered.metrics;
@@ -206,7 +87,7 @@ async function runCollect(c: Extract<Chosen, { command: 'collect' }>, io: Io): P
   return 0;
 }
 
-async function runExecdCommand(c: Extract<Chosen, { command: 'execd' }>, io: Io): Promise<number> {
+async function runExecdCommand(c: GatherArgs, io: Io): Promise<number> {
   const config = loadConfig(c, io);
   const { runExecd } = await import('./execd.js');
   if (!io.stdin) throw new ConfigError('execd: no standard input to read');
@@ -268,7 +149,7 @@ function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
 }
 
 async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io): Promise<number> {
-  const { startSimulator, FAULTS } = await loadSimulatorModule();
+  const { startSimulator, FAULTS } = await import('./simulate/server.js');
   const fault = FAULTS.find((f) => f === c.fault);
   if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${FAULTS.join(', ')})`);
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
@@ -316,6 +197,48 @@ async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io):
   return 0;
 }
 
+const FAST_OPTIONS = new Set(['config', 'device', 'tag', 'timeout']);
+const SINGLE = new Set(['config', 'timeout']);
+
+/**
+ * The arguments of the everyday runs, `[collect|execd] [--config F]
+ * [--device T=U]... [--tag K=V]... [--timeout D]`, read without loading yargs.
+ * Anything else (other commands, help, unknown or odd options) returns
+ * undefined and goes to yargs, which stays the definition of the command
+ * line; a test checks that both read every argument list the same way.
+ */
+export function fastParse(argv: readonly string[]): Chosen | undefined {
+  let i = 0;
+  let command: 'collect' | 'execd' = 'collect';
+  if (argv[0] === 'collect' || argv[0] === 'execd') {
+    command = argv[0];
+    i = 1;
+  }
+  const values: Record<string, string[]> = { config: [], device: [], tag: [], timeout: [] };
+  for (; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const m = /^--([a-z]+)(?:=([\s\S]*))?$/.exec(arg);
+    const name = m?.[1];
+    if (!m || name === undefined || !FAST_OPTIONS.has(name)) return undefined;
+    let value = m[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined || value.startsWith('-')) return undefined;
+    }
+    if (value === '') return undefined;
+    const list = values[name] ?? [];
+    list.push(value);
+    if (SINGLE.has(name) && list.length > 1) return undefined;
+    values[name] = list;
+  }
+  const chosen: GatherArgs = { command, device: values['device'] ?? [], tag: values['tag'] ?? [] };
+  const [config] = values['config'] ?? [];
+  const [timeout] = values['timeout'] ?? [];
+  if (config !== undefined) chosen.config = config;
+  if (timeout !== undefined) chosen.timeout = timeout;
+  return chosen;
+}
+
 /**
  * Runs the command line `argv` (without node and script) and returns the exit status.
  */
@@ -323,16 +246,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let chosen: Chosen | undefined;
   let output = '';
   let usageError: string | undefined;
-  try {
-    await buildParser([...argv], (c) => (chosen = c))
-      .fail((msg: string | undefined, err: Error | undefined) => {
-        usageError = msg ?? err?.message ?? 'invalid arguments';
-      })
-      .parseAsync([...argv], {}, (_err, _argv, out) => {
-        output = out;
-      });
-  } catch (err) {
-    usageError ??= err instanceof Error ? err.message : String(err);
+  chosen = fastParse(argv);
+  if (!chosen) {
+    const parsed = await (await import('./cli-yargs.js')).parseWithYargs(argv);
+    chosen = parsed.chosen;
+    output = parsed.output;
+    usageError = parsed.usageError;
   }
   if (usageError !== undefined) {
     io.stderr(`E! ${usageError}\nRun "telegraf-homenet --help" for usage.\n`);

@@ -24,9 +24,23 @@ export function runBin(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
 ): Promise<RunResult> {
+  return runProgram(process.execPath, [BIN, ...args], options);
+}
+
+/** Runs a copy of the launcher at `bin`, with `input` on stdin. */
+export function runBinAt(bin: string, args: readonly string[], input = ''): Promise<RunResult> {
+  return runProgram(process.execPath, [bin, ...args], { input });
+}
+
+/** Runs any program (no shell) and collects its output. */
+export function runProgram(
+  program: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(program, [...args], {
       cwd: options.cwd ?? ROOT,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,0 +1,159 @@
+/**
+ * The command line as yargs defines it: every command, option, help text and
+ * usage error. Loaded only when the fast path in cli.ts cannot take the
+ * arguments itself (help, version, the rarer commands, any mistake): yargs
+ * costs about 50 ms to load, paid on every Telegraf interval otherwise.
+ */
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { DEFAULT_MEASUREMENT } from './config.js';
+import { knownTypes } from './devices/index.js';
+
+declare const HOMENET_VERSION: string | undefined;
+
+/** The version: built into the single binary, else read from package.json. */
+export function version(): string {
+  if (typeof HOMENET_VERSION === 'string') return HOMENET_VERSION;
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The command to run and its options, whichever path parsed them. */
+export type Chosen =
+  | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string }
+  | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
+  | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
+  | { command: 'discover'; target: string; wait: string };
+
+/** Repeatable string options arrive as a string or an array. */
+function list(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+}
+
+/** A single-valued option: given twice is a usage error, as the fast path also refuses it. */
+function optionalString(v: unknown, name: string): string | undefined {
+  if (Array.isArray(v)) throw new Error(`--${name} given more than once`);
+  return typeof v === 'string' ? v : undefined;
+}
+
+function configOptions(y: Argv): Argv {
+  return y
+    .option('config', { type: 'string', requiresArg: true, describe: 'INI file with devices and tags' })
+    .option('device', { type: 'string', requiresArg: true, describe: 'TYPE=URL of a device (repeatable), e.g. att=http://192.168.1.254' })
+    .option('tag', { type: 'string', requiresArg: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' })
+    .option('timeout', { type: 'string', requiresArg: true, describe: 'time limit per device, e.g. 4s (default 4s)' });
+}
+
+
+function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
+  const types = knownTypes();
+  return yargs(args)
+    .scriptName('telegraf-homenet')
+    .usage('$0 [command] [options]\n\nReads home-network device status pages and prints InfluxDB line protocol for Telegraf.')
+    .command(
+      ['collect', '$0'],
+      'gather every configured device once; line protocol on stdout (the default)',
+      (y) => configOptions(y).example('$0 --device att=http://192.168.1.254', 'one gateway, no config file').example('$0 --config /etc/telegraf/homenet.ini', 'devices from an INI file'),
+      (a) => {
+        const chosen: Chosen = { command: 'collect', device: list(a['device']), tag: list(a['tag']) };
+        const config = optionalString(a['config'], 'config');
+        const timeout = optionalString(a['timeout'], 'timeout');
+        if (config !== undefined) chosen.config = config;
+        if (timeout !== undefined) chosen.timeout = timeout;
+        choose(chosen);
+      },
+    )
+    .command(
+      'execd',
+      'stay running for Telegraf inputs.execd: one gather per line on stdin, timestamped',
+      (y) => configOptions(y),
+      (a) => {
+        const chosen: Chosen = { command: 'execd', device: list(a['device']), tag: list(a['tag']) };
+        const config = optionalString(a['config'], 'config');
+        const timeout = optionalString(a['timeout'], 'timeout');
+        if (config !== undefined) chosen.config = config;
+        if (timeout !== undefined) chosen.timeout = timeout;
+        choose(chosen);
+      },
+    )
+    .command(
+      'parse <files..>',
+      'parse saved page(s) offline and print line protocol (no network)',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, describe: 'saved pages; the page kind is recognised from the content' })
+          .option('type', { type: 'string', choices: types, demandOption: true, describe: 'device type the pages come from' })
+          .option('host', { type: 'string', requiresArg: true, describe: 'host tag to put on the metrics' })
+          .option('tag', { type: 'string', requiresArg: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' })
+          .option('measurement', { type: 'string', requiresArg: true, default: DEFAULT_MEASUREMENT, describe: 'measurement of the traffic counters' }),
+      (a) => {
+        const chosen: Chosen = {
+          command: 'parse',
+          type: a.type,
+          files: list(a['files']),
+          tag: list(a['tag']),
+          measurement: a.measurement,
+        };
+        const host = optionalString(a['host'], 'host');
+        if (host !== undefined) chosen.host = host;
+        choose(chosen);
+      },
+    )
+    .command(
+      'discover',
+      'find Sonos speakers with SSDP and print them as INI sections to paste',
+      (y) =>
+        y
+          .option('target', { type: 'string', default: '239.255.255.250:1900', requiresArg: true, describe: 'where to send the M-SEARCH (ADDRESS:PORT)' })
+          .option('wait', { type: 'string', default: '2s', requiresArg: true, describe: 'how long to wait for answers' }),
+      (a) => {
+        choose({ command: 'discover', target: a.target, wait: a.wait });
+      },
+    )
+    .command(
+      'simulate',
+      'serve simulated gateways and Sonos speakers on 127.0.0.1 until interrupted; prints the base URL',
+      (y) =>
+        y
+          .option('port', { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' })
+          .option('sonos', { type: 'number', default: 4, describe: 'speakers in the simulated Sonos household' })
+          .option('layout', { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' })
+          .option('fault', { type: 'string', default: 'none', describe: 'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252' }),
+      (a) => {
+        choose({ command: 'simulate', port: a.port, layout: a.layout, fault: a.fault, sonos: a.sonos });
+      },
+    )
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(version())
+    .wrap(100)
+    .exitProcess(false);
+}
+
+/** What yargs made of the arguments: a command, or help/version text, or a usage error. */
+export interface Parsed {
+  readonly chosen?: Chosen;
+  readonly output: string;
+  readonly usageError?: string;
+}
+
+/** Parses the arguments with the full yargs definition. */
+export async function parseWithYargs(argv: readonly string[]): Promise<Parsed> {
+  let chosen: Chosen | undefined;
+  let output = '';
+  let usageError: string | undefined;
+  try {
+    await buildParser([...argv], (c) => (chosen = c))
+      .fail((msg: string | undefined, err: Error | undefined) => {
+        usageError = msg ?? err?.message ?? 'invalid arguments';
+      })
+      .parseAsync([...argv], {}, (_err, _argv, out) => {
+        output = out;
+      });
+  } catch (err) {
+    usageError ??= err instanceof Error ? err.message : String(err);
+  }
+  return { output, ...(chosen ? { chosen } : {}), ...(usageError !== undefined ? { usageError } : {}) };
+}

@@ -1,0 +1,73 @@
+/** The fast argument path and yargs read every argument list the same way. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { fastParse } from '../src/cli.js';
+import { parseWithYargs } from '../src/cli-yargs.js';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ROOT, runBinAt } from './support/helpers.js';
+
+const TOKENS = [
+  'collect', 'execd', 'parse', 'simulate', '--config', '--device', '--tag', '--timeout', '--devices', '--help', '--version', '-h',
+  'homenet.ini', 'att=http://192.168.1.254', 'sonos=http://10.0.0.5:1400', 'region=home', 'a=b=c', '4s', '500ms', '',
+  '--config=/etc/h.ini', '--device=att=http://x', '--tag=k=v', '--timeout=2s', '--tag=', '--', '-x', 'extra', '--no-device', '--deviceX=1',
+];
+
+describe('fast path versus yargs', () => {
+  it('whatever the fast path accepts, yargs reads the same', async () => {
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 7 }), async (argv) => {
+        const fast = fastParse(argv);
+        if (!fast) return;
+        accepted++;
+        const slow = await parseWithYargs(argv);
+        assert.equal(slow.usageError, undefined, `yargs refused ${JSON.stringify(argv)}: ${slow.usageError ?? ''}`);
+        assert.deepEqual(slow.chosen, fast, JSON.stringify(argv));
+      }),
+      { numRuns: 600, seed: 42 },
+    );
+    assert.ok(accepted > 50, `the fast path took only ${accepted} argument lists`);
+  });
+
+  it('what yargs refuses, the fast path leaves to it', async () => {
+    for (const argv of [['--devices', 'x'], ['--device'], ['--config', 'a', '--config', 'b'], ['--timeout', '1s', '--timeout=2s'], ['collect', 'extra'], ['--device', '-x']]) {
+      assert.equal(fastParse(argv), undefined, JSON.stringify(argv));
+      const slow = await parseWithYargs(argv);
+      assert.ok(slow.usageError !== undefined, `yargs should refuse ${JSON.stringify(argv)}`);
+    }
+  });
+
+  it('the everyday forms take the fast path', () => {
+    assert.deepEqual(fastParse(['--config', '/etc/telegraf/homenet.ini']), { command: 'collect', device: [], tag: [], config: '/etc/telegraf/homenet.ini' });
+    assert.deepEqual(fastParse(['execd', '--device=att=http://192.168.1.254', '--tag', 'a=b', '--timeout', '3s']), {
+      command: 'execd', device: ['att=http://192.168.1.254'], tag: ['a=b'], timeout: '3s',
+    });
+  });
+
+  it('collect and execd run without yargs installed at all; --help needs it', async () => {
+    // A copy of the package whose node_modules lacks yargs: whatever loads it fails.
+    const dir = mkdtempSync(`${tmpdir()}/homenet-noyargs-`);
+    try {
+      cpSync(`${ROOT}bin`, `${dir}/bin`, { recursive: true });
+      cpSync(`${ROOT}dist`, `${dir}/dist`, { recursive: true });
+      cpSync(`${ROOT}package.json`, `${dir}/package.json`);
+      mkdirSync(`${dir}/node_modules`);
+      for (const name of readdirSync(`${ROOT}node_modules`)) {
+        if (name !== 'yargs') symlinkSync(`${ROOT}node_modules/${name}`, `${dir}/node_modules/${name}`);
+      }
+      const bin = `${dir}/bin/telegraf-homenet`;
+      const collect = await runBinAt(bin, ['--device', 'att=http://127.0.0.1:9', '--timeout', '200ms']);
+      assert.equal(collect.code, 0, collect.stderr);
+      assert.match(collect.stdout, /^homenet_scrape,host=127\.0\.0\.1:9,type=att success=false/);
+      const execd = await runBinAt(bin, ['execd', '--device', 'att=http://127.0.0.1:9', '--timeout', '200ms'], '\n');
+      assert.equal(execd.code, 0, execd.stderr);
+      assert.match(execd.stdout, /^homenet_scrape,.* \d{19}\n$/);
+      const help = await runBinAt(bin, ['--help']);
+      assert.notEqual(help.code, 0, 'the test would notice yargs being loaded');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
