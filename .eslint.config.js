@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'src/simulate/demo.ts', 'src/build/**/*.ts'],
+    files: ['test/**/*.ts', 'src/simulate/demo.ts', 'src/build/**/*.ts', 'src/bench/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -51,8 +51,10 @@ export interface SimulatorOptions {
   readonly fault?: Fault;
   /** 0 (the default) picks a free port. */
   readonly port?: number;
-  /** Loopback address to listen on. */
-  readonly address?: '127.0.0.1' | '::1';
+  /** Loopback address to listen on (127.0.0.0/8 or ::1 only). */
+  readonly address?: string;
+  /** Every answer waits this long first (a slow device), ms. */
+  readonly delayMs?: number;
   /** Clock in ms, for tests that move time; counters grow from the first reading. */
   readonly now?: () => number;
   /** Web sessions each .ha gateway allows at once (the real ones allow very few). */
@@ -343,7 +345,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const bgws = BGW_MODELS.map((model): BgwState => ({ model, nonces: new Set(), sessions: new Set() }));
   const speakers = household(options.sonos ?? 4);
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const address = options.address ?? '127.0.0.1';
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$|^::1$/.test(address)) throw new Error(`the simulator serves loopback addresses only, not ${address}`);
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     hits.set(url, (hits.get(url) ?? 0) + 1);
     const elapsed = now() - started;
@@ -362,9 +366,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     servePace(url, layout, fault, elapsed, res);
+  };
+  const delay = options.delayMs ?? 0;
+  const server = createServer((req, res) => {
+    if (delay <= 0) {
+      handler(req, res);
+      return;
+    }
+    const timer = setTimeout(() => {
+      handler(req, res);
+    }, delay);
+    res.on('close', () => {
+      clearTimeout(timer);
+    });
   });
 
-  const address = options.address ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, address, () => {

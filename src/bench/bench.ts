@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: the speed and memory targets, measured against the
+ * simulator on loopback. Machines here are noisy, so every figure is a
+ * median of interleaved runs and, where the target is a ratio, divided by a
+ * baseline measured in the same run. Prints one line per target.
+ *
+ * This is a measuring tool, not part of the program: it runs other programs.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { collect } from '../collect.js';
+import { buildConfig } from '../config.js';
+import { DEVICE_KINDS, extractPage, type Area } from '../devices/index.js';
+import { fetchPage } from '../http.js';
+import { household, reviewPage } from '../simulate/sonos.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = `${root}bin/telegraf-homenet`;
+const BINARY = `${root}dist/telegraf-homenet-linux-x64`;
+const BASE_NODE = `${root}dist/sea/base-26.10.0/package/bin/node`;
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+interface ProcessRun {
+  ms: number;
+  peakKiB: number;
+  code: number | null;
+}
+
+/** Runs a program to its end; wall time and peak resident memory (VmHWM, polled). */
+function runProcess(program: string, args: string[], input?: string): Promise<ProcessRun> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'ignore'], cwd: '/' });
+    let peakKiB = 0;
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8'));
+        if (m?.[1]) peakKiB = Math.max(peakKiB, Number(m[1]));
+      } catch {
+        // gone
+      }
+    }, 2);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      resolve({ ms: performance.now() - started, peakKiB, code });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** CPU time (user + system) of a process so far, ms, from /proc. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}
+
+interface Row {
+  readonly what: string;
+  readonly figure: string;
+  readonly target: string;
+  readonly met: boolean | undefined;
+}
+const rows: Row[] = [];
+function report(what: string, figure: string, target: string, met: boolean | undefined): void {
+  rows.push({ what, figure, target, met });
+  process.stdout.write(`${what.padEnd(58)} ${figure.padEnd(26)} ${target.padEnd(12)} ${met === undefined ? 'info' : met ? 'met' : 'MISSED'}\n`);
+}
+
+/** Starts the simulator as its own process (so its CPU is not ours) and returns its URL. */
+async function simulatorProcess(args: string[] = []): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [BIN, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise<string>((resolve) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+    });
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function startupAndMemory(): Promise<void> {
+  const sim = await simulatorProcess();
+  const devices = ['--device', `att-pace=${sim.url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${sim.url}/sonos/${n}`])];
+  const targets: { name: string; program: string; args: string[]; base: string }[] = [
+    { name: 'bin/telegraf-homenet', program: process.execPath, args: [BIN, ...devices], base: process.execPath },
+  ];
+  if (existsSync(BINARY) && existsSync(BASE_NODE)) targets.push({ name: 'single binary', program: BINARY, args: devices, base: BASE_NODE });
+  for (const t of targets) {
+    const runs: ProcessRun[] = [];
+    const bases: ProcessRun[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      bases.push(await runProcess(t.base, ['-e', '0']));
+      runs.push(await runProcess(t.program, t.args));
+    }
+    if (runs.some((r) => r.code !== 0)) throw new Error(`${t.name} failed`);
+    const ratio = median(runs.map((r) => r.ms)) / median(bases.map((r) => r.ms));
+    report(
+      `collect 1 gateway + 3 speakers, ${t.name}, vs node -e 0`,
+      `${ratio.toFixed(2)}x (${median(runs.map((r) => r.ms)).toFixed(0)} / ${median(bases.map((r) => r.ms)).toFixed(0)} ms)`,
+      '<= 1.3x',
+      ratio <= 1.3,
+    );
+    const peak = median(runs.map((r) => r.peakKiB)) / 1024;
+    report(`peak memory of that run, ${t.name}`, `${peak.toFixed(1)} MiB (node -e 0: ${(median(bases.map((r) => r.peakKiB)) / 1024).toFixed(1)})`, '<= 60 MiB', peak <= 60);
+  }
+  sim.stop();
+}
+
+async function slowSpeakers(): Promise<void> {
+  // 30 speakers on 30 loopback addresses (the per-host limit is per address), each answering after 200 ms.
+  const script = `
+    import { startSimulator } from ${JSON.stringify(`${root}dist/src/simulate/server.js`)};
+    const urls = [];
+    for (let i = 0; i < 30; i++) urls.push((await startSimulator({ address: '127.0.0.' + (i + 2), delayMs: 200, sonos: 1 })).url);
+    process.stdout.write(urls.join(' ') + '\\n');`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const urls = await new Promise<string[]>((resolve) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve((out.split('\n')[0] ?? '').split(' '));
+    });
+  });
+  const ini = urls.map((u, i) => `[spk${i}]\ntype = sonos\nurl = ${u}/sonos/1\nhost = speaker-${i}\ncollect = traffic\n`).join('');
+  const config = buildConfig({ file: 'bench.ini', fileText: `timeout = 3s\n${ini}` });
+  const one: number[] = [];
+  const all: number[] = [];
+  for (let i = 0; i < Math.max(5, RUNS >> 1); i++) {
+    let t = performance.now();
+    await fetchPage(new URL(`${urls[0] ?? ''}/sonos/1/status/ifconfig`), { signal: AbortSignal.timeout(3000) });
+    one.push(performance.now() - t);
+    t = performance.now();
+    const { log } = await collect(config);
+    all.push(performance.now() - t);
+    if (log.length > 0) throw new Error(log.join('\n'));
+  }
+  const ratio = median(all) / median(one);
+  report('collect of 30 speakers that answer in 200 ms, vs one request', `${ratio.toFixed(2)}x (${median(all).toFixed(0)} / ${median(one).toFixed(0)} ms)`, '<= 1.5x', ratio <= 1.5);
+  child.kill();
+}
+
+async function execdCpu(): Promise<void> {
+  const sim = await simulatorProcess();
+  const child = spawn(process.execPath, [BIN, 'execd', '--device', `att-pace=${sim.url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${sim.url}/sonos/${n}`])], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  let batches = 0;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    batches += (d.match(/^homenet_scrape,/gm) ?? []).length / 4;
+  });
+  const gather = async (): Promise<void> => {
+    const want = Math.round(batches) + 1;
+    child.stdin.write('\n');
+    while (Math.round(batches) < want) await new Promise((r) => setTimeout(r, 2));
+  };
+  for (let i = 0; i < 10; i++) await gather(); // warm-up: identity, JIT
+  const pid = child.pid ?? 0;
+  const before = cpuMs(pid);
+  const n = 50;
+  for (let i = 0; i < n; i++) await gather();
+  const perGather = (cpuMs(pid) - before) / n;
+  report('execd CPU per gather, 1 gateway + 3 speakers', `${perGather.toFixed(2)} ms`, '<= 5 ms', perGather <= 5);
+  child.stdin.end();
+  sim.stop();
+}
+
+function parseReview(): void {
+  const body = reviewPage(household(30), 0);
+  const kind = DEVICE_KINDS.get('sonos-household');
+  const spec = kind?.families[0]?.pages[0];
+  if (!spec) throw new Error('no review page spec');
+  const areas = new Set<Area>(['traffic', 'system', 'radio']);
+  const json = JSON.stringify({ pad: 'x'.repeat(body.length) });
+  const parse: number[] = [];
+  const baseline: number[] = [];
+  for (let i = 0; i < RUNS * 2; i++) {
+    // A fresh string each time: the parser caches the last page it read.
+    const page = `${body}${' '.repeat(i % 2)}`;
+    let t = performance.now();
+    extractPage(spec, { body: page }, { measurement: 'net' }, areas);
+    parse.push(performance.now() - t);
+    t = performance.now();
+    JSON.parse(json);
+    baseline.push(performance.now() - t);
+  }
+  report(
+    `parse a ${(body.length / 1024).toFixed(0)} KB, 30-speaker review page (all areas)`,
+    `${median(parse).toFixed(1)} ms (JSON.parse of as much: ${median(baseline).toFixed(2)})`,
+    '<= 20 ms',
+    median(parse) <= 20,
+  );
+}
+
+/** The approaches users are replacing, when they are installed here. */
+async function oldWays(): Promise<void> {
+  const sim = await simulatorProcess();
+  const page = `${sim.url}/xslt?PAGE=C_1_0`;
+  const have = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+  const ours: number[] = [];
+  for (let i = 0; i < RUNS; i++) ours.push((await runProcess(process.execPath, [BIN, '--device', `att-pace=${sim.url}`, '--timeout', '2s'])).ms);
+  report('ours: one Pace gateway, whole process', `${median(ours).toFixed(0)} ms`, '', undefined);
+  if (have('curl', ['--version'])) {
+    const curl: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const c = spawnSync('curl', ['-s', page], { encoding: 'utf8' });
+      spawnSync('grep', ['-A4', 'Transmit'], { input: c.stdout });
+      curl.push(performance.now() - t);
+    }
+    report('curl | grep of the same page (text, not line protocol)', `${median(curl).toFixed(0)} ms`, '', undefined);
+  } else report('curl | grep', 'skipped: curl is not installed', '', undefined);
+  if (have('python3', ['-c', 'import requests, bs4'])) {
+    const py = `import requests, bs4\nt = bs4.BeautifulSoup(requests.get(${JSON.stringify(page)}, timeout=4).text, 'html.parser')\nprint([td.get_text() for td in t.find_all('td')][:5])`;
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) times.push((await runProcess('python3', ['-c', py])).ms);
+    report('Python requests + BeautifulSoup of the same page', `${median(times).toFixed(0)} ms`, '', undefined);
+  } else report('Python requests + BeautifulSoup', 'skipped: python3 requests/bs4 not installed', '', undefined);
+  sim.stop();
+}
+
+process.stdout.write(`telegraf-homenet bench on ${process.platform}-${process.arch}, Node ${process.version}, ${RUNS} runs per figure, medians\n`);
+parseReview();
+await startupAndMemory();
+await slowSpeakers();
+await execdCpu();
+await oldWays();
+const missed = rows.filter((r) => r.met === false).length;
+process.stdout.write(`${missed === 0 ? 'every target met' : `${missed} target(s) missed`}\n`);
