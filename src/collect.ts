@@ -17,7 +17,7 @@ import {
   type PageText,
 } from './devices/index.js';
 import { nowNs } from './clock.js';
-import { FetchError, fetchPage, type FetchOptions, type FetchedPage } from './http.js';
+import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
 
 /** Measurement of the per-device scrape status. */
@@ -40,6 +40,8 @@ export interface DeviceState {
   loginBackoffUntil?: number;
   /** The host tag the device gave itself (a Sonos zone name), once found. */
   identity?: string;
+  /** Kept-alive connections to the device (execd). */
+  agents?: Agents;
 }
 
 /** How a gather behaves. */
@@ -113,9 +115,12 @@ class DeviceGather {
 
   async fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
     this.current = pageUrl(this.device.url, path);
+    // A long-lived process keeps connections open between gathers.
+    if (this.options.keepSessions === true) this.state.agents ??= {};
     return (this.options.fetcher ?? fetchPage)(this.current, {
       signal: this.signal,
       insecure: this.device.insecure,
+      ...(this.state.agents ? { agents: this.state.agents } : {}),
       ...extra,
     });
   }
@@ -432,6 +437,18 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
  * within `timeoutMs`.
  */
 export async function closeSessions(config: Config, states: ReadonlyMap<string, DeviceState>, timeoutMs = 1000): Promise<void> {
+  try {
+    await logoutAll(config, states, timeoutMs);
+  } finally {
+    for (const state of states.values()) {
+      state.agents?.http?.destroy();
+      state.agents?.https?.destroy();
+      delete state.agents;
+    }
+  }
+}
+
+async function logoutAll(config: Config, states: ReadonlyMap<string, DeviceState>, timeoutMs: number): Promise<void> {
   await Promise.all(
     config.devices.map(async (device) => {
       const state = states.get(device.name);

@@ -22,9 +22,18 @@ export class ParseError extends Error {
   override name = 'ParseError';
 }
 
-/** Parses an HTML or XHTML page, decoding entities (`&nbsp;` becomes U+00A0). */
+// A page feeds several areas (traffic and line come from one page): parse it once.
+let lastParsed: { text: string; doc: Doc } | undefined;
+
+/**
+ * Parses an HTML or XHTML page, decoding entities (`&nbsp;` becomes U+00A0).
+ * The same text twice in a row gives the same document: treat it as read-only.
+ */
 export function parseHtml(text: string): Doc {
-  return parseDocument(text, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  if (lastParsed?.text !== text) {
+    lastParsed = { text, doc: parseDocument(text, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true }) };
+  }
+  return lastParsed.doc;
 }
 
 /** Visible text with `&nbsp;` and control characters as a space, runs of whitespace collapsed and trimmed. */

@@ -38,6 +38,17 @@ export interface FetchOptions {
   readonly form?: URLSearchParams;
   /** `Cookie` header to send, e.g. a gateway session. */
   readonly cookie?: string;
+  /**
+   * Keep-alive agents to reuse connections between gathers (execd), one per
+   * protocol; without them every request opens and closes its own connection.
+   */
+  readonly agents?: Agents;
+}
+
+/** Connection pools of one device: at most one open connection each. */
+export interface Agents {
+  http?: import('node:http').Agent;
+  https?: import('node:https').Agent;
 }
 
 /** A fetch that failed; `message` is fit for a log line and names no secret. */
@@ -129,11 +140,12 @@ interface RawResponse {
 async function request(url: URL, options: FetchOptions, started: number, form: string | undefined): Promise<RawResponse> {
   // https is loaded only for devices that use it.
   const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const keepAlive = options.agents !== undefined;
   const headers: Record<string, string> = {
     'user-agent': options.userAgent ?? 'telegraf-homenet',
     accept: 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5',
     'accept-encoding': 'identity',
-    connection: 'close',
+    connection: keepAlive ? 'keep-alive' : 'close',
   };
   if (options.cookie !== undefined) headers['cookie'] = options.cookie;
   if (form !== undefined) {
@@ -147,6 +159,16 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
     headers,
   };
   if (url.protocol === 'https:') reqOptions.rejectUnauthorized = options.insecure !== true;
+  if (keepAlive) {
+    const pools = options.agents;
+    if (url.protocol === 'https:') {
+      pools.https ??= new (mod as typeof import('node:https')).Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: options.insecure !== true });
+      reqOptions.agent = pools.https;
+    } else {
+      pools.http ??= new mod.Agent({ keepAlive: true, maxSockets: 1 });
+      reqOptions.agent = pools.http;
+    }
+  }
   return new Promise<RawResponse>((resolve, reject) => {
     let req: ClientRequest;
     try {
