@@ -5,13 +5,15 @@
  * a short `collect`; one entry file plus chunks loaded only by the commands
  * that need them (yargs, the simulator, execd, discovery) starts faster.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
 
+// Chunk names carry content hashes: old ones must not linger and ship.
+rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 await build({
   entryPoints: [`${root}src/cli.ts`],
   bundle: true,
