@@ -188,7 +188,9 @@ async function login(g: DeviceGather, family: Family, spec: PageSpec, now: numbe
     g.fail(flow.loginPath, 'the login page has no nonce', 'nat');
     return undefined;
   }
-  const answer = await g.fetch(flow.loginPath, { form: flow.form(code, nonce), cookie: loginPage.cookies.join('; ') });
+  const { createHash } = await import('node:crypto');
+  const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+  const answer = await g.fetch(flow.loginPath, { form: flow.form(code, nonce, md5), cookie: loginPage.cookies.join('; ') });
   if (exhausted(answer.body)) return undefined;
   const cookies = [...loginPage.cookies, ...answer.cookies];
   if (flow.isLoginPage(answer.body) || cookies.length === 0) {

@@ -4,7 +4,6 @@
  * tables of `<th scope="row">Label</th><td>value</td>` rows; tables are found
  * by their summary, or by their heading when a firmware words it differently.
  */
-import { createHash } from 'node:crypto';
 import { DomUtils } from 'htmlparser2';
 import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
 import { findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc } from '../html.js';
@@ -203,11 +202,11 @@ export const loginSpec: LoginSpec = {
     const v = inputValue(parseHtml(body), 'nonce');
     return v !== undefined && /^[0-9a-f]{64}$/i.test(v) ? v : undefined;
   },
-  form: (accessCode, nonce) =>
+  form: (accessCode, nonce, md5) =>
     new URLSearchParams({
       nonce,
       password: '*'.repeat(accessCode.length),
-      hashpassword: createHash('md5').update(accessCode + nonce).digest('hex'),
+      hashpassword: md5(accessCode + nonce),
       Continue: 'Continue',
     }),
   isLoginPage: (body) => /name=["']?hashpassword/i.test(body),

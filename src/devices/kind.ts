@@ -75,8 +75,8 @@ export interface LoginSpec {
   readonly logoutPath: string;
   /** The per-request nonce of the login page, or undefined when it has none. */
   nonce(body: string): string | undefined;
-  /** The login form for this access code and nonce. */
-  form(accessCode: string, nonce: string): URLSearchParams;
+  /** The login form for this access code and nonce; `md5` is given (node:crypto loads only for logins). */
+  form(accessCode: string, nonce: string, md5: (text: string) => string): URLSearchParams;
   /** Whether a page is the login page (the session is missing or expired). */
   isLoginPage(body: string): boolean;
   /** Whether the device refuses logins because its session pool is full. */
