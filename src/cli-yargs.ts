@@ -37,6 +37,16 @@ function optionalString(v: unknown, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The options of collect and execd as the command to run. */
+function gatherArgs(command: 'collect' | 'execd', a: Record<string, unknown>): Chosen {
+  const chosen: Chosen = { command, device: list(a['device']), tag: list(a['tag']) };
+  const config = optionalString(a['config'], 'config');
+  const timeout = optionalString(a['timeout'], 'timeout');
+  if (config !== undefined) chosen.config = config;
+  if (timeout !== undefined) chosen.timeout = timeout;
+  return chosen;
+}
+
 function configOptions(y: Argv): Argv {
   return y
     .option('config', { type: 'string', requiresArg: true, describe: 'INI file with devices and tags' })
@@ -56,12 +66,7 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
       'gather every configured device once; line protocol on stdout (the default)',
       (y) => configOptions(y).example('$0 --device att=http://192.168.1.254', 'one gateway, no config file').example('$0 --config /etc/telegraf/homenet.ini', 'devices from an INI file'),
       (a) => {
-        const chosen: Chosen = { command: 'collect', device: list(a['device']), tag: list(a['tag']) };
-        const config = optionalString(a['config'], 'config');
-        const timeout = optionalString(a['timeout'], 'timeout');
-        if (config !== undefined) chosen.config = config;
-        if (timeout !== undefined) chosen.timeout = timeout;
-        choose(chosen);
+        choose(gatherArgs('collect', a));
       },
     )
     .command(
@@ -69,12 +74,7 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
       'stay running for Telegraf inputs.execd: one gather per line on stdin, timestamped',
       (y) => configOptions(y),
       (a) => {
-        const chosen: Chosen = { command: 'execd', device: list(a['device']), tag: list(a['tag']) };
-        const config = optionalString(a['config'], 'config');
-        const timeout = optionalString(a['timeout'], 'timeout');
-        if (config !== undefined) chosen.config = config;
-        if (timeout !== undefined) chosen.timeout = timeout;
-        choose(chosen);
+        choose(gatherArgs('execd', a));
       },
     )
     .command(

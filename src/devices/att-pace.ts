@@ -12,7 +12,6 @@ import {
   captionOf,
   columnTable,
   decimalOf,
-  digitsOf,
   isElement,
   labelKey,
   parseHtml,
@@ -23,13 +22,12 @@ import {
   type Doc,
   type El,
 } from '../html.js';
-import { columnCounterMetrics, dslMetrics, M, natMetrics, systemMetrics } from './att-common.js';
+import { columnCounterMetrics, counter, dslMetrics, M, natMetrics, systemMetrics } from './att-common.js';
 import type { Family, PageSpec, PageText, ParseContext } from './kind.js';
 
 const BROADBAND_TITLE = 'Broadband Status (/xslt?PAGE=C_1_0)';
 const BROADBAND = { title: BROADBAND_TITLE };
 
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** Counter columns by their header word; the value is the field suffix. */
 type Column = 'bytes' | 'pkts' | 'err' | 'pct';
@@ -107,10 +105,7 @@ function trafficFields(doc: Doc): Record<string, FieldValue> {
         if (pct === undefined) throw new ParseError(`${where} is ${JSON.stringify(text)}, not a number`);
         fields[`${dir}_pct`] = float(pct);
       } else {
-        const digits = digitsOf(text);
-        if (digits === undefined) throw new ParseError(`${where} is ${JSON.stringify(text)}, not a whole number`);
-        if (BigInt(digits) > INT64_MAX) throw new ParseError(`${where} ${digits} does not fit in 64 bits`);
-        fields[`${dir}_${col}`] = int(digits);
+        fields[`${dir}_${col}`] = counter(where, text);
       }
     }
   }
