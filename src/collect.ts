@@ -5,7 +5,6 @@
  * pages are fetched one at a time (gateways have tiny session pools) and a
  * page that fails costs only the areas it feeds.
  */
-import { performance } from 'node:perf_hooks';
 import type { Config, DeviceConfig } from './config.js';
 import {
   defaultAreas,

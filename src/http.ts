@@ -3,7 +3,6 @@
  * same-host redirects and an explicit TLS choice.
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { TextDecoder } from 'node:util';
 import { nowNs } from './clock.js';
 
