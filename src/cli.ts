@@ -82,6 +82,7 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
     const failed = loaded.writable ? saveState(config.stateFile, loaded.state) : undefined;
     if (failed) log.push(failed);
   }
+  if (config.schema !== 'homenet' || config.counterType !== 'integer') metrics = (await import('./shape.js')).shape(metrics, config);
   // Telegraf stamps exec output itself (and rounds it to its precision).
   emit(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), log, io);
   return 0;

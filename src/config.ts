@@ -40,6 +40,10 @@ export interface Config {
   readonly devices: readonly DeviceConfig[];
   /** Where `collect` keeps counter state between runs, for the `*_total` fields. */
   readonly stateFile?: string;
+  /** Field names of the traffic lines: ours, or Telegraf's `inputs.net` ones. */
+  readonly schema: 'homenet' | 'telegraf';
+  /** Counters as integers (ours), or as floats for databases first written with float counters. */
+  readonly counterType: 'integer' | 'float';
 }
 
 /** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
@@ -70,7 +74,7 @@ export const DEFAULT_MEASUREMENT = 'net';
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
 
-const TOP_KEYS = ['measurement', 'timeout', 'state_file'] as const;
+const TOP_KEYS = ['measurement', 'timeout', 'state_file', 'schema', 'counter_type'] as const;
 const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect', 'access_code_file', 'access_code_env', 'interfaces'] as const;
 /** Keys that mean something for some types only. */
 const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -208,6 +212,8 @@ interface FileResult {
   measurement?: string;
   timeoutMs?: number;
   stateFile?: string;
+  schema?: 'homenet' | 'telegraf';
+  counterType?: 'integer' | 'float';
   tags: Record<string, string>;
   devices: {
     name: string;
@@ -220,6 +226,12 @@ interface FileResult {
     accessCode?: string;
     interfaces?: Set<string>;
   }[];
+}
+
+function oneOf<T extends string>(where: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) fail(where, `${JSON.stringify(value)} must be ${allowed.join(' or ')}`);
+  return found;
 }
 
 function checkStateFile(where: string, value: string, src: ConfigSources): string {
@@ -245,6 +257,8 @@ function readFile(file: string, text: string, src: ConfigSources, p: Problems): 
         if (key === 'measurement') out.measurement = checkMeasurement(where, asString(where, value));
         else if (key === 'timeout') out.timeoutMs = checkDuration(where, asString(where, value));
         else if (key === 'state_file') out.stateFile = checkStateFile(where, asString(where, value), src);
+        else if (key === 'schema') out.schema = oneOf(where, asString(where, value), ['homenet', 'telegraf'] as const);
+        else if (key === 'counter_type') out.counterType = oneOf(where, asString(where, value), ['integer', 'float'] as const);
         else unknownKey(where, TOP_KEYS);
       });
       continue;
@@ -469,5 +483,7 @@ export function buildConfig(src: ConfigSources): Config {
     tags,
     devices,
     ...(fromFile.stateFile !== undefined ? { stateFile: fromFile.stateFile } : {}),
+    schema: fromFile.schema ?? 'homenet',
+    counterType: fromFile.counterType ?? 'integer',
   };
 }

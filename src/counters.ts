@@ -28,7 +28,7 @@
 import { int, type FieldValue, type Metric } from './lineprotocol.js';
 
 const WRAP = 2n ** 32n;
-const COUNTER = /^(?:ipv6_)?(?:tx|rx)_(bytes|pkts|err|drop|unicast|multicast|broadcast|overruns|frame|carrier)$|^collisions$/;
+export const COUNTER = /^(?:ipv6_)?(?:tx|rx)_(bytes|pkts|err|drop|unicast|multicast|broadcast|overruns|frame|carrier)$|^collisions$/;
 const UPTIME_MEASUREMENT = 'homenet_system';
 
 /** Highest plausible rate per second of each kind of counter. */

@@ -11,6 +11,7 @@ import { closeSessions, collect, type CollectOptions, type DeviceState } from '.
 import type { Config } from './config.js';
 import { addTotals, emptyState, prune, type CounterState } from './counters.js';
 import { serializeAll } from './lineprotocol.js';
+import { shape } from './shape.js';
 import { loadState, saveState } from './state.js';
 
 /** What execd reads and writes. */
@@ -92,7 +93,8 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
       const failed = saveState(config.stateFile, counters);
       if (failed) warnings.push(failed);
     }
-    const out = serializeAll(withTotals, (w) => warnings.push(w));
+    const shaped = config.schema !== 'homenet' || config.counterType !== 'integer' ? shape(withTotals, config) : withTotals;
+    const out = serializeAll(shaped, (w) => warnings.push(w));
     if (out !== '') io.stdout(out);
     const errs = [...log, ...warnings];
     if (errs.length > 0) io.stderr(errs.join('\n') + '\n');
