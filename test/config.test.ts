@@ -94,7 +94,7 @@ timeout = 1500ms
 
 /** Each mistake and its exact message. */
 const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSources, 'file' | 'fileText'>; message: string }[] = [
-  { name: 'unknown top-level key', text: 'interval = 10s\n[gw]\ntype=att\nurl=http://192.168.1.254\n', message: `${FILE}: interval: unknown key (known: measurement, timeout, state_file)` },
+  { name: 'unknown top-level key', text: 'interval = 10s\n[gw]\ntype=att\nurl=http://192.168.1.254\n', message: `${FILE}: interval: unknown key (known: measurement, timeout, state_file, schema, counter_type)` },
   { name: 'bad top-level duration', text: 'timeout = 4\n', message: `${FILE}: timeout: "4" is not a duration (write it like 4s or 500ms)` },
   { name: 'duration out of range', text: 'timeout = 10ms\n', message: `${FILE}: timeout: "10ms" is out of range (100ms to 5m)` },
   { name: 'measurement of our own', text: 'measurement = homenet_scrape\n', message: `${FILE}: measurement: "homenet_scrape" is reserved (names starting "homenet_" are the program's own)` },
