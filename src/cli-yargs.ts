@@ -23,7 +23,8 @@ export type Chosen =
   | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string }
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
-  | { command: 'discover'; target: string; wait: string };
+  | { command: 'discover'; target: string; wait: string }
+  | { command: 'telegraf-config'; config: string; execd: boolean; legacy: boolean; interval: string; program: string };
 
 /** Repeatable string options arrive as a string or an array. */
 function list(v: unknown): string[] {
@@ -98,6 +99,27 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
         const host = optionalString(a['host'], 'host');
         if (host !== undefined) chosen.host = host;
         choose(chosen);
+      },
+    )
+    .command(
+      'telegraf-config',
+      'print the Telegraf input block that runs this program with a config file',
+      (y) =>
+        y
+          .option('config', { type: 'string', requiresArg: true, demandOption: true, describe: 'the INI file Telegraf should use' })
+          .option('execd', { type: 'boolean', default: false, describe: 'an [[inputs.execd]] block instead of [[inputs.exec]]' })
+          .option('legacy', { type: 'boolean', default: false, describe: 'the string form of commands, for Telegraf before 1.39' })
+          .option('interval', { type: 'string', default: '10s', requiresArg: true, describe: 'how often Telegraf gathers' })
+          .option('program', { type: 'string', default: '/usr/local/bin/telegraf-homenet', requiresArg: true, describe: 'where the program is installed' }),
+      (a) => {
+        choose({
+          command: 'telegraf-config',
+          config: optionalString(a.config, 'config') ?? '',
+          execd: a.execd,
+          legacy: a.legacy,
+          interval: optionalString(a.interval, 'interval') ?? '10s',
+          program: optionalString(a.program, 'program') ?? '',
+        });
       },
     )
     .command(

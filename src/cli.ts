@@ -7,6 +7,7 @@
  * and configuration errors, with nothing on stdout; 1 only for a bug.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Chosen } from './cli-yargs.js';
 
 /** The arguments of collect and execd. */
@@ -26,6 +27,7 @@ import {
 import { AREAS, DEVICE_KINDS, extractPage, recognizePages } from './devices/index.js';
 import { decodeBody } from './http.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
+import { telegrafSnippet } from './telegraf.js';
 
 /** Where a command's output goes; injectable for tests. */
 export interface Io {
@@ -182,6 +184,17 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
   return 0;
 }
 
+function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, io: Io): number {
+  const path = resolve(c.config);
+  // The config is checked now: a snippet for a broken config would fail at every interval.
+  const config = loadConfig({ config: path, device: [], tag: [] }, io);
+  const interval = parseDuration(c.interval);
+  if (interval === undefined || interval < 1000) throw new ConfigError(`--interval: ${JSON.stringify(c.interval)} is not a duration of 1s or more`);
+  if (!c.program.startsWith('/')) throw new ConfigError(`--program: ${JSON.stringify(c.program)} is not an absolute path`);
+  io.stdout(telegrafSnippet(config, { path, execd: c.execd, legacy: c.legacy, interval: c.interval, program: c.program }));
+  return 0;
+}
+
 async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io): Promise<number> {
   const m = /^(.+):(\d{1,5})$/.exec(c.target);
   const port = Number(m?.[2]);
@@ -275,6 +288,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runDiscover(chosen, io);
       case 'execd':
         return await runExecdCommand(chosen, io);
+      case 'telegraf-config':
+        return runTelegrafConfig(chosen, io);
     }
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -97,3 +97,50 @@ describe('telegraf.d/homenet.conf', () => {
     });
   });
 });
+
+describe('telegraf-homenet telegraf-config', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet tc-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints an exec block whose timeout clears the longest device limit, and whose command works', async () => {
+    const ini = `${dir}/homenet.ini`;
+    writeFileSync(ini, `timeout = 2s\n[gw]\ntype = att-pace\nurl = ${sim.url}\ntimeout = 6s\n[den]\ntype = sonos\nurl = ${sim.url}/sonos/1\n`);
+    const r = await runBin(['telegraf-config', '--config', ini, '--interval', '30s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\[\[inputs\.exec\]\]$/m);
+    assert.match(r.stdout, /^ {2}timeout = "9s"$/m);
+    assert.match(r.stdout, /^ {2}interval = "30s"$/m);
+    assert.match(r.stdout, /^ {2}data_format = "influx"$/m);
+    const argv = JSON.parse(/^ {2}commands = (.+)$/m.exec(r.stdout)?.[1] ?? '') as string[][];
+    assert.deepEqual(argv, [['/usr/local/bin/telegraf-homenet', '--config', ini]]);
+    const run = await runBin((argv[0] ?? []).slice(1), { cwd: '/' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(lines(run.stdout).filter((l) => l.startsWith('homenet_scrape,') && l.includes('success=true')).length, 2);
+  });
+
+  it('--legacy quotes a path with a space for the string form; --execd prints an execd block', async () => {
+    const ini = `${dir}/homenet.ini`;
+    const legacy = await runBin(['telegraf-config', '--config', ini, '--legacy']);
+    assert.match(legacy.stdout, new RegExp(`^ {2}commands = \\["/usr/local/bin/telegraf-homenet --config '${dir}/homenet.ini'"\\]$`, 'm'));
+    const execd = await runBin(['telegraf-config', '--config', ini, '--execd']);
+    assert.match(execd.stdout, /^\[\[inputs\.execd\]\]$/m);
+    assert.match(execd.stdout, /^ {2}signal = "STDIN"$/m);
+    assert.deepEqual(JSON.parse(/^ {2}command = (.+)$/m.exec(execd.stdout)?.[1] ?? ''), ['/usr/local/bin/telegraf-homenet', 'execd', '--config', ini]);
+  });
+
+  it('refuses a broken config: exit 2, nothing on stdout', async () => {
+    writeFileSync(`${dir}/bad.ini`, '[gw]\ntype = att\n');
+    const r = await runBin(['telegraf-config', '--config', `${dir}/bad.ini`]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /\[gw\] url: missing/);
+  });
+});
