@@ -24,7 +24,8 @@ export type Chosen =
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
   | { command: 'discover'; target: string; wait: string }
-  | { command: 'telegraf-config'; config: string; execd: boolean; legacy: boolean; interval: string; program: string };
+  | { command: 'telegraf-config'; config: string; execd: boolean; legacy: boolean; interval: string; program: string }
+  | { command: 'dashboard'; config: string; datasource: string; totals?: boolean };
 
 /** Repeatable string options arrive as a string or an array. */
 function list(v: unknown): string[] {
@@ -98,6 +99,20 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
         };
         const host = optionalString(a['host'], 'host');
         if (host !== undefined) chosen.host = host;
+        choose(chosen);
+      },
+    )
+    .command(
+      'dashboard',
+      'print a Grafana dashboard (JSON, importable) for the devices of a config',
+      (y) =>
+        y
+          .option('config', { type: 'string', requiresArg: true, demandOption: true, describe: 'the INI file the dashboard is for' })
+          .option('datasource', { type: 'string', requiresArg: true, default: '${DS_INFLUXDB}', describe: 'Grafana data source UID (default: asked on import)' })
+          .option('totals', { type: 'boolean', describe: 'graph the *_total fields (default: when the config sets state_file; use it with execd)' }),
+      (a) => {
+        const chosen: Chosen = { command: 'dashboard', config: optionalString(a.config, 'config') ?? '', datasource: optionalString(a.datasource, 'datasource') ?? '' };
+        if (typeof a.totals === 'boolean') chosen.totals = a.totals;
         choose(chosen);
       },
     )

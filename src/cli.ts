@@ -195,6 +195,13 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
   return 0;
 }
 
+async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io): Promise<number> {
+  const config = loadConfig({ config: c.config, device: [], tag: [] }, io);
+  const { dashboardJson } = await import('./dashboard.js');
+  io.stdout(dashboardJson(config, { datasource: c.datasource, totals: c.totals ?? config.stateFile !== undefined }));
+  return 0;
+}
+
 async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io): Promise<number> {
   const m = /^(.+):(\d{1,5})$/.exec(c.target);
   const port = Number(m?.[2]);
@@ -290,6 +297,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runExecdCommand(chosen, io);
       case 'telegraf-config':
         return runTelegrafConfig(chosen, io);
+      case 'dashboard':
+        return await runDashboard(chosen, io);
     }
   } catch (err) {
     if (err instanceof ConfigError) {
