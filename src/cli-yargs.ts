@@ -25,7 +25,8 @@ export type Chosen =
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
   | { command: 'discover'; target: string; wait: string }
   | { command: 'telegraf-config'; config: string; execd: boolean; legacy: boolean; interval: string; program: string }
-  | { command: 'dashboard'; config: string; datasource: string; totals?: boolean };
+  | { command: 'dashboard'; config: string; datasource: string; totals?: boolean }
+  | { command: 'capture'; out: string; config?: string; device: string[]; tag: string[]; timeout?: string };
 
 /** Repeatable string options arrive as a string or an array. */
 function list(v: unknown): string[] {
@@ -99,6 +100,19 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
         };
         const host = optionalString(a['host'], 'host');
         if (host !== undefined) chosen.host = host;
+        choose(chosen);
+      },
+    )
+    .command(
+      'capture',
+      'collect once and save every page read, masked, with the parse commands that reproduce the run (for bug reports)',
+      (y) => configOptions(y).option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'folder to save the pages in' }),
+      (a) => {
+        const g = gatherArgs('collect', a);
+        if (g.command !== 'collect') return;
+        const chosen: Chosen = { command: 'capture', out: optionalString(a['out'], 'out') ?? '', device: g.device, tag: g.tag };
+        if (g.config !== undefined) chosen.config = g.config;
+        if (g.timeout !== undefined) chosen.timeout = g.timeout;
         choose(chosen);
       },
     )

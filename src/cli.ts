@@ -299,6 +299,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return runTelegrafConfig(chosen, io);
       case 'dashboard':
         return await runDashboard(chosen, io);
+      case 'capture': {
+        const config = loadConfig(chosen, io);
+        const { capture } = await import('./capture.js');
+        const { out, log } = await capture(config, resolve(chosen.out));
+        emit([], log, io);
+        if (out !== '') io.stdout(out);
+        return 0;
+      }
     }
   } catch (err) {
     if (err instanceof ConfigError) {

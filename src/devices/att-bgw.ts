@@ -184,7 +184,8 @@ const nat: PageSpec = {
   path: '/cgi-bin/nattable.ha',
   title: NAT_TITLE,
   recognize: (body) =>
-    (postsTo('nattable').test(body) || /Total(\s|&nbsp;)+Sessions(\s|&nbsp;)+Available/i.test(body)) && !loginSpec.isLoginPage(body),
+    (postsTo('nattable').test(body) || (HA_PAGE.test(body) && /Total(\s|&nbsp;)+Sessions(\s|&nbsp;)+Available/i.test(body))) &&
+    !loginSpec.isLoginPage(body),
   extracts: [{ area: 'nat', parse: (page) => natMetrics(parseHtml(page.body), NAT_TITLE) }],
   login: true,
 };

@@ -1,0 +1,84 @@
+/**
+ * `telegraf-homenet capture --out DIR`: one collect that also saves every
+ * page it read, with addresses, MACs, serials, device IDs and nonces masked,
+ * and next to them the `parse` commands that reproduce the run offline. What
+ * a user attaches to a bug report when a firmware changes a page.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { collect, type Fetcher } from './collect.js';
+import type { Config } from './config.js';
+import { fetchPage } from './http.js';
+import { serializeAll } from './lineprotocol.js';
+
+/** What is masked in saved pages, and with what. Counters and labels are left alone. */
+const MASKS: readonly [RegExp, string | ((m: string) => string)][] = [
+  // Login and form nonces.
+  [/\b[0-9a-f]{64}\b/gi, '0'.repeat(64)],
+  // Sonos device IDs.
+  [/RINCON_[0-9A-Fa-f]{12,}/g, 'RINCON_000000000000001400'],
+  // Serial numbers by their labels (HTML rows and XML elements).
+  [/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)\s*[^<]*/gi, '$1SERIAL-MASKED'],
+  [/<(SerialNumber|serialNum)>[^<]*<\/\1>/g, '<$1>SERIAL-MASKED</$1>'],
+  // MAC addresses, with colons or dashes (Sonos serials start with one).
+  [/\b[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b/g, (m) => m.replace(/[0-9A-Fa-f]{2}/g, '00').replace(/00$/, '01')],
+  // IPv6 addresses; times such as 12:07:45:09 have neither "::" nor hex letters and stay.
+  [/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi, (m) => (m.includes('::') || /[a-f]/i.test(m) ? '2001:db8::1' : m)],
+  // IPv4 addresses: documentation addresses instead.
+  [/\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g, '192.0.2.1'],
+];
+
+/** A page with identifying details masked. */
+export function mask(text: string): string {
+  return MASKS.reduce((t, [re, by]) => t.replace(re, by as string), text);
+}
+
+/** A file name for a saved page: the last part of its path and query. */
+function fileName(url: URL, taken: Set<string>): string {
+  const base = (url.pathname.split('/').pop() ?? 'page') + (url.search ? `-${url.search.replace(/[^A-Za-z0-9_]+/g, '')}` : '');
+  let name = `${base.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'page'}${/\.(html?|xml|ha)$/.test(base) ? '' : '.html'}`;
+  for (let i = 2; taken.has(name); i++) name = name.replace(/(\.[a-z]+)?$/, `-${i}$1`);
+  taken.add(name);
+  return name;
+}
+
+/** Runs one collect, saves masked pages and the parse commands in `dir`; returns what to print. */
+export async function capture(config: Config, dir: string): Promise<{ out: string; log: string[] }> {
+  const pages: { url: URL; body: string }[] = [];
+  const recording: Fetcher = async (url, options) => {
+    const page = await fetchPage(url, options);
+    // Only GET pages: a login POST's answer holds nothing to parse.
+    if (!options.form) pages.push({ url, body: page.body });
+    return page;
+  };
+  const { metrics, log } = await collect(config, { fetcher: recording });
+  const out = serializeAll(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), (w) => log.push(w));
+  mkdirSync(dir, { recursive: true });
+  const commands: string[] = [];
+  // A page belongs to the device whose URL is the longest prefix of it (simulated devices share a host).
+  const prefixOf = (d: (typeof config.devices)[number]): string => `${d.url.href.replace(/\/$/, '')}/`;
+  const owner = (url: URL): (typeof config.devices)[number] | undefined =>
+    config.devices.filter((d) => url.href.startsWith(prefixOf(d))).sort((a, b) => prefixOf(b).length - prefixOf(a).length)[0];
+  for (const device of config.devices) {
+    const mine = pages.filter((p) => owner(p.url) === device);
+    if (mine.length === 0) continue;
+    // Not starting with "-": the folder names are arguments of parse.
+    const folder = device.name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[-_.]+/, '') || 'device';
+    mkdirSync(`${dir}/${folder}`, { recursive: true });
+    const taken = new Set<string>();
+    const files = mine.map((p) => {
+      const name = fileName(p.url, taken);
+      writeFileSync(`${dir}/${folder}/${name}`, mask(p.body));
+      return `${folder}/${name}`;
+    });
+    // Pages a parser does not read (a login page) make `parse` refuse the set: leave them out.
+    const parseable = files.filter((f) => !/login|logout/.test(f));
+    // A speaker names itself from its saved zp page, as it did in the run.
+    const host = device.hostExplicit || !device.type.startsWith('sonos') ? ` --host ${JSON.stringify(device.host)}` : '';
+    commands.push(`telegraf-homenet parse --type ${device.type}${host} ${parseable.join(' ')}`);
+  }
+  writeFileSync(
+    `${dir}/README.txt`,
+    `Captured by telegraf-homenet capture. Addresses, MAC addresses, serial numbers,\ndevice IDs and nonces are masked; check before sharing.\n\nReproduce the run from this folder with:\n\n${commands.join('\n')}\n\nWhat the run printed:\n\n${mask(out)}\n${log.length > 0 ? `and on stderr:\n\n${mask(log.join('\n'))}\n` : ''}`,
+  );
+  return { out, log: [...log, `I! saved ${pages.length} page(s) and the parse commands in ${dir}`] };
+}

@@ -1,0 +1,69 @@
+/** capture: masked pages, and parse commands that reproduce the run. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { mask } from '../src/capture.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
+import { lines, runBin } from './support/helpers.js';
+
+/** Line protocol without the fields a saved page cannot have (request timings) and without the scrape lines. */
+function comparable(text: string): string[] {
+  return lines(text)
+    // parse reads every area a page has; the run left the opt-in radio area out.
+    .filter((l) => !l.startsWith('homenet_scrape,') && !l.startsWith('homenet_radio,'))
+    .map((l) => l.replace(/,total_time=\d+i,elapsed_time=\d+i/, '').replace(/serial=[^, ]+/, 'serial=S').replace(/hardware=[^, ]+/, 'hardware=H'))
+    .sort();
+}
+
+describe('capture', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet-capture-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('masks addresses, MACs, serials, device IDs and nonces, and keeps what the parsers read', () => {
+    const page = `<tr><th scope="row">Serial Number</th><td class="col2">SIM320X0004217</td></tr><tr><th>MAC Address</th><td>10:93:97:71:45:c1</td></tr>
+<input name="nonce" value="${'ab'.repeat(32)}" /><td>203.0.113.77</td><td>fe80::1293:97ff:fe71:45c0</td><SerialNumber>5C-AA-FD-00-00-10:A</SerialNumber>
+<LocalUID>RINCON_5CAAFD00001001400</LocalUID><td>Time Since Last Reboot</td><td>12:07:45:09</td><td>4294967295</td>`;
+    const m = mask(page);
+    for (const secret of ['SIM320X0004217', '10:93:97:71:45:c1', 'ab'.repeat(32), '203.0.113.77', 'fe80::1293', '5C-AA-FD', 'RINCON_5CAAFD']) {
+      assert.ok(!m.includes(secret), `${secret} masked`);
+    }
+    assert.ok(m.includes('12:07:45:09') && m.includes('4294967295'), 'uptimes and counters stay');
+  });
+
+  it('saves the pages of a run whose parse commands print the same metrics', async () => {
+    const out = `${dir}/run`;
+    const r = await runBin(['capture', '--out', out, '--device', `att=${sim.url}`, '--device', `att=${sim.url}/bgw320`, '--device', `sonos=${sim.url}/sonos/1`, '--device', `sonos-household=${sim.url}/sonos/2`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^I! saved \d+ page\(s\) and the parse commands in /m);
+    const readme = readFileSync(`${out}/README.txt`, 'utf8');
+    const commands = readme.split('\n').filter((l) => l.startsWith('telegraf-homenet parse '));
+    assert.equal(commands.length, 4);
+    let reproduced = '';
+    for (const command of commands) {
+      // The commands are for a shell; these arguments have no quoting but the host's.
+      const args = (command.match(/"[^"]*"|\S+/g) ?? []).slice(1).map((a) => a.replace(/^"|"$/g, ''));
+      const p = await runBin(args, { cwd: out });
+      assert.equal(p.code, 0, `${command}: ${p.stderr}`);
+      assert.equal(p.stderr, '', command);
+      reproduced += p.stdout;
+    }
+    // Serials are masked in the saved pages, and hardware versions that look like addresses.
+    assert.deepEqual(comparable(reproduced), comparable(r.stdout));
+    const saved = readdirSync(out, { recursive: true }).map(String).filter((f) => !f.endsWith('README.txt'));
+    assert.ok(saved.length >= 10);
+    for (const f of saved) {
+      if (!f.includes('.')) continue;
+      const text = readFileSync(`${out}/${f}`, 'utf8');
+      assert.ok(!/RINCON_5CAAFD|5C-AA-FD|02:00:5e:10:20:30|SIM320X0004217/i.test(text), `${f} is masked`);
+    }
+  });
+});
