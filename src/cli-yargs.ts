@@ -20,7 +20,7 @@ export function version(): string {
 
 /** The command to run and its options, whichever path parsed them. */
 export type Chosen =
-  | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string }
+  | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string; format?: 'pretty'; rate?: string }
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
   | { command: 'discover'; target: string; wait: string }
@@ -67,9 +67,19 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
     .command(
       ['collect', '$0'],
       'gather every configured device once; line protocol on stdout (the default)',
-      (y) => configOptions(y).example('$0 --device att=http://192.168.1.254', 'one gateway, no config file').example('$0 --config /etc/telegraf/homenet.ini', 'devices from an INI file'),
+      (y) =>
+        configOptions(y)
+          .option('format', { type: 'string', choices: ['lp', 'pretty'], default: 'lp', describe: 'lp: line protocol; pretty: an aligned table with units, for a terminal' })
+          .option('rate', { type: 'string', requiresArg: true, describe: 'with --format pretty: read twice this far apart (e.g. 5s) and show bits per second' })
+          .example('$0 --device att=http://192.168.1.254', 'one gateway, no config file')
+          .example('$0 --config /etc/telegraf/homenet.ini --format pretty --rate 5s', 'a look at the devices from a terminal'),
       (a) => {
-        choose(gatherArgs('collect', a));
+        const chosen = gatherArgs('collect', a);
+        if (chosen.command !== 'collect') return;
+        if (a['format'] === 'pretty') chosen.format = 'pretty';
+        const rate = optionalString(a['rate'], 'rate');
+        if (rate !== undefined) chosen.rate = rate;
+        choose(chosen);
       },
     )
     .command(

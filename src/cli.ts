@@ -13,7 +13,7 @@ import type { Chosen } from './cli-yargs.js';
 /** The arguments of collect and execd. */
 type GatherArgs = Extract<Chosen, { command: 'collect' | 'execd' }>;
 import { nowNs } from './clock.js';
-import { collect } from './collect.js';
+import { collect, type DeviceState } from './collect.js';
 import {
   buildConfig,
   checkHostTag,
@@ -67,8 +67,32 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
   return buildConfig(sources);
 }
 
+async function runPretty(c: GatherArgs, config: Config, io: Io): Promise<number> {
+  const { pretty } = await import('./pretty.js');
+  let rateMs: number | undefined;
+  if (c.rate !== undefined) {
+    rateMs = parseDuration(c.rate);
+    if (rateMs === undefined || rateMs < 1000 || rateMs > 300_000) throw new ConfigError(`--rate: ${JSON.stringify(c.rate)} is not a duration from 1s to 5m`);
+  }
+  const states = new Map<string, DeviceState>();
+  const first = await collect(config, { states });
+  if (rateMs === undefined) {
+    emit([], first.log, io);
+    io.stdout(pretty(first.metrics));
+    return 0;
+  }
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, rateMs));
+  const second = await collect(config, { states });
+  emit([], second.log, io);
+  io.stdout(pretty(second.metrics, first.metrics, (performance.now() - started) / 1000));
+  return 0;
+}
+
 async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   const config = loadConfig(c, io);
+  if (c.rate !== undefined && c.format !== 'pretty') throw new ConfigError('--rate: only with --format pretty');
+  if (c.format === 'pretty') return runPretty(c, config, io);
   const gathered = await collect(config);
   let metrics = gathered.metrics;
   const log = [...gathered.log];
