@@ -25,7 +25,7 @@ export type Chosen =
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
   | { command: 'discover'; target: string; wait: string }
   | { command: 'telegraf-config'; config: string; execd: boolean; legacy: boolean; interval: string; program: string }
-  | { command: 'dashboard'; config: string; datasource: string; totals?: boolean }
+  | { command: 'dashboard'; config: string; datasource: string; totals?: boolean; flux?: string }
   | { command: 'capture'; out: string; config?: string; device: string[]; tag: string[]; timeout?: string };
 
 /** Repeatable string options arrive as a string or an array. */
@@ -133,10 +133,13 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
         y
           .option('config', { type: 'string', requiresArg: true, demandOption: true, describe: 'the INI file the dashboard is for' })
           .option('datasource', { type: 'string', requiresArg: true, default: '${DS_INFLUXDB}', describe: 'Grafana data source UID (default: asked on import)' })
-          .option('totals', { type: 'boolean', describe: 'graph the *_total fields (default: when the config sets state_file; use it with execd)' }),
+          .option('totals', { type: 'boolean', describe: 'graph the *_total fields (default: when the config sets state_file; use it with execd)' })
+          .option('flux', { type: 'string', requiresArg: true, describe: 'Flux queries reading this InfluxDB 2.x bucket, instead of InfluxQL' }),
       (a) => {
         const chosen: Chosen = { command: 'dashboard', config: optionalString(a.config, 'config') ?? '', datasource: optionalString(a.datasource, 'datasource') ?? '' };
         if (typeof a.totals === 'boolean') chosen.totals = a.totals;
+        const flux = optionalString(a.flux, 'flux');
+        if (flux !== undefined) chosen.flux = flux;
         choose(chosen);
       },
     )

@@ -222,7 +222,13 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
 async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io): Promise<number> {
   const config = loadConfig({ config: c.config, device: [], tag: [] }, io);
   const { dashboardJson } = await import('./dashboard.js');
-  io.stdout(dashboardJson(config, { datasource: c.datasource, totals: c.totals ?? config.stateFile !== undefined }));
+  io.stdout(
+    dashboardJson(config, {
+      datasource: c.datasource,
+      totals: c.totals ?? config.stateFile !== undefined,
+      ...(c.flux !== undefined ? { fluxBucket: c.flux } : {}),
+    }),
+  );
   return 0;
 }
 

@@ -28,18 +28,67 @@ export interface DashboardOptions {
   readonly datasource: string;
   /** Use the `*_total` fields (execd, or collect with state_file). */
   readonly totals: boolean;
+  /** Flux queries for InfluxDB 2.x, reading this bucket, instead of InfluxQL. */
+  readonly fluxBucket?: string;
 }
 
-type Target = Record<string, unknown>;
+/** One query, in terms both InfluxQL and Flux can say. */
+interface Query {
+  readonly measurement: string;
+  readonly field: string;
+  readonly fn: 'max' | 'mean' | 'last' | 'count';
+  /** Per-second rate of a counter (non-negative derivative). */
+  readonly rate?: boolean;
+  readonly scale?: number;
+  readonly hosts?: readonly string[];
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Only points where the field is false (failed scrapes). */
+  readonly whereFalse?: boolean;
+  readonly groupBy: readonly string[];
+  readonly alias: string;
+}
 
 /** A quoted InfluxQL identifier. */
 function id(name: string): string {
   return `"${name.replace(/[\\"]/g, '\\$&')}"`;
 }
 
-/** An InfluxQL regular expression matching exactly these values. */
+/** A regular expression matching exactly these values (InfluxQL and Flux share the syntax). */
 function oneOf(values: readonly string[]): string {
   return `/^(${values.map((v) => v.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|')})$/`;
+}
+
+function influxql(q: Query): string {
+  const where = [
+    ...(q.hosts ? [`"host" =~ ${oneOf(q.hosts)}`] : []),
+    ...Object.entries(q.tags ?? {}).map(([k, v]) => `${id(k)} = '${v.replace(/'/g, "\\'")}'`),
+    ...(q.whereFalse ? [`${id(q.field)} = false`] : []),
+    '$timeFilter',
+  ].join(' AND ');
+  const agg = `${q.fn}(${id(q.field)})`;
+  const value = `${q.rate ? `non_negative_derivative(${agg}, 1s)` : agg}${q.scale !== undefined ? ` * ${q.scale}` : ''}`;
+  const fill = q.fn === 'last' ? 'previous' : q.fn === 'count' ? '0' : 'null';
+  return `SELECT ${value} FROM ${id(q.measurement)} WHERE ${where} GROUP BY time($__interval)${q.groupBy.map((t) => `, ${id(t)}`).join('')} fill(${fill})`;
+}
+
+function flux(q: Query, bucket: string): string {
+  const filters = [
+    `r._measurement == ${JSON.stringify(q.measurement)}`,
+    `r._field == ${JSON.stringify(q.field)}`,
+    ...(q.hosts ? [`r.host =~ ${oneOf(q.hosts)}`] : []),
+    ...Object.entries(q.tags ?? {}).map(([k, v]) => `r[${JSON.stringify(k)}] == ${JSON.stringify(v)}`),
+    ...(q.whereFalse ? ['r._value == false'] : []),
+  ].join(' and ');
+  const lines = [
+    `from(bucket: ${JSON.stringify(bucket)})`,
+    '  |> range(start: v.timeRangeStart, stop: v.timeRangeStop)',
+    `  |> filter(fn: (r) => ${filters})`,
+    `  |> group(columns: [${q.groupBy.map((t) => JSON.stringify(t)).join(', ')}])`,
+    `  |> aggregateWindow(every: v.windowPeriod, fn: ${q.fn}, createEmpty: false)`,
+    ...(q.rate ? ['  |> derivative(unit: 1s, nonNegative: true)'] : []),
+    ...(q.scale !== undefined ? [`  |> map(fn: (r) => ({ r with _value: float(v: r._value) * ${q.scale.toFixed(1)} }))`] : []),
+  ];
+  return lines.join('\n');
 }
 
 export function dashboard(config: Config, o: DashboardOptions): Dashboard {
@@ -56,11 +105,13 @@ export function dashboard(config: Config, o: DashboardOptions): Dashboard {
   const wrapNote = o.totals
     ? 'From the *_total fields, which follow 32-bit wraps and resets.'
     : 'From the raw counters: on 32-bit gateways an interval with a wrap shows no traffic. Use execd, or state_file with collect, for *_total fields.';
+  const render = (q: Query): Record<string, unknown> =>
+    o.fluxBucket !== undefined ? { query: flux(q, o.fluxBucket) } : { query: influxql(q), rawQuery: true, resultFormat: 'time_series', alias: q.alias };
   let nextId = 1;
   let x = 0;
   let y = 0;
   const panels: Panel[] = [];
-  const add = (title: string, description: string, targets: Target[], extra: Partial<Panel> = {}, width = 12): void => {
+  const add = (title: string, description: string, queries: Query[], unit: string, extra: Partial<Panel> = {}, width = 12): void => {
     // Two panels a row, left to right.
     if (x + width > 24) {
       x = 0;
@@ -75,57 +126,59 @@ export function dashboard(config: Config, o: DashboardOptions): Dashboard {
       description,
       datasource: ds,
       gridPos: { h: 8, w: width, x: at, y },
-      targets: targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), datasource: ds, rawQuery: true, resultFormat: 'time_series', ...t })),
-      fieldConfig: { defaults: { unit: 'bps' }, overrides: [] },
+      targets: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), datasource: ds, ...render(q) })),
+      fieldConfig: { defaults: { unit }, overrides: [] },
       ...extra,
     });
   };
-  const rate = (field: string, measurement: string, where: string, groupBy = '', scale = ''): string =>
-    `SELECT non_negative_derivative(max(${id(field)}), 1s)${scale} FROM ${id(measurement)} WHERE ${where} AND $timeFilter GROUP BY time($__interval)${groupBy} fill(null)`;
+  const byHost = ['host'];
 
   if (gateways.length > 0) {
-    const where = `"host" =~ ${oneOf(gateways)}`;
-    const wan = config.schema === 'telegraf' ? ` AND "interface" = 'wan'` : '';
+    const hosts = gateways;
+    const wan = config.schema === 'telegraf' ? { interface: 'wan' } : {};
+    const rateOf = (field: string, alias: string, scale?: number): Query => ({
+      measurement: traffic, field: counter(field), fn: 'max', rate: true, hosts, tags: wan, groupBy: byHost, alias, ...(scale !== undefined ? { scale } : {}),
+    });
     add('WAN bandwidth', `Bits per second to and from the Internet, per gateway. ${wrapNote}`, [
-      { query: rate(counter('rx_bytes'), traffic, where + wan, ', "host"', ' * 8'), alias: '$tag_host in' },
-      { query: rate(counter('tx_bytes'), traffic, where + wan, ', "host"', ' * -8'), alias: '$tag_host out' },
-    ]);
+      rateOf('rx_bytes', '$tag_host in', 8),
+      rateOf('tx_bytes', '$tag_host out', -8),
+    ], 'bps');
     add('WAN packets and errors', `Packets and errors per second. ${wrapNote}`, [
-      { query: rate(counter('rx_pkts'), traffic, where + wan, ', "host"'), alias: '$tag_host packets in' },
-      { query: rate(counter('tx_pkts'), traffic, where + wan, ', "host"'), alias: '$tag_host packets out' },
-      { query: rate(counter('rx_err'), traffic, where + wan, ', "host"'), alias: '$tag_host errors in' },
-      { query: rate(counter('tx_err'), traffic, where + wan, ', "host"'), alias: '$tag_host errors out' },
-    ], { fieldConfig: { defaults: { unit: 'pps' }, overrides: [] } });
+      rateOf('rx_pkts', '$tag_host packets in'),
+      rateOf('tx_pkts', '$tag_host packets out'),
+      rateOf('rx_err', '$tag_host errors in'),
+      rateOf('tx_err', '$tag_host errors out'),
+    ], 'pps');
     add('LAN ports and Wi-Fi', 'Bits per second on each LAN port and Wi-Fi band (received by the gateway from the home).', [
-      { query: rate(o.totals ? 'rx_bytes_total' : 'rx_bytes', 'homenet_lan', where, ', "host", "interface"', ' * 8'), alias: '$tag_host $tag_interface' },
-    ]);
+      { measurement: 'homenet_lan', field: o.totals ? 'rx_bytes_total' : 'rx_bytes', fn: 'max', rate: true, scale: 8, hosts, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface' },
+    ], 'bps');
     add('Line health', 'DSL noise margin (dB) per line and direction; fiber receive power (dBm).', [
-      { query: `SELECT mean("noise_margin_db") FROM "homenet_dsl" WHERE ${where} AND $timeFilter GROUP BY time($__interval), "host", "line", "direction" fill(null)`, alias: '$tag_host line $tag_line $tag_direction margin' },
-      { query: `SELECT mean("rx_power_dbm") FROM "homenet_fiber" WHERE ${where} AND $timeFilter GROUP BY time($__interval), "host" fill(null)`, alias: '$tag_host fiber rx power' },
-    ], { fieldConfig: { defaults: { unit: 'dB' }, overrides: [] } });
+      { measurement: 'homenet_dsl', field: 'noise_margin_db', fn: 'mean', hosts, groupBy: ['host', 'line', 'direction'], alias: '$tag_host line $tag_line $tag_direction margin' },
+      { measurement: 'homenet_fiber', field: 'rx_power_dbm', fn: 'mean', hosts, groupBy: byHost, alias: '$tag_host fiber rx power' },
+    ], 'dB');
     add('DSL sync rate', 'Current sync rate per line and direction.', [
-      { query: `SELECT mean("rate_kbps") * 1000 FROM "homenet_dsl" WHERE ${where} AND $timeFilter GROUP BY time($__interval), "host", "line", "direction" fill(null)`, alias: '$tag_host line $tag_line $tag_direction' },
-    ]);
-    add('NAT sessions', 'Sessions in use against the gateway\'s capacity: new connections fail when they meet.', [
-      { query: `SELECT max("sessions") FROM "homenet_nat" WHERE ${where} AND $timeFilter GROUP BY time($__interval), "host" fill(null)`, alias: '$tag_host in use' },
-      { query: `SELECT max("sessions_max") FROM "homenet_nat" WHERE ${where} AND $timeFilter GROUP BY time($__interval), "host" fill(null)`, alias: '$tag_host capacity' },
-    ], { fieldConfig: { defaults: { unit: 'short' }, overrides: [] } });
+      { measurement: 'homenet_dsl', field: 'rate_kbps', fn: 'mean', scale: 1000, hosts, groupBy: ['host', 'line', 'direction'], alias: '$tag_host line $tag_line $tag_direction' },
+    ], 'bps');
+    add('NAT sessions', "Sessions in use against the gateway's capacity: new connections fail when they meet.", [
+      { measurement: 'homenet_nat', field: 'sessions', fn: 'max', hosts, groupBy: byHost, alias: '$tag_host in use' },
+      { measurement: 'homenet_nat', field: 'sessions_max', fn: 'max', hosts, groupBy: byHost, alias: '$tag_host capacity' },
+    ], 'short');
   }
   if (speakers.length > 0) {
     const zones = speakers.filter((d) => d.hostExplicit).map((d) => d.host);
-    // Zone names come from the speakers themselves: match every host that has a br0.
-    const where = `"interface" = 'br0'${zones.length > 0 && zones.length === speakers.length ? ` AND "host" =~ ${oneOf(zones)}` : ''}`;
+    // Zone names come from the speakers themselves: unless every host is set, match every br0.
+    const hosts = zones.length > 0 && zones.length === speakers.length ? { hosts: zones } : {};
     add('Sonos speakers', `Each speaker's bandwidth on its bridge (br0), stacked. ${wrapNote}`, [
-      { query: rate(counter('rx_bytes'), traffic, where, ', "host"', ' * 8'), alias: '$tag_host' },
-    ], { fieldConfig: { defaults: { unit: 'bps', custom: { stacking: { mode: 'normal', group: 'A' }, fillOpacity: 40 } }, overrides: [] } });
+      { measurement: traffic, field: counter('rx_bytes'), fn: 'max', rate: true, scale: 8, tags: { interface: 'br0' }, ...hosts, groupBy: byHost, alias: '$tag_host' },
+    ], 'bps', { fieldConfig: { defaults: { unit: 'bps', custom: { stacking: { mode: 'normal', group: 'A' }, fillOpacity: 40 } }, overrides: [] } });
   }
   add('Uptime', 'Time since each device last rebooted.', [
-    { query: `SELECT last("uptime_s") FROM "homenet_system" WHERE $timeFilter GROUP BY time($__interval), "host" fill(previous)`, alias: '$tag_host' },
-  ], { fieldConfig: { defaults: { unit: 's' }, overrides: [] } });
+    { measurement: 'homenet_system', field: 'uptime_s', fn: 'last', groupBy: byHost, alias: '$tag_host' },
+  ], 's');
   add('Scrape latency and failures', 'How long each device took to read, and the reads that failed (homenet_scrape).', [
-    { query: `SELECT mean("duration_ms") FROM "homenet_scrape" WHERE $timeFilter GROUP BY time($__interval), "host" fill(null)`, alias: '$tag_host ms' },
-    { query: `SELECT count("success") FROM "homenet_scrape" WHERE "success" = false AND $timeFilter GROUP BY time($__interval), "host" fill(0)`, alias: '$tag_host failed reads' },
-  ], { fieldConfig: { defaults: { unit: 'ms' }, overrides: [] } }, 24);
+    { measurement: 'homenet_scrape', field: 'duration_ms', fn: 'mean', groupBy: byHost, alias: '$tag_host ms' },
+    { measurement: 'homenet_scrape', field: 'success', fn: 'count', whereFalse: true, groupBy: byHost, alias: '$tag_host failed reads' },
+  ], 'ms', {}, 24);
 
   return {
     title: 'Home network (telegraf-homenet)',

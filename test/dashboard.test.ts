@@ -79,6 +79,21 @@ describe('the Grafana dashboard', () => {
     });
   }
 
+  it('--flux: the same panels in Flux, reading the same measurements and fields from the bucket', () => {
+    const config = configFor(sim, 'homenet');
+    const ql = dashboard(config, { datasource: 'x', totals: true });
+    const fx = dashboard(config, { datasource: 'x', totals: true, fluxBucket: 'homenet/autogen' });
+    const pairs = queries(ql).map((q, i) => [q, queries(fx)[i] ?? ''] as const);
+    assert.equal(queries(fx).length, queries(ql).length);
+    for (const [q, f] of pairs) {
+      const r = reads(q);
+      assert.match(f, /^from\(bucket: "homenet\/autogen"\)\n {2}\|> range\(start: v\.timeRangeStart, stop: v\.timeRangeStop\)/);
+      assert.ok(f.includes(`r._measurement == "${r.measurement}"`), f);
+      for (const field of r.fields) assert.ok(f.includes(`r._field == "${field}"`), f);
+      assert.equal(/non_negative_derivative/.test(q), /derivative\(unit: 1s, nonNegative: true\)/.test(f), f);
+    }
+  });
+
   it('is a Grafana dashboard model: schema types, unique ids, a 24-column grid, an import question', () => {
     const config = configFor(sim, 'homenet');
     const d: Dashboard = dashboard(config, { datasource: '${DS_INFLUXDB}', totals: false });
