@@ -7,7 +7,8 @@
  * This is a measuring tool, not part of the program: it runs other programs.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { collect } from '../collect.js';
 import { buildConfig } from '../config.js';
@@ -148,11 +149,10 @@ async function slowSpeakers(): Promise<void> {
   child.kill();
 }
 
-async function execdCpu(): Promise<void> {
+/** CPU per execd gather, measured in the child from /proc, after warm-up. */
+async function execdCpu(argsFor: (url: string) => string[]): Promise<number> {
   const sim = await simulatorProcess();
-  const child = spawn(process.execPath, [BIN, 'execd', '--device', `att-pace=${sim.url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${sim.url}/sonos/${n}`])], {
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
+  const child = spawn(process.execPath, [BIN, 'execd', ...argsFor(sim.url)], { stdio: ['pipe', 'pipe', 'ignore'] });
   let batches = 0;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     batches += (d.match(/^homenet_scrape,/gm) ?? []).length / 4;
@@ -168,9 +168,9 @@ async function execdCpu(): Promise<void> {
   const n = 50;
   for (let i = 0; i < n; i++) await gather();
   const perGather = (cpuMs(pid) - before) / n;
-  report('execd CPU per gather, 1 gateway + 3 speakers', `${perGather.toFixed(2)} ms`, '<= 5 ms', perGather <= 5);
   child.stdin.end();
   sim.stop();
+  return perGather;
 }
 
 function parseReview(): void {
@@ -231,7 +231,21 @@ process.stdout.write(`telegraf-homenet bench on ${process.platform}-${process.ar
 parseReview();
 await startupAndMemory();
 await slowSpeakers();
-await execdCpu();
+{
+  const devices = (url: string): string[] => ['--device', `att-pace=${url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${url}/sonos/${n}`])];
+  const all = await execdCpu(devices);
+  report('execd CPU per gather, 1 gateway + 3 speakers, default areas (13 pages)', `${all.toFixed(2)} ms`, '<= 5 ms', all <= 5);
+  const dir = mkdtempSync(`${tmpdir()}/homenet-bench-`);
+  const trafficOnly = await execdCpu((url) => {
+    const ini = ['[gw]\ntype = att-pace', ...[1, 2, 3].map((n) => `[spk${n}]\ntype = sonos`)]
+      .map((head, i) => `${head}\nurl = ${url}${i === 0 ? '' : `/sonos/${i}`}\ncollect = traffic\n`)
+      .join('');
+    writeFileSync(`${dir}/traffic.ini`, ini);
+    return ['--config', `${dir}/traffic.ini`];
+  });
+  rmSync(dir, { recursive: true, force: true });
+  report('execd CPU per gather, the same with collect = traffic (4 pages)', `${trafficOnly.toFixed(2)} ms`, '', undefined);
+}
 await oldWays();
 const missed = rows.filter((r) => r.met === false).length;
 process.stdout.write(`${missed === 0 ? 'every target met' : `${missed} target(s) missed`}\n`);
