@@ -270,9 +270,11 @@ function natTableRows(doc: Doc): number | undefined {
 /** `homenet_nat`: sessions in use, the gateway's capacity and how full it is. */
 export function natMetrics(doc: Doc, title: string): Metric[] {
   const values = allRowValues(doc);
-  // Some firmware writes "Total Sessions Available: 8192" as text, not a row.
-  const text = textOf(doc);
+  // Some firmware writes "Total Sessions Available: 8192" as text, not a row;
+  // the page's whole text is only built when the rows do not say it.
+  let text: string | undefined;
   const fromText = (labels: readonly string[]): string | undefined => {
+    text ??= textOf(doc);
     for (const l of labels) {
       const m = new RegExp(`${l}\\s*:?\\s*(\\d+)`, 'i').exec(text);
       if (m?.[1]) return m[1];
