@@ -218,10 +218,12 @@ async function oldWays(): Promise<void> {
     }
     report('curl | grep of the same page (text, not line protocol)', `${median(curl).toFixed(0)} ms`, '', undefined);
   } else report('curl | grep', 'skipped: curl is not installed', '', undefined);
-  if (have('python3', ['-c', 'import requests, bs4'])) {
+  // The first Python on hand with requests and BeautifulSoup (Debian's python3-requests, python3-bs4).
+  const python = ['python3', '/usr/bin/python3'].find((p) => have(p, ['-c', 'import requests, bs4']));
+  if (python !== undefined) {
     const py = `import requests, bs4\nt = bs4.BeautifulSoup(requests.get(${JSON.stringify(page)}, timeout=4).text, 'html.parser')\nprint([td.get_text() for td in t.find_all('td')][:5])`;
     const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push((await runProcess('python3', ['-c', py])).ms);
+    for (let i = 0; i < RUNS; i++) times.push((await runProcess(python, ['-c', py])).ms);
     report('Python requests + BeautifulSoup of the same page', `${median(times).toFixed(0)} ms`, '', undefined);
   } else report('Python requests + BeautifulSoup', 'skipped: python3 requests/bs4 not installed', '', undefined);
   sim.stop();
