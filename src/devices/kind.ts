@@ -65,6 +65,7 @@ export interface PageSpec {
   /**
    * The device's own name for itself, for its host tag. Pages with this are
    * read (in order, until one answers) before any area, once per process.
+   * Returns undefined, never throws, when the page names nobody.
    */
   readonly identify?: (page: PageText) => Identity | undefined;
 }

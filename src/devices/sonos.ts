@@ -6,8 +6,7 @@
 import { Parser } from 'htmlparser2';
 import { cleanTag, int, type FieldValue, type Metric } from '../lineprotocol.js';
 import { ParseError } from '../html.js';
-import { counter } from './att-common.js';
-import { timingFields } from './att-pace.js';
+import { counter, timingFields } from './fields.js';
 import type { DeviceKind, Family, PageSpec, PageText, ParseContext } from './kind.js';
 
 /** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
@@ -232,7 +231,8 @@ const description: PageSpec = {
   ],
   // Both speakers of a stereo pair share a roomName: the serial keeps them apart.
   identify: (page) => {
-    const d = deviceFields(page.body);
+    // A page without a <device> names nobody; the system area reports it.
+    const d = supportSections(page.body)[0]?.device ?? new Map<string, string>();
     const room = cleanTag(d.get('roomName') ?? '');
     const serial = cleanTag(d.get('serialNum') ?? '');
     return room ? { host: serial ? `${room} ${serial}` : room } : undefined;
