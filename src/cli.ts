@@ -24,7 +24,7 @@ import {
   type Config,
   type ConfigSources,
 } from './config.js';
-import { AREAS, DEVICE_KINDS, extractPage, recognizePages } from './devices/index.js';
+import { DEVICE_KINDS, parseSaved } from './devices/index.js';
 import { decodeBody } from './http.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 import { telegrafSnippet } from './telegraf.js';
@@ -148,30 +148,13 @@ function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
       throw new ConfigError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   });
-  let recognized;
+  let parsed;
   try {
-    recognized = recognizePages(kind, saved);
+    parsed = parseSaved(kind, saved, c.measurement, tags);
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  // Without --host, a page that names the device (a Sonos zone) names the lines.
-  if (tags['host'] === undefined) {
-    for (const [spec, page] of recognized.pages) {
-      const id = spec.identify?.(page);
-      if (id) {
-        tags['host'] = id.host;
-        break;
-      }
-    }
-  }
-  const metrics: Metric[] = [];
-  const log: string[] = [];
-  for (const [spec, page] of recognized.pages) {
-    const r = extractPage(spec, page, { measurement: c.measurement }, new Set(AREAS));
-    metrics.push(...r.metrics.map((m) => ({ ...m, tags: { ...tags, ...m.tags } })));
-    log.push(...r.failures.map((f) => `E! ${f.area}: ${f.message}`));
-  }
-  emit(metrics, log, io);
+  emit(parsed.metrics, parsed.failures.map((f) => `E! ${f.area}: ${f.message}`), io);
   return 0;
 }
 

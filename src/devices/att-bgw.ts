@@ -7,8 +7,8 @@
 import { DomUtils } from 'htmlparser2';
 import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
 import { findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc } from '../html.js';
-import { columnCounterMetrics, counter, dslMetrics, errorPercent, M, natMetrics, rowCounters, systemMetrics } from './att-common.js';
-import { timingFields } from './att-pace.js';
+import { columnCounterMetrics, dslMetrics, errorPercent, M, natMetrics, rowCounters, systemMetrics } from './att-common.js';
+import { counter, timingFields } from './fields.js';
 import type { Family, LoginSpec, PageSpec } from './kind.js';
 
 const HA_PAGE = /\/cgi-bin\/[a-z_]+\.ha|\.ha["?]/i;

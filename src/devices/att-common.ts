@@ -7,7 +7,6 @@
 import { bool, cleanTag, float, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
 import {
   columnTable,
-  digitsOf,
   labelKey,
   measureOf,
   normText,
@@ -19,8 +18,7 @@ import {
   type Doc,
   type El,
 } from '../html.js';
-
-const INT64_MAX = 2n ** 63n - 1n;
+import { counter } from './fields.js';
 
 /** Measurement names of the gateway areas (the traffic one is configurable). */
 export const M = {
@@ -32,13 +30,6 @@ export const M = {
   nat: 'homenet_nat',
 } as const;
 
-/** An integer counter from a cell, keeping every digit; `where` names it in errors. */
-export function counter(where: string, text: string): FieldValue {
-  const digits = digitsOf(text);
-  if (digits === undefined) throw new ParseError(`${where} is ${JSON.stringify(normText(text))}, not a whole number`);
-  if (BigInt(digits) > INT64_MAX) throw new ParseError(`${where} ${digits} does not fit in 64 bits`);
-  return int(digits);
-}
 
 /**
  * The field a counter label stands for: `Receive Bytes` -> rx_bytes,

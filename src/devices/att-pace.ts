@@ -7,7 +7,7 @@
  * puts it in the first cell of the header row and adds colons and spacer rows.
  * Both are found by those words and their columns by header words.
  */
-import { bool, float, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
+import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
 import {
   captionOf,
   columnTable,
@@ -22,7 +22,8 @@ import {
   type Doc,
   type El,
 } from '../html.js';
-import { columnCounterMetrics, counter, dslMetrics, M, natMetrics, systemMetrics } from './att-common.js';
+import { columnCounterMetrics, dslMetrics, M, natMetrics, systemMetrics } from './att-common.js';
+import { counter, timingFields } from './fields.js';
 import type { Family, PageSpec, PageText, ParseContext } from './kind.js';
 
 const BROADBAND_TITLE = 'Broadband Status (/xslt?PAGE=C_1_0)';
@@ -113,13 +114,6 @@ function trafficFields(doc: Doc): Record<string, FieldValue> {
 }
 
 
-/** Request timings as the seed's integer millisecond fields, when the page was fetched. */
-export function timingFields(page: PageText): Record<string, FieldValue> {
-  const out: Record<string, FieldValue> = {};
-  if (page.totalMs !== undefined) out['total_time'] = int(Math.round(page.totalMs));
-  if (page.ttfbMs !== undefined) out['elapsed_time'] = int(Math.round(page.ttfbMs));
-  return out;
-}
 
 /** "Summary Status": Internet and DSL Link, each "Connected" or not. */
 function wanMetrics(doc: Doc): Metric[] {

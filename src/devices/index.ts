@@ -3,7 +3,7 @@ import { att, attBgw, attPace } from './att.js';
 import { sonos, sonosHousehold } from './sonos.js';
 import { ParseError } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
-import type { Area, DeviceKind, Family, PageSpec, PageText, ParseContext } from './kind.js';
+import { AREAS, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
 export type { Area, DeviceKind, Extract, Family, Identity, LoginSpec, PageSpec, PageText, ParseContext } from './kind.js';
 export { AREAS, defaultAreas, kindAreas } from './kind.js';
@@ -87,6 +87,34 @@ export function extractPage(
       if (!(err instanceof ParseError)) throw err;
       failures.push({ area: extract.area, page: spec, message: err.message });
     }
+  }
+  return { metrics, failures };
+}
+
+/**
+ * Parses saved pages of one device offline, every area they hold: the
+ * `parse` command and the fixture tests. The lines get `tags`; their host is
+ * `tags.host`, else the name a page gives the device (a Sonos zone), else
+ * `defaultHost`.
+ * @throws Error when a page is no page of this kind (see recognizePages).
+ */
+export function parseSaved(
+  kind: DeviceKind,
+  saved: readonly SavedPage[],
+  measurement: string,
+  tags: Readonly<Record<string, string>>,
+  defaultHost?: string,
+): { metrics: Metric[]; failures: AreaFailure[] } {
+  const { pages } = recognizePages(kind, saved);
+  const named = [...pages].map(([spec, page]) => spec.identify?.(page)?.host).find((h) => h !== undefined);
+  const host = tags['host'] ?? named ?? defaultHost;
+  const lineTags = host === undefined ? tags : { ...tags, host };
+  const metrics: Metric[] = [];
+  const failures: AreaFailure[] = [];
+  for (const [spec, page] of pages) {
+    const r = extractPage(spec, page, { measurement }, new Set(AREAS));
+    metrics.push(...r.metrics.map((m) => ({ ...m, tags: { ...lineTags, ...m.tags } })));
+    failures.push(...r.failures);
   }
   return { metrics, failures };
 }

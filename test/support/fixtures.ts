@@ -4,8 +4,8 @@
  * exact "area: message" lines of the areas that cannot be read).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { AREAS, DEVICE_KINDS, extractPage, recognizePages } from '../../src/devices/index.js';
-import { serializeAll, type Metric } from '../../src/lineprotocol.js';
+import { DEVICE_KINDS, parseSaved } from '../../src/devices/index.js';
+import { serializeAll } from '../../src/lineprotocol.js';
 import { FIXTURES } from './helpers.js';
 
 /** Every fixture case. */
@@ -22,22 +22,16 @@ export function parseFixture(type: string, dir: string): { out: string; err: str
   const saved = readdirSync(dir)
     .filter((f) => !f.startsWith('expected.'))
     .map((f) => ({ name: f, body: readFileSync(`${dir}${f}`, 'utf8') }));
-  let pages;
+  let parsed;
   try {
-    ({ pages } = recognizePages(kind, saved));
+    // As `parse` does without --host: a page that names the device names the lines.
+    parsed = parseSaved(kind, saved, 'net', {}, 'router');
   } catch (e) {
     // A page of no known kind (a 403 page saved by mistake) is a case too.
     return { out: '', err: `${(e as Error).message}\n` };
   }
-  // As `parse` does without --host: a page that names the device names the lines.
-  const host = [...pages].map(([spec, page]) => spec.identify?.(page)?.host).find((h) => h !== undefined) ?? 'router';
-  const metrics: Metric[] = [];
-  let err = '';
-  for (const [spec, page] of pages) {
-    const r = extractPage(spec, page, { measurement: 'net' }, new Set(AREAS));
-    metrics.push(...r.metrics.map((m) => ({ ...m, tags: { host, ...m.tags } })));
-    for (const f of r.failures) err += `${f.area}: ${f.message}\n`;
-  }
+  const { metrics } = parsed;
+  const err = parsed.failures.map((f) => `${f.area}: ${f.message}\n`).join('');
   const warnings: string[] = [];
   const out = serializeAll(metrics, (w) => warnings.push(w));
   if (warnings.length > 0) throw new Error(warnings.join('\n'));
