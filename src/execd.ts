@@ -35,12 +35,6 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     writable = loaded.writable;
     if (loaded.warning) io.stderr(`${loaded.warning}\n`);
   }
-  const stopping = new AbortController();
-  const onSignal = (): void => {
-    stopping.abort();
-  };
-  io.signal?.addEventListener('abort', onSignal, { once: true });
-  const isStopping = (): boolean => stopping.signal.aborted;
   // Shared with the stdin reader below.
   const st: { wanted: number; running: boolean; ended: boolean } = { wanted: 0, running: false, ended: false };
   let wake: (() => void) | undefined;
@@ -48,6 +42,14 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     wake?.();
     wake = undefined;
   };
+  const stopping = new AbortController();
+  // One listener for the whole run (one per wait would pile up, a gather every few seconds for months).
+  const onSignal = (): void => {
+    stopping.abort();
+    poke();
+  };
+  io.signal?.addEventListener('abort', onSignal, { once: true });
+  const isStopping = (): boolean => stopping.signal.aborted;
 
   // Reading stdin runs beside the gathers, so a newline during a gather is seen at once.
   const reader = (async () => {
@@ -73,9 +75,6 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
       if (st.ended) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        stopping.signal.addEventListener('abort', () => {
-          resolve();
-        }, { once: true });
       });
       continue;
     }

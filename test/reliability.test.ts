@@ -71,6 +71,8 @@ function startExecd(args: string[]): {
   end: () => void;
   kill: (sig: NodeJS.Signals) => void;
   output: () => string;
+  /** What it wrote on stderr so far. */
+  errors: () => string;
   waitFor: (count: number, timeoutMs?: number) => Promise<void>;
   /** Resolves when execd has said it is ready (its I! line). */
   ready: Promise<void>;
@@ -105,6 +107,7 @@ function startExecd(args: string[]): {
       child.kill(sig);
     },
     output: () => out,
+    errors: () => err,
     ready,
     waitFor: async (count, timeoutMs = 8000) => {
       const until = performance.now() + timeoutMs;
@@ -164,6 +167,31 @@ describe('execd', { timeout: 30_000 }, () => {
     e.end();
     assert.equal((await e.exit).code, 0);
     assert.equal(lines(e.output()).filter((l) => l.startsWith('homenet_scrape,')).length, 4, 'two gathers of two devices');
+  });
+
+  it('a long run leaks nothing: 15 gathers and stderr holds only its I! line', async () => {
+    // Node warns on stderr when listeners pile up on one signal (it did, once per idle wait).
+    const e = startExecd(['--device', `att-pace=${sim.url}`, '--device', `sonos=${sim.url}/sonos/1`]);
+    await e.ready;
+    for (let i = 1; i <= 15; i++) {
+      e.send('\n');
+      await e.waitFor(2 * i);
+    }
+    e.end();
+    assert.equal((await e.exit).code, 0);
+    assert.deepEqual(lines(e.errors()), ['I! telegraf-homenet execd: 2 device(s); one gather per line on stdin']);
+  });
+
+  it('SIGTERM while waiting for a newline: exit 0 at once', async () => {
+    const e = startExecd(['--device', `att-pace=${sim.url}`]);
+    await e.ready;
+    e.send('\n');
+    await e.waitFor(1);
+    e.kill('SIGTERM');
+    const { code, ms } = await e.exit;
+    assert.equal(code, 0);
+    assert.ok(ms < 1000, `exit took ${Math.round(ms)} ms`);
+    assert.equal(lines(e.output()).filter((l) => l.startsWith('homenet_scrape,')).length, 1);
   });
 
   it('SIGTERM during a gather: exit 0 at once, no half batch', async () => {
