@@ -122,13 +122,22 @@ function decodeCp1252(body: Buffer): string {
 export function decodeBody(body: Buffer, contentType: string | undefined): string {
   const charset = declaredCharset(contentType, body);
   if (CP1252_LABELS.has(charset)) return decodeCp1252(body);
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(charset);
-  } catch {
-    decoder = new TextDecoder('utf-8');
+  return decoderFor(charset).decode(body);
+}
+
+// Decoders are stateless between whole-buffer decode() calls: one per charset.
+const decoders = new Map<string, TextDecoder>();
+function decoderFor(charset: string): TextDecoder {
+  let decoder = decoders.get(charset);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(charset);
+    } catch {
+      decoder = decoderFor('utf-8');
+    }
+    decoders.set(charset, decoder);
   }
-  return decoder.decode(body);
+  return decoder;
 }
 
 interface RawResponse {
@@ -136,9 +145,12 @@ interface RawResponse {
   readonly ttfbMs: number;
 }
 
+// https is loaded only for devices that use it; each module once.
+let httpModule: typeof import('node:http') | undefined;
+let httpsModule: typeof import('node:https') | undefined;
+
 async function request(url: URL, options: FetchOptions, started: number, form: string | undefined): Promise<RawResponse> {
-  // https is loaded only for devices that use it.
-  const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const mod = url.protocol === 'https:' ? (httpsModule ??= await import('node:https')) : (httpModule ??= await import('node:http'));
   const keepAlive = options.agents !== undefined;
   const headers: Record<string, string> = {
     'user-agent': options.userAgent ?? 'telegraf-homenet',
@@ -190,35 +202,57 @@ function cookiesOf(res: IncomingMessage): string[] {
   return (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]?.trim() ?? '').filter((c) => c.includes('='));
 }
 
-async function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+/**
+ * The body, at most `maxBytes`. Read in flowing mode ('data' events): an async
+ * iterator pauses and resumes the socket around every chunk, which costs
+ * system calls on each of the dozen pages of every gather.
+ */
+function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     res.destroy();
-    throw new FetchError(`response is ${declared} bytes, over the ${maxBytes}-byte limit`);
+    return Promise.reject(new FetchError(`response is ${declared} bytes, over the ${maxBytes}-byte limit`));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of res) {
-      const buf = chunk as Buffer;
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: FetchError): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    // A body cut short by the device ends the stream without an error on some
+    // Node versions; `complete` says whether every promised byte arrived.
+    const ended = (): void => {
+      if (settled) return;
+      if (!res.complete) {
+        fail(
+          signal.aborted
+            ? new FetchError(reasonText(signal), undefined, true)
+            : new FetchError('connection closed before the page was complete', undefined, true),
+        );
+        return;
+      }
+      settled = true;
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    res.on('data', (buf: Buffer) => {
+      if (settled) return;
       size += buf.length;
       if (size > maxBytes) {
+        fail(new FetchError(`response is over the ${maxBytes}-byte limit`));
         res.destroy();
-        throw new FetchError(`response is over the ${maxBytes}-byte limit`);
+        return;
       }
       chunks.push(buf);
-    }
-  } catch (err) {
-    throw describe(err, signal);
-  }
-  // A body cut short by the device ends the stream without an error on some
-  // Node versions; `complete` says whether every promised byte arrived.
-  if (!res.complete) {
-    throw signal.aborted
-      ? new FetchError(reasonText(signal), undefined, true)
-      : new FetchError('connection closed before the page was complete', undefined, true);
-  }
-  return Buffer.concat(chunks, size);
+    });
+    res.on('end', ended);
+    res.on('close', ended);
+    res.on('error', (err) => {
+      fail(describe(err, signal));
+    });
+  });
 }
 
 /**
