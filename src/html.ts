@@ -3,23 +3,83 @@
  * firmware in whitespace, `&nbsp;`, trailing colons and `th` versus `td`, so
  * everything here compares normalised visible text, never positions.
  */
-import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
+import { Parser } from 'htmlparser2';
+
+/**
+ * A page as a lean tree: elements and text only (comments, doctypes and
+ * processing instructions are dropped), built from htmlparser2's parser
+ * events. htmlparser2 decides which tags a tag implies closed, exactly as for
+ * its own DOM; this tree only keeps less per node, which is most of the time
+ * a gather spends on pages.
+ */
+export interface El {
+  readonly type: 'tag';
+  readonly name: string;
+  readonly attribs: Readonly<Record<string, string>>;
+  readonly children: Node[];
+  /** The previous sibling, element or text. */
+  readonly prev: Node | null;
+  /** {@link textOf} of this element, once asked. */
+  text?: string;
+}
+
+/** A run of text, entities decoded. */
+export interface TextNode {
+  readonly type: 'text';
+  data: string;
+  readonly prev: Node | null;
+}
+
+export type Node = El | TextNode;
 
 /** A parsed page. */
-export type Doc = ReturnType<typeof parseDocument>;
-/** An element of a parsed page. */
-export type El = ReturnType<typeof DomUtils.getElementsByTagName>[number];
+export interface Doc {
+  readonly type: 'root';
+  readonly children: Node[];
+  /** Every element in document order (the order their start tags appear). */
+  readonly elements: readonly El[];
+  text?: string;
+}
 
-type Child = El['children'][number];
-
-/** Whether a node is an element (not text, comment or directive). */
-export function isElement(n: Child): n is El {
-  return ElementType.isTag(n);
+/** Whether a node is an element (not text). */
+export function isElement(n: Node): n is El {
+  return n.type === 'tag';
 }
 
 /** A page that does not hold what its parser looks for; the message names the label and the page. */
 export class ParseError extends Error {
   override name = 'ParseError';
+}
+
+function buildTree(text: string): Doc {
+  const root: Doc = { type: 'root', children: [], elements: [] };
+  const elements: El[] = [];
+  const open: { children: Node[] }[] = [root];
+  let parent: { children: Node[] } = root;
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        const el: El = { type: 'tag', name, attribs, children: [], prev: parent.children.at(-1) ?? null };
+        parent.children.push(el);
+        elements.push(el);
+        open.push(el);
+        parent = el;
+      },
+      onclosetag() {
+        if (open.length > 1) open.pop();
+        parent = open[open.length - 1] ?? root;
+      },
+      ontext(data) {
+        const last = parent.children.at(-1);
+        // The tokenizer splits text around entities: one node per run, as a DOM has.
+        if (last?.type === 'text') last.data += data;
+        else parent.children.push({ type: 'text', data, prev: last ?? null });
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.end(text);
+  return { ...root, elements };
 }
 
 // A page feeds several areas (traffic and line come from one page): parse it once.
@@ -30,10 +90,26 @@ let lastParsed: { text: string; doc: Doc } | undefined;
  * The same text twice in a row gives the same document: treat it as read-only.
  */
 export function parseHtml(text: string): Doc {
-  if (lastParsed?.text !== text) {
-    lastParsed = { text, doc: parseDocument(text, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true }) };
-  }
+  if (lastParsed?.text !== text) lastParsed = { text, doc: buildTree(text) };
   return lastParsed.doc;
+}
+
+/** Every text below a node, concatenated (a DOM's textContent). */
+function rawText(node: Node | Doc): string {
+  if (node.type === 'text') return node.data;
+  let out = '';
+  for (const c of node.children) out += c.type === 'text' ? c.data : rawText(c);
+  return out;
+}
+
+/** Elements of the document that match, in document order. */
+export function findAll(doc: Doc, test: (el: El) => boolean): El[] {
+  return doc.elements.filter(test);
+}
+
+/** The first element of the document that matches. */
+export function findOne(doc: Doc, test: (el: El) => boolean): El | undefined {
+  return doc.elements.find(test);
 }
 
 /** Visible text with `&nbsp;` and control characters as a space, runs of whitespace collapsed and trimmed. */
@@ -42,9 +118,10 @@ export function normText(s: string): string {
   return s.replace(/[\s\u00a0\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
-/** The normalised text of a node. */
-export function textOf(node: Parameters<typeof DomUtils.textContent>[0]): string {
-  return normText(DomUtils.textContent(node));
+/** The normalised text of a node (kept on elements: table code asks for a cell's text often). */
+export function textOf(node: Node | Doc): string {
+  if (node.type === 'text') return normText(node.data);
+  return (node.text ??= normText(rawText(node)));
 }
 
 /** A label as compared: normalised, lower case, without a trailing colon. */
@@ -54,7 +131,7 @@ export function labelKey(s: string): string {
 
 /** Every table of the document, nested ones included, in document order. */
 export function tables(doc: Doc): El[] {
-  return DomUtils.getElementsByTagName('table', doc, true);
+  return findAll(doc, (e) => e.name === 'table');
 }
 
 /** The text of a table's `<caption>`, or '' without one. */
@@ -116,7 +193,7 @@ const HEADING = /^h[1-6]$/;
 export function tablesWithHeadings(doc: Doc): { table: El; heading: string }[] {
   const out: { table: El; heading: string }[] = [];
   let heading = '';
-  for (const el of DomUtils.findAll((e) => e.name === 'table' || HEADING.test(e.name), doc.children)) {
+  for (const el of findAll(doc, (e) => e.name === 'table' || HEADING.test(e.name))) {
     if (el.name === 'table') out.push({ table: el, heading });
     else heading = textOf(el);
   }

@@ -4,9 +4,8 @@
  * tables of `<th scope="row">Label</th><td>value</td>` rows; tables are found
  * by their summary, or by their heading when a firmware words it differently.
  */
-import { DomUtils } from 'htmlparser2';
 import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
-import { findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc } from '../html.js';
+import { findAll, findOne, findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc } from '../html.js';
 import { columnCounterMetrics, dslMetrics, errorPercent, M, natMetrics, rowCounters, systemMetrics } from './att-common.js';
 import { counter, timingFields } from './fields.js';
 import type { Family, LoginSpec, PageSpec } from './kind.js';
@@ -154,7 +153,7 @@ const FIBER_READINGS: readonly [RegExp, string, (n: number, unit: string) => num
 /** BGW320 optical readings, from headings such as `Rx Power  Currently -170`. */
 function fiberMetrics(doc: Doc): Metric[] {
   const fields: Record<string, FieldValue> = {};
-  for (const h of DomUtils.findAll((e) => /^h[1-6]$/.test(e.name), doc.children)) {
+  for (const h of findAll(doc, (e) => /^h[1-6]$/.test(e.name))) {
     const m = /^(.+?)\s+currently\s*:?\s*(.+)$/i.exec(textOf(h));
     if (!m) continue;
     const name = labelKey(m[1] ?? '');
@@ -191,7 +190,7 @@ const nat: PageSpec = {
 };
 
 function inputValue(doc: Doc, name: string): string | undefined {
-  const input = DomUtils.findOne((e) => e.name === 'input' && e.attribs['name'] === name, doc.children);
+  const input = findOne(doc, (e) => e.name === 'input' && e.attribs['name'] === name);
   return input?.attribs['value'];
 }
 
