@@ -41,6 +41,8 @@ export interface DeviceState {
   identity?: string;
   /** Kept-alive connections to the device (execd). */
   agents?: Agents;
+  /** What pages that only describe the device said, and until when to repeat it (execd). */
+  described?: Map<PageSpec, { readonly metrics: readonly Metric[]; readonly until: number }>;
 }
 
 /** How a gather behaves. */
@@ -294,6 +296,14 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
     for (const spec of family.pages) {
       const wanted = spec.extracts.filter((e) => areas.has(e.area));
       if (wanted.length === 0) continue;
+      // Repeated only when the device answered another page in this gather: a
+      // description alone must not vouch for a device nobody asked.
+      const described = g.state.described?.get(spec);
+      if (described && described.until > now && g.pages.size > 0) {
+        const time = nowNs();
+        g.metrics.push(...described.metrics.map((m) => ({ ...m, time })));
+        continue;
+      }
       let page: PageText | undefined;
       try {
         page = await getPage(g, family, spec, now);
@@ -311,6 +321,11 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
       const time = page.receivedNs;
       g.metrics.push(...(time === undefined ? metrics : metrics.map((m) => ({ ...m, time }))));
       for (const f of failures) g.fail(spec.path, f.message, f.area);
+      // A description that read cleanly is repeated, not fetched, until it is due again.
+      if (spec.describesMs !== undefined && g.options.keepSessions === true) {
+        if (failures.length === 0) (g.state.described ??= new Map()).set(spec, { metrics, until: now + spec.describesMs });
+        else g.state.described?.delete(spec);
+      }
     }
     return host;
   } finally {
@@ -389,7 +404,11 @@ async function gatherDevice(
     const message =
       err instanceof FetchError ? g.explain(err) : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
     g.failures.push({ url: g.current.href, message });
-    if (err instanceof FetchError && err.unreachable) delete state.family;
+    if (err instanceof FetchError && err.unreachable) {
+      // A device that went away may come back as another model or firmware.
+      delete state.family;
+      delete state.described;
+    }
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', stop);

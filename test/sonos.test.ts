@@ -5,6 +5,7 @@ import { collect, type DeviceState } from '../src/collect.js';
 import { buildConfig, type Config } from '../src/config.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
+import { DESCRIPTION_REFRESH_MS } from '../src/devices/sonos.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { FIXTURES, lines, runBin } from './support/helpers.js';
 
@@ -56,6 +57,38 @@ describe('one Sonos speaker', () => {
     const named = await collect(speakerConfig(sim, 3, 'host = den-speaker\n'));
     assert.deepEqual(hosts(named.metrics), ['den-speaker']);
     assert.equal(zp() - start, 1, 'no zp request when host is set');
+  });
+
+  it('execd reads the description once per 10 minutes and repeats its line in between, only beside a live page', async () => {
+    const states = new Map<string, DeviceState>();
+    let now = 1_000_000;
+    const options = { states, keepSessions: true, now: () => now };
+    const desc = (): number => sim.hits.get('/sonos/2/xml/device_description.xml') ?? 0;
+    const start = desc();
+    const systemOf = async (config: Config): Promise<Metric | undefined> => {
+      const { metrics, log } = await collect(config, options);
+      assert.deepEqual(log, []);
+      return metrics.find((m) => m.name === 'homenet_system');
+    };
+    const first = await systemOf(speakerConfig(sim, 2));
+    now += DESCRIPTION_REFRESH_MS - 1;
+    const repeated = await systemOf(speakerConfig(sim, 2));
+    assert.equal(desc() - start, 1, 'read once');
+    assert.deepEqual(repeated?.tags, first?.tags);
+    assert.deepEqual(repeated?.fields, first?.fields);
+    assert.ok(repeated?.time !== undefined && first?.time !== undefined && repeated.time > first.time, 'a fresh timestamp');
+    // With nothing else to read, the description is read: it is what says the speaker is alive.
+    await systemOf(speakerConfig(sim, 2, 'collect = system\n'));
+    assert.equal(desc() - start, 2);
+    now += DESCRIPTION_REFRESH_MS - 1;
+    await systemOf(speakerConfig(sim, 2));
+    assert.equal(desc() - start, 2, 'that read counts: repeated');
+    now += 1;
+    await systemOf(speakerConfig(sim, 2));
+    assert.equal(desc() - start, 3, 'due again 10 minutes after the last read');
+    // A one-shot collect always reads it.
+    await collect(speakerConfig(sim, 2), { states });
+    assert.equal(desc() - start, 4);
   });
 
   it('without /status/zp the room name and serial name it', async () => {

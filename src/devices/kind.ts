@@ -63,6 +63,12 @@ export interface PageSpec {
   /** Served only after logging in with the device's access code. */
   readonly login?: boolean;
   /**
+   * The page only describes the device (model, firmware, serial) and changes
+   * with a firmware update at most: a long-lived process (execd) reads it
+   * again after this many ms and repeats what it said in between.
+   */
+  readonly describesMs?: number;
+  /**
    * The device's own name for itself, for its host tag. Pages with this are
    * read (in order, until one answers) before any area, once per process.
    * Returns undefined, never throws, when the page names nobody.

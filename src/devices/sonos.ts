@@ -208,6 +208,8 @@ const zp: PageSpec = {
 };
 
 const DESCRIPTION_TITLE = 'Device description (/xml/device_description.xml)';
+/** How often execd reads a speaker's description again (a firmware update shows within this). */
+export const DESCRIPTION_REFRESH_MS = 10 * 60_000;
 function deviceFields(body: string): Map<string, string> {
   const d = supportSections(body)[0]?.device;
   if (!d || d.size === 0) throw new ParseError(`${DESCRIPTION_TITLE}: no UPnP <root><device> element`);
@@ -218,6 +220,7 @@ const description: PageSpec = {
   path: '/xml/device_description.xml',
   title: DESCRIPTION_TITLE,
   recognize: (body) => /urn:schemas-upnp-org:device-1-0/.test(body) && /ZonePlayer|Sonos/i.test(body),
+  describesMs: DESCRIPTION_REFRESH_MS,
   extracts: [
     {
       area: 'system',
