@@ -31,6 +31,17 @@ const WRAP = 2n ** 32n;
 export const COUNTER = /^(?:ipv6_)?(?:tx|rx)_(bytes|pkts|err|drop|unicast|multicast|broadcast|overruns|frame|carrier)$|^collisions$/;
 const UPTIME_MEASUREMENT = 'homenet_system';
 
+// Field names are few and repeat every gather: each is matched once.
+const counterFields = new Map<string, boolean>();
+function isCounter(field: string): boolean {
+  let yes = counterFields.get(field);
+  if (yes === undefined) {
+    yes = COUNTER.test(field);
+    if (counterFields.size < 10_000) counterFields.set(field, yes);
+  }
+  return yes;
+}
+
 /** Highest plausible rate per second of each kind of counter. */
 function maxRate(field: string): bigint {
   const kind = COUNTER.exec(field)?.[1] ?? 'collisions';
@@ -101,7 +112,7 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
     const hostRebooted = rebooted.has(m.tags['host'] ?? '');
     const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
     for (const [field, v] of Object.entries(m.fields)) {
-      if (v.kind !== 'int' || !COUNTER.test(field) || v.value < 0n) continue;
+      if (v.kind !== 'int' || !isCounter(field) || v.value < 0n) continue;
       const key = `${line}\u0000${field}`;
       const before = state.series.get(key);
       let change: Change = 'up';
@@ -124,7 +135,12 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
       else if (r.value >= before.last) total = before.total + (r.value - before.last);
       else if (lineReset || r.change === 'reset') total = before.total + r.value;
       else total = before.total + (r.value + WRAP - before.last);
-      state.series.set(r.key, { last: r.value, total, atNs: at, wide: (before?.wide ?? false) || r.value >= WRAP });
+      if (before) {
+        before.wide ||= r.value >= WRAP;
+        before.last = r.value;
+        before.total = total;
+        before.atNs = at;
+      } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: r.value >= WRAP });
       totals[`${r.field}_total`] = int(total);
     }
     return Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } };

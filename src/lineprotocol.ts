@@ -69,6 +69,43 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex
 const LINE_BREAK = /[\r\n\u0000]/;
 
+// Names, keys and tag values repeat every gather: each one that passed its
+// check is remembered with its escaped form (bounded, for hostile input).
+const MEMO_MAX = 10_000;
+const goodNames = new Map<string, string>();
+const goodKeys = new Map<string, string>();
+const goodValues = new Map<string, string>();
+
+function remember(memo: Map<string, string>, raw: string, escaped: string): string {
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(raw, escaped);
+  return escaped;
+}
+
+/** A measurement name, checked and escaped. */
+function nameText(s: string): string {
+  const known = goodNames.get(s);
+  if (known !== undefined) return known;
+  checkName('measurement', s);
+  return remember(goodNames, s, s.replace(NAME_SPECIALS, '\\$&'));
+}
+
+/** A tag or field key, checked and escaped. */
+function keyText(what: string, s: string): string {
+  const known = goodKeys.get(s);
+  if (known !== undefined) return known;
+  checkKey(what, s);
+  return remember(goodKeys, s, escapeKey(s));
+}
+
+/** A tag value, checked and escaped. */
+function tagValueText(key: string, s: string): string {
+  const known = goodValues.get(s);
+  if (known !== undefined) return known;
+  checkName(`tag ${JSON.stringify(key)} value`, s);
+  return remember(goodValues, s, escapeKey(s));
+}
+
 function checkName(what: string, s: string): void {
   if (s === '') throw new LineProtocolError(`${what} is empty`);
   if (CONTROL.test(s)) throw new LineProtocolError(`${what} ${JSON.stringify(s)} contains a control character`);
@@ -113,9 +150,14 @@ function formatField(key: string, v: FieldValue): string {
   }
 }
 
+// UTF-16 code unit order is UTF-8 byte order except where a surrogate pair
+// meets a character from U+E000 up.
+const NOT_BYTE_ORDERED = /[\uD800-\uFFFF]/;
+
 /** Byte-wise order of UTF-8 strings, the order InfluxDB and Telegraf sort tags in. */
 function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  if (NOT_BYTE_ORDERED.test(a) || NOT_BYTE_ORDERED.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -124,30 +166,27 @@ function byteOrder(a: string, b: string): number {
  * @throws LineProtocolError when the metric cannot be written exactly.
  */
 export function serialize(m: Metric): string {
-  checkName('measurement', m.name);
-  let line = m.name.replace(NAME_SPECIALS, '\\$&');
+  let line = nameText(m.name);
 
   const tagKeys = Object.keys(m.tags).filter((k) => m.tags[k] !== '').sort(byteOrder);
   for (const k of tagKeys) {
-    const v = m.tags[k] ?? '';
-    checkKey('tag key', k);
-    checkName(`tag ${JSON.stringify(k)} value`, v);
-    line += `,${escapeKey(k)}=${escapeKey(v)}`;
+    line += `,${keyText('tag key', k)}=${tagValueText(k, m.tags[k] ?? '')}`;
   }
 
   const fieldKeys = Object.keys(m.fields);
   if (fieldKeys.length === 0) throw new LineProtocolError('metric has no fields');
-  const parts: string[] = [];
+  let sep = ' ';
   for (const k of fieldKeys) {
-    checkKey('field key', k);
+    const key = keyText('field key', k);
     if (Object.hasOwn(m.tags, k) && m.tags[k] !== '') {
       throw new LineProtocolError(`${JSON.stringify(k)} is both a tag and a field`);
     }
     const v = m.fields[k];
     if (v === undefined) continue;
-    parts.push(`${escapeKey(k)}=${formatField(k, v)}`);
+    line += `${sep}${key}=${formatField(k, v)}`;
+    sep = ',';
   }
-  line += ` ${parts.join(',')}`;
+  if (sep === ' ') throw new LineProtocolError('metric has no fields');
 
   if (m.time !== undefined) {
     if (m.time < INT64_MIN || m.time > INT64_MAX) throw new LineProtocolError(`timestamp ${m.time} is out of range`);

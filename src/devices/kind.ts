@@ -112,12 +112,16 @@ export interface DeviceKind {
 }
 
 /** Areas collected when the config does not say: everything that needs no login and is not opt-in. */
-export function defaultAreas(family: Family): Set<Area> {
-  const optIn = new Set(family.optInAreas ?? []);
-  return new Set(
-    family.pages.filter((p) => p.login !== true).flatMap((p) => p.extracts.map((e) => e.area)).filter((a) => !optIn.has(a)),
-  );
+export function defaultAreas(family: Family): ReadonlySet<Area> {
+  let areas = defaults.get(family);
+  if (!areas) {
+    const optIn = new Set(family.optInAreas ?? []);
+    areas = new Set(family.pages.filter((p) => p.login !== true).flatMap((p) => p.extracts.map((e) => e.area)).filter((a) => !optIn.has(a)));
+    defaults.set(family, areas);
+  }
+  return areas;
 }
+const defaults = new WeakMap<Family, ReadonlySet<Area>>();
 
 /** Every area some page of the kind can feed, in {@link AREAS} order. */
 export function kindAreas(kind: DeviceKind): Area[] {
