@@ -19,8 +19,10 @@ export interface El {
   readonly children: Node[];
   /** The previous sibling, element or text. */
   readonly prev: Node | null;
-  /** {@link textOf} of this element, once asked. */
+  /** {@link textOf} of this element, once asked (only asked once it is closed). */
   text?: string;
+  /** Its end tag (or what implies it) has been read: it holds all it will. */
+  closed?: true;
 }
 
 /** A run of text, entities decoded. */
@@ -51,11 +53,12 @@ export class ParseError extends Error {
   override name = 'ParseError';
 }
 
-function buildTree(text: string): Doc {
-  const root: Doc = { type: 'root', children: [], elements: [] };
+/** Builds the tree as the parser reads; `doc` is usable between writes. */
+function treeBuilder(): { doc: Doc; parser: Parser } {
   const elements: El[] = [];
-  const open: { children: Node[] }[] = [root];
-  let parent: { children: Node[] } = root;
+  const doc: Doc = { type: 'root', children: [], elements };
+  const open: (El | Doc)[] = [doc];
+  let parent: El | Doc = doc;
   const parser = new Parser(
     {
       onopentag(name, attribs) {
@@ -66,8 +69,11 @@ function buildTree(text: string): Doc {
         parent = el;
       },
       onclosetag() {
-        if (open.length > 1) open.pop();
-        parent = open[open.length - 1] ?? root;
+        if (open.length > 1) {
+          const el = open.pop();
+          if (el?.type === 'tag') el.closed = true;
+        }
+        parent = open[open.length - 1] ?? doc;
       },
       ontext(data) {
         const last = parent.children.at(-1);
@@ -78,8 +84,7 @@ function buildTree(text: string): Doc {
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
-  parser.end(text);
-  return { ...root, elements };
+  return { doc, parser };
 }
 
 // A page feeds several areas (traffic and line come from one page): parse it once.
@@ -90,8 +95,32 @@ let lastParsed: { text: string; doc: Doc } | undefined;
  * The same text twice in a row gives the same document: treat it as read-only.
  */
 export function parseHtml(text: string): Doc {
-  if (lastParsed?.text !== text) lastParsed = { text, doc: buildTree(text) };
+  if (lastParsed?.text !== text) {
+    const { doc, parser } = treeBuilder();
+    parser.end(text);
+    lastParsed = { text, doc };
+  }
   return lastParsed.doc;
+}
+
+/** How much of a page {@link parseHtmlUntil} reads between two looks. */
+const STEP_CHARS = 4096;
+
+/**
+ * Reads a page only as far as needed: `enough` looks at the tree after every
+ * few KiB and says whether it has what it wants, which must come from closed
+ * elements only ({@link El.closed}: the rest may still grow). Returns the tree
+ * read so far, and whether `enough` said yes; without a yes, the whole page.
+ * A NAT table of thousands of sessions under a two-row summary is never read.
+ */
+export function parseHtmlUntil(text: string, enough: (doc: Doc) => boolean): { doc: Doc; complete: boolean } {
+  const { doc, parser } = treeBuilder();
+  for (let at = 0; at < text.length; at += STEP_CHARS) {
+    parser.write(text.slice(at, at + STEP_CHARS));
+    if (enough(doc)) return { doc, complete: false };
+  }
+  parser.end();
+  return { doc, complete: true };
 }
 
 /** Every text below a node, concatenated (a DOM's textContent). */

@@ -185,7 +185,7 @@ const nat: PageSpec = {
   recognize: (body) =>
     (postsTo('nattable').test(body) || (HA_PAGE.test(body) && /Total(\s|&nbsp;)+Sessions(\s|&nbsp;)+Available/i.test(body))) &&
     !loginSpec.isLoginPage(body),
-  extracts: [{ area: 'nat', parse: (page) => natMetrics(parseHtml(page.body), NAT_TITLE) }],
+  extracts: [{ area: 'nat', parse: (page) => natMetrics(page.body, NAT_TITLE) }],
   login: true,
 };
 

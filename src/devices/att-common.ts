@@ -10,6 +10,7 @@ import {
   labelKey,
   measureOf,
   normText,
+  parseHtmlUntil,
   ParseError,
   rowValues,
   tableRows,
@@ -258,25 +259,53 @@ function natTableRows(doc: Doc): number | undefined {
   return undefined;
 }
 
+/**
+ * The summary rows, read from the closed tables of a page being read, but
+ * only when both carry the label a whole-page read would pick (the first of
+ * each list): then the rest of the page cannot change the answer.
+ */
+function natSummary(doc: Doc): { maxText: string; inUseText: string } | undefined {
+  let maxText: string | undefined;
+  let inUseText: string | undefined;
+  for (const t of tables(doc)) {
+    if (t.closed !== true) break;
+    const values = rowValues(t);
+    maxText ??= values.get(NAT_MAX[0] ?? '');
+    inUseText ??= values.get(NAT_IN_USE[0] ?? '');
+  }
+  return maxText !== undefined && inUseText !== undefined ? { maxText, inUseText } : undefined;
+}
+
 /** `homenet_nat`: sessions in use, the gateway's capacity and how full it is. */
-export function natMetrics(doc: Doc, title: string): Metric[] {
-  const values = allRowValues(doc);
-  // Some firmware writes "Total Sessions Available: 8192" as text, not a row;
-  // the page's whole text is only built when the rows do not say it.
-  let text: string | undefined;
-  const fromText = (labels: readonly string[]): string | undefined => {
-    text ??= textOf(doc);
-    for (const l of labels) {
-      const m = new RegExp(`${l}\\s*:?\\s*(\\d+)`, 'i').exec(text);
-      if (m?.[1]) return m[1];
+export function natMetrics(body: string, title: string): Metric[] {
+  // Most firmware puts a two-row summary above the session list: stop there.
+  let summary: { maxText: string; inUseText: string } | undefined;
+  const { doc } = parseHtmlUntil(body, (d) => (summary = natSummary(d)) !== undefined);
+  let maxText: string | undefined;
+  let inUseText: string | undefined;
+  let counted: number | undefined;
+  if (summary) {
+    ({ maxText, inUseText } = summary);
+  } else {
+    const values = allRowValues(doc);
+    // Some firmware writes "Total Sessions Available: 8192" as text, not a row;
+    // the page's whole text is only built when the rows do not say it.
+    let text: string | undefined;
+    const fromText = (labels: readonly string[]): string | undefined => {
+      text ??= textOf(doc);
+      for (const l of labels) {
+        const m = new RegExp(`${l}\\s*:?\\s*(\\d+)`, 'i').exec(text);
+        if (m?.[1]) return m[1];
+      }
+      return undefined;
+    };
+    maxText = pick(values, NAT_MAX) ?? fromText(NAT_MAX);
+    inUseText = pick(values, NAT_IN_USE) ?? fromText(NAT_IN_USE);
+    // The sessions are counted only when the page does not say how many.
+    counted = inUseText === undefined ? natTableRows(doc) : undefined;
+    if (maxText === undefined && inUseText === undefined && counted === undefined) {
+      throw new ParseError(`${title}: no "Total Sessions Available" and no NAT table`);
     }
-    return undefined;
-  };
-  const maxText = pick(values, NAT_MAX) ?? fromText(NAT_MAX);
-  const inUseText = pick(values, NAT_IN_USE) ?? fromText(NAT_IN_USE);
-  const counted = natTableRows(doc);
-  if (maxText === undefined && inUseText === undefined && counted === undefined) {
-    throw new ParseError(`${title}: no "Total Sessions Available" and no NAT table`);
   }
   const fields: Record<string, FieldValue> = {};
   if (inUseText !== undefined) fields['sessions'] = counter(`${title}: sessions in use`, inUseText);

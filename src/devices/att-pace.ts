@@ -191,7 +191,7 @@ const nat: PageSpec = {
   path: '/xslt?PAGE=C_5_5',
   title: NAT_TITLE,
   recognize: (body) => PACE_PAGE.test(body) && /Sessions(\s|&nbsp;)+Available|NAT(\s|&nbsp;)+(Table|Sessions)/i.test(body),
-  extracts: [{ area: 'nat', parse: (page) => natMetrics(parseHtml(page.body), NAT_TITLE) }],
+  extracts: [{ area: 'nat', parse: (page) => natMetrics(page.body, NAT_TITLE) }],
 };
 
 /** AT&T family 1: Pace 5268AC and 2Wire gateways ("xslt" pages, no login). */
