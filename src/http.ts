@@ -149,7 +149,12 @@ interface RawResponse {
 let httpModule: typeof import('node:http') | undefined;
 let httpsModule: typeof import('node:https') | undefined;
 
-async function request(url: URL, options: FetchOptions, started: number, form: string | undefined): Promise<RawResponse> {
+/** The request of a fetch that is on the wire, for the abort listener to destroy. */
+interface InFlight {
+  req?: ClientRequest;
+}
+
+async function request(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<RawResponse> {
   const mod = url.protocol === 'https:' ? (httpsModule ??= await import('node:https')) : (httpModule ??= await import('node:http'));
   const keepAlive = options.agents !== undefined;
   const headers: Record<string, string> = {
@@ -165,7 +170,6 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
   }
   const reqOptions: RequestOptions & { rejectUnauthorized?: boolean } = {
     method: form === undefined ? 'GET' : 'POST',
-    signal: options.signal,
     agent: false,
     headers,
   };
@@ -186,6 +190,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
       req = mod.request(url, reqOptions, (res) => {
         resolve({ res, ttfbMs: performance.now() - started });
       });
+      inFlight.req = req;
     } catch (err) {
       reject(describe(err, options.signal));
       return;
@@ -261,6 +266,21 @@ function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal)
  * and when `options.signal` aborts (the device's time limit).
  */
 export async function fetchPage(url: URL, options: FetchOptions): Promise<FetchedPage> {
+  // One abort listener per fetch, not Node's per-request signal handling
+  // (which hangs a set of stream listeners on every request).
+  const inFlight: InFlight = {};
+  const onAbort = (): void => {
+    inFlight.req?.destroy(new Error('aborted'));
+  };
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fetchHops(url, options, inFlight);
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): Promise<FetchedPage> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const started = performance.now();
   let current = url;
@@ -269,7 +289,7 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
   const cookies: string[] = [];
   for (let hop = 0; ; hop++) {
     if (options.signal.aborted) throw new FetchError(reasonText(options.signal), undefined, true);
-    const { res, ttfbMs } = await request(current, options, started, form);
+    const { res, ttfbMs } = await request(current, options, started, form, inFlight);
     cookies.push(...cookiesOf(res));
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location !== undefined) {
