@@ -114,8 +114,9 @@ export function parseIfconfig(text: string, where: string): IfaceCounters[] {
     const name = head[1];
     const found = new Map<string, string>();
     for (const [field, re] of IFCONFIG_FIELDS) {
+      if (found.has(field)) continue;
       const m = re.exec(block);
-      if (m?.[1] !== undefined && !found.has(field)) found.set(field, m[1]);
+      if (m?.[1] !== undefined) found.set(field, m[1]);
     }
     for (const need of ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts']) {
       if (!found.has(need)) throw new ParseError(`${where}: interface ${name} has no "${need.startsWith('rx') ? 'RX' : 'TX'} ${need.endsWith('bytes') ? 'bytes' : 'packets'}" counter`);
