@@ -110,7 +110,7 @@ const STEP_CHARS = 4096;
  * Reads a page only as far as needed: `enough` looks at the tree after every
  * few KiB and says whether it has what it wants, which must come from closed
  * elements only ({@link El.closed}: the rest may still grow). Returns the tree
- * read so far, and whether `enough` said yes; without a yes, the whole page.
+ * read so far; `complete` when `enough` never said yes and the whole page was read.
  * A NAT table of thousands of sessions under a two-row summary is never read.
  */
 export function parseHtmlUntil(text: string, enough: (doc: Doc) => boolean): { doc: Doc; complete: boolean } {
