@@ -117,9 +117,33 @@ async function simulatorProcess(args: string[] = []): Promise<{ url: string; sto
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * The pages a default collect of the gateway and three speakers fetches,
+ * one list per device, in order.
+ */
+function collectPages(url: string): string[][] {
+  const pace = ['C_1_0', 'C_0_0', 'C_2_5', 'C_5_5'].map((p) => `${url}/xslt?PAGE=${p}`);
+  const speaker = (n: number): string[] => ['/status/zp', '/status/ifconfig', '/xml/device_description.xml'].map((p) => `${url}/sonos/${n}${p}`);
+  return [pace, speaker(1), speaker(2), speaker(3)];
+}
+
+/**
+ * A program that fetches the same pages with bare node:http (two devices at
+ * a time, as collect does on one host:port) and parses nothing: what any
+ * Node program that makes these requests pays on top of `node -e 0`.
+ */
+function bareRequestsScript(devices: string[][]): string {
+  return `const http = require('node:http');
+    const devices = ${JSON.stringify(devices)};
+    const get = (u) => new Promise((ok, fail) => http.get(u, { headers: { connection: 'close' } }, (r) => { r.on('data', () => {}); r.on('end', ok); }).on('error', fail));
+    const lane = async () => { for (let d; (d = devices.shift()); ) for (const u of d) await get(u); };
+    Promise.all([lane(), lane()]).catch((e) => { console.error(e); process.exitCode = 1; });`;
+}
+
 async function startupAndMemory(): Promise<void> {
   const sim = await simulatorProcess();
   const devices = ['--device', `att-pace=${sim.url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${sim.url}/sonos/${n}`])];
+  const bare = ['-e', bareRequestsScript(collectPages(sim.url))];
   const targets: { name: string; program: string; args: string[]; base: string }[] = [
     { name: 'bin/telegraf-homenet', program: process.execPath, args: [BIN, ...devices], base: process.execPath },
   ];
@@ -127,18 +151,24 @@ async function startupAndMemory(): Promise<void> {
   for (const t of targets) {
     const runs: ProcessRun[] = [];
     const bases: ProcessRun[] = [];
+    const floors: ProcessRun[] = [];
     for (let i = 0; i < RUNS; i++) {
       bases.push(await runProcess(t.base, ['-e', '0']));
       runs.push(await runProcess(t.program, t.args));
+      floors.push(await runProcess(t.base, bare));
     }
     if (runs.some((r) => r.code !== 0)) throw new Error(`${t.name} failed`);
-    const ratio = median(runs.map((r) => r.ms)) / median(bases.map((r) => r.ms));
+    if (floors.some((r) => r.code !== 0)) throw new Error('the bare-request script failed');
+    const base = median(bases.map((r) => r.ms));
+    const ratio = median(runs.map((r) => r.ms)) / base;
     report(
       `collect 1 gateway + 3 speakers, ${t.name}, vs node -e 0`,
-      `${ratio.toFixed(2)}x (${median(runs.map((r) => r.ms)).toFixed(0)} / ${median(bases.map((r) => r.ms)).toFixed(0)} ms)`,
+      `${ratio.toFixed(2)}x (${median(runs.map((r) => r.ms)).toFixed(0)} / ${base.toFixed(0)} ms)`,
       '<= 1.3x',
       ratio <= 1.3,
     );
+    const floor = median(floors.map((r) => r.ms));
+    report('  floor: the same 13 requests, bare node:http, no parsing', `${(floor / base).toFixed(2)}x (${floor.toFixed(0)} ms)`, '', undefined);
     const peak = median(runs.map((r) => r.peakKiB)) / 1024;
     report(`peak memory of that run, ${t.name}`, `${peak.toFixed(1)} MiB (node -e 0: ${(median(bases.map((r) => r.peakKiB)) / 1024).toFixed(1)})`, '<= 60 MiB', peak <= 60);
     const anon = median(runs.map((r) => r.anonKiB)) / 1024;
