@@ -16,7 +16,7 @@ import {
   type PageText,
 } from './devices/index.js';
 import { nowNs } from './clock.js';
-import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from './http.js';
+import { ConnectionPool, FetchError, fetchPage, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
 
 /** Measurement of the per-device scrape status. */
@@ -40,7 +40,7 @@ export interface DeviceState {
   /** The host tag the device gave itself (a Sonos zone name), once found. */
   identity?: string;
   /** Kept-alive connections to the device (execd). */
-  agents?: Agents;
+  connections?: ConnectionPool;
   /** What pages that only describe the device said, and until when to repeat it (execd). */
   described?: Map<PageSpec, { readonly metrics: readonly Metric[]; readonly until: number }>;
 }
@@ -117,11 +117,11 @@ class DeviceGather {
   async fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
     this.current = pageUrl(this.device.url, path);
     // A long-lived process keeps connections open between gathers.
-    if (this.options.keepSessions === true) this.state.agents ??= {};
+    if (this.options.keepSessions === true) this.state.connections ??= new ConnectionPool();
     return (this.options.fetcher ?? fetchPage)(this.current, {
       signal: this.signal,
       insecure: this.device.insecure,
-      ...(this.state.agents ? { agents: this.state.agents } : {}),
+      ...(this.state.connections ? { connections: this.state.connections } : {}),
       ...extra,
     });
   }
@@ -461,9 +461,8 @@ export async function closeSessions(config: Config, states: ReadonlyMap<string, 
     await logoutAll(config, states, timeoutMs);
   } finally {
     for (const state of states.values()) {
-      state.agents?.http?.destroy();
-      state.agents?.https?.destroy();
-      delete state.agents;
+      state.connections?.close();
+      delete state.connections;
     }
   }
 }

@@ -1,13 +1,13 @@
 /** fetchPage over real sockets: charsets, redirects, size cap, TLS choice. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { FetchError, fetchPage } from '../src/http.js';
+import { ConnectionPool, FetchError, fetchPage } from '../src/http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -109,10 +109,151 @@ describe('fetchPage', () => {
   });
 });
 
+/**
+ * A device's web server written by hand: `answer` gets each request's text and
+ * the connection's number, and writes raw bytes.
+ */
+async function rawServer(answer: (request: string, socket: Socket, connection: number) => void): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    const n = ++count;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let text = '';
+    socket.on('data', (d) => {
+      text += d.toString('latin1');
+      while (text.includes('\r\n\r\n')) {
+        const end = text.indexOf('\r\n\r\n') + 4;
+        answer(text.slice(0, end), socket, n);
+        text = text.slice(end);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => count,
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}
+
+const OK = (body: string): string => `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+describe('fetchPage on its own HTTP/1.1 client', () => {
+  it('keeps one connection per device across fetches when given a pool, and none without', async () => {
+    const requests: string[] = [];
+    const srv = await rawServer((req, socket) => {
+      requests.push(req);
+      socket.write(OK(`<p>${requests.length}</p>`));
+    });
+    try {
+      const pool = new ConnectionPool();
+      for (const n of [1, 2, 3]) assert.equal((await fetchPage(new URL(`${srv.url}/p?n=${n}`), { signal: signal(), connections: pool })).body, `<p>${n}</p>`);
+      assert.equal(srv.connections(), 1);
+      assert.match(requests[0] ?? '', /^GET \/p\?n=1 HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n(.*\r\n)*Connection: keep-alive\r\n/);
+      pool.close();
+      await fetchPage(new URL(`${srv.url}/`), { signal: signal() });
+      await fetchPage(new URL(`${srv.url}/`), { signal: signal() });
+      assert.equal(srv.connections(), 3);
+      assert.match(requests.at(-1) ?? '', /\r\nConnection: close\r\n/);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('a kept connection the device dropped is retried once on a new one', async () => {
+    // Each connection answers its first request and silently closes on the next,
+    // as a device does when its idle timer fires just as the request arrives.
+    const seen = new Map<number, number>();
+    const srv = await rawServer((_req, socket, n) => {
+      seen.set(n, (seen.get(n) ?? 0) + 1);
+      if ((seen.get(n) ?? 0) > 1) socket.destroy();
+      else socket.write(OK(`from ${n}`));
+    });
+    try {
+      const pool = new ConnectionPool();
+      assert.equal((await fetchPage(new URL(srv.url), { signal: signal(), connections: pool })).body, 'from 1');
+      assert.equal((await fetchPage(new URL(srv.url), { signal: signal(), connections: pool })).body, 'from 2');
+      assert.equal(srv.connections(), 2);
+      pool.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('a new connection closed without an answer is an error, not a retry', async () => {
+    const srv = await rawServer((_req, socket) => socket.destroy());
+    try {
+      await assert.rejects(fetchPage(new URL(srv.url), { signal: signal(), connections: new ConnectionPool() }), { message: 'connection closed by the device without an answer' });
+      assert.equal(srv.connections(), 1);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('reads an HTTP/1.0 answer with bare LF line ends and no length to the end of the connection', async () => {
+    const srv = await rawServer((_req, socket) => {
+      socket.write('HTTP/1.0 200 OK\nContent-Type: text/html\nSet-Cookie: s=1; Path=/\n\n<html>');
+      setTimeout(() => socket.end('</html>'), 20);
+    });
+    try {
+      const page = await fetchPage(new URL(srv.url), { signal: signal(), connections: new ConnectionPool() });
+      assert.equal(page.body, '<html></html>');
+      assert.deepEqual(page.cookies, ['s=1']);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('an answer that is not HTTP is named as such', async () => {
+    const srv = await rawServer((_req, socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'));
+    try {
+      await assert.rejects(fetchPage(new URL(srv.url), { signal: signal() }), { message: 'the answer is not HTTP' });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('never sends a header value that could split the request', async () => {
+    const srv = await rawServer((_req, socket) => socket.write(OK('x')));
+    try {
+      await assert.rejects(fetchPage(new URL(srv.url), { signal: signal(), cookie: 'a=1\r\nX-Evil: 1' }), { message: 'invalid character in the Cookie header' });
+      assert.equal(srv.connections(), 0);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('an idle kept connection does not keep the process alive', async () => {
+    const srv = await rawServer((_req, socket) => socket.write(OK('kept')));
+    try {
+      // A program that fetches with a pool and never closes it must still end by itself.
+      const script = `import { ConnectionPool, fetchPage } from ${JSON.stringify(new URL('../src/http.js', import.meta.url).href)};
+        const page = await fetchPage(new URL(${JSON.stringify(srv.url)}), { signal: AbortSignal.timeout(3000), connections: new ConnectionPool() });
+        process.stdout.write(page.body);`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => { child.kill(); resolve(-1); }, 4000);
+        child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+      });
+      assert.equal(code, 0, 'the program ended on its own');
+      assert.equal(out, 'kept');
+      assert.equal(srv.connections(), 1);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('fetchPage over HTTPS with a self-signed certificate', () => {
   let dir = '';
   let url = '';
   let close: () => Promise<void> = () => Promise.resolve();
+  let connections = 0;
   const openssl = spawnSync('openssl', ['version']).status === 0;
 
   before(async () => {
@@ -127,6 +268,7 @@ describe('fetchPage over HTTPS with a self-signed certificate', () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('secret-free page');
     });
+    server.on('secureConnection', () => connections++);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
@@ -145,5 +287,15 @@ describe('fetchPage over HTTPS with a self-signed certificate', () => {
   it('is accepted with insecure = true', { skip: openssl ? false : 'openssl is not installed' }, async () => {
     const page = await fetchPage(new URL(url), { signal: signal(), insecure: true });
     assert.equal(page.body, 'secret-free page');
+  });
+
+  it('a kept TLS connection carries the next request; a verified one is not shared with an insecure one', { skip: openssl ? false : 'openssl is not installed' }, async () => {
+    const pool = new ConnectionPool();
+    const before = connections;
+    await fetchPage(new URL(url), { signal: signal(), insecure: true, connections: pool });
+    await fetchPage(new URL(url), { signal: signal(), insecure: true, connections: pool });
+    assert.equal(connections - before, 1);
+    await assert.rejects(fetchPage(new URL(url), { signal: signal(), connections: pool }), { message: /^self-signed TLS certificate/ });
+    pool.close();
   });
 });
