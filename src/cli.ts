@@ -13,7 +13,7 @@ import type { Chosen } from './cli-yargs.js';
 /** The arguments of collect and execd. */
 type GatherArgs = Extract<Chosen, { command: 'collect' | 'execd' }>;
 import { nowNs } from './clock.js';
-import { collect, type DeviceState } from './collect.js';
+import { collect, recallDevices, rememberDevices, type DeviceState } from './collect.js';
 import {
   buildConfig,
   checkHostTag,
@@ -93,19 +93,23 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   const config = loadConfig(c, io);
   if (c.rate !== undefined && c.format !== 'pretty') throw new ConfigError('--rate: only with --format pretty');
   if (c.format === 'pretty') return runPretty(c, config, io);
-  const gathered = await collect(config);
+  // Counter totals need the previous run's readings, and what devices said
+  // about themselves need not be asked again: only with a state file.
+  const stateFile = config.stateFile;
+  const saved = stateFile === undefined ? undefined : (await import('./state.js')).loadState(stateFile);
+  const states = saved ? recallDevices(config, saved.state.devices) : new Map<string, DeviceState>();
+  const gathered = await collect(config, { states });
   let metrics = gathered.metrics;
   const log = [...gathered.log];
-  if (config.stateFile !== undefined) {
-    // Counter totals need the previous run's readings: only with a state file.
-    const { loadState, saveState } = await import('./state.js');
+  if (stateFile !== undefined && saved) {
+    const { saveState } = await import('./state.js');
     const { addTotals, prune } = await import('./counters.js');
-    const loaded = loadState(config.stateFile);
-    if (loaded.warning) log.push(loaded.warning);
+    if (saved.warning) log.push(saved.warning);
     const now = nowNs();
-    metrics = addTotals(metrics, loaded.state, config.measurement, now);
-    prune(loaded.state, now);
-    const failed = loaded.writable ? saveState(config.stateFile, loaded.state) : undefined;
+    metrics = addTotals(metrics, saved.state, config.measurement, now);
+    prune(saved.state, now);
+    rememberDevices(config, states, saved.state.devices);
+    const failed = saved.writable ? saveState(stateFile, saved.state) : undefined;
     if (failed) log.push(failed);
   }
   if (config.schema !== 'homenet' || config.counterType !== 'integer') metrics = (await import('./shape.js')).shape(metrics, config);

@@ -16,6 +16,7 @@ import {
   type PageText,
 } from './devices/index.js';
 import { nowNs } from './clock.js';
+import type { RememberedDevice } from './counters.js';
 import { ConnectionPool, FetchError, fetchPage, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
 
@@ -39,6 +40,8 @@ export interface DeviceState {
   loginBackoffUntil?: number;
   /** The host tag the device gave itself (a Sonos zone name), once found. */
   identity?: string;
+  /** When `identity` was read (ms since the epoch); it is read again {@link IDENTITY_REFRESH_MS} later. */
+  identifiedAt?: number;
   /** Kept-alive connections to the device (execd). */
   connections?: ConnectionPool;
   /** What pages that only describe the device said, and until when to repeat it (execd). */
@@ -142,8 +145,10 @@ class DeviceGather {
  * page. Returns the family and that page, already fetched.
  */
 async function detectFamily(g: DeviceGather, families: readonly Family[]): Promise<{ family: Family; first: FetchedPage } | undefined> {
+  // The family found before is asked first; if its page is gone (another
+  // model at the same address), the others are tried.
   const known = g.state.family;
-  const candidates = known ? [known] : families;
+  const candidates = known ? [known, ...families.filter((f) => f !== known)] : families;
   const tried: string[] = [];
   for (const family of candidates) {
     const spec = family.pages[0];
@@ -244,13 +249,18 @@ async function getPage(g: DeviceGather, family: Family, spec: PageSpec, now: num
   return page;
 }
 
+/** How long a device's name for itself is used before it is asked again: a renamed room shows within this. */
+export const IDENTITY_REFRESH_MS = 10 * 60_000;
+
 /**
  * The host tag the device gives itself, from its identity pages in order
- * (a Sonos zone name, else room name and serial). Kept for the process.
- * A device that answers none of them is down: that error ends the gather.
+ * (a Sonos zone name, else room name and serial), asked again every
+ * {@link IDENTITY_REFRESH_MS}. A device that answers none of them is down:
+ * that error ends the gather (and its lines keep the name it had).
  */
 async function identify(g: DeviceGather, family: Family, now: number): Promise<string | undefined> {
-  if (g.state.identity !== undefined) return g.state.identity;
+  const { identity, identifiedAt } = g.state;
+  if (identity !== undefined && identifiedAt !== undefined && now >= identifiedAt && now - identifiedAt < IDENTITY_REFRESH_MS) return identity;
   let firstError: { err: FetchError; url: URL } | undefined;
   for (const spec of family.pages.filter((p) => p.identify !== undefined)) {
     try {
@@ -258,6 +268,7 @@ async function identify(g: DeviceGather, family: Family, now: number): Promise<s
       const id = page && spec.identify?.(page);
       if (id) {
         g.state.identity = id.host;
+        g.state.identifiedAt = now;
         return id.host;
       }
     } catch (err) {
@@ -449,6 +460,41 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
     metrics: results.flatMap((r) => r.metrics),
     log: results.flatMap((r) => r.log),
   };
+}
+
+/**
+ * Device memory from a state file, for the devices of `config` it was
+ * written for (same name, same URL): their family and their own name.
+ */
+export function recallDevices(config: Config, remembered: ReadonlyMap<string, RememberedDevice>): Map<string, DeviceState> {
+  const states = new Map<string, DeviceState>();
+  for (const device of config.devices) {
+    const r = remembered.get(device.name);
+    if (r?.url !== device.url.href) continue;
+    const state: DeviceState = {};
+    const family = DEVICE_KINDS.get(device.type)?.families.find((f) => f.name === r.family);
+    if (family) state.family = family;
+    if (r.identity !== undefined && r.identifiedAt !== undefined) {
+      state.identity = r.identity;
+      state.identifiedAt = r.identifiedAt;
+    }
+    states.set(device.name, state);
+  }
+  return states;
+}
+
+/** What the gathers learnt about `config`'s devices, for the state file (other devices are forgotten). */
+export function rememberDevices(config: Config, states: ReadonlyMap<string, DeviceState>, into: Map<string, RememberedDevice>): void {
+  into.clear();
+  for (const device of config.devices) {
+    const s = states.get(device.name);
+    if (!s || (s.family === undefined && s.identity === undefined)) continue;
+    into.set(device.name, {
+      url: device.url.href,
+      ...(s.family ? { family: s.family.name } : {}),
+      ...(s.identity !== undefined && s.identifiedAt !== undefined ? { identity: s.identity, identifiedAt: s.identifiedAt } : {}),
+    });
+  }
 }
 
 /**

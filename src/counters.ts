@@ -66,14 +66,29 @@ export interface UptimeState {
   atNs: bigint;
 }
 
+/**
+ * What is remembered of a device between runs so that it is not asked again:
+ * its page family and the name it gives itself. Only for the same URL.
+ */
+export interface RememberedDevice {
+  readonly url: string;
+  /** The family's name (`pace`, `bgw`, ...). */
+  readonly family?: string;
+  readonly identity?: string;
+  /** When the identity was read, ms since the epoch. */
+  readonly identifiedAt?: number;
+}
+
 /** Everything the tracker remembers; kept in memory (execd) or in the state file (collect). */
 export interface CounterState {
   readonly series: Map<string, SeriesState>;
   readonly uptime: Map<string, UptimeState>;
+  /** By device (INI section) name. */
+  readonly devices: Map<string, RememberedDevice>;
 }
 
 export function emptyState(): CounterState {
-  return { series: new Map(), uptime: new Map() };
+  return { series: new Map(), uptime: new Map(), devices: new Map() };
 }
 
 function lineKey(m: Metric): string {
@@ -162,7 +177,21 @@ export function stateToJson(state: CounterState): string {
     version: 1,
     series: Object.fromEntries([...state.series].map(([k, s]) => [k, [String(s.last), String(s.total), String(s.atNs), s.wide]])),
     uptime: Object.fromEntries([...state.uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
+    devices: Object.fromEntries(state.devices),
   });
+}
+
+function rememberedDevice(v: unknown): RememberedDevice {
+  const d = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  const optional = (key: string, type: 'string' | 'number'): boolean => d[key] === undefined || typeof d[key] === type;
+  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number')) {
+    throw new Error('it has a damaged entry');
+  }
+  return {
+    url: d['url'],
+    ...(typeof d['family'] === 'string' ? { family: d['family'] } : {}),
+    ...(typeof d['identity'] === 'string' && typeof d['identifiedAt'] === 'number' ? { identity: d['identity'], identifiedAt: d['identifiedAt'] } : {}),
+  };
 }
 
 /** Whether text looks like a state file of ours (even a damaged one), so that it may be overwritten. */
@@ -179,7 +208,7 @@ export function stateFromJson(text: string): CounterState {
   if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== FORMAT) {
     throw new Error('it was not written by telegraf-homenet');
   }
-  const { version, series, uptime } = data as { version?: unknown; series?: unknown; uptime?: unknown };
+  const { version, series, uptime, devices } = data as { version?: unknown; series?: unknown; uptime?: unknown; devices?: unknown };
   if (version !== 1) throw new Error(`it has version ${String(version)}, not 1`);
   const state = emptyState();
   const big = (v: unknown): bigint => {
@@ -195,6 +224,10 @@ export function stateFromJson(text: string): CounterState {
     if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
     const [seconds, atNs] = v as unknown[];
     state.uptime.set(k, { seconds: big(seconds), atNs: big(atNs) });
+  }
+  // Files from before device memory have none.
+  for (const [k, v] of Object.entries((devices ?? {}) as Record<string, unknown>)) {
+    state.devices.set(k, rememberedDevice(v));
   }
   return state;
 }

@@ -7,7 +7,7 @@
  * flight) and on SIGTERM (at once, dropping the gather in flight).
  */
 import { nowNs } from './clock.js';
-import { closeSessions, collect, type CollectOptions, type DeviceState } from './collect.js';
+import { closeSessions, collect, recallDevices, rememberDevices, type CollectOptions, type DeviceState } from './collect.js';
 import type { Config } from './config.js';
 import { addTotals, emptyState, prune, type CounterState } from './counters.js';
 import { serializeAll } from './lineprotocol.js';
@@ -25,14 +25,15 @@ export interface ExecdIo {
 
 /** Runs until stdin ends or the signal aborts; returns the exit status (0). */
 export async function runExecd(config: Config, io: ExecdIo, options: CollectOptions = {}): Promise<number> {
-  const states = new Map<string, DeviceState>();
-  // Counter totals live in memory; a state file, when configured, carries them across restarts.
+  let states = new Map<string, DeviceState>();
+  // Counter totals and device memory live in memory; a state file, when configured, carries them across restarts.
   let counters: CounterState = emptyState();
   let writable = false;
   if (config.stateFile !== undefined) {
     const loaded = loadState(config.stateFile);
     counters = loaded.state;
     writable = loaded.writable;
+    states = recallDevices(config, counters.devices);
     if (loaded.warning) io.stderr(`${loaded.warning}\n`);
   }
   // Shared with the stdin reader below.
@@ -89,6 +90,7 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     prune(counters, now);
     const warnings: string[] = [];
     if (config.stateFile !== undefined && writable) {
+      rememberDevices(config, states, counters.devices);
       const failed = saveState(config.stateFile, counters);
       if (failed) warnings.push(failed);
     }

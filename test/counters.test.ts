@@ -116,17 +116,27 @@ describe('counter state', () => {
     const state = emptyState();
     addTotals([line({ rx_bytes: 9_223_372_036_854_775_000n }, T0)], state, 'net', T0);
     state.uptime.set('router', { seconds: 86_400n, atNs: T0 });
+    state.devices.set('gw', { url: 'http://192.0.2.1/', family: 'pace' });
+    state.devices.set('den', { url: 'http://192.0.2.7:1400/', family: 'sonos', identity: "Kid's Room \u00e9", identifiedAt: 1_795_000_000_000 });
     const text = stateToJson(state);
     assert.ok(looksLikeOurs(text));
     const back = stateFromJson(text);
     assert.deepEqual([...back.series.values()], [...state.series.values()]);
     assert.deepEqual([...back.uptime], [...state.uptime]);
+    assert.deepEqual([...back.devices], [...state.devices]);
+  });
+
+  it('reads a file from before device memory as having none', () => {
+    const back = stateFromJson('{"format":"telegraf-homenet-counters","version":1,"series":{},"uptime":{}}');
+    assert.equal(back.devices.size, 0);
   });
 
   it('refuses what is not ours or damaged, saying why', () => {
     assert.throws(() => stateFromJson('{"users": []}'), { message: 'it was not written by telegraf-homenet' });
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":1,"series":{"k":["1x","2","3",false]}}'), { message: 'it has a damaged number' });
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":2}'), { message: 'it has version 2, not 1' });
+    assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":1,"devices":{"gw":{"family":"pace"}}}'), { message: 'it has a damaged entry' });
+    assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":1,"devices":{"gw":{"url":"http://a/","identifiedAt":"soon"}}}'), { message: 'it has a damaged entry' });
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters",'), SyntaxError);
     assert.ok(!looksLikeOurs('root:x:0:0:root:/root:/bin/bash\n'));
   });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { collect, type DeviceState } from '../src/collect.js';
 import { buildConfig, type Config } from '../src/config.js';
+import { bgwFamily } from '../src/devices/att-bgw.js';
+import { paceFamily } from '../src/devices/att-pace.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
 import { SIM_ACCESS_CODE, startSimulator, type Simulator } from '../src/simulate/server.js';
@@ -34,6 +36,15 @@ describe('AT&T gateways against the simulator', () => {
     sim = await startSimulator();
   });
   after(() => sim.close());
+
+  it('a remembered family whose first page is gone is found again (another model at that address)', async () => {
+    const states = new Map<string, DeviceState>([['gw', { family: paceFamily }]]);
+    const { metrics, log } = await collect(config(sim, '/bgw320', 'collect = traffic\n'), { states });
+    assert.deepEqual(log, []);
+    assert.equal(states.get('gw')?.family, bgwFamily);
+    assert.equal(scrape(metrics)?.fields['success']?.value, true);
+    assert.ok(metrics.some((m) => m.name === 'net' && m.fields['ipv6_tx_pkts'] !== undefined), 'read as a BGW');
+  });
 
   it('BGW320 with collect = everything: every measurement, one request per page, session closed', async () => {
     const before = new Map(sim.hits);

@@ -156,6 +156,22 @@ describe('execd', { timeout: 30_000 }, () => {
     assert.ok(totals.every((t, i) => i === 0 || t >= (totals[i - 1] ?? 0n)), 'totals only grow');
   });
 
+  it('with a state file, a restarted execd does not ask the family or the zone name again', async () => {
+    writeFileSync(`${dir}/e.ini`, `state_file = ${dir}/execd-state.json\n[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/1\n`);
+    const asked = (): number[] => ['/cgi-bin/broadbandstatistics.ha', '/sonos/1/status/zp'].map((p) => sim.hits.get(p) ?? 0);
+    const start = asked();
+    for (const run of [1, 2]) {
+      const e = startExecd(['--config', `${dir}/e.ini`]);
+      await e.ready;
+      e.send('\n');
+      await e.waitFor(2);
+      e.end();
+      assert.equal((await e.exit).code, 0);
+      assert.deepEqual(asked().map((n, i) => n - (start[i] ?? 0)), [1, 1], `run ${run}: each asked once in all`);
+      assert.match(e.output(), /^net,host=Living\\ Room\\ \(L\),interface=br0 /m);
+    }
+  });
+
   it('newlines during a gather ask for one more gather, not one each', async () => {
     const e = startExecd(['--device', `att-pace=${slow.url}`, '--device', `att-pace=${sim.url}`]);
     await e.ready;
@@ -235,6 +251,31 @@ describe('collect with a state file', () => {
     assert.ok(lines(second.stdout).some((l) => l.startsWith('homenet_lan,') && l.includes('tx_bytes_total=')));
     assert.ok(readFileSync(state, 'utf8').startsWith('{"format":"telegraf-homenet-counters"'));
     assert.ok(!existsSync(`${state}.tmp-${process.pid}`));
+  });
+
+  it('remembers the gateway family and the zone name: the next run asks neither, unless the URL changed', async () => {
+    const state = `${dir}/memory.json`;
+    const speaker = `[spk]\ntype = sonos\nurl = ${sim.url}/sonos/2\n`;
+    writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n${speaker}`);
+    const asked = (path: string): number => sim.hits.get(path) ?? 0;
+    const probe = '/cgi-bin/broadbandstatistics.ha';
+    const zp = '/sonos/2/status/zp';
+    const [probes, zps] = [asked(probe), asked(zp)];
+    const first = await run(`${dir}/m.ini`);
+    assert.equal(asked(probe) - probes, 1, 'the first run finds the family');
+    assert.equal(asked(zp) - zps, 1, 'and the zone name');
+    const second = await run(`${dir}/m.ini`);
+    assert.equal(second.stderr, '');
+    assert.equal(asked(probe) - probes, 1, 'the second run asks no family');
+    assert.equal(asked(zp) - zps, 1, 'and no zone name');
+    const series = (out: string): string[] => lines(out).map((l) => l.split(' ')[0] ?? '');
+    assert.deepEqual(series(second.stdout), series(first.stdout), 'the same series, named the same');
+    assert.ok(lines(second.stdout).some((l) => l.startsWith('net,host=Living\\ Room\\ (R),interface=br0 ')), second.stdout);
+    // A section renamed, a URL written differently: what was remembered is not used.
+    writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[router]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/2/\n`);
+    await run(`${dir}/m.ini`);
+    assert.equal(asked(probe) - probes, 2);
+    assert.equal(asked(zp) - zps, 2);
   });
 
   it('a damaged state file: a warning, a fresh start, rewritten', async () => {

@@ -1,7 +1,7 @@
 /** Sonos speakers against the simulator: identity, interfaces, 403, household, radio, discovery. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { collect, type DeviceState } from '../src/collect.js';
+import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect.js';
 import { buildConfig, type Config } from '../src/config.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
@@ -47,16 +47,26 @@ describe('one Sonos speaker', () => {
     assert.deepEqual(hosts(metrics), ['Living Room (L)', 'Living Room (R)']);
   });
 
-  it('identity is read once per process, and not at all when the config names the host', async () => {
+  it('identity is read again every 10 minutes (a renamed room shows), and not at all when the config names the host', async () => {
     const states = new Map<string, DeviceState>();
+    let now = 5_000_000;
+    const options = { states, now: () => now };
     const zp = (): number => sim.hits.get('/sonos/3/status/zp') ?? 0;
     const start = zp();
-    await collect(speakerConfig(sim, 3), { states });
-    await collect(speakerConfig(sim, 3), { states });
+    await collect(speakerConfig(sim, 3), options);
+    now += IDENTITY_REFRESH_MS - 1;
+    await collect(speakerConfig(sim, 3), options);
     assert.equal(zp() - start, 1);
+    now += 1;
+    const again = await collect(speakerConfig(sim, 3), options);
+    assert.equal(zp() - start, 2, 'due again');
+    assert.deepEqual(hosts(again.metrics), ["Kid's Room"]);
+    now -= 3_600_000;
+    await collect(speakerConfig(sim, 3), options);
+    assert.equal(zp() - start, 3, 'a name read "in the future" (the clock went back) is read again');
     const named = await collect(speakerConfig(sim, 3, 'host = den-speaker\n'));
     assert.deepEqual(hosts(named.metrics), ['den-speaker']);
-    assert.equal(zp() - start, 1, 'no zp request when host is set');
+    assert.equal(zp() - start, 3, 'no zp request when host is set');
   });
 
   it('execd reads the description once per 10 minutes and repeats its line in between, only beside a live page', async () => {
