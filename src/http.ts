@@ -2,8 +2,9 @@
  * The only network code: one GET with a caller-owned deadline, a size cap,
  * same-host redirects and an explicit TLS choice. HTTP/1.1 straight on
  * node:net and node:tls, the response read by http-response.ts: node:http's
- * client machinery (agents, streams, header objects) cost execd twice the
- * CPU of the requests themselves on every gather.
+ * client machinery (agents, streams, header objects) cost about three times
+ * the CPU of the requests themselves (1.9 against 0.6 ms for the seven
+ * requests of an execd gather, measured on kept connections).
  */
 import type { Socket } from 'node:net';
 import { TextDecoder } from 'node:util';
