@@ -98,7 +98,7 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   const stateFile = config.stateFile;
   const saved = stateFile === undefined ? undefined : (await import('./state.js')).loadState(stateFile);
   const states = saved ? recallDevices(config, saved.state.devices) : new Map<string, DeviceState>();
-  const gathered = await collect(config, { states });
+  const gathered = await collect(config, { states, remember: saved !== undefined });
   let metrics = gathered.metrics;
   const log = [...gathered.log];
   if (stateFile !== undefined && saved) {

@@ -55,6 +55,12 @@ export interface CollectOptions {
   readonly states?: Map<string, DeviceState>;
   /** Keep gateway sessions open between gathers (execd) instead of logging out. */
   readonly keepSessions?: boolean;
+  /**
+   * `states` outlives this gather (execd, or collect with a state file): a
+   * page that only describes the device is repeated from it, not asked,
+   * until it is due again.
+   */
+  readonly remember?: boolean;
   /** Wall clock in ms, for the login back-off. */
   readonly now?: () => number;
   /** Aborts the whole gather (execd on SIGTERM). */
@@ -302,6 +308,7 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
   const areas = g.device.areas ?? defaultAreas(family);
   const ctx = g.device.interfaces ? { measurement: g.config.measurement, interfaces: g.device.interfaces } : { measurement: g.config.measurement };
   const now = (g.options.now ?? Date.now)();
+  const remembering = g.options.keepSessions === true || g.options.remember === true;
   try {
     const host = g.device.hostExplicit ? undefined : await identify(g, family, now);
     for (const spec of family.pages) {
@@ -309,8 +316,9 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
       if (wanted.length === 0) continue;
       // Repeated only when the device answered another page in this gather: a
       // description alone must not vouch for a device nobody asked.
-      const described = g.state.described?.get(spec);
-      if (described && described.until > now && g.pages.size > 0) {
+      const described = remembering ? g.state.described?.get(spec) : undefined;
+      // A repeat is due no later than one refresh from now, whatever the clock did since.
+      if (described && described.until > now && described.until - now <= (spec.describesMs ?? 0) && g.pages.size > 0) {
         const time = nowNs();
         g.metrics.push(...described.metrics.map((m) => ({ ...m, time })));
         continue;
@@ -333,7 +341,7 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
       g.metrics.push(...(time === undefined ? metrics : metrics.map((m) => ({ ...m, time }))));
       for (const f of failures) g.fail(spec.path, f.message, f.area);
       // A description that read cleanly is repeated, not fetched, until it is due again.
-      if (spec.describesMs !== undefined && g.options.keepSessions === true) {
+      if (spec.describesMs !== undefined && remembering) {
         if (failures.length === 0) (g.state.described ??= new Map()).set(spec, { metrics, until: now + spec.describesMs });
         else g.state.described?.delete(spec);
       }
@@ -464,7 +472,8 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
 
 /**
  * Device memory from a state file, for the devices of `config` it was
- * written for (same name, same URL): their family and their own name.
+ * written for (same name, same URL): their family, their own name and what
+ * their describing pages said.
  */
 export function recallDevices(config: Config, remembered: ReadonlyMap<string, RememberedDevice>): Map<string, DeviceState> {
   const states = new Map<string, DeviceState>();
@@ -472,11 +481,16 @@ export function recallDevices(config: Config, remembered: ReadonlyMap<string, Re
     const r = remembered.get(device.name);
     if (r?.url !== device.url.href) continue;
     const state: DeviceState = {};
-    const family = DEVICE_KINDS.get(device.type)?.families.find((f) => f.name === r.family);
+    const families = DEVICE_KINDS.get(device.type)?.families ?? [];
+    const family = families.find((f) => f.name === r.family);
     if (family) state.family = family;
     if (r.identity !== undefined && r.identifiedAt !== undefined) {
       state.identity = r.identity;
       state.identifiedAt = r.identifiedAt;
+    }
+    for (const [key, page] of Object.entries(r.described ?? {})) {
+      const spec = families.flatMap((f) => f.pages).find((p) => p.key === key && p.describesMs !== undefined);
+      if (spec) (state.described ??= new Map()).set(spec, page);
     }
     states.set(device.name, state);
   }
@@ -488,11 +502,12 @@ export function rememberDevices(config: Config, states: ReadonlyMap<string, Devi
   into.clear();
   for (const device of config.devices) {
     const s = states.get(device.name);
-    if (!s || (s.family === undefined && s.identity === undefined)) continue;
+    if (!s || (s.family === undefined && s.identity === undefined && !s.described?.size)) continue;
     into.set(device.name, {
       url: device.url.href,
       ...(s.family ? { family: s.family.name } : {}),
       ...(s.identity !== undefined && s.identifiedAt !== undefined ? { identity: s.identity, identifiedAt: s.identifiedAt } : {}),
+      ...(s.described?.size ? { described: Object.fromEntries([...s.described].map(([spec, page]) => [spec.key, page])) } : {}),
     });
   }
 }

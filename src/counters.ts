@@ -77,6 +77,14 @@ export interface RememberedDevice {
   readonly identity?: string;
   /** When the identity was read, ms since the epoch. */
   readonly identifiedAt?: number;
+  /** Pages that only describe the device (a speaker's model and firmware), by page key. */
+  readonly described?: Readonly<Record<string, RememberedPage>>;
+}
+
+/** What a describing page said, repeated instead of asked again until `until` (ms since the epoch). */
+export interface RememberedPage {
+  readonly until: number;
+  readonly metrics: readonly Metric[];
 }
 
 /** Everything the tracker remembers; kept in memory (execd) or in the state file (collect). */
@@ -177,20 +185,71 @@ export function stateToJson(state: CounterState): string {
     version: 1,
     series: Object.fromEntries([...state.series].map(([k, s]) => [k, [String(s.last), String(s.total), String(s.atNs), s.wide]])),
     uptime: Object.fromEntries([...state.uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
-    devices: Object.fromEntries(state.devices),
+    devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
   });
 }
 
+// In the file a field is [kind, value as text]: integers keep every digit.
+type SavedField = [FieldValue['kind'], string];
+
+function deviceToJson(d: RememberedDevice): unknown {
+  if (!d.described) return d;
+  const described = Object.fromEntries(
+    Object.entries(d.described).map(([key, page]) => [
+      key,
+      {
+        until: page.until,
+        metrics: page.metrics.map((m) => ({
+          name: m.name,
+          tags: m.tags,
+          fields: Object.fromEntries(Object.entries(m.fields).map(([k, v]): [string, SavedField] => [k, [v.kind, String(v.value)]])),
+        })),
+      },
+    ]),
+  );
+  return { ...d, described };
+}
+
+function damaged(): never {
+  throw new Error('it has a damaged entry');
+}
+
+function objectOf(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : damaged();
+}
+
+function savedField([kind, text]: unknown[]): FieldValue {
+  if (typeof text !== 'string') damaged();
+  if (kind === 'int' && /^-?\d{1,20}$/.test(text)) return { kind, value: BigInt(text) };
+  if (kind === 'float' && Number.isFinite(Number(text)) && text.trim() !== '') return { kind, value: Number(text) };
+  if (kind === 'bool' && (text === 'true' || text === 'false')) return { kind, value: text === 'true' };
+  if (kind === 'string') return { kind, value: text };
+  return damaged();
+}
+
+function savedMetric(v: unknown): Metric {
+  const m = objectOf(v);
+  const tags = objectOf(m['tags']);
+  if (typeof m['name'] !== 'string' || Object.values(tags).some((t) => typeof t !== 'string')) damaged();
+  const fields = Object.entries(objectOf(m['fields'])).map(([k, f]): [string, FieldValue] => [k, savedField(Array.isArray(f) && f.length === 2 ? f : damaged())]);
+  return { name: m['name'], tags: tags as Record<string, string>, fields: Object.fromEntries(fields) };
+}
+
 function rememberedDevice(v: unknown): RememberedDevice {
-  const d = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  const d = objectOf(v);
   const optional = (key: string, type: 'string' | 'number'): boolean => d[key] === undefined || typeof d[key] === type;
-  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number')) {
-    throw new Error('it has a damaged entry');
+  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number')) damaged();
+  const described: Record<string, RememberedPage> = {};
+  for (const [key, page] of Object.entries(d['described'] === undefined ? {} : objectOf(d['described']))) {
+    const p = objectOf(page);
+    if (typeof p['until'] !== 'number' || !Array.isArray(p['metrics'])) damaged();
+    described[key] = { until: p['until'], metrics: (p['metrics'] as unknown[]).map(savedMetric) };
   }
   return {
     url: d['url'],
     ...(typeof d['family'] === 'string' ? { family: d['family'] } : {}),
     ...(typeof d['identity'] === 'string' && typeof d['identifiedAt'] === 'number' ? { identity: d['identity'], identifiedAt: d['identifiedAt'] } : {}),
+    ...(Object.keys(described).length > 0 ? { described } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addTotals, emptyState, looksLikeOurs, prune, stateFromJson, stateToJson, type CounterState } from '../src/counters.js';
-import { int, type Metric } from '../src/lineprotocol.js';
+import { bool, float, int, str, type Metric } from '../src/lineprotocol.js';
 
 const S = 1_000_000_000n;
 const T0 = 1_764_000_000n * S;
@@ -117,7 +117,18 @@ describe('counter state', () => {
     addTotals([line({ rx_bytes: 9_223_372_036_854_775_000n }, T0)], state, 'net', T0);
     state.uptime.set('router', { seconds: 86_400n, atNs: T0 });
     state.devices.set('gw', { url: 'http://192.0.2.1/', family: 'pace' });
-    state.devices.set('den', { url: 'http://192.0.2.7:1400/', family: 'sonos', identity: "Kid's Room \u00e9", identifiedAt: 1_795_000_000_000 });
+    state.devices.set('den', {
+      url: 'http://192.0.2.7:1400/',
+      family: 'sonos',
+      identity: "Kid's Room \u00e9",
+      identifiedAt: 1_795_000_000_000,
+      described: {
+        'sonos-description': {
+          until: 1_795_000_600_000,
+          metrics: [{ name: 'homenet_system', tags: { model: 'Era "100"' }, fields: { sw_gen: int(9_007_199_254_740_993n), t: float(-1.5e-7), up: bool(false), fw: str('85.0\n') } }],
+        },
+      },
+    });
     const text = stateToJson(state);
     assert.ok(looksLikeOurs(text));
     const back = stateFromJson(text);
@@ -137,6 +148,12 @@ describe('counter state', () => {
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":2}'), { message: 'it has version 2, not 1' });
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":1,"devices":{"gw":{"family":"pace"}}}'), { message: 'it has a damaged entry' });
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters","version":1,"devices":{"gw":{"url":"http://a/","identifiedAt":"soon"}}}'), { message: 'it has a damaged entry' });
+    const described = (field: string): string =>
+      `{"format":"telegraf-homenet-counters","version":1,"devices":{"s":{"url":"http://a/","described":{"k":{"until":1,"metrics":[{"name":"m","tags":{},"fields":{"f":${field}}}]}}}}}`;
+    assert.equal(stateFromJson(described('["float","2.5"]')).devices.get('s')?.described?.['k']?.metrics[0]?.fields['f']?.value, 2.5);
+    for (const bad of ['["int","1.5"]', '["float","NaN"]', '["bool","yes"]', '["date","1"]', '"1"', '["string"]']) {
+      assert.throws(() => stateFromJson(described(bad)), { message: 'it has a damaged entry' }, bad);
+    }
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters",'), SyntaxError);
     assert.ok(!looksLikeOurs('root:x:0:0:root:/root:/bin/bash\n'));
   });

@@ -253,29 +253,36 @@ describe('collect with a state file', () => {
     assert.ok(!existsSync(`${state}.tmp-${process.pid}`));
   });
 
-  it('remembers the gateway family and the zone name: the next run asks neither, unless the URL changed', async () => {
+  it('remembers the gateway family, the zone name and the description: the next run asks none, unless the URL changed', async () => {
     const state = `${dir}/memory.json`;
     const speaker = `[spk]\ntype = sonos\nurl = ${sim.url}/sonos/2\n`;
     writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n${speaker}`);
     const asked = (path: string): number => sim.hits.get(path) ?? 0;
     const probe = '/cgi-bin/broadbandstatistics.ha';
     const zp = '/sonos/2/status/zp';
-    const [probes, zps] = [asked(probe), asked(zp)];
+    const description = '/sonos/2/xml/device_description.xml';
+    const [probes, zps, descriptions] = [asked(probe), asked(zp), asked(description)];
     const first = await run(`${dir}/m.ini`);
     assert.equal(asked(probe) - probes, 1, 'the first run finds the family');
     assert.equal(asked(zp) - zps, 1, 'and the zone name');
+    assert.equal(asked(description) - descriptions, 1, 'and reads the description');
     const second = await run(`${dir}/m.ini`);
     assert.equal(second.stderr, '');
     assert.equal(asked(probe) - probes, 1, 'the second run asks no family');
     assert.equal(asked(zp) - zps, 1, 'and no zone name');
+    assert.equal(asked(description) - descriptions, 1, 'and repeats the description');
     const series = (out: string): string[] => lines(out).map((l) => l.split(' ')[0] ?? '');
     assert.deepEqual(series(second.stdout), series(first.stdout), 'the same series, named the same');
+    const system = (out: string): string | undefined => lines(out).find((l) => l.startsWith('homenet_system,') && l.includes('Living\\ Room'));
+    assert.ok(system(first.stdout));
+    assert.equal(system(second.stdout), system(first.stdout), 'the same homenet_system line');
     assert.ok(lines(second.stdout).some((l) => l.startsWith('net,host=Living\\ Room\\ (R),interface=br0 ')), second.stdout);
     // A section renamed, a URL written differently: what was remembered is not used.
     writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[router]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/2/\n`);
     await run(`${dir}/m.ini`);
     assert.equal(asked(probe) - probes, 2);
     assert.equal(asked(zp) - zps, 2);
+    assert.equal(asked(description) - descriptions, 2);
   });
 
   it('a damaged state file: a warning, a fresh start, rewritten', async () => {

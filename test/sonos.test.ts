@@ -96,9 +96,12 @@ describe('one Sonos speaker', () => {
     now += 1;
     await systemOf(speakerConfig(sim, 2));
     assert.equal(desc() - start, 3, 'due again 10 minutes after the last read');
-    // A one-shot collect always reads it.
+    now -= 3_600_000;
+    await systemOf(speakerConfig(sim, 2));
+    assert.equal(desc() - start, 4, 'a clock that went back an hour: read, not repeated for 70 minutes');
+    // A one-shot collect without memory always reads it.
     await collect(speakerConfig(sim, 2), { states });
-    assert.equal(desc() - start, 4);
+    assert.equal(desc() - start, 5);
   });
 
   it('without /status/zp the room name and serial name it', async () => {
