@@ -17,7 +17,7 @@ import {
 } from './devices/index.js';
 import { nowNs } from './clock.js';
 import type { RememberedDevice } from './counters.js';
-import { ConnectionPool, FetchError, fetchPage, type FetchOptions, type FetchedPage } from './http.js';
+import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
 
 /** Measurement of the per-device scrape status. */
@@ -43,7 +43,7 @@ export interface DeviceState {
   /** When `identity` was read (ms since the epoch); it is read again {@link IDENTITY_REFRESH_MS} later. */
   identifiedAt?: number;
   /** Kept-alive connections to the device (execd). */
-  connections?: ConnectionPool;
+  agents?: Agents;
   /** What pages that only describe the device said, and until when to repeat it (execd). */
   described?: Map<PageSpec, { readonly metrics: readonly Metric[]; readonly until: number }>;
 }
@@ -126,11 +126,11 @@ class DeviceGather {
   async fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
     this.current = pageUrl(this.device.url, path);
     // A long-lived process keeps connections open between gathers.
-    if (this.options.keepSessions === true) this.state.connections ??= new ConnectionPool();
+    if (this.options.keepSessions === true) this.state.agents ??= {};
     return (this.options.fetcher ?? fetchPage)(this.current, {
       signal: this.signal,
       insecure: this.device.insecure,
-      ...(this.state.connections ? { connections: this.state.connections } : {}),
+      ...(this.state.agents ? { agents: this.state.agents } : {}),
       ...extra,
     });
   }
@@ -522,8 +522,9 @@ export async function closeSessions(config: Config, states: ReadonlyMap<string, 
     await logoutAll(config, states, timeoutMs);
   } finally {
     for (const state of states.values()) {
-      state.connections?.close();
-      delete state.connections;
+      state.agents?.http?.destroy();
+      state.agents?.https?.destroy();
+      delete state.agents;
     }
   }
 }

@@ -1,15 +1,10 @@
 /**
  * The only network code: one GET with a caller-owned deadline, a size cap,
- * same-host redirects and an explicit TLS choice. HTTP/1.1 straight on
- * node:net and node:tls, the response read by http-response.ts: node:http's
- * client machinery (agents, streams, header objects) cost about three times
- * the CPU of the requests themselves (1.9 against 0.6 ms for the seven
- * requests of an execd gather, measured on kept connections).
+ * same-host redirects and an explicit TLS choice.
  */
-import type { Socket } from 'node:net';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { TextDecoder } from 'node:util';
 import { nowNs } from './clock.js';
-import { HttpParseError, ResponseReader, type ResponseHead } from './http-response.js';
 
 /** Default response size cap. Real status pages are 10 to 80 KB. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -43,10 +38,16 @@ export interface FetchOptions {
   /** `Cookie` header to send, e.g. a gateway session. */
   readonly cookie?: string;
   /**
-   * Connections to reuse between gathers (execd); without a pool every
-   * request opens and closes its own connection.
+   * Keep-alive agents to reuse connections between gathers (execd), one per
+   * protocol; without them every request opens and closes its own connection.
    */
-  readonly connections?: ConnectionPool;
+  readonly agents?: Agents;
+}
+
+/** Connection pools of one device: at most one open connection each. */
+export interface Agents {
+  http?: import('node:http').Agent;
+  https?: import('node:https').Agent;
 }
 
 /** A fetch that failed; `message` is fit for a log line and names no secret. */
@@ -77,6 +78,9 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unverifiable TLS certificate (set insecure = true for this device to accept it)',
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host name (set insecure = true for this device to accept it)',
   CERT_HAS_EXPIRED: 'TLS certificate has expired (set insecure = true for this device to accept it)',
+  HPE_INVALID_CONSTANT: 'the answer is not HTTP',
+  HPE_INVALID_HEADER_TOKEN: 'the answer has invalid HTTP headers',
+  ERR_INVALID_CHAR: 'invalid character in a request header',
 };
 
 function describe(err: unknown, signal: AbortSignal): FetchError {
@@ -137,213 +141,142 @@ function decoderFor(charset: string): TextDecoder {
   return decoder;
 }
 
-/**
- * Connections kept open between gathers (execd): at most one idle connection
- * per origin. An idle connection holds no reference on the event loop, and
- * anything it hears while idle (the device closing it, stray bytes) ends it.
- */
-export class ConnectionPool {
-  readonly #idle = new Map<string, { socket: Socket; drop: () => void }>();
-
-  /** An idle connection to `origin`, now the caller's; undefined when there is none. */
-  take(origin: string): Socket | undefined {
-    const entry = this.#idle.get(origin);
-    if (!entry) return undefined;
-    this.#idle.delete(origin);
-    for (const event of IDLE_EVENTS) entry.socket.removeListener(event, entry.drop);
-    if (entry.socket.destroyed || !entry.socket.writable) return undefined;
-    entry.socket.ref();
-    return entry.socket;
-  }
-
-  /** Keeps a connection that just finished an answer, for the next request to `origin`. */
-  keep(origin: string, socket: Socket): void {
-    this.#idle.get(origin)?.socket.destroy();
-    const drop = (): void => {
-      socket.destroy();
-      if (this.#idle.get(origin)?.socket === socket) this.#idle.delete(origin);
-    };
-    for (const event of IDLE_EVENTS) socket.on(event, drop);
-    socket.unref();
-    this.#idle.set(origin, { socket, drop });
-  }
-
-  close(): void {
-    for (const { socket } of this.#idle.values()) socket.destroy();
-    this.#idle.clear();
-  }
-}
-const IDLE_EVENTS = ['data', 'end', 'error', 'close'] as const;
-
-// net and tls are loaded by the first request that needs them.
-let netModule: typeof import('node:net') | undefined;
-let tlsModule: typeof import('node:tls') | undefined;
-
-async function open(url: URL, options: FetchOptions): Promise<Socket> {
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  netModule ??= await import('node:net');
-  if (url.protocol === 'https:') {
-    tlsModule ??= await import('node:tls');
-    return tlsModule.connect({
-      host,
-      port: Number(url.port) || 443,
-      // A name to ask for, never an address (RFC 6066); the certificate is checked against `host` either way.
-      ...(netModule.isIP(host) === 0 ? { servername: host } : {}),
-      rejectUnauthorized: options.insecure !== true,
-    });
-  }
-  return netModule.connect({ host, port: Number(url.port) || 80, noDelay: true });
-}
-
-const ACCEPT = 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5';
-/** What Node's own client refuses in a header value: anything outside tab, printable ASCII and Latin-1. */
-const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-
-function requestText(url: URL, options: FetchOptions, form: string | undefined, keepAlive: boolean): string {
-  const fields: [string, string][] = [
-    ['Host', url.host],
-    ['User-Agent', options.userAgent ?? 'telegraf-homenet'],
-    ['Accept', ACCEPT],
-    ['Accept-Encoding', 'identity'],
-    ['Connection', keepAlive ? 'keep-alive' : 'close'],
-  ];
-  if (options.cookie !== undefined) fields.push(['Cookie', options.cookie]);
-  if (form !== undefined) fields.push(['Content-Type', 'application/x-www-form-urlencoded'], ['Content-Length', String(Buffer.byteLength(form))]);
-  let text = `${form === undefined ? 'GET' : 'POST'} ${url.pathname}${url.search} HTTP/1.1\r\n`;
-  for (const [name, value] of fields) {
-    if (BAD_HEADER_VALUE.test(value)) throw new FetchError(`invalid character in the ${name} header`);
-    text += `${name}: ${value}\r\n`;
-  }
-  return `${text}\r\n${form ?? ''}`;
-}
-
-interface Answer {
-  readonly head: ResponseHead;
-  /** Only for a 200: other answers are not read past their head. */
-  readonly body?: Buffer;
+interface RawResponse {
+  readonly res: IncomingMessage;
   readonly ttfbMs: number;
 }
 
-/** The socket of a fetch that is on the wire, for the abort listener to destroy. */
+// https is loaded only for devices that use it; each module once.
+let httpModule: typeof import('node:http') | undefined;
+let httpsModule: typeof import('node:https') | undefined;
+
+/** The request of a fetch that is on the wire, for the abort listener to destroy. */
 interface InFlight {
-  socket?: Socket;
+  req?: ClientRequest;
 }
 
-/** A kept connection the device had closed before this request reached it: worth one retry on a new one. */
-class StaleConnection extends Error {}
-
-/** One request and its answer: on a kept connection when there is one, else a new one. */
-async function exchange(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<Answer> {
-  const pool = options.connections;
-  const origin = `${url.protocol}//${url.host}${options.insecure === true ? ' insecure' : ''}`;
-  const text = requestText(url, options, form, pool !== undefined);
-  // A form is never sent on a kept connection: it could not be retried safely.
-  const kept = form === undefined ? pool?.take(origin) : undefined;
-  if (kept) {
-    try {
-      return await converse(kept, true, text, options, started, inFlight, origin);
-    } catch (err) {
-      if (!(err instanceof StaleConnection)) throw err;
+async function request(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<RawResponse> {
+  const mod = url.protocol === 'https:' ? (httpsModule ??= await import('node:https')) : (httpModule ??= await import('node:http'));
+  const keepAlive = options.agents !== undefined;
+  const headers: Record<string, string> = {
+    'user-agent': options.userAgent ?? 'telegraf-homenet',
+    accept: 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5',
+    'accept-encoding': 'identity',
+    connection: keepAlive ? 'keep-alive' : 'close',
+  };
+  if (options.cookie !== undefined) headers['cookie'] = options.cookie;
+  if (form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    headers['content-length'] = String(Buffer.byteLength(form));
+  }
+  const reqOptions: RequestOptions & { rejectUnauthorized?: boolean } = {
+    method: form === undefined ? 'GET' : 'POST',
+    agent: false,
+    headers,
+  };
+  if (url.protocol === 'https:') reqOptions.rejectUnauthorized = options.insecure !== true;
+  if (keepAlive) {
+    const pools = options.agents;
+    if (url.protocol === 'https:') {
+      pools.https ??= new (mod as typeof import('node:https')).Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: options.insecure !== true });
+      reqOptions.agent = pools.https;
+    } else {
+      pools.http ??= new mod.Agent({ keepAlive: true, maxSockets: 1 });
+      reqOptions.agent = pools.http;
     }
   }
-  const socket = await open(url, options);
-  if (options.signal.aborted) {
-    socket.destroy();
-    throw new FetchError(reasonText(options.signal), undefined, true);
-  }
-  return converse(socket, false, text, options, started, inFlight, origin);
-}
-
-function converse(socket: Socket, kept: boolean, text: string, options: FetchOptions, started: number, inFlight: InFlight, origin: string): Promise<Answer> {
-  const { signal, connections: pool } = options;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  inFlight.socket = socket;
-  return new Promise<Answer>((resolve, reject) => {
-    const reader = new ResponseReader();
-    let heard = false;
-    let ttfbMs = 0;
-    let settled = false;
-    const detach = (): void => {
-      settled = true;
-      socket.removeListener('data', onData);
-      socket.removeListener('end', onEnd);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', onClose);
-      delete inFlight.socket;
-    };
-    const fail = (err: Error): void => {
-      if (settled) return;
-      detach();
-      socket.destroy();
-      reject(err);
-    };
-    /** The connection ended or broke: why, in the words a log line needs. */
-    const lost = (err?: unknown): Error => {
-      if (signal.aborted) return new FetchError(reasonText(signal), undefined, true);
-      if (!heard && kept) return new StaleConnection();
-      if (err !== undefined) return describe(err, signal);
-      return new FetchError(heard ? 'connection closed before the page was complete' : 'connection closed by the device without an answer', undefined, true);
-    };
-    const finish = (head: ResponseHead, body?: Buffer): void => {
-      const keep = body !== undefined && pool !== undefined && reader.reusable;
-      detach();
-      if (keep) pool.keep(origin, socket);
-      else socket.destroy();
-      resolve(body === undefined ? { head, ttfbMs } : { head, body, ttfbMs });
-    };
-    const onData = (buf: Buffer): void => {
-      heard = true;
-      const hadHead = reader.head !== undefined;
-      try {
-        reader.push(buf);
-      } catch (err) {
-        fail(err instanceof HttpParseError ? new FetchError(err.message, undefined, true) : (err as Error));
-        return;
-      }
-      const head = reader.head;
-      if (!head) return;
-      if (!hadHead) {
-        ttfbMs = performance.now() - started;
-        if (head.status !== 200) {
-          finish(head);
-          return;
-        }
-        const declared = reader.declaredLength;
-        if (declared !== undefined && declared > maxBytes) {
-          fail(new FetchError(`response is ${declared} bytes, over the ${maxBytes}-byte limit`));
-          return;
-        }
-      }
-      if (reader.bodySize > maxBytes) fail(new FetchError(`response is over the ${maxBytes}-byte limit`));
-      else if (reader.done) finish(head, reader.body());
-    };
-    const onEnd = (): void => {
-      try {
-        reader.end();
-      } catch {
-        fail(lost());
-        return;
-      }
-      const head = reader.head;
-      if (head) finish(head, reader.body());
-    };
-    const onError = (err: Error): void => {
-      fail(lost(err));
-    };
-    const onClose = (): void => {
-      fail(lost());
-    };
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    socket.write(text, 'latin1');
+  return new Promise<RawResponse>((resolve, reject) => {
+    let req: ClientRequest;
+    try {
+      req = mod.request(url, reqOptions, (res) => {
+        resolve({ res, ttfbMs: performance.now() - started });
+      });
+      inFlight.req = req;
+    } catch (err) {
+      reject(describe(err, options.signal));
+      return;
+    }
+    req.on('error', (err) => {
+      // A kept connection the device closed just as this request went out
+      // (its idle timer): the request never reached it. Node's advice for
+      // that case is to send it again on a new connection.
+      const code = (err as { code?: unknown }).code;
+      const stale = req.reusedSocket && form === undefined && !options.signal.aborted && (code === 'ECONNRESET' || code === 'EPIPE');
+      reject(stale ? new StaleConnection() : describe(err, options.signal));
+    });
+    req.end(form);
   });
 }
 
+/** A kept connection that turned out closed before the request reached the device: worth one retry. */
+class StaleConnection extends Error {}
+
+/** {@link request}, once more on a new connection when a kept one turned out closed. */
+async function requestOnce(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<RawResponse> {
+  try {
+    return await request(url, options, started, form, inFlight);
+  } catch (err) {
+    if (!(err instanceof StaleConnection)) throw err;
+    return request(url, options, started, form, inFlight);
+  }
+}
+
 /** `name=value` of each Set-Cookie header, attributes dropped. */
-function cookiesOf(head: ResponseHead): string[] {
-  return (head.headers.get('set-cookie') ?? []).map((c) => c.split(';')[0]?.trim() ?? '').filter((c) => c.includes('='));
+function cookiesOf(res: IncomingMessage): string[] {
+  return (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]?.trim() ?? '').filter((c) => c.includes('='));
+}
+
+/**
+ * The body, at most `maxBytes`. Read in flowing mode ('data' events): an async
+ * iterator pauses and resumes the socket around every chunk, which costs
+ * system calls on each of the dozen pages of every gather.
+ */
+function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.destroy();
+    return Promise.reject(new FetchError(`response is ${declared} bytes, over the ${maxBytes}-byte limit`));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: FetchError): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    // A body cut short by the device ends the stream without an error on some
+    // Node versions; `complete` says whether every promised byte arrived.
+    const ended = (): void => {
+      if (settled) return;
+      if (!res.complete) {
+        fail(
+          signal.aborted
+            ? new FetchError(reasonText(signal), undefined, true)
+            : new FetchError('connection closed before the page was complete', undefined, true),
+        );
+        return;
+      }
+      settled = true;
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    res.on('data', (buf: Buffer) => {
+      if (settled) return;
+      size += buf.length;
+      if (size > maxBytes) {
+        fail(new FetchError(`response is over the ${maxBytes}-byte limit`));
+        res.destroy();
+        return;
+      }
+      chunks.push(buf);
+    });
+    res.on('end', ended);
+    res.on('close', ended);
+    res.on('error', (err) => {
+      fail(describe(err, signal));
+    });
+  });
 }
 
 /**
@@ -356,7 +289,7 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
   // (which hangs a set of stream listeners on every request).
   const inFlight: InFlight = {};
   const onAbort = (): void => {
-    inFlight.socket?.destroy();
+    inFlight.req?.destroy(new Error('aborted'));
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -367,6 +300,7 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
 }
 
 async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): Promise<FetchedPage> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const started = performance.now();
   let current = url;
   // A redirect after a POST is followed with a GET, as browsers do.
@@ -374,25 +308,28 @@ async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): P
   const cookies: string[] = [];
   for (let hop = 0; ; hop++) {
     if (options.signal.aborted) throw new FetchError(reasonText(options.signal), undefined, true);
-    const { head, body, ttfbMs } = await exchange(current, options, started, form, inFlight);
-    cookies.push(...cookiesOf(head));
-    const location = head.headers.get('location')?.[0];
-    if (head.status >= 300 && head.status < 400 && location !== undefined) {
-      const next = new URL(location, current);
+    const { res, ttfbMs } = await requestOnce(current, options, started, form, inFlight);
+    cookies.push(...cookiesOf(res));
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && status < 400 && res.headers.location !== undefined) {
+      res.destroy();
+      const next = new URL(res.headers.location, current);
       if (next.hostname !== url.hostname || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
-        throw new FetchError(`redirected to another host (${next.protocol}//${next.host}); not followed`, head.status);
+        throw new FetchError(`redirected to another host (${next.protocol}//${next.host}); not followed`, status);
       }
-      if (hop >= MAX_REDIRECTS) throw new FetchError(`more than ${MAX_REDIRECTS} redirects`, head.status);
+      if (hop >= MAX_REDIRECTS) throw new FetchError(`more than ${MAX_REDIRECTS} redirects`, status);
       current = next;
       form = undefined;
       continue;
     }
-    if (head.status !== 200 || body === undefined) {
-      throw new FetchError(`HTTP ${head.status}${head.reason ? ` ${head.reason}` : ''}`, head.status);
+    if (status !== 200) {
+      res.destroy();
+      throw new FetchError(`HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, status);
     }
+    const body = await readCapped(res, maxBytes, options.signal);
     return {
       url: current.href,
-      body: decodeBody(body, head.headers.get('content-type')?.[0]),
+      body: decodeBody(body, res.headers['content-type']),
       totalMs: performance.now() - started,
       ttfbMs,
       cookies,
