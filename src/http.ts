@@ -212,7 +212,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
 class StaleConnection extends Error {}
 
 /** {@link request}, once more on a new connection when a kept one turned out closed. */
-async function requestOnce(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<RawResponse> {
+async function requestRetryingStale(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<RawResponse> {
   try {
     return await request(url, options, started, form, inFlight);
   } catch (err) {
@@ -308,7 +308,7 @@ async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): P
   const cookies: string[] = [];
   for (let hop = 0; ; hop++) {
     if (options.signal.aborted) throw new FetchError(reasonText(options.signal), undefined, true);
-    const { res, ttfbMs } = await requestOnce(current, options, started, form, inFlight);
+    const { res, ttfbMs } = await requestRetryingStale(current, options, started, form, inFlight);
     cookies.push(...cookiesOf(res));
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location !== undefined) {
