@@ -96,20 +96,20 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   // Counter totals need the previous run's readings, and what devices said
   // about themselves need not be asked again: only with a state file.
   const stateFile = config.stateFile;
-  const saved = stateFile === undefined ? undefined : (await import('./state.js')).loadState(stateFile);
+  const files = stateFile === undefined ? undefined : await import('./state.js');
+  const saved = stateFile === undefined ? undefined : files?.loadState(stateFile);
   const states = saved ? recallDevices(config, saved.state.devices) : new Map<string, DeviceState>();
   const gathered = await collect(config, { states, remember: saved !== undefined });
   let metrics = gathered.metrics;
   const log = [...gathered.log];
-  if (stateFile !== undefined && saved) {
-    const { saveState } = await import('./state.js');
+  if (stateFile !== undefined && files && saved) {
     const { addTotals, prune } = await import('./counters.js');
     if (saved.warning) log.push(saved.warning);
     const now = nowNs();
     metrics = addTotals(metrics, saved.state, config.measurement, now);
     prune(saved.state, now);
     rememberDevices(config, states, saved.state.devices);
-    const failed = saved.writable ? saveState(stateFile, saved.state) : undefined;
+    const failed = saved.writable ? files.saveState(stateFile, saved.state) : undefined;
     if (failed) log.push(failed);
   }
   if (config.schema !== 'homenet' || config.counterType !== 'integer') metrics = (await import('./shape.js')).shape(metrics, config);
