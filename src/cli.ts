@@ -158,7 +158,7 @@ function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  emit(parsed.metrics, parsed.failures.map((f) => `E! ${f.area}: ${f.message}`), io);
+  emit(parsed.metrics, [...parsed.failures.map((f) => `E! ${f.area}: ${f.message}`), ...parsed.omitted.map((o) => `W! ${o.area}: ${o.message}`)], io);
   return 0;
 }
 

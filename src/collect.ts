@@ -70,7 +70,7 @@ export interface CollectOptions {
 /** Result of one gather. */
 export interface Gathered {
   readonly metrics: Metric[];
-  /** One `E! ` line per failure, for stderr. */
+  /** One `E! ` line per failure and one `W! ` line per value left out, for stderr. */
   readonly log: string[];
 }
 
@@ -98,6 +98,8 @@ interface Failure {
 class DeviceGather {
   readonly metrics: Metric[] = [];
   readonly failures: Failure[] = [];
+  /** Values left out of lines that did print (each costs only itself). */
+  readonly omitted: Failure[] = [];
   /** The URL of the request in flight, for a failure that ends the whole device. */
   current: URL;
   /** Pages already fetched in this gather: a page feeding several areas is read once. */
@@ -335,11 +337,12 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
         continue;
       }
       if (page === undefined) continue;
-      const { metrics, failures } = extractPage(spec, page, ctx, areas);
+      const { metrics, failures, omitted } = extractPage(spec, page, ctx, areas);
       // Stamped when the page arrived (execd keeps the stamp; collect drops it).
       const time = page.receivedNs;
       g.metrics.push(...(time === undefined ? metrics : metrics.map((m) => ({ ...m, time }))));
       for (const f of failures) g.fail(spec.path, f.message, f.area);
+      for (const o of omitted) g.omitted.push({ url: pageUrl(g.device.url, spec.path).href, message: o.message, area: o.area });
       // A description that read cleanly is repeated, not fetched, until it is due again.
       if (spec.describesMs !== undefined && remembering) {
         if (failures.length === 0) (g.state.described ??= new Map()).set(spec, { metrics, until: now + spec.describesMs });
@@ -437,12 +440,14 @@ async function gatherDevice(
   const fields: Record<string, FieldValue> = {
     success: bool(g.failures.length === 0),
     duration_ms: int(Math.round(performance.now() - started)),
+    values_omitted: int(g.omitted.length),
   };
   if (g.failures.length > 0) {
     fields['error'] = str(oneLine(g.failures.map((f) => (f.area ? `${f.area}: ${f.message}` : f.message)).join('; ')));
   }
   metrics.push({ name: SCRAPE_MEASUREMENT, tags: { ...baseTags, type: device.type }, fields, time: nowNs() });
-  const log = g.failures.map((f) => `E! [${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`);
+  const line = (level: string, f: Failure): string => `${level} [${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`;
+  const log = [...g.failures.map((f) => line('E!', f)), ...g.omitted.map((f) => line('W!', f))];
   return { metrics, log };
 }
 

@@ -202,7 +202,7 @@ function rowCells(tr: El): El[] {
 /** Parses a cell holding a plain unsigned decimal integer into its digit string. */
 export function digitsOf(text: string): string | undefined {
   const t = normText(text).replace(/,/g, '');
-  return /^\d{1,20}$/.test(t) ? t.replace(/^0+(?=\d)/, '') : undefined;
+  return /^\d{1,64}$/.test(t) ? t.replace(/^0+(?=\d)/, '') : undefined;
 }
 
 /** Parses a cell holding a decimal number, optionally followed by `%`. */

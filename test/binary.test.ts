@@ -43,7 +43,7 @@ describe('the single binary', { skip: built ? false : 'not built here: run `npm 
   it('runs execd, --help and config errors like the launcher', async () => {
     const e = await run(['execd', '--device', `att-pace=${sim.url}`], '\n');
     assert.equal(e.code, 0, e.stderr);
-    assert.match(lines(e.stdout).at(-1) ?? '', /^homenet_scrape,host=127\.0\.0\.1:\d+,type=att-pace success=true,duration_ms=\d+i \d{19}$/);
+    assert.match(lines(e.stdout).at(-1) ?? '', /^homenet_scrape,host=127\.0\.0\.1:\d+,type=att-pace success=true,duration_ms=\d+i,values_omitted=0i \d{19}$/);
     const help = await run(['--help']);
     assert.match(help.stdout, /telegraf-homenet discover/);
     const bad = await run(['--device', 'att']);

@@ -11,7 +11,7 @@ const sessionTable = (n: number): string =>
 const summary = (pairs: [string, string][]): string => `<table>${pairs.map(([k, v]) => `<tr><td>${k}:</td><td>${v}</td></tr>`).join('')}</table>`;
 const page = (...parts: string[]): string => `<html><body><h2>NAT Sessions</h2>${parts.join('\n')}</body></html>`;
 const fields = (body: string): Record<string, string> =>
-  Object.fromEntries(Object.entries(natMetrics(body, 'NAT')[0]?.fields ?? {}).map(([k, v]) => [k, String(v.value)]));
+  Object.fromEntries(Object.entries(natMetrics(body, 'NAT', (m) => { throw new Error(`unexpected omission: ${m}`); })[0]?.fields ?? {}).map(([k, v]) => [k, String(v.value)]));
 
 describe('the page tree', () => {
   it('reads text across entities as one run, drops comments, and closes what the parser implies closed', () => {

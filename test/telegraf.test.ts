@@ -42,7 +42,7 @@ describe('telegraf.d/homenet-execd.conf', () => {
       assert.equal(r.code, 0, r.stderr);
       const out = lines(r.stdout);
       assert.match(out[0] ?? '', /^net,host=router,region=home tx_bytes=\d+i,.* \d{19}$/);
-      assert.match(out.at(-1) ?? '', /^homenet_scrape,host=router,region=home,type=att success=true,duration_ms=\d+i \d{19}$/);
+      assert.match(out.at(-1) ?? '', /^homenet_scrape,host=router,region=home,type=att success=true,duration_ms=\d+i,values_omitted=0i \d{19}$/);
     } finally {
       await sim.close();
       rmSync(dir, { recursive: true, force: true });
@@ -93,7 +93,7 @@ describe('telegraf.d/homenet.conf', () => {
       assert.equal(r.stderr, '');
       const out = lines(r.stdout);
       assert.match(out[0] ?? '', /^net,host=router,region=home tx_bytes=\d+i,/);
-      assert.match(out.at(-1) ?? '', /^homenet_scrape,host=router,region=home,type=att success=true,duration_ms=\d+i$/);
+      assert.match(out.at(-1) ?? '', /^homenet_scrape,host=router,region=home,type=att success=true,duration_ms=\d+i,values_omitted=0i$/);
     });
   });
 });

@@ -5,16 +5,16 @@
  * by their summary, or by their heading when a firmware words it differently.
  */
 import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
-import { findAll, findOne, findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc } from '../html.js';
-import { columnCounterMetrics, dslMetrics, errorPercent, M, natMetrics, rowCounters, systemMetrics } from './att-common.js';
-import { counter, timingFields } from './fields.js';
+import { findOne, findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc, type El } from '../html.js';
+import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, systemMetrics } from './att-common.js';
+import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from './fields.js';
 import type { Family, LoginSpec, PageSpec } from './kind.js';
 
-const HA_PAGE = /\/cgi-bin\/[a-z_]+\.ha|\.ha["?]/i;
-
-/** The page's own form posts back to it: the surest sign of which .ha page this is. */
-function postsTo(page: string): RegExp {
-  return new RegExp(`<form[^>]*action=["']?/cgi-bin/${page}\\.ha`, 'i');
+/** Words of a label as the page may write them: spaces or `&nbsp;` between. */
+const SP = String.raw`(?:\s|&nbsp;|&#160;)+`;
+/** Whether the raw page text holds these words (a title, heading, caption or row label). */
+function says(...words: string[]): RegExp {
+  return new RegExp(words.join(SP), 'i');
 }
 
 const BROADBAND_TITLE = 'Broadband Status (/cgi-bin/broadbandstatistics.ha)';
@@ -24,23 +24,37 @@ const TRAFFIC_ORDER = [
   'tx_bytes', 'tx_pkts', 'tx_err', 'tx_pct', 'rx_bytes', 'rx_pkts', 'rx_err', 'rx_pct',
   'tx_drop', 'rx_drop', 'tx_unicast', 'rx_unicast', 'tx_multicast', 'rx_multicast', 'collisions',
 ];
-const REQUIRED = ['tx_bytes', 'tx_pkts', 'tx_err', 'rx_bytes', 'rx_pkts', 'rx_err'];
-const REQUIRED_LABELS: Readonly<Record<string, string>> = {
+/** The seed's counters: a page without one of these rows is worth a warning. */
+const EXPECTED_LABELS: Readonly<Record<string, string>> = {
   tx_bytes: 'Transmit Bytes', tx_pkts: 'Transmit Packets', tx_err: 'Transmit Errors',
   rx_bytes: 'Receive Bytes', rx_pkts: 'Receive Packets', rx_err: 'Receive Errors',
 };
+/** Without any of these the traffic line says nothing. */
+const KEY_COUNTERS = ['tx_bytes', 'rx_bytes', 'tx_pkts', 'rx_pkts'];
+const IPV6_FIELDS = ['tx_pkts', 'tx_err', 'tx_drop', 'rx_pkts', 'rx_err', 'rx_drop'];
 
-function trafficFields(doc: Doc): Record<string, FieldValue> {
+/** Fields named by {@link counterName} that have a row in a two-column table (readable or not). */
+function countersShown(table: El): Set<string> {
+  return new Set([...rowValues(table).keys()].map(counterName).filter((n): n is string => n !== undefined));
+}
+
+function trafficFields(doc: Doc, omit: Omitter): Record<string, FieldValue> {
   const table = findTable(doc, { summary: /ethernet ipv4 statistics|^ipv4 statistics/i, heading: /^ipv4 statistics$/i });
   if (!table) throw new ParseError(`${BROADBAND_TITLE}: no "Ethernet IPv4 Statistics Table" (or table under "IPv4 Statistics")`);
-  const counters = rowCounters(table, `${BROADBAND_TITLE}: IPv4 Statistics`);
-  for (const name of REQUIRED) {
-    if (counters[name] === undefined) {
-      throw new ParseError(`${BROADBAND_TITLE}: IPv4 Statistics has no "${REQUIRED_LABELS[name] ?? name}" row`);
-    }
+  const where = `${BROADBAND_TITLE}: IPv4 Statistics`;
+  const counters = rowCounters(table, where, omit);
+  if (!KEY_COUNTERS.some((k) => counters[k] !== undefined)) {
+    throw new ParseError(`${where}: none of "Transmit Bytes", "Receive Bytes", "Transmit Packets", "Receive Packets" is readable`);
   }
-  counters['tx_pct'] = errorPercent(counters['tx_err'], counters['tx_pkts']);
-  counters['rx_pct'] = errorPercent(counters['rx_err'], counters['rx_pkts']);
+  const rows = countersShown(table);
+  for (const [name, label] of Object.entries(EXPECTED_LABELS)) {
+    if (!rows.has(name)) omit(`${where} has no "${label}" row: ${name} left out`);
+  }
+  for (const dir of ['tx', 'rx'] as const) {
+    const err = counters[`${dir}_err`];
+    const pkts = counters[`${dir}_pkts`];
+    if (err?.kind === 'int' && pkts?.kind === 'int') counters[`${dir}_pct`] = percentOf(err.value, pkts.value);
+  }
   const fields: Record<string, FieldValue> = {};
   for (const k of TRAFFIC_ORDER) {
     const v = counters[k];
@@ -48,57 +62,62 @@ function trafficFields(doc: Doc): Record<string, FieldValue> {
   }
   const v6 = findTable(doc, { summary: /ipv6 statistics/i, heading: /^ipv6 statistics$/i });
   if (v6) {
-    const c6 = rowCounters(v6, `${BROADBAND_TITLE}: IPv6 Statistics`);
-    for (const k of ['tx_pkts', 'tx_err', 'tx_drop', 'rx_pkts', 'rx_err', 'rx_drop']) {
+    const c6 = rowCounters(v6, `${BROADBAND_TITLE}: IPv6 Statistics`, omit);
+    for (const k of IPV6_FIELDS) {
       const v = c6[k];
       if (v) fields[`ipv6_${k}`] = v;
     }
   }
+  dropImpossibleParts(fields, { ...PACKET_PARTS, ipv6_tx_pkts: 'tx_pkts', ipv6_rx_pkts: 'rx_pkts' }, omit, BROADBAND_TITLE);
   return fields;
 }
 
 /** Connection source and state, Ethernet line state, speed and duplex. */
-function wanMetrics(doc: Doc): Metric[] {
+function wanMetrics(doc: Doc, omit: Omitter): Metric[] {
   const summary = findTable(doc, { summary: /most important wan information/i });
-  if (!summary) throw new ParseError(`${BROADBAND_TITLE}: no "Summary of the most important WAN information" table`);
-  const v = rowValues(summary);
-  const fields: Record<string, FieldValue> = {};
-  const state = v.get('broadband connection');
-  if (state === undefined) throw new ParseError(`${BROADBAND_TITLE}: no "Broadband Connection" row`);
-  fields['connected'] = bool(/^up$/i.test(state));
-  const source = v.get('broadband connection source');
-  if (source) fields['source'] = str(source);
-  const type = v.get('broadband network type');
-  if (type) fields['network_type'] = str(type);
   const eth = findTable(doc, { summary: /^ethernet statistics/i, heading: /^ethernet status$/i });
+  if (!summary && !eth) throw new ParseError(`${BROADBAND_TITLE}: no "Summary of the most important WAN information" table`);
+  const fields: Record<string, FieldValue> = {};
+  if (summary) {
+    const v = rowValues(summary);
+    const state = v.get('broadband connection');
+    if (state === undefined || state === '') omit(`${BROADBAND_TITLE}: no "Broadband Connection" value: connected left out`);
+    else fields['connected'] = bool(/^up$/i.test(state));
+    const source = v.get('broadband connection source');
+    if (source) fields['source'] = str(source);
+    const type = v.get('broadband network type');
+    if (type) fields['network_type'] = str(type);
+  }
   if (eth) {
     const e = rowValues(eth);
     const line = e.get('line state');
     if (line !== undefined && line !== '') fields['link_up'] = bool(/^up$/i.test(line));
     const speed = [...e].find(([k]) => k.startsWith('current speed'));
-    if (speed && normText(speed[1]) !== '') fields['link_speed_mbps'] = counter(`${BROADBAND_TITLE}: "Current Speed (Mbps)"`, speed[1]);
+    if (speed && normText(speed[1]) !== '') setCounter(fields, 'link_speed_mbps', omit, `${BROADBAND_TITLE}: "Current Speed (Mbps)"`, speed[1]);
     const duplex = e.get('current duplex');
     if (duplex) fields['duplex'] = str(duplex);
   }
+  if (Object.keys(fields).length === 0) throw new ParseError(`${BROADBAND_TITLE}: no readable connection state, source or WAN port row`);
   return [{ name: M.wan, tags: {}, fields }];
 }
+
+const BROADBAND_WORDS = [says('Broadband', 'Connection', 'Source'), says('Ethernet', 'IPv4', 'Statistics', 'Table')];
 
 const broadband: PageSpec = {
   key: 'bgw-broadband',
   path: '/cgi-bin/broadbandstatistics.ha',
   title: BROADBAND_TITLE,
-  recognize: (body) =>
-    postsTo('broadbandstatistics').test(body) || /Broadband(\s|&nbsp;)+Connection(\s|&nbsp;)+Source|Ethernet IPv4 Statistics Table/i.test(body),
+  recognize: (body) => BROADBAND_WORDS.some((re) => re.test(body)),
   extracts: [
     {
       area: 'traffic',
-      parse: (page, ctx) => [{ name: ctx.measurement, tags: {}, fields: { ...trafficFields(parseHtml(page.body)), ...timingFields(page) } }],
+      parse: (page, ctx) => [{ name: ctx.measurement, tags: {}, fields: { ...trafficFields(parseHtml(page.body), ctx.omit), ...timingFields(page) } }],
     },
     {
       area: 'line',
-      parse: (page) => {
+      parse: (page, ctx) => {
         const doc = parseHtml(page.body);
-        return [...wanMetrics(doc), ...dslMetrics(doc, BROADBAND_TITLE)];
+        return [...wanMetrics(doc, ctx.omit), ...dslMetrics(doc, BROADBAND_TITLE, ctx.omit)];
       },
     },
   ],
@@ -106,86 +125,144 @@ const broadband: PageSpec = {
 
 const LAN_TITLE = 'Home Network Status (/cgi-bin/lanstatistics.ha)';
 
-function lanMetrics(doc: Doc): Metric[] {
+function lanMetrics(doc: Doc, omit: Omitter): Metric[] {
   const out: Metric[] = [];
   const ports = findTable(doc, { summary: /lan ethernet statistics/i, heading: /^lan ethernet statistics$/i });
   if (!ports) throw new ParseError(`${LAN_TITLE}: no "LAN Ethernet Statistics Table"`);
   const ipv4 = findTable(doc, { summary: /ipv4 statistics/i, heading: /^ipv4 statistics$/i });
   if (ipv4) {
-    const fields = rowCounters(ipv4, `${LAN_TITLE}: IPv4 Statistics`);
+    const where = `${LAN_TITLE}: IPv4 Statistics`;
+    const fields = rowCounters(ipv4, where, omit);
+    dropImpossibleParts(fields, PACKET_PARTS, omit, where);
     if (Object.keys(fields).length > 0) out.push({ name: M.lan, tags: { interface: 'lan' }, fields });
   }
   const wifi = findTable(doc, { summary: /wi-?fi statistics/i, heading: /^wi-?fi network statistics$/i });
-  if (wifi) out.push(...columnCounterMetrics(wifi, `${LAN_TITLE}: Wi-Fi Network Statistics`));
-  out.push(...columnCounterMetrics(ports, `${LAN_TITLE}: LAN Ethernet Statistics`));
+  if (wifi) out.push(...columnCounterMetrics(wifi, `${LAN_TITLE}: Wi-Fi Network Statistics`, omit));
+  out.push(...columnCounterMetrics(ports, `${LAN_TITLE}: LAN Ethernet Statistics`, omit));
   return out;
 }
+
+const LAN_WORDS = says('LAN', 'Ethernet', 'Statistics');
 
 const lan: PageSpec = {
   key: 'bgw-lan',
   path: '/cgi-bin/lanstatistics.ha',
   title: LAN_TITLE,
-  recognize: (body) => postsTo('lanstatistics').test(body) || /LAN(\s|&nbsp;)+Ethernet(\s|&nbsp;)+Statistics/i.test(body),
-  extracts: [{ area: 'lan', parse: (page) => lanMetrics(parseHtml(page.body)) }],
+  recognize: (body) => LAN_WORDS.test(body),
+  extracts: [{ area: 'lan', parse: (page, ctx) => lanMetrics(parseHtml(page.body), ctx.omit) }],
 };
 
 const SYSTEM_TITLE = 'System Information (/cgi-bin/sysinfo.ha)';
+// The row every firmware shows: "Time Since Last Reboot" (the Pace says "Boot").
+const SYSTEM_WORDS = says('Time', 'Since', 'Last', 'Reboot');
 const system: PageSpec = {
   key: 'bgw-system',
   path: '/cgi-bin/sysinfo.ha',
   title: SYSTEM_TITLE,
-  recognize: (body) =>
-    postsTo('sysinfo').test(body) || (HA_PAGE.test(body) && /Time(\s|&nbsp;)+Since(\s|&nbsp;)+Last(\s|&nbsp;)+Reboot/i.test(body)),
+  recognize: (body) => SYSTEM_WORDS.test(body),
   extracts: [{ area: 'system', parse: (page) => systemMetrics(parseHtml(page.body), SYSTEM_TITLE) }],
 };
 
 const FIBER_TITLE = 'Fiber Status (/cgi-bin/fiberstat.ha)';
-/** Reading name on the page -> field, and how a unit-less number converts. */
-const FIBER_READINGS: readonly [RegExp, string, (n: number, unit: string) => number][] = [
-  // "Rx Power Currently -170" is tenths of a dBm; a value with "dBm" is already dBm.
-  [/^rx power$/, 'rx_power_dbm', (n, unit) => (unit === 'dbm' ? n : n / 10)],
-  [/^tx power$/, 'tx_power_dbm', (n, unit) => (unit === 'dbm' ? n : n / 10)],
-  [/^temperature$/, 'temperature_c', (n) => n],
-  [/^(vcc|voltage|supply voltage)$/, 'voltage_v', (n, unit) => (unit === 'mv' ? n / 1000 : n)],
-  [/^(tx bias|bias|tx bias current)$/, 'tx_bias_ma', (n, unit) => (unit === 'ua' ? n / 1000 : n)],
-];
+/** One "X Currently N" heading and the alarm/warning thresholds in the table under it. */
+interface Reading {
+  readonly label: string;
+  readonly name: string;
+  readonly text: string;
+  readonly thresholds: number[];
+}
 
-/** BGW320 optical readings, from headings such as `Rx Power  Currently -170`. */
-function fiberMetrics(doc: Doc): Metric[] {
-  const fields: Record<string, FieldValue> = {};
-  for (const h of findAll(doc, (e) => /^h[1-6]$/.test(e.name))) {
-    const m = /^(.+?)\s+currently\s*:?\s*(.+)$/i.exec(textOf(h));
-    if (!m) continue;
-    const name = labelKey(m[1] ?? '');
-    const reading = FIBER_READINGS.find(([re]) => re.test(name));
-    if (!reading || fields[reading[1]] !== undefined) continue;
-    const value = measureOf(m[2] ?? '');
-    if (!value) throw new ParseError(`${FIBER_TITLE}: "${m[1] ?? ''}" reading ${JSON.stringify(m[2])} is not a number`);
-    fields[reading[1]] = float(Math.round(reading[2](value.value, value.unit) * 1e6) / 1e6);
+const THRESHOLD = /\(\s*threshold\s*:?\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*\)/i;
+
+function fiberReadings(doc: Doc): Reading[] {
+  const out: Reading[] = [];
+  let current: Reading | undefined;
+  for (const el of doc.elements) {
+    if (/^h[1-6]$/.test(el.name)) {
+      const m = /^(.+?)\s+currently\s*:?\s*(.*)$/i.exec(textOf(el));
+      current = m ? { label: m[1] ?? '', name: labelKey(m[1] ?? ''), text: m[2] ?? '', thresholds: [] } : undefined;
+      if (current) out.push(current);
+    } else if (current && (el.name === 'td' || el.name === 'th')) {
+      const t = THRESHOLD.exec(textOf(el));
+      if (t) current.thresholds.push(Number(t[1]));
+    }
   }
-  if (fields['rx_power_dbm'] === undefined) throw new ParseError(`${FIBER_TITLE}: no "Rx Power ... Currently" reading`);
+  return out;
+}
+
+/**
+ * How a page writes optical power. The BGW320 writes integers in tenths of a
+ * dBm, and its Rx Power thresholds are negative, as dBm thresholds of a
+ * receiver are (-322 ... -70). The BGW620 writes decimals and its Rx Power
+ * thresholds are positive (0.5 ... 1.584), a linear scale; its reading 0.138
+ * lies below its own low alarm threshold with the alarm flag at 0, and its
+ * help text's SFF-8472 raw units fit none of the numbers, so that page
+ * establishes no unit: its numbers are printed as shown, under `*_shown`.
+ */
+function powerScale(readings: readonly Reading[]): 'tenths-dbm' | 'shown' {
+  const power = readings.filter((r) => /^(rx|tx) power$/.test(r.name));
+  if (power.some((r) => /\d\.\d/.test(r.text))) return 'shown';
+  const rx = readings.find((r) => r.name === 'rx power');
+  if (rx && rx.thresholds.length > 0 && rx.thresholds.every((t) => t >= 0)) return 'shown';
+  return 'tenths-dbm';
+}
+
+const round6 = (n: number): number => Math.round(n * 1e6) / 1e6;
+
+/** Optical readings from headings such as `Rx Power  Currently -170`; units as {@link powerScale} finds them. */
+function fiberMetrics(doc: Doc, omit: Omitter): Metric[] {
+  const readings = fiberReadings(doc);
+  const scale = powerScale(readings);
+  const fields: Record<string, FieldValue> = {};
+  const set = (field: string, value: number): void => {
+    fields[field] ??= float(round6(value));
+  };
+  for (const r of readings) {
+    const kind = /^(rx|tx) power$/.exec(r.name)?.[1] ?? (r.name === 'temperature' ? 'temp' : /^(vcc|voltage|supply voltage)$/.test(r.name) ? 'vcc' : /^(tx bias|bias|tx bias current)$/.test(r.name) ? 'bias' : undefined);
+    if (kind === undefined) continue;
+    const value = measureOf(r.text);
+    if (!value) {
+      omit(`${FIBER_TITLE}: "${r.label}" reading is ${shown(r.text)}, not a number: left out`);
+      continue;
+    }
+    const { value: n, unit } = value;
+    if (kind === 'rx' || kind === 'tx') {
+      if (unit === 'dbm') set(`${kind}_power_dbm`, n);
+      else if (scale === 'tenths-dbm' && unit === '') set(`${kind}_power_dbm`, n / 10);
+      else set(`${kind}_power_shown`, n);
+    } else if (kind === 'temp') set('temperature_c', n);
+    else if (kind === 'vcc') set('voltage_v', unit === 'mv' ? n / 1000 : n);
+    // Neither model's page establishes the bias unit (the BGW320's 13 lies below its
+    // own low alarm threshold of 20, flag 0): shown as is unless the cell names it.
+    else if (unit === 'ma') set('tx_bias_ma', n);
+    else if (unit === 'ua') set('tx_bias_ma', n / 1000);
+    else set('tx_bias_shown', n);
+  }
+  if (Object.keys(fields).length === 0) throw new ParseError(`${FIBER_TITLE}: no readable "Rx Power ... Currently" (or other optical) reading`);
+  if (!readings.some((r) => r.name === 'rx power')) omit(`${FIBER_TITLE}: no "Rx Power ... Currently" reading: receive power left out`);
   return [{ name: M.fiber, tags: {}, fields }];
 }
+
+const FIBER_WORDS = new RegExp(`(?:Rx|Tx)${SP}Power${SP}Currently`, 'i');
 
 const fiber: PageSpec = {
   key: 'bgw-fiber',
   path: '/cgi-bin/fiberstat.ha',
   title: FIBER_TITLE,
-  recognize: (body) => postsTo('fiberstat').test(body) || /(Rx|Tx)(\s|&nbsp;)+Power(\s|&nbsp;)+Currently/i.test(body),
-  extracts: [{ area: 'line', parse: (page) => fiberMetrics(parseHtml(page.body)) }],
+  recognize: (body) => FIBER_WORDS.test(body),
+  extracts: [{ area: 'line', parse: (page, ctx) => fiberMetrics(parseHtml(page.body), ctx.omit) }],
   // Only the BGW320 has an optical module; other models answer 404.
   optional: true,
 };
 
 const NAT_TITLE = 'NAT Table (/cgi-bin/nattable.ha)';
+const NAT_WORDS = says('Total', 'Sessions', 'Available');
 const nat: PageSpec = {
   key: 'bgw-nat',
   path: '/cgi-bin/nattable.ha',
   title: NAT_TITLE,
-  recognize: (body) =>
-    (postsTo('nattable').test(body) || (HA_PAGE.test(body) && /Total(\s|&nbsp;)+Sessions(\s|&nbsp;)+Available/i.test(body))) &&
-    !loginSpec.isLoginPage(body),
-  extracts: [{ area: 'nat', parse: (page) => natMetrics(page.body, NAT_TITLE) }],
+  recognize: (body) => NAT_WORDS.test(body) && !loginSpec.isLoginPage(body),
+  extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx.omit) }],
   login: true,
 };
 

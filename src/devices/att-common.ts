@@ -19,7 +19,7 @@ import {
   type Doc,
   type El,
 } from '../html.js';
-import { counter } from './fields.js';
+import { dropImpossibleParts, setCounter, shown, type Omitter } from './fields.js';
 
 /** Measurement names of the gateway areas (the traffic one is configurable). */
 export const M = {
@@ -134,39 +134,85 @@ function directionOfHeader(text: string): Direction | undefined {
   return undefined;
 }
 
-const DSL_ROWS: readonly [RegExp, string, 'kbps' | 'db' | 'text'][] = [
+type DslAs = 'kbps' | 'db' | 'text';
+const DSL_ROWS: readonly [RegExp, string, DslAs][] = [
   [/^(rate|user rate|current rate|sync rate|actual rate)$/, 'rate_kbps', 'kbps'],
   [/^(max rate|max user rate|maximum rate|attainable rate|max attainable rate)$/, 'max_rate_kbps', 'kbps'],
-  [/^(noise margin|snr margin|snr)$/, 'noise_margin_db', 'db'],
+  [/^(noise margin|snr margin|sn margin|snr)$/, 'noise_margin_db', 'db'],
   [/^(attenuation|line attenuation|loop attenuation)$/, 'attenuation_db', 'db'],
   [/^(output power|transmit power|tx power)$/, 'output_power_dbm', 'db'],
   [/^(protocol|modulation|mode)$/, 'protocol', 'text'],
-  [/^(channel|latency|path)$/, 'channel', 'text'],
+  [/^(channel|latency|path|data path)$/, 'channel', 'text'],
 ];
 
-function dslValue(where: string, text: string, as: 'kbps' | 'db'): FieldValue | undefined {
-  if (normText(text) === '') return undefined;
-  const m = measureOf(text);
-  if (!m) throw new ParseError(`${where} is ${JSON.stringify(normText(text))}, not a number`);
+/** A DSL row label as compared: `Output Power(dBm)` -> `output power` (the unit sits in the label on .ha pages). */
+function dslLabel(text: string): string {
+  return labelKey(text).replace(/\s*\([^()]*\)$/, '');
+}
+
+function dslRow(label: string): readonly [RegExp, string, DslAs] | undefined {
+  return DSL_ROWS.find(([re]) => re.test(label));
+}
+
+/** A DSL reading, or undefined (left out with a message when the cell is not empty). */
+function dslValue(omit: Omitter, where: string, text: string, as: DslAs): FieldValue | undefined {
+  const t = normText(text);
+  if (t === '') return undefined;
+  if (as === 'text') return str(t);
+  const m = measureOf(t);
+  if (!m) {
+    omit(`${where} is ${shown(t)}, not a number: left out`);
+    return undefined;
+  }
   if (as === 'db') return float(m.value);
   const kbps = Math.round(/^(mbps|mb\/s|mbs)$/.test(m.unit) ? m.value * 1000 : m.value);
-  if (!Number.isSafeInteger(kbps) || kbps < 0) throw new ParseError(`${where} is ${JSON.stringify(normText(text))}, out of range`);
+  if (!Number.isSafeInteger(kbps) || kbps < 0) {
+    omit(`${where} is ${shown(t)}, out of range: left out`);
+    return undefined;
+  }
   return int(kbps);
 }
 
 /**
  * `homenet_dsl` lines, one per DSL line and direction, from every table that
- * has a Down/Up header row. Bonded lines are blocks led by a "Line N" cell.
+ * has a Down/Up header row (bonded lines are blocks led by a "Line N" cell),
+ * and from two-column rows that name their direction (`Downstream Sync Rate
+ * (kbps)`, as .ha firmware shows rate rows).
  */
-export function dslMetrics(doc: Doc, title: string): Metric[] {
+export function dslMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
   const perLine = new Map<string, Record<Direction, Record<string, FieldValue>>>();
+  const entryOf = (line: string): Record<Direction, Record<string, FieldValue>> => {
+    const entry = perLine.get(line) ?? { down: {}, up: {} };
+    perLine.set(line, entry);
+    return entry;
+  };
+  const put = (line: string, dir: Direction, field: string, as: DslAs, label: string, cell: string): void => {
+    const fields = entryOf(line)[dir];
+    if (fields[field] !== undefined) return;
+    const v = dslValue(omit, `${title}: DSL line ${line} ${dir} "${label}"`, cell, as);
+    if (v !== undefined) fields[field] = v;
+  };
+  // Rows without a direction (Modulation, Data Path) count only beside rows that have one.
+  const undirected: [string, DslAs, string, string][] = [];
   for (const table of tables(doc)) {
     const rows = tableRows(table);
-    if (!rows.some((r) => r.some((c) => directionOfHeader(textOf(c)) === 'down'))) continue;
+    const columns = rows.some((r) => r.some((c) => directionOfHeader(textOf(c)) === 'down'));
     let line = '1';
     let cols: Partial<Record<Direction, number>> = {};
     for (const row of rows) {
       const texts = row.map((c) => textOf(c));
+      const first = texts[0] ?? '';
+      if (!columns) {
+        // `Downstream Sync Rate (kbps)` | value
+        if (texts.length < 2 || row[0] === row[1]) continue;
+        const m = /^(downstream|upstream|down|up)\s+(.+)$/.exec(dslLabel(first));
+        const spec = m ? dslRow(m[2] ?? '') : dslRow(dslLabel(first));
+        if (!spec) continue;
+        const dir = m ? directionOfHeader(m[1] ?? '') : undefined;
+        if (dir) put('1', dir, spec[1], spec[2], first, texts[1] ?? '');
+        else if (spec[2] === 'text') undirected.push([spec[1], spec[2], first, texts[1] ?? '']);
+        continue;
+      }
       const lineCell = texts.map((t) => /^line\s*(\d+)\b/i.exec(t)).find((m) => m !== null);
       if (lineCell?.[1]) line = lineCell[1];
       const down = texts.findIndex((t) => directionOfHeader(t) === 'down');
@@ -175,21 +221,17 @@ export function dslMetrics(doc: Doc, title: string): Metric[] {
         cols = up >= 0 ? { down, up } : { down };
         continue;
       }
-      const label = labelKey(texts[0] ?? '');
-      const spec = DSL_ROWS.find(([re]) => re.test(label));
+      const spec = dslRow(dslLabel(first));
       if (!spec || cols.down === undefined) continue;
-      const [, field, as] = spec;
-      const entry = perLine.get(line) ?? { down: {}, up: {} };
-      perLine.set(line, entry);
       for (const dir of ['down', 'up'] as const) {
         const at = cols[dir];
-        if (at === undefined) continue;
-        const cell = texts[at] ?? '';
-        const where = `${title}: DSL line ${line} ${dir} "${texts[0] ?? ''}"`;
-        const v = as === 'text' ? (cell === '' ? undefined : str(cell)) : dslValue(where, cell, as);
-        if (v !== undefined && entry[dir][field] === undefined) entry[dir][field] = v;
+        if (at !== undefined) put(line, dir, spec[1], spec[2], first, texts[at] ?? '');
       }
     }
+  }
+  const one = perLine.get('1');
+  if (one && Object.keys(one.down).length + Object.keys(one.up).length > 0) {
+    for (const [field, as, label, cell] of undirected) put('1', 'down', field, as, label, cell);
   }
   const out: Metric[] = [];
   for (const [line, dirs] of perLine) {
@@ -212,32 +254,40 @@ export function interfaceName(column: string): string {
  * `homenet_lan` lines from a table with one column per port or band:
  * counter rows, plus `State` (up) and `Transmit Speed` (bit/s) where present.
  */
-export function columnCounterMetrics(table: El, where: string): Metric[] {
+export function columnCounterMetrics(table: El, where: string, omit: Omitter): Metric[] {
   const t = columnTable(table);
   if (!t) throw new ParseError(`${where}: no header row naming the columns`);
   return t.columns.map((column, i) => {
     const fields: Record<string, FieldValue> = {};
     for (const [label, cells] of t.rows) {
       const text = cells[i] ?? '';
+      // An empty cell under a column is "not shown", as a missing row is.
       if (normText(text) === '') continue;
       const at = `${where} ${column} "${label}"`;
-      if (label === 'state' || label === 'status' || label === 'link state') fields['up'] = bool(/^up$/i.test(normText(text)));
-      else if (label === 'transmit speed' || label === 'speed' || label === 'link speed') fields['speed_bps'] = counter(at, text);
+      if (label === 'state' || label === 'status' || label === 'link state') fields['up'] ??= bool(/^up$/i.test(normText(text)));
+      else if (label === 'transmit speed' || label === 'speed' || label === 'link speed') setCounter(fields, 'speed_bps', omit, at, text);
       else {
         const name = counterName(label);
-        if (name !== undefined && fields[name] === undefined) fields[name] = counter(at, text);
+        if (name !== undefined) setCounter(fields, name, omit, at, text);
       }
     }
+    dropImpossibleParts(fields, PACKET_PARTS, omit, `${where} ${column}`);
     return { name: M.lan, tags: { interface: cleanTag(interfaceName(column)) }, fields };
   }).filter((m) => Object.keys(m.fields).length > 0);
 }
 
+/** Packet counts that are parts of a direction's packets. */
+export const PACKET_PARTS: Readonly<Record<string, string>> = {
+  tx_unicast: 'tx_pkts', rx_unicast: 'rx_pkts', tx_multicast: 'tx_pkts', rx_multicast: 'rx_pkts',
+  tx_broadcast: 'tx_pkts', rx_broadcast: 'rx_pkts',
+};
+
 /** Counter rows of a two-column table, e.g. the IPv4 statistics, as fields named by {@link counterName}. */
-export function rowCounters(table: El, where: string): Record<string, FieldValue> {
+export function rowCounters(table: El, where: string, omit: Omitter): Record<string, FieldValue> {
   const fields: Record<string, FieldValue> = {};
   for (const [label, text] of rowValues(table)) {
     const name = counterName(label);
-    if (name !== undefined && fields[name] === undefined) fields[name] = counter(`${where} "${label}"`, text);
+    if (name !== undefined) setCounter(fields, name, omit, `${where} "${label}"`, text);
   }
   return fields;
 }
@@ -277,7 +327,7 @@ function natSummary(doc: Doc): { maxText: string; inUseText: string } | undefine
 }
 
 /** `homenet_nat`: sessions in use, the gateway's capacity and how full it is. */
-export function natMetrics(body: string, title: string): Metric[] {
+export function natMetrics(body: string, title: string, omit: Omitter): Metric[] {
   // Most firmware puts a two-row summary above the session list: stop there.
   let summary: { maxText: string; inUseText: string } | undefined;
   const { doc } = parseHtmlUntil(body, (d) => (summary = natSummary(d)) !== undefined);
@@ -308,9 +358,10 @@ export function natMetrics(body: string, title: string): Metric[] {
     }
   }
   const fields: Record<string, FieldValue> = {};
-  if (inUseText !== undefined) fields['sessions'] = counter(`${title}: sessions in use`, inUseText);
+  if (inUseText !== undefined) setCounter(fields, 'sessions', omit, `${title}: "Total Sessions In Use"`, inUseText);
   else if (counted !== undefined) fields['sessions'] = int(counted);
-  if (maxText !== undefined) fields['sessions_max'] = counter(`${title}: "Total Sessions Available"`, maxText);
+  if (maxText !== undefined) setCounter(fields, 'sessions_max', omit, `${title}: "Total Sessions Available"`, maxText);
+  if (Object.keys(fields).length === 0) throw new ParseError(`${title}: neither the sessions in use nor "Total Sessions Available" is readable`);
   const used = fields['sessions'];
   const max = fields['sessions_max'];
   if (used?.kind === 'int' && max?.kind === 'int' && max.value > 0n) fields['usage_pct'] = percentOf(used.value, max.value);

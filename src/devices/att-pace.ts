@@ -23,8 +23,8 @@ import {
   type El,
 } from '../html.js';
 import { columnCounterMetrics, dslMetrics, M, natMetrics, systemMetrics } from './att-common.js';
-import { counter, timingFields } from './fields.js';
-import type { Family, PageSpec, PageText, ParseContext } from './kind.js';
+import { setCounter, shown, timingFields, type Omitter } from './fields.js';
+import type { ExtractContext, Family, PageSpec, PageText } from './kind.js';
 
 const BROADBAND_TITLE = 'Broadband Status (/xslt?PAGE=C_1_0)';
 const BROADBAND = { title: BROADBAND_TITLE };
@@ -72,7 +72,7 @@ function findTrafficTable(doc: Doc): El | undefined {
   return tables(doc).find(isTrafficTable);
 }
 
-function trafficFields(doc: Doc): Record<string, FieldValue> {
+function trafficFields(doc: Doc, omit: Omitter): Record<string, FieldValue> {
   const table = findTrafficTable(doc);
   if (!table) {
     throw new ParseError(`${BROADBAND.title}: no "IP Traffic" table (looked for a caption or first cell reading "IP Traffic")`);
@@ -86,34 +86,46 @@ function trafficFields(doc: Doc): Record<string, FieldValue> {
     const col = columnOf(textOf(cell));
     if (col !== undefined && !columns.has(col)) columns.set(col, i);
   });
+  if (!columns.has('bytes') && !columns.has('pkts')) {
+    throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has neither a "Bytes" nor a "Packets" column`);
+  }
+  const found = (['tx', 'rx'] as const).map((dir) => ({
+    dir,
+    label: dir === 'tx' ? 'Transmit' : 'Receive',
+    row: rows.find((r) => r[0] !== undefined && directionOf(textOf(r[0])) === dir),
+  }));
+  if (found.every((f) => f.row === undefined)) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "Transmit" or "Receive" row`);
   for (const col of Object.keys(COLUMN_NAMES) as Column[]) {
-    if (!columns.has(col)) {
-      throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "${COLUMN_NAMES[col]}" column`);
-    }
+    if (!columns.has(col)) omit(`${BROADBAND.title}: the "IP Traffic" table has no "${COLUMN_NAMES[col]}" column: tx_${col} and rx_${col} left out`);
   }
 
   const fields: Record<string, FieldValue> = {};
-  for (const [dir, label] of [['tx', 'Transmit'], ['rx', 'Receive']] as const) {
-    const row = rows.find((r) => r[0] !== undefined && directionOf(textOf(r[0])) === dir);
-    if (!row) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "${label}" row`);
+  for (const { dir, label, row } of found) {
+    if (!row) {
+      omit(`${BROADBAND.title}: the "IP Traffic" table has no "${label}" row: ${dir}_* left out`);
+      continue;
+    }
     // Seed order: tx then rx, each in this column order, whatever the page's order.
     for (const col of Object.keys(COLUMN_NAMES) as Column[]) {
-      const cell = row[columns.get(col) ?? -1];
+      const at = columns.get(col);
+      if (at === undefined) continue;
+      const cell = row[at];
       const text = cell ? textOf(cell) : '';
       const where = `${BROADBAND.title}: "IP Traffic" ${label} ${COLUMN_NAMES[col]}`;
       if (col === 'pct') {
         const pct = decimalOf(text);
-        if (pct === undefined) throw new ParseError(`${where} is ${JSON.stringify(text)}, not a number`);
-        fields[`${dir}_pct`] = float(pct);
+        if (pct === undefined) omit(`${where} is ${shown(text)}, not a number: left out`);
+        else fields[`${dir}_pct`] = float(pct);
       } else {
-        fields[`${dir}_${col}`] = counter(where, text);
+        setCounter(fields, `${dir}_${col}`, omit, where, text);
       }
     }
   }
+  if (!['tx_bytes', 'rx_bytes', 'tx_pkts', 'rx_pkts'].some((k) => fields[k] !== undefined)) {
+    throw new ParseError(`${BROADBAND.title}: no byte or packet count in the "IP Traffic" table is readable`);
+  }
   return fields;
 }
-
-
 
 /** "Summary Status": Internet and DSL Link, each "Connected" or not. */
 function wanMetrics(doc: Doc): Metric[] {
@@ -138,13 +150,14 @@ function wanMetrics(doc: Doc): Metric[] {
 const PORT_COLUMN = /^(port|lan|ethernet|lan port)\s*\d+$/i;
 
 /** The LAN port table: one column per port ("Port 1" ...). */
-function lanMetrics(doc: Doc, title: string): Metric[] {
+function lanMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
   const table = tables(doc).find((t) => columnTable(t)?.columns.some((c) => PORT_COLUMN.test(c)) === true);
   if (!table) throw new ParseError(`${title}: no table with "Port 1" ... columns`);
-  return columnCounterMetrics(table, title);
+  return columnCounterMetrics(table, title, omit);
 }
 
-const PACE_PAGE = /xslt\?PAGE=/;
+/** Words of a label as the page may write them: spaces or `&nbsp;` between. */
+const SP = String.raw`(?:\s|&nbsp;|&#160;)+`;
 
 const broadband: PageSpec = {
   key: 'pace-broadband',
@@ -156,42 +169,47 @@ const broadband: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: (page: PageText, ctx: ParseContext) => [
-        { name: ctx.measurement, tags: {}, fields: { ...trafficFields(parseHtml(page.body)), ...timingFields(page) } },
+      parse: (page: PageText, ctx: ExtractContext) => [
+        { name: ctx.measurement, tags: {}, fields: { ...trafficFields(parseHtml(page.body), ctx.omit), ...timingFields(page) } },
       ],
     },
-    { area: 'line', parse: (page) => {
+    { area: 'line', parse: (page, ctx) => {
       const doc = parseHtml(page.body);
-      return [...wanMetrics(doc), ...dslMetrics(doc, BROADBAND_TITLE)];
+      return [...wanMetrics(doc), ...dslMetrics(doc, BROADBAND_TITLE, ctx.omit)];
     } },
   ],
 };
 
 const SYSTEM_TITLE = 'System Info (/xslt?PAGE=C_0_0)';
+const SYSTEM_WORDS = new RegExp(`Time${SP}Since${SP}Last${SP}(?:Re)?boot`, 'i');
 const system: PageSpec = {
   key: 'pace-system',
   path: '/xslt?PAGE=C_0_0',
   title: SYSTEM_TITLE,
-  recognize: (body) => PACE_PAGE.test(body) && /Time\s+Since\s+Last\s+(Re)?boot/i.test(body),
+  // Pace firmware says "Boot"; the .ha family's "Reboot" goes to that family when the kind reads both.
+  recognize: (body) => SYSTEM_WORDS.test(body),
   extracts: [{ area: 'system', parse: (page) => systemMetrics(parseHtml(page.body), SYSTEM_TITLE) }],
 };
 
 const LAN_TITLE = 'LAN Statistics (/xslt?PAGE=C_2_5)';
+// A column header "Port 1" (a cell of its own).
+const LAN_WORDS = new RegExp(`>\\s*Port(?:\\s|&nbsp;|&#160;)*1\\s*<`, 'i');
 const lan: PageSpec = {
   key: 'pace-lan',
   path: '/xslt?PAGE=C_2_5',
   title: LAN_TITLE,
-  recognize: (body) => PACE_PAGE.test(body) && />\s*Port(\s|&nbsp;)*1\s*</i.test(body),
-  extracts: [{ area: 'lan', parse: (page) => lanMetrics(parseHtml(page.body), LAN_TITLE) }],
+  recognize: (body) => LAN_WORDS.test(body),
+  extracts: [{ area: 'lan', parse: (page, ctx) => lanMetrics(parseHtml(page.body), LAN_TITLE, ctx.omit) }],
 };
 
 const NAT_TITLE = 'NAT Table (/xslt?PAGE=C_5_5)';
+const NAT_WORDS = new RegExp(`Sessions${SP}Available|NAT${SP}(?:Table|Sessions)`, 'i');
 const nat: PageSpec = {
   key: 'pace-nat',
   path: '/xslt?PAGE=C_5_5',
   title: NAT_TITLE,
-  recognize: (body) => PACE_PAGE.test(body) && /Sessions(\s|&nbsp;)+Available|NAT(\s|&nbsp;)+(Table|Sessions)/i.test(body),
-  extracts: [{ area: 'nat', parse: (page) => natMetrics(page.body, NAT_TITLE) }],
+  recognize: (body) => NAT_WORDS.test(body),
+  extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx.omit) }],
 };
 
 /** AT&T family 1: Pace 5268AC and 2Wire gateways ("xslt" pages, no login). */

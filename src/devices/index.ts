@@ -5,7 +5,7 @@ import { ParseError } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
 import { AREAS, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
-export type { Area, DeviceKind, Extract, Family, Identity, LoginSpec, PageSpec, PageText, ParseContext } from './kind.js';
+export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, LoginSpec, PageSpec, PageText, ParseContext } from './kind.js';
 export { AREAS, defaultAreas, kindAreas } from './kind.js';
 
 /** Every supported device kind by its config `type`. */
@@ -32,31 +32,44 @@ export interface RecognizedPages {
 
 /**
  * Recognises each saved page by its content, as a page of one family of the
- * kind. Used by the offline `parse` command and the fixture tests.
+ * kind. Used by the offline `parse` command and the fixture tests. Pages are
+ * judged by what they say, and a page that reads as a page of several
+ * families (a stripped system page) goes with the family that reads all of
+ * them, the kind's first such family.
  * @throws Error naming a file that is no page of this kind, a page given twice, or pages of two families.
  */
 export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): RecognizedPages {
-  const pages = new Map<PageSpec, PageText>();
-  const from = new Map<PageSpec, string>();
-  let family: Family | undefined;
-  for (const file of saved) {
-    const match = kind.families
-      .flatMap((f) => f.pages.map((p) => ({ f, p })))
-      .find(({ p }) => p.recognize(file.body));
-    if (!match) {
+  if (saved.length === 0) throw new Error('no pages given');
+  const matches = saved.map((file) => {
+    const specs = new Map<Family, PageSpec>();
+    for (const f of kind.families) {
+      const p = f.pages.find((page) => page.recognize(file.body));
+      if (p) specs.set(f, p);
+    }
+    if (specs.size === 0) {
       const expected = kind.families.flatMap((f) => f.pages.map((p) => p.title)).join(', ');
       throw new Error(`${file.name}: not a page that type "${kind.type}" reads (it reads: ${expected})`);
     }
-    if (family !== undefined && family !== match.f) {
-      throw new Error(`${file.name}: a ${match.f.description} page, but the others are ${family.description} pages`);
-    }
-    family = match.f;
-    const earlier = from.get(match.p);
-    if (earlier !== undefined) throw new Error(`${file.name}: the same page as ${earlier}`);
-    from.set(match.p, file.name);
-    pages.set(match.p, { body: file.body });
+    return { file, specs };
+  });
+  const family = kind.families.find((f) => matches.every((m) => m.specs.has(f)));
+  if (!family) {
+    const first = matches[0];
+    const firstFamily = first ? [...first.specs.keys()][0] : undefined;
+    const odd = matches.find((m) => firstFamily === undefined || !m.specs.has(firstFamily));
+    const oddFamily = odd ? [...odd.specs.keys()][0] : undefined;
+    throw new Error(`${odd?.file.name ?? ''}: a ${oddFamily?.description ?? ''} page, but ${first?.file.name ?? ''} is a ${firstFamily?.description ?? ''} page`);
   }
-  if (!family) throw new Error('no pages given');
+  const pages = new Map<PageSpec, PageText>();
+  const from = new Map<PageSpec, string>();
+  for (const { file, specs } of matches) {
+    const spec = specs.get(family);
+    if (!spec) continue;
+    const earlier = from.get(spec);
+    if (earlier !== undefined) throw new Error(`${file.name}: the same page as ${earlier}`);
+    from.set(spec, file.name);
+    pages.set(spec, { body: file.body });
+  }
   return { family, pages };
 }
 
@@ -67,28 +80,40 @@ export interface AreaFailure {
   readonly message: string;
 }
 
+/** One value left out of an area's lines (the rest of the area printed). */
+export type Omission = AreaFailure;
+
+/** What the extracts of one page gave: lines, areas that failed, values left out. */
+export interface Extracted {
+  readonly metrics: Metric[];
+  readonly failures: AreaFailure[];
+  readonly omitted: Omission[];
+}
+
 /**
  * Runs the extracts of one page for the chosen areas. A ParseError costs
- * only its own area; other errors (bugs) are thrown.
+ * only its own area (and what it had left out is not reported twice); an
+ * odd value costs only itself; other errors (bugs) are thrown.
  */
-export function extractPage(
-  spec: PageSpec,
-  page: PageText,
-  ctx: ParseContext,
-  areas: ReadonlySet<Area>,
-): { metrics: Metric[]; failures: AreaFailure[] } {
+export function extractPage(spec: PageSpec, page: PageText, ctx: ParseContext, areas: ReadonlySet<Area>): Extracted {
   const metrics: Metric[] = [];
   const failures: AreaFailure[] = [];
+  const omitted: Omission[] = [];
   for (const extract of spec.extracts) {
     if (!areas.has(extract.area)) continue;
+    const mine: Omission[] = [];
+    const omit = (message: string): void => {
+      mine.push({ area: extract.area, page: spec, message });
+    };
     try {
-      metrics.push(...extract.parse(page, ctx));
+      metrics.push(...extract.parse(page, { ...ctx, omit }));
+      omitted.push(...mine);
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       failures.push({ area: extract.area, page: spec, message: err.message });
     }
   }
-  return { metrics, failures };
+  return { metrics, failures, omitted };
 }
 
 /**
@@ -104,17 +129,19 @@ export function parseSaved(
   measurement: string,
   tags: Readonly<Record<string, string>>,
   defaultHost?: string,
-): { metrics: Metric[]; failures: AreaFailure[] } {
+): Extracted {
   const { pages } = recognizePages(kind, saved);
   const named = [...pages].map(([spec, page]) => spec.identify?.(page)?.host).find((h) => h !== undefined);
   const host = tags['host'] ?? named ?? defaultHost;
   const lineTags = host === undefined ? tags : { ...tags, host };
   const metrics: Metric[] = [];
   const failures: AreaFailure[] = [];
+  const omitted: Omission[] = [];
   for (const [spec, page] of pages) {
     const r = extractPage(spec, page, { measurement }, new Set(AREAS));
     metrics.push(...r.metrics.map((m) => ({ ...m, tags: { ...lineTags, ...m.tags } })));
     failures.push(...r.failures);
+    omitted.push(...r.omitted);
   }
-  return { metrics, failures };
+  return { metrics, failures, omitted };
 }

@@ -30,6 +30,17 @@ export interface ParseContext {
   readonly interfaces?: ReadonlySet<string>;
 }
 
+/**
+ * What an extract is given: the settings, and where to report a value it
+ * left out. A value that is missing, unreadable or outside its field's type
+ * costs only itself (DESIGN.md): the extract leaves the field out, says so
+ * here (one sentence naming the page, the label and what was there) and
+ * prints the rest of the line.
+ */
+export interface ExtractContext extends ParseContext {
+  readonly omit: (message: string) => void;
+}
+
 /** Who a device says it is: the host tag it should get unless the config names one. */
 export interface Identity {
   readonly host: string;
@@ -42,9 +53,10 @@ export interface Extract {
    * Metrics of this area found on the page; tags identify the series within
    * the device (the collector adds `host` and the global tags). Returns []
    * when the page has no such section (a fiber line has no DSL details).
-   * @throws ParseError when a section is there but unreadable, naming the label and the page.
+   * Values left out are reported through `ctx.omit`.
+   * @throws ParseError when a section is there but none of its key values is readable, naming the label and the page.
    */
-  parse(page: PageText, ctx: ParseContext): Metric[];
+  parse(page: PageText, ctx: ExtractContext): Metric[];
 }
 
 /** One page a device family serves. */

@@ -6,7 +6,7 @@
 import { Parser } from 'htmlparser2';
 import { cleanTag, int, type FieldValue, type Metric } from '../lineprotocol.js';
 import { ParseError } from '../html.js';
-import { counter, timingFields } from './fields.js';
+import { setCounter, timingFields, type Omitter } from './fields.js';
 import type { DeviceKind, Family, PageSpec, PageText, ParseContext } from './kind.js';
 
 /** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
@@ -21,12 +21,17 @@ export interface SupportSection {
 /**
  * Reads the Sonos support XML (`/status/*`, `/support/review`, the device
  * description) in one streaming pass: the 450 KB review page of a 30-speaker
- * house is never built into a document tree.
+ * house is never built into a document tree. A `<ZPSupportInfo>` nested in
+ * another (a controller's own info under `<Controllers>`) belongs to the
+ * speaker around it: it is no section of its own, does not end that
+ * speaker's section, and nothing in it (its own commands) is kept.
  */
 export function supportSections(xml: string): SupportSection[] {
   const sections: SupportSection[] = [];
   let current: SupportSection | undefined;
   const stack: string[] = [];
+  /** Depth in the stack of the open `<ZPSupportInfo>` elements, outermost first. */
+  const infos: number[] = [];
   let capture: { into: Map<string, string>; key: string; text: string; depth: number } | undefined;
   const section = (): SupportSection => {
     if (!current) {
@@ -40,9 +45,16 @@ export function supportSections(xml: string): SupportSection[] {
       onopentag(name, attribs) {
         stack.push(name);
         if (capture) return;
+        if (name === 'ZPSupportInfo') {
+          // A new speaker only at the outermost level.
+          if (infos.length === 0) current = undefined;
+          infos.push(stack.length);
+          return;
+        }
+        // Inside a nested block: none of it is the speaker's.
+        if (infos.length > 1) return;
         const parent = stack[stack.length - 2];
-        if (name === 'ZPSupportInfo') current = undefined;
-        else if (name === 'Command' && attribs['cmdline'] !== undefined) {
+        if (name === 'Command' && attribs['cmdline'] !== undefined) {
           capture = { into: section().commands, key: attribs['cmdline'], text: '', depth: stack.length };
         } else if (name === 'File' && attribs['name'] !== undefined) {
           capture = { into: section().files, key: attribs['name'], text: '', depth: stack.length };
@@ -60,6 +72,7 @@ export function supportSections(xml: string): SupportSection[] {
           if (!capture.into.has(capture.key)) capture.into.set(capture.key, capture.text);
           capture = undefined;
         }
+        if (infos.at(-1) === stack.length) infos.pop();
         stack.pop();
       },
     },
@@ -102,15 +115,23 @@ const FIELD_ORDER = [
   'rx_bytes', 'rx_pkts', 'rx_err', 'rx_drop', 'rx_overruns', 'rx_frame', 'collisions',
 ];
 
+const KEY_COUNTERS = ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts'];
+const KEY_LABELS: Readonly<Record<string, string>> = { rx_bytes: 'RX bytes', tx_bytes: 'TX bytes', rx_pkts: 'RX packets', tx_pkts: 'TX packets' };
+
 /**
  * Interfaces and their counters from `ifconfig` output: blocks separated by
  * blank lines, each starting with the interface name at the left margin.
+ * A counter that is missing or unreadable is left out (said through `omit`);
+ * an interface with no byte or packet count at all is left out whole.
+ * @throws ParseError when the text holds no interface.
  */
-export function parseIfconfig(text: string, where: string): IfaceCounters[] {
+export function parseIfconfig(text: string, where: string, omit: Omitter): IfaceCounters[] {
   const out: IfaceCounters[] = [];
+  let blocks = 0;
   for (const block of text.replace(/\r/g, '').split(/\n[ \t]*\n/)) {
     const head = /^([A-Za-z0-9_.:@-]+?):?\s+(Link encap|flags=)/m.exec(block);
     if (!head?.[1]) continue;
+    blocks++;
     const name = head[1];
     const found = new Map<string, string>();
     for (const [field, re] of IFCONFIG_FIELDS) {
@@ -118,16 +139,21 @@ export function parseIfconfig(text: string, where: string): IfaceCounters[] {
       const m = re.exec(block);
       if (m?.[1] !== undefined) found.set(field, m[1]);
     }
-    for (const need of ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts']) {
-      if (!found.has(need)) throw new ParseError(`${where}: interface ${name} has no "${need.startsWith('rx') ? 'RX' : 'TX'} ${need.endsWith('bytes') ? 'bytes' : 'packets'}" counter`);
-    }
     const fields: Record<string, FieldValue> = {};
     for (const f of FIELD_ORDER) {
       const v = found.get(f);
-      if (v !== undefined) fields[f] = counter(`${where}: ${name} ${f}`, v);
+      if (v !== undefined) setCounter(fields, f, omit, `${where}: ${name} ${f}`, v);
+    }
+    if (!KEY_COUNTERS.some((k) => fields[k] !== undefined)) {
+      omit(`${where}: interface ${name} has no readable "RX bytes", "TX bytes", "RX packets" or "TX packets" counter: its line left out`);
+      continue;
+    }
+    for (const k of KEY_COUNTERS) {
+      if (!found.has(k)) omit(`${where}: interface ${name} has no "${KEY_LABELS[k] ?? k}" counter: ${k} left out`);
     }
     out.push({ name, fields });
   }
+  if (blocks === 0) throw new ParseError(`${where}: no interface in the ifconfig output`);
   return out;
 }
 
@@ -171,14 +197,21 @@ export function radioFields(text: string, where: string): Record<string, FieldVa
   return fields;
 }
 
-/** A speaker's `homenet_system` tags from ZPInfo or device-description fields. */
+/**
+ * A speaker's `homenet_system` line from ZPInfo or device-description fields:
+ * model, firmware, hardware and serial as tags, `info=1i` so that the line
+ * exists on every generation, and `sw_gen` where the page has it (S2; S1
+ * firmware has no such element). Undefined when the page names none of them.
+ */
 function systemLine(get: (k: string) => string | undefined, tags: Record<string, string>): Metric | undefined {
   const t: Record<string, string> = { ...tags };
+  const named = new Set<string>();
   const set = (tag: string, ...keys: string[]): void => {
     for (const k of keys) {
       const v = cleanTag(get(k) ?? '');
       if (v) {
         t[tag] = v;
+        named.add(tag);
         return;
       }
     }
@@ -188,9 +221,11 @@ function systemLine(get: (k: string) => string | undefined, tags: Record<string,
   set('firmware', 'SoftwareVersion', 'softwareVersion');
   set('hardware', 'HardwareVersion', 'hardwareVersion');
   set('serial', 'SerialNumber', 'serialNum');
-  const gen = get('SWGen') ?? get('swGen');
-  if (gen === undefined || !/^\d{1,6}$/.test(gen.trim())) return undefined;
-  return { name: 'homenet_system', tags: t, fields: { sw_gen: int(Number(gen.trim())) } };
+  if (named.size === 0) return undefined;
+  const fields: Record<string, FieldValue> = { info: int(1) };
+  const gen = (get('SWGen') ?? get('swGen'))?.trim();
+  if (gen !== undefined && /^\d{1,6}$/.test(gen)) fields['sw_gen'] = int(Number(gen));
+  return { name: 'homenet_system', tags: t, fields };
 }
 
 // ----- one speaker
@@ -228,7 +263,7 @@ const description: PageSpec = {
       parse: (page) => {
         const d = deviceFields(page.body);
         const line = systemLine((k) => d.get(k), {});
-        if (!line) throw new ParseError(`${DESCRIPTION_TITLE}: no <swGen> element`);
+        if (!line) throw new ParseError(`${DESCRIPTION_TITLE}: no <modelName>, <softwareVersion>, <hardwareVersion> or <serialNum> element`);
         return [line];
       },
     },
@@ -254,7 +289,7 @@ const ifconfig: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: (page, ctx) => trafficLines(parseIfconfig(commandText(page.body, IFCONFIG, IFCONFIG_TITLE), IFCONFIG_TITLE), ctx, {}, page),
+      parse: (page, ctx) => trafficLines(parseIfconfig(commandText(page.body, IFCONFIG, IFCONFIG_TITLE), IFCONFIG_TITLE, ctx.omit), ctx, {}, page),
     },
   ],
 };
@@ -314,12 +349,27 @@ const review: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: (page, ctx) =>
-        speakers(page.body).flatMap(({ host, section }) => {
+      parse: (page, ctx) => {
+        const lines = speakers(page.body).flatMap(({ host, section }) => {
+          const where = `${REVIEW_TITLE}: ${host}`;
           const text = section.commands.get(IFCONFIG);
-          if (text === undefined) return [];
-          return trafficLines(parseIfconfig(text, `${REVIEW_TITLE}: ${host}`), ctx, { host }, page);
-        }),
+          // No speaker is dropped silently: its graphs stop, so say why.
+          if (text === undefined) {
+            ctx.omit(`${where}: no <Command cmdline='/sbin/ifconfig'> output in its section: its traffic left out`);
+            return [];
+          }
+          try {
+            return trafficLines(parseIfconfig(text, where, ctx.omit), ctx, { host }, page);
+          } catch (err) {
+            // One speaker's unreadable text costs that speaker only.
+            if (!(err instanceof ParseError)) throw err;
+            ctx.omit(`${err.message}: its traffic left out`);
+            return [];
+          }
+        });
+        if (lines.length === 0) throw new ParseError(`${REVIEW_TITLE}: no speaker's counters are readable`);
+        return lines;
+      },
     },
     {
       area: 'system',
@@ -331,10 +381,17 @@ const review: PageSpec = {
     },
     {
       area: 'radio',
-      parse: (page) =>
+      parse: (page, ctx) =>
         speakers(page.body).flatMap(({ host, section }) => {
           const text = section.files.get(RADIO_FILE);
-          return text === undefined ? [] : [{ name: 'homenet_radio', tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`) }];
+          if (text === undefined) return [];
+          try {
+            return [{ name: 'homenet_radio', tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`) }];
+          } catch (err) {
+            if (!(err instanceof ParseError)) throw err;
+            ctx.omit(`${err.message}: its radio line left out`);
+            return [];
+          }
         }),
     },
   ],

@@ -1,7 +1,8 @@
 /**
  * Fixture folders: test/fixtures/<type>/<case>/ with saved pages, and
  * `expected.out` (line protocol with host=router) and/or `expected.err` (the
- * exact "area: message" lines of the areas that cannot be read).
+ * exact lines `parse` writes: "E! area: message" for each area that cannot
+ * be read, then "W! area: message" for each value left out).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { DEVICE_KINDS, parseSaved } from '../../src/devices/index.js';
@@ -31,7 +32,7 @@ export function parseFixture(type: string, dir: string): { out: string; err: str
     return { out: '', err: `${(e as Error).message}\n` };
   }
   const { metrics } = parsed;
-  const err = parsed.failures.map((f) => `${f.area}: ${f.message}\n`).join('');
+  const err = [...parsed.failures.map((f) => `E! ${f.area}: ${f.message}\n`), ...parsed.omitted.map((o) => `W! ${o.area}: ${o.message}\n`)].join('');
   const warnings: string[] = [];
   const out = serializeAll(metrics, (w) => warnings.push(w));
   if (warnings.length > 0) throw new Error(warnings.join('\n'));
