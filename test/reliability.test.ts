@@ -65,6 +65,36 @@ describe('one good gateway and nine misbehaving devices, 3 s limit', () => {
   });
 });
 
+describe('a gateway whose firmware renamed one column', () => {
+  let odd: Simulator;
+  let good: Simulator;
+  before(async () => {
+    odd = await startSimulator({ fault: 'odd-values' });
+    good = await startSimulator();
+  });
+  after(async () => {
+    await Promise.all([odd.close(), good.close()]);
+  });
+
+  it('costs only those values: the rest of the line prints, one W! line each, values_omitted counts them', async () => {
+    writeFileSync(`${dir}/odd.ini`, `[odd]\ntype = att-pace\nurl = ${odd.url}\ncollect = traffic\n[good]\ntype = att-pace\nurl = ${good.url}\ncollect = traffic\n`);
+    const r = await runBin(['--config', `${dir}/odd.ini`]);
+    assert.equal(r.code, 0);
+    const out = lines(r.stdout);
+    const traffic = out.find((l) => l.startsWith('net,host=odd '));
+    assert.ok(traffic, r.stdout);
+    assert.match(traffic, /\btx_bytes=\d+i,tx_pkts=\d+i,tx_pct=[\d.]+,rx_bytes=\d+i/);
+    assert.doesNotMatch(traffic, /_err=/);
+    assert.match(out.find((l) => l.startsWith('homenet_scrape,host=odd,')) ?? '', / success=true,duration_ms=\d+i,values_omitted=2i$/, r.stderr);
+    assert.match(out.find((l) => l.startsWith('homenet_scrape,host=good,')) ?? '', / success=true,duration_ms=\d+i,values_omitted=0i$/);
+    const warnings = lines(r.stderr);
+    assert.deepEqual(
+      warnings.map((l) => l.replace(/http:\/\/127\.0\.0\.1:\d+/, 'URL')),
+      ['tx', 'rx'].map((d) => `W! [odd] att-pace URL/xslt?PAGE=C_1_0: traffic: Broadband Status (/xslt?PAGE=C_1_0): the "IP Traffic" table has no "Errors" column: ${d}_err left out`),
+    );
+  });
+});
+
 /** A running `execd`, its output as it comes, and ways to feed and stop it. */
 function startExecd(args: string[]): {
   send: (text: string) => void;

@@ -17,6 +17,9 @@ function says(...words: string[]): RegExp {
   return new RegExp(words.join(SP), 'i');
 }
 
+/** A page is markup with tables or headings; a page's visible text pasted into a bug report is not one. */
+const MARKUP = /<(?:table|h[1-6])\b/i;
+
 const BROADBAND_TITLE = 'Broadband Status (/cgi-bin/broadbandstatistics.ha)';
 
 // Traffic fields in the seed's order: tx then rx, then the .ha extras.
@@ -107,7 +110,7 @@ const broadband: PageSpec = {
   key: 'bgw-broadband',
   path: '/cgi-bin/broadbandstatistics.ha',
   title: BROADBAND_TITLE,
-  recognize: (body) => BROADBAND_WORDS.some((re) => re.test(body)),
+  recognize: (body) => MARKUP.test(body) && BROADBAND_WORDS.some((re) => re.test(body)),
   extracts: [
     {
       area: 'traffic',
@@ -148,7 +151,7 @@ const lan: PageSpec = {
   key: 'bgw-lan',
   path: '/cgi-bin/lanstatistics.ha',
   title: LAN_TITLE,
-  recognize: (body) => LAN_WORDS.test(body),
+  recognize: (body) => MARKUP.test(body) && LAN_WORDS.test(body),
   extracts: [{ area: 'lan', parse: (page, ctx) => lanMetrics(parseHtml(page.body), ctx.omit) }],
 };
 
@@ -159,7 +162,7 @@ const system: PageSpec = {
   key: 'bgw-system',
   path: '/cgi-bin/sysinfo.ha',
   title: SYSTEM_TITLE,
-  recognize: (body) => SYSTEM_WORDS.test(body),
+  recognize: (body) => MARKUP.test(body) && SYSTEM_WORDS.test(body),
   extracts: [{ area: 'system', parse: (page) => systemMetrics(parseHtml(page.body), SYSTEM_TITLE) }],
 };
 
@@ -249,7 +252,7 @@ const fiber: PageSpec = {
   key: 'bgw-fiber',
   path: '/cgi-bin/fiberstat.ha',
   title: FIBER_TITLE,
-  recognize: (body) => FIBER_WORDS.test(body),
+  recognize: (body) => MARKUP.test(body) && FIBER_WORDS.test(body),
   extracts: [{ area: 'line', parse: (page, ctx) => fiberMetrics(parseHtml(page.body), ctx.omit) }],
   // Only the BGW320 has an optical module; other models answer 404.
   optional: true,
@@ -261,7 +264,7 @@ const nat: PageSpec = {
   key: 'bgw-nat',
   path: '/cgi-bin/nattable.ha',
   title: NAT_TITLE,
-  recognize: (body) => NAT_WORDS.test(body) && !loginSpec.isLoginPage(body),
+  recognize: (body) => MARKUP.test(body) && NAT_WORDS.test(body) && !loginSpec.isLoginPage(body),
   extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx.omit) }],
   login: true,
 };

@@ -96,7 +96,9 @@ function trafficFields(doc: Doc, omit: Omitter): Record<string, FieldValue> {
   }));
   if (found.every((f) => f.row === undefined)) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "Transmit" or "Receive" row`);
   for (const col of Object.keys(COLUMN_NAMES) as Column[]) {
-    if (!columns.has(col)) omit(`${BROADBAND.title}: the "IP Traffic" table has no "${COLUMN_NAMES[col]}" column: tx_${col} and rx_${col} left out`);
+    if (columns.has(col)) continue;
+    // One line per value, so that values_omitted counts values.
+    for (const { dir, row } of found) if (row) omit(`${BROADBAND.title}: the "IP Traffic" table has no "${COLUMN_NAMES[col]}" column: ${dir}_${col} left out`);
   }
 
   const fields: Record<string, FieldValue> = {};

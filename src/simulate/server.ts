@@ -40,10 +40,11 @@ export type Fault =
   | 'wrong-device' // a page of some other device
   | 'slow' // answers after 300 ms
   | 'invalid-utf8' // bytes that are not UTF-8 in a page that says it is
-  | 'windows-1252'; // the page in windows-1252, as .ha gateways send theirs
+  | 'windows-1252' // the page in windows-1252, as .ha gateways send theirs
+  | 'odd-values'; // a firmware that renamed the Errors column: two values unreadable, the rest fine
 export const FAULTS: readonly Fault[] = [
   'none', 'hang', 'trickle', 'reset', 'half', 'garbage', 'huge',
-  'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252',
+  'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252', 'odd-values',
 ];
 
 export interface SimulatorOptions {
@@ -170,6 +171,9 @@ function serveFault(fault: Fault, page: string, res: ServerResponse): boolean {
       send(res, 200, bytes);
       return true;
     }
+    case 'odd-values':
+      send(res, 200, page.replace(/>(\s*)Errors(\s*)</, '>$1Faults$2<'));
+      return true;
     case 'windows-1252': {
       const text = page.replace('charset=UTF-8', 'charset=windows-1252').replace('Summary Status', 'Summary Status \u00a9 \u00e9t\u00e9');
       send(res, 200, Buffer.from(text, 'latin1'), 'text/html');
