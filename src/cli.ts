@@ -139,7 +139,7 @@ function emit(metrics: readonly Metric[], log: readonly string[], io: Io): void 
   if (errs.length > 0) io.stderr(errs.join('\n') + '\n');
 }
 
-function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
+async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promise<number> {
   const kind = DEVICE_KINDS.get(c.type);
   if (!kind) throw new ConfigError(`--type: unknown device type ${JSON.stringify(c.type)}`);
   const tags = tagFlags(c.tag);
@@ -154,7 +154,7 @@ function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): number {
   });
   let parsed;
   try {
-    parsed = parseSaved(kind, saved, c.measurement, tags);
+    parsed = await parseSaved(kind, saved, c.measurement, tags);
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
@@ -305,7 +305,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'collect':
         return await runCollect(chosen, io);
       case 'parse':
-        return runParse(chosen, io);
+        return await runParse(chosen, io);
       case 'simulate':
         return await runSimulate(chosen, io);
       case 'discover':

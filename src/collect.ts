@@ -16,6 +16,7 @@ import {
   type PageText,
 } from './devices/index.js';
 import { nowNs } from './clock.js';
+import { paceFor } from './html.js';
 import type { RememberedDevice } from './counters.js';
 import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
@@ -120,6 +121,12 @@ class DeviceGather {
   get signal(): AbortSignal {
     return this.controller.signal;
   }
+
+  /** Paces reading this device's pages: other devices run meanwhile, and reading stops at this one's time limit. */
+  readonly pace = paceFor(this.controller.signal, () => {
+    const reason: unknown = this.controller.signal.reason;
+    return reason instanceof Error ? reason.message : 'the program is stopping';
+  });
 
   abort(why = `no complete answer within ${this.device.timeoutMs} ms (the device's timeout)`): void {
     this.controller.abort(new FetchError(why, undefined, true));
@@ -273,7 +280,7 @@ async function identify(g: DeviceGather, family: Family, now: number): Promise<s
   for (const spec of family.pages.filter((p) => p.identify !== undefined)) {
     try {
       const page = await getPage(g, family, spec, now);
-      const id = page && spec.identify?.(page);
+      const id = page && (await spec.identify?.(page, g.pace));
       if (id) {
         g.state.identity = id.host;
         g.state.identifiedAt = now;
@@ -337,7 +344,7 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
         continue;
       }
       if (page === undefined) continue;
-      const { metrics, failures, omitted } = extractPage(spec, page, ctx, areas);
+      const { metrics, failures, omitted } = await extractPage(spec, page, ctx, areas, g.pace);
       // Stamped when the page arrived (execd keeps the stamp; collect drops it).
       const time = page.receivedNs;
       g.metrics.push(...(time === undefined ? metrics : metrics.map((m) => ({ ...m, time }))));

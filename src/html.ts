@@ -53,15 +53,44 @@ export class ParseError extends Error {
   override name = 'ParseError';
 }
 
-/** Builds the tree as the parser reads; `doc` is usable between writes. */
-function treeBuilder(): { doc: Doc; parser: Parser } {
+/**
+ * How deep a page may nest elements. Real status pages nest about 20 deep;
+ * htmlparser2's own bookkeeping grows with the square of the depth (100,000
+ * nested cells took a minute), and the tree's text is read recursively. A
+ * page past this is refused as it is read, so the time it costs stays small.
+ */
+export const MAX_DEPTH = 256;
+
+/**
+ * How many elements a page may have. A full NAT table of 32,767 sessions
+ * has 262,000; each element costs about 390 bytes of tree (a page of
+ * 360,000 tiny tables held 140 MB), so this bounds what one page can take.
+ */
+export const MAX_ELEMENTS = 300_000;
+
+/** The error of a page nested past {@link MAX_DEPTH} or longer than {@link MAX_ELEMENTS}. */
+export function tooDeepError(elements = 0): ParseError {
+  if (elements > MAX_ELEMENTS) return new ParseError(`the page has more than ${MAX_ELEMENTS} elements: not read`);
+  return new ParseError(`the page nests elements more than ${MAX_DEPTH} deep (real pages nest about 20): not read`);
+}
+
+/** Builds the tree as the parser reads; `doc` is usable between writes. `tooDeep()` says the parser stopped at {@link MAX_DEPTH}. */
+function treeBuilder(): { doc: Doc; parser: Parser; tooDeep: () => boolean; count: () => number } {
   const elements: El[] = [];
   const doc: Doc = { type: 'root', children: [], elements };
   const open: (El | Doc)[] = [doc];
   let parent: El | Doc = doc;
+  let deep = false;
   const parser = new Parser(
     {
       onopentag(name, attribs) {
+        if (deep) return;
+        if (open.length > MAX_DEPTH || elements.length >= MAX_ELEMENTS) {
+          // Stops the tokenizer: the rest of the text is never looked at.
+          deep = true;
+          parser.pause();
+          return;
+        }
         const el: El = { type: 'tag', name, attribs, children: [], prev: parent.children.at(-1) ?? null };
         parent.children.push(el);
         elements.push(el);
@@ -84,42 +113,73 @@ function treeBuilder(): { doc: Doc; parser: Parser } {
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
-  return { doc, parser };
+  return { doc, parser, tooDeep: () => deep, count: () => elements.length + (deep ? 1 : 0) };
 }
-
-// A page feeds several areas (traffic and line come from one page): parse it once.
-let lastParsed: { text: string; doc: Doc } | undefined;
 
 /**
- * Parses an HTML or XHTML page, decoding entities (`&nbsp;` becomes U+00A0).
- * The same text twice in a row gives the same document: treat it as read-only.
+ * Paces a long read. Parsing is synchronous, so a page that takes long to
+ * read would hold up every other device of the run: readers call this
+ * between slices of the page, and the collector's pace yields to other
+ * devices' I/O now and then and stops the read (ParseError) once the
+ * device's time limit has passed. Offline parsing needs neither: {@link UNPACED}.
  */
-export function parseHtml(text: string): Doc {
-  if (lastParsed?.text !== text) {
-    const { doc, parser } = treeBuilder();
-    parser.end(text);
-    lastParsed = { text, doc };
-  }
-  return lastParsed.doc;
-}
+export type Pace = () => Promise<void>;
 
-/** How much of a page {@link parseHtmlUntil} reads between two looks. */
+/** No pacing: the `parse` command and tests read with no time limit and no other device. */
+export const UNPACED: Pace = () => Promise.resolve();
+
+/** How much of a page is read between two calls to the pace. */
 const STEP_CHARS = 4096;
 
 /**
- * Reads a page only as far as needed: `enough` looks at the tree after every
- * few KiB and says whether it has what it wants, which must come from closed
- * elements only ({@link El.closed}: the rest may still grow). Returns the tree
- * read so far; `complete` when `enough` never said yes and the whole page was read.
- * A NAT table of thousands of sessions under a two-row summary is never read.
+ * A pace for one device: yields to the event loop after `sliceMs` of reading,
+ * and throws a ParseError naming `why()` once `signal` has aborted.
  */
-export function parseHtmlUntil(text: string, enough: (doc: Doc) => boolean): { doc: Doc; complete: boolean } {
-  const { doc, parser } = treeBuilder();
+export function paceFor(signal: AbortSignal, why: () => string, sliceMs = 8): Pace {
+  let since = performance.now();
+  const stop = (): void => {
+    if (signal.aborted) throw new ParseError(`stopped reading the page: ${why()}`);
+  };
+  return async () => {
+    stop();
+    if (performance.now() - since < sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+    stop();
+  };
+}
+
+/**
+ * Parses an HTML or XHTML page, decoding entities (`&nbsp;` becomes U+00A0),
+ * all at once: for small pages that are not read in an extract (a login form).
+ * @throws ParseError for a page nested deeper than {@link MAX_DEPTH} or longer than {@link MAX_ELEMENTS}.
+ */
+export function parseHtml(text: string): Doc {
+  const { doc, parser, tooDeep, count } = treeBuilder();
+  parser.end(text);
+  if (tooDeep()) throw tooDeepError(count());
+  return doc;
+}
+
+/**
+ * Reads a page a slice at a time, calling `pace` between slices. With
+ * `enough`, reads only as far as needed: `enough` looks at the tree after
+ * every few KiB and says whether it has what it wants, which must come from
+ * closed elements only ({@link El.closed}: the rest may still grow).
+ * Returns the tree read so far; `complete` when the whole page was read.
+ * A NAT table of thousands of sessions under a two-row summary is never read.
+ * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}, or from `pace`.
+ */
+export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => boolean): Promise<{ doc: Doc; complete: boolean }> {
+  const { doc, parser, tooDeep, count } = treeBuilder();
   for (let at = 0; at < text.length; at += STEP_CHARS) {
     parser.write(text.slice(at, at + STEP_CHARS));
-    if (enough(doc)) return { doc, complete: false };
+    if (tooDeep()) throw tooDeepError(count());
+    if (enough?.(doc) === true) return { doc, complete: false };
+    await pace();
   }
   parser.end();
+  if (tooDeep()) throw tooDeepError(count());
   return { doc, complete: true };
 }
 

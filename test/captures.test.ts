@@ -788,22 +788,22 @@ describe('real captured pages', () => {
   for (const c of CASES) {
     const title = `${c.files.join(' + ')} (${c.type})`;
     if (isRefused(c)) {
-      it(`${title} is refused: ${c.refused}`, { skip }, () => {
+      it(`${title} is refused: ${c.refused}`, { skip }, async () => {
         const kind = DEVICE_KINDS.get(c.type);
         assert.ok(kind, `no type ${c.type}`);
         const saved = read(c.files);
-        assert.throws(
+        await assert.rejects(
           () => parseSaved(kind, saved, 'net', {}, HOST),
           (err: unknown) => err instanceof Error && /not a page/.test(err.message) && c.files.some((f) => err.message.includes(f)),
         );
       });
       continue;
     }
-    it(title, { skip }, () => {
+    it(title, { skip }, async () => {
       assert.ok(c.lines.length > 0, 'a case must expect at least one line');
       const kind = DEVICE_KINDS.get(c.type);
       assert.ok(kind, `no type ${c.type}`);
-      const { metrics, failures } = parseSaved(kind, read(c.files), 'net', {}, HOST);
+      const { metrics, failures } = await parseSaved(kind, read(c.files), 'net', {}, HOST);
       // No page here has an area that cannot be read: a missing row is left
       // out of its line, it does not fail the area.
       assert.deepEqual(failures.map((f) => `${f.area}: ${f.message}`), [], 'areas that failed');

@@ -20,11 +20,11 @@ describe('parser fixtures', () => {
     assert.ok(cases.filter((c) => c.name.startsWith('broken-')).length >= 3);
   });
   for (const c of cases) {
-    it(`${c.type}/${c.name}`, () => {
+    it(`${c.type}/${c.name}`, async () => {
       const expectedOut = read(`${c.dir}expected.out`);
       const expectedErr = read(`${c.dir}expected.err`);
       assert.ok(expectedOut !== '' || expectedErr !== '', 'a case needs expected.out or expected.err');
-      const { out, err } = parseFixture(c.type, c.dir);
+      const { out, err } = await parseFixture(c.type, c.dir);
       assert.equal(err, expectedErr);
       assert.equal(out, expectedOut);
     });

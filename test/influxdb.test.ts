@@ -48,7 +48,7 @@ describe('InfluxDB acceptance (real influxd)', { skip: missing ?? false }, () =>
     const all: Metric[] = [];
     for (const c of fixtureCases()) {
       if (!readdirSync(c.dir).includes('expected.out')) continue;
-      all.push(...metricsOf(parseFixture(c.type, c.dir).out));
+      all.push(...metricsOf((await parseFixture(c.type, c.dir)).out));
     }
     assert.ok(all.length >= 7);
     await roundTrip(influx, all);

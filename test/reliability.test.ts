@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { serialize } from '../src/lineprotocol.js';
-import { startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';
+import { HOSTILE_FAULTS, startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';
 import { readLine } from './support/lpread.js';
 import { BIN, closedPort, lines, runBin } from './support/helpers.js';
 
@@ -17,8 +17,10 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('one good gateway and nine misbehaving devices, 3 s limit', () => {
-  const faults: Fault[] = ['hang', 'trickle', 'reset', 'status-403', 'status-500', 'garbage', 'half', 'huge'];
+describe('one good gateway and every kind of misbehaving device, 2 s limit', () => {
+  // The time promise Telegraf relies on (issue #13): whatever the devices send,
+  // the run ends within its limit and the good gateway's metrics are printed.
+  const faults: Fault[] = ['hang', 'trickle', 'reset', 'status-403', 'status-500', 'garbage', 'half', 'huge', ...HOSTILE_FAULTS];
   const sims: Simulator[] = [];
   let good: Simulator;
   before(async () => {
@@ -29,29 +31,30 @@ describe('one good gateway and nine misbehaving devices, 3 s limit', () => {
     await Promise.all([good, ...sims].map((s) => s.close()));
   });
 
-  it('exits 0 in under 4.5 s with the good metrics, ten scrape lines and nine E! lines', async () => {
+  it('exits 0 within 2.5 s with the good metrics, a scrape line for each and an E! line for each bad one', async () => {
     const refused = await closedPort();
     const sections = [
       `[good]\ntype = att-pace\nurl = ${good.url}\n`,
       ...faults.map((f, i) => `[${f}]\ntype = att-pace\nurl = ${sims[i]?.url ?? ''}\ncollect = traffic\n`),
       `[refused]\ntype = att-pace\nurl = http://127.0.0.1:${refused}\n`,
     ];
-    writeFileSync(`${dir}/ten.ini`, `timeout = 3s\n${sections.join('')}`);
+    writeFileSync(`${dir}/ten.ini`, `timeout = 2s\n${sections.join('')}`);
     const r = await runBin(['--config', `${dir}/ten.ini`]);
     assert.equal(r.code, 0);
-    assert.ok(r.ms < 4500, `took ${Math.round(r.ms)} ms`);
+    assert.ok(r.ms < 2500, `took ${Math.round(r.ms)} ms`);
     const out = lines(r.stdout);
     for (const l of out) assert.equal(serialize(readLine(l)), l, 'every printed line is valid');
     const scrapes = out.filter((l) => l.startsWith('homenet_scrape,'));
-    assert.equal(scrapes.length, 10);
-    assert.equal(scrapes.filter((l) => l.includes('success=true')).length, 1);
+    assert.equal(scrapes.length, faults.length + 2);
+    // repeated-tokens is read whole: a page with odd words in it is still the page.
+    assert.deepEqual(scrapes.filter((l) => l.includes('success=true')).map((l) => /host=([^,]+)/.exec(l)?.[1]), ['good', 'repeated-tokens']);
     assert.ok(out.some((l) => l.startsWith('net,host=good ')));
     assert.ok(out.some((l) => l.startsWith('homenet_system,') && l.includes('host=good')));
     const errs = lines(r.stderr);
-    assert.equal(errs.length, 9, r.stderr);
-    for (const name of [...faults, 'refused']) {
-      assert.equal(errs.filter((l) => l.startsWith(`E! [${name}] att-pace http://127.0.0.1:`)).length, 1, `one line for ${name}`);
+    for (const name of [...faults.filter((f) => f !== 'repeated-tokens'), 'refused']) {
+      assert.equal(errs.filter((l) => l.startsWith(`E! [${name}] att-pace http://127.0.0.1:`)).length, 1, `one line for ${name}:\n${r.stderr}`);
     }
+    assert.equal(errs.length, faults.length, r.stderr);
   });
 
   it('leaves nothing running: a collect against a hanging device ends right after its deadline', async () => {

@@ -114,12 +114,12 @@ const broadband: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: (page, ctx) => [{ name: ctx.measurement, tags: {}, fields: { ...trafficFields(parseHtml(page.body), ctx.omit), ...timingFields(page) } }],
+      parse: async (page, ctx) => [{ name: ctx.measurement, tags: {}, fields: { ...trafficFields(await ctx.html(), ctx.omit), ...timingFields(page) } }],
     },
     {
       area: 'line',
-      parse: (page, ctx) => {
-        const doc = parseHtml(page.body);
+      parse: async (_page, ctx) => {
+        const doc = await ctx.html();
         return [...wanMetrics(doc, ctx.omit), ...dslMetrics(doc, BROADBAND_TITLE, ctx.omit)];
       },
     },
@@ -152,7 +152,7 @@ const lan: PageSpec = {
   path: '/cgi-bin/lanstatistics.ha',
   title: LAN_TITLE,
   recognize: (body) => MARKUP.test(body) && LAN_WORDS.test(body),
-  extracts: [{ area: 'lan', parse: (page, ctx) => lanMetrics(parseHtml(page.body), ctx.omit) }],
+  extracts: [{ area: 'lan', parse: async (_page, ctx) => lanMetrics(await ctx.html(), ctx.omit) }],
 };
 
 const SYSTEM_TITLE = 'System Information (/cgi-bin/sysinfo.ha)';
@@ -163,7 +163,7 @@ const system: PageSpec = {
   path: '/cgi-bin/sysinfo.ha',
   title: SYSTEM_TITLE,
   recognize: (body) => MARKUP.test(body) && SYSTEM_WORDS.test(body),
-  extracts: [{ area: 'system', parse: (page) => systemMetrics(parseHtml(page.body), SYSTEM_TITLE) }],
+  extracts: [{ area: 'system', parse: async (_page, ctx) => systemMetrics(await ctx.html(), SYSTEM_TITLE) }],
 };
 
 const FIBER_TITLE = 'Fiber Status (/cgi-bin/fiberstat.ha)';
@@ -253,7 +253,7 @@ const fiber: PageSpec = {
   path: '/cgi-bin/fiberstat.ha',
   title: FIBER_TITLE,
   recognize: (body) => MARKUP.test(body) && FIBER_WORDS.test(body),
-  extracts: [{ area: 'line', parse: (page, ctx) => fiberMetrics(parseHtml(page.body), ctx.omit) }],
+  extracts: [{ area: 'line', parse: async (_page, ctx) => fiberMetrics(await ctx.html(), ctx.omit) }],
   // Only the BGW320 has an optical module; other models answer 404.
   optional: true,
 };
@@ -265,7 +265,7 @@ const nat: PageSpec = {
   path: '/cgi-bin/nattable.ha',
   title: NAT_TITLE,
   recognize: (body) => MARKUP.test(body) && NAT_WORDS.test(body) && !loginSpec.isLoginPage(body),
-  extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx.omit) }],
+  extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx) }],
   login: true,
 };
 
@@ -279,7 +279,13 @@ export const loginSpec: LoginSpec = {
   loginPath: '/cgi-bin/login.ha',
   logoutPath: '/cgi-bin/logout.ha',
   nonce: (body) => {
-    const v = inputValue(parseHtml(body), 'nonce');
+    let v: string | undefined;
+    try {
+      v = inputValue(parseHtml(body), 'nonce');
+    } catch (err) {
+      // A login page nested past reason has no nonce we will read.
+      if (!(err instanceof ParseError)) throw err;
+    }
     return v !== undefined && /^[0-9a-f]{64}$/i.test(v) ? v : undefined;
   },
   form: (accessCode, nonce, md5) =>

@@ -10,7 +10,7 @@ import {
   labelKey,
   measureOf,
   normText,
-  parseHtmlUntil,
+  readHtml,
   ParseError,
   rowValues,
   tableRows,
@@ -18,6 +18,7 @@ import {
   textOf,
   type Doc,
   type El,
+  type Pace,
 } from '../html.js';
 import { dropImpossibleParts, setCounter, shown, type Omitter } from './fields.js';
 
@@ -312,25 +313,40 @@ function natTableRows(doc: Doc): number | undefined {
 /**
  * The summary rows, read from the closed tables of a page being read, but
  * only when both carry the label a whole-page read would pick (the first of
- * each list): then the rest of the page cannot change the answer.
+ * each list): then the rest of the page cannot change the answer. It is
+ * asked after every few KiB of the page, so it keeps its place: each element
+ * is looked at once, each table read once when it has closed (a page of
+ * thousands of tables is not read again and again).
  */
-function natSummary(doc: Doc): { maxText: string; inUseText: string } | undefined {
+function natSummaryReader(): (doc: Doc) => { maxText: string; inUseText: string } | undefined {
   let maxText: string | undefined;
   let inUseText: string | undefined;
-  for (const t of tables(doc)) {
-    if (t.closed !== true) break;
-    const values = rowValues(t);
-    maxText ??= values.get(NAT_MAX[0] ?? '');
-    inUseText ??= values.get(NAT_IN_USE[0] ?? '');
-  }
-  return maxText !== undefined && inUseText !== undefined ? { maxText, inUseText } : undefined;
+  let seen = 0;
+  const pending: El[] = [];
+  return (doc) => {
+    for (; seen < doc.elements.length; seen++) {
+      const el = doc.elements[seen];
+      if (el?.name === 'table') pending.push(el);
+    }
+    // In document order, and only up to the first table still open.
+    while (pending.length > 0 && pending[0]?.closed === true) {
+      const t = pending.shift();
+      if (!t) break;
+      const values = rowValues(t);
+      maxText ??= values.get(NAT_MAX[0] ?? '');
+      inUseText ??= values.get(NAT_IN_USE[0] ?? '');
+    }
+    return maxText !== undefined && inUseText !== undefined ? { maxText, inUseText } : undefined;
+  };
 }
 
 /** `homenet_nat`: sessions in use, the gateway's capacity and how full it is. */
-export function natMetrics(body: string, title: string, omit: Omitter): Metric[] {
+export async function natMetrics(body: string, title: string, ctx: { readonly omit: Omitter; readonly pace: Pace }): Promise<Metric[]> {
+  const { omit } = ctx;
   // Most firmware puts a two-row summary above the session list: stop there.
   let summary: { maxText: string; inUseText: string } | undefined;
-  const { doc } = parseHtmlUntil(body, (d) => (summary = natSummary(d)) !== undefined);
+  const read = natSummaryReader();
+  const { doc } = await readHtml(body, ctx.pace, (d) => (summary = read(d)) !== undefined);
   let maxText: string | undefined;
   let inUseText: string | undefined;
   let counted: number | undefined;

@@ -14,7 +14,6 @@ import {
   decimalOf,
   isElement,
   labelKey,
-  parseHtml,
   ParseError,
   tableRows,
   tables,
@@ -171,12 +170,12 @@ const broadband: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: (page: PageText, ctx: ExtractContext) => [
-        { name: ctx.measurement, tags: {}, fields: { ...trafficFields(parseHtml(page.body), ctx.omit), ...timingFields(page) } },
+      parse: async (page: PageText, ctx: ExtractContext) => [
+        { name: ctx.measurement, tags: {}, fields: { ...trafficFields(await ctx.html(), ctx.omit), ...timingFields(page) } },
       ],
     },
-    { area: 'line', parse: (page, ctx) => {
-      const doc = parseHtml(page.body);
+    { area: 'line', parse: async (_page, ctx) => {
+      const doc = await ctx.html();
       return [...wanMetrics(doc), ...dslMetrics(doc, BROADBAND_TITLE, ctx.omit)];
     } },
   ],
@@ -190,7 +189,7 @@ const system: PageSpec = {
   title: SYSTEM_TITLE,
   // Pace firmware says "Boot"; the .ha family's "Reboot" goes to that family when the kind reads both.
   recognize: (body) => SYSTEM_WORDS.test(body),
-  extracts: [{ area: 'system', parse: (page) => systemMetrics(parseHtml(page.body), SYSTEM_TITLE) }],
+  extracts: [{ area: 'system', parse: async (_page, ctx) => systemMetrics(await ctx.html(), SYSTEM_TITLE) }],
 };
 
 const LAN_TITLE = 'LAN Statistics (/xslt?PAGE=C_2_5)';
@@ -201,7 +200,7 @@ const lan: PageSpec = {
   path: '/xslt?PAGE=C_2_5',
   title: LAN_TITLE,
   recognize: (body) => LAN_WORDS.test(body),
-  extracts: [{ area: 'lan', parse: (page, ctx) => lanMetrics(parseHtml(page.body), LAN_TITLE, ctx.omit) }],
+  extracts: [{ area: 'lan', parse: async (_page, ctx) => lanMetrics(await ctx.html(), LAN_TITLE, ctx.omit) }],
 };
 
 const NAT_TITLE = 'NAT Table (/xslt?PAGE=C_5_5)';
@@ -211,7 +210,7 @@ const nat: PageSpec = {
   path: '/xslt?PAGE=C_5_5',
   title: NAT_TITLE,
   recognize: (body) => NAT_WORDS.test(body),
-  extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx.omit) }],
+  extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx) }],
 };
 
 /** AT&T family 1: Pace 5268AC and 2Wire gateways ("xslt" pages, no login). */

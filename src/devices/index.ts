@@ -1,7 +1,7 @@
 /** Registry: config `type` -> device kind; recognising saved pages. */
 import { att, attBgw, attPace } from './att.js';
 import { sonos, sonosHousehold } from './sonos.js';
-import { ParseError } from '../html.js';
+import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
 import { AREAS, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
@@ -93,12 +93,24 @@ export interface Extracted {
 /**
  * Runs the extracts of one page for the chosen areas. A ParseError costs
  * only its own area (and what it had left out is not reported twice); an
- * odd value costs only itself; other errors (bugs) are thrown.
+ * odd value costs only itself; other errors (bugs) are thrown. The page is
+ * read once for all its extracts, paced by `pace` (the collector's stops at
+ * the device's time limit).
  */
-export function extractPage(spec: PageSpec, page: PageText, ctx: ParseContext, areas: ReadonlySet<Area>): Extracted {
+export async function extractPage(spec: PageSpec, page: PageText, ctx: ParseContext, areas: ReadonlySet<Area>, pace: Pace = UNPACED): Promise<Extracted> {
   const metrics: Metric[] = [];
   const failures: AreaFailure[] = [];
   const omitted: Omission[] = [];
+  const memos = new Map<string, Promise<unknown>>();
+  const memo = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let p = memos.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = read();
+      memos.set(key, p);
+    }
+    return p;
+  };
+  const html = (): Promise<Doc> => memo('html', async () => (await readHtml(page.body, pace)).doc);
   for (const extract of spec.extracts) {
     if (!areas.has(extract.area)) continue;
     const mine: Omission[] = [];
@@ -106,7 +118,7 @@ export function extractPage(spec: PageSpec, page: PageText, ctx: ParseContext, a
       mine.push({ area: extract.area, page: spec, message });
     };
     try {
-      metrics.push(...extract.parse(page, { ...ctx, omit }));
+      metrics.push(...(await extract.parse(page, { ...ctx, omit, pace, html, memo })));
       omitted.push(...mine);
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
@@ -123,22 +135,23 @@ export function extractPage(spec: PageSpec, page: PageText, ctx: ParseContext, a
  * `defaultHost`.
  * @throws Error when a page is no page of this kind (see recognizePages).
  */
-export function parseSaved(
+export async function parseSaved(
   kind: DeviceKind,
   saved: readonly SavedPage[],
   measurement: string,
   tags: Readonly<Record<string, string>>,
   defaultHost?: string,
-): Extracted {
+): Promise<Extracted> {
   const { pages } = recognizePages(kind, saved);
-  const named = [...pages].map(([spec, page]) => spec.identify?.(page)?.host).find((h) => h !== undefined);
+  let named: string | undefined;
+  for (const [spec, page] of pages) named ??= (await spec.identify?.(page, UNPACED))?.host;
   const host = tags['host'] ?? named ?? defaultHost;
   const lineTags = host === undefined ? tags : { ...tags, host };
   const metrics: Metric[] = [];
   const failures: AreaFailure[] = [];
   const omitted: Omission[] = [];
   for (const [spec, page] of pages) {
-    const r = extractPage(spec, page, { measurement }, new Set(AREAS));
+    const r = await extractPage(spec, page, { measurement }, new Set(AREAS));
     metrics.push(...r.metrics.map((m) => ({ ...m, tags: { ...lineTags, ...m.tags } })));
     failures.push(...r.failures);
     omitted.push(...r.omitted);

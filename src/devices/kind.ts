@@ -5,6 +5,7 @@
  * they are tested on fixture files and reused by the offline `parse` command;
  * only the collector fetches.
  */
+import type { Doc, Pace } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
 
 /** What a user can choose to collect (`collect = ...` in the config). */
@@ -39,6 +40,12 @@ export interface ParseContext {
  */
 export interface ExtractContext extends ParseContext {
   readonly omit: (message: string) => void;
+  /** Called between slices of a long read: yields to other devices, stops at the device's time limit. */
+  readonly pace: Pace;
+  /** The page's HTML tree, read once for all the page's extracts. */
+  readonly html: () => Promise<Doc>;
+  /** Something read from the page once for all its extracts (a household's sections), by key. */
+  readonly memo: <T>(key: string, read: () => Promise<T>) => Promise<T>;
 }
 
 /** Who a device says it is: the host tag it should get unless the config names one. */
@@ -56,7 +63,7 @@ export interface Extract {
    * Values left out are reported through `ctx.omit`.
    * @throws ParseError when a section is there but none of its key values is readable, naming the label and the page.
    */
-  parse(page: PageText, ctx: ExtractContext): Metric[];
+  parse(page: PageText, ctx: ExtractContext): Metric[] | Promise<Metric[]>;
 }
 
 /** One page a device family serves. */
@@ -83,9 +90,10 @@ export interface PageSpec {
   /**
    * The device's own name for itself, for its host tag. Pages with this are
    * read (in order, until one answers) before any area, once per process.
-   * Returns undefined, never throws, when the page names nobody.
+   * Resolves undefined, never rejects, when the page names nobody (or
+   * cannot be read in time).
    */
-  readonly identify?: (page: PageText) => Identity | undefined;
+  readonly identify?: (page: PageText, pace: Pace) => Promise<Identity | undefined>;
 }
 
 /** How a family logs in (the pure parts; the collector does the requests). */

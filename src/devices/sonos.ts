@@ -5,9 +5,9 @@
  */
 import { Parser } from 'htmlparser2';
 import { cleanTag, int, type FieldValue, type Metric } from '../lineprotocol.js';
-import { ParseError } from '../html.js';
+import { MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../html.js';
 import { setCounter, timingFields, type Omitter } from './fields.js';
-import type { DeviceKind, Family, PageSpec, PageText, ParseContext } from './kind.js';
+import type { DeviceKind, ExtractContext, Family, PageSpec, PageText, ParseContext } from './kind.js';
 
 /** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
 export interface SupportSection {
@@ -25,14 +25,36 @@ export interface SupportSection {
  * another (a controller's own info under `<Controllers>`) belongs to the
  * speaker around it: it is no section of its own, does not end that
  * speaker's section, and nothing in it (its own commands) is kept.
+ * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}.
  */
 export function supportSections(xml: string): SupportSection[] {
+  const { parser, done } = sectionsBuilder();
+  parser.end(xml);
+  return done();
+}
+
+/** {@link supportSections}, read a slice at a time with `pace` between slices. */
+export async function readSupportSections(xml: string, pace: Pace): Promise<SupportSection[]> {
+  const { parser, done } = sectionsBuilder();
+  for (let at = 0; at < xml.length; at += SLICE_CHARS) {
+    parser.write(xml.slice(at, at + SLICE_CHARS));
+    await pace();
+  }
+  parser.end();
+  return done();
+}
+
+/** How much of a support page is read between two calls to the pace. */
+const SLICE_CHARS = 16_384;
+
+function sectionsBuilder(): { parser: Parser; done: () => SupportSection[] } {
   const sections: SupportSection[] = [];
   let current: SupportSection | undefined;
   const stack: string[] = [];
   /** Depth in the stack of the open `<ZPSupportInfo>` elements, outermost first. */
   const infos: number[] = [];
   let capture: { into: Map<string, string>; key: string; text: string; depth: number } | undefined;
+  let deep = false;
   const section = (): SupportSection => {
     if (!current) {
       current = { info: new Map(), commands: new Map(), files: new Map(), device: new Map() };
@@ -43,6 +65,13 @@ export function supportSections(xml: string): SupportSection[] {
   const parser = new Parser(
     {
       onopentag(name, attribs) {
+        if (deep) return;
+        if (stack.length >= MAX_DEPTH) {
+          // htmlparser2's bookkeeping grows with the square of the depth: stop reading.
+          deep = true;
+          parser.pause();
+          return;
+        }
         stack.push(name);
         if (capture) return;
         if (name === 'ZPSupportInfo') {
@@ -68,6 +97,7 @@ export function supportSections(xml: string): SupportSection[] {
         if (capture) capture.text += text;
       },
       onclosetag() {
+        if (deep) return;
         if (capture && capture.depth === stack.length) {
           if (!capture.into.has(capture.key)) capture.into.set(capture.key, capture.text);
           capture = undefined;
@@ -78,15 +108,28 @@ export function supportSections(xml: string): SupportSection[] {
     },
     { xmlMode: true, decodeEntities: true },
   );
-  parser.end(xml);
-  return sections;
+  return {
+    parser,
+    done: () => {
+      if (deep) throw tooDeepError();
+      return sections;
+    },
+  };
 }
 
-// The last household page parsed: its traffic, system and radio extracts share one parse.
-let lastReview: { body: string; sections: SupportSection[] } | undefined;
-function reviewSections(body: string): SupportSection[] {
-  if (lastReview?.body !== body) lastReview = { body, sections: supportSections(body) };
-  return lastReview.sections;
+/** The page's sections, or none for a page that cannot be read in time (identify never rejects). */
+async function readableSections(xml: string, pace: Pace): Promise<SupportSection[]> {
+  try {
+    return await readSupportSections(xml, pace);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    return [];
+  }
+}
+
+/** The page's sections, read once for all its extracts. */
+function sectionsOf(page: PageText, ctx: ExtractContext): Promise<SupportSection[]> {
+  return ctx.memo('support', () => readSupportSections(page.body, ctx.pace));
 }
 
 /** One interface's counters from ifconfig text. */
@@ -95,21 +138,41 @@ interface IfaceCounters {
   readonly fields: Record<string, FieldValue>;
 }
 
-const IFCONFIG_FIELDS: readonly [string, RegExp][] = [
-  // busybox / net-tools 1.x: "RX packets:52676265 errors:0 dropped:1233516 overruns:0 frame:0"
-  ['rx_pkts', /\bRX packets:(\S+)/], ['rx_err', /\bRX packets:\S+ errors:(\S+)/], ['rx_drop', /\bRX packets:.*?\bdropped:(\S+)/],
-  ['rx_overruns', /\bRX packets:.*?\boverruns:(\S+)/], ['rx_frame', /\bRX packets:.*?\bframe:(\S+)/],
-  ['tx_pkts', /\bTX packets:(\S+)/], ['tx_err', /\bTX packets:\S+ errors:(\S+)/], ['tx_drop', /\bTX packets:.*?\bdropped:(\S+)/],
-  ['tx_overruns', /\bTX packets:.*?\boverruns:(\S+)/], ['tx_carrier', /\bTX packets:.*?\bcarrier:(\S+)/],
-  ['collisions', /\bcollisions:(\S+)/],
-  ['rx_bytes', /\bRX bytes:(\S+)/], ['tx_bytes', /\bTX bytes:(\S+)/],
-  // net-tools 2.x: "RX packets 123  bytes 456 (456.0 B)", "RX errors 0  dropped 0  overruns 0  frame 0"
-  ['rx_pkts', /\bRX packets (\d+)/], ['rx_bytes', /\bRX packets \d+\s+bytes (\d+)/], ['rx_err', /\bRX errors (\d+)/],
-  ['rx_drop', /\bRX errors \d+\s+dropped (\d+)/], ['rx_overruns', /\bRX errors .*?\boverruns (\d+)/], ['rx_frame', /\bRX errors .*?\bframe (\d+)/],
-  ['tx_pkts', /\bTX packets (\d+)/], ['tx_bytes', /\bTX packets \d+\s+bytes (\d+)/], ['tx_err', /\bTX errors (\d+)/],
-  ['tx_drop', /\bTX errors \d+\s+dropped (\d+)/], ['tx_overruns', /\bTX errors .*?\boverruns (\d+)/], ['tx_carrier', /\bTX errors .*?\bcarrier (\d+)/],
-  ['collisions', /\bcollisions (\d+)/],
-];
+/**
+ * The counters of one ifconfig block, read line by line and token by token
+ * (linear in the text: a page of one endless `RX packets:1 RX packets:1 ...`
+ * line costs one pass). Two formats:
+ * - busybox / net-tools 1.x: `RX packets:52676265 errors:0 dropped:1233516 overruns:0 frame:0`,
+ *   `collisions:0 txqueuelen:1000`, `RX bytes:4000000000 (3.7 GiB)  TX bytes:1500000000 (1.4 GiB)`;
+ * - net-tools 2.x: `RX packets 123  bytes 456 (456.0 B)`, `RX errors 0  dropped 0  overruns 0  frame 0`,
+ *   `TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0`.
+ * The first value of each counter wins.
+ */
+function ifconfigCounters(block: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const put = (field: string, value: string): void => {
+    if (!found.has(field)) found.set(field, value);
+  };
+  for (const line of block.split('\n')) {
+    // The direction a line's unprefixed words (errors, dropped ...) belong to: its first RX/TX.
+    const lead = /^\s*(RX|TX)\s+(packets|errors)\b/.exec(line);
+    const dir = lead?.[1] === 'RX' ? 'rx' : lead?.[1] === 'TX' ? 'tx' : undefined;
+    for (const m of line.matchAll(/\b(?:(RX|TX)\s+)?(packets|bytes|errors|dropped|overruns|frame|carrier|collisions)(?::|\s+)(\S+)/g)) {
+      const word = m[2] ?? '';
+      const value = m[3] ?? '';
+      const d = m[1] === 'RX' ? 'rx' : m[1] === 'TX' ? 'tx' : dir;
+      if (word === 'collisions') put('collisions', value);
+      else if (word === 'packets' || word === 'bytes') {
+        // `bytes` right after a packets count (net-tools 2.x) belongs to the same direction.
+        if (d !== undefined) put(`${d}_${word === 'packets' ? 'pkts' : 'bytes'}`, value);
+      } else if (d !== undefined) {
+        put(`${d}_${word === 'errors' ? 'err' : word === 'dropped' ? 'drop' : word}`, value);
+      }
+    }
+  }
+  return found;
+}
+
 const FIELD_ORDER = [
   'tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier',
   'rx_bytes', 'rx_pkts', 'rx_err', 'rx_drop', 'rx_overruns', 'rx_frame', 'collisions',
@@ -133,12 +196,7 @@ export function parseIfconfig(text: string, where: string, omit: Omitter): Iface
     if (!head?.[1]) continue;
     blocks++;
     const name = head[1];
-    const found = new Map<string, string>();
-    for (const [field, re] of IFCONFIG_FIELDS) {
-      if (found.has(field)) continue;
-      const m = re.exec(block);
-      if (m?.[1] !== undefined) found.set(field, m[1]);
-    }
+    const found = ifconfigCounters(block);
     const fields: Record<string, FieldValue> = {};
     for (const f of FIELD_ORDER) {
       const v = found.get(f);
@@ -172,9 +230,10 @@ const IFCONFIG = '/sbin/ifconfig';
 const RADIO_FILE = '/proc/ath_rincon/status';
 
 /** The command text of a support page, or the page itself when it is bare text. */
-function commandText(body: string, cmdline: string, where: string): string {
+async function commandText(page: PageText, ctx: ExtractContext, cmdline: string, where: string): Promise<string> {
+  const body = page.body;
   if (!body.trimStart().startsWith('<')) return body;
-  const text = supportSections(body).map((s) => s.commands.get(cmdline) ?? s.files.get(cmdline)).find((t) => t !== undefined);
+  const text = (await sectionsOf(page, ctx)).map((s) => s.commands.get(cmdline) ?? s.files.get(cmdline)).find((t) => t !== undefined);
   if (text === undefined) throw new ParseError(`${where}: no <Command cmdline='${cmdline}'> output`);
   return text;
 }
@@ -237,8 +296,8 @@ const zp: PageSpec = {
   title: ZP_TITLE,
   recognize: (body) => /<ZPInfo>/.test(body) && !/<ZPNetworkInfo/.test(body) && !/cmdline=/.test(body),
   extracts: [],
-  identify: (page) => {
-    const zone = cleanTag(supportSections(page.body)[0]?.info.get('ZoneName') ?? '');
+  identify: async (page, pace) => {
+    const zone = cleanTag((await readableSections(page.body, pace))[0]?.info.get('ZoneName') ?? '');
     return zone ? { host: zone } : undefined;
   },
 };
@@ -246,8 +305,8 @@ const zp: PageSpec = {
 const DESCRIPTION_TITLE = 'Device description (/xml/device_description.xml)';
 /** How often execd reads a speaker's description again (a firmware update shows within this). */
 export const DESCRIPTION_REFRESH_MS = 10 * 60_000;
-function deviceFields(body: string): Map<string, string> {
-  const d = supportSections(body)[0]?.device;
+async function deviceFields(page: PageText, ctx: ExtractContext): Promise<Map<string, string>> {
+  const d = (await sectionsOf(page, ctx))[0]?.device;
   if (!d || d.size === 0) throw new ParseError(`${DESCRIPTION_TITLE}: no UPnP <root><device> element`);
   return d;
 }
@@ -260,8 +319,8 @@ const description: PageSpec = {
   extracts: [
     {
       area: 'system',
-      parse: (page) => {
-        const d = deviceFields(page.body);
+      parse: async (page, ctx) => {
+        const d = await deviceFields(page, ctx);
         const line = systemLine((k) => d.get(k), {});
         if (!line) throw new ParseError(`${DESCRIPTION_TITLE}: no <modelName>, <softwareVersion>, <hardwareVersion> or <serialNum> element`);
         return [line];
@@ -269,9 +328,9 @@ const description: PageSpec = {
     },
   ],
   // Both speakers of a stereo pair share a roomName: the serial keeps them apart.
-  identify: (page) => {
+  identify: async (page, pace) => {
     // A page without a <device> names nobody; the system area reports it.
-    const d = supportSections(page.body)[0]?.device ?? new Map<string, string>();
+    const d = (await readableSections(page.body, pace))[0]?.device ?? new Map<string, string>();
     const room = cleanTag(d.get('roomName') ?? '');
     const serial = cleanTag(d.get('serialNum') ?? '');
     return room ? { host: serial ? `${room} ${serial}` : room } : undefined;
@@ -289,7 +348,7 @@ const ifconfig: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: (page, ctx) => trafficLines(parseIfconfig(commandText(page.body, IFCONFIG, IFCONFIG_TITLE), IFCONFIG_TITLE, ctx.omit), ctx, {}, page),
+      parse: async (page, ctx) => trafficLines(parseIfconfig(await commandText(page, ctx, IFCONFIG, IFCONFIG_TITLE), IFCONFIG_TITLE, ctx.omit), ctx, {}, page),
     },
   ],
 };
@@ -303,7 +362,7 @@ const radio: PageSpec = {
   extracts: [
     {
       area: 'radio',
-      parse: (page) => [{ name: 'homenet_radio', tags: {}, fields: radioFields(commandText(page.body, RADIO_FILE, RADIO_TITLE), RADIO_TITLE) }],
+      parse: async (page, ctx) => [{ name: 'homenet_radio', tags: {}, fields: radioFields(await commandText(page, ctx, RADIO_FILE, RADIO_TITLE), RADIO_TITLE) }],
     },
   ],
 };
@@ -327,8 +386,8 @@ export const sonosFamily: Family = {
 const REVIEW_TITLE = 'Household review (/support/review)';
 
 /** Every speaker of a review page with a unique host tag: its zone name (plus serial when two share one). */
-function speakers(body: string): { host: string; section: SupportSection }[] {
-  const sections = reviewSections(body).filter((s) => s.info.has('ZoneName'));
+async function speakers(page: PageText, ctx: ExtractContext): Promise<{ host: string; section: SupportSection }[]> {
+  const sections = (await sectionsOf(page, ctx)).filter((s) => s.info.has('ZoneName'));
   if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
   const count = new Map<string, number>();
   const zoneOf = (s: SupportSection): string => cleanTag(s.info.get('ZoneName') ?? '');
@@ -349,8 +408,8 @@ const review: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: (page, ctx) => {
-        const lines = speakers(page.body).flatMap(({ host, section }) => {
+      parse: async (page, ctx) => {
+        const lines = (await speakers(page, ctx)).flatMap(({ host, section }) => {
           const where = `${REVIEW_TITLE}: ${host}`;
           const text = section.commands.get(IFCONFIG);
           // No speaker is dropped silently: its graphs stop, so say why.
@@ -373,16 +432,16 @@ const review: PageSpec = {
     },
     {
       area: 'system',
-      parse: (page) =>
-        speakers(page.body).flatMap(({ host, section }) => {
+      parse: async (page, ctx) =>
+        (await speakers(page, ctx)).flatMap(({ host, section }) => {
           const line = systemLine((k) => section.info.get(k), { host });
           return line ? [line] : [];
         }),
     },
     {
       area: 'radio',
-      parse: (page, ctx) =>
-        speakers(page.body).flatMap(({ host, section }) => {
+      parse: async (page, ctx) =>
+        (await speakers(page, ctx)).flatMap(({ host, section }) => {
           const text = section.files.get(RADIO_FILE);
           if (text === undefined) return [];
           try {

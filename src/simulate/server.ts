@@ -41,11 +41,41 @@ export type Fault =
   | 'slow' // answers after 300 ms
   | 'invalid-utf8' // bytes that are not UTF-8 in a page that says it is
   | 'windows-1252' // the page in windows-1252, as .ha gateways send theirs
-  | 'odd-values'; // a firmware that renamed the Errors column: two values unreadable, the rest fine
+  | 'odd-values' // a firmware that renamed the Errors column: two values unreadable, the rest fine
+  | 'tiny-chunks' // the page padded to 4 MiB and sent as 1-byte HTTP chunks
+  | 'deep-nesting' // 100,000 nested <table><tr><td> (1.5 MB)
+  | 'many-tables' // 4 MiB of tiny tables under the page's own words
+  | 'repeated-tokens'; // 100,000 '<form ' and 'IP Traffic' words (600 KB)
 export const FAULTS: readonly Fault[] = [
   'none', 'hang', 'trickle', 'reset', 'half', 'garbage', 'huge',
   'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252', 'odd-values',
+  'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens',
 ];
+
+/** The hostile page shapes (issue #13): each must cost its device's areas only, within its time limit. */
+export const HOSTILE_FAULTS: readonly Fault[] = ['tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens'];
+
+/** The raw bytes of a chunked answer with `body` in 1-byte chunks (built once: 24 MB). */
+let tinyChunks: Buffer | undefined;
+function tinyChunked(body: string): Buffer {
+  if (!tinyChunks) {
+    const payload = Buffer.from(body.padEnd(4 * 1024 * 1024 - 1, ' '));
+    const out = Buffer.alloc(payload.length * 6 + 5);
+    let at = 0;
+    for (const byte of payload) {
+      out[at] = 0x31; // '1'
+      out[at + 1] = 0x0d;
+      out[at + 2] = 0x0a;
+      out[at + 3] = byte;
+      out[at + 4] = 0x0d;
+      out[at + 5] = 0x0a;
+      at += 6;
+    }
+    out.write('0\r\n\r\n', at, 'latin1');
+    tinyChunks = out;
+  }
+  return tinyChunks;
+}
 
 export interface SimulatorOptions {
   readonly layout?: PaceLayout;
@@ -171,6 +201,23 @@ function serveFault(fault: Fault, page: string, res: ServerResponse): boolean {
       send(res, 200, bytes);
       return true;
     }
+    case 'tiny-chunks': {
+      const socket = res.socket;
+      if (!socket) return true;
+      // Written raw: Node would merge the writes into bigger chunks.
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n');
+      socket.end(tinyChunked(page));
+      return true;
+    }
+    case 'deep-nesting':
+      send(res, 200, page.replace('<body>', `<body>${'<table><tr><td>'.repeat(100_000)}`));
+      return true;
+    case 'many-tables':
+      send(res, 200, page.replace('<body>', `<body>${'<table><tr><td>a</td></tr></table>'.repeat(120_000)}`));
+      return true;
+    case 'repeated-tokens':
+      send(res, 200, page.replace('<body>', `<body>${'<form IP Traffic '.repeat(40_000)}`));
+      return true;
     case 'odd-values':
       send(res, 200, page.replace(/>(\s*)Errors(\s*)</, '>$1Faults$2<'));
       return true;

@@ -17,7 +17,7 @@ export function fixtureCases(): { type: string; name: string; dir: string }[] {
 }
 
 /** Parses a fixture case the way `telegraf-homenet parse --host router` does. */
-export function parseFixture(type: string, dir: string): { out: string; err: string } {
+export async function parseFixture(type: string, dir: string): Promise<{ out: string; err: string }> {
   const kind = DEVICE_KINDS.get(type);
   if (!kind) throw new Error(`fixture folder for unknown type ${type}`);
   const saved = readdirSync(dir)
@@ -26,7 +26,7 @@ export function parseFixture(type: string, dir: string): { out: string; err: str
   let parsed;
   try {
     // As `parse` does without --host: a page that names the device names the lines.
-    parsed = parseSaved(kind, saved, 'net', {}, 'router');
+    parsed = await parseSaved(kind, saved, 'net', {}, 'router');
   } catch (e) {
     // A page of no known kind (a 403 page saved by mistake) is a case too.
     return { out: '', err: `${(e as Error).message}\n` };
