@@ -106,7 +106,7 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
     const { addTotals, prune } = await import('./counters.js');
     if (saved.warning) log.push(saved.warning);
     const now = nowNs();
-    metrics = addTotals(metrics, saved.state, config.measurement, now);
+    metrics = addTotals(metrics, saved.state, config.measurement, now, (w) => log.push(w));
     prune(saved.state, now);
     rememberDevices(config, states, saved.state.devices);
     const failed = saved.writable ? files.saveState(stateFile, saved.state) : undefined;

@@ -24,10 +24,16 @@
  * counter restarted from 0), otherwise by `new - old`. A counter first seen
  * starts its total at its own value. Readings further apart than one wrap
  * period (34 s at 1 Gbit/s) can hide a whole wrap: poll more often than that.
+ *
+ * A total never passes 2^63-1, the largest integer a field can hold: one
+ * absurd reading (a page showing 9223372036854775807) would otherwise make
+ * every later total unprintable, and with it the whole line. Such a series
+ * starts again from its counter, as if first seen, with a `W!` line.
  */
 import { int, type FieldValue, type Metric } from './lineprotocol.js';
 
 const WRAP = 2n ** 32n;
+const INT64_MAX = 2n ** 63n - 1n;
 export const COUNTER = /^(?:ipv6_)?(?:tx|rx)_(bytes|pkts|err|drop|unicast|multicast|broadcast|overruns|frame|carrier)$|^collisions$/;
 const UPTIME_MEASUREMENT = 'homenet_system';
 
@@ -104,6 +110,11 @@ function lineKey(m: Metric): string {
   return [m.name, ...tags].join('\u0000');
 }
 
+/** A line's series as line protocol writes it (`net,host=router,interface=br0`), for messages. */
+function describe(m: Metric): string {
+  return [m.name, ...Object.keys(m.tags).sort().map((k) => `${k}=${m.tags[k] ?? ''}`)].join(',');
+}
+
 /** Whether a metric's measurement carries counters: the traffic one and the LAN one. */
 function counted(m: Metric, trafficMeasurement: string): boolean {
   return m.name === trafficMeasurement || m.name === 'homenet_lan';
@@ -116,7 +127,13 @@ type Change = 'first' | 'up' | 'wrap' | 'reset';
  * Adds `<field>_total` to every counter field of the traffic and LAN lines,
  * updating `state`. Metrics without a timestamp are taken as read at `nowNs`.
  */
-export function addTotals(metrics: readonly Metric[], state: CounterState, trafficMeasurement: string, nowNs: bigint): Metric[] {
+export function addTotals(
+  metrics: readonly Metric[],
+  state: CounterState,
+  trafficMeasurement: string,
+  nowNs: bigint,
+  warn: (line: string) => void = () => undefined,
+): Metric[] {
   // Rule 1 needs each host's uptime of this batch before its counters.
   const rebooted = new Set<string>();
   for (const m of metrics) {
@@ -135,7 +152,7 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
     const hostRebooted = rebooted.has(m.tags['host'] ?? '');
     const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
     for (const [field, v] of Object.entries(m.fields)) {
-      if (v.kind !== 'int' || !isCounter(field) || v.value < 0n) continue;
+      if (v.kind !== 'int' || !isCounter(field) || v.value < 0n || v.value > INT64_MAX) continue;
       const key = `${line}\u0000${field}`;
       const before = state.series.get(key);
       let change: Change = 'up';
@@ -158,7 +175,13 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
       else if (r.value >= before.last) total = before.total + (r.value - before.last);
       else if (lineReset || r.change === 'reset') total = before.total + r.value;
       else total = before.total + (r.value + WRAP - before.last);
-      if (before) {
+      // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
+      const restart = total > INT64_MAX || total < 0n;
+      if (restart) {
+        warn(`W! ${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`);
+        total = r.value;
+      }
+      if (before && !restart) {
         before.wide ||= r.value >= WRAP;
         before.last = r.value;
         before.total = total;

@@ -91,9 +91,9 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     // A gather cut short by SIGTERM is not written: half a picture would mislead.
     if (isStopping()) break;
     const now = nowNs();
-    const withTotals = addTotals(metrics, counters, config.measurement, now);
-    prune(counters, now);
     const warnings: string[] = [];
+    const withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
+    prune(counters, now);
     if (config.stateFile !== undefined && writable) {
       rememberDevices(config, states, counters.devices);
       const failed = saveState(config.stateFile, counters);

@@ -2,11 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addTotals, emptyState, looksLikeOurs, prune, stateFromJson, stateToJson, type CounterState } from '../src/counters.js';
-import { bool, float, int, str, type Metric } from '../src/lineprotocol.js';
+import { bool, float, int, serialize, str, type Metric } from '../src/lineprotocol.js';
 
 const S = 1_000_000_000n;
 const T0 = 1_764_000_000n * S;
 const WRAP = 2n ** 32n;
+const INT64_MAX = 2n ** 63n - 1n;
 
 function line(fields: Record<string, bigint>, at: bigint, tags: Record<string, string> = { host: 'router' }, name = 'net'): Metric {
   return { name, tags, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, int(v)])), time: at };
@@ -108,6 +109,37 @@ describe('counter totals', () => {
     ], state, 'net', T0);
     assert.deepEqual(out.map((m) => Object.keys(m.fields)), [['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'speed_bps', 'rx_bytes_total'], ['sessions']]);
     assert.equal(state.series.size, 3);
+  });
+});
+
+describe('totals that would not fit in 64 bits', () => {
+  it('one reading of 2^63-1 does not poison the series: it restarts once, says so, and every line prints', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    const polls = [3_000_000_000n, INT64_MAX, 3_100_000_000n, 100_000n, 200_000n].map((bytes, i) => [line({ rx_bytes: bytes }, T0 + BigInt(i) * 10n * S)]);
+    const totals = polls.map((batch) => {
+      const [m] = addTotals(batch, state, 'net', T0, (w) => warnings.push(w));
+      assert.ok(m);
+      assert.doesNotThrow(() => serialize(m), 'the whole line prints');
+      return total(m, 'rx_bytes');
+    });
+    assert.ok(totals.every((t) => t <= INT64_MAX));
+    // Restarted from the reading as if first seen: 32 bits again, so the next decrease is a wrap.
+    assert.deepEqual(totals.slice(2), [3_100_000_000n, 100_000n + WRAP, 200_000n + WRAP]);
+    assert.deepEqual(warnings, [
+      'W! net,host=router rx_bytes_total: the total would pass 9223372036854775807 (the largest integer a field can hold): it starts again from the counter (3100000000)',
+    ]);
+  });
+
+  it('a state file whose total is already past 2^63-1 recovers on the next reading', () => {
+    const key = 'net\u0000host=router\u0000rx_bytes';
+    const state = stateFromJson(`{"format":"telegraf-homenet-counters","version":1,"series":{${JSON.stringify(key)}:["100","9223372036854776807","${T0}",true]}}`);
+    const warnings: string[] = [];
+    const [m] = addTotals([line({ rx_bytes: 150n }, T0 + 10n * S)], state, 'net', T0, (w) => warnings.push(w));
+    assert.ok(m);
+    assert.equal(total(m, 'rx_bytes'), 150n);
+    assert.doesNotThrow(() => serialize(m));
+    assert.equal(warnings.length, 1);
   });
 });
 
