@@ -134,21 +134,25 @@ export function addTotals(
   nowNs: bigint,
   warn: (line: string) => void = () => undefined,
 ): Metric[] {
+  const keys = metrics.map((m) => (counted(m, trafficMeasurement) ? lineKey(m) : undefined));
+  const shared = findShared(metrics, keys);
+  for (const w of shared.warnings) warn(w);
   // Rule 1 needs each host's uptime of this batch before its counters.
   const rebooted = new Set<string>();
   for (const m of metrics) {
     const up = m.name === UPTIME_MEASUREMENT ? m.fields['uptime_s'] : undefined;
     const host = m.tags['host'];
-    if (up?.kind !== 'int' || host === undefined) continue;
+    if (up?.kind !== 'int' || host === undefined || shared.uptimeHosts.has(host)) continue;
     const before = state.uptime.get(host);
     if (before && up.value < before.seconds) rebooted.add(host);
     state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
   }
 
-  return metrics.map((m) => {
-    if (!counted(m, trafficMeasurement)) return m;
+  return metrics.map((m, i) => {
+    const line = keys[i];
+    // A series two devices write has no one counter to follow: its state is left as it was.
+    if (line === undefined || shared.keys.has(line)) return m;
     const at = m.time ?? nowNs;
-    const line = lineKey(m);
     const hostRebooted = rebooted.has(m.tags['host'] ?? '');
     const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
     for (const [field, v] of Object.entries(m.fields)) {
@@ -191,6 +195,76 @@ export function addTotals(
     }
     return Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } };
   });
+}
+
+/** What one gather's lines say about devices that share a host tag. */
+interface Shared {
+  /** Series keys written by more than one line. */
+  readonly keys: ReadonlySet<string>;
+  /** Hosts with more than one uptime. */
+  readonly uptimeHosts: ReadonlySet<string>;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Two lines of one gather with the same series are two devices that ended
+ * with the same host tag (two speakers with one zone name in two households,
+ * a speaker in `[sonos]` and in a `[sonos-household]`): a total of the two
+ * counters would jump between them every gather, and one uptime would make
+ * the other's look like a reboot. `keys[i]` is line i's series key, where it
+ * has counters.
+ */
+function findShared(metrics: readonly Metric[], keys: readonly (string | undefined)[]): Shared {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  // Per host: how many series are seen twice (and the first of them), and whether its uptime is.
+  const hosts = new Map<string, { first?: string; series: number; uptime?: string }>();
+  const note = (m: Metric, key: string, uptime: boolean): void => {
+    if (!seen.has(key)) {
+      seen.add(key);
+      return;
+    }
+    if (twice.has(key)) return;
+    twice.add(key);
+    const host = m.tags['host'] ?? '';
+    const h = hosts.get(host) ?? { series: 0 };
+    // A system line carries the firmware and model tags too; its host is what matters.
+    if (uptime) h.uptime = `${m.name},host=${host}`;
+    else {
+      h.first ??= describe(m);
+      h.series += 1;
+    }
+    hosts.set(host, h);
+  };
+  metrics.forEach((m, i) => {
+    const key = keys[i];
+    if (key !== undefined) note(m, key, false);
+    else if (m.name === UPTIME_MEASUREMENT && m.fields['uptime_s']?.kind === 'int') note(m, `\u0001${m.tags['host'] ?? ''}`, true);
+  });
+  if (hosts.size === 0) return { keys: twice, uptimeHosts: new Set(), warnings: [] };
+  const uptimeHosts = new Set<string>();
+  const warnings: string[] = [];
+  for (const [host, h] of hosts) {
+    if (h.uptime !== undefined) uptimeHosts.add(host);
+    const what = h.series > 1 ? `${h.first ?? ''} and ${h.series - 1} more series` : (h.first ?? h.uptime ?? '');
+    const effects = [
+      ...(h.series > 0 ? ["their counters get no *_total (it would mix two devices' counters)"] : []),
+      ...(h.uptime !== undefined ? ['a reboot is not told from its uptime'] : []),
+    ];
+    warnings.push(
+      `W! more than one device has the host tag ${JSON.stringify(host)} (${what} twice in one gather): ${effects.join(', and ')}; ` +
+        'give each device its own host (host = ... in its section)',
+    );
+  }
+  return { keys: twice, uptimeHosts, warnings };
+}
+
+/**
+ * What to say when two devices of one gather ended with the same host tag
+ * (one `W!` line per host), for commands that show the lines without totals.
+ */
+export function sharedSeriesWarnings(metrics: readonly Metric[], trafficMeasurement: string): string[] {
+  return [...findShared(metrics, metrics.map((m) => (counted(m, trafficMeasurement) ? lineKey(m) : undefined))).warnings];
 }
 
 /** Drops series not seen for `maxAgeNs`, so the state stays as small as the network. */

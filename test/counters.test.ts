@@ -1,7 +1,7 @@
 /** Wrapped counters: *_total fields, wrap versus reset, and the state they keep. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addTotals, emptyState, looksLikeOurs, prune, stateFromJson, stateToJson, type CounterState } from '../src/counters.js';
+import { addTotals, emptyState, looksLikeOurs, prune, sharedSeriesWarnings, stateFromJson, stateToJson, type CounterState } from '../src/counters.js';
 import { bool, float, int, serialize, str, type Metric } from '../src/lineprotocol.js';
 
 const S = 1_000_000_000n;
@@ -140,6 +140,51 @@ describe('totals that would not fit in 64 bits', () => {
     assert.equal(total(m, 'rx_bytes'), 150n);
     assert.doesNotThrow(() => serialize(m));
     assert.equal(warnings.length, 1);
+  });
+});
+
+describe('two devices with one host tag', () => {
+  const kitchen = { host: 'Kitchen', interface: 'br0' };
+  /** Two speakers both named Kitchen (two households), and a third speaker. */
+  const gather = (i: bigint): Metric[] => [
+    line({ rx_bytes: 1_000_000_000n + i * 1_000_000n }, T0 + i * 10n * S, kitchen),
+    line({ rx_bytes: 5_000_000_000n + i * 1_000_000n }, T0 + i * 10n * S, kitchen),
+    line({ rx_bytes: 7_000n + i * 1_000n }, T0 + i * 10n * S, { host: 'Den', interface: 'br0' }),
+  ];
+  const said =
+    'W! more than one device has the host tag "Kitchen" (net,host=Kitchen,interface=br0 twice in one gather): ' +
+    'their counters get no *_total (it would mix two devices\' counters); give each device its own host (host = ... in its section)';
+
+  it('their shared series get no *_total (it grew 4 GiB a run), they are named, the others are untouched', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    for (const i of [0n, 1n, 2n]) {
+      const out = addTotals(gather(i), state, 'net', T0, (w) => warnings.push(w));
+      assert.equal(out[0]?.fields['rx_bytes_total'], undefined, `gather ${i}`);
+      assert.equal(out[1]?.fields['rx_bytes_total'], undefined, `gather ${i}`);
+      assert.equal(total(out[2], 'rx_bytes'), 7_000n + i * 1_000n);
+    }
+    assert.deepEqual(warnings, [said, said, said]);
+    assert.deepEqual(sharedSeriesWarnings(gather(0n), 'net'), [said]);
+  });
+
+  it("one device's uptime does not make the other's 32-bit wrap look like a reboot", () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    // A gateway and a speaker both given host = router: their lines differ by interface, their uptimes do not.
+    const poll = (bytes: bigint, at: bigint, seconds: bigint): Metric[] => [
+      line({ rx_bytes: bytes, rx_pkts: 1_000_000n + seconds }, at),
+      { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(86_400n + seconds) }, time: at },
+      { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(600n + seconds) }, time: at },
+      line({ rx_bytes: 5_000n + seconds }, at, { host: 'router', interface: 'br0' }),
+    ];
+    const got = feed(state, [poll(WRAP - 1_000n, T0, 0n)], 'rx_bytes');
+    const [m] = addTotals(poll(4_000n, T0 + 10n * S, 10n), state, 'net', T0, (w) => warnings.push(w));
+    assert.deepEqual([...got, total(m, 'rx_bytes')], [WRAP - 1_000n, WRAP + 4_000n], 'a wrap, not a reset');
+    assert.deepEqual(warnings, [
+      'W! more than one device has the host tag "router" (homenet_system,host=router twice in one gather): ' +
+        'a reboot is not told from its uptime; give each device its own host (host = ... in its section)',
+    ]);
   });
 });
 
