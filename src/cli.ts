@@ -108,7 +108,7 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
     if (saved.warning) log.push(saved.warning);
     const now = nowNs();
     metrics = addTotals(metrics, saved.state, config.measurement, now, (w) => log.push(w));
-    prune(saved.state, now);
+    prune(saved.state, now, metrics);
     rememberDevices(config, states, saved.state.devices);
     const failed = saved.writable ? files.saveState(stateFile, saved.state) : undefined;
     if (failed) log.push(failed);

@@ -99,10 +99,12 @@ export interface CounterState {
   readonly uptime: Map<string, UptimeState>;
   /** By device (INI section) name. */
   readonly devices: Map<string, RememberedDevice>;
+  /** Hosts whose series were dropped by {@link prune}, and when (ns since the epoch), oldest first. */
+  readonly forgotten: Map<string, bigint>;
 }
 
 export function emptyState(): CounterState {
-  return { series: new Map(), uptime: new Map(), devices: new Map() };
+  return { series: new Map(), uptime: new Map(), devices: new Map(), forgotten: new Map() };
 }
 
 function lineKey(m: Metric): string {
@@ -148,7 +150,9 @@ export function addTotals(
     state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
   }
 
-  return metrics.map((m, i) => {
+  // Hosts forgotten by prune() whose series start again in this batch.
+  const returned = new Set<string>();
+  const out = metrics.map((m, i) => {
     const line = keys[i];
     // A series two devices write has no one counter to follow: its state is left as it was.
     if (line === undefined || shared.keys.has(line)) return m;
@@ -160,7 +164,11 @@ export function addTotals(
       const key = `${line}\u0000${field}`;
       const before = state.series.get(key);
       let change: Change = 'up';
-      if (!before) change = 'first';
+      if (!before) {
+        change = 'first';
+        const host = m.tags['host'];
+        if (host !== undefined && state.forgotten.has(host)) returned.add(host);
+      }
       else if (v.value < before.last) {
         const seconds = at > before.atNs ? (at - before.atNs + 999_999_999n) / 1_000_000_000n : 1n;
         const asWrap = v.value + WRAP - before.last;
@@ -195,6 +203,11 @@ export function addTotals(
     }
     return Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } };
   });
+  for (const host of returned) {
+    warn(`W! host ${JSON.stringify(host)} was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters`);
+    state.forgotten.delete(host);
+  }
+  return out;
 }
 
 /** What one gather's lines say about devices that share a host tag. */
@@ -267,10 +280,48 @@ export function sharedSeriesWarnings(metrics: readonly Metric[], trafficMeasurem
   return [...findShared(metrics, metrics.map((m) => (counted(m, trafficMeasurement) ? lineKey(m) : undefined))).warnings];
 }
 
-/** Drops series not seen for `maxAgeNs`, so the state stays as small as the network. */
-export function prune(state: CounterState, nowNs: bigint, maxAgeNs = 30n * 86_400n * 1_000_000_000n): void {
-  for (const [k, s] of state.series) if (nowNs - s.atNs > maxAgeNs) state.series.delete(k);
-  for (const [k, u] of state.uptime) if (nowNs - u.atNs > maxAgeNs) state.uptime.delete(k);
+/** How long a host that no device prints any more keeps its counter readings. */
+const FORGET_AFTER_NS = 30n * 86_400n * 1_000_000_000n;
+/** Hosts remembered as forgotten, so their return can be told (newest kept). */
+const MAX_FORGOTTEN = 1000;
+
+/** The host tag in a series key (`name\0tag=value...\0field`). */
+function hostOf(key: string): string | undefined {
+  for (const part of key.split('\u0000')) if (part.startsWith('host=')) return part.slice('host='.length);
+  return undefined;
+}
+
+/**
+ * Keeps the state as small as the network: drops series and uptimes not seen
+ * for `maxAgeNs`, except those of hosts in `present` (this gather's lines). A
+ * configured device prints its scrape line under its host tag even when it
+ * does not answer, so its totals never fall back however long it is away;
+ * what goes is a host no device prints any more (removed, renamed, a speaker
+ * gone from its household). Such a host is noted in `forgotten`, so that if
+ * it comes back the restart of its totals is said.
+ */
+export function prune(state: CounterState, nowNs: bigint, present: readonly Metric[] = [], maxAgeNs = FORGET_AFTER_NS): void {
+  let hosts: Set<string> | undefined;
+  const kept = (host: string | undefined): boolean => {
+    hosts ??= new Set(present.map((m) => m.tags['host'] ?? ''));
+    return host !== undefined && hosts.has(host);
+  };
+  for (const [k, s] of state.series) {
+    if (nowNs - s.atNs <= maxAgeNs) continue;
+    const host = hostOf(k);
+    if (kept(host)) continue;
+    state.series.delete(k);
+    if (host !== undefined) {
+      // Re-inserted, so the map stays oldest first.
+      state.forgotten.delete(host);
+      state.forgotten.set(host, nowNs);
+    }
+  }
+  for (const [k, u] of state.uptime) if (nowNs - u.atNs > maxAgeNs && !kept(k)) state.uptime.delete(k);
+  for (const host of state.forgotten.keys()) {
+    if (state.forgotten.size <= MAX_FORGOTTEN) break;
+    state.forgotten.delete(host);
+  }
 }
 
 const FORMAT = 'telegraf-homenet-counters';
@@ -283,6 +334,7 @@ export function stateToJson(state: CounterState): string {
     series: Object.fromEntries([...state.series].map(([k, s]) => [k, [String(s.last), String(s.total), String(s.atNs), s.wide]])),
     uptime: Object.fromEntries([...state.uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
     devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
+    forgotten: Object.fromEntries([...state.forgotten].map(([host, atNs]) => [host, String(atNs)])),
   });
 }
 
@@ -364,7 +416,7 @@ export function stateFromJson(text: string): CounterState {
   if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== FORMAT) {
     throw new Error('it was not written by telegraf-homenet');
   }
-  const { version, series, uptime, devices } = data as { version?: unknown; series?: unknown; uptime?: unknown; devices?: unknown };
+  const { version, series, uptime, devices, forgotten } = data as { version?: unknown; series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown };
   if (version !== 1) throw new Error(`it has version ${String(version)}, not 1`);
   const state = emptyState();
   const big = (v: unknown): bigint => {
@@ -385,5 +437,7 @@ export function stateFromJson(text: string): CounterState {
   for (const [k, v] of Object.entries((devices ?? {}) as Record<string, unknown>)) {
     state.devices.set(k, rememberedDevice(v));
   }
+  // Nor do files from before forgotten hosts were noted.
+  for (const [host, atNs] of Object.entries((forgotten ?? {}) as Record<string, unknown>)) state.forgotten.set(host, big(atNs));
   return state;
 }

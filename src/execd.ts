@@ -93,7 +93,7 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     const now = nowNs();
     const warnings: string[] = [];
     const withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
-    prune(counters, now);
+    prune(counters, now, metrics);
     if (config.stateFile !== undefined && writable) {
       rememberDevices(config, states, counters.devices);
       const failed = saveState(config.stateFile, counters);

@@ -235,6 +235,39 @@ describe('counter state', () => {
     assert.ok(!looksLikeOurs('root:x:0:0:root:/root:/bin/bash\n'));
   });
 
+  it("keeps a configured device's series however long it does not answer: its total goes on", () => {
+    const state = emptyState();
+    const day = 86_400n * S;
+    // 5,873,212,500 counted so far; the 32-bit counter reads 1,578,245,204.
+    state.series.set('net\u0000host=router\u0000rx_bytes', { last: 1_578_245_204n, total: 5_873_212_500n, atNs: T0, wide: false });
+    // 31 days of failed gathers: only its scrape line, with its host tag.
+    const failed: Metric = { name: 'homenet_scrape', tags: { host: 'router', type: 'att' }, fields: { success: bool(false) }, time: T0 + 31n * day };
+    for (let d = 1n; d <= 31n; d++) prune(state, T0 + d * day, [failed]);
+    const warnings: string[] = [];
+    const [m] = addTotals([line({ rx_bytes: 1_584_720_204n }, T0 + 31n * day)], state, 'net', T0, (w) => warnings.push(w));
+    assert.equal(total(m, 'rx_bytes'), 5_873_212_500n + (1_584_720_204n - 1_578_245_204n), 'never goes down');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('forgets a host no device printed for 30 days, and says so when it comes back with totals that start again', () => {
+    const state = emptyState();
+    const day = 86_400n * S;
+    addTotals([line({ rx_bytes: 5_000_000n }, T0, { host: 'den', interface: 'br0' }), line({ rx_bytes: 7n }, T0)], state, 'net', T0);
+    const routerOnly = [line({ rx_bytes: 9n }, T0 + 31n * day)];
+    prune(state, T0 + 31n * day, routerOnly);
+    assert.deepEqual([...state.series.keys()], ['net\u0000host=router\u0000rx_bytes']);
+    // Across a restart too: the mark lives in the state file.
+    const back = stateFromJson(stateToJson(state));
+    const warnings: string[] = [];
+    const out = addTotals([line({ rx_bytes: 2_000n }, T0 + 40n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
+    assert.equal(total(out[0], 'rx_bytes'), 2_000n);
+    assert.deepEqual(warnings, [
+      'W! host "den" was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters',
+    ]);
+    addTotals([line({ rx_bytes: 3_000n }, T0 + 41n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
+    assert.equal(warnings.length, 1, 'said once');
+  });
+
   it('forgets series not seen for 30 days', () => {
     const state = emptyState();
     addTotals([line({ rx_bytes: 1n }, T0)], state, 'net', T0);
