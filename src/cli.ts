@@ -74,17 +74,18 @@ async function runPretty(c: GatherArgs, config: Config, io: Io): Promise<number>
     rateMs = parseDuration(c.rate);
     if (rateMs === undefined || rateMs < 1000 || rateMs > 300_000) throw new ConfigError(`--rate: ${JSON.stringify(c.rate)} is not a duration from 1s to 5m`);
   }
+  const { sharedSeriesWarnings } = await import('./counters.js');
   const states = new Map<string, DeviceState>();
   const first = await collect(config, { states });
   if (rateMs === undefined) {
-    emit([], first.log, io);
+    emit([], [...first.log, ...sharedSeriesWarnings(first.metrics, config.measurement)], io);
     io.stdout(pretty(first.metrics));
     return 0;
   }
   const started = performance.now();
   await new Promise((r) => setTimeout(r, rateMs));
   const second = await collect(config, { states });
-  emit([], second.log, io);
+  emit([], [...second.log, ...sharedSeriesWarnings(second.metrics, config.measurement)], io);
   io.stdout(pretty(second.metrics, first.metrics, (performance.now() - started) / 1000));
   return 0;
 }
@@ -106,8 +107,8 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
     const { addTotals, prune } = await import('./counters.js');
     if (saved.warning) log.push(saved.warning);
     const now = nowNs();
-    metrics = addTotals(metrics, saved.state, config.measurement, now);
-    prune(saved.state, now);
+    metrics = addTotals(metrics, saved.state, config.measurement, now, (w) => log.push(w));
+    prune(saved.state, now, metrics);
     rememberDevices(config, states, saved.state.devices);
     const failed = saved.writable ? files.saveState(stateFile, saved.state) : undefined;
     if (failed) log.push(failed);

@@ -24,10 +24,16 @@
  * counter restarted from 0), otherwise by `new - old`. A counter first seen
  * starts its total at its own value. Readings further apart than one wrap
  * period (34 s at 1 Gbit/s) can hide a whole wrap: poll more often than that.
+ *
+ * A total never passes 2^63-1, the largest integer a field can hold: one
+ * absurd reading (a page showing 9223372036854775807) would otherwise make
+ * every later total unprintable, and with it the whole line. Such a series
+ * starts again from its counter, as if first seen, with a `W!` line.
  */
 import { int, type FieldValue, type Metric } from './lineprotocol.js';
 
 const WRAP = 2n ** 32n;
+const INT64_MAX = 2n ** 63n - 1n;
 export const COUNTER = /^(?:ipv6_)?(?:tx|rx)_(bytes|pkts|err|drop|unicast|multicast|broadcast|overruns|frame|carrier)$|^collisions$/;
 const UPTIME_MEASUREMENT = 'homenet_system';
 
@@ -93,15 +99,22 @@ export interface CounterState {
   readonly uptime: Map<string, UptimeState>;
   /** By device (INI section) name. */
   readonly devices: Map<string, RememberedDevice>;
+  /** Hosts whose series were dropped by {@link prune}, and when (ns since the epoch), oldest first. */
+  readonly forgotten: Map<string, bigint>;
 }
 
 export function emptyState(): CounterState {
-  return { series: new Map(), uptime: new Map(), devices: new Map() };
+  return { series: new Map(), uptime: new Map(), devices: new Map(), forgotten: new Map() };
 }
 
 function lineKey(m: Metric): string {
   const tags = Object.keys(m.tags).sort().map((k) => `${k}=${m.tags[k] ?? ''}`);
   return [m.name, ...tags].join('\u0000');
+}
+
+/** A line's series as line protocol writes it (`net,host=router,interface=br0`), for messages. */
+function describe(m: Metric): string {
+  return [m.name, ...Object.keys(m.tags).sort().map((k) => `${k}=${m.tags[k] ?? ''}`)].join(',');
 }
 
 /** Whether a metric's measurement carries counters: the traffic one and the LAN one. */
@@ -116,30 +129,46 @@ type Change = 'first' | 'up' | 'wrap' | 'reset';
  * Adds `<field>_total` to every counter field of the traffic and LAN lines,
  * updating `state`. Metrics without a timestamp are taken as read at `nowNs`.
  */
-export function addTotals(metrics: readonly Metric[], state: CounterState, trafficMeasurement: string, nowNs: bigint): Metric[] {
+export function addTotals(
+  metrics: readonly Metric[],
+  state: CounterState,
+  trafficMeasurement: string,
+  nowNs: bigint,
+  warn: (line: string) => void = () => undefined,
+): Metric[] {
+  const keys = metrics.map((m) => (counted(m, trafficMeasurement) ? lineKey(m) : undefined));
+  const shared = findShared(metrics, keys);
+  for (const w of shared.warnings) warn(w);
   // Rule 1 needs each host's uptime of this batch before its counters.
   const rebooted = new Set<string>();
   for (const m of metrics) {
     const up = m.name === UPTIME_MEASUREMENT ? m.fields['uptime_s'] : undefined;
     const host = m.tags['host'];
-    if (up?.kind !== 'int' || host === undefined) continue;
+    if (up?.kind !== 'int' || host === undefined || shared.uptimeHosts.has(host)) continue;
     const before = state.uptime.get(host);
     if (before && up.value < before.seconds) rebooted.add(host);
     state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
   }
 
-  return metrics.map((m) => {
-    if (!counted(m, trafficMeasurement)) return m;
+  // Hosts forgotten by prune() whose series start again in this batch.
+  const returned = new Set<string>();
+  const out = metrics.map((m, i) => {
+    const line = keys[i];
+    // A series two devices write has no one counter to follow: its state is left as it was.
+    if (line === undefined || shared.keys.has(line)) return m;
     const at = m.time ?? nowNs;
-    const line = lineKey(m);
     const hostRebooted = rebooted.has(m.tags['host'] ?? '');
     const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
     for (const [field, v] of Object.entries(m.fields)) {
-      if (v.kind !== 'int' || !isCounter(field) || v.value < 0n) continue;
+      if (v.kind !== 'int' || !isCounter(field) || v.value < 0n || v.value > INT64_MAX) continue;
       const key = `${line}\u0000${field}`;
       const before = state.series.get(key);
       let change: Change = 'up';
-      if (!before) change = 'first';
+      if (!before) {
+        change = 'first';
+        const host = m.tags['host'];
+        if (host !== undefined && state.forgotten.has(host)) returned.add(host);
+      }
       else if (v.value < before.last) {
         const seconds = at > before.atNs ? (at - before.atNs + 999_999_999n) / 1_000_000_000n : 1n;
         const asWrap = v.value + WRAP - before.last;
@@ -158,7 +187,13 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
       else if (r.value >= before.last) total = before.total + (r.value - before.last);
       else if (lineReset || r.change === 'reset') total = before.total + r.value;
       else total = before.total + (r.value + WRAP - before.last);
-      if (before) {
+      // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
+      const restart = total > INT64_MAX || total < 0n;
+      if (restart) {
+        warn(`W! ${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`);
+        total = r.value;
+      }
+      if (before && !restart) {
         before.wide ||= r.value >= WRAP;
         before.last = r.value;
         before.total = total;
@@ -168,12 +203,125 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
     }
     return Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } };
   });
+  for (const host of returned) {
+    warn(`W! host ${JSON.stringify(host)} was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters`);
+    state.forgotten.delete(host);
+  }
+  return out;
 }
 
-/** Drops series not seen for `maxAgeNs`, so the state stays as small as the network. */
-export function prune(state: CounterState, nowNs: bigint, maxAgeNs = 30n * 86_400n * 1_000_000_000n): void {
-  for (const [k, s] of state.series) if (nowNs - s.atNs > maxAgeNs) state.series.delete(k);
-  for (const [k, u] of state.uptime) if (nowNs - u.atNs > maxAgeNs) state.uptime.delete(k);
+/** What one gather's lines say about devices that share a host tag. */
+interface Shared {
+  /** Series keys written by more than one line. */
+  readonly keys: ReadonlySet<string>;
+  /** Hosts with more than one uptime. */
+  readonly uptimeHosts: ReadonlySet<string>;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Two lines of one gather with the same series are two devices that ended
+ * with the same host tag (two speakers with one zone name in two households,
+ * a speaker in `[sonos]` and in a `[sonos-household]`): a total of the two
+ * counters would jump between them every gather, and one uptime would make
+ * the other's look like a reboot. `keys[i]` is line i's series key, where it
+ * has counters.
+ */
+function findShared(metrics: readonly Metric[], keys: readonly (string | undefined)[]): Shared {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  // Per host: how many series are seen twice (and the first of them), and whether its uptime is.
+  const hosts = new Map<string, { first?: string; series: number; uptime?: string }>();
+  const note = (m: Metric, key: string, uptime: boolean): void => {
+    if (!seen.has(key)) {
+      seen.add(key);
+      return;
+    }
+    if (twice.has(key)) return;
+    twice.add(key);
+    const host = m.tags['host'] ?? '';
+    const h = hosts.get(host) ?? { series: 0 };
+    // A system line carries the firmware and model tags too; its host is what matters.
+    if (uptime) h.uptime = `${m.name},host=${host}`;
+    else {
+      h.first ??= describe(m);
+      h.series += 1;
+    }
+    hosts.set(host, h);
+  };
+  metrics.forEach((m, i) => {
+    const key = keys[i];
+    if (key !== undefined) note(m, key, false);
+    else if (m.name === UPTIME_MEASUREMENT && m.fields['uptime_s']?.kind === 'int') note(m, `\u0001${m.tags['host'] ?? ''}`, true);
+  });
+  if (hosts.size === 0) return { keys: twice, uptimeHosts: new Set(), warnings: [] };
+  const uptimeHosts = new Set<string>();
+  const warnings: string[] = [];
+  for (const [host, h] of hosts) {
+    if (h.uptime !== undefined) uptimeHosts.add(host);
+    const what = h.series > 1 ? `${h.first ?? ''} and ${h.series - 1} more series` : (h.first ?? h.uptime ?? '');
+    const effects = [
+      ...(h.series > 0 ? ["their counters get no *_total (it would mix two devices' counters)"] : []),
+      ...(h.uptime !== undefined ? ['a reboot is not told from its uptime'] : []),
+    ];
+    warnings.push(
+      `W! more than one device has the host tag ${JSON.stringify(host)} (${what} twice in one gather): ${effects.join(', and ')}; ` +
+        'give each device its own host (host = ... in its section)',
+    );
+  }
+  return { keys: twice, uptimeHosts, warnings };
+}
+
+/**
+ * What to say when two devices of one gather ended with the same host tag
+ * (one `W!` line per host), for commands that show the lines without totals.
+ */
+export function sharedSeriesWarnings(metrics: readonly Metric[], trafficMeasurement: string): string[] {
+  return [...findShared(metrics, metrics.map((m) => (counted(m, trafficMeasurement) ? lineKey(m) : undefined))).warnings];
+}
+
+/** How long a host that no device prints any more keeps its counter readings. */
+const FORGET_AFTER_NS = 30n * 86_400n * 1_000_000_000n;
+/** Hosts remembered as forgotten, so their return can be told (newest kept). */
+const MAX_FORGOTTEN = 1000;
+
+/** The host tag in a series key (`name\0tag=value...\0field`). */
+function hostOf(key: string): string | undefined {
+  for (const part of key.split('\u0000')) if (part.startsWith('host=')) return part.slice('host='.length);
+  return undefined;
+}
+
+/**
+ * Keeps the state as small as the network: drops series and uptimes not seen
+ * for `maxAgeNs`, except those of hosts in `present` (this gather's lines). A
+ * configured device prints its scrape line under its host tag even when it
+ * does not answer, so its totals never fall back however long it is away;
+ * what goes is a host no device prints any more (removed, renamed, a speaker
+ * gone from its household). Such a host is noted in `forgotten`, so that if
+ * it comes back the restart of its totals is said.
+ */
+export function prune(state: CounterState, nowNs: bigint, present: readonly Metric[] = [], maxAgeNs = FORGET_AFTER_NS): void {
+  let hosts: Set<string> | undefined;
+  const kept = (host: string | undefined): boolean => {
+    hosts ??= new Set(present.map((m) => m.tags['host'] ?? ''));
+    return host !== undefined && hosts.has(host);
+  };
+  for (const [k, s] of state.series) {
+    if (nowNs - s.atNs <= maxAgeNs) continue;
+    const host = hostOf(k);
+    if (kept(host)) continue;
+    state.series.delete(k);
+    if (host !== undefined) {
+      // Re-inserted, so the map stays oldest first.
+      state.forgotten.delete(host);
+      state.forgotten.set(host, nowNs);
+    }
+  }
+  for (const [k, u] of state.uptime) if (nowNs - u.atNs > maxAgeNs && !kept(k)) state.uptime.delete(k);
+  for (const host of state.forgotten.keys()) {
+    if (state.forgotten.size <= MAX_FORGOTTEN) break;
+    state.forgotten.delete(host);
+  }
 }
 
 const FORMAT = 'telegraf-homenet-counters';
@@ -186,6 +334,7 @@ export function stateToJson(state: CounterState): string {
     series: Object.fromEntries([...state.series].map(([k, s]) => [k, [String(s.last), String(s.total), String(s.atNs), s.wide]])),
     uptime: Object.fromEntries([...state.uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
     devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
+    forgotten: Object.fromEntries([...state.forgotten].map(([host, atNs]) => [host, String(atNs)])),
   });
 }
 
@@ -267,7 +416,7 @@ export function stateFromJson(text: string): CounterState {
   if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== FORMAT) {
     throw new Error('it was not written by telegraf-homenet');
   }
-  const { version, series, uptime, devices } = data as { version?: unknown; series?: unknown; uptime?: unknown; devices?: unknown };
+  const { version, series, uptime, devices, forgotten } = data as { version?: unknown; series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown };
   if (version !== 1) throw new Error(`it has version ${String(version)}, not 1`);
   const state = emptyState();
   const big = (v: unknown): bigint => {
@@ -288,5 +437,7 @@ export function stateFromJson(text: string): CounterState {
   for (const [k, v] of Object.entries((devices ?? {}) as Record<string, unknown>)) {
     state.devices.set(k, rememberedDevice(v));
   }
+  // Nor do files from before forgotten hosts were noted.
+  for (const [host, atNs] of Object.entries((forgotten ?? {}) as Record<string, unknown>)) state.forgotten.set(host, big(atNs));
   return state;
 }

@@ -2,9 +2,12 @@
  * `telegraf-homenet execd`, for Telegraf's `[[inputs.execd]]` with
  * `signal = "STDIN"`: one gather per newline on stdin, the whole batch
  * written at once, every metric stamped when its page arrived. Gathers never
- * overlap: newlines that arrive during a gather ask for one more gather after
- * it, not one each (Telegraf's ticks must not pile up behind a slow device). Ends with exit status 0 on stdin EOF (after the gather in
- * flight) and on SIGTERM (at once, dropping the gather in flight).
+ * overlap, and requests never pile up: any number of newlines that arrive
+ * before a gather starts ask for that one gather, and those that arrive during
+ * a gather ask for one more after it (Telegraf's ticks behind a slow device,
+ * or a burst of newlines, must not turn into gathers back to back). Ends with
+ * exit status 0 on stdin EOF (after the gather in flight and the one asked
+ * for) and on SIGTERM (at once, dropping the gather in flight).
  */
 import { nowNs } from './clock.js';
 import { closeSessions, collect, recallDevices, rememberDevices, type CollectOptions, type DeviceState } from './collect.js';
@@ -37,7 +40,8 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     if (loaded.warning) io.stderr(`${loaded.warning}\n`);
   }
   // Shared with the stdin reader below.
-  const st: { wanted: number; running: boolean; ended: boolean } = { wanted: 0, running: false, ended: false };
+  // At most one gather is ever waiting: a request while one waits merges into it.
+  const st: { pending: boolean; ended: boolean } = { pending: false, ended: false };
   let wake: (() => void) | undefined;
   const poke = (): void => {
     wake?.();
@@ -57,9 +61,8 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     try {
       for await (const chunk of io.stdin) {
         const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-        const lines = text.split('\n').length - 1;
-        if (lines > 0) {
-          st.wanted = st.running ? Math.max(st.wanted, 1) : st.wanted + lines;
+        if (text.includes('\n')) {
+          st.pending = true;
           poke();
         }
         if (isStopping()) break;
@@ -72,23 +75,25 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
 
   io.stderr(`I! telegraf-homenet execd: ${config.devices.length} device(s); one gather per line on stdin\n`);
   while (!isStopping()) {
-    if (st.wanted === 0) {
+    if (!st.pending) {
       if (st.ended) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
       continue;
     }
-    st.wanted -= 1;
-    st.running = true;
+    // Let a burst of newlines that is already read land first, so it asks for this one gather.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (isStopping()) break;
+    // Taken before the gather starts, so newlines during it ask for exactly one more.
+    st.pending = false;
     const { metrics, log } = await collect(config, { ...options, states, keepSessions: true, signal: stopping.signal });
-    st.running = false;
     // A gather cut short by SIGTERM is not written: half a picture would mislead.
     if (isStopping()) break;
     const now = nowNs();
-    const withTotals = addTotals(metrics, counters, config.measurement, now);
-    prune(counters, now);
     const warnings: string[] = [];
+    const withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
+    prune(counters, now, metrics);
     if (config.stateFile !== undefined && writable) {
       rememberDevices(config, states, counters.devices);
       const failed = saveState(config.stateFile, counters);

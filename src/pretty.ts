@@ -99,6 +99,15 @@ function rates(now: Metric, before: Metric | undefined, seconds: number): string
  */
 export function pretty(metrics: readonly Metric[], before?: readonly Metric[], seconds = 0): string {
   const previous = new Map((before ?? []).map((m) => [key(m), m]));
+  // A line two devices print (one host tag for both) has no one previous reading: no rate.
+  for (const batch of [before ?? [], metrics]) {
+    const seen = new Set<string>();
+    for (const m of batch) {
+      const k = key(m);
+      if (seen.has(k)) previous.delete(k);
+      seen.add(k);
+    }
+  }
   const hosts = [...new Set(metrics.map((m) => m.tags['host'] ?? ''))];
   const width = Math.max(...metrics.filter((m) => m.name !== 'homenet_scrape').map((m) => label(m).length), 10);
   let out = '';

@@ -1,12 +1,13 @@
 /** Wrapped counters: *_total fields, wrap versus reset, and the state they keep. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addTotals, emptyState, looksLikeOurs, prune, stateFromJson, stateToJson, type CounterState } from '../src/counters.js';
-import { bool, float, int, str, type Metric } from '../src/lineprotocol.js';
+import { addTotals, emptyState, looksLikeOurs, prune, sharedSeriesWarnings, stateFromJson, stateToJson, type CounterState } from '../src/counters.js';
+import { bool, float, int, serialize, str, type Metric } from '../src/lineprotocol.js';
 
 const S = 1_000_000_000n;
 const T0 = 1_764_000_000n * S;
 const WRAP = 2n ** 32n;
+const INT64_MAX = 2n ** 63n - 1n;
 
 function line(fields: Record<string, bigint>, at: bigint, tags: Record<string, string> = { host: 'router' }, name = 'net'): Metric {
   return { name, tags, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, int(v)])), time: at };
@@ -111,6 +112,82 @@ describe('counter totals', () => {
   });
 });
 
+describe('totals that would not fit in 64 bits', () => {
+  it('one reading of 2^63-1 does not poison the series: it restarts once, says so, and every line prints', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    const polls = [3_000_000_000n, INT64_MAX, 3_100_000_000n, 100_000n, 200_000n].map((bytes, i) => [line({ rx_bytes: bytes }, T0 + BigInt(i) * 10n * S)]);
+    const totals = polls.map((batch) => {
+      const [m] = addTotals(batch, state, 'net', T0, (w) => warnings.push(w));
+      assert.ok(m);
+      assert.doesNotThrow(() => serialize(m), 'the whole line prints');
+      return total(m, 'rx_bytes');
+    });
+    assert.ok(totals.every((t) => t <= INT64_MAX));
+    // Restarted from the reading as if first seen: 32 bits again, so the next decrease is a wrap.
+    assert.deepEqual(totals.slice(2), [3_100_000_000n, 100_000n + WRAP, 200_000n + WRAP]);
+    assert.deepEqual(warnings, [
+      'W! net,host=router rx_bytes_total: the total would pass 9223372036854775807 (the largest integer a field can hold): it starts again from the counter (3100000000)',
+    ]);
+  });
+
+  it('a state file whose total is already past 2^63-1 recovers on the next reading', () => {
+    const key = 'net\u0000host=router\u0000rx_bytes';
+    const state = stateFromJson(`{"format":"telegraf-homenet-counters","version":1,"series":{${JSON.stringify(key)}:["100","9223372036854776807","${T0}",true]}}`);
+    const warnings: string[] = [];
+    const [m] = addTotals([line({ rx_bytes: 150n }, T0 + 10n * S)], state, 'net', T0, (w) => warnings.push(w));
+    assert.ok(m);
+    assert.equal(total(m, 'rx_bytes'), 150n);
+    assert.doesNotThrow(() => serialize(m));
+    assert.equal(warnings.length, 1);
+  });
+});
+
+describe('two devices with one host tag', () => {
+  const kitchen = { host: 'Kitchen', interface: 'br0' };
+  /** Two speakers both named Kitchen (two households), and a third speaker. */
+  const gather = (i: bigint): Metric[] => [
+    line({ rx_bytes: 1_000_000_000n + i * 1_000_000n }, T0 + i * 10n * S, kitchen),
+    line({ rx_bytes: 5_000_000_000n + i * 1_000_000n }, T0 + i * 10n * S, kitchen),
+    line({ rx_bytes: 7_000n + i * 1_000n }, T0 + i * 10n * S, { host: 'Den', interface: 'br0' }),
+  ];
+  const said =
+    'W! more than one device has the host tag "Kitchen" (net,host=Kitchen,interface=br0 twice in one gather): ' +
+    'their counters get no *_total (it would mix two devices\' counters); give each device its own host (host = ... in its section)';
+
+  it('their shared series get no *_total (it grew 4 GiB a run), they are named, the others are untouched', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    for (const i of [0n, 1n, 2n]) {
+      const out = addTotals(gather(i), state, 'net', T0, (w) => warnings.push(w));
+      assert.equal(out[0]?.fields['rx_bytes_total'], undefined, `gather ${i}`);
+      assert.equal(out[1]?.fields['rx_bytes_total'], undefined, `gather ${i}`);
+      assert.equal(total(out[2], 'rx_bytes'), 7_000n + i * 1_000n);
+    }
+    assert.deepEqual(warnings, [said, said, said]);
+    assert.deepEqual(sharedSeriesWarnings(gather(0n), 'net'), [said]);
+  });
+
+  it("one device's uptime does not make the other's 32-bit wrap look like a reboot", () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    // A gateway and a speaker both given host = router: their lines differ by interface, their uptimes do not.
+    const poll = (bytes: bigint, at: bigint, seconds: bigint): Metric[] => [
+      line({ rx_bytes: bytes, rx_pkts: 1_000_000n + seconds }, at),
+      { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(86_400n + seconds) }, time: at },
+      { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(600n + seconds) }, time: at },
+      line({ rx_bytes: 5_000n + seconds }, at, { host: 'router', interface: 'br0' }),
+    ];
+    const got = feed(state, [poll(WRAP - 1_000n, T0, 0n)], 'rx_bytes');
+    const [m] = addTotals(poll(4_000n, T0 + 10n * S, 10n), state, 'net', T0, (w) => warnings.push(w));
+    assert.deepEqual([...got, total(m, 'rx_bytes')], [WRAP - 1_000n, WRAP + 4_000n], 'a wrap, not a reset');
+    assert.deepEqual(warnings, [
+      'W! more than one device has the host tag "router" (homenet_system,host=router twice in one gather): ' +
+        'a reboot is not told from its uptime; give each device its own host (host = ... in its section)',
+    ]);
+  });
+});
+
 describe('counter state', () => {
   it('round-trips through JSON with every digit', () => {
     const state = emptyState();
@@ -156,6 +233,39 @@ describe('counter state', () => {
     }
     assert.throws(() => stateFromJson('{"format":"telegraf-homenet-counters",'), SyntaxError);
     assert.ok(!looksLikeOurs('root:x:0:0:root:/root:/bin/bash\n'));
+  });
+
+  it("keeps a configured device's series however long it does not answer: its total goes on", () => {
+    const state = emptyState();
+    const day = 86_400n * S;
+    // 5,873,212,500 counted so far; the 32-bit counter reads 1,578,245,204.
+    state.series.set('net\u0000host=router\u0000rx_bytes', { last: 1_578_245_204n, total: 5_873_212_500n, atNs: T0, wide: false });
+    // 31 days of failed gathers: only its scrape line, with its host tag.
+    const failed: Metric = { name: 'homenet_scrape', tags: { host: 'router', type: 'att' }, fields: { success: bool(false) }, time: T0 + 31n * day };
+    for (let d = 1n; d <= 31n; d++) prune(state, T0 + d * day, [failed]);
+    const warnings: string[] = [];
+    const [m] = addTotals([line({ rx_bytes: 1_584_720_204n }, T0 + 31n * day)], state, 'net', T0, (w) => warnings.push(w));
+    assert.equal(total(m, 'rx_bytes'), 5_873_212_500n + (1_584_720_204n - 1_578_245_204n), 'never goes down');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('forgets a host no device printed for 30 days, and says so when it comes back with totals that start again', () => {
+    const state = emptyState();
+    const day = 86_400n * S;
+    addTotals([line({ rx_bytes: 5_000_000n }, T0, { host: 'den', interface: 'br0' }), line({ rx_bytes: 7n }, T0)], state, 'net', T0);
+    const routerOnly = [line({ rx_bytes: 9n }, T0 + 31n * day)];
+    prune(state, T0 + 31n * day, routerOnly);
+    assert.deepEqual([...state.series.keys()], ['net\u0000host=router\u0000rx_bytes']);
+    // Across a restart too: the mark lives in the state file.
+    const back = stateFromJson(stateToJson(state));
+    const warnings: string[] = [];
+    const out = addTotals([line({ rx_bytes: 2_000n }, T0 + 40n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
+    assert.equal(total(out[0], 'rx_bytes'), 2_000n);
+    assert.deepEqual(warnings, [
+      'W! host "den" was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters',
+    ]);
+    addTotals([line({ rx_bytes: 3_000n }, T0 + 41n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
+    assert.equal(warnings.length, 1, 'said once');
   });
 
   it('forgets series not seen for 30 days', () => {

@@ -32,6 +32,18 @@ describe('pretty', () => {
       'router (att): ok in 12 ms\n  net         [rx 1.0 Mbit/s, tx 0 bit/s]  rx_bytes=976.6 KiB  tx_bytes=1000 B\nden (sonos): FAILED in 3 ms - connection refused\n',
     );
   });
+
+  it('shows no rate for a line two devices print with one host tag: it would mix their counters', () => {
+    const at = (a: bigint, b: bigint): Metric[] => [
+      { name: 'net', tags: { host: 'Kitchen', interface: 'br0' }, fields: { rx_bytes: int(a) } },
+      { name: 'net', tags: { host: 'Kitchen', interface: 'br0' }, fields: { rx_bytes: int(b) } },
+      { name: 'net', tags: { host: 'Den', interface: 'br0' }, fields: { rx_bytes: int(a) } },
+    ];
+    const text = pretty(at(1_000_000_000n, 5_000_000_000n), at(999_000_000n, 4_999_000_000n), 10);
+    assert.match(text, /^Kitchen: FAILED\n {2}net br0 {5}rx_bytes=953\.7 MiB\n {2}net br0 {5}rx_bytes=4\.7 GiB\n/, text);
+    assert.equal(text.match(/\[rx /g)?.length, 1, text);
+    assert.match(text, /^Den:.*\n {2}net br0 +\[rx 800\.0 kbit\/s\]/m);
+  });
 });
 
 describe('collect --format pretty', () => {
