@@ -316,7 +316,11 @@ function checkInterfaces(where: string, value: string): Set<string> {
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
 const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
 
-/** Reads the access code from a file or an environment variable; messages never contain it. */
+/**
+ * Reads the access code from a file or an environment variable. Messages
+ * never contain the code, nor the values of these two keys: a code written
+ * under the wrong key (`access_code_env = <code>`) must not end up in a log.
+ */
 function readAccessCode(at: (k: string) => string, section: Record<string, unknown>, src: ConfigSources): string | undefined {
   const file = section['access_code_file'];
   const env = section['access_code_env'];
@@ -327,14 +331,16 @@ function readAccessCode(at: (k: string) => string, section: Record<string, unkno
     try {
       code = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path).trim();
     } catch (err) {
-      fail(at('access_code_file'), `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      fail(at('access_code_file'), `cannot read the file it names (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    if (code === '') fail(at('access_code_file'), `${path} is empty`);
+    if (code === '') fail(at('access_code_file'), 'the file it names is empty');
   } else if (env !== undefined) {
     const name = asString(at('access_code_env'), env);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(at('access_code_env'), `${JSON.stringify(name)} is not an environment variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      fail(at('access_code_env'), 'not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)');
+    }
     code = (src.env?.[name] ?? '').trim();
-    if (code === '') fail(at('access_code_env'), `the environment variable ${name} is not set (or empty)`);
+    if (code === '') fail(at('access_code_env'), 'the environment variable it names is not set (or empty)');
   } else {
     return undefined;
   }

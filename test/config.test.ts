@@ -118,9 +118,9 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: 'tag key with _', text: '[tags]\n_region = x\n', message: `${FILE}: [tags] _region: cannot be written as a tag: tag key "_region" starts with "_"` },
   { name: 'unknown area', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = traffic, wifi\n', message: `${FILE}: [router] collect: unknown area "wifi" for type att (known: traffic, line, lan, system, nat)` },
   { name: 'empty collect', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = ,\n', message: `${FILE}: [router] collect: empty (choose from: traffic, line, lan, system, nat)` },
-  { name: 'access code file missing', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = /nonexistent/code\n', message: `${FILE}: [router] access_code_file: cannot read /nonexistent/code (ENOENT)` },
-  { name: 'access code env unset', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = NO_SUCH_VAR_HOMENET\n', message: `${FILE}: [router] access_code_env: the environment variable NO_SUCH_VAR_HOMENET is not set (or empty)` },
-  { name: 'access code env not a name', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = $CODE\n', message: `${FILE}: [router] access_code_env: "$CODE" is not an environment variable name` },
+  { name: 'access code file missing', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = /nonexistent/code\n', message: `${FILE}: [router] access_code_file: cannot read the file it names (ENOENT)` },
+  { name: 'access code env unset', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = NO_SUCH_VAR_HOMENET\n', message: `${FILE}: [router] access_code_env: the environment variable it names is not set (or empty)` },
+  { name: 'access code env not a name', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = $CODE\n', message: `${FILE}: [router] access_code_env: not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)` },
   { name: 'both access code sources', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = A\naccess_code_file = /x\n', message: `${FILE}: [router] access_code_env: set only one of access_code_file and access_code_env` },
   { name: 'area of another type', text: '[spk]\ntype = sonos\nurl = http://192.168.1.20:1400\ncollect = traffic, nat\n', message: `${FILE}: [spk] collect: unknown area "nat" for type sonos (known: traffic, system, radio)` },
   { name: 'access code on a speaker', text: '[spk]\ntype = sonos\nurl = http://192.168.1.20:1400\naccess_code_env = X\n', message: `${FILE}: [spk] access_code_env: only for type att or att-bgw, not sonos` },
@@ -134,6 +134,33 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: '--tag without =', flags: { devices: ['att=http://192.168.1.254'], tags: ['region'] }, message: '--tag "region": expected KEY=VALUE, like --tag region=home' },
   { name: '--timeout bad', flags: { devices: ['att=http://192.168.1.254'], timeout: '5 seconds' }, message: '--timeout: "5 seconds" is not a duration (write it like 4s or 500ms)' },
 ];
+
+describe('config: an access code under the wrong key is never echoed', () => {
+  // Codes as printed on gateway labels: one that is a valid variable name, one that is not, one for the file key.
+  const cases: readonly { key: string; code: string; message: string }[] = [
+    { key: 'access_code_env', code: 'Zq7Kx2Pw9R', message: 'the environment variable it names is not set (or empty)' },
+    { key: 'access_code_env', code: '4829-1736<0', message: 'not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)' },
+    { key: 'access_code_file', code: '8*4&2<9!0%', message: 'cannot read the file it names (ENOENT)' },
+  ];
+  for (const c of cases) {
+    it(`${c.key} = <a code>`, () => {
+      const text = `[router]\ntype = att\nurl = http://192.168.1.254\n${c.key} = ${c.code}\n`;
+      assert.throws(() => buildConfig({ file: FILE, fileText: text, readSecretFile: (path) => readFileSync(path, 'utf8'), env: {} }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.ok(!err.message.includes(c.code), err.message);
+        assert.equal(err.message, `${FILE}: [router] ${c.key}: ${c.message}`);
+        return true;
+      });
+    });
+  }
+
+  it('nor is the path of an empty code file', () => {
+    const text = '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = 8*4&2<9!0%\n';
+    assert.throws(() => buildConfig({ file: FILE, fileText: text, readSecretFile: () => ' \n' }), {
+      message: `${FILE}: [router] access_code_file: the file it names is empty`,
+    });
+  });
+});
 
 describe('config: every mistake in one pass', () => {
   it('reports all of them, in file order', () => {
