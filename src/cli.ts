@@ -226,7 +226,9 @@ async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io):
   const waitMs = parseDuration(c.wait);
   if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
   const { discover, iniSections } = await import('./discover.js');
-  const found = await discover(m[1], port, waitMs);
+  const found = await discover(m[1], port, waitMs, (w) => {
+    io.stderr(`W! ${w}\n`);
+  });
   if (found.length === 0) {
     io.stderr(`W! no Sonos speaker answered within ${c.wait} (SSDP does not cross VLANs or routers: add speakers by address instead)\n`);
     return 0;
