@@ -64,7 +64,9 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
     }
   }
   if (c.timeout !== undefined) sources.timeout = c.timeout;
-  return buildConfig(sources);
+  const config = buildConfig(sources);
+  for (const w of config.warnings) io.stderr(`${w}\n`);
+  return config;
 }
 
 async function runPretty(c: GatherArgs, config: Config, io: Io): Promise<number> {
