@@ -64,7 +64,9 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
     }
   }
   if (c.timeout !== undefined) sources.timeout = c.timeout;
-  return buildConfig(sources);
+  const config = buildConfig(sources);
+  for (const w of config.warnings) io.stderr(`${w}\n`);
+  return config;
 }
 
 async function runPretty(c: GatherArgs, config: Config, io: Io): Promise<number> {
@@ -227,7 +229,9 @@ async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io):
   const waitMs = parseDuration(c.wait);
   if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
   const { discover, iniSections } = await import('./discover.js');
-  const found = await discover(m[1], port, waitMs);
+  const found = await discover(m[1], port, waitMs, (w) => {
+    io.stderr(`W! ${w}\n`);
+  });
   if (found.length === 0) {
     io.stderr(`W! no Sonos speaker answered within ${c.wait} (SSDP does not cross VLANs or routers: add speakers by address instead)\n`);
     return 0;

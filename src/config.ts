@@ -4,7 +4,7 @@
  * Every check happens here, once, before any device is contacted, and every
  * message names the file, the section and the key (or the flag) at fault.
  */
-import { parse as parseIni } from 'ini';
+import { parse as parseIni, unsafe as iniValue } from 'ini';
 import { DEVICE_KINDS, kindAreas, knownTypes, type Area } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
 
@@ -44,6 +44,8 @@ export interface Config {
   readonly schema: 'homenet' | 'telegraf';
   /** Counters as integers (ours), or as floats for databases first written with float counters. */
   readonly counterType: 'integer' | 'float';
+  /** `W! ` lines about a file that is valid but may not say what its author meant (a value cut by a comment). */
+  readonly warnings: readonly string[];
 }
 
 /** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
@@ -209,6 +211,7 @@ function unknownKey(where: string, known: readonly string[]): never {
 }
 
 interface FileResult {
+  warnings?: string[];
   measurement?: string;
   timeoutMs?: number;
   stateFile?: string;
@@ -241,16 +244,99 @@ function checkStateFile(where: string, value: string, src: ConfigSources): strin
   return value;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what we refuse
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const SECRET_KEYS = ['access_code_file', 'access_code_env'];
+
+/**
+ * Where the INI reader cuts an unquoted value (or section name): at the first
+ * `;` or `#` that no `\` escapes, as `ini` does. -1 when it keeps it whole.
+ */
+function commentAt(raw: string): number {
+  const v = raw.trim();
+  if (v.length > 1 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return -1;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (c === '\\') i++;
+    else if (c === ';' || c === '#') return i;
+  }
+  return -1;
+}
+
+/**
+ * What `ini` does not say: it merges a repeated section, keeps the last of a
+ * repeated key, cuts names and values at an inline comment, and takes any
+ * section name. The raw text is read line by line as `ini` reads it, so that
+ * each of these gets an exact message with its line. Returns the section
+ * names refused (their keys are not checked again) and the warnings.
+ */
+function scanIni(file: string, text: string, p: Problems): { refused: Set<string>; warnings: string[] } {
+  const refused = new Set<string>();
+  const warnings: string[] = [];
+  const sections = new Map<string, number>();
+  let section: string | undefined;
+  let skip = false;
+  let keys = new Map<string, number>();
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    const n = i + 1;
+    if (line.trim() === '' || /^\s*[;#]/.test(line)) return;
+    const header = /^\[([^\]]*)\]\s*$/.exec(line);
+    if (header) {
+      const raw = header[1] ?? '';
+      const name = iniValue(raw);
+      const where = `${file}: [${CONTROL_CHARS.test(raw) ? JSON.stringify(raw) : raw}]`;
+      const first = sections.get(name);
+      const problem =
+        commentAt(raw) >= 0 ? 'section names cannot contain ";" or "#", where the INI reader cuts a name'
+        : name === '' ? 'empty section name'
+        : CONTROL_CHARS.test(name) ? 'section names cannot contain control characters'
+        : name.includes('\\') ? 'section names cannot contain "\\"'
+        : name === '__proto__' ? 'cannot be a section name'
+        : undefined;
+      section = name;
+      keys = new Map();
+      skip = problem !== undefined || first !== undefined;
+      if (problem !== undefined) p.check(() => fail(where, `${problem} (line ${n})`));
+      else if (first !== undefined) p.check(() => fail(where, `appears twice (lines ${first} and ${n}): the INI reader would merge the two into one device`));
+      if (skip) refused.add(name);
+      else sections.set(name, n);
+      return;
+    }
+    const pair = /^([^=]+)(=(.*))?$/.exec(line);
+    if (!pair || skip) return;
+    const key = iniValue(pair[1] ?? '');
+    const where = section === undefined ? `${file}: ${key}` : `${file}: [${section}] ${key}`;
+    // key[] lines make a list, refused later with its own message.
+    if (!key.endsWith('[]')) {
+      const first = keys.get(key);
+      if (first !== undefined) p.check(() => fail(where, `set twice (lines ${first} and ${n}): only the last would count`));
+      else keys.set(key, n);
+    }
+    const raw = (pair[3] ?? '').trim();
+    const cut = commentAt(raw);
+    if (pair[2] === undefined || cut < 0) return;
+    const mark = raw[cut] ?? '#';
+    warnings.push(
+      SECRET_KEYS.includes(key)
+        ? `W! ${where}: the value was cut at "${mark}" on line ${n}, where a comment starts (quote the value to keep it whole)`
+        : `W! ${where}: read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment (write ${key} = ${JSON.stringify(raw)} to keep it whole)`,
+    );
+  });
+  return { refused, warnings };
+}
+
 function readFile(file: string, text: string, src: ConfigSources, p: Problems): FileResult {
+  const scan = scanIni(file, text, p);
   let ini: Record<string, unknown>;
   try {
     ini = parseIni(text);
   } catch (err) {
     fail(file, `not a valid INI file: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const out: FileResult = { tags: {}, devices: [] };
+  const out: FileResult = { warnings: scan.warnings, tags: {}, devices: [] };
   for (const [key, value] of Object.entries(ini)) {
     const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (isSection && scan.refused.has(key)) continue;
     if (!isSection) {
       const where = `${file}: ${key}`;
       p.check(() => {
@@ -316,7 +402,11 @@ function checkInterfaces(where: string, value: string): Set<string> {
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
 const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
 
-/** Reads the access code from a file or an environment variable; messages never contain it. */
+/**
+ * Reads the access code from a file or an environment variable. Messages
+ * never contain the code, nor the values of these two keys: a code written
+ * under the wrong key (`access_code_env = <code>`) must not end up in a log.
+ */
 function readAccessCode(at: (k: string) => string, section: Record<string, unknown>, src: ConfigSources): string | undefined {
   const file = section['access_code_file'];
   const env = section['access_code_env'];
@@ -327,14 +417,16 @@ function readAccessCode(at: (k: string) => string, section: Record<string, unkno
     try {
       code = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path).trim();
     } catch (err) {
-      fail(at('access_code_file'), `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      fail(at('access_code_file'), `cannot read the file it names (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    if (code === '') fail(at('access_code_file'), `${path} is empty`);
+    if (code === '') fail(at('access_code_file'), 'the file it names is empty');
   } else if (env !== undefined) {
     const name = asString(at('access_code_env'), env);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(at('access_code_env'), `${JSON.stringify(name)} is not an environment variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      fail(at('access_code_env'), 'not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)');
+    }
     code = (src.env?.[name] ?? '').trim();
-    if (code === '') fail(at('access_code_env'), `the environment variable ${name} is not set (or empty)`);
+    if (code === '') fail(at('access_code_env'), 'the environment variable it names is not set (or empty)');
   } else {
     return undefined;
   }
@@ -377,6 +469,8 @@ function readDeviceSection(
     section[key] === undefined ? undefined : p.check(() => read(at(key), asString(at(key), section[key])));
   const insecure = section['insecure'] === undefined ? false : p.check(() => asBoolean(at('insecure'), section['insecure']));
   const host = optional('host', checkHostTag);
+  // Without `host`, the section name is the host tag.
+  if (section['host'] === undefined) p.check(() => checkHostTag(`${file}: [${name}]`, name));
   const timeoutMs = optional('timeout', checkDuration);
   const areas = type === undefined ? undefined : optional('collect', (w, t) => checkAreas(w, t, type));
   const interfaces = optional('interfaces', checkInterfaces);
@@ -485,5 +579,6 @@ export function buildConfig(src: ConfigSources): Config {
     ...(fromFile.stateFile !== undefined ? { stateFile: fromFile.stateFile } : {}),
     schema: fromFile.schema ?? 'homenet',
     counterType: fromFile.counterType ?? 'integer',
+    warnings: fromFile.warnings ?? [],
   };
 }

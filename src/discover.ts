@@ -33,19 +33,28 @@ export function ssdpHeaders(reply: string): Map<string, string> {
   return headers;
 }
 
+/** One SSDP answer: what it says, and the address it came from. */
+interface Answer {
+  readonly location: string;
+  readonly uuid: string;
+  readonly household?: string;
+  readonly from: string;
+}
+
 /** Sends the M-SEARCH and gathers distinct speakers until `waitMs` has passed. */
-async function search(address: string, port: number, waitMs: number): Promise<{ location: string; uuid: string; household?: string }[]> {
+async function search(address: string, port: number, waitMs: number): Promise<Answer[]> {
   const socket = createSocket('udp4');
-  const found = new Map<string, { location: string; uuid: string; household?: string }>();
-  socket.on('message', (msg) => {
+  const found = new Map<string, Answer>();
+  socket.on('message', (msg, rinfo) => {
     const text = msg.toString('latin1');
     if (!/^HTTP\/1\.1 200/i.test(text)) return;
     const h = ssdpHeaders(text);
     const location = h.get('LOCATION');
-    const uuid = /uuid:(RINCON_[0-9A-Za-z]+)/.exec(h.get('USN') ?? '')?.[1];
+    const uuid = /uuid:(RINCON_[0-9A-Za-z]{1,64})/.exec(h.get('USN') ?? '')?.[1];
     if (!location || !uuid || found.has(uuid)) return;
     const household = h.get('X-RINCON-HOUSEHOLD');
-    found.set(uuid, household ? { location, uuid, household } : { location, uuid });
+    const from = rinfo.address;
+    found.set(uuid, household ? { location, uuid, household, from } : { location, uuid, from });
   });
   socket.on('error', () => undefined);
   await new Promise<void>((resolve) => socket.bind(0, resolve));
@@ -67,15 +76,37 @@ async function search(address: string, port: number, waitMs: number): Promise<{ 
   return [...found.values()];
 }
 
-async function describe(location: string, uuid: string, household: string | undefined, timeoutMs: number): Promise<Found> {
-  const base = new URL(location);
-  const url = base.origin + base.pathname.replace(/\/xml\/device_description\.xml$/, '');
+const DESCRIPTION = '/xml/device_description.xml';
+
+/**
+ * The device URL an answer's LOCATION names, or why it is not used. Only the
+ * address that answered is ever asked (a LOCATION may name any host, and
+ * whatever is written into the INI is later trusted with an access code), and
+ * only a plain path goes into the INI, where `;` or `#` would start a comment.
+ */
+export function speakerUrl(location: string, from: string): { url: string } | { why: string } {
+  let base: URL;
+  try {
+    base = new URL(location);
+  } catch {
+    return { why: 'is not a URL' };
+  }
+  if (base.protocol !== 'http:' || base.username !== '' || base.password !== '' || base.search !== '' || base.hash !== '') {
+    return { why: 'is not a plain http:// URL' };
+  }
+  if (base.hostname.replace(/^\[|\]$/g, '') !== from) return { why: 'is on another host (only the address that answered is asked)' };
+  const prefix = base.pathname.endsWith(DESCRIPTION) ? base.pathname.slice(0, -DESCRIPTION.length) : base.pathname.replace(/\/$/, '');
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(prefix)) return { why: 'is not a plain path' };
+  return { url: base.origin + prefix };
+}
+
+async function describe(url: string, uuid: string, household: string | undefined, timeoutMs: number): Promise<Found> {
   const signal = AbortSignal.timeout(timeoutMs);
   const common = household ? { url, uuid, household } : { url, uuid };
   try {
     const [zp, desc] = await Promise.all([
       fetchPage(new URL(`${url}/status/zp`), { signal }),
-      fetchPage(new URL(location), { signal }),
+      fetchPage(new URL(`${url}${DESCRIPTION}`), { signal }),
     ]);
     const zone = supportSections(zp.body)[0]?.info.get('ZoneName')?.trim();
     const device = supportSections(desc.body)[0]?.device;
@@ -90,16 +121,38 @@ async function describe(location: string, uuid: string, household: string | unde
   }
 }
 
-/** Finds the speakers answering at `address:port` within `waitMs`, with their zone names and models. */
-export async function discover(address: string, port: number, waitMs: number): Promise<Found[]> {
+/**
+ * Finds the speakers answering at `address:port` within `waitMs`, with their
+ * zone names and models. An answer whose LOCATION cannot be used is left out,
+ * and `warn` is told why.
+ */
+export async function discover(address: string, port: number, waitMs: number, warn: (message: string) => void = () => undefined): Promise<Found[]> {
   const answers = await search(address, port, waitMs);
-  const found = await Promise.all(answers.map((a) => describe(a.location, a.uuid, a.household, Math.max(waitMs, 1000))));
+  const usable: { url: string; answer: Answer }[] = [];
+  for (const a of answers) {
+    const checked = speakerUrl(a.location, a.from);
+    if ('why' in checked) warn(`ignored the answer of ${a.from} (${a.uuid}): its LOCATION ${JSON.stringify(a.location.slice(0, 200))} ${checked.why}`);
+    else usable.push({ url: checked.url, answer: a });
+  }
+  const found = await Promise.all(usable.map((u) => describe(u.url, u.answer.uuid, u.answer.household, Math.max(waitMs, 1000))));
   return found.sort((a, b) => (a.zone ?? a.url).localeCompare(b.zone ?? b.url));
 }
 
-/** A section name from a zone name: lower case, `-` for anything else; unique within `taken`. */
+/**
+ * Device text made fit for one INI comment line: no control characters or
+ * line separators (a zone name is whatever its owner, or an attacker, typed),
+ * and short.
+ */
+function iniComment(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what we remove
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+}
+
+/** A section name from a zone name: lower case, `-` for anything else, at most 40 characters; unique within `taken`. */
 export function sectionName(zone: string, taken: Set<string>): string {
-  const base = zone.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'speaker';
+  const base =
+    zone.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/^-+|-+$/g, '') || 'speaker';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);
@@ -114,7 +167,7 @@ export function iniSections(found: readonly Found[]): string {
     const name = sectionName(f.zone ?? f.uuid, taken);
     const what = [f.zone, f.model].filter(Boolean).join(', ');
     out += `\n[${name}]\n`;
-    out += `;; ${what !== '' ? what : f.uuid}${f.note ? ` (${f.note})` : ''}\n`;
+    out += `;; ${iniComment(`${what !== '' ? what : f.uuid}${f.note ? ` (${f.note})` : ''}`)}\n`;
     out += `type = sonos\nurl = ${f.url}\n`;
   }
   const first = found.find((f) => f.note === undefined);

@@ -30,6 +30,18 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** InfluxDB refuses string fields over 64 KiB. */
 const MAX_STRING_BYTES = 64 * 1024;
+/**
+ * InfluxDB refuses a point whose escaped series key, plus 4 bytes and a field
+ * key, is over this ("max key length exceeded"; measured on 1.x).
+ */
+const MAX_KEY_BYTES = 65_535;
+/** Values longer than this are cut in messages: a 70,000-character zone name is no log line. */
+const SHOWN_MAX = 80;
+
+/** A value quoted for a message, cut when long. */
+function shown(s: string): string {
+  return JSON.stringify(s.length > SHOWN_MAX ? `${s.slice(0, SHOWN_MAX)}…` : s);
+}
 
 /** An integer field from a bigint, a safe JS integer, or a string of decimal digits. */
 export function int(value: bigint | number | string): FieldValue {
@@ -77,6 +89,8 @@ const goodKeys = new Map<string, string>();
 const goodValues = new Map<string, string>();
 
 function remember(memo: Map<string, string>, raw: string, escaped: string): string {
+  // Long texts are rare and would make the memo large.
+  if (raw.length > 1024) return escaped;
   if (memo.size >= MEMO_MAX) memo.clear();
   memo.set(raw, escaped);
   return escaped;
@@ -108,16 +122,16 @@ function tagValueText(key: string, s: string): string {
 
 function checkName(what: string, s: string): void {
   if (s === '') throw new LineProtocolError(`${what} is empty`);
-  if (CONTROL.test(s)) throw new LineProtocolError(`${what} ${JSON.stringify(s)} contains a control character`);
-  if (!s.isWellFormed()) throw new LineProtocolError(`${what} ${JSON.stringify(s)} is not valid Unicode`);
+  if (CONTROL.test(s)) throw new LineProtocolError(`${what} ${shown(s)} contains a control character`);
+  if (!s.isWellFormed()) throw new LineProtocolError(`${what} ${shown(s)} is not valid Unicode`);
   if (AMBIGUOUS_BACKSLASH.test(s)) {
-    throw new LineProtocolError(`${what} ${JSON.stringify(s)} has a backslash that line protocol cannot carry`);
+    throw new LineProtocolError(`${what} ${shown(s)} has a backslash that line protocol cannot carry`);
   }
 }
 
 function checkKey(what: string, key: string): void {
   checkName(what, key);
-  if (key.startsWith('_')) throw new LineProtocolError(`${what} ${JSON.stringify(key)} starts with "_"`);
+  if (key.startsWith('_')) throw new LineProtocolError(`${what} ${shown(key)} starts with "_"`);
   if (key === 'time') throw new LineProtocolError(`${what} "time" is reserved`);
 }
 
@@ -160,6 +174,20 @@ function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Refuses a point whose series key with its longest field key is over InfluxDB's limit. */
+function checkKeyLength(seriesKey: string, fieldKeys: readonly string[]): void {
+  let longest = '';
+  let longestBytes = 0;
+  for (const k of fieldKeys) {
+    const bytes = Buffer.byteLength(escapeKey(k));
+    if (bytes > longestBytes) [longest, longestBytes] = [k, bytes];
+  }
+  const total = Buffer.byteLength(seriesKey) + 4 + longestBytes;
+  if (total > MAX_KEY_BYTES) {
+    throw new LineProtocolError(`the series key (measurement and tags) with field ${shown(longest)} is ${total} bytes: InfluxDB takes at most ${MAX_KEY_BYTES}`);
+  }
+}
+
 /**
  * One line of line protocol, without the newline.
  * Tags are sorted and empty tag values left out.
@@ -173,11 +201,14 @@ export function serialize(m: Metric): string {
     line += `,${keyText('tag key', k)}=${tagValueText(k, m.tags[k] ?? '')}`;
   }
 
+  const seriesKey = line;
+  let longestKey = 0;
   const fieldKeys = Object.keys(m.fields);
   if (fieldKeys.length === 0) throw new LineProtocolError('metric has no fields');
   let sep = ' ';
   for (const k of fieldKeys) {
     const key = keyText('field key', k);
+    if (key.length > longestKey) longestKey = key.length;
     if (Object.hasOwn(m.tags, k) && m.tags[k] !== '') {
       throw new LineProtocolError(`${JSON.stringify(k)} is both a tag and a field`);
     }
@@ -187,6 +218,8 @@ export function serialize(m: Metric): string {
     sep = ',';
   }
   if (sep === ' ') throw new LineProtocolError('metric has no fields');
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
+  if ((seriesKey.length + longestKey) * 3 + 4 > MAX_KEY_BYTES) checkKeyLength(seriesKey, fieldKeys);
 
   if (m.time !== undefined) {
     if (m.time < INT64_MIN || m.time > INT64_MAX) throw new LineProtocolError(`timestamp ${m.time} is out of range`);
@@ -208,7 +241,7 @@ export function serializeAll(metrics: readonly Metric[], warn: (message: string)
     } catch (err) {
       if (!(err instanceof LineProtocolError)) throw err;
       const host = m.tags['host'];
-      const where = host === undefined ? '' : ` from host ${JSON.stringify(host)}`;
+      const where = host === undefined ? '' : ` from host ${shown(host)}`;
       warn(`W! dropped a ${JSON.stringify(m.name)} metric${where}: ${err.message}`);
     }
   }

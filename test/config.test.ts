@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
+import { main } from '../src/cli.js';
 import { buildConfig, ConfigError, parseDuration, type ConfigSources } from '../src/config.js';
+import { closedPort } from './support/helpers.js';
 
 const FILE = '/etc/telegraf/homenet.ini';
 const ok = (text: string, extra: Omit<ConfigSources, 'file' | 'fileText'> = {}) =>
@@ -112,15 +115,24 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: 'empty host', text: '[router]\ntype = att\nurl = http://192.168.1.254\nhost =\n', message: `${FILE}: [router] host: empty value` },
   { name: 'duplicate host', text: '[a]\ntype = att\nurl = http://192.168.1.254\nhost = gw\n[b]\ntype = att\nurl = http://192.168.2.254\nhost = gw\n', message: `${FILE}: [b] host: "gw" is already the host of [a] (each device needs its own host tag)` },
   { name: 'dotted section', text: '[living.room]\ntype = att\nurl = http://192.168.1.254\n', message: `${FILE}: [living.room]: section names cannot contain "." (use "-" or "_")` },
+  { name: 'backslash in a section name', text: '[a\\]\ntype = att\nurl = http://192.168.1.254\n', message: `${FILE}: [a\\]: section names cannot contain "\\" (line 1)` },
+  { name: 'TAB in a section name', text: '[gw]\ntype = att\nurl = http://192.168.1.254\n[a\tb]\ntype = att\nurl = http://192.168.2.254\n', message: `${FILE}: ["a\\tb"]: section names cannot contain control characters (line 4)` },
+  { name: 'line break in a quoted section name', text: '["a\\nb"]\ntype = att\nurl = http://192.168.1.254\n', message: `${FILE}: ["a\\nb"]: section names cannot contain control characters (line 1)` },
+  { name: 'empty section name', text: '[]\ntype = att\nurl = http://192.168.1.254\n', message: `${FILE}: []: empty section name (line 1)` },
+  { name: 'comment character in a section name', text: '[living;room]\ntype = sonos\nurl = http://192.168.1.20:1400\n', message: `${FILE}: [living;room]: section names cannot contain ";" or "#", where the INI reader cuts a name (line 1)` },
+  { name: 'repeated section', text: '[router]\ntype = att\nurl = http://192.168.1.254\n\n[router]\nhost = gw\n', message: `${FILE}: [router]: appears twice (lines 1 and 5): the INI reader would merge the two into one device` },
+  { name: 'repeated key', text: '[router]\ntype = att\nurl = http://192.168.1.254\n;; the other one\nurl = http://192.168.2.254\n', message: `${FILE}: [router] url: set twice (lines 3 and 5): only the last would count` },
+  { name: 'repeated top-level key', text: 'timeout = 4s\ntimeout = 2s\n[gw]\ntype = att\nurl = http://192.168.1.254\n', message: `${FILE}: timeout: set twice (lines 1 and 2): only the last would count` },
+  { name: 'tag over the 64 KiB key limit', text: `[tags]\nnote = ${'n'.repeat(70_000)}\n[gw]\ntype = att\nurl = http://192.168.1.254\n`, message: `${FILE}: [tags] note: cannot be written as a tag: the series key (measurement and tags) with field "v" is 70016 bytes: InfluxDB takes at most 65535` },
   { name: 'list value', text: '[router]\ntype = att\nurl[] = http://192.168.1.254\n', message: `${FILE}: [router] url: lists (key[] = ...) are not supported` },
   { name: 'reserved tag', text: '[tags]\nhost = x\n', message: `${FILE}: [tags] host: the tag "host" is set by the program and cannot be overridden here` },
   { name: 'empty tag', text: '[tags]\nregion =\n', message: `${FILE}: [tags] region: empty value (a tag needs a value)` },
   { name: 'tag key with _', text: '[tags]\n_region = x\n', message: `${FILE}: [tags] _region: cannot be written as a tag: tag key "_region" starts with "_"` },
   { name: 'unknown area', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = traffic, wifi\n', message: `${FILE}: [router] collect: unknown area "wifi" for type att (known: traffic, line, lan, system, nat)` },
   { name: 'empty collect', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = ,\n', message: `${FILE}: [router] collect: empty (choose from: traffic, line, lan, system, nat)` },
-  { name: 'access code file missing', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = /nonexistent/code\n', message: `${FILE}: [router] access_code_file: cannot read /nonexistent/code (ENOENT)` },
-  { name: 'access code env unset', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = NO_SUCH_VAR_HOMENET\n', message: `${FILE}: [router] access_code_env: the environment variable NO_SUCH_VAR_HOMENET is not set (or empty)` },
-  { name: 'access code env not a name', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = $CODE\n', message: `${FILE}: [router] access_code_env: "$CODE" is not an environment variable name` },
+  { name: 'access code file missing', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = /nonexistent/code\n', message: `${FILE}: [router] access_code_file: cannot read the file it names (ENOENT)` },
+  { name: 'access code env unset', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = NO_SUCH_VAR_HOMENET\n', message: `${FILE}: [router] access_code_env: the environment variable it names is not set (or empty)` },
+  { name: 'access code env not a name', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = $CODE\n', message: `${FILE}: [router] access_code_env: not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)` },
   { name: 'both access code sources', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = A\naccess_code_file = /x\n', message: `${FILE}: [router] access_code_env: set only one of access_code_file and access_code_env` },
   { name: 'area of another type', text: '[spk]\ntype = sonos\nurl = http://192.168.1.20:1400\ncollect = traffic, nat\n', message: `${FILE}: [spk] collect: unknown area "nat" for type sonos (known: traffic, system, radio)` },
   { name: 'access code on a speaker', text: '[spk]\ntype = sonos\nurl = http://192.168.1.20:1400\naccess_code_env = X\n', message: `${FILE}: [spk] access_code_env: only for type att or att-bgw, not sonos` },
@@ -134,6 +146,72 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: '--tag without =', flags: { devices: ['att=http://192.168.1.254'], tags: ['region'] }, message: '--tag "region": expected KEY=VALUE, like --tag region=home' },
   { name: '--timeout bad', flags: { devices: ['att=http://192.168.1.254'], timeout: '5 seconds' }, message: '--timeout: "5 seconds" is not a duration (write it like 4s or 500ms)' },
 ];
+
+describe('config: an access code under the wrong key is never echoed', () => {
+  // Codes as printed on gateway labels: one that is a valid variable name, one that is not, one for the file key.
+  const cases: readonly { key: string; code: string; message: string }[] = [
+    { key: 'access_code_env', code: 'Zq7Kx2Pw9R', message: 'the environment variable it names is not set (or empty)' },
+    { key: 'access_code_env', code: '4829-1736<0', message: 'not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)' },
+    { key: 'access_code_file', code: '8*4&2<9!0%', message: 'cannot read the file it names (ENOENT)' },
+  ];
+  for (const c of cases) {
+    it(`${c.key} = <a code>`, () => {
+      const text = `[router]\ntype = att\nurl = http://192.168.1.254\n${c.key} = ${c.code}\n`;
+      assert.throws(() => buildConfig({ file: FILE, fileText: text, readSecretFile: (path) => readFileSync(path, 'utf8'), env: {} }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.ok(!err.message.includes(c.code), err.message);
+        assert.equal(err.message, `${FILE}: [router] ${c.key}: ${c.message}`);
+        return true;
+      });
+    });
+  }
+
+  it('nor is the path of an empty code file', () => {
+    const text = '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = 8*4&2<9!0%\n';
+    assert.throws(() => buildConfig({ file: FILE, fileText: text, readSecretFile: () => ' \n' }), {
+      message: `${FILE}: [router] access_code_file: the file it names is empty`,
+    });
+  });
+});
+
+describe('config: a value cut by an inline comment', () => {
+  const gw = '[gw]\ntype = att-bgw\nurl = http://192.168.1.254\n';
+  it('is read up to the comment, with a warning that says how to keep it whole', () => {
+    const c = ok('[living]\ntype = sonos\nurl = http://192.168.1.20:1400\nhost = Living Room #2\n');
+    assert.equal(c.devices[0]?.host, 'Living Room');
+    assert.deepEqual(c.warnings, [
+      `W! ${FILE}: [living] host: read as "Living Room": the rest of line 4, from "#", is a comment (write host = "Living Room #2" to keep it whole)`,
+    ]);
+  });
+
+  it('quoted or escaped, it is whole and there is no warning', () => {
+    for (const text of ['host = "Living Room #2"\n', 'host = Living Room \\#2\n']) {
+      const c = ok(`[living]\ntype = sonos\nurl = http://192.168.1.20:1400\n${text}`);
+      assert.equal(c.devices[0]?.host, 'Living Room #2', text);
+      assert.deepEqual(c.warnings, [], text);
+    }
+  });
+
+  it('collect prints the warning first on stderr, and still runs (exit 0)', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/homenet-config-`);
+    try {
+      writeFileSync(`${dir}/h.ini`, `timeout = 500ms\n[gw]\ntype = att\nurl = http://127.0.0.1:${await closedPort()}\nhost = Closed Port #2\n`);
+      let out = '';
+      let err = '';
+      const code = await main(['--config', `${dir}/h.ini`], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+      assert.equal(code, 0);
+      assert.match(err, new RegExp(`^W! ${dir}/h\\.ini: \\[gw\\] host: read as "Closed Port": the rest of line 5, from "#", is a comment`));
+      assert.match(out, /^homenet_scrape,host=Closed\\ Port,type=att success=false,/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the warning never shows an access code key\'s value', () => {
+    const c = ok(`${gw}collect = nat\naccess_code_file = /etc/att;code\n`, { readSecretFile: () => '1234' });
+    assert.deepEqual(c.warnings, [`W! ${FILE}: [gw] access_code_file: the value was cut at ";" on line 5, where a comment starts (quote the value to keep it whole)`]);
+  });
+});
 
 describe('config: every mistake in one pass', () => {
   it('reports all of them, in file order', () => {
