@@ -4,8 +4,9 @@
  * A missing, damaged or foreign file never stops a run: it starts fresh with
  * a warning, and a file that is not ours is never overwritten.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type CounterState } from './counters.js';
+import { FileRefused, MAX_STATE_BYTES, readRegularFile } from './files.js';
 
 /** The state, whether it may be written back, and what to warn about. */
 export interface LoadedState {
@@ -14,11 +15,15 @@ export interface LoadedState {
   readonly warning?: string;
 }
 
+/** Reads the state file at `path`; never throws, and says whether it may be written back. */
 export function loadState(path: string): LoadedState {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, MAX_STATE_BYTES).text;
   } catch (err) {
+    if (err instanceof FileRefused) {
+      return { state: emptyState(), writable: false, warning: `W! state file ${path} is ${err.code}: counter totals start fresh, and it is left untouched` };
+    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: emptyState(), writable: true, warning: `W! state file ${path} does not exist yet: counter totals start fresh` };
     return { state: emptyState(), writable: false, warning: `W! cannot read state file ${path} (${code ?? 'error'}): counter totals start fresh` };
