@@ -4,9 +4,9 @@
  * A missing, damaged or foreign file never stops a run: it starts fresh with
  * a warning, and a file that is not ours is never overwritten.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type CounterState } from './counters.js';
-import { FileRefused, MAX_STATE_BYTES, readRegularFile } from './files.js';
+import { FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from './files.js';
 
 /** The state, whether it may be written back, and what to warn about. */
 export interface LoadedState {
@@ -18,8 +18,10 @@ export interface LoadedState {
 /** Reads the state file at `path`; never throws, and says whether it may be written back. */
 export function loadState(path: string): LoadedState {
   let text: string;
+  let stat: Stats;
   try {
-    text = readRegularFile(path, MAX_STATE_BYTES).text;
+    // Not through a symbolic link: the rename would replace the link, not what it points to.
+    ({ text, stat } = readRegularFile(path, MAX_STATE_BYTES, true));
   } catch (err) {
     if (err instanceof FileRefused) {
       return { state: emptyState(), writable: false, warning: `W! state file ${path} is ${err.code}: counter totals start fresh, and it is left untouched` };
@@ -27,6 +29,17 @@ export function loadState(path: string): LoadedState {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: emptyState(), writable: true, warning: `W! state file ${path} does not exist yet: counter totals start fresh` };
     return { state: emptyState(), writable: false, warning: `W! cannot read state file ${path} (${code ?? 'error'}): counter totals start fresh` };
+  }
+  if (text.trim() === '') {
+    // An empty file may be one an admin made for us (touch, chown); one we could not write ourselves is not ours to replace.
+    if (stat.uid === process.getuid?.() && (stat.mode & 0o200) !== 0) {
+      return { state: emptyState(), writable: true, warning: `W! state file ${path} is empty: counter totals start fresh` };
+    }
+    return {
+      state: emptyState(),
+      writable: false,
+      warning: `W! state file ${path} is empty but read-only or another user's: counter totals start fresh, and it is left untouched`,
+    };
   }
   try {
     return { state: stateFromJson(text), writable: true };
@@ -43,6 +56,13 @@ export function loadState(path: string): LoadedState {
 
 /** Writes the state atomically; returns a warning instead of throwing. */
 export function saveState(path: string, state: CounterState): string | undefined {
+  // What is there now may not be what was read: only a regular file (or nothing) is replaced.
+  try {
+    const now = lstatSync(path);
+    if (!now.isFile()) return `W! state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched, and counter totals will restart`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return `W! cannot write state file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}): counter totals will restart`;
+  }
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, stateToJson(state), { mode: 0o640 });
