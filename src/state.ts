@@ -4,7 +4,9 @@
  * A missing, damaged or foreign file never stops a run: it starts fresh with
  * a warning, and a file that is not ours is never overwritten.
  */
-import { lstatSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, lstatSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type CounterState } from './counters.js';
 import { FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from './files.js';
 
@@ -63,13 +65,47 @@ export function saveState(path: string, state: CounterState): string | undefined
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return `W! cannot write state file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}): counter totals will restart`;
   }
-  const tmp = `${path}.tmp-${process.pid}`;
+  if (!cleaned.has(path)) {
+    cleaned.add(path);
+    cleanStale(path);
+  }
+  // A random name, created exclusively and never through a link: a name planted in the folder
+  // (a symbolic link to someone else's file) is never written through.
+  const tmp = `${path}.tmp-${randomBytes(8).toString('hex')}`;
+  let created = false;
   try {
-    writeFileSync(tmp, stateToJson(state), { mode: 0o640 });
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o640);
+    created = true;
+    try {
+      writeFileSync(fd, stateToJson(state));
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
     return undefined;
   } catch (err) {
-    rmSync(tmp, { force: true });
+    if (created) rmSync(tmp, { force: true });
     return `W! cannot write state file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}): counter totals will restart`;
+  }
+}
+
+/** State paths whose folder was already cleaned of stale temporary files in this process. */
+const cleaned = new Set<string>();
+/** A temporary file this old was left by a run that was killed (a write takes milliseconds). */
+const STALE_MS = 10 * 60_000;
+
+/** Removes temporary files of `path` left by killed runs: our own regular files only, and only old ones. */
+function cleanStale(path: string): void {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(prefix) || !/^[0-9a-f]+$/.test(name.slice(prefix.length))) continue;
+      const p = join(dir, name);
+      const st = lstatSync(p);
+      if (st.isFile() && st.uid === process.getuid?.() && Date.now() - st.mtimeMs > STALE_MS) unlinkSync(p);
+    }
+  } catch {
+    // Cleaning is a courtesy: a folder we cannot list (or a file that went away) does not stop the write.
   }
 }

@@ -1,7 +1,7 @@
 /** The state file writer replaces only a regular file that is missing or ours (issue 13, items 5 and 6). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../src/cli.js';
@@ -70,5 +70,44 @@ describe('state file: never replace what is not ours', () => {
     assert.equal(spawnSync('mkfifo', [path]).status, 0);
     assert.equal(saveState(path, loaded.state), `W! state file ${path} is now a FIFO, not a regular file: it is left untouched, and counter totals will restart`);
     assert.ok(lstatSync(path).isFIFO());
+  });
+});
+
+describe('state file: the temporary file', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-state-tmp-`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is not a name another user can plant a link at: a link to a 0600 file is not written through', () => {
+    const victim = `${dir}/victim`;
+    writeFileSync(victim, 'secret\n', { mode: 0o600 });
+    const state = `${dir}/state.json`;
+    // The name the writer used to take: the state path, ".tmp-" and the process id.
+    const planted = `${state}.tmp-${process.pid}`;
+    symlinkSync(victim, planted);
+    assert.equal(saveState(state, emptyState()), undefined);
+    assert.equal(readFileSync(victim, 'utf8'), 'secret\n');
+    assert.equal(statSync(victim).mode & 0o777, 0o600);
+    assert.ok(lstatSync(planted).isSymbolicLink(), 'the planted link is left alone');
+    assert.ok(lstatSync(state).isFile());
+    assert.ok(readFileSync(state, 'utf8').startsWith('{"format":"telegraf-homenet-counters"'));
+  });
+
+  it('stale ones left by a killed run are removed; a fresh one, a link and other names are not', () => {
+    const state = `${dir}/clean.json`;
+    const old = new Date(Date.now() - 3600_000);
+    for (const name of ['tmp-4242', 'tmp-9f3c2a1b0e4d5c6f']) {
+      writeFileSync(`${state}.${name}`, '{');
+      utimesSync(`${state}.${name}`, old, old);
+    }
+    writeFileSync(`${state}.tmp-1234`, '{');
+    writeFileSync(`${state}.bak`, '{');
+    utimesSync(`${state}.bak`, old, old);
+    symlinkSync(`${dir}/nowhere`, `${state}.tmp-77`);
+    assert.equal(saveState(state, emptyState()), undefined);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('clean.json')).sort(), ['clean.json', 'clean.json.bak', 'clean.json.tmp-1234', 'clean.json.tmp-77']);
+    assert.ok(!existsSync(`${state}.tmp-4242`));
   });
 });
