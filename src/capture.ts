@@ -4,9 +4,10 @@
  * and next to them the `parse` commands that reproduce the run offline. What
  * a user attaches to a bug report when a firmware changes a page.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { collect, type Fetcher } from './collect.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config, type DeviceConfig } from './config.js';
+import { kindOf } from './files.js';
 import { fetchPage } from './http.js';
 import { serializeAll } from './lineprotocol.js';
 
@@ -41,8 +42,84 @@ function fileName(url: URL, taken: Set<string>): string {
   return name;
 }
 
+/** The code of a file system error, or the error itself in words. */
+function why(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}
+
+/**
+ * One folder per device, from its section name. Names that fold to the same
+ * folder (`[up stairs]`, `[up_stairs]`, or a case-insensitive file system's
+ * `[Gw]` and `[gw]`) get `-2`, `-3`: one device's pages never overwrite another's.
+ */
+function deviceFolders(devices: readonly DeviceConfig[]): Map<DeviceConfig, string> {
+  const used = new Set<string>(['readme.txt']);
+  const folders = new Map<DeviceConfig, string>();
+  for (const device of devices) {
+    // Not starting with "-": the folder names are arguments of parse.
+    const base = device.name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[-_.]+/, '') || 'device';
+    let folder = base;
+    for (let i = 2; used.has(folder.toLowerCase()); i++) folder = `${base}-${i}`;
+    used.add(folder.toLowerCase());
+    folders.set(device, folder);
+  }
+  return folders;
+}
+
+/** A folder to write into: made now, or one that is already a real folder (a link is not followed). */
+function ownFolder(path: string): void {
+  try {
+    mkdirSync(path);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`--out: cannot make the folder ${path} (${why(err)})`);
+  }
+  const st = lstatSync(path);
+  if (!st.isDirectory()) {
+    throw new ConfigError(`--out: ${path} is ${kindOf(st)}, not a folder: capture does not write through it (remove it, or choose a new --out)`);
+  }
+}
+
+/** Checks `--out` and the device folders in it before anything is asked of a device. */
+function prepareOut(dir: string, folders: Iterable<string>): void {
+  try {
+    if (!statSync(dir).isDirectory()) throw new ConfigError(`--out: ${dir} exists and is not a folder (choose a new folder)`);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir} (${why(err)})`);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new ConfigError(`--out: cannot make the folder ${dir} (${why(e)})`);
+    }
+  }
+  for (const folder of folders) {
+    try {
+      const st = lstatSync(`${dir}/${folder}`);
+      if (!st.isDirectory()) throw new ConfigError(`--out: ${dir}/${folder} is ${kindOf(st)}, not a folder: capture does not write through it (remove it, or choose a new --out)`);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir}/${folder} (${why(err)})`);
+    }
+  }
+}
+
+/** Writes a new file: whatever had its name (a file of an earlier capture, a planted link) is removed, not written through. */
+function writeNew(path: string, text: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot replace ${path} (${why(err)})`);
+  }
+  // O_EXCL: if a name appeared again meanwhile, fail rather than follow it.
+  writeFileSync(path, text, { flag: 'wx' });
+}
+
 /** Runs one collect, saves masked pages and the parse commands in `dir`; returns what to print. */
 export async function capture(config: Config, dir: string): Promise<{ out: string; log: string[] }> {
+  const folders = deviceFolders(config.devices);
+  // A bad --out is found before any device is asked (and before any login).
+  prepareOut(dir, folders.values());
   const pages: { url: URL; body: string }[] = [];
   const recording: Fetcher = async (url, options) => {
     const page = await fetchPage(url, options);
@@ -52,22 +129,20 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
   };
   const { metrics, log } = await collect(config, { fetcher: recording });
   const out = serializeAll(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), (w) => log.push(w));
-  mkdirSync(dir, { recursive: true });
   const commands: string[] = [];
   // A page belongs to the device whose URL is the longest prefix of it (simulated devices share a host).
-  const prefixOf = (d: (typeof config.devices)[number]): string => `${d.url.href.replace(/\/$/, '')}/`;
-  const owner = (url: URL): (typeof config.devices)[number] | undefined =>
+  const prefixOf = (d: DeviceConfig): string => `${d.url.href.replace(/\/$/, '')}/`;
+  const owner = (url: URL): DeviceConfig | undefined =>
     config.devices.filter((d) => url.href.startsWith(prefixOf(d))).sort((a, b) => prefixOf(b).length - prefixOf(a).length)[0];
   for (const device of config.devices) {
     const mine = pages.filter((p) => owner(p.url) === device);
     if (mine.length === 0) continue;
-    // Not starting with "-": the folder names are arguments of parse.
-    const folder = device.name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[-_.]+/, '') || 'device';
-    mkdirSync(`${dir}/${folder}`, { recursive: true });
+    const folder = folders.get(device) ?? 'device';
+    ownFolder(`${dir}/${folder}`);
     const taken = new Set<string>();
     const files = mine.map((p) => {
       const name = fileName(p.url, taken);
-      writeFileSync(`${dir}/${folder}/${name}`, mask(p.body));
+      writeNew(`${dir}/${folder}/${name}`, mask(p.body));
       return `${folder}/${name}`;
     });
     // Pages a parser does not read (a login page) make `parse` refuse the set: leave them out.
@@ -76,7 +151,7 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
     const host = device.hostExplicit || !device.type.startsWith('sonos') ? ` --host ${JSON.stringify(device.host)}` : '';
     commands.push(`telegraf-homenet parse --type ${device.type}${host} ${parseable.join(' ')}`);
   }
-  writeFileSync(
+  writeNew(
     `${dir}/README.txt`,
     `Captured by telegraf-homenet capture. Addresses, MAC addresses, serial numbers,\ndevice IDs and nonces are masked; check before sharing.\n\nReproduce the run from this folder with:\n\n${commands.join('\n')}\n\nWhat the run printed:\n\n${mask(out)}\n${log.length > 0 ? `and on stderr:\n\n${mask(log.join('\n'))}\n` : ''}`,
   );

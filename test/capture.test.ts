@@ -1,11 +1,28 @@
 /** capture: masked pages, and parse commands that reproduce the run. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { mask } from '../src/capture.js';
+import { main } from '../src/cli.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { lines, runBin } from './support/helpers.js';
+import { closedPort, lines, runBin } from './support/helpers.js';
+
+/** Runs main() in this process and collects what it prints. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+  return { code, stdout, stderr };
+}
+
+/** The parse commands of a capture's README.txt, as argument lists (the shell's quoting undone). */
+function readmeCommands(out: string): string[][] {
+  return readFileSync(`${out}/README.txt`, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('telegraf-homenet parse '))
+    .map((l) => (l.match(/"[^"]*"|\S+/g) ?? []).slice(1).map((a) => a.replace(/^"|"$/g, '')));
+}
 
 /** Line protocol without the fields a saved page cannot have (request timings) and without the scrape lines. */
 function comparable(text: string): string[] {
@@ -65,5 +82,63 @@ describe('capture', () => {
       const text = readFileSync(`${out}/${f}`, 'utf8');
       assert.ok(!/RINCON_5CAAFD|5C-AA-FD|02:00:5e:10:20:30|SIM320X0004217/i.test(text), `${f} is masked`);
     }
+  });
+});
+
+describe('capture: its folder (issue 13, item 8)', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet-capture-out-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two sections whose names fold to one folder keep their own pages, and each command reproduces its own device', async () => {
+    writeFileSync(`${dir}/two.ini`, `[up stairs]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[up_stairs]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = traffic\n`);
+    const out = `${dir}/two`;
+    const r = await run(['capture', '--config', `${dir}/two.ini`, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const commands = readmeCommands(out);
+    assert.equal(commands.length, 2);
+    const folders = commands.map((c) => c.at(-1)?.split('/')[0]);
+    assert.deepEqual(folders, ['up_stairs', 'up_stairs-2']);
+    const net = (text: string, host: string): string[] => comparable(text).filter((l) => l.startsWith(`net,host=${host} `));
+    for (const [i, host] of ['up\\ stairs', 'up_stairs'].entries()) {
+      const args = (commands[i] ?? []).map((a) => (a.includes('/') ? `${out}/${a}` : a));
+      const p = await run(args);
+      assert.equal(p.code, 0, p.stderr);
+      assert.equal(net(p.stdout, host).length, 1, p.stdout);
+      assert.deepEqual(net(p.stdout, host), net(r.stdout, host), `${host} is reproduced from its own pages`);
+    }
+  });
+
+  it('a symbolic link to a folder inside --out is not written through: exit 2 before any device is asked', async () => {
+    const elsewhere = `${dir}/elsewhere`;
+    mkdirSync(elsewhere);
+    const out = `${dir}/linked`;
+    mkdirSync(out);
+    symlinkSync(elsewhere, `${out}/gw`);
+    writeFileSync(`${dir}/linked.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n`);
+    const r = await run(['capture', '--config', `${dir}/linked.ini`, '--out', out]);
+    // Nothing printed but the error: no collect ran.
+    assert.deepEqual(r, {
+      code: 2,
+      stdout: '',
+      stderr: `E! --out: ${out}/gw is a symbolic link, not a folder: capture does not write through it (remove it, or choose a new --out)\n`,
+    });
+    assert.deepEqual(readdirSync(elsewhere), []);
+  });
+
+  it('--out an existing file: exit 2 before any device is asked', async () => {
+    const file = `${dir}/a-file`;
+    writeFileSync(file, 'keep\n');
+    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = http://127.0.0.1:${await closedPort()}\n`);
+    const r = await run(['capture', '--config', `${dir}/gw.ini`, '--out', file]);
+    assert.deepEqual(r, { code: 2, stdout: '', stderr: `E! --out: ${file} exists and is not a folder (choose a new folder)\n` });
+    assert.equal(readFileSync(file, 'utf8'), 'keep\n');
   });
 });
