@@ -11,6 +11,9 @@ import { kindOf } from './files.js';
 import { fetchPage } from './http.js';
 import { serializeAll } from './lineprotocol.js';
 
+/** What a serial number becomes, in saved pages and in README.txt alike. */
+const SERIAL_MASK = 'SERIAL-MASKED';
+
 /** What is masked in saved pages, and with what. Counters and labels are left alone. */
 const MASKS: readonly [RegExp, string | ((m: string) => string)][] = [
   // Login and form nonces.
@@ -18,8 +21,8 @@ const MASKS: readonly [RegExp, string | ((m: string) => string)][] = [
   // Sonos device IDs.
   [/RINCON_[0-9A-Fa-f]{12,}/g, 'RINCON_000000000000001400'],
   // Serial numbers by their labels (HTML rows and XML elements).
-  [/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)\s*[^<]*/gi, '$1SERIAL-MASKED'],
-  [/<(SerialNumber|serialNum)>[^<]*<\/\1>/g, '<$1>SERIAL-MASKED</$1>'],
+  [/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)\s*[^<]*/gi, `$1${SERIAL_MASK}`],
+  [/<(SerialNumber|serialNum)>[^<]*<\/\1>/g, `<$1>${SERIAL_MASK}</$1>`],
   // MAC addresses, with colons or dashes (Sonos serials start with one).
   [/\b[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b/g, (m) => m.replace(/[0-9A-Fa-f]{2}/g, '00').replace(/00$/, '01')],
   // IPv6 addresses; times such as 12:07:45:09 have neither "::" nor hex letters and stay.
@@ -129,6 +132,17 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
   };
   const { metrics, log } = await collect(config, { fetcher: recording });
   const out = serializeAll(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), (w) => log.push(w));
+  // README.txt shows the run masked as the pages are: a serial tag (and a host tag a serial was added to) too.
+  const serials = [...new Set(metrics.map((m) => m.tags['serial'] ?? ''))].filter((v) => v.length >= 4);
+  const hideSerials = (text: string): string => serials.reduce((t, v) => t.split(v).join(SERIAL_MASK), text);
+  const shown = serializeAll(
+    metrics.map((m) => ({
+      name: m.name,
+      tags: Object.fromEntries(Object.entries(m.tags).map(([k, v]) => [k, k === 'serial' ? SERIAL_MASK : hideSerials(v)])),
+      fields: m.fields,
+    })),
+    () => undefined,
+  );
   const commands: string[] = [];
   // A page belongs to the device whose URL is the longest prefix of it (simulated devices share a host).
   const prefixOf = (d: DeviceConfig): string => `${d.url.href.replace(/\/$/, '')}/`;
@@ -153,7 +167,7 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
   }
   writeNew(
     `${dir}/README.txt`,
-    `Captured by telegraf-homenet capture. Addresses, MAC addresses, serial numbers,\ndevice IDs and nonces are masked; check before sharing.\n\nReproduce the run from this folder with:\n\n${commands.join('\n')}\n\nWhat the run printed:\n\n${mask(out)}\n${log.length > 0 ? `and on stderr:\n\n${mask(log.join('\n'))}\n` : ''}`,
+    `Captured by telegraf-homenet capture. Addresses, MAC addresses, serial numbers,\ndevice IDs and nonces are masked; check before sharing.\n\nReproduce the run from this folder with:\n\n${commands.join('\n')}\n\nWhat the run printed:\n\n${mask(shown)}\n${log.length > 0 ? `and on stderr:\n\n${mask(hideSerials(log.join('\n')))}\n` : ''}`,
   );
   return { out, log: [...log, `I! saved ${pages.length} page(s) and the parse commands in ${dir}`] };
 }

@@ -142,3 +142,27 @@ describe('capture: its folder (issue 13, item 8)', () => {
     assert.equal(readFileSync(file, 'utf8'), 'keep\n');
   });
 });
+
+describe('capture: README.txt (issue 13, item 11)', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet-capture-readme-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the lines of the run with the serial tag masked, as the saved pages have it', async () => {
+    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = system\n`);
+    const r = await run(['capture', '--config', `${dir}/gw.ini`, '--out', `${dir}/out`]);
+    assert.equal(r.code, 0, r.stderr);
+    const serial = /^homenet_system,.*\bserial=([^, ]+)/m.exec(r.stdout)?.[1];
+    assert.ok(serial !== undefined && serial.length >= 4, r.stdout);
+    const readme = readFileSync(`${dir}/out/README.txt`, 'utf8');
+    assert.ok(!readme.includes(serial), `README.txt shows the serial ${serial}`);
+    assert.match(readme, /^homenet_system,.*\bserial=SERIAL-MASKED[, ]/m);
+  });
+});
