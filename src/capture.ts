@@ -10,6 +10,7 @@ import { ConfigError, type Config, type DeviceConfig } from './config.js';
 import { kindOf } from './files.js';
 import { fetchPage } from './http.js';
 import { serializeAll } from './lineprotocol.js';
+import { shellWord } from './telegraf.js';
 
 /** What a serial number becomes, in saved pages and in README.txt alike. */
 const SERIAL_MASK = 'SERIAL-MASKED';
@@ -162,8 +163,9 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
     // Pages a parser does not read (a login page) make `parse` refuse the set: leave them out.
     const parseable = files.filter((f) => !/login|logout/.test(f));
     // A speaker names itself from its saved zp page, as it did in the run.
-    const host = device.hostExplicit || !device.type.startsWith('sonos') ? ` --host ${JSON.stringify(device.host)}` : '';
-    commands.push(`telegraf-homenet parse --type ${device.type}${host} ${parseable.join(' ')}`);
+    const host = device.hostExplicit || !device.type.startsWith('sonos') ? ['--host', device.host] : [];
+    // Quoted for a shell: a host tag such as $(touch x) is a name, not a command to run.
+    commands.push(['telegraf-homenet', 'parse', '--type', device.type, ...host, ...parseable].map(shellWord).join(' '));
   }
   writeNew(
     `${dir}/README.txt`,

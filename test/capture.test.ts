@@ -1,6 +1,7 @@
 /** capture: masked pages, and parse commands that reproduce the run. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { mask } from '../src/capture.js';
@@ -16,12 +17,17 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
-/** The parse commands of a capture's README.txt, as argument lists (the shell's quoting undone). */
+/** The words of a command line as a POSIX shell reads them, for the quoting capture writes ('...' and '\\''). */
+function shellWords(line: string): string[] {
+  return (line.match(/(?:'[^']*'|\\'|[^\s'\\])+/g) ?? []).map((w) => w.replace(/'([^']*)'|\\(')/g, '$1$2'));
+}
+
+/** The parse commands of a capture's README.txt, as argument lists without the program. */
 function readmeCommands(out: string): string[][] {
   return readFileSync(`${out}/README.txt`, 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('telegraf-homenet parse '))
-    .map((l) => (l.match(/"[^"]*"|\S+/g) ?? []).slice(1).map((a) => a.replace(/^"|"$/g, '')));
+    .map((l) => shellWords(l).slice(1));
 }
 
 /** Line protocol without the fields a saved page cannot have (request timings) and without the scrape lines. */
@@ -61,16 +67,13 @@ describe('capture', () => {
     const r = await runBin(['capture', '--out', out, '--device', `att=${sim.url}`, '--device', `att=${sim.url}/bgw320`, '--device', `sonos=${sim.url}/sonos/1`, '--device', `sonos-household=${sim.url}/sonos/2`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^I! saved \d+ page\(s\) and the parse commands in /m);
-    const readme = readFileSync(`${out}/README.txt`, 'utf8');
-    const commands = readme.split('\n').filter((l) => l.startsWith('telegraf-homenet parse '));
+    const commands = readmeCommands(out);
     assert.equal(commands.length, 4);
     let reproduced = '';
-    for (const command of commands) {
-      // The commands are for a shell; these arguments have no quoting but the host's.
-      const args = (command.match(/"[^"]*"|\S+/g) ?? []).slice(1).map((a) => a.replace(/^"|"$/g, ''));
+    for (const args of commands) {
       const p = await runBin(args, { cwd: out });
-      assert.equal(p.code, 0, `${command}: ${p.stderr}`);
-      assert.equal(p.stderr, '', command);
+      assert.equal(p.code, 0, `${args.join(' ')}: ${p.stderr}`);
+      assert.equal(p.stderr, '', args.join(' '));
       reproduced += p.stdout;
     }
     // Serials are masked in the saved pages, and hardware versions that look like addresses.
@@ -164,5 +167,31 @@ describe('capture: README.txt (issue 13, item 11)', () => {
     const readme = readFileSync(`${dir}/out/README.txt`, 'utf8');
     assert.ok(!readme.includes(serial), `README.txt shows the serial ${serial}`);
     assert.match(readme, /^homenet_system,.*\bserial=SERIAL-MASKED[, ]/m);
+  });
+});
+
+describe('capture: the reproduce commands in a shell (issue 13, item 18)', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet-capture-shell-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a host tag such as $(touch ...) is one quoted word, not a command the shell runs', async () => {
+    const host = `$(touch ${dir}/pwned) \`touch ${dir}/pwned2\` it's "x"`;
+    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\nhost = ${host}\n`);
+    const r = await run(['capture', '--config', `${dir}/gw.ini`, '--out', `${dir}/out`]);
+    assert.equal(r.code, 0, r.stderr);
+    const line = readFileSync(`${dir}/out/README.txt`, 'utf8').split('\n').find((l) => l.startsWith('telegraf-homenet parse ')) ?? '';
+    // What a user pasting the line into sh gets: the program's arguments, one per line.
+    const sh = spawnSync('/bin/sh', ['-c', line.replace(/^telegraf-homenet /, "printf '%s\\n' ")], { cwd: `${dir}/out`, encoding: 'utf8' });
+    assert.equal(sh.status, 0, sh.stderr);
+    assert.deepEqual(sh.stdout.split('\n').slice(0, 5), ['parse', '--type', 'att', '--host', host]);
+    assert.ok(!existsSync(`${dir}/pwned`) && !existsSync(`${dir}/pwned2`), 'nothing ran');
   });
 });
