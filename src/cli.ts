@@ -25,6 +25,7 @@ import {
   type ConfigSources,
 } from './config.js';
 import { DEVICE_KINDS, parseSaved } from './devices/index.js';
+import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularFile } from './files.js';
 import { decodeBody } from './http.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 import { telegrafSnippet } from './telegraf.js';
@@ -45,7 +46,7 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
   const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = {
     devices: c.device,
     tags: c.tag,
-    readSecretFile: (path) => readFileSync(path, 'utf8'),
+    readSecretFile: (path) => readRegularFile(path, MAX_SECRET_BYTES).text,
     env: io.env ?? {},
     isDirectory: (path) => {
       try {
@@ -58,7 +59,7 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
   if (c.config !== undefined) {
     sources.file = c.config;
     try {
-      sources.fileText = readFileSync(c.config, 'utf8');
+      sources.fileText = readRegularFile(c.config, MAX_CONFIG_BYTES).text;
     } catch (err) {
       throw new ConfigError(`${c.config}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }

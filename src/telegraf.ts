@@ -21,19 +21,28 @@ export function telegrafTimeoutSeconds(config: Config): number {
   return Math.ceil((longest + 3000) / 1000);
 }
 
-/** A TOML basic string (JSON's escapes are valid TOML). */
+/** A TOML basic string: JSON's escapes are valid TOML, and DEL, which TOML refuses raw and JSON leaves, is escaped too. */
 function toml(s: string): string {
-  return JSON.stringify(s);
+  return JSON.stringify(s).replace(/\u007f/g, '\\u007F');
 }
 
-/** A word of Telegraf's pre-1.39 command string, which it splits like a shell. */
-function shellWord(s: string): string {
+// eslint-disable-next-line no-control-regex -- control characters are what a comment line cannot hold
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A word for a POSIX shell, quoted when it needs to be: the parse commands
+ * capture writes, and Telegraf's pre-1.39 command string, which it splits like a shell.
+ */
+export function shellWord(s: string): string {
   return /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The Telegraf input block (exec, or execd) that runs the program with the config at `o.path`. */
 export function telegrafSnippet(config: Config, o: SnippetOptions): string {
   const argv = [o.program, ...(o.execd ? ['execd'] : []), '--config', o.path];
-  const header = `## Made by: telegraf-homenet telegraf-config${o.execd ? ' --execd' : ''} --config ${o.path}\n## ${config.devices.length} device(s); the longest device time limit is ${Math.max(...config.devices.map((d) => d.timeoutMs)) / 1000}s.\n`;
+  // A path with a line break would end the comment and make the rest of it live TOML.
+  const shownPath = CONTROL.test(o.path) ? toml(o.path) : shellWord(o.path);
+  const header = `## Made by: telegraf-homenet telegraf-config${o.execd ? ' --execd' : ''} --config ${shownPath}\n## ${config.devices.length} device(s); the longest device time limit is ${Math.max(...config.devices.map((d) => d.timeoutMs)) / 1000}s.\n`;
   if (o.execd) {
     return `${header}[[inputs.execd]]
   command = [${argv.map(toml).join(', ')}]

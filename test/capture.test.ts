@@ -1,11 +1,34 @@
 /** capture: masked pages, and parse commands that reproduce the run. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { mask } from '../src/capture.js';
+import { main } from '../src/cli.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { lines, runBin } from './support/helpers.js';
+import { closedPort, lines, runBin } from './support/helpers.js';
+
+/** Runs main() in this process and collects what it prints. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+  return { code, stdout, stderr };
+}
+
+/** The words of a command line as a POSIX shell reads them, for the quoting capture writes ('...' and '\\''). */
+function shellWords(line: string): string[] {
+  return (line.match(/(?:'[^']*'|\\'|[^\s'\\])+/g) ?? []).map((w) => w.replace(/'([^']*)'|\\(')/g, '$1$2'));
+}
+
+/** The parse commands of a capture's README.txt, as argument lists without the program. */
+function readmeCommands(out: string): string[][] {
+  return readFileSync(`${out}/README.txt`, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('telegraf-homenet parse '))
+    .map((l) => shellWords(l).slice(1));
+}
 
 /** Line protocol without the fields a saved page cannot have (request timings) and without the scrape lines. */
 function comparable(text: string): string[] {
@@ -44,16 +67,13 @@ describe('capture', () => {
     const r = await runBin(['capture', '--out', out, '--device', `att=${sim.url}`, '--device', `att=${sim.url}/bgw320`, '--device', `sonos=${sim.url}/sonos/1`, '--device', `sonos-household=${sim.url}/sonos/2`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^I! saved \d+ page\(s\) and the parse commands in /m);
-    const readme = readFileSync(`${out}/README.txt`, 'utf8');
-    const commands = readme.split('\n').filter((l) => l.startsWith('telegraf-homenet parse '));
+    const commands = readmeCommands(out);
     assert.equal(commands.length, 4);
     let reproduced = '';
-    for (const command of commands) {
-      // The commands are for a shell; these arguments have no quoting but the host's.
-      const args = (command.match(/"[^"]*"|\S+/g) ?? []).slice(1).map((a) => a.replace(/^"|"$/g, ''));
+    for (const args of commands) {
       const p = await runBin(args, { cwd: out });
-      assert.equal(p.code, 0, `${command}: ${p.stderr}`);
-      assert.equal(p.stderr, '', command);
+      assert.equal(p.code, 0, `${args.join(' ')}: ${p.stderr}`);
+      assert.equal(p.stderr, '', args.join(' '));
       reproduced += p.stdout;
     }
     // Serials are masked in the saved pages, and hardware versions that look like addresses.
@@ -65,5 +85,113 @@ describe('capture', () => {
       const text = readFileSync(`${out}/${f}`, 'utf8');
       assert.ok(!/RINCON_5CAAFD|5C-AA-FD|02:00:5e:10:20:30|SIM320X0004217/i.test(text), `${f} is masked`);
     }
+  });
+});
+
+describe('capture: its folder (issue 13, item 8)', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet-capture-out-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two sections whose names fold to one folder keep their own pages, and each command reproduces its own device', async () => {
+    writeFileSync(`${dir}/two.ini`, `[up stairs]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[up_stairs]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = traffic\n`);
+    const out = `${dir}/two`;
+    const r = await run(['capture', '--config', `${dir}/two.ini`, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const commands = readmeCommands(out);
+    assert.equal(commands.length, 2);
+    const folders = commands.map((c) => c.at(-1)?.split('/')[0]);
+    assert.deepEqual(folders, ['up_stairs', 'up_stairs-2']);
+    const net = (text: string, host: string): string[] => comparable(text).filter((l) => l.startsWith(`net,host=${host} `));
+    for (const [i, host] of ['up\\ stairs', 'up_stairs'].entries()) {
+      const args = (commands[i] ?? []).map((a) => (a.includes('/') ? `${out}/${a}` : a));
+      const p = await run(args);
+      assert.equal(p.code, 0, p.stderr);
+      assert.equal(net(p.stdout, host).length, 1, p.stdout);
+      assert.deepEqual(net(p.stdout, host), net(r.stdout, host), `${host} is reproduced from its own pages`);
+    }
+  });
+
+  it('a symbolic link to a folder inside --out is not written through: exit 2 before any device is asked', async () => {
+    const elsewhere = `${dir}/elsewhere`;
+    mkdirSync(elsewhere);
+    const out = `${dir}/linked`;
+    mkdirSync(out);
+    symlinkSync(elsewhere, `${out}/gw`);
+    writeFileSync(`${dir}/linked.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n`);
+    const r = await run(['capture', '--config', `${dir}/linked.ini`, '--out', out]);
+    // Nothing printed but the error: no collect ran.
+    assert.deepEqual(r, {
+      code: 2,
+      stdout: '',
+      stderr: `E! --out: ${out}/gw is a symbolic link, not a folder: capture does not write through it (remove it, or choose a new --out)\n`,
+    });
+    assert.deepEqual(readdirSync(elsewhere), []);
+  });
+
+  it('--out an existing file: exit 2 before any device is asked', async () => {
+    const file = `${dir}/a-file`;
+    writeFileSync(file, 'keep\n');
+    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = http://127.0.0.1:${await closedPort()}\n`);
+    const r = await run(['capture', '--config', `${dir}/gw.ini`, '--out', file]);
+    assert.deepEqual(r, { code: 2, stdout: '', stderr: `E! --out: ${file} exists and is not a folder (choose a new folder)\n` });
+    assert.equal(readFileSync(file, 'utf8'), 'keep\n');
+  });
+});
+
+describe('capture: README.txt (issue 13, item 11)', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet-capture-readme-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the lines of the run with the serial tag masked, as the saved pages have it', async () => {
+    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = system\n`);
+    const r = await run(['capture', '--config', `${dir}/gw.ini`, '--out', `${dir}/out`]);
+    assert.equal(r.code, 0, r.stderr);
+    const serial = /^homenet_system,.*\bserial=([^, ]+)/m.exec(r.stdout)?.[1];
+    assert.ok(serial !== undefined && serial.length >= 4, r.stdout);
+    const readme = readFileSync(`${dir}/out/README.txt`, 'utf8');
+    assert.ok(!readme.includes(serial), `README.txt shows the serial ${serial}`);
+    assert.match(readme, /^homenet_system,.*\bserial=SERIAL-MASKED[, ]/m);
+  });
+});
+
+describe('capture: the reproduce commands in a shell (issue 13, item 18)', () => {
+  let sim: Simulator;
+  let dir = '';
+  before(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(`${tmpdir()}/homenet-capture-shell-`);
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a host tag such as $(touch ...) is one quoted word, not a command the shell runs', async () => {
+    const host = `$(touch ${dir}/pwned) \`touch ${dir}/pwned2\` it's "x"`;
+    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\nhost = ${host}\n`);
+    const r = await run(['capture', '--config', `${dir}/gw.ini`, '--out', `${dir}/out`]);
+    assert.equal(r.code, 0, r.stderr);
+    const line = readFileSync(`${dir}/out/README.txt`, 'utf8').split('\n').find((l) => l.startsWith('telegraf-homenet parse ')) ?? '';
+    // What a user pasting the line into sh gets: the program's arguments, one per line.
+    const sh = spawnSync('/bin/sh', ['-c', line.replace(/^telegraf-homenet /, "printf '%s\\n' ")], { cwd: `${dir}/out`, encoding: 'utf8' });
+    assert.equal(sh.status, 0, sh.stderr);
+    assert.deepEqual(sh.stdout.split('\n').slice(0, 5), ['parse', '--type', 'att', '--host', host]);
+    assert.ok(!existsSync(`${dir}/pwned`) && !existsSync(`${dir}/pwned2`), 'nothing ran');
   });
 });

@@ -1,7 +1,7 @@
 /** The program as a process under faults: deadlines, execd, the counter state file. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { serialize } from '../src/lineprotocol.js';
@@ -283,7 +283,7 @@ describe('collect with a state file', () => {
     assert.ok((net.fields['rx_bytes_total']?.value as bigint) >= (net.fields['rx_bytes']?.value as bigint));
     assert.ok(lines(second.stdout).some((l) => l.startsWith('homenet_lan,') && l.includes('tx_bytes_total=')));
     assert.ok(readFileSync(state, 'utf8').startsWith('{"format":"telegraf-homenet-counters"'));
-    assert.ok(!existsSync(`${state}.tmp-${process.pid}`));
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('state.json.tmp-')), [], 'no temporary file left');
   });
 
   it('remembers the gateway family, the zone name and the description: the next run asks none, unless the URL changed', async () => {

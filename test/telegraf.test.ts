@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { main } from '../src/cli.js';
 import { buildConfig, DEFAULT_TIMEOUT_MS, parseDuration } from '../src/config.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { lines, ROOT, runBin } from './support/helpers.js';
@@ -142,5 +143,45 @@ describe('telegraf-homenet telegraf-config', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /\[gw\] url: missing/);
+  });
+});
+
+describe('telegraf-config: a hostile --config path (issue 13, item 18)', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-tc-path-`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The snippet main() prints for `path`, in this process. */
+  async function snippet(path: string, extra: string[] = []): Promise<string> {
+    writeFileSync(path, '[gw]\ntype = att\nurl = http://192.168.1.254\n');
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['telegraf-config', '--config', path, ...extra], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+    assert.equal(code, 0, stderr);
+    return stdout;
+  }
+
+  it('a line break (or DEL) in the path stays inside the comment and the strings: no live TOML', async () => {
+    const plain = `${dir}/plain.ini`;
+    const evil = `${dir}/x\n[agent]\n  debug = true\n[[outputs.file]]\u007f\n#.ini`;
+    for (const extra of [[], ['--execd'], ['--legacy']]) {
+      const good = (await snippet(plain, extra)).split('\n');
+      const bad = (await snippet(evil, extra)).split('\n');
+      // eslint-disable-next-line no-control-regex -- control characters are what must not get through
+      assert.ok(bad.every((l) => !/[\u0000-\u001f\u007f]/.test(l)), 'no raw control character');
+      assert.equal(bad.length, good.length, bad.join('\n'));
+      const header = /^## Made by: telegraf-homenet telegraf-config.* --config (".*")$/.exec(bad[0] ?? '');
+      assert.equal(JSON.parse(header?.[1] ?? '""'), evil, 'the comment shows the path, escaped');
+      // Past the first comment line, the two snippets differ only in the path, inside its strings.
+      const norm = (path: string) => (line: string): string => {
+        const m = /^(\s*\w+ = )(.+)$/.exec(line);
+        if (!m) return line;
+        const value = JSON.parse(m[2] ?? '') as unknown;
+        return `${m[1] ?? ''}${JSON.stringify(value, (_k, x: unknown) => (typeof x === 'string' ? x.replace(`'${path}'`, 'PATH').replace(path, 'PATH') : x))}`;
+      };
+      assert.deepEqual(bad.slice(1).map(norm(evil)), good.slice(1).map(norm(plain)), extra.join(' '));
+    }
   });
 });

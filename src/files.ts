@@ -1,0 +1,82 @@
+/**
+ * Reading files a user names (the INI file, an access code file, the state
+ * file): regular files only, and only up to a size bound. A FIFO would block
+ * the run (no timer or signal can end a blocked synchronous read) and a
+ * character device such as /dev/zero never ends; neither is even opened.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+
+/** Bounds far above any real file of each kind, low enough to be read at once. */
+export const MAX_CONFIG_BYTES = 1048576;
+export const MAX_SECRET_BYTES = 65536;
+export const MAX_STATE_BYTES = 16 * 1048576;
+
+/**
+ * A path that is not a regular file, or is too large. `code` is the reason in
+ * words ("a FIFO, not a regular file"), so that messages which show an errno
+ * code (`cannot read X (ENOENT)`) read just as well with it.
+ */
+export class FileRefused extends Error {
+  override name = 'FileRefused';
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+/** What a path is, in words, when it is not a regular file. */
+export function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+function sizeWords(bytes: number): string {
+  return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** A file's text, and what fstat said of the file that was read. */
+export interface FileText {
+  readonly text: string;
+  readonly stat: Stats;
+}
+
+/**
+ * Reads a regular file of at most `maxBytes` as UTF-8.
+ * @param noFollow refuse a symbolic link at `path` itself instead of following it.
+ * @throws FileRefused for anything but a regular file, or one over `maxBytes`;
+ *   the errno error (ENOENT, EACCES, ...) when it cannot be opened.
+ */
+export function readRegularFile(path: string, maxBytes: number, noFollow = false): FileText {
+  // Looked at before opening: opening a FIFO waits for a writer, and opening a device can act on it.
+  const before = noFollow ? lstatSync(path) : statSync(path);
+  if (!before.isFile()) throw new FileRefused(`${kindOf(before)}, not a regular file`);
+  if (before.size > maxBytes) throw new FileRefused(`over ${sizeWords(maxBytes)}`);
+  // O_NONBLOCK: if the path was swapped for a FIFO since, open still returns at once.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0));
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new FileRefused(`${kindOf(stat)}, not a regular file`);
+    // Read to the end, not to the size fstat gave: the file may grow meanwhile, up to the bound.
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, stat.size + 1));
+    let length = 0;
+    for (;;) {
+      if (length === buf.length) {
+        if (length > maxBytes) throw new FileRefused(`over ${sizeWords(maxBytes)}`);
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, length * 2));
+        buf.copy(bigger, 0, 0, length);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > maxBytes) throw new FileRefused(`over ${sizeWords(maxBytes)}`);
+    return { text: buf.toString('utf8', 0, length), stat };
+  } finally {
+    closeSync(fd);
+  }
+}

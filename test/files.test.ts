@@ -1,0 +1,62 @@
+/** Files a user names are read only when they are regular files of a sane size (issue 13, item 7). */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../src/cli.js';
+import { loadState } from '../src/state.js';
+import { closedPort, runBin } from './support/helpers.js';
+
+/** Runs main() in this process and collects what it prints. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+  return { code, stdout, stderr };
+}
+
+/** A FIFO made by mkfifo(1), run without a shell. */
+function mkfifo(path: string): string {
+  const r = spawnSync('mkfifo', [path]);
+  assert.equal(r.status, 0, String(r.stderr));
+  return path;
+}
+
+describe('files a user names: regular files only, with a size bound', () => {
+  let dir = '';
+  let fifo = '';
+  before(() => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-files-`);
+    fifo = mkfifo(`${dir}/fifo`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--config on a FIFO: exit 2 at once, naming the file (it used to wait for a writer forever, deaf to SIGTERM)', async () => {
+    const r = await runBin(['--config', fifo], { timeoutMs: 5000 });
+    assert.equal(r.signal, null, 'it ended by itself');
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `E! ${fifo}: cannot read the configuration file (a FIFO, not a regular file)\n`);
+  });
+
+  it('access_code_file = /dev/zero, and an INI file over 1 MiB: exit 2 with exact messages, nothing read', async () => {
+    writeFileSync(`${dir}/zero.ini`, '[gw]\ntype = att-bgw\nurl = http://127.0.0.1:9\ncollect = nat\naccess_code_file = /dev/zero\n');
+    const zero = await run(['--config', `${dir}/zero.ini`]);
+    assert.deepEqual(zero, { code: 2, stdout: '', stderr: `E! ${dir}/zero.ini: [gw] access_code_file: cannot read /dev/zero (a character device, not a regular file)\n` });
+    writeFileSync(`${dir}/big.ini`, `[gw]\ntype = att\nurl = http://127.0.0.1:9\n${';;\n'.repeat(400_000)}`);
+    const big = await run(['--config', `${dir}/big.ini`]);
+    assert.deepEqual(big, { code: 2, stdout: '', stderr: `E! ${dir}/big.ini: cannot read the configuration file (over 1 MiB)\n` });
+  });
+
+  it('state_file on a FIFO or /dev/zero: the run goes on with a warning, and neither is touched', async () => {
+    writeFileSync(`${dir}/state.ini`, `state_file = ${fifo}\n[gw]\ntype = att-pace\nurl = http://127.0.0.1:${await closedPort()}\ncollect = traffic\n`);
+    const r = await run(['--config', `${dir}/state.ini`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^W! state file ${fifo} is a FIFO, not a regular file: counter totals start fresh, and it is left untouched$`, 'm'));
+    assert.ok(lstatSync(fifo).isFIFO());
+    const zero = loadState('/dev/zero');
+    assert.equal(zero.writable, false);
+    assert.equal(zero.warning, 'W! state file /dev/zero is a character device, not a regular file: counter totals start fresh, and it is left untouched');
+  });
+});
