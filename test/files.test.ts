@@ -43,7 +43,7 @@ describe('files a user names: regular files only, with a size bound', () => {
   it('access_code_file = /dev/zero, and an INI file over 1 MiB: exit 2 with exact messages, nothing read', async () => {
     writeFileSync(`${dir}/zero.ini`, '[gw]\ntype = att-bgw\nurl = http://127.0.0.1:9\ncollect = nat\naccess_code_file = /dev/zero\n');
     const zero = await run(['--config', `${dir}/zero.ini`]);
-    assert.deepEqual(zero, { code: 2, stdout: '', stderr: `E! ${dir}/zero.ini: [gw] access_code_file: cannot read /dev/zero (a character device, not a regular file)\n` });
+    assert.deepEqual(zero, { code: 2, stdout: '', stderr: `E! ${dir}/zero.ini: [gw] access_code_file: cannot read the file it names (a character device, not a regular file)\n` });
     writeFileSync(`${dir}/big.ini`, `[gw]\ntype = att\nurl = http://127.0.0.1:9\n${';;\n'.repeat(400_000)}`);
     const big = await run(['--config', `${dir}/big.ini`]);
     assert.deepEqual(big, { code: 2, stdout: '', stderr: `E! ${dir}/big.ini: cannot read the configuration file (over 1 MiB)\n` });
