@@ -183,7 +183,7 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
           .option('port', { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' })
           .option('sonos', { type: 'number', default: 4, describe: 'speakers in the simulated Sonos household' })
           .option('layout', { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' })
-          .option('fault', { type: 'string', default: 'none', describe: 'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values' }),
+          .option('fault', { type: 'string', default: 'none', describe: 'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values, tiny-chunks, deep-nesting, many-tables, repeated-tokens, nat-hang' }),
       (a) => {
         choose({ command: 'simulate', port: a.port, layout: a.layout, fault: a.fault, sonos: a.sonos });
       },

@@ -244,12 +244,27 @@ async function fetchWithLogin(g: DeviceGather, family: Family, spec: PageSpec, n
   return page;
 }
 
-async function logout(g: DeviceGather, family: Family): Promise<void> {
+/**
+ * How long a logout may take. It runs when the gather is over, often because
+ * the device's deadline has passed (a NAT page that hung): it gets a time of
+ * its own then, or the session stays open on a gateway that allows about
+ * four. A gateway answers a logout in well under 100 ms.
+ */
+export const LOGOUT_TIMEOUT_MS = 400;
+
+async function logout(g: DeviceGather, family: Family, timeoutMs = LOGOUT_TIMEOUT_MS): Promise<void> {
   const session = g.state.session;
   if (!family.login || session === undefined) return;
   delete g.state.session;
   try {
-    await g.fetch(family.login.logoutPath, { cookie: session });
+    // Not through g.fetch: that one stops with the device's deadline, and a
+    // failure is reported for the page that failed, not for the logout.
+    await (g.options.fetcher ?? fetchPage)(pageUrl(g.device.url, family.login.logoutPath), {
+      signal: AbortSignal.timeout(timeoutMs),
+      insecure: g.device.insecure,
+      ...(g.state.agents ? { agents: g.state.agents } : {}),
+      cookie: session,
+    });
   } catch {
     // Best effort: the session expires on its own.
   }
@@ -547,12 +562,7 @@ async function logoutAll(config: Config, states: ReadonlyMap<string, DeviceState
       const state = states.get(device.name);
       const family = state?.family;
       if (!state || !family?.login || state.session === undefined) return;
-      const g = new DeviceGather(device, config, state, {});
-      const timer = setTimeout(() => {
-        g.abort();
-      }, timeoutMs);
-      await logout(g, family);
-      clearTimeout(timer);
+      await logout(new DeviceGather(device, config, state, {}), family, timeoutMs);
     }),
   );
 }

@@ -84,7 +84,7 @@ const NOT_A_GATEWAY =
   /^not a supported gateway \(\/cgi-bin\/broadbandstatistics\.ha: HTTP 404; \/xslt\?PAGE=C_1_0 is not a Pace 5268AC \/ 2Wire \(xslt pages\) page\)$/;
 
 /** What each fault must be reported as, and whether the device's other areas still print. */
-const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | 'slow' | 'invalid-utf8' | 'windows-1252' | 'odd-values' | 'repeated-tokens'>, RegExp>> = {
+const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | 'slow' | 'invalid-utf8' | 'windows-1252' | 'odd-values' | 'repeated-tokens' | 'nat-hang'>, RegExp>> = {
   hang: /^no complete answer within 600 ms \(the device's timeout\)$/,
   trickle: /^no complete answer within 600 ms \(the device's timeout\)$/,
   reset: /^(connection reset by the device|connection closed before the page was complete)$/,
@@ -103,7 +103,7 @@ const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | 'slow' | 'invalid-
 };
 
 /** Faults a robust reader takes in its stride: the device is collected (odd-values costs two values, tested with the binary). */
-const HARMLESS: readonly Fault[] = ['slow', 'invalid-utf8', 'windows-1252', 'odd-values', 'repeated-tokens'];
+const HARMLESS: readonly Fault[] = ['slow', 'invalid-utf8', 'windows-1252', 'odd-values', 'repeated-tokens', 'nat-hang'];
 
 describe('collect: a faulty device costs nothing but itself', () => {
   let good: Simulator;

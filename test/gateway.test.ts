@@ -67,6 +67,19 @@ describe('AT&T gateways against the simulator', () => {
     assert.ok((fiber?.fields['rx_power_dbm']?.value as number) < -17, 'tenths of dBm converted');
   });
 
+  it('a NAT page that hangs past the deadline: the error names it, and the session is still closed', async () => {
+    const hanging = await startSimulator({ fault: 'nat-hang' });
+    try {
+      const dev = config(hanging, '/bgw320', 'collect = nat\naccess_code_env = CODE\ntimeout = 600ms\n');
+      const { log } = await collect(dev);
+      assert.deepEqual(log, [`E! [gw] att ${hanging.url}/bgw320/cgi-bin/nattable.ha: no complete answer within 600 ms (the device's timeout)`]);
+      assert.equal(hanging.hits.get('/bgw320/cgi-bin/logout.ha'), 1, 'logout sent after the deadline');
+      assert.equal(hanging.sessions('/bgw320'), 0, 'no session left open');
+    } finally {
+      await hanging.close();
+    }
+  });
+
   it('the default areas need no login: no NAT, no login request', async () => {
     const before = sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0;
     const { metrics, log } = await collect(config(sim, '/bgw320'));

@@ -45,11 +45,12 @@ export type Fault =
   | 'tiny-chunks' // the page padded to 4 MiB and sent as 1-byte HTTP chunks
   | 'deep-nesting' // 100,000 nested <table><tr><td> (1.5 MB)
   | 'many-tables' // 4 MiB of tiny tables under the page's own words
-  | 'repeated-tokens'; // 100,000 '<form ' and 'IP Traffic' words (600 KB)
+  | 'repeated-tokens' // 100,000 '<form ' and 'IP Traffic' words (600 KB)
+  | 'nat-hang'; // the .ha gateways' NAT page never answers a logged-in request (the Pace is unaffected)
 export const FAULTS: readonly Fault[] = [
   'none', 'hang', 'trickle', 'reset', 'half', 'garbage', 'huge',
   'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252', 'odd-values',
-  'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens',
+  'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens', 'nat-hang',
 ];
 
 /** The hostile page shapes (issue #13): each must cost its device's areas only, within its time limit. */
@@ -120,6 +121,7 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
 function serveFault(fault: Fault, page: string, res: ServerResponse): boolean {
   switch (fault) {
     case 'none':
+    case 'nat-hang':
       return false;
     case 'hang':
       return true;
@@ -264,7 +266,7 @@ function sendHa(res: ServerResponse, status: number, body: string, headers: Reco
   res.end(bytes);
 }
 
-async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: ServerResponse, elapsed: number, maxSessions: number): Promise<void> {
+async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: ServerResponse, elapsed: number, maxSessions: number, fault: Fault): Promise<void> {
   const m = g.model;
   const loginPage = (message: string): string => {
     const n = randomBytes(32).toString('hex');
@@ -319,7 +321,9 @@ async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: Se
     }
     case '/cgi-bin/nattable.ha': {
       const id = cookieSession(req);
-      if (id !== undefined && g.sessions.has(id)) sendHa(res, 200, bgwNatPage(elapsed));
+      if (id !== undefined && g.sessions.has(id)) {
+        if (fault !== 'nat-hang') sendHa(res, 200, bgwNatPage(elapsed));
+      }
       else {
         res.writeHead(302, { location: `${m.prefix}/cgi-bin/login.ha` });
         res.end();
@@ -404,7 +408,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const elapsed = now() - started;
     const bgw = bgws.find((g) => url.startsWith(`${g.model.prefix}/`));
     if (bgw) {
-      serveBgw(bgw, url.slice(bgw.model.prefix.length), req, res, elapsed, maxSessions).catch(() => res.destroy());
+      serveBgw(bgw, url.slice(bgw.model.prefix.length), req, res, elapsed, maxSessions, fault).catch(() => res.destroy());
       return;
     }
     if (req.method !== 'GET') {
