@@ -292,7 +292,7 @@ function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal)
 
 /**
  * GETs `url` and returns the decoded page. Fails with a {@link FetchError} on
- * any status but 200, on redirects to another host, on a body over the size cap
+ * any status but 200, on redirects to another scheme, host or port, on a body over the size cap
  * and when `options.signal` aborts (the device's time limit).
  */
 export async function fetchPage(url: URL, options: FetchOptions): Promise<FetchedPage> {
@@ -324,9 +324,19 @@ async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): P
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location !== undefined) {
       res.destroy();
-      const next = new URL(res.headers.location, current);
+      let next: URL;
+      try {
+        next = new URL(res.headers.location, current);
+      } catch {
+        throw new FetchError(`redirected to an address that is not a URL (${JSON.stringify(res.headers.location.slice(0, 100))}); not followed`, status);
+      }
+      // Same scheme, host and port only: https that sends us to http, or to
+      // another port, is another server as far as a cookie or a page goes.
       if (next.hostname !== url.hostname || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
         throw new FetchError(`redirected to another host (${next.protocol}//${next.host}); not followed`, status);
+      }
+      if (next.origin !== url.origin) {
+        throw new FetchError(`redirected to ${next.origin}, another scheme or port than ${url.origin}; not followed`, status);
       }
       if (hop >= MAX_REDIRECTS) throw new FetchError(`more than ${MAX_REDIRECTS} redirects`, status);
       current = next;

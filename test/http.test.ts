@@ -40,6 +40,15 @@ describe('fetchPage', () => {
       } else if (path === '/hop') {
         res.writeHead(301, { location: '/cp1252-header' });
         res.end();
+      } else if (path === '/to-https') {
+        res.writeHead(302, { location: `https://127.0.0.1:${(req.socket.localPort ?? 0).toString()}/cp1252-header` });
+        res.end();
+      } else if (path === '/to-other-port') {
+        res.writeHead(302, { location: `http://127.0.0.1:${((req.socket.localPort ?? 0) + 1).toString()}/cp1252-header` });
+        res.end();
+      } else if (path === '/bad-location') {
+        res.writeHead(302, { location: 'http://[::1/x' });
+        res.end();
       } else if (path === '/loop') {
         res.writeHead(302, { location: '/loop' });
         res.end();
@@ -75,6 +84,23 @@ describe('fetchPage', () => {
     const page = await fetchPage(new URL(`${srv.url}/hop`), { signal: signal() });
     assert.equal(page.url, `${srv.url}/cp1252-header`);
     assert.match(page.body, /Café/);
+  });
+
+  it('follows no redirect to another scheme or port of the same host', async () => {
+    const port = new URL(srv.url).port;
+    await assert.rejects(fetchPage(new URL(`${srv.url}/to-https`), { signal: signal() }), {
+      message: `redirected to https://127.0.0.1:${port}, another scheme or port than http://127.0.0.1:${port}; not followed`,
+    });
+    await assert.rejects(fetchPage(new URL(`${srv.url}/to-other-port`), { signal: signal() }), {
+      message: `redirected to http://127.0.0.1:${Number(port) + 1}, another scheme or port than http://127.0.0.1:${port}; not followed`,
+    });
+  });
+
+  it('a Location that is no URL is a fetch error that says so, not an internal error', async () => {
+    await assert.rejects(fetchPage(new URL(`${srv.url}/bad-location`), { signal: signal() }), {
+      name: 'FetchError',
+      message: 'redirected to an address that is not a URL ("http://[::1/x"); not followed',
+    });
   });
 
   it('stops after 3 redirects', async () => {
