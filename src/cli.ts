@@ -172,7 +172,15 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
   if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${FAULTS.join(', ')})`);
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
   if (!Number.isInteger(c.sonos) || c.sonos < 0 || c.sonos > 200) throw new ConfigError(`--sonos: ${c.sonos} is not a number of speakers from 0 to 200`);
-  const sim = await startSimulator({ port: c.port, layout: c.layout === 'isp' ? 'isp' : 'att', fault, sonos: c.sonos });
+  let sim;
+  try {
+    sim = await startSimulator({ port: c.port, layout: c.layout === 'isp' ? 'isp' : 'att', fault, sonos: c.sonos });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConfigError(`--port: ${c.port} is in use by another program (choose another, or 0 for a free one)`);
+    if (code === 'EACCES') throw new ConfigError(`--port: ${c.port} needs privileges this user does not have (choose one above 1023)`);
+    throw err;
+  }
   io.stdout(`${sim.url}\n`);
   const say = [
     `I! simulated devices on ${sim.url}; stop with Ctrl-C`,
@@ -333,7 +341,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr(err.message.split('\n').map((line) => `E! ${line}\n`).join(''));
+      // Control characters from a file or an argument would garble the terminal or Telegraf's log.
+      // eslint-disable-next-line no-control-regex -- escaping them on purpose
+      const safe = (line: string): string => line.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+      io.stderr(err.message.split('\n').map((line) => `E! ${safe(line)}\n`).join(''));
       return 2;
     }
     io.stderr(`E! internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -440,7 +440,10 @@ async function gatherDevice(
   let identity: string | undefined;
   const started = performance.now();
   try {
-    if (!(await slots.acquire(slot, g.signal))) throw g.signal.reason;
+    if (!(await slots.acquire(slot, g.signal))) {
+      // Never asked: the time went to other devices at the same address.
+      throw new FetchError(`no request sent: other devices at ${slot} held its ${PER_HOST_LIMIT} connections until the deadline (${device.timeoutMs} ms)`);
+    }
     identity = await gatherPages(g).finally(() => {
       slots.release(slot);
     });

@@ -147,6 +147,8 @@ function checkUrl(where: string, value: string): URL {
   // A password in argv or in a world-readable URL is a leak waiting to happen.
   if (url.username !== '' || url.password !== '') fail(where, 'must not contain a user name or password');
   if (url.search !== '' || url.hash !== '') fail(where, `${JSON.stringify(value)} must not have a query or fragment`);
+  // Port 0 is no port a device listens on (the system would pick one at random).
+  if (url.port === '0') fail(where, `${JSON.stringify(value)} has port 0, which no device listens on`);
   return url;
 }
 
@@ -326,6 +328,9 @@ function scanIni(file: string, text: string, p: Problems): { refused: Set<string
 }
 
 function readFile(file: string, text: string, src: ConfigSources, p: Problems): FileResult {
+  // A binary file read as INI gives one garbled error per line of noise: say what it is, once.
+  // eslint-disable-next-line no-control-regex -- NUL is what marks binary data
+  if (/\u0000/.test(text)) fail(file, 'is not an INI file (it holds binary data)');
   const scan = scanIni(file, text, p);
   let ini: Record<string, unknown>;
   try {

@@ -86,6 +86,11 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
   CERT_HAS_EXPIRED: 'TLS certificate has expired (set insecure = true for this device to accept it)',
   HPE_INVALID_CONSTANT: 'the answer is not HTTP',
   HPE_INVALID_HEADER_TOKEN: 'the answer has invalid HTTP headers',
+  HPE_HEADER_OVERFLOW: 'the answer\'s HTTP headers are over the 16 KiB limit',
+  HPE_INVALID_CHUNK_SIZE: 'the answer\'s chunked encoding is broken',
+  HPE_INVALID_TRANSFER_ENCODING: 'the answer\'s Transfer-Encoding is invalid',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'the answer has both a Content-Length and chunked encoding',
+  HPE_INVALID_CONTENT_LENGTH: 'the answer\'s Content-Length is invalid',
   ERR_INVALID_CHAR: 'invalid character in a request header',
 };
 
@@ -159,6 +164,8 @@ let httpsModule: typeof import('node:https') | undefined;
 /** The request of a fetch that is on the wire, for the abort listener to destroy. */
 interface InFlight {
   req?: ClientRequest;
+  /** The request's last error: the parser's reason when a body is cut (a broken chunk). */
+  error?: unknown;
 }
 
 async function request(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<RawResponse> {
@@ -203,6 +210,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
       return;
     }
     req.on('error', (err) => {
+      inFlight.error = err;
       // A kept connection the device closed just as this request went out
       // (its idle timer): the request never reached it. Node's advice for
       // that case is to send it again on a new connection.
@@ -237,7 +245,7 @@ function cookiesOf(res: IncomingMessage): string[] {
  * iterator pauses and resumes the socket around every chunk, which costs
  * system calls on each of the dozen pages of every gather.
  */
-function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal, inFlight: InFlight): Promise<Buffer> {
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     res.destroy();
@@ -260,7 +268,7 @@ function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal)
         fail(
           signal.aborted
             ? new FetchError(reasonText(signal), undefined, true)
-            : new FetchError('connection closed before the page was complete', undefined, true),
+            : new FetchError(`connection closed before the page was complete (${size} bytes read)`, undefined, true),
         );
         return;
       }
@@ -285,6 +293,18 @@ function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal)
     res.on('end', ended);
     res.on('close', ended);
     res.on('error', (err) => {
+      // The HTTP parser's own reason (a broken chunk) reaches the request, not the response.
+      const parserCode = (inFlight.error as { code?: unknown } | undefined)?.code;
+      if (!signal.aborted && typeof parserCode === 'string' && parserCode.startsWith('HPE_')) {
+        fail(describe(inFlight.error, signal));
+        return;
+      }
+      // After the headers, a reset is a page cut short, not a device that refused us.
+      const code = (err as { code?: unknown }).code;
+      if (!signal.aborted && (code === 'ECONNRESET' || err.message === 'aborted')) {
+        fail(new FetchError(`connection closed before the page was complete (${size} bytes read)`, undefined, true));
+        return;
+      }
       fail(describe(err, signal));
     });
   });
@@ -347,7 +367,13 @@ async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): P
       res.destroy();
       throw new FetchError(`HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, status);
     }
-    const body = await readCapped(res, maxBytes, options.signal);
+    // We ask for identity; a compressed body read as a page only gives "no table" errors.
+    const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
+    if (encoding !== '' && encoding !== 'identity') {
+      res.destroy();
+      throw new FetchError(`the answer is compressed (Content-Encoding: ${encoding.slice(0, 40)}) though none was asked for`, status);
+    }
+    const body = await readCapped(res, maxBytes, options.signal, inFlight);
     return {
       url: current.href,
       body: decodeBody(body, res.headers['content-type']),

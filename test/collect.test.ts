@@ -87,7 +87,7 @@ const NOT_A_GATEWAY =
 const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | 'slow' | 'invalid-utf8' | 'windows-1252' | 'odd-values' | 'repeated-tokens' | 'nat-hang'>, RegExp>> = {
   hang: /^no complete answer within 600 ms \(the device's timeout\)$/,
   trickle: /^no complete answer within 600 ms \(the device's timeout\)$/,
-  reset: /^(connection reset by the device|connection closed before the page was complete)$/,
+  reset: /^(connection reset by the device|connection closed before the page was complete \(\d+ bytes read\))$/,
   half: /^traffic: Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
   garbage: NOT_A_GATEWAY,
   huge: /^response is over the 4194304-byte limit$/,
@@ -162,6 +162,24 @@ describe('collect: a faulty device costs nothing but itself', () => {
       }
     });
   }
+
+  it('devices queued behind others at one address say no request was sent, not "no complete answer"', async () => {
+    const hang = await startSimulator({ fault: 'hang' });
+    try {
+      // Four devices at one address share its two connections; the first two hang past the
+      // others' deadline, so those two are never asked.
+      const config = buildConfig({
+        file: 'q.ini',
+        fileText: [1, 2, 3, 4].map((i) => `[d${i}]\ntype = att-pace\nurl = ${hang.url}\ncollect = traffic\ntimeout = ${i <= 2 ? 500 : 300}ms\n`).join(''),
+      });
+      const { log } = await collect(config);
+      const waited = log.filter((l) => l.includes(`no request sent: other devices at ${new URL(hang.url).host} held its 2 connections until the deadline (300 ms)`));
+      const asked = log.filter((l) => l.endsWith('no complete answer within 500 ms (the device\'s timeout)'));
+      assert.deepEqual([waited.length, asked.length], [2, 2], log.join('\n'));
+    } finally {
+      await hang.close();
+    }
+  });
 
   it('connection refused', async () => {
     const port = await closedPort();

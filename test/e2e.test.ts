@@ -153,3 +153,67 @@ describe('simulate as a process', () => {
     assert.equal(await exited, 0);
   });
 });
+
+describe('messages that name the cause (issue #13, item 20)', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-msg-`);
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a binary file given as the config: one line saying so, exit 2', async () => {
+    writeFileSync(`${dir}/bin.ini`, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0x0a]));
+    const r = await runBin(['--config', `${dir}/bin.ini`]);
+    assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 2, stdout: '', stderr: `E! ${dir}/bin.ini: is not an INI file (it holds binary data)\n` });
+  });
+
+  it('control characters in a config error are escaped, never written raw', async () => {
+    writeFileSync(`${dir}/ctl.ini`, '[a]\ntype = att\nurl = http://127.0.0.1:1\nho\u001b[2Jst = x\n');
+    const r = await runBin(['--config', `${dir}/ctl.ini`]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /\[a\] ho\\x1b\[2Jst: unknown key/);
+    // eslint-disable-next-line no-control-regex -- checking that none is left
+    assert.doesNotMatch(r.stderr.replace(/\n/g, ''), /[\u0000-\u001f]/);
+  });
+
+  it('port 0 is refused: no device listens there', async () => {
+    const r = await runBin(['--device', 'att=http://127.0.0.1:0']);
+    assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, {
+      code: 2,
+      stdout: '',
+      stderr: 'E! --device "att=http://127.0.0.1:0": "http://127.0.0.1:0" has port 0, which no device listens on\n',
+    });
+  });
+
+  it('simulate on a port in use: exit 2 with the fix, no stack trace', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = await runBin(['simulate', '--port', String(port)]);
+      assert.deepEqual({ code: r.code, stderr: r.stderr }, { code: 2, stderr: `E! --port: ${port} is in use by another program (choose another, or 0 for a free one)\n` });
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('stdout on a full disk: one E! line and exit 1, no stack trace', async () => {
+    const port = await closedPort();
+    const { openSync, closeSync } = await import('node:fs');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [BIN, '--device', `att-pace=http://127.0.0.1:${port}`], { stdio: ['ignore', full, 'pipe'] });
+      let stderr = '';
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      assert.equal(code, 1);
+      assert.match(stderr, /^E! cannot write the output \(ENOSPC\)$/m);
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      closeSync(full);
+    }
+  });
+});

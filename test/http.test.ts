@@ -167,6 +167,33 @@ async function rawServer(answer: (request: string, socket: Socket, connection: n
 
 const OK = (body: string): string => `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
+describe('fetchPage: answers that are not what they say, each named for what it is', () => {
+  let srv: Awaited<ReturnType<typeof rawServer>>;
+  before(async () => {
+    srv = await rawServer((request, socket) => {
+      const path = /^GET (\S+)/.exec(request)?.[1] ?? '';
+      if (path === '/gzip') socket.end('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\n\x1f\x8b\x08\x00');
+      else if (path === '/short') socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789');
+      else if (path === '/bad-chunk') socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n');
+      else if (path === '/huge-headers') socket.end(`HTTP/1.1 200 OK\r\nX-Pad: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\nok`);
+      else socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    });
+  });
+  after(() => srv.close());
+
+  const cases: [string, string][] = [
+    ['/gzip', 'the answer is compressed (Content-Encoding: gzip) though none was asked for'],
+    ['/short', 'connection closed before the page was complete (10 bytes read)'],
+    ['/bad-chunk', "the answer's chunked encoding is broken"],
+    ['/huge-headers', "the answer's HTTP headers are over the 16 KiB limit"],
+  ];
+  for (const [path, message] of cases) {
+    it(path, async () => {
+      await assert.rejects(fetchPage(new URL(`${srv.url}${path}`), { signal: signal() }), { name: 'FetchError', message });
+    });
+  }
+});
+
 describe('fetchPage and connections', () => {
   it('keeps one connection per device across fetches when given agents, and none without', async () => {
     const requests: string[] = [];
