@@ -62,11 +62,12 @@ export class ParseError extends Error {
 export const MAX_DEPTH = 256;
 
 /**
- * How many elements a page may have. A full NAT table of 32,767 sessions
- * has 262,000; each element costs about 390 bytes of tree (a page of
- * 360,000 tiny tables held 140 MB), so this bounds what one page can take.
+ * How many elements a page read as a tree may have. The biggest real page
+ * seen has 4,249; each element costs about 390 bytes of tree and a page of
+ * 360,000 tiny tables took 480 ms and 140 MB, so this bounds what one page
+ * can take. (The NAT page, which can be big for real, is read as rows.)
  */
-export const MAX_ELEMENTS = 300_000;
+export const MAX_ELEMENTS = 50_000;
 
 /** The error of a page nested past {@link MAX_DEPTH} or longer than {@link MAX_ELEMENTS}. */
 export function tooDeepError(elements = 0): ParseError {
@@ -181,6 +182,108 @@ export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => 
   parser.end();
   if (tooDeep()) throw tooDeepError(count());
   return { doc, complete: true };
+}
+
+/** One table row as {@link readRows} gives it: each cell's normalised text, a colspan cell repeated. */
+export interface StreamRow {
+  /** Which table, numbered from 0 in the order tables start. */
+  readonly table: number;
+  readonly cells: readonly string[];
+  /** For each entry of `cells`, which cell of the row it came from (equal for a colspan's copies). */
+  readonly from: readonly number[];
+}
+
+/**
+ * Reads a page's table rows without building its tree, a slice at a time
+ * with `pace` between slices: for pages whose rows are all that matters and
+ * that can be big (a NAT table of 32,767 sessions is 3.7 MB, whose tree
+ * would take 800 ms and 100 MB). `onRow` gets each row when it ends and
+ * returns true to stop reading. Returns the page's whole text (for a label
+ * written as text, not as a row) unless reading stopped early.
+ * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}, or from `pace`.
+ */
+export async function readRows(text: string, pace: Pace, onRow: (row: StreamRow) => boolean): Promise<{ complete: boolean }> {
+  /** Per open table: its number, the row being read, the cell being read. */
+  const open: { n: number; cells: string[]; from: number[]; cell: string[] | undefined; span: number; index: number }[] = [];
+  let tablesSeen = 0;
+  let depth = 0;
+  /** Set from the parser's callbacks: past MAX_DEPTH, or onRow said stop. */
+  const state = { deep: false, stop: false };
+  const endCell = (t: (typeof open)[number]): void => {
+    if (!t.cell) return;
+    const cellText = normText(t.cell.join(''));
+    for (let i = 0; i < t.span; i++) {
+      t.cells.push(cellText);
+      t.from.push(t.index);
+    }
+    t.index++;
+    t.cell = undefined;
+  };
+  const endRow = (t: (typeof open)[number]): void => {
+    endCell(t);
+    if (t.cells.length > 0 && !state.stop) state.stop = onRow({ table: t.n, cells: t.cells, from: t.from });
+    t.cells = [];
+    t.from = [];
+    t.index = 0;
+  };
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        if (state.deep || state.stop) return;
+        if (++depth > MAX_DEPTH) {
+          state.deep = true;
+          parser.pause();
+          return;
+        }
+        const t = open.at(-1);
+        if (name === 'table') open.push({ n: tablesSeen++, cells: [], from: [], cell: undefined, span: 1, index: 0 });
+        else if (t && name === 'tr') endRow(t);
+        else if (t && (name === 'td' || name === 'th')) {
+          endCell(t);
+          t.cell = [];
+          t.span = Math.min(MAX_COLSPAN, Math.max(1, Number.parseInt(attribs['colspan'] ?? '1', 10) || 1));
+        }
+      },
+      onclosetag(name) {
+        if (state.deep || state.stop) return;
+        depth--;
+        const t = open.at(-1);
+        if (!t) return;
+        if (name === 'td' || name === 'th') endCell(t);
+        else if (name === 'tr') endRow(t);
+        else if (name === 'table') {
+          endRow(t);
+          open.pop();
+        }
+      },
+      ontext(data) {
+        open.at(-1)?.cell?.push(data);
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  for (let at = 0; at < text.length; at += STEP_CHARS) {
+    parser.write(text.slice(at, at + STEP_CHARS));
+    if (state.deep) throw tooDeepError();
+    if (state.stop) return { complete: false };
+    await pace();
+  }
+  parser.end();
+  if (state.deep) throw tooDeepError();
+  for (let t = open.pop(); t && !state.stop; t = open.pop()) endRow(t);
+  return { complete: !state.stop };
+}
+
+/** A page's visible text, entities decoded, whitespace collapsed, read a slice at a time. */
+export async function readText(text: string, pace: Pace): Promise<string> {
+  const parts: string[] = [];
+  const parser = new Parser({ ontext: (data) => parts.push(data) }, { decodeEntities: true });
+  for (let at = 0; at < text.length; at += STEP_CHARS) {
+    parser.write(text.slice(at, at + STEP_CHARS));
+    await pace();
+  }
+  parser.end();
+  return normText(parts.join(''));
 }
 
 /** Every text below a node, concatenated (a DOM's textContent). */

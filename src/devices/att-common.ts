@@ -10,7 +10,8 @@ import {
   labelKey,
   measureOf,
   normText,
-  readHtml,
+  readRows,
+  readText,
   ParseError,
   rowValues,
   tableRows,
@@ -296,86 +297,57 @@ export function rowCounters(table: El, where: string, omit: Omitter): Record<str
 const NAT_IN_USE = ['total sessions in use', 'sessions in use', 'active sessions', 'current sessions', 'total number of connections', 'number of sessions'];
 const NAT_MAX = ['total sessions available', 'sessions available', 'maximum sessions', 'max sessions'];
 
-/** The NAT table: the table whose header row names a protocol and a source. */
-function natTableRows(doc: Doc): number | undefined {
-  for (const table of tables(doc)) {
-    const rows = tableRows(table);
-    const at = rows.findIndex((r) => {
-      const t = r.map((c) => labelKey(textOf(c)));
-      return t.some((x) => x.startsWith('protocol')) && t.some((x) => x.startsWith('source') || x.startsWith('src'));
-    });
-    if (at < 0) continue;
-    return rows.slice(at + 1).filter((r) => r.filter((c) => textOf(c) !== '').length >= 3).length;
-  }
-  return undefined;
-}
-
 /**
- * The summary rows, read from the closed tables of a page being read, but
- * only when both carry the label a whole-page read would pick (the first of
- * each list): then the rest of the page cannot change the answer. It is
- * asked after every few KiB of the page, so it keeps its place: each element
- * is looked at once, each table read once when it has closed (a page of
- * thousands of tables is not read again and again).
+ * `homenet_nat`: sessions in use, the gateway's capacity and how full it is.
+ * The page is read as rows, never as a tree: a full table of 32,767
+ * sessions is 3.7 MB. Most firmware puts a two-row summary above the
+ * session list, and reading stops there; otherwise the sessions are counted.
  */
-function natSummaryReader(): (doc: Doc) => { maxText: string; inUseText: string } | undefined {
-  let maxText: string | undefined;
-  let inUseText: string | undefined;
-  let seen = 0;
-  const pending: El[] = [];
-  return (doc) => {
-    for (; seen < doc.elements.length; seen++) {
-      const el = doc.elements[seen];
-      if (el?.name === 'table') pending.push(el);
-    }
-    // In document order, and only up to the first table still open.
-    while (pending.length > 0 && pending[0]?.closed === true) {
-      const t = pending.shift();
-      if (!t) break;
-      const values = rowValues(t);
-      maxText ??= values.get(NAT_MAX[0] ?? '');
-      inUseText ??= values.get(NAT_IN_USE[0] ?? '');
-    }
-    return maxText !== undefined && inUseText !== undefined ? { maxText, inUseText } : undefined;
-  };
-}
-
-/** `homenet_nat`: sessions in use, the gateway's capacity and how full it is. */
 export async function natMetrics(body: string, title: string, ctx: { readonly omit: Omitter; readonly pace: Pace }): Promise<Metric[]> {
   const { omit } = ctx;
-  // Most firmware puts a two-row summary above the session list: stop there.
-  let summary: { maxText: string; inUseText: string } | undefined;
-  const read = natSummaryReader();
-  const { doc } = await readHtml(body, ctx.pace, (d) => (summary = read(d)) !== undefined);
-  let maxText: string | undefined;
-  let inUseText: string | undefined;
-  let counted: number | undefined;
-  if (summary) {
-    ({ maxText, inUseText } = summary);
-  } else {
-    const values = allRowValues(doc);
-    // Some firmware writes "Total Sessions Available: 8192" as text, not a row;
-    // the page's whole text is only built when the rows do not say it.
-    let text: string | undefined;
+  /** Two-column rows, label -> value; the first of each label wins, as for the whole page. */
+  const values = new Map<string, string>();
+  /** The NAT table: the first table whose header row names a protocol and a source. */
+  let natTable: number | undefined;
+  let counted = 0;
+  const read = await readRows(body, ctx.pace, (row) => {
+    const [label, value] = row.cells;
+    if (label !== undefined && value !== undefined && row.from[0] !== row.from[1]) {
+      const key = labelKey(label);
+      if (key !== '' && !values.has(key)) values.set(key, value);
+    }
+    if (natTable === undefined) {
+      const t = row.cells.map(labelKey);
+      if (t.some((x) => x.startsWith('protocol')) && t.some((x) => x.startsWith('source') || x.startsWith('src'))) natTable = row.table;
+    } else if (row.table === natTable && row.cells.filter((c) => c !== '').length >= 3) {
+      counted++;
+    }
+    // Both labels a whole-page read would pick (the first of each list) are known: the rest cannot change the answer.
+    return values.has(NAT_MAX[0] ?? '') && values.has(NAT_IN_USE[0] ?? '');
+  });
+  let maxText = pick(values, NAT_MAX);
+  let inUseText = pick(values, NAT_IN_USE);
+  if (read.complete && (maxText === undefined || inUseText === undefined)) {
+    // Some firmware writes "Total Sessions Available: 8192" as text, not a row.
+    const text = await readText(body, ctx.pace);
     const fromText = (labels: readonly string[]): string | undefined => {
-      text ??= textOf(doc);
       for (const l of labels) {
         const m = new RegExp(`${l}\\s*:?\\s*(\\d+)`, 'i').exec(text);
         if (m?.[1]) return m[1];
       }
       return undefined;
     };
-    maxText = pick(values, NAT_MAX) ?? fromText(NAT_MAX);
-    inUseText = pick(values, NAT_IN_USE) ?? fromText(NAT_IN_USE);
-    // The sessions are counted only when the page does not say how many.
-    counted = inUseText === undefined ? natTableRows(doc) : undefined;
-    if (maxText === undefined && inUseText === undefined && counted === undefined) {
-      throw new ParseError(`${title}: no "Total Sessions Available" and no NAT table`);
-    }
+    maxText ??= fromText(NAT_MAX);
+    inUseText ??= fromText(NAT_IN_USE);
+  }
+  // The sessions are counted only when the page does not say how many.
+  const sessionsCounted = inUseText === undefined && natTable !== undefined ? counted : undefined;
+  if (maxText === undefined && inUseText === undefined && sessionsCounted === undefined) {
+    throw new ParseError(`${title}: no "Total Sessions Available" and no NAT table`);
   }
   const fields: Record<string, FieldValue> = {};
   if (inUseText !== undefined) setCounter(fields, 'sessions', omit, `${title}: "Total Sessions In Use"`, inUseText);
-  else if (counted !== undefined) fields['sessions'] = int(counted);
+  else if (sessionsCounted !== undefined) fields['sessions'] = int(sessionsCounted);
   if (maxText !== undefined) setCounter(fields, 'sessions_max', omit, `${title}: "Total Sessions Available"`, maxText);
   if (Object.keys(fields).length === 0) throw new ParseError(`${title}: neither the sessions in use nor "Total Sessions Available" is readable`);
   const used = fields['sessions'];
