@@ -4,6 +4,7 @@
  * arguments itself (help, version, the rarer commands, any mistake): yargs
  * costs about 50 ms to load, paid on every Telegraf interval otherwise.
  */
+import { didYouMean } from './suggest.js';
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_MEASUREMENT } from './config.js';
@@ -204,6 +205,22 @@ export interface Parsed {
 }
 
 /** Parses the arguments with the full yargs definition. */
+/** Every command and option, for "did you mean" (a test checks them against each command's --help). */
+export const COMMAND_WORDS = ['collect', 'execd', 'parse', 'capture', 'dashboard', 'telegraf-config', 'discover', 'simulate'];
+export const OPTION_WORDS = ['config', 'datasource', 'device', 'execd', 'fault', 'flux', 'format', 'host', 'interval', 'layout', 'legacy', 'measurement', 'out', 'port', 'program', 'rate', 'sonos', 'tag', 'target', 'timeout', 'totals', 'type', 'wait'].map((o) => `--${o}`);
+
+/** yargs' "Unknown argument(s): a, b" with the closest command or option of each. */
+function withSuggestions(message: string): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!m?.[1]) return message;
+  // yargs drops the dashes of an unknown option: try the word as a command, then as an option.
+  const hints = m[1].split(', ').map((w) => {
+    const word = w.replace(/^-+/, '');
+    return (w.startsWith('-') ? '' : didYouMean(word, COMMAND_WORDS)) || didYouMean(`--${word}`, OPTION_WORDS);
+  });
+  return hints.some((h) => h !== '') ? `${message}${hints.join('')}` : message;
+}
+
 export async function parseWithYargs(argv: readonly string[]): Promise<Parsed> {
   let chosen: Chosen | undefined;
   let output = '';
@@ -219,5 +236,5 @@ export async function parseWithYargs(argv: readonly string[]): Promise<Parsed> {
   } catch (err) {
     usageError ??= err instanceof Error ? err.message : String(err);
   }
-  return { output, ...(chosen ? { chosen } : {}), ...(usageError !== undefined ? { usageError } : {}) };
+  return { output, ...(chosen ? { chosen } : {}), ...(usageError !== undefined ? { usageError: withSuggestions(usageError) } : {}) };
 }

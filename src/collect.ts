@@ -308,9 +308,20 @@ async function identify(g: DeviceGather, family: Family, now: number): Promise<s
   }
   if (firstError) {
     g.current = firstError.url;
-    throw firstError.err;
+    throw firstError.err.status === 404 ? notThisKind(g, firstError.err) : firstError.err;
   }
   return undefined;
+}
+
+/**
+ * The device's first page is not there: another kind of device answers at
+ * this address. One line saying so, with what to check, instead of one
+ * 404 per page.
+ */
+function notThisKind(g: DeviceGather, err: FetchError): FetchError {
+  const kind = DEVICE_KINDS.get(g.device.type);
+  const hint = kind ? `: nothing here answers as a type = ${kind.type} device; ${kind.notFoundHint}` : '';
+  return new FetchError(`${err.message}${hint}`, err.status, true);
 }
 
 async function gatherPages(g: DeviceGather): Promise<string | undefined> {
@@ -355,6 +366,8 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
         if (!(err instanceof FetchError) || err.unreachable || g.signal.aborted) throw err;
         // A page this model does not have is no error.
         if (spec.optional === true && err.status === 404) continue;
+        // Not even the first page it needs: the wrong type for what answers at this address.
+        if (err.status === 404 && g.pages.size === 0) throw notThisKind(g, err);
         for (const area of new Set(wanted.map((e) => e.area))) g.fail(spec.path, g.explain(err), area);
         continue;
       }

@@ -4,6 +4,7 @@
  * Every check happens here, once, before any device is contacted, and every
  * message names the file, the section and the key (or the flag) at fault.
  */
+import { didYouMean } from './suggest.js';
 import { parse as parseIni, unsafe as iniValue } from 'ini';
 import { DEVICE_KINDS, kindAreas, knownTypes, type Area } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
@@ -154,7 +155,7 @@ function checkUrl(where: string, value: string): URL {
 
 function checkType(where: string, value: string): string {
   if (!DEVICE_KINDS.has(value)) {
-    fail(where, `unknown device type ${JSON.stringify(value)} (known: ${knownTypes().join(', ')})`);
+    fail(where, `unknown device type ${JSON.stringify(value)}${didYouMean(value, knownTypes())} (known: ${knownTypes().join(', ')})`);
   }
   return value;
 }
@@ -208,8 +209,8 @@ function asBoolean(where: string, value: unknown): boolean {
   fail(where, `${JSON.stringify(asString(where, value))} must be true or false`);
 }
 
-function unknownKey(where: string, known: readonly string[]): never {
-  fail(where, `unknown key (known: ${known.join(', ')})`);
+function unknownKey(where: string, key: string, known: readonly string[]): never {
+  fail(where, `unknown key${didYouMean(key, known)} (known: ${known.join(', ')})`);
 }
 
 interface FileResult {
@@ -350,7 +351,7 @@ function readFile(file: string, text: string, src: ConfigSources, p: Problems): 
         else if (key === 'state_file') out.stateFile = checkStateFile(where, asString(where, value), src);
         else if (key === 'schema') out.schema = oneOf(where, asString(where, value), ['homenet', 'telegraf'] as const);
         else if (key === 'counter_type') out.counterType = oneOf(where, asString(where, value), ['integer', 'float'] as const);
-        else unknownKey(where, TOP_KEYS);
+        else unknownKey(where, key, TOP_KEYS);
       });
       continue;
     }
@@ -390,7 +391,7 @@ function checkAreas(where: string, value: string, type: string): Set<Area> {
   const areas = new Set<Area>();
   for (const n of names) {
     const area = known.find((a) => a === n);
-    if (area === undefined) fail(where, `unknown area ${JSON.stringify(n)} for type ${type} (known: ${known.join(', ')})`);
+    if (area === undefined) fail(where, `unknown area ${JSON.stringify(n)} for type ${type}${didYouMean(n, known)} (known: ${known.join(', ')})`);
     areas.add(area);
   }
   return areas;
@@ -450,7 +451,7 @@ function readDeviceSection(
   const before = p.messages.length;
   let section = given;
   for (const k of Object.keys(section)) {
-    if (!(DEVICE_KEYS as readonly string[]).includes(k)) p.check(() => unknownKey(at(k), DEVICE_KEYS));
+    if (!(DEVICE_KEYS as readonly string[]).includes(k)) p.check(() => unknownKey(at(k), k, DEVICE_KEYS));
   }
   const type = p.check(() => {
     if (section['type'] === undefined) fail(at('type'), `missing (every device needs one; known: ${knownTypes().join(', ')})`);

@@ -56,6 +56,17 @@ export interface Agents {
   https?: import('node:https').Agent;
 }
 
+/** A size as a person reads it: `4 MiB`, `50 MiB`, `1 KiB`, `900 bytes`. */
+export function humanBytes(n: number): string {
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (n >= size) {
+      const v = n / size;
+      return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`;
+    }
+  }
+  return `${n} bytes`;
+}
+
 /** A fetch that failed; `message` is fit for a log line and names no secret. */
 export class FetchError extends Error {
   override name = 'FetchError';
@@ -100,6 +111,10 @@ function describe(err: unknown, signal: AbortSignal): FetchError {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && code in SOCKET_ERRORS) return new FetchError(SOCKET_ERRORS[code] ?? code, undefined, true);
   const message = err instanceof Error ? err.message : String(err);
+  // OpenSSL's words for an https:// URL on a port that speaks plain HTTP (the gateway's port 80, a speaker's 1400).
+  if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message)) {
+    return new FetchError('the device answers plain HTTP on this port: use http:// in the URL (or its HTTPS port)', undefined, true);
+  }
   return new FetchError(typeof code === 'string' ? `${message} (${code})` : message, undefined, true);
 }
 
@@ -249,7 +264,7 @@ function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal,
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     res.destroy();
-    return Promise.reject(new FetchError(`response is ${declared} bytes, over the ${maxBytes}-byte limit`));
+    return Promise.reject(new FetchError(`response is ${humanBytes(declared)}, over the ${humanBytes(maxBytes)} limit`));
   }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -279,7 +294,7 @@ function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal,
       if (settled) return;
       size += buf.length;
       if (size > maxBytes) {
-        fail(new FetchError(`response is over the ${maxBytes}-byte limit`));
+        fail(new FetchError(`response is over the ${humanBytes(maxBytes)} limit`));
         res.destroy();
         return;
       }

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fastParse } from '../src/cli.js';
-import { parseWithYargs } from '../src/cli-yargs.js';
+import { COMMAND_WORDS, OPTION_WORDS, parseWithYargs } from '../src/cli-yargs.js';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { buildConfig } from '../src/config.js';
 import { ROOT, runBinAt } from './support/helpers.js';
 
 const TOKENS = [
@@ -69,5 +70,32 @@ describe('fast path versus yargs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('did you mean', () => {
+  it('a mistyped command, option, key, type or area gets the closest name', async () => {
+    assert.equal((await parseWithYargs(['colect'])).usageError, 'Unknown argument: colect (did you mean "collect"?)');
+    assert.equal((await parseWithYargs(['--timout', '3s'])).usageError, 'Unknown argument: timout (did you mean "--timeout"?)');
+    assert.throws(() => buildConfig({ file: 'c.ini', fileText: '[a]\ntype = att\nurl = http://127.0.0.1:1\ncolect = trafic\n' }), {
+      message: /\[a\] colect: unknown key \(did you mean "collect"\?\) \(known: /,
+    });
+    assert.throws(() => buildConfig({ file: 'c.ini', fileText: '[a]\ntype = at\nurl = http://127.0.0.1:1\n' }), {
+      message: /\[a\] type: unknown device type "at" \(did you mean "att"\?\) \(known: /,
+    });
+    assert.throws(() => buildConfig({ file: 'c.ini', fileText: '[a]\ntype = att\nurl = http://127.0.0.1:1\ncollect = trafic\n' }), {
+      message: /unknown area "trafic" for type att \(did you mean "traffic"\?\)/,
+    });
+  });
+
+  it('knows every command and option that --help lists', async () => {
+    const help = (await parseWithYargs(['--help'])).output;
+    const commands = [...help.matchAll(/^ {2}telegraf-homenet ([a-z][a-z-]*)/gm)].map((m) => m[1] ?? '');
+    assert.ok(commands.length >= 6, help);
+    const options = new Set<string>();
+    for (const c of commands) for (const m of (await parseWithYargs([c, '--help'])).output.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z-]*)/gm)) options.add(m[1] ?? '');
+    assert.ok(options.size >= 10, [...options].join(' '));
+    for (const c of commands) assert.ok(COMMAND_WORDS.includes(c), `command ${c} missing from COMMAND_WORDS`);
+    for (const o of options) if (o !== '--help' && o !== '--version') assert.ok(OPTION_WORDS.includes(o), `option ${o} missing from OPTION_WORDS`);
   });
 });

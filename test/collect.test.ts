@@ -90,7 +90,7 @@ const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | 'slow' | 'invalid-
   reset: /^(connection reset by the device|connection closed before the page was complete \(\d+ bytes read\))$/,
   half: /^traffic: Broadband Status \(\/xslt\?PAGE=C_1_0\): no "IP Traffic" table/,
   garbage: NOT_A_GATEWAY,
-  huge: /^response is over the 4194304-byte limit$/,
+  huge: /^response is over the 4 MiB limit$/,
   'status-403': /^HTTP 403 Forbidden$/,
   'status-404': /^not a supported gateway \(\/cgi-bin\/broadbandstatistics\.ha: HTTP 404; \/xslt\?PAGE=C_1_0: HTTP 404\)$/,
   'status-500': /^HTTP 500 Internal Server Error$/,
@@ -178,6 +178,15 @@ describe('collect: a faulty device costs nothing but itself', () => {
     } finally {
       await hang.close();
     }
+  });
+
+  it('the wrong type for what answers: one line that says which type to use, not a 404 per page', async () => {
+    const pace = buildConfig({ devices: [`att-pace=${good.url}/bgw320`, `sonos=${good.url}`] });
+    const { log } = await collect(pace);
+    assert.deepEqual(log, [
+      `E! [--device 1] att-pace ${good.url}/bgw320/xslt?PAGE=C_1_0: HTTP 404 Not Found: nothing here answers as a type = att-pace device; if it is another AT&T model, use type = att, which finds the page family by itself`,
+      `E! [--device 2] sonos ${good.url}/status/zp: HTTP 404 Not Found: nothing here answers as a type = sonos device; a Sonos speaker answers on port 1400: http://IP:1400`,
+    ]);
   });
 
   it('connection refused', async () => {

@@ -109,7 +109,7 @@ describe('fetchPage', () => {
 
   it('refuses a body whose declared length is over the cap, without reading it', async () => {
     await assert.rejects(fetchPage(new URL(`${srv.url}/declared-huge`), { signal: signal(), maxBytes: 1024 }), {
-      message: 'response is 52428800 bytes, over the 1024-byte limit',
+      message: 'response is 50 MiB, over the 1 KiB limit',
     });
   });
 
@@ -192,6 +192,22 @@ describe('fetchPage: answers that are not what they say, each named for what it 
       await assert.rejects(fetchPage(new URL(`${srv.url}${path}`), { signal: signal() }), { name: 'FetchError', message });
     });
   }
+});
+
+describe('fetchPage: https:// to a port that speaks plain HTTP', () => {
+  it('says to use http://, not OpenSSL\'s words', async () => {
+    const plain = await serve((_req, res) => {
+      res.end('x');
+    });
+    try {
+      await assert.rejects(fetchPage(new URL(plain.url.replace('http:', 'https:')), { signal: signal() }), {
+        name: 'FetchError',
+        message: 'the device answers plain HTTP on this port: use http:// in the URL (or its HTTPS port)',
+      });
+    } finally {
+      await plain.close();
+    }
+  });
 });
 
 describe('fetchPage and connections', () => {

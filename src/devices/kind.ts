@@ -127,6 +127,8 @@ export interface Family {
 export interface DeviceKind {
   readonly type: string;
   readonly description: string;
+  /** What to check when the address has none of this kind's pages (its first page answers 404). */
+  readonly notFoundHint: string;
   /** Tried in order until one's first page answers; the answer is kept for the run. */
   readonly families: readonly Family[];
 }

@@ -468,11 +468,13 @@ export const sonosHouseholdFamily: Family = {
 export const sonos: DeviceKind = {
   type: 'sonos',
   description: 'one Sonos speaker (http://IP:1400)',
+  notFoundHint: 'a Sonos speaker answers on port 1400: http://IP:1400',
   families: [sonosFamily],
 };
 
 export const sonosHousehold: DeviceKind = {
   type: 'sonos-household',
   description: 'every Sonos speaker of a household, through any one of them (http://IP:1400)',
+  notFoundHint: 'a Sonos speaker answers on port 1400: http://IP:1400',
   families: [sonosHouseholdFamily],
 };
