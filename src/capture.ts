@@ -12,29 +12,62 @@ import { fetchPage } from './http.js';
 import { serializeAll } from './lineprotocol.js';
 import { shellWord } from './telegraf.js';
 
-/** What a serial number becomes, in saved pages and in README.txt alike. */
-const SERIAL_MASK = 'SERIAL-MASKED';
+/**
+ * Masks identifying details in the pages of one capture: addresses, MACs,
+ * serial numbers, Sonos device IDs, nonces. Each distinct value gets its own
+ * numbered placeholder, the same one on every page of the run and in
+ * README.txt, so that two speakers of a stereo pair stay two speakers and a
+ * device's pages still agree with each other. Counters, labels and version
+ * numbers (`1.20.1.6-1.2` is a hardware version, not an address) are kept.
+ */
+export class Masker {
+  private readonly seen = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
 
-/** What is masked in saved pages, and with what. Counters and labels are left alone. */
-const MASKS: readonly [RegExp, string | ((m: string) => string)][] = [
-  // Login and form nonces.
-  [/\b[0-9a-f]{64}\b/gi, '0'.repeat(64)],
-  // Sonos device IDs.
-  [/RINCON_[0-9A-Fa-f]{12,}/g, 'RINCON_000000000000001400'],
-  // Serial numbers by their labels (HTML rows and XML elements).
-  [/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)\s*[^<]*/gi, `$1${SERIAL_MASK}`],
-  [/<(SerialNumber|serialNum)>[^<]*<\/\1>/g, `<$1>${SERIAL_MASK}</$1>`],
-  // MAC addresses, with colons or dashes (Sonos serials start with one).
-  [/\b[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b/g, (m) => m.replace(/[0-9A-Fa-f]{2}/g, '00').replace(/00$/, '01')],
-  // IPv6 addresses; times such as 12:07:45:09 have neither "::" nor hex letters and stay.
-  [/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi, (m) => (m.includes('::') || /[a-f]/i.test(m) ? '2001:db8::1' : m)],
-  // IPv4 addresses: documentation addresses instead.
-  [/\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g, '192.0.2.1'],
-];
+  /** The placeholder of `value` among values of `kind`, made by `make(n)` for the n-th distinct one. */
+  private placeholder(kind: string, value: string, make: (n: number) => string): string {
+    const key = `${kind}\u0000${value.toLowerCase()}`;
+    let p = this.seen.get(key);
+    if (p === undefined) {
+      const n = (this.counts.get(kind) ?? 0) + 1;
+      this.counts.set(kind, n);
+      p = make(n);
+      this.seen.set(key, p);
+    }
+    return p;
+  }
 
-/** A page with identifying details masked. */
+  /** A serial number's placeholder (pages and README.txt's serial tags alike). */
+  serial(value: string): string {
+    return this.placeholder('serial', value.trim(), (n) => `SERIAL-MASKED-${n}`);
+  }
+
+  /** A page (or any text) with identifying details masked. */
+  mask(text: string): string {
+    const hex = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
+    return text
+      // Login and form nonces: nothing to tell apart.
+      .replace(/\b[0-9a-f]{64}\b/gi, '0'.repeat(64))
+      .replace(/RINCON_[0-9A-Fa-f]{12,}/g, (m) => this.placeholder('rincon', m, (n) => `RINCON_${hex(n, 12)}01400`))
+      // Serial numbers by their labels (HTML rows and XML elements).
+      .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
+        v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`)
+      .replace(/<(SerialNumber|serialNum)>([^<]*)<\/\1>/g, (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
+      // MAC addresses, with colons or dashes (Sonos serials start with one).
+      .replace(/\b[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b/g, (m, sep: string) =>
+        this.placeholder('mac', m.replace(/-/g, ':'), (n) => ['02', '00', '00', hex(n >> 16, 2), hex((n >> 8) & 0xff, 2), hex(n & 0xff, 2)].join(sep)))
+      // IPv6 addresses; times such as 12:07:45:09 have neither "::" nor hex letters and stay.
+      .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi, (m) =>
+        m.includes('::') || /[a-f]/i.test(m) ? this.placeholder('ipv6', m, (n) => `2001:db8::${n.toString(16)}`) : m)
+      // IPv4 addresses, documentation addresses instead; not inside a version such as 1.20.1.6-1.2.
+      .replace(/(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d-]|\.\d)/g, (m) =>
+        this.placeholder('ipv4', m, (n) => `${['192.0.2', '198.51.100', '203.0.113'][Math.min(2, Math.floor((n - 1) / 254))] ?? '203.0.113'}.${((n - 1) % 254) + 1}`));
+  }
+}
+
+/** A page with identifying details masked (a fresh {@link Masker}: one page alone). */
 export function mask(text: string): string {
-  return MASKS.reduce((t, [re, by]) => t.replace(re, by as string), text);
+  return new Masker().mask(text);
 }
 
 /** A file name for a saved page: the last part of its path and query. */
@@ -133,13 +166,16 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
   };
   const { metrics, log } = await collect(config, { fetcher: recording });
   const out = serializeAll(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), (w) => log.push(w));
+  // One masker for the whole run: a value has one placeholder on every page and in README.txt.
+  const masker = new Masker();
+  const masked = pages.map((p) => ({ url: p.url, body: masker.mask(p.body) }));
   // README.txt shows the run masked as the pages are: a serial tag (and a host tag a serial was added to) too.
   const serials = [...new Set(metrics.map((m) => m.tags['serial'] ?? ''))].filter((v) => v.length >= 4);
-  const hideSerials = (text: string): string => serials.reduce((t, v) => t.split(v).join(SERIAL_MASK), text);
+  const hideSerials = (text: string): string => serials.reduce((t, v) => t.split(v).join(masker.serial(v)), text);
   const shown = serializeAll(
     metrics.map((m) => ({
       name: m.name,
-      tags: Object.fromEntries(Object.entries(m.tags).map(([k, v]) => [k, k === 'serial' ? SERIAL_MASK : hideSerials(v)])),
+      tags: Object.fromEntries(Object.entries(m.tags).map(([k, v]) => [k, k === 'serial' ? masker.serial(v) : hideSerials(v)])),
       fields: m.fields,
     })),
     () => undefined,
@@ -150,14 +186,14 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
   const owner = (url: URL): DeviceConfig | undefined =>
     config.devices.filter((d) => url.href.startsWith(prefixOf(d))).sort((a, b) => prefixOf(b).length - prefixOf(a).length)[0];
   for (const device of config.devices) {
-    const mine = pages.filter((p) => owner(p.url) === device);
+    const mine = masked.filter((p) => owner(p.url) === device);
     if (mine.length === 0) continue;
     const folder = folders.get(device) ?? 'device';
     ownFolder(`${dir}/${folder}`);
     const taken = new Set<string>();
     const files = mine.map((p) => {
       const name = fileName(p.url, taken);
-      writeNew(`${dir}/${folder}/${name}`, mask(p.body));
+      writeNew(`${dir}/${folder}/${name}`, p.body);
       return `${folder}/${name}`;
     });
     // Pages a parser does not read (a login page) make `parse` refuse the set: leave them out.
@@ -165,11 +201,13 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
     // A speaker names itself from its saved zp page, as it did in the run.
     const host = device.hostExplicit || !device.type.startsWith('sonos') ? ['--host', device.host] : [];
     // Quoted for a shell: a host tag such as $(touch x) is a name, not a command to run.
-    commands.push(['telegraf-homenet', 'parse', '--type', device.type, ...host, ...parseable].map(shellWord).join(' '));
+    // The run's own tags, so that the lines come out as they did.
+    const tags = Object.entries(config.tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
+    commands.push(['telegraf-homenet', 'parse', '--type', device.type, ...host, ...tags, ...parseable].map(shellWord).join(' '));
   }
   writeNew(
     `${dir}/README.txt`,
-    `Captured by telegraf-homenet capture. Addresses, MAC addresses, serial numbers,\ndevice IDs and nonces are masked; check before sharing.\n\nReproduce the run from this folder with:\n\n${commands.join('\n')}\n\nWhat the run printed:\n\n${mask(shown)}\n${log.length > 0 ? `and on stderr:\n\n${mask(hideSerials(log.join('\n')))}\n` : ''}`,
+    `Captured by telegraf-homenet capture. Addresses, MAC addresses, serial numbers,\ndevice IDs and nonces are masked; check before sharing.\n\nReproduce the run from this folder with:\n\n${commands.join('\n')}\n\nWhat the run printed:\n\n${masker.mask(shown)}\n${log.length > 0 ? `and on stderr:\n\n${masker.mask(hideSerials(log.join('\n')))}\n` : ''}`,
   );
   return { out, log: [...log, `I! saved ${pages.length} page(s) and the parse commands in ${dir}`] };
 }

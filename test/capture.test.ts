@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { mask } from '../src/capture.js';
+import { mask, Masker } from '../src/capture.js';
 import { main } from '../src/cli.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { closedPort, lines, runBin } from './support/helpers.js';
@@ -60,6 +60,16 @@ describe('capture', () => {
       assert.ok(!m.includes(secret), `${secret} masked`);
     }
     assert.ok(m.includes('12:07:45:09') && m.includes('4294967295'), 'uptimes and counters stay');
+  });
+
+  it('gives each distinct serial, MAC, address and device ID its own placeholder, the same on every page, and keeps versions', () => {
+    const masker = new Masker();
+    const left = masker.mask('<ZPInfo><SerialNumber>7A-11-22-00-00-10:B</SerialNumber><MACAddress>7A:11:22:00:00:10</MACAddress><IPAddress>192.168.1.20</IPAddress><LocalUID>RINCON_7A1122000010</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
+    const right = masker.mask('<ZPInfo><SerialNumber>7A-11-22-00-00-11:B</SerialNumber><MACAddress>7A:11:22:00:00:11</MACAddress><IPAddress>192.168.1.21</IPAddress><LocalUID>RINCON_7A1122000011</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
+    const again = masker.mask('<serialNum>7A-11-22-00-00-10:B</serialNum> 192.168.1.20');
+    assert.equal(left, '<ZPInfo><SerialNumber>SERIAL-MASKED-1</SerialNumber><MACAddress>02:00:00:00:00:01</MACAddress><IPAddress>192.0.2.1</IPAddress><LocalUID>RINCON_00000000000101400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
+    assert.equal(right, '<ZPInfo><SerialNumber>SERIAL-MASKED-2</SerialNumber><MACAddress>02:00:00:00:00:02</MACAddress><IPAddress>192.0.2.2</IPAddress><LocalUID>RINCON_00000000000201400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
+    assert.equal(again, '<serialNum>SERIAL-MASKED-1</serialNum> 192.0.2.1');
   });
 
   it('saves the pages of a run whose parse commands print the same metrics', async () => {
@@ -159,14 +169,16 @@ describe('capture: README.txt (issue 13, item 11)', () => {
   });
 
   it('shows the lines of the run with the serial tag masked, as the saved pages have it', async () => {
-    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = system\n`);
+    writeFileSync(`${dir}/gw.ini`, `[tags]\nregion = lab\n[gw]\ntype = att\nurl = ${sim.url}\ncollect = system\n`);
     const r = await run(['capture', '--config', `${dir}/gw.ini`, '--out', `${dir}/out`]);
     assert.equal(r.code, 0, r.stderr);
     const serial = /^homenet_system,.*\bserial=([^, ]+)/m.exec(r.stdout)?.[1];
     assert.ok(serial !== undefined && serial.length >= 4, r.stdout);
     const readme = readFileSync(`${dir}/out/README.txt`, 'utf8');
     assert.ok(!readme.includes(serial), `README.txt shows the serial ${serial}`);
-    assert.match(readme, /^homenet_system,.*\bserial=SERIAL-MASKED[, ]/m);
+    assert.match(readme, /^homenet_system,.*\bserial=SERIAL-MASKED-1[, ]/m);
+    // The reproduce command carries the run's tags, so its lines come out as the run's did.
+    assert.match(readme, /^telegraf-homenet parse --type att --host gw --tag region=lab gw\//m);
   });
 });
 
