@@ -72,8 +72,16 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
         configOptions(y)
           .option('format', { type: 'string', choices: ['lp', 'pretty'], default: 'lp', describe: 'lp: line protocol; pretty: an aligned table with units, for a terminal' })
           .option('rate', { type: 'string', requiresArg: true, describe: 'with --format pretty: read twice this far apart (e.g. 5s) and show bits per second' })
-          .example('$0 --device att=http://192.168.1.254', 'one gateway, no config file')
-          .example('$0 --config /etc/telegraf/homenet.ini --format pretty --rate 5s', 'a look at the devices from a terminal'),
+          // An epilog, not .example(): yargs puts examples in two columns and breaks a long command in the middle.
+          .epilog(
+            [
+              'Examples:',
+              '  telegraf-homenet --device att=http://192.168.1.254',
+              '      one gateway, no config file',
+              '  telegraf-homenet --config /etc/telegraf/homenet.ini --format pretty --rate 5s',
+              '      a look at the devices from a terminal',
+            ].join('\n'),
+          ),
       (a) => {
         const chosen = gatherArgs('collect', a);
         if (chosen.command !== 'collect') return;

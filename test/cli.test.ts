@@ -99,3 +99,15 @@ describe('did you mean', () => {
     for (const o of options) if (o !== '--help' && o !== '--version') assert.ok(OPTION_WORDS.includes(o), `option ${o} missing from OPTION_WORDS`);
   });
 });
+
+describe('help', () => {
+  it('no line of any --help is wider than 100 columns, and examples are whole commands', async () => {
+    for (const args of [['--help'], ['collect', '--help'], ['execd', '--help'], ['parse', '--help'], ['simulate', '--help'], ['telegraf-config', '--help'], ['dashboard', '--help'], ['capture', '--help'], ['discover', '--help']]) {
+      const help = (await parseWithYargs(args)).output;
+      assert.ok(help.length > 100, `${args.join(' ')}: no help`);
+      for (const line of help.split('\n')) assert.ok(line.length <= 100, `${args.join(' ')}: ${line}`);
+    }
+    const top = (await parseWithYargs(['--help'])).output;
+    assert.match(top, /^ {2}telegraf-homenet --config \/etc\/telegraf\/homenet\.ini --format pretty --rate 5s$/m);
+  });
+});
