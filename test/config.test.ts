@@ -141,7 +141,7 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: 'no devices in file', text: 'measurement = net\n', message: `${FILE}: no devices configured (add a section with type and url)` },
   { name: 'no devices at all', flags: {}, message: 'no devices configured: give --config FILE or --device TYPE=URL' },
   { name: '--device without =', flags: { devices: ['att'] }, message: '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254' },
-  { name: '--device unknown type', flags: { devices: ['sonoz=http://192.168.1.20:1400'] }, message: '--device "sonoz=http://192.168.1.20:1400": unknown device type "sonoz" (known: att, att-pace, att-bgw, sonos, sonos-household)' },
+  { name: '--device unknown type', flags: { devices: ['sonoz=http://192.168.1.20:1400'] }, message: '--device "sonoz=http://192.168.1.20:1400": unknown device type "sonoz" (did you mean "sonos"?) (known: att, att-pace, att-bgw, sonos, sonos-household)' },
   { name: '--device bad URL', flags: { devices: ['att=gateway'] }, message: '--device "att=gateway": "gateway" is not a URL (write it like http://192.168.1.254)' },
   { name: '--tag without =', flags: { devices: ['att=http://192.168.1.254'], tags: ['region'] }, message: '--tag "region": expected KEY=VALUE, like --tag region=home' },
   { name: '--timeout bad', flags: { devices: ['att=http://192.168.1.254'], timeout: '5 seconds' }, message: '--timeout: "5 seconds" is not a duration (write it like 4s or 500ms)' },
@@ -223,7 +223,7 @@ describe('config: every mistake in one pass', () => {
         `${FILE}: [tags] host: the tag "host" is set by the program and cannot be overridden here`,
         `${FILE}: [a] colour: unknown key (known: type, url, host, insecure, timeout, collect, access_code_file, access_code_env, interfaces)`,
         `${FILE}: [a] url: "192.168.1.254" is not a URL (write it like http://192.168.1.254)`,
-        `${FILE}: [b] type: unknown device type "sonoz" (known: att, att-pace, att-bgw, sonos, sonos-household)`,
+        `${FILE}: [b] type: unknown device type "sonoz" (did you mean "sonos"?) (known: att, att-pace, att-bgw, sonos, sonos-household)`,
         '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254',
       ]);
       return true;
