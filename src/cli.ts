@@ -46,7 +46,10 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
   const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = {
     devices: c.device,
     tags: c.tag,
-    readSecretFile: (path) => readRegularFile(path, MAX_SECRET_BYTES).text,
+    readSecretFile: (path) => {
+      const { text, stat } = readRegularFile(path, MAX_SECRET_BYTES);
+      return { text, mode: stat.mode };
+    },
     env: io.env ?? {},
     isDirectory: (path) => {
       try {
