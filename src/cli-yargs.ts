@@ -25,7 +25,7 @@ export type Chosen =
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
   | { command: 'discover'; target: string; wait: string }
-  | { command: 'telegraf-config'; config: string; execd: boolean; legacy: boolean; interval: string; program: string }
+  | { command: 'telegraf-config'; config: string; execd: boolean; legacy: boolean; interval: string; program?: string }
   | { command: 'dashboard'; config: string; datasource: string; totals?: boolean; flux?: string }
   | { command: 'capture'; out: string; config?: string; device: string[]; tag: string[]; timeout?: string };
 
@@ -159,17 +159,18 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
         y
           .option('config', { type: 'string', requiresArg: true, demandOption: true, describe: 'the INI file Telegraf should use' })
           .option('execd', { type: 'boolean', default: false, describe: 'an [[inputs.execd]] block instead of [[inputs.exec]]' })
-          .option('legacy', { type: 'boolean', default: false, describe: 'the string form of commands, for Telegraf before 1.39' })
+          .option('legacy', { type: 'boolean', default: false, describe: 'for Telegraf before 1.39: the string form of commands, and no log_stderr' })
           .option('interval', { type: 'string', default: '10s', requiresArg: true, describe: 'how often Telegraf gathers' })
-          .option('program', { type: 'string', default: '/usr/local/bin/telegraf-homenet', requiresArg: true, describe: 'where the program is installed' }),
+          .option('program', { type: 'string', requiresArg: true, describe: 'the path Telegraf should run (default: this program, where it runs from now)' }),
       (a) => {
+        const program = optionalString(a.program, 'program');
         choose({
           command: 'telegraf-config',
           config: optionalString(a.config, 'config') ?? '',
           execd: a.execd,
           legacy: a.legacy,
           interval: optionalString(a.interval, 'interval') ?? '10s',
-          program: optionalString(a.program, 'program') ?? '',
+          ...(program !== undefined ? { program } : {}),
         });
       },
     )

@@ -28,7 +28,7 @@ import { DEVICE_KINDS, parseSaved } from './devices/index.js';
 import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularFile } from './files.js';
 import { decodeBody } from './http.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
-import { telegrafSnippet } from './telegraf.js';
+import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from './telegraf.js';
 
 /** Where a command's output goes; injectable for tests. */
 export interface Io {
@@ -40,13 +40,18 @@ export interface Io {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Standard input, for execd. */
   readonly stdin?: AsyncIterable<string | Buffer>;
+  /** Where this program runs from (the launcher or the single binary), for telegraf-config. */
+  readonly program?: RunningProgram;
 }
 
 function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
   const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = {
     devices: c.device,
     tags: c.tag,
-    readSecretFile: (path) => readRegularFile(path, MAX_SECRET_BYTES).text,
+    readSecretFile: (path) => {
+      const { text, stat } = readRegularFile(path, MAX_SECRET_BYTES);
+      return { text, mode: stat.mode };
+    },
     env: io.env ?? {},
     isDirectory: (path) => {
       try {
@@ -213,8 +218,12 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
   const config = loadConfig({ config: path, device: [], tag: [] }, io);
   const interval = parseDuration(c.interval);
   if (interval === undefined || interval < 1000) throw new ConfigError(`--interval: ${JSON.stringify(c.interval)} is not a duration of 1s or more`);
-  if (!c.program.startsWith('/')) throw new ConfigError(`--program: ${JSON.stringify(c.program)} is not an absolute path`);
-  io.stdout(telegrafSnippet(config, { path, execd: c.execd, legacy: c.legacy, interval: c.interval, program: c.program }));
+  if (c.program !== undefined && !c.program.startsWith('/')) throw new ConfigError(`--program: ${JSON.stringify(c.program)} is not an absolute path`);
+  // The block names the program that is running now, so that it can be pasted as it is.
+  const program: RunningProgram | undefined = c.program !== undefined ? { path: c.program } : io.program;
+  const warnings = program ? programWarnings(program) : [];
+  if (warnings.length > 0) io.stderr(warnings.join('\n') + '\n');
+  io.stdout(telegrafSnippet(config, { path, execd: c.execd, legacy: c.legacy, interval: c.interval, program: program?.path ?? DEFAULT_PROGRAM }));
   return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 import { didYouMean } from './suggest.js';
 import { parse as parseIni, unsafe as iniValue } from 'ini';
+import { dirname, isAbsolute, join } from 'node:path';
 import { DEVICE_KINDS, kindAreas, knownTypes, type Area } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
 
@@ -63,8 +64,11 @@ export interface ConfigSources {
   readonly devices?: readonly string[];
   readonly tags?: readonly string[];
   readonly timeout?: string;
-  /** Reads a secret file (an access code); the config never holds a secret itself. */
-  readonly readSecretFile?: (path: string) => string;
+  /**
+   * Reads a secret file (an access code); the config never holds a secret itself.
+   * With the file's mode, a file others can read draws a warning.
+   */
+  readonly readSecretFile?: (path: string) => string | { readonly text: string; readonly mode: number };
   /** The environment, for `access_code_env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Whether a path is a directory, to check `state_file` up front. */
@@ -373,7 +377,7 @@ function readFile(file: string, text: string, src: ConfigSources, p: Problems): 
       }
       continue;
     }
-    const device = readDeviceSection(file, key, section, src, p);
+    const device = readDeviceSection(file, key, section, src, p, (w) => out.warnings?.push(w));
     if (device) out.devices.push(device);
   }
   return out;
@@ -408,24 +412,40 @@ function checkInterfaces(where: string, value: string): Set<string> {
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
 const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
 
+/** The access code file as a shell word in a message: quoted when needed, control characters escaped. */
+function pathWord(path: string): string {
+  if (CONTROL_CHARS.test(path)) return JSON.stringify(path);
+  return /^[\w./:=@%+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * Reads the access code from a file or an environment variable. Messages
  * never contain the code, nor the values of these two keys: a code written
  * under the wrong key (`access_code_env = <code>`) must not end up in a log.
+ * The one exception is the warning about a file others can read: that file
+ * was read, so its name is a path, and the fix needs it.
  */
-function readAccessCode(at: (k: string) => string, section: Record<string, unknown>, src: ConfigSources): string | undefined {
+function readAccessCode(at: (k: string) => string, section: Record<string, unknown>, src: ConfigSources, iniFile: string, warn: (w: string) => void): string | undefined {
   const file = section['access_code_file'];
   const env = section['access_code_env'];
   if (file !== undefined && env !== undefined) fail(at('access_code_env'), 'set only one of access_code_file and access_code_env');
   let code: string;
   if (file !== undefined) {
-    const path = asString(at('access_code_file'), file);
+    const given = asString(at('access_code_file'), file);
+    // Telegraf runs the program in its own working folder: a relative path means "beside the INI file".
+    const path = isAbsolute(given) ? given : join(dirname(iniFile), given);
+    let read: string | { readonly text: string; readonly mode: number };
     try {
-      code = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path).trim();
+      read = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path);
     } catch (err) {
       fail(at('access_code_file'), `cannot read the file it names (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    code = (typeof read === 'string' ? read : read.text).trim();
     if (code === '') fail(at('access_code_file'), 'the file it names is empty');
+    if (typeof read !== 'string' && (read.mode & 0o044) !== 0) {
+      const mode = (read.mode & 0o777).toString(8).padStart(3, '0');
+      warn(`W! ${at('access_code_file')}: ${pathWord(path)} can be read by other users (mode ${mode}): chmod 600 ${pathWord(path)} (and chown it to the user Telegraf runs as)`);
+    }
   } else if (env !== undefined) {
     const name = asString(at('access_code_env'), env);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -440,12 +460,28 @@ function readAccessCode(at: (k: string) => string, section: Record<string, unkno
   return code;
 }
 
+/**
+ * Areas that every family of the kind serves only after a login. `att` is
+ * not one with `nat`: it may be a Pace, whose NAT page needs no code.
+ */
+function loginOnlyAreas(type: string): Area[] {
+  const kind = DEVICE_KINDS.get(type);
+  if (!kind) return [];
+  return kindAreas(kind).filter((a) =>
+    kind.families.every((f) => {
+      const pages = f.pages.filter((p) => p.extracts.some((e) => e.area === a));
+      return pages.length > 0 && pages.every((p) => p.login === true);
+    }),
+  );
+}
+
 function readDeviceSection(
   file: string,
   name: string,
   given: Record<string, unknown>,
   src: ConfigSources,
   p: Problems,
+  warn: (w: string) => void,
 ): FileResult['devices'][number] | undefined {
   const at = (k: string): string => `${file}: [${name}] ${k}`;
   const before = p.messages.length;
@@ -480,7 +516,14 @@ function readDeviceSection(
   const timeoutMs = optional('timeout', checkDuration);
   const areas = type === undefined ? undefined : optional('collect', (w, t) => checkAreas(w, t, type));
   const interfaces = optional('interfaces', checkInterfaces);
-  const code = p.check(() => readAccessCode(at, section, src));
+  const code = p.check(() => readAccessCode(at, section, src, file, warn));
+  if (type !== undefined && areas !== undefined && section['access_code_file'] === undefined && section['access_code_env'] === undefined) {
+    // Found now, not at the first gather: every run would fail that area otherwise.
+    const needs = loginOnlyAreas(type).filter((a) => areas.has(a));
+    if (needs.length > 0) {
+      p.check(() => fail(at('collect'), `${needs.join(', ')} needs the gateway's access code on type ${type}: set access_code_file or access_code_env in this section, or leave ${needs.join(', ')} out`));
+    }
+  }
   if (type === undefined || url === undefined || p.messages.length > before) return undefined;
   return {
     name,

@@ -4,7 +4,8 @@
  * leaves a binary that behaves like plain `node`, so real output is checked.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { lines, ROOT, runProgram } from './support/helpers.js';
@@ -54,5 +55,17 @@ describe('the single binary', () => {
     const bad = await run(['--device', 'att']);
     assert.equal(bad.code, 2);
     assert.equal(bad.stdout, '');
+  });
+
+  it('telegraf-config names the binary itself, not a launcher or node (issue 15, item 1)', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/homenet-bin-tc-`);
+    try {
+      writeFileSync(`${dir}/homenet.ini`, `[gw]\ntype = att\nurl = ${sim.url}\n`);
+      const r = await run(['telegraf-config', '--config', `${dir}/homenet.ini`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(/^ {2}commands = (.+)$/m.exec(r.stdout)?.[1] ?? ''), [[BINARY, '--config', `${dir}/homenet.ini`]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
