@@ -20,7 +20,7 @@ import type { Config } from './config.js';
 import { addTotals, emptyState, prune, type CounterState } from './counters.js';
 import { serializeAll } from './lineprotocol.js';
 import { shape } from './shape.js';
-import { loadState, saveState } from './state.js';
+import { isStateProblem, loadState, markStateOk, saveState } from './state.js';
 
 /** What execd reads and writes. */
 export interface ExecdIo {
@@ -117,10 +117,13 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
   // Counter totals and device memory live in memory; a state file, when configured, carries them across restarts.
   let counters: CounterState = emptyState();
   let writable = false;
+  // Whether the state file was read at start (it is not read again) and written at the last gather.
+  let readOk = true;
   if (config.stateFile !== undefined) {
     const loaded = loadState(config.stateFile);
     counters = loaded.state;
     writable = loaded.writable;
+    readOk = !isStateProblem(loaded.warning);
     states = recallDevices(config, counters.devices);
     if (loaded.warning) io.stderr(`${loaded.warning}\n`);
   }
@@ -178,12 +181,16 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     if (isStopping()) break;
     const now = nowNs();
     const warnings: string[] = [];
-    const withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
+    let withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
     prune(counters, now, metrics);
-    if (config.stateFile !== undefined && writable) {
-      rememberDevices(config, states, counters.devices);
-      const failed = saveState(config.stateFile, counters);
-      if (failed) warnings.push(failed);
+    if (config.stateFile !== undefined) {
+      let failed: string | undefined;
+      if (writable) {
+        rememberDevices(config, states, counters.devices);
+        failed = saveState(config.stateFile, counters);
+        if (failed) warnings.push(failed);
+      }
+      withTotals = markStateOk(withTotals, readOk && !isStateProblem(failed));
     }
     const shaped = config.schema !== 'homenet' || config.counterType !== 'integer' ? shape(withTotals, config) : withTotals;
     const out = serializeAll(shaped, (w) => warnings.push(w));
