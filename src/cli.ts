@@ -120,6 +120,8 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
     rememberDevices(config, states, saved.state.devices);
     const failed = saved.writable ? files.saveState(stateFile, saved.state) : undefined;
     if (failed) log.push(failed);
+    // A problem that every run would meet again is data too, so a dashboard or an alert can see it.
+    metrics = files.markStateOk(metrics, !files.isStateProblem(saved.warning) && !files.isStateProblem(failed));
   }
   if (config.schema !== 'homenet' || config.counterType !== 'integer') metrics = (await import('./shape.js')).shape(metrics, config);
   // Telegraf stamps exec output itself (and rounds it to its precision).

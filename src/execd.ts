@@ -8,6 +8,11 @@
  * or a burst of newlines, must not turn into gathers back to back). Ends with
  * exit status 0 on stdin EOF (after the gather in flight and the one asked
  * for) and on SIGTERM (at once, dropping the gather in flight).
+ *
+ * The log is kept readable for months: a problem repeated gather after
+ * gather (a speaker with local access disabled, a gateway that is off) is
+ * logged when it starts, when it changes, every {@link REPEAT_REPORT_MS}
+ * while it lasts (with how often it repeated), and when it clears.
  */
 import { nowNs } from './clock.js';
 import { closeSessions, collect, recallDevices, rememberDevices, type CollectOptions, type DeviceState } from './collect.js';
@@ -15,7 +20,7 @@ import type { Config } from './config.js';
 import { addTotals, emptyState, prune, type CounterState } from './counters.js';
 import { serializeAll } from './lineprotocol.js';
 import { shape } from './shape.js';
-import { loadState, saveState } from './state.js';
+import { isStateProblem, loadState, markStateOk, saveState } from './state.js';
 
 /** What execd reads and writes. */
 export interface ExecdIo {
@@ -24,6 +29,86 @@ export interface ExecdIo {
   readonly stderr: (text: string) => void;
   /** Aborted on SIGTERM/SIGINT. */
   readonly signal?: AbortSignal;
+  /** Wall clock in ms for the log's repeat reports; injectable so tests need not wait 10 minutes. */
+  readonly now?: () => number;
+}
+
+/** A problem that lasts is logged again this often, with how many times it repeated. */
+export const REPEAT_REPORT_MS = 10 * 60_000;
+
+/** A problem seen at the last gather, under its key. */
+interface Ongoing {
+  /** The lines of the problem as last logged, joined: any difference is a change. */
+  readonly text: string;
+  readonly lines: readonly string[];
+  /** Who had it, for the line saying it cleared: `[name] type`, or the line itself. */
+  readonly label: string;
+  readonly kind: 'error' | 'warning';
+  /** When it started (its first gather), and when it was last logged. */
+  readonly since: number;
+  reported: number;
+  /** Gathers that had it, and of those, the ones not logged since `reported`. */
+  gathers: number;
+  repeats: number;
+}
+
+/** `12m`, `1h5m`, `45s`: a duration for a log line. */
+function span(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const parts = [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s % 60 > 0 || s === 0 ? `${s % 60}s` : ''];
+  return parts.join('');
+}
+
+/**
+ * Turns the log lines of each gather into the lines worth printing. A
+ * device's lines of one level (`E! [name] ...`) are one problem, keyed by
+ * device and level, so several failing pages change together; any other
+ * line is its own problem.
+ */
+export class RepeatFilter {
+  private readonly ongoing = new Map<string, Ongoing>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The lines of one gather in; the lines to print out. */
+  filter(lines: readonly string[]): string[] {
+    const now = this.now();
+    const groups = new Map<string, { label: string; kind: 'error' | 'warning'; lines: string[] }>();
+    for (const line of lines) {
+      const m = /^(E!|W!) (\[.*?\] \S+) /.exec(line);
+      const key = m ? `${m[1] ?? ''} ${m[2] ?? ''}` : line;
+      const group = groups.get(key) ?? { label: m?.[2] ?? line.replace(/^[EWID]! /, ''), kind: line.startsWith('W!') ? 'warning' : 'error', lines: [] };
+      group.lines.push(line);
+      groups.set(key, group);
+    }
+    const out: string[] = [];
+    for (const [key, g] of groups) {
+      const text = g.lines.join('\n');
+      const was = this.ongoing.get(key);
+      if (was?.text === text) {
+        was.gathers++;
+        was.repeats++;
+        if (now - was.reported >= REPEAT_REPORT_MS) {
+          out.push(...g.lines.map((l) => `${l} (repeated ${was.repeats} times in the last ${span(now - was.reported)})`));
+          was.reported = now;
+          was.repeats = 0;
+        }
+        continue;
+      }
+      // New, or changed: said in full; a change keeps the start of the trouble.
+      out.push(...g.lines);
+      this.ongoing.set(key, { text, lines: g.lines, label: g.label, kind: g.kind, since: was?.since ?? now, reported: now, gathers: (was?.gathers ?? 0) + 1, repeats: 0 });
+    }
+    for (const [key, was] of this.ongoing) {
+      if (groups.has(key)) continue;
+      this.ongoing.delete(key);
+      // A one-off (a counter reset) needs no "cleared": only what lasted does.
+      if (was.gathers > 1) out.push(`I! ${was.label}: the ${was.kind} cleared after ${was.gathers} gathers over ${span(now - was.since)}`);
+    }
+    return out;
+  }
 }
 
 /** Runs until stdin ends or the signal aborts; returns the exit status (0). */
@@ -32,10 +117,13 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
   // Counter totals and device memory live in memory; a state file, when configured, carries them across restarts.
   let counters: CounterState = emptyState();
   let writable = false;
+  // Whether the state file was read at start (it is not read again) and written at the last gather.
+  let readOk = true;
   if (config.stateFile !== undefined) {
     const loaded = loadState(config.stateFile);
     counters = loaded.state;
     writable = loaded.writable;
+    readOk = !isStateProblem(loaded.warning);
     states = recallDevices(config, counters.devices);
     if (loaded.warning) io.stderr(`${loaded.warning}\n`);
   }
@@ -73,6 +161,7 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     }
   })();
 
+  const repeats = new RepeatFilter(io.now);
   io.stderr(`I! telegraf-homenet execd: ${config.devices.length} device(s); one gather per line on stdin\n`);
   while (!isStopping()) {
     if (!st.pending) {
@@ -92,17 +181,21 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     if (isStopping()) break;
     const now = nowNs();
     const warnings: string[] = [];
-    const withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
+    let withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
     prune(counters, now, metrics);
-    if (config.stateFile !== undefined && writable) {
-      rememberDevices(config, states, counters.devices);
-      const failed = saveState(config.stateFile, counters);
-      if (failed) warnings.push(failed);
+    if (config.stateFile !== undefined) {
+      let failed: string | undefined;
+      if (writable) {
+        rememberDevices(config, states, counters.devices);
+        failed = saveState(config.stateFile, counters);
+        if (failed) warnings.push(failed);
+      }
+      withTotals = markStateOk(withTotals, readOk && !isStateProblem(failed));
     }
     const shaped = config.schema !== 'homenet' || config.counterType !== 'integer' ? shape(withTotals, config) : withTotals;
     const out = serializeAll(shaped, (w) => warnings.push(w));
     if (out !== '') io.stdout(out);
-    const errs = [...log, ...warnings];
+    const errs = repeats.filter([...log, ...warnings]);
     if (errs.length > 0) io.stderr(errs.join('\n') + '\n');
   }
   io.signal?.removeEventListener('abort', onSignal);

@@ -1,10 +1,11 @@
 /** The execd loop in process: how newlines on stdin become gathers. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Fetcher } from '../src/collect.js';
 import { buildConfig } from '../src/config.js';
 import { runExecd } from '../src/execd.js';
-import { FetchError } from '../src/http.js';
+import { FetchError, fetchPage } from '../src/http.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
 
 /**
  * Runs execd over what `stdin` yields (then EOF) with a device that refuses
@@ -58,5 +59,65 @@ describe('execd: newlines and gathers', () => {
       await second;
     });
     assert.equal(n, 2);
+  });
+});
+
+describe('execd: a repeated error is not repeated in the log (issue 15, item 6)', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+
+  it('logged when it starts, when it changes, every 10 minutes with a count, and when it clears', async () => {
+    // One speaker, really asked over HTTP; the test picks which simulated speaker answers:
+    // the one with local access disabled (403), none (refused), or a healthy one.
+    type Mode = 'forbidden' | 'down' | 'ok';
+    let mode: Mode = 'forbidden';
+    const forbidden = sim.speakers.find((s) => s.forbidden)?.prefix ?? '';
+    const fetcher: Fetcher = (url, o) => {
+      if (mode === 'down') return Promise.reject(new FetchError('connection refused', undefined, true));
+      const u = new URL(url);
+      if (mode === 'forbidden') u.pathname = u.pathname.replace(/^\/sonos\/1/, forbidden);
+      return fetchPage(u, o);
+    };
+    // Minutes on the injected clock, and what the speaker does at that gather.
+    const steps: [number, Mode][] = [
+      [0, 'forbidden'],
+      ...Array.from({ length: 19 }, (_, i): [number, Mode] => [(i + 1) / 2, 'forbidden']), // every 30 s up to 9m30s
+      [10, 'forbidden'], // 10 minutes after it was logged
+      [10.5, 'forbidden'],
+      [11, 'down'], // it changes
+      [11.5, 'down'],
+      [12, 'ok'], // it clears
+      [12.5, 'ok'],
+    ];
+    let clock = 0;
+    let stderr = '';
+    let written = (): void => undefined;
+    const io = {
+      stdin: (async function* () {
+        for (const [minutes, m] of steps) {
+          clock = minutes * 60_000;
+          mode = m;
+          const batch = new Promise<void>((resolve) => (written = resolve));
+          yield '\n';
+          await batch;
+        }
+      })(),
+      stdout: () => written(),
+      stderr: (t: string) => (stderr += t),
+      now: () => clock,
+    };
+    const started = performance.now();
+    assert.equal(await runExecd(buildConfig({ devices: [`sonos=${sim.url}/sonos/1`] }), io, { fetcher }), 0);
+    const ms = performance.now() - started;
+    const log = stderr.split('\n').filter((l) => l !== '' && !l.startsWith('I! telegraf-homenet execd:'));
+    assert.equal(log.length, 4, log.join('\n'));
+    assert.match(log[0] ?? '', /^E! \[[^\]]+\] sonos http:\/\/127\.0\.0\.1:\d+\/sonos\/1\/\S+: local access disabled \(HTTP 403\)/);
+    assert.match(log[1] ?? '', /^E! \[[^\]]+\] sonos .*\(HTTP 403\).* \(repeated 20 times in the last 10m\)$/);
+    assert.match(log[2] ?? '', /^E! \[[^\]]+\] sonos .*connection refused/);
+    assert.match(log[3] ?? '', /^I! \[[^\]]+\] sonos: the error cleared after 24 gathers over 12m$/);
+    assert.ok(ms < 1000, `${steps.length} gathers in ${ms.toFixed(0)} ms`);
   });
 });

@@ -1,13 +1,13 @@
 /** The state file writer replaces only a regular file that is missing or ours (issue 13, items 5 and 6). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../src/cli.js';
 import { emptyState, stateToJson } from '../src/counters.js';
 import { loadState, saveState } from '../src/state.js';
-import { closedPort } from './support/helpers.js';
+import { BIN, closedPort, runProgram, type RunResult } from './support/helpers.js';
 
 /** One collect in this process with `state_file = state`, against a device that refuses at once. */
 async function collectWith(dir: string, state: string): Promise<{ code: number; stderr: string }> {
@@ -28,7 +28,10 @@ describe('state file: never replace what is not ours', () => {
     // Only read: the old code would have renamed a regular file over /dev/null when saving.
     const loaded = loadState('/dev/null');
     assert.equal(loaded.writable, false);
-    assert.equal(loaded.warning, 'W! state file /dev/null is a character device, not a regular file: counter totals start fresh, and it is left untouched');
+    assert.equal(
+      loaded.warning,
+      'E! state file /dev/null is a character device, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then counter totals start fresh every run',
+    );
   });
 
   it('an empty read-only file is left as it is; an empty file of ours is taken', async () => {
@@ -38,7 +41,7 @@ describe('state file: never replace what is not ours', () => {
     const inode = statSync(readOnly).ino;
     const r = await collectWith(dir, readOnly);
     assert.equal(r.code, 0);
-    assert.match(r.stderr, /^W! state file .*readonly\.json is empty but read-only or another user's: counter totals start fresh, and it is left untouched$/m);
+    assert.match(r.stderr, /^E! state file .*readonly\.json is empty but read-only or another user's: it is left untouched; fix: sudo chown \S+ \S+readonly\.json && sudo chmod u\+w \S+ \(or delete it: sudo rm \S+\); until then counter totals start fresh every run$/m);
     assert.equal(statSync(readOnly).ino, inode, 'not replaced');
     assert.equal(statSync(readOnly).mode & 0o777, 0o444);
     assert.equal(readFileSync(readOnly, 'utf8'), '');
@@ -57,7 +60,7 @@ describe('state file: never replace what is not ours', () => {
     const link = `${dir}/link.json`;
     symlinkSync(target, link);
     const r = await collectWith(dir, link);
-    assert.match(r.stderr, /^W! state file .*link\.json is a symbolic link, not a regular file: counter totals start fresh, and it is left untouched$/m);
+    assert.match(r.stderr, /^E! state file .*link\.json is a symbolic link, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then counter totals start fresh every run$/m);
     assert.ok(lstatSync(link).isSymbolicLink());
     assert.equal(readlinkSync(link), target);
     assert.equal(readFileSync(target, 'utf8'), text);
@@ -68,7 +71,7 @@ describe('state file: never replace what is not ours', () => {
     const loaded = loadState(path);
     assert.equal(loaded.writable, true, 'missing: ours to create');
     assert.equal(spawnSync('mkfifo', [path]).status, 0);
-    assert.equal(saveState(path, loaded.state), `W! state file ${path} is now a FIFO, not a regular file: it is left untouched, and counter totals will restart`);
+    assert.equal(saveState(path, loaded.state), `E! state file ${path} is now a FIFO, not a regular file: it is left untouched, and counter totals will restart`);
     assert.ok(lstatSync(path).isFIFO());
   });
 });
@@ -109,5 +112,56 @@ describe('state file: the temporary file', () => {
     assert.equal(saveState(state, emptyState()), undefined);
     assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('clean.json')).sort(), ['clean.json', 'clean.json.bak', 'clean.json.tmp-1234', 'clean.json.tmp-77']);
     assert.ok(!existsSync(`${state}.tmp-4242`));
+  });
+});
+
+/** Runs the built program as user nobody, as Telegraf runs it as user telegraf. */
+function runAsNobody(args: readonly string[]): Promise<RunResult> {
+  return runProgram('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { cwd: '/' });
+}
+
+const notRoot = process.getuid?.() !== 0 ? 'running the program as another user needs root' : false;
+
+describe('state file problems are loud and fixable (issue 15, item 2)', { skip: notRoot }, () => {
+  let dir = '';
+  let port = 0;
+  before(async () => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-state-owner-`);
+    chmodSync(dir, 0o777);
+    port = await closedPort();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("one made by root is unreadable for the program's user: an E! naming the chown, state_ok=false, then fixed by it", async () => {
+    const state = `${dir}/root-made.json`;
+    // What a first check run by hand as root leaves behind.
+    writeFileSync(state, stateToJson(emptyState()), { mode: 0o600 });
+    writeFileSync(`${dir}/a.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = http://127.0.0.1:${port}\ncollect = traffic\n`, { mode: 0o644 });
+    const r = await runAsNobody(['--config', `${dir}/a.ini`]);
+    assert.equal(r.code, 0, r.stderr);
+    const fix = `E! cannot read state file ${state} (EACCES): it belongs to root and this program runs as nobody; fix: sudo chown nobody ${state} (or delete it: sudo rm ${state}); until then counter totals start fresh every run`;
+    assert.ok(r.stderr.split('\n').includes(fix), r.stderr);
+    assert.doesNotMatch(r.stderr, /^W! .*state file/m);
+    assert.match(r.stdout, /^homenet_scrape,host=gw,type=att-pace success=false,.*,state_ok=false[, ]/m);
+    assert.equal(statSync(state).uid, 0, 'left as it was');
+
+    // The fix the line names, done: the next run reads and writes it quietly.
+    chownSync(state, 65534, 65534);
+    const fixed = await runAsNobody(['--config', `${dir}/a.ini`]);
+    assert.doesNotMatch(fixed.stderr, /state file/, fixed.stderr);
+    assert.match(fixed.stdout, /^homenet_scrape,host=gw,type=att-pace success=false,.*,state_ok=true[, ]/m);
+  });
+
+  it("a folder the program's user cannot write in: an E! naming the folder's chown, state_ok=false", async () => {
+    const folder = mkdtempSync(`${dir}/root-folder-`);
+    chmodSync(folder, 0o755);
+    const state = `${folder}/state.json`;
+    writeFileSync(`${dir}/b.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = http://127.0.0.1:${port}\ncollect = traffic\n`, { mode: 0o644 });
+    const r = await runAsNobody(['--config', `${dir}/b.ini`]);
+    assert.equal(r.code, 0, r.stderr);
+    const fix = `E! cannot write state file ${state} (EACCES): nobody cannot create files in ${folder}; fix: sudo chown nobody ${folder}, or set state_file to a path in a folder nobody owns; until then counter totals start fresh every run`;
+    assert.ok(r.stderr.split('\n').includes(fix), r.stderr);
+    assert.match(r.stdout, /,state_ok=false[, ]/);
+    assert.ok(!existsSync(state));
   });
 });
