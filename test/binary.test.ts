@@ -57,7 +57,7 @@ describe('the single binary', () => {
     assert.equal(bad.stdout, '');
   });
 
-  it('telegraf-config names the binary itself, not a launcher or node (issue 15, item 1)', async () => {
+  it('telegraf-config names the binary itself, not a launcher or node (issue 15, item 1)', { skip }, async () => {
     const dir = mkdtempSync(`${tmpdir()}/homenet-bin-tc-`);
     try {
       writeFileSync(`${dir}/homenet.ini`, `[gw]\ntype = att\nurl = ${sim.url}\n`);
