@@ -20,7 +20,7 @@ export function version(): string {
 
 /** The command to run and its options, whichever path parsed them. */
 export type Chosen =
-  | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string; format?: 'pretty'; rate?: string }
+  | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string; format?: 'pretty' | 'lp'; rate?: string; watch?: string }
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
   | { command: 'discover'; target: string; wait: string }
@@ -69,16 +69,21 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
       'gather every configured device once; line protocol on stdout (the default)',
       (y) =>
         configOptions(y)
-          .option('format', { type: 'string', choices: ['lp', 'pretty'], default: 'lp', describe: 'lp: line protocol; pretty: an aligned table with units, for a terminal' })
+          .option('format', { type: 'string', choices: ['lp', 'pretty'], describe: 'lp: line protocol (the default); pretty: a table with units, for a terminal' })
           .option('rate', { type: 'string', requiresArg: true, describe: 'with --format pretty: read twice this far apart (e.g. 5s) and show bits per second' })
+          .option('watch', { type: 'string', requiresArg: true, describe: 'redraw the table every DURATION (e.g. 2s) with rates and a history, until Ctrl-C; needs a terminal' })
           .example('$0 --device att=http://192.168.1.254', 'one gateway, no config file')
-          .example('$0 --config /etc/telegraf/homenet.ini --format pretty --rate 5s', 'a look at the devices from a terminal'),
+          .example('$0 --config /etc/telegraf/homenet.ini --format pretty --rate 5s', 'a look at the devices from a terminal')
+          .example('$0 --config /etc/telegraf/homenet.ini --watch 2s', 'a live view, until Ctrl-C'),
       (a) => {
         const chosen = gatherArgs('collect', a);
         if (chosen.command !== 'collect') return;
-        if (a['format'] === 'pretty') chosen.format = 'pretty';
+        // No yargs default: a --format said on purpose is known (--watch refuses lp).
+        if (a['format'] === 'pretty' || a['format'] === 'lp') chosen.format = a['format'];
         const rate = optionalString(a['rate'], 'rate');
         if (rate !== undefined) chosen.rate = rate;
+        const watch = optionalString(a['watch'], 'watch');
+        if (watch !== undefined) chosen.watch = watch;
         choose(chosen);
       },
     )
