@@ -21,7 +21,7 @@ export function version(): string {
 
 /** The command to run and its options, whichever path parsed them. */
 export type Chosen =
-  | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string; format?: 'pretty'; rate?: string }
+  | { command: 'collect' | 'execd'; config?: string; device: string[]; tag: string[]; timeout?: string; format?: 'pretty' | 'lp'; rate?: string; watch?: string }
   | { command: 'parse'; type: string; files: string[]; host?: string; tag: string[]; measurement: string }
   | { command: 'simulate'; port: number; layout: string; fault: string; sonos: number }
   | { command: 'discover'; target: string; wait: string }
@@ -70,8 +70,9 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
       'gather every configured device once; line protocol on stdout (the default)',
       (y) =>
         configOptions(y)
-          .option('format', { type: 'string', choices: ['lp', 'pretty'], default: 'lp', describe: 'lp: line protocol; pretty: an aligned table with units, for a terminal' })
+          .option('format', { type: 'string', choices: ['lp', 'pretty'], describe: 'lp: line protocol (the default); pretty: a table with units, for a terminal' })
           .option('rate', { type: 'string', requiresArg: true, describe: 'with --format pretty: read twice this far apart (e.g. 5s) and show bits per second' })
+          .option('watch', { type: 'string', requiresArg: true, describe: 'redraw the table every DURATION (e.g. 2s) with rates and a history, until Ctrl-C; needs a terminal' })
           // An epilog, not .example(): yargs puts examples in two columns and breaks a long command in the middle.
           .epilog(
             [
@@ -80,14 +81,19 @@ function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
               '      one gateway, no config file',
               '  telegraf-homenet --config /etc/telegraf/homenet.ini --format pretty --rate 5s',
               '      a look at the devices from a terminal',
+              '  telegraf-homenet --config /etc/telegraf/homenet.ini --watch 2s',
+              '      a live view, until Ctrl-C',
             ].join('\n'),
           ),
       (a) => {
         const chosen = gatherArgs('collect', a);
         if (chosen.command !== 'collect') return;
-        if (a['format'] === 'pretty') chosen.format = 'pretty';
+        // No yargs default: a --format said on purpose is known (--watch refuses lp).
+        if (a['format'] === 'pretty' || a['format'] === 'lp') chosen.format = a['format'];
         const rate = optionalString(a['rate'], 'rate');
         if (rate !== undefined) chosen.rate = rate;
+        const watch = optionalString(a['watch'], 'watch');
+        if (watch !== undefined) chosen.watch = watch;
         choose(chosen);
       },
     )
@@ -216,7 +222,7 @@ export interface Parsed {
 /** Parses the arguments with the full yargs definition. */
 /** Every command and option, for "did you mean" (a test checks them against each command's --help). */
 export const COMMAND_WORDS = ['collect', 'execd', 'parse', 'capture', 'dashboard', 'telegraf-config', 'discover', 'simulate'];
-export const OPTION_WORDS = ['config', 'datasource', 'device', 'execd', 'fault', 'flux', 'format', 'host', 'interval', 'layout', 'legacy', 'measurement', 'out', 'port', 'program', 'rate', 'sonos', 'tag', 'target', 'timeout', 'totals', 'type', 'wait'].map((o) => `--${o}`);
+export const OPTION_WORDS = ['config', 'datasource', 'device', 'execd', 'fault', 'flux', 'format', 'host', 'interval', 'layout', 'legacy', 'measurement', 'out', 'port', 'program', 'rate', 'sonos', 'tag', 'target', 'timeout', 'totals', 'type', 'wait', 'watch'].map((o) => `--${o}`);
 
 /** yargs' "Unknown argument(s): a, b" with the closest command or option of each. */
 function withSuggestions(message: string): string {

@@ -42,6 +42,8 @@ export interface Io {
   readonly stdin?: AsyncIterable<string | Buffer>;
   /** Where this program runs from (the launcher or the single binary), for telegraf-config. */
   readonly program?: RunningProgram;
+  /** Present only when stdout is a terminal: its current size (it can change while --watch runs). */
+  readonly terminal?: () => { readonly columns: number; readonly rows: number };
 }
 
 function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
@@ -75,8 +77,15 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
   return config;
 }
 
+/** A table as wide as the terminal, within what stays readable; 100 columns into a pipe or file. */
+function tableWidth(io: Io): number {
+  const columns = io.terminal?.().columns ?? 100;
+  return Math.min(Math.max(columns, 60), 160);
+}
+
 async function runPretty(c: GatherArgs, config: Config, io: Io): Promise<number> {
   const { pretty } = await import('./pretty.js');
+  const width = tableWidth(io);
   let rateMs: number | undefined;
   if (c.rate !== undefined) {
     rateMs = parseDuration(c.rate);
@@ -87,19 +96,79 @@ async function runPretty(c: GatherArgs, config: Config, io: Io): Promise<number>
   const first = await collect(config, { states });
   if (rateMs === undefined) {
     emit([], [...first.log, ...sharedSeriesWarnings(first.metrics, config.measurement)], io);
-    io.stdout(pretty(first.metrics));
+    io.stdout(pretty(first.metrics, undefined, 0, width));
     return 0;
   }
   const started = performance.now();
   await new Promise((r) => setTimeout(r, rateMs));
   const second = await collect(config, { states });
   emit([], [...second.log, ...sharedSeriesWarnings(second.metrics, config.measurement)], io);
-  io.stdout(pretty(second.metrics, first.metrics, (performance.now() - started) / 1000));
+  io.stdout(pretty(second.metrics, first.metrics, (performance.now() - started) / 1000, width));
+  return 0;
+}
+
+/** Waits `ms`, or less when the signal fires. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((done) => {
+    if (signal?.aborted) {
+      done();
+      return;
+    }
+    const timer = setTimeout(finish, ms);
+    signal?.addEventListener('abort', finish, { once: true });
+    function finish(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      done();
+    }
+  });
+}
+
+const CLEAR_LINE_END = '\u001b[K';
+
+/**
+ * `--watch`: gather every interval and redraw the table in place until
+ * Ctrl-C. It never ends on its own, so it refuses to run unless stdout is
+ * a terminal: Telegraf (a pipe) can never wait on it for ever.
+ */
+async function runWatch(c: GatherArgs & { watch: string }, config: Config, io: Io): Promise<number> {
+  const everyMs = parseDuration(c.watch);
+  if (everyMs === undefined || everyMs < 500 || everyMs > 300_000) throw new ConfigError(`--watch: ${JSON.stringify(c.watch)} is not a duration from 500ms to 5m`);
+  const terminal = io.terminal;
+  if (!terminal) throw new ConfigError('--watch: standard output is not a terminal (the live view redraws the screen until Ctrl-C; for Telegraf or a file, leave --watch out)');
+  const { Watch } = await import('./pretty.js');
+  const watch = new Watch();
+  const states = new Map<string, DeviceState>();
+  // Hide the cursor and start from a clear screen; each frame then overwrites the last in place.
+  io.stdout('\u001b[?25l\u001b[2J');
+  try {
+    while (!io.signal?.aborted) {
+      const started = performance.now();
+      const gathered = await collect(config, { states });
+      if (io.signal?.aborted) break;
+      const { columns, rows } = terminal();
+      const width = Math.max(columns, 40);
+      const time = new Date().toTimeString().slice(0, 8);
+      const head = `telegraf-homenet · every ${c.watch} · ${time} · Ctrl-C to stop`;
+      const body = watch.frame(gathered.metrics, started, width).split('\n').filter((l) => l !== '');
+      // Messages go on the screen, not to stderr: they would scroll the table away.
+      const log = gathered.log.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+      let lines = [head, '', ...body, ...(log.length > 0 ? ['', ...log] : [])];
+      if (lines.length > rows - 1) lines = [...lines.slice(0, Math.max(rows - 2, 1)), `… ${lines.length - rows + 2} more lines: make the window taller`];
+      io.stdout(`\u001b[H${lines.map((l) => `${l}${CLEAR_LINE_END}`).join('\n')}\n\u001b[J`);
+      await pause(everyMs - (performance.now() - started), io.signal);
+    }
+  } finally {
+    io.stdout('\u001b[?25h');
+  }
   return 0;
 }
 
 async function runCollect(c: GatherArgs, io: Io): Promise<number> {
+  if (c.watch !== undefined && c.rate !== undefined) throw new ConfigError('--rate: not with --watch (every redraw shows the rates since the one before)');
+  if (c.watch !== undefined && c.format === 'lp') throw new ConfigError('--watch: only with the table (leave --format lp out)');
   const config = loadConfig(c, io);
+  if (c.watch !== undefined) return runWatch({ ...c, watch: c.watch }, config, io);
   if (c.rate !== undefined && c.format !== 'pretty') throw new ConfigError('--rate: only with --format pretty');
   if (c.format === 'pretty') return runPretty(c, config, io);
   // Counter totals need the previous run's readings, and what devices said

@@ -21,8 +21,8 @@ export interface DeviceConfig {
   readonly host: string;
   /** The config set `host`: a device's own name for itself (a Sonos zone name) is not used. */
   readonly hostExplicit: boolean;
-  /** Interfaces to print (Sonos); undefined means all but `lo`. */
-  readonly interfaces?: ReadonlySet<string>;
+  /** Interfaces to print (Sonos): these names, `all` (all but `lo`), or undefined: `br0` and those that counted a packet. */
+  readonly interfaces?: ReadonlySet<string> | 'all';
   /** Accept any TLS certificate from this device. */
   readonly insecure: boolean;
   /** Time limit for all of this device's requests in one gather, ms. */
@@ -234,7 +234,7 @@ interface FileResult {
     timeoutMs?: number;
     areas?: Set<Area>;
     accessCode?: string;
-    interfaces?: Set<string>;
+    interfaces?: Set<string> | 'all';
   }[];
 }
 
@@ -401,9 +401,11 @@ function checkAreas(where: string, value: string, type: string): Set<Area> {
   return areas;
 }
 
-function checkInterfaces(where: string, value: string): Set<string> {
+function checkInterfaces(where: string, value: string): Set<string> | 'all' {
   const names = commaList(value);
-  if (names.length === 0) fail(where, 'empty (name interfaces like br0, eth0)');
+  if (names.length === 0) fail(where, 'empty (name interfaces like br0, eth0, or all)');
+  // `all` is today's whole list; no Sonos interface is called that.
+  if (names.length === 1 && names[0] === 'all') return 'all';
   const bad = names.find((n) => !/^[A-Za-z0-9_.:@-]{1,32}$/.test(n));
   if (bad !== undefined) fail(where, `${JSON.stringify(bad)} is not an interface name`);
   return new Set(names);

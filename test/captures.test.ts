@@ -521,15 +521,17 @@ const FOUND_SONOS: readonly Case[] = [
     files: [AGGREGATE],
     type: 'sonos-household',
     hosts: AGGREGATE_SPEAKERS,
+    // By default the bridge and the interfaces that counted a packet: the
+    // wired speakers' eth0 (and the Connect's eth1), no idle SonosNet radio.
     interfaces: {
-      'LR Playbar': ['ath0', 'ath1', 'br0', 'eth0'],
-      Kitchen: ['ath0', 'br0', 'eth0'],
-      'Master Bedroom': ['ath0', 'br0', 'eth0'],
-      'Office (S)': ['ath0', 'br0', 'eth0'],
-      'LR Window': ['ath0', 'br0', 'eth0'],
-      'Office Connect': ['ath0', 'br0', 'eth0', 'eth1'],
-      'Office (L+R)': ['ath0', 'br0', 'eth0'],
-      'Living Room': ['ath0', 'br0', 'eth0'],
+      'LR Playbar': ['br0'],
+      Kitchen: ['br0'],
+      'Master Bedroom': ['br0'],
+      'Office (S)': ['br0', 'eth0'],
+      'LR Window': ['br0'],
+      'Office Connect': ['br0', 'eth0', 'eth1'],
+      'Office (L+R)': ['br0', 'eth0'],
+      'Living Room': ['br0', 'eth0'],
     },
     lines: [
       ifaceLine('LR Playbar', 'br0', { rxBytes: 2554816264n, txBytes: 266020826n, rxPkts: 28646232n, txPkts: 2392795n }),
@@ -572,7 +574,7 @@ const SONOS: readonly Case[] = [
     files: ['sonos/status-zp-derived-1.xml', 'sonos/sbin-ifconfig-1.txt'],
     type: 'sonos',
     hosts: ['Living Room (R)'],
-    interfaces: { 'Living Room (R)': ['ath0', 'br0', 'eth0', 'ra0'] },
+    interfaces: { 'Living Room (R)': ['br0'] },
     lines: [
       // 4,076,401,561 bytes for 52.7 M packets: wrapped at 32 bits, printed as shown.
       ifaceLine('Living Room (R)', 'br0', { rxBytes: 4076401561n, txBytes: 1511813553n, rxPkts: 52676265n, txPkts: 3851636n }, { rx_drop: int(1233516n) }),
@@ -583,7 +585,7 @@ const SONOS: readonly Case[] = [
     files: ['sonos/sbin-ifconfig-2.txt'],
     type: 'sonos',
     hosts: [HOST],
-    interfaces: { [HOST]: ['ath0', 'ath1', 'br0', 'eth0', 'ra0', 'ra1'] },
+    interfaces: { [HOST]: ['br0', 'eth0'] },
     lines: [
       ifaceLine(HOST, 'br0', { rxBytes: 23058660305n, txBytes: 2106837057n, rxPkts: 90697532n, txPkts: 4713622n }),
       ifaceLine(HOST, 'eth0', { rxBytes: 27762802377n, txBytes: 6792678384n, rxPkts: 105438537n, txPkts: 19772696n }, { rx_err: int(3n) }),
@@ -594,7 +596,7 @@ const SONOS: readonly Case[] = [
     files: ['sonos/sbin-ifconfig-3.txt'],
     type: 'sonos',
     hosts: [HOST],
-    interfaces: { [HOST]: ['ath0', 'br0', 'eth0'] },
+    interfaces: { [HOST]: ['br0', 'eth0'] },
     lines: [
       ifaceLine(HOST, 'br0', { rxBytes: 1378899384n, txBytes: 604446710n, rxPkts: 89287581n, txPkts: 1589522n }),
       ifaceLine(HOST, 'eth0', { rxBytes: 1290720353n, txBytes: 2075357527n, rxPkts: 33113209n, txPkts: 20216901n }, { rx_err: int(8n), rx_frame: int(8n) }),
@@ -605,7 +607,7 @@ const SONOS: readonly Case[] = [
     files: ['sonos/sbin-ifconfig-4.txt'],
     type: 'sonos',
     hosts: [HOST],
-    interfaces: { [HOST]: ['ath0', 'br0', 'eth0'] },
+    interfaces: { [HOST]: ['br0'] },
     lines: [ifaceLine(HOST, 'br0', { rxBytes: 3972942006n, txBytes: 1691126401n, rxPkts: 83473993n, txPkts: 4597556n })],
   },
   {
@@ -620,7 +622,7 @@ const SONOS: readonly Case[] = [
     files: ['sonos/sbin-ifconfig-6.txt'],
     type: 'sonos',
     hosts: [HOST],
-    interfaces: { [HOST]: ['ath0', 'br0', 'eth0'] },
+    interfaces: { [HOST]: ['br0'] },
     lines: [ifaceLine(HOST, 'br0', { rxBytes: 292347904n, txBytes: 97213697n, rxPkts: 1429939n, txPkts: 226055n }, { rx_drop: int(39347n) })],
   },
   {
@@ -649,8 +651,8 @@ const SONOS: readonly Case[] = [
     type: 'sonos-household',
     hosts: REVIEW_SPEAKERS,
     interfaces: {
-      'Living Room (R)': ['ath0', 'br0', 'eth0', 'ra0'],
-      'Workshop Desk': ['ath0', 'ath1', 'br0', 'eth0', 'ra0', 'ra1'],
+      'Living Room (R)': ['br0'],
+      'Workshop Desk': ['br0', 'eth0'],
     },
     lines: [
       ifaceLine('Living Room (R)', 'br0', { rxBytes: 4076401561n, txBytes: 1511813553n, rxPkts: 52676265n, txPkts: 3851636n }),

@@ -1,14 +1,20 @@
 /** --format pretty: human units, aligned by device, rates from two readings. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bool, float, int, str, type Metric } from '../src/lineprotocol.js';
-import { bitsPerSecond, human, pretty } from '../src/pretty.js';
+import { bitsPerSecond, human, pretty, sparkline, Watch } from '../src/pretty.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { runBin } from './support/helpers.js';
+import { BIN, lines, runBin } from './support/helpers.js';
 
 describe('pretty', () => {
   it('writes values in the unit their name says', () => {
-    assert.equal(human('rx_bytes', int(4_076_401_561n)), '3.8 GiB');
+    assert.equal(human('rx_bytes', int(4_076_401_561n)), '3.80 GiB');
+    assert.equal(human('link_speed_mbps', int(10_000)), '10.0 Gbit/s');
+    assert.equal(human('usage_pct', float(0.48828125)), '0.49%');
     assert.equal(human('rate_kbps', int(48_210)), '48.2 Mbit/s');
     assert.equal(human('noise_margin_db', float(7.1)), '7.1 dB');
     assert.equal(human('rx_power_dbm', float(-18.3)), '-18.3 dBm');
@@ -19,18 +25,39 @@ describe('pretty', () => {
     assert.equal(bitsPerSecond(12_345_678), '12.3 Mbit/s');
   });
 
-  it('groups by device, says how each read went, and turns two readings into bits per second', () => {
+  it('groups by device: its status and shared tags said once, a row per line, rates from two readings', () => {
     const at = (rx: bigint): Metric[] => [
-      { name: 'net', tags: { host: 'router' }, fields: { rx_bytes: int(rx), tx_bytes: int(1000n) } },
+      { name: 'net', tags: { host: 'router', region: 'home' }, fields: { rx_bytes: int(rx), tx_bytes: int(1000n), rx_err: int(17n), tx_err: int(0n) } },
+      { name: 'homenet_wan', tags: { host: 'router', region: 'home' }, fields: { link_up: bool(true), link_speed_mbps: int(10_000n), duplex: str('full') } },
       { name: 'homenet_scrape', tags: { host: 'router', type: 'att' }, fields: { success: bool(true), duration_ms: int(12) } },
       { name: 'homenet_scrape', tags: { host: 'den', type: 'sonos' }, fields: { success: bool(false), duration_ms: int(3), error: str('connection refused') } },
     ];
-    // A 32-bit wrap between the readings still gives the right rate.
+    // A 32-bit wrap between the readings still gives the right rate; the unit sits beside its number.
     const text = pretty(at(1_000_000n), at(2n ** 32n - 250_000n), 10);
     assert.equal(
       text,
-      'router (att): ok in 12 ms\n  net         [rx 1.0 Mbit/s, tx 0 bit/s]  rx_bytes=976.6 KiB  tx_bytes=1000 B\nden (sonos): FAILED in 3 ms - connection refused\n',
+      [
+        '  row            rx      tx      rx rate  tx rate  errors  status',
+        'router · att · ok in 12 ms · region=home',
+        '  net       977 KiB  1000 B  1.00 Mbit/s  0 bit/s    17/0',
+        '  wan       link up · link speed 10.0 Gbit/s · full',
+        'den · sonos · FAILED in 3 ms',
+        '  connection refused',
+        '',
+      ].join('\n'),
     );
+  });
+
+  it('wraps long text to the width it is given, between parts, never inside "19.5 dB"', () => {
+    const m: Metric[] = [
+      { name: 'homenet_dsl', tags: { host: 'router', line: '1', direction: 'down' }, fields: { rate_kbps: int(48_210), max_rate_kbps: int(51_022), noise_margin_db: float(7.1), attenuation_db: float(19.5), output_power_dbm: float(14.2) } },
+    ];
+    const text = pretty(m, undefined, 0, 60);
+    assert.deepEqual(text.split('\n').slice(2, 5), [
+      '  dsl 1 down  rate 48.2 Mbit/s · max rate 51.0 Mbit/s',
+      '              noise margin 7.1 dB · attenuation 19.5 dB',
+      '              output power 14.2 dBm',
+    ]);
   });
 
   it('shows no rate for a line two devices print with one host tag: it would mix their counters', () => {
@@ -40,30 +67,118 @@ describe('pretty', () => {
       { name: 'net', tags: { host: 'Den', interface: 'br0' }, fields: { rx_bytes: int(a) } },
     ];
     const text = pretty(at(1_000_000_000n, 5_000_000_000n), at(999_000_000n, 4_999_000_000n), 10);
-    assert.match(text, /^Kitchen: FAILED\n {2}net br0 {5}rx_bytes=953\.7 MiB\n {2}net br0 {5}rx_bytes=4\.7 GiB\n/, text);
-    assert.equal(text.match(/\[rx /g)?.length, 1, text);
-    assert.match(text, /^Den:.*\n {2}net br0 +\[rx 800\.0 kbit\/s\]/m);
+    assert.match(text, /^Kitchen · FAILED\n {2}br0 +954 MiB\n {2}br0 +4\.66 GiB\n/m, text);
+    assert.equal(text.match(/kbit\/s/g)?.length, 1, text);
+    assert.match(text, /^Den · FAILED\n {2}br0 +954 MiB +800 kbit\/s/m);
+  });
+
+  it('watch: each frame has the rates since the one before and a sparkline of them', () => {
+    const watch = new Watch();
+    const at = (rx: bigint): Metric[] => [{ name: 'net', tags: { host: 'gw' }, fields: { rx_bytes: int(rx), tx_bytes: int(0n) } }];
+    watch.frame(at(0n), 0, 100);
+    watch.frame(at(1000n), 1000, 100);
+    watch.frame(at(5000n), 2000, 100);
+    const frame = watch.frame(at(6000n), 3000, 100);
+    assert.match(frame, /^ {2}net +5\.86 KiB +0 B +8\.00 kbit\/s +0 bit\/s +▃█▃$/m, frame);
+    assert.equal(sparkline([0, 0], 4), '  ▁▁');
   });
 });
 
-describe('collect --format pretty', () => {
+/** Why the terminal test cannot run here, or undefined when tmux is installed. */
+const NO_TMUX = ((): string | undefined => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'tmux is not installed (Debian: apt-get install tmux)';
+  }
+})();
+
+const SPARK = /[▁▂▃▄▅▆▇█]/;
+
+// The two slow cases (a --rate pause, a live screen) run side by side: the file stays near 1.5 s.
+describe('collect --format pretty and --watch', { concurrency: true }, () => {
   let sim: Simulator;
   before(async () => {
     sim = await startSimulator();
   });
   after(() => sim.close());
 
-  it('prints a table, not line protocol, with rates from --rate', async () => {
-    const r = await runBin(['--device', `att-pace=${sim.url}`, '--format', 'pretty', '--rate', '1s']);
+  it('prints a table within 100 columns: tags once per device, rates from --rate, units beside numbers', async () => {
+    const r = await runBin([
+      '--device', `att-pace=${sim.url}`, '--device', `att-bgw=${sim.url}/bgw320`, '--device', `sonos=${sim.url}/sonos/1`, '--device', `sonos=${sim.url}/sonos/4`,
+      '--tag', 'region=home', '--format', 'pretty', '--rate', '1s',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^127\.0\.0\.1:\d+ \(att-pace\): ok in \d+ ms\n {2}net +\[rx [\d.]+ (k|M)bit\/s, tx [\d.]+ (k|M)?bit\/s\] {2}tx_bytes=[\d.]+ GiB/);
-    assert.match(r.stdout, /homenet_dsl line 1 down.* rate_kbps=48\.2 Mbit\/s/);
-    assert.doesNotMatch(r.stdout, /tx_bytes=\d+i/);
+    const out = lines(r.stdout);
+    assert.deepEqual(out.filter((l) => l.length > 100), []);
+    assert.match(out[0] ?? '', /^ {2}row +rx +tx +rx rate +tx rate +errors +status$/);
+    // One header per device says the shared tag; no row repeats it.
+    assert.equal(out.filter((l) => l.includes('region=home')).length, 4, r.stdout);
+    assert.ok(out.filter((l) => l.includes('region=home')).every((l) => /^\S/.test(l)));
+    assert.match(r.stdout, /^127\.0\.0\.1:\d+ · att-pace · ok in \d+ ms · region=home\n {2}up 94d \d+h · Pace Plc 5268AC · firmware /m);
+    assert.match(r.stdout, /^ {2}net +[\d.]+ [MG]iB +[\d.]+ [MG]iB +[\d.]+ [kM]bit\/s +[\d.]+ [kM]bit\/s +17\/0$/m);
+    assert.match(r.stdout, /^ {2}dsl 1 down +rate 48\.2 Mbit\/s · max rate 51\.0 Mbit\/s · noise margin 7\.1 dB/m);
+    assert.match(r.stdout, /^ {2}wan +connected · FIBER · Lightspeed · link up · link speed 10\.0 Gbit\/s · full$/m);
+    assert.match(r.stdout, /^ {2}br0 +[\d.]+ [KMG]iB +[\d.]+ GiB +[\d.]+ kbit\/s/m);
+    assert.match(r.stdout, /FAILED in \d+ ms · region=home\n {2}local access disabled \(HTTP 403\)/);
+    // No field names, no line protocol.
+    assert.doesNotMatch(r.stdout, /\b[a-z]+_[a-z_]+=|=\d+i\b/);
   });
 
   it('--rate needs --format pretty', async () => {
     const r = await runBin(['--device', `att-pace=${sim.url}`, '--rate', '1s']);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'E! --rate: only with --format pretty\n');
+  });
+
+  it('--watch refuses to start without a terminal (Telegraf, a pipe or a file would wait for ever)', async () => {
+    const r = await runBin(['--device', `att-pace=${sim.url}`, '--watch', '1s']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^E! --watch: standard output is not a terminal/);
+    const lp = await runBin(['--device', `att-pace=${sim.url}`, '--watch', '1s', '--format', 'lp']);
+    assert.equal(lp.code, 2);
+    assert.equal(lp.stderr, 'E! --watch: only with the table (leave --format lp out)\n');
+  });
+
+  it('--watch redraws the table in place in a real terminal, with rates and a sparkline, until Ctrl-C (tmux)', { skip: NO_TMUX ?? false }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homenet-tmux-'));
+    const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', join(dir, 'socket'), '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, BIN, '--device', `att-pace=${sim.url}`, '--device', `sonos=${sim.url}/sonos/1`, '--tag', 'region=home', '--watch', '500ms'];
+    // The whole history of the pane (-S -), wrapped lines joined (-J): a scrolled or too wide screen shows.
+    const screen = (): string => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'watch');
+    const until = async (done: (s: string) => boolean): Promise<string> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const s = screen();
+        if (done(s) || Date.now() > deadline) return s;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      tmux('new-session', '-d', '-s', 'watch', '-x', '80', '-y', '30', `${command.map(quote).join(' ')}; echo EXIT=$?; sleep 60`);
+      // Three frames: the third has two rates in its sparkline.
+      const shown = await until((s) => /^ {2}net .*[▁▂▃▄▅▆▇█]{2}/m.test(s));
+      const rows = shown.split('\n').map((l) => l.trimEnd());
+      assert.match(rows[0] ?? '', /^telegraf-homenet · every 500ms · \d\d:\d\d:\d\d · Ctrl-C to stop$/, shown);
+      assert.equal(shown.match(/telegraf-homenet ·/g)?.length, 1, `redrawn in place, not scrolled:\n${shown}`);
+      assert.deepEqual(rows.filter((l) => l.length > 80), [], shown);
+      assert.equal(rows.filter((l) => l.includes('region=home')).length, 2, shown);
+      assert.match(shown, /^ {2}net +[\d.]+ [MG]iB +[\d.]+ [MG]iB +[\d.]+ [kM]bit\/s +[\d.]+ [kM]bit\/s +[▁▂▃▄▅▆▇█]{2,} +17\/0 *$/m);
+      assert.match(shown, /^ {2}br0 .* kbit\/s +[▁▂▃▄▅▆▇█]{2,}/m);
+      assert.ok(SPARK.test(shown));
+      tmux('send-keys', '-t', 'watch', 'C-c');
+      const ended = await until((s) => /EXIT=\d+/.test(s));
+      assert.match(ended, /EXIT=0/, ended);
+    } finally {
+      try {
+        tmux('kill-server');
+      } catch {
+        // Already gone.
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

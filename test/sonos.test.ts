@@ -23,11 +23,12 @@ describe('one Sonos speaker', () => {
   });
   after(() => sim.close());
 
-  it('is named by its zone; every interface but lo; model and firmware on homenet_system', async () => {
+  it('is named by its zone; the bridge and no all-zero interface; model and firmware on homenet_system', async () => {
     const { metrics, log } = await collect(speakerConfig(sim, 1));
     assert.deepEqual(log, []);
     assert.deepEqual(hosts(metrics), ['Living Room (L)']);
-    assert.deepEqual(interfaces(metrics), ['ath0', 'br0', 'eth0']);
+    // ath0 and eth0 have counted nothing on this speaker: 26 fields of zeros per gather.
+    assert.deepEqual(interfaces(metrics), ['br0']);
     const br0 = metrics.find((m) => m.tags['interface'] === 'br0');
     assert.deepEqual(Object.keys(br0?.fields ?? {}).slice(0, 13), [
       'tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier',
@@ -118,9 +119,11 @@ describe('one Sonos speaker', () => {
     assert.ok(rx > 2n ** 32n, `rx_bytes ${rx}`);
   });
 
-  it('interfaces chooses the lines; radio is opt-in', async () => {
+  it('interfaces chooses the lines, all keeps every one but lo; radio is opt-in', async () => {
     const a = await collect(speakerConfig(sim, 1, 'interfaces = br0, lo\n'));
     assert.deepEqual(interfaces(a.metrics), ['br0', 'lo']);
+    const all = await collect(speakerConfig(sim, 1, 'interfaces = all\n'));
+    assert.deepEqual(interfaces(all.metrics), ['ath0', 'br0', 'eth0']);
     assert.ok(!a.metrics.some((m) => m.name === 'homenet_radio'));
     const b = await collect(speakerConfig(sim, 1, 'collect = traffic, radio\n'));
     const radio = b.metrics.find((m) => m.name === 'homenet_radio');
@@ -197,5 +200,16 @@ describe('discover and parse from the command line', () => {
     assert.ok(lines(r.stdout).every((l) => l.startsWith('net,host=Dining\\ Room\\ (R),interface=')));
     const named = await runBin(['parse', '--type', 'sonos', '--host', 'dining', `${dir}ifconfig.xml`, `${dir}zp.xml`]);
     assert.ok(lines(named.stdout).every((l) => l.startsWith('net,host=dining,interface=')));
+  });
+
+  it('prints the bridge and each interface that counted a packet: the wired speaker its eth0, the wireless one its radio', async () => {
+    const r = await runBin(['parse', '--type', 'sonos-household', `${FIXTURES}sonos-household/nested-controller-before-ifconfig/review.xml`]);
+    assert.equal(r.code, 0, r.stderr);
+    const net = lines(r.stdout).filter((l) => l.startsWith('net,')).map((l) => l.slice(0, l.indexOf(' ')));
+    assert.deepEqual(net, [
+      'net,host=Den,interface=br0', 'net,host=Den,interface=eth0',
+      'net,host=Garage,interface=ath0', 'net,host=Garage,interface=br0',
+      'net,host=Sunroom,interface=ath0', 'net,host=Sunroom,interface=br0',
+    ]);
   });
 });

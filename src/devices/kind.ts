@@ -27,8 +27,11 @@ export interface PageText {
 export interface ParseContext {
   /** Measurement of the traffic counters (`measurement` in the config). */
   readonly measurement: string;
-  /** Interfaces to print (`interfaces` in the config); undefined means all but `lo`. */
-  readonly interfaces?: ReadonlySet<string>;
+  /**
+   * Interfaces to print (`interfaces` in the config): these names, `all` (all
+   * but `lo`), or undefined: `br0` and any other that has counted a packet.
+   */
+  readonly interfaces?: ReadonlySet<string> | 'all';
 }
 
 /**

@@ -215,14 +215,25 @@ export function parseIfconfig(text: string, where: string, omit: Omitter): Iface
   return out;
 }
 
-/** Which interfaces to print: the configured ones, or all but the loopback. */
-function wanted(ctx: ParseContext, name: string): boolean {
-  return ctx.interfaces ? ctx.interfaces.has(name) : name !== 'lo';
+/**
+ * Which interfaces to print: the configured ones; with `all`, all but the
+ * loopback; by default the bridge and any other that has counted a packet
+ * (most speakers show an idle radio or an unplugged port, all zeros for ever).
+ */
+function wanted(ctx: ParseContext, i: IfaceCounters): boolean {
+  if (ctx.interfaces === 'all') return i.name !== 'lo';
+  if (ctx.interfaces) return ctx.interfaces.has(i.name);
+  if (i.name === 'lo') return false;
+  if (i.name === 'br0') return true;
+  return ['rx_pkts', 'tx_pkts', 'rx_bytes', 'tx_bytes'].some((f) => {
+    const v = i.fields[f];
+    return v?.kind === 'int' ? v.value !== 0n : v?.kind === 'float' ? v.value !== 0 : false;
+  });
 }
 
 function trafficLines(ifaces: readonly IfaceCounters[], ctx: ParseContext, tags: Record<string, string>, page: PageText): Metric[] {
   return ifaces
-    .filter((i) => wanted(ctx, i.name))
+    .filter((i) => wanted(ctx, i))
     .map((i) => ({ name: ctx.measurement, tags: { ...tags, interface: i.name }, fields: { ...i.fields, ...timingFields(page) } }));
 }
 
