@@ -1,0 +1,167 @@
+/**
+ * The npm package (issue 16, item 3): `npm pack`, then `npm install -g` of the
+ * tarball on a server that cannot reach any registry, gives a working command.
+ * That holds because dist/bundle/ already contains htmlparser2, yargs and ini:
+ * the package declares no runtime dependency for npm to fetch.
+ *
+ * Real npm, real tarball, real install into a temporary prefix; the registry
+ * is a closed loopback port, the cache an empty folder, and --offline on top.
+ * Runs on the build `npm test` has just made (pack with --ignore-scripts:
+ * prepack would only build it again).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
+import { FIXTURES, ROOT, runProgram } from './support/helpers.js';
+
+/** The runtime packages the design card allows the program (DESIGN.md, Dependencies). */
+const RUNTIME = ['htmlparser2', 'ini', 'yargs'];
+
+interface Manifest {
+  version: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  bundleDependencies?: unknown;
+}
+const manifest = (path: string): Manifest => JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+
+/**
+ * npm as a server without registry access has it: nothing inherited from the
+ * `npm test` that runs us (npm_config_* would point at the real cache and
+ * registry), no user or global npmrc, and a PATH that has node for the
+ * launcher's `#!/usr/bin/env node`.
+ */
+function npmEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  writeFileSync(`${dir}/npmrc`, '');
+  writeFileSync(`${dir}/npmrc-global`, '');
+  return {
+    ...env,
+    PATH: `${dirname(process.execPath)}:${env['PATH'] ?? '/usr/bin:/bin'}`,
+    HOME: dir,
+    npm_config_userconfig: `${dir}/npmrc`,
+    npm_config_globalconfig: `${dir}/npmrc-global`,
+    npm_config_registry: 'http://127.0.0.1:9/',
+    npm_config_cache: `${dir}/cache`,
+    npm_config_offline: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
+}
+
+describe('the npm package installs and runs with no registry (issue 16, item 3)', () => {
+  let dir = '';
+  let env: NodeJS.ProcessEnv = {};
+  let tarball = '';
+  let files: string[] = [];
+  let packMs = 0;
+  before(async () => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-pack-`);
+    mkdirSync(`${dir}/cache`);
+    env = npmEnv(dir);
+    const r = await runProgram('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { env, timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    packMs = r.ms;
+    const [packed] = JSON.parse(r.stdout) as [{ filename: string; size: number; unpackedSize: number; files: { path: string }[] }];
+    tarball = `${dir}/${packed.filename}`;
+    files = packed.files.map((f) => f.path).sort();
+    // For the record (README, Install): what a user copies to the server.
+    console.log(`# packed ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} KiB (${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked), in ${packMs.toFixed(0)} ms`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('holds nothing but bin/, dist/bundle/, telegraf.d/, the README, package.json and a licence', () => {
+    const stray = files.filter((f) => !/^(bin\/|dist\/bundle\/|telegraf\.d\/|README\.md$|package\.json$|LICEN[CS]E(\.\w+)?$)/i.test(f));
+    assert.deepEqual(stray, []);
+    for (const f of ['bin/telegraf-homenet', 'bin/package.json', 'dist/bundle/cli.js', 'dist/bundle/package.json', 'telegraf.d/homenet.conf', 'telegraf.d/homenet-execd.conf', 'README.md', 'package.json']) {
+      assert.ok(files.includes(f), `${f} is packed`);
+    }
+    assert.ok(files.some((f) => f.startsWith('dist/bundle/chunks/')), 'the bundle\'s chunks are packed');
+  });
+
+  it('declares no runtime dependency: the program\'s packages (htmlparser2, yargs, ini) are in the bundle', () => {
+    const pkg = manifest(`${ROOT}package.json`);
+    for (const key of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies'] as const) {
+      assert.equal(pkg[key], undefined, `package.json has no ${key}: npm would fetch them on install`);
+    }
+    // `npm ci` still installs them for the build, from devDependencies.
+    for (const name of RUNTIME) assert.ok(pkg.devDependencies?.[name], `${name} is a devDependency (bundled)`);
+  });
+
+  it('installs with npm -g from the tarball, registry unreachable and cache empty, and the command works', { timeout: 60_000 }, async () => {
+    const prefix = `${dir}/prefix`;
+    const install = await runProgram('npm', ['install', '--global', '--prefix', prefix, tarball], { env, timeoutMs: 45_000 });
+    assert.equal(install.code, 0, install.stderr);
+    console.log(`# npm install -g of the tarball, offline: ${install.ms.toFixed(0)} ms`);
+    const home = `${prefix}/lib/node_modules/telegraf-homenet`;
+    assert.equal(existsSync(`${home}/node_modules`), false, 'npm installed no package beside it');
+    assert.equal(manifest(`${home}/package.json`).version, manifest(`${ROOT}package.json`).version);
+
+    // The command as a user runs it, from another folder; each of the three packages in use.
+    const cmd = `${prefix}/bin/telegraf-homenet`;
+    const run = (args: string[]): ReturnType<typeof runProgram> => runProgram(cmd, args, { cwd: dir, env: { PATH: env['PATH'] ?? '' } });
+    const version = await run(['--version']);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout, `${manifest(`${ROOT}package.json`).version}\n`);
+
+    const caseDir = `${FIXTURES}att-pace/att-caption/`;
+    const parse = await run(['parse', '--type', 'att-pace', '--host', 'router', `${caseDir}C_1_0.html`]);
+    assert.equal(parse.code, 0, parse.stderr);
+    assert.equal(parse.stdout, readFileSync(`${caseDir}expected.out`, 'utf8'));
+
+    writeFileSync(`${dir}/homenet.ini`, '[gw]\ntype = att\nurl = http://127.0.0.1:9\ntimeout = 500ms\n');
+    const collect = await run(['--config', `${dir}/homenet.ini`]);
+    assert.equal(collect.code, 0, collect.stderr);
+    assert.match(collect.stdout, /^homenet_scrape,host=gw,type=att success=false,/m);
+
+    const help = await run(['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /telegraf-homenet parse/);
+  });
+});
+
+describe('the program\'s runtime packages (DESIGN.md, Dependencies)', () => {
+  it('the program imports only htmlparser2, yargs, ini and node: modules, and esbuild bundles all three', async () => {
+    // What esbuild itself saw while bundling src/cli.ts, as `npm run build` does.
+    const result = await build({ entryPoints: [`${ROOT}src/cli.ts`], bundle: true, splitting: true, format: 'esm', platform: 'node', outdir: `${tmpdir()}/homenet-unused`, write: false, metafile: true, logLevel: 'error' });
+    const packages = new Set<string>();
+    const external = new Set<string>();
+    for (const [path, input] of Object.entries(result.metafile.inputs)) {
+      for (const imp of input.imports) {
+        if (imp.external) external.add(imp.path);
+        const spec = imp.original ?? imp.path;
+        if (path.startsWith('src/') && !spec.startsWith('.') && !isBuiltin(spec)) packages.add(spec);
+      }
+    }
+    assert.deepEqual([...packages].sort(), RUNTIME);
+    const notNode = [...external].filter((p) => !isBuiltin(p));
+    assert.deepEqual(notNode, [], 'everything but Node\'s own modules is inside the bundle');
+  });
+
+  it('the built bundle requires nothing but Node\'s own modules and its own files', () => {
+    const out = `${ROOT}dist/bundle/`;
+    const names = new Set<string>();
+    const sources = [`${out}cli.js`];
+    const seen = new Set<string>();
+    while (sources.length > 0) {
+      const file = sources.pop() ?? '';
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/\brequire\((["'])([^"']+)\1\)/g)) {
+        const name = m[2] ?? '';
+        if (name.startsWith('./')) sources.push(`${dirname(file)}/${name.slice(2)}`);
+        else names.add(name);
+      }
+    }
+    assert.ok(seen.size > 5, 'the chunks were followed');
+    assert.deepEqual([...names].filter((n) => !isBuiltin(n)), []);
+  });
+});
