@@ -1,0 +1,75 @@
+/**
+ * The README's Docker section (issue 16, item 6) states what the single
+ * binary needs from the image it runs in: the C library and its version, the
+ * loader, the other shared libraries. Those are facts of the binary, read
+ * here with readelf as the README says they were, so that a new Node build
+ * that needs a newer glibc or another library cannot leave the README wrong.
+ * Runs when the binary is built and readelf (Debian's binutils) is there.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { ROOT } from './support/helpers.js';
+
+const BINARY = `${ROOT}dist/telegraf-homenet-linux-x64`;
+const readelf = spawnSync('readelf', ['--version']).status === 0;
+const skip = !existsSync(BINARY)
+  ? 'not built here: run `npm run binary` first'
+  : !readelf
+    ? 'readelf is not installed (Debian package binutils)'
+    : false;
+
+/** `readelf` on the binary, its output as text. */
+function elf(...args: string[]): string {
+  const r = spawnSync('readelf', ['-W', ...args, BINARY], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** Compares dotted versions: 2.28 > 2.3. */
+function newer(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
+/** The README's Docker section, up to the next heading of its level or above. */
+function dockerSection(): string {
+  const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+  const start = readme.indexOf('\n### Docker');
+  assert.ok(start >= 0, 'the README has a Docker section');
+  const end = readme.slice(start + 1).search(/\n##{1,2} /);
+  return end < 0 ? readme.slice(start) : readme.slice(start, start + 1 + end);
+}
+
+describe('the README\'s Docker section states what the binary needs (issue 16, item 6)', () => {
+  it('the newest glibc symbol version, the loader and the shared libraries are the ones the README names', { skip }, () => {
+    // Newest version asked of each library family (GLIBC, GLIBCXX, ...), from the version-needs section.
+    const newest = new Map<string, string>();
+    for (const m of elf('-V').matchAll(/Name: ([A-Z]+)_([0-9.]+)/g)) {
+      const [, family = '', version = ''] = m;
+      const seen = newest.get(family);
+      if (seen === undefined || newer(version, seen)) newest.set(family, version);
+    }
+    const glibc = newest.get('GLIBC');
+    assert.ok(glibc, 'the binary asks for versioned glibc symbols');
+    const needed = [...elf('-d').matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1] ?? '').sort();
+    const loader = /Requesting program interpreter: ([^\]]+)\]/.exec(elf('-l'))?.[1];
+
+    const section = dockerSection();
+    assert.ok(section.includes(`glibc ${glibc} or newer`), `the README says "glibc ${glibc} or newer"`);
+    assert.ok(section.includes(`\`GLIBC_${glibc}\``), `the README names \`GLIBC_${glibc}\``);
+    for (const family of ['GLIBCXX', 'CXXABI']) {
+      const v = newest.get(family);
+      if (v !== undefined) assert.ok(section.includes(`\`${family}_${v}\``), `the README names \`${family}_${v}\``);
+    }
+    assert.ok(loader && section.includes(`\`${loader}\``), `the README names the loader ${String(loader)}`);
+    const named = [...new Set([...section.matchAll(/`(lib[\w+-]+\.so\.\d+)`/g)].map((m) => m[1] ?? ''))].sort();
+    assert.deepEqual(named, needed.filter((n) => n.startsWith('lib')), 'the README names exactly the libraries the binary loads');
+  });
+});
