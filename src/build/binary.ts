@@ -36,6 +36,9 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const work = `${root}dist/sea/`;
 
+/** The package folders (node_modules/NAME, nested ones too) bundled into the binary, written by the build, read by `npm run release`. */
+export const BUNDLED = `${work}bundled-packages.json`;
+
 function say(text: string): void {
   process.stderr.write(`I! ${text}\n`);
 }
@@ -85,7 +88,8 @@ async function bundle(): Promise<string> {
   const { build } = await import('esbuild');
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
   const out = `${work}bundle.cjs`;
-  await build({
+  const { metafile } = await build({
+    metafile: true,
     stdin: {
       contents: entry(readFileSync(`${root}bin/telegraf-homenet`, 'utf8')),
       resolveDir: root,
@@ -110,6 +114,9 @@ async function bundle(): Promise<string> {
   const text = readFileSync(out, 'utf8').replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve(require("$1"))');
   if (/\bimport\(/.test(text)) throw new Error(`${out}: a dynamic import() is left, which the binary cannot run`);
   writeFileSync(out, text);
+  // The npm packages inside, for the release's LICENSE (their licence comments are not kept in the bundle).
+  const packages = new Set(Object.keys(metafile.inputs).flatMap((f) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []));
+  writeFileSync(BUNDLED, `${JSON.stringify([...packages].sort(), null, 1)}\n`);
   return out;
 }
 
