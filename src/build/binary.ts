@@ -149,7 +149,7 @@ async function build(t: Target, hostNode: string, script: string): Promise<void>
   // host's strip knows only its own architecture.
   const strip = native ? 'strip' : `${t.triplet}-strip`;
   if (onPath(strip)) execFileSync(strip, ['--strip-unneeded', output], { stdio: 'ignore' });
-  else process.stderr.write(`W! ${strip} not found (Debian: binutils-${t.triplet}): ${output} keeps its symbols, about 35 MB more\n`);
+  else process.stderr.write(`W! ${strip} not found (Debian: binutils-${t.triplet.replace(/_/g, '-')}): ${output} keeps its symbols, about 35 MB more\n`);
   const { inject } = await import('postject');
   await inject(output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
   const mb = (statSync(output).size / 1e6).toFixed(1);
