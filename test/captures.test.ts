@@ -627,11 +627,11 @@ const SONOS: readonly Case[] = [
   },
   {
     // Every chain reads "0 dBm" (four lines for an RX:2 radio) and there is
-    // no OFDM ANI line. By the rule the worst chain is 0; the page gives no
-    // ANI level, so none is printed.
+    // no OFDM ANI line. 0 dBm is no measurement, so no noise floor is printed
+    // (with a W! line); the page gives no ANI level either.
     files: ['sonos/proc-ath_rincon-status-1.txt'],
     type: 'sonos',
-    lines: [{ name: 'homenet_radio', select: { host: HOST }, fields: { noise_floor_dbm: int(0n), ieee_channel: int(6n), ofdm_ani_level: ABSENT } }],
+    lines: [{ name: 'homenet_radio', select: { host: HOST }, fields: { noise_floor_dbm: ABSENT, chains: ABSENT, ieee_channel: int(6n), ofdm_ani_level: ABSENT } }],
   },
   {
     files: ['sonos/proc-ath_rincon-status-2.txt'],

@@ -5,7 +5,7 @@ import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect.j
 import { buildConfig, type Config } from '../src/config.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
-import { DESCRIPTION_REFRESH_MS } from '../src/devices/sonos.js';
+import { DESCRIPTION_REFRESH_MS, radioFields } from '../src/devices/sonos.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { FIXTURES, lines, runBin } from './support/helpers.js';
 
@@ -211,5 +211,19 @@ describe('discover and parse from the command line', () => {
       'net,host=Garage,interface=ath0', 'net,host=Garage,interface=br0',
       'net,host=Sunroom,interface=ath0', 'net,host=Sunroom,interface=br0',
     ]);
+  });
+});
+
+describe('radio status', () => {
+  it('a noise floor of 0 dBm on every chain is no measurement: left out with a warning, the rest kept', () => {
+    const omitted: string[] = [];
+    const text = 'Noise Floor: 0 dBm\nNoise Floor: 0 dBm\nIEEE channel: 6\n';
+    const fields = radioFields(text, 'radio', (m) => omitted.push(m));
+    assert.deepEqual(Object.keys(fields), ['ieee_channel']);
+    assert.deepEqual(omitted, ['radio: every "Noise Floor" reads 0 dBm (no measurement): noise_floor_dbm left out']);
+    // A real reading beside a 0 is the floor; the 0 is not the worst chain.
+    const mixed = radioFields('Noise Floor: -101 dBm\nNoise Floor: 0 dBm\n', 'radio', (m) => omitted.push(m));
+    assert.equal(mixed['noise_floor_dbm']?.value, -101n);
+    assert.equal(mixed['chains']?.value, 1n);
   });
 });

@@ -250,10 +250,14 @@ async function commandText(page: PageText, ctx: ExtractContext, cmdline: string,
 }
 
 /** `homenet_radio`: SonosNet radio health from `/proc/ath_rincon/status` text. */
-export function radioFields(text: string, where: string): Record<string, FieldValue> {
+export function radioFields(text: string, where: string, omit: Omitter): Record<string, FieldValue> {
   const fields: Record<string, FieldValue> = {};
   const small = (n: number): boolean => Number.isSafeInteger(n) && Math.abs(n) < 1_000_000;
-  const noise = [...text.matchAll(/Noise Floor:\s*(-?\d{1,7})\s*dBm/g)].map((m) => Number(m[1])).filter(small);
+  const read = [...text.matchAll(/Noise Floor:\s*(-?\d{1,7})\s*dBm/g)].map((m) => Number(m[1])).filter(small);
+  // "0 dBm" on a chain is no measurement (a real radio's floor is near -100 dBm):
+  // as the worst chain it would put a 0 on the graph.
+  const noise = read.filter((n) => n !== 0);
+  if (read.length > 0 && noise.length === 0) omit(`${where}: every "Noise Floor" reads 0 dBm (no measurement): noise_floor_dbm left out`);
   if (noise.length > 0) {
     // The worst (highest) chain: that is the one that limits the link.
     fields['noise_floor_dbm'] = int(Math.max(...noise));
@@ -373,7 +377,7 @@ const radio: PageSpec = {
   extracts: [
     {
       area: 'radio',
-      parse: async (page, ctx) => [{ name: 'homenet_radio', tags: {}, fields: radioFields(await commandText(page, ctx, RADIO_FILE, RADIO_TITLE), RADIO_TITLE) }],
+      parse: async (page, ctx) => [{ name: 'homenet_radio', tags: {}, fields: radioFields(await commandText(page, ctx, RADIO_FILE, RADIO_TITLE), RADIO_TITLE, ctx.omit) }],
     },
   ],
 };
@@ -456,7 +460,7 @@ const review: PageSpec = {
           const text = section.files.get(RADIO_FILE);
           if (text === undefined) return [];
           try {
-            return [{ name: 'homenet_radio', tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`) }];
+            return [{ name: 'homenet_radio', tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`, ctx.omit) }];
           } catch (err) {
             if (!(err instanceof ParseError)) throw err;
             ctx.omit(`${err.message}: its radio line left out`);
