@@ -163,6 +163,22 @@ export function parseHtml(text: string): Doc {
 }
 
 /**
+ * Feeds `text` to `parser` a slice at a time: `after` looks at what was read
+ * after each slice (true: stop, the rest unread; it may throw), and `pace`
+ * runs between slices. Ends the parser when the whole text was fed, and
+ * says whether it was. The one loop every paced reader shares.
+ */
+export async function feedSlices(parser: Parser, text: string, pace: Pace, after: () => boolean = () => false, slice = STEP_CHARS): Promise<boolean> {
+  for (let at = 0; at < text.length; at += slice) {
+    parser.write(text.slice(at, at + slice));
+    if (after()) return false;
+    await pace();
+  }
+  parser.end();
+  return true;
+}
+
+/**
  * Reads a page a slice at a time, calling `pace` between slices. With
  * `enough`, reads only as far as needed: `enough` looks at the tree after
  * every few KiB and says whether it has what it wants, which must come from
@@ -173,15 +189,12 @@ export function parseHtml(text: string): Doc {
  */
 export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => boolean): Promise<{ doc: Doc; complete: boolean }> {
   const { doc, parser, tooDeep, count } = treeBuilder();
-  for (let at = 0; at < text.length; at += STEP_CHARS) {
-    parser.write(text.slice(at, at + STEP_CHARS));
+  const complete = await feedSlices(parser, text, pace, () => {
     if (tooDeep()) throw tooDeepError(count());
-    if (enough?.(doc) === true) return { doc, complete: false };
-    await pace();
-  }
-  parser.end();
+    return enough?.(doc) === true;
+  });
   if (tooDeep()) throw tooDeepError(count());
-  return { doc, complete: true };
+  return { doc, complete };
 }
 
 /** One table row as {@link readRows} gives it: each cell's normalised text, a colspan cell repeated. */
@@ -262,13 +275,11 @@ export async function readRows(text: string, pace: Pace, onRow: (row: StreamRow)
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
-  for (let at = 0; at < text.length; at += STEP_CHARS) {
-    parser.write(text.slice(at, at + STEP_CHARS));
+  const whole = await feedSlices(parser, text, pace, () => {
     if (state.deep) throw tooDeepError();
-    if (state.stop) return { complete: false };
-    await pace();
-  }
-  parser.end();
+    return state.stop;
+  });
+  if (!whole) return { complete: false };
   if (state.deep) throw tooDeepError();
   for (let t = open.pop(); t && !state.stop; t = open.pop()) endRow(t);
   return { complete: !state.stop };
@@ -277,12 +288,7 @@ export async function readRows(text: string, pace: Pace, onRow: (row: StreamRow)
 /** A page's visible text, entities decoded, whitespace collapsed, read a slice at a time. */
 export async function readText(text: string, pace: Pace): Promise<string> {
   const parts: string[] = [];
-  const parser = new Parser({ ontext: (data) => parts.push(data) }, { decodeEntities: true });
-  for (let at = 0; at < text.length; at += STEP_CHARS) {
-    parser.write(text.slice(at, at + STEP_CHARS));
-    await pace();
-  }
-  parser.end();
+  await feedSlices(new Parser({ ontext: (data) => parts.push(data) }, { decodeEntities: true }), text, pace);
   return normText(parts.join(''));
 }
 

@@ -6,19 +6,17 @@
  */
 import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
 import { findOne, findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc, type El } from '../html.js';
-import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, systemMetrics } from './att-common.js';
+import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from './att-common.js';
 import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from './fields.js';
 import type { Family, LoginSpec, PageSpec } from './kind.js';
 
-/** Words of a label as the page may write them: spaces or `&nbsp;` between. */
-const SP = String.raw`(?:\s|&nbsp;|&#160;)+`;
-/** Whether the raw page text holds these words (a title, heading, caption or row label). */
-function says(...words: string[]): RegExp {
-  return new RegExp(words.join(SP), 'i');
-}
-
 /** A page is markup with tables or headings; a page's visible text pasted into a bug report is not one. */
 const MARKUP = /<(?:table|h[1-6])\b/i;
+
+/** A recogniser: markup that says any of these. */
+function pageSaying(...words: RegExp[]): (body: string) => boolean {
+  return (body) => MARKUP.test(body) && words.some((re) => re.test(body));
+}
 
 const BROADBAND_TITLE = 'Broadband Status (/cgi-bin/broadbandstatistics.ha)';
 
@@ -104,13 +102,12 @@ function wanMetrics(doc: Doc, omit: Omitter): Metric[] {
   return [{ name: M.wan, tags: {}, fields }];
 }
 
-const BROADBAND_WORDS = [says('Broadband', 'Connection', 'Source'), says('Ethernet', 'IPv4', 'Statistics', 'Table')];
 
 const broadband: PageSpec = {
   key: 'bgw-broadband',
   path: '/cgi-bin/broadbandstatistics.ha',
   title: BROADBAND_TITLE,
-  recognize: (body) => MARKUP.test(body) && BROADBAND_WORDS.some((re) => re.test(body)),
+  recognize: pageSaying(says('Broadband', 'Connection', 'Source'), says('Ethernet', 'IPv4', 'Statistics', 'Table')),
   extracts: [
     {
       area: 'traffic',
@@ -145,24 +142,21 @@ function lanMetrics(doc: Doc, omit: Omitter): Metric[] {
   return out;
 }
 
-const LAN_WORDS = says('LAN', 'Ethernet', 'Statistics');
-
 const lan: PageSpec = {
   key: 'bgw-lan',
   path: '/cgi-bin/lanstatistics.ha',
   title: LAN_TITLE,
-  recognize: (body) => MARKUP.test(body) && LAN_WORDS.test(body),
+  recognize: pageSaying(says('LAN', 'Ethernet', 'Statistics')),
   extracts: [{ area: 'lan', parse: async (_page, ctx) => lanMetrics(await ctx.html(), ctx.omit) }],
 };
 
 const SYSTEM_TITLE = 'System Information (/cgi-bin/sysinfo.ha)';
 // The row every firmware shows: "Time Since Last Reboot" (the Pace says "Boot").
-const SYSTEM_WORDS = says('Time', 'Since', 'Last', 'Reboot');
 const system: PageSpec = {
   key: 'bgw-system',
   path: '/cgi-bin/sysinfo.ha',
   title: SYSTEM_TITLE,
-  recognize: (body) => MARKUP.test(body) && SYSTEM_WORDS.test(body),
+  recognize: pageSaying(says('Time', 'Since', 'Last', 'Reboot')),
   extracts: [{ area: 'system', parse: async (_page, ctx) => systemMetrics(await ctx.html(), SYSTEM_TITLE) }],
 };
 
@@ -246,25 +240,23 @@ function fiberMetrics(doc: Doc, omit: Omitter): Metric[] {
   return [{ name: M.fiber, tags: {}, fields }];
 }
 
-const FIBER_WORDS = new RegExp(`(?:Rx|Tx)${SP}Power${SP}Currently`, 'i');
-
 const fiber: PageSpec = {
   key: 'bgw-fiber',
   path: '/cgi-bin/fiberstat.ha',
   title: FIBER_TITLE,
-  recognize: (body) => MARKUP.test(body) && FIBER_WORDS.test(body),
+  recognize: pageSaying(says('(?:Rx|Tx)', 'Power', 'Currently')),
   extracts: [{ area: 'line', parse: async (_page, ctx) => fiberMetrics(await ctx.html(), ctx.omit) }],
   // Only the BGW320 has an optical module; other models answer 404.
   optional: true,
 };
 
 const NAT_TITLE = 'NAT Table (/cgi-bin/nattable.ha)';
-const NAT_WORDS = says('Total', 'Sessions', 'Available');
+const NAT_PAGE = pageSaying(says('Total', 'Sessions', 'Available'));
 const nat: PageSpec = {
   key: 'bgw-nat',
   path: '/cgi-bin/nattable.ha',
   title: NAT_TITLE,
-  recognize: (body) => MARKUP.test(body) && NAT_WORDS.test(body) && !loginSpec.isLoginPage(body),
+  recognize: (body) => NAT_PAGE(body) && !loginSpec.isLoginPage(body),
   extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx) }],
   login: true,
 };

@@ -23,6 +23,14 @@ import {
 } from '../html.js';
 import { dropImpossibleParts, setCounter, shown, type Omitter } from './fields.js';
 
+/** Words of a label as a page may write them: spaces or `&nbsp;` between. */
+export const SP = String.raw`(?:\s|&nbsp;|&#160;)+`;
+
+/** Whether the raw page text holds these words (a title, heading, caption or row label); each word may be a pattern. */
+export function says(...words: string[]): RegExp {
+  return new RegExp(words.join(SP), 'i');
+}
+
 /** Measurement names of the gateway areas (the traffic one is configurable). */
 export const M = {
   wan: 'homenet_wan',

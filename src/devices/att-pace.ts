@@ -21,7 +21,7 @@ import {
   type Doc,
   type El,
 } from '../html.js';
-import { columnCounterMetrics, dslMetrics, M, natMetrics, systemMetrics } from './att-common.js';
+import { columnCounterMetrics, dslMetrics, M, natMetrics, says, SP, systemMetrics } from './att-common.js';
 import { setCounter, shown, timingFields, type Omitter } from './fields.js';
 import type { ExtractContext, Family, PageSpec, PageText } from './kind.js';
 
@@ -157,8 +157,6 @@ function lanMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
   return columnCounterMetrics(table, title, omit);
 }
 
-/** Words of a label as the page may write them: spaces or `&nbsp;` between. */
-const SP = String.raw`(?:\s|&nbsp;|&#160;)+`;
 
 const broadband: PageSpec = {
   key: 'pace-broadband',
@@ -182,7 +180,7 @@ const broadband: PageSpec = {
 };
 
 const SYSTEM_TITLE = 'System Info (/xslt?PAGE=C_0_0)';
-const SYSTEM_WORDS = new RegExp(`Time${SP}Since${SP}Last${SP}(?:Re)?boot`, 'i');
+const SYSTEM_WORDS = says('Time', 'Since', 'Last', '(?:Re)?boot');
 const system: PageSpec = {
   key: 'pace-system',
   path: '/xslt?PAGE=C_0_0',

@@ -5,7 +5,7 @@
  */
 import { Parser } from 'htmlparser2';
 import { cleanTag, int, type FieldValue, type Metric } from '../lineprotocol.js';
-import { MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../html.js';
+import { feedSlices, MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../html.js';
 import { setCounter, timingFields, type Omitter } from './fields.js';
 import type { DeviceKind, ExtractContext, Family, PageSpec, PageText, ParseContext } from './kind.js';
 
@@ -36,11 +36,7 @@ export function supportSections(xml: string): SupportSection[] {
 /** {@link supportSections}, read a slice at a time with `pace` between slices. */
 export async function readSupportSections(xml: string, pace: Pace): Promise<SupportSection[]> {
   const { parser, done } = sectionsBuilder();
-  for (let at = 0; at < xml.length; at += SLICE_CHARS) {
-    parser.write(xml.slice(at, at + SLICE_CHARS));
-    await pace();
-  }
-  parser.end();
+  await feedSlices(parser, xml, pace, undefined, SLICE_CHARS);
   return done();
 }
 
