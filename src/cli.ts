@@ -317,7 +317,7 @@ async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io):
   if (!m?.[1] || port < 1 || port > 65535) throw new ConfigError(`--target: ${JSON.stringify(c.target)} is not ADDRESS:PORT`);
   const waitMs = parseDuration(c.wait);
   if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
-  const { discover, iniSections } = await import('./discover.js');
+  const { discover, iniSections } = await import('./devices/sonos/discover.js');
   const found = await discover(m[1], port, waitMs, (w) => {
     io.stderr(`W! ${w}\n`);
   });

@@ -1,7 +1,7 @@
 /** The lean page tree, reading only as much of a page as needed, and the NAT summary that relies on it. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { natMetrics } from '../src/devices/att-common.js';
+import { natMetrics } from '../src/devices/att/common.js';
 import { parseHtml, readHtml, rowValues, tables, textOf, UNPACED } from '../src/html.js';
 
 const row = (i: number): string =>

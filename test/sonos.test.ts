@@ -5,7 +5,7 @@ import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect.j
 import { buildConfig, type Config } from '../src/config.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
-import { DESCRIPTION_REFRESH_MS, radioFields } from '../src/devices/sonos.js';
+import { DESCRIPTION_REFRESH_MS, radioFields } from '../src/devices/sonos/index.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { FIXTURES, lines, runBin } from './support/helpers.js';
 

@@ -14,7 +14,7 @@ import { collect } from '../collect.js';
 import { buildConfig } from '../config.js';
 import { DEVICE_KINDS, extractPage, type Area } from '../devices/index.js';
 import { fetchPage } from '../http.js';
-import { household, reviewPage } from '../simulate/sonos.js';
+import { household, reviewPage } from '../devices/sonos/simulate/sonos.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = `${root}bin/telegraf-homenet`;

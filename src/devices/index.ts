@@ -1,6 +1,6 @@
 /** Registry: config `type` -> device kind; recognising saved pages. */
-import { att, attBgw, attPace } from './att.js';
-import { sonos, sonosHousehold } from './sonos.js';
+import { att, attBgw, attPace } from './att/index.js';
+import { sonos, sonosHousehold } from './sonos/index.js';
 import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
 import { AREAS, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';

@@ -18,11 +18,11 @@ import {
   bgwSystemPage,
   SIM_ACCESS_CODE,
   type BgwModel,
-} from './bgw.js';
-import { paceBroadbandPage, paceLanPage, paceNatPage, paceSystemPage, type PaceLayout } from './pace.js';
-import { descriptionPage, household, ifconfigPage, radioPage, reviewPage, startSsdp, zpPage, type Speaker } from './sonos.js';
+} from '../devices/att/simulate/bgw.js';
+import { paceBroadbandPage, paceLanPage, paceNatPage, paceSystemPage, type PaceLayout } from '../devices/att/simulate/pace.js';
+import { descriptionPage, household, ifconfigPage, radioPage, reviewPage, startSsdp, zpPage, type Speaker } from '../devices/sonos/simulate/sonos.js';
 
-export { SIM_ACCESS_CODE } from './bgw.js';
+export { SIM_ACCESS_CODE } from '../devices/att/simulate/bgw.js';
 
 /** How the simulated device misbehaves on the status page. */
 export type Fault =

@@ -4,10 +4,10 @@
  * whole household in one `/support/review` page.
  */
 import { Parser } from 'htmlparser2';
-import { cleanTag, int, type FieldValue, type Metric } from '../lineprotocol.js';
-import { feedSlices, MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../html.js';
-import { setCounter, timingFields, type Omitter } from './fields.js';
-import type { DeviceKind, ExtractContext, Family, PageSpec, PageText, ParseContext } from './kind.js';
+import { cleanTag, int, type FieldValue, type Metric } from '../../lineprotocol.js';
+import { feedSlices, MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../../html.js';
+import { setCounter, timingFields, type Omitter } from '../fields.js';
+import type { DeviceKind, ExtractContext, Family, PageSpec, PageText, ParseContext } from '../kind.js';
 
 /** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
 export interface SupportSection {

@@ -5,7 +5,7 @@
  * names and serials are invented.
  */
 import { randomBytes } from 'node:crypto';
-import { countersAt, esc, pad2, uptimeParts, type Rate } from './counters.js';
+import { countersAt, esc, pad2, uptimeParts, type Rate } from '../../../simulate/counters.js';
 import { natRows, simulatedSessions } from './pace.js';
 
 /** The access code of every simulated .ha gateway (printed on a real one's label). */

@@ -4,11 +4,11 @@
  * tables of `<th scope="row">Label</th><td>value</td>` rows; tables are found
  * by their summary, or by their heading when a firmware words it differently.
  */
-import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
-import { findOne, findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc, type El } from '../html.js';
-import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from './att-common.js';
-import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from './fields.js';
-import type { Family, LoginSpec, PageSpec } from './kind.js';
+import { bool, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
+import { findOne, findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc, type El } from '../../html.js';
+import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from './common.js';
+import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from '../fields.js';
+import type { Family, LoginSpec, PageSpec } from '../kind.js';
 
 /** A page is markup with tables or headings; a page's visible text pasted into a bug report is not one. */
 const MARKUP = /<(?:table|h[1-6])\b/i;

@@ -6,7 +6,7 @@
  * models. All names, serials and numbers are invented.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { countersAt, type Rate } from './counters.js';
+import { countersAt, type Rate } from '../../../simulate/counters.js';
 
 /** A simulated speaker. */
 export interface Speaker {

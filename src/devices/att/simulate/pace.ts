@@ -4,7 +4,7 @@
  * All numbers are invented.
  */
 
-import { countersAt, esc, pad2, percent, uptimeParts, type Rate } from './counters.js';
+import { countersAt, esc, pad2, percent, uptimeParts, type Rate } from '../../../simulate/counters.js';
 
 /** The two known layouts of the "IP Traffic" table (see DEVICES.md). */
 export type PaceLayout = 'att' | 'isp';

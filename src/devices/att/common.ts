@@ -4,7 +4,7 @@
  * Everything is found by visible labels; a section that is absent yields no
  * metrics, a section that is present but unreadable is a ParseError.
  */
-import { bool, cleanTag, float, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
+import { bool, cleanTag, float, int, str, type FieldValue, type Metric } from '../../lineprotocol.js';
 import {
   columnTable,
   labelKey,
@@ -20,8 +20,8 @@ import {
   type Doc,
   type El,
   type Pace,
-} from '../html.js';
-import { dropImpossibleParts, setCounter, shown, type Omitter } from './fields.js';
+} from '../../html.js';
+import { dropImpossibleParts, setCounter, shown, type Omitter } from '../fields.js';
 
 /** Words of a label as a page may write them: spaces or `&nbsp;` between. */
 export const SP = String.raw`(?:\s|&nbsp;|&#160;)+`;

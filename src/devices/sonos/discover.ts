@@ -4,8 +4,8 @@
  * routers: static sections keep working without it.
  */
 import { createSocket } from 'node:dgram';
-import { fetchPage, FetchError } from './http.js';
-import { supportSections } from './devices/sonos.js';
+import { fetchPage, FetchError } from '../../http.js';
+import { supportSections } from './index.js';
 
 export const SSDP_ADDRESS = '239.255.255.250';
 export const SSDP_PORT = 1900;

@@ -3,9 +3,9 @@
  * from its answers (the .ha family first: most gateways in service are BGW
  * models); `att-pace` and `att-bgw` force one family.
  */
-import { bgwFamily } from './att-bgw.js';
-import { paceFamily } from './att-pace.js';
-import type { DeviceKind } from './kind.js';
+import { bgwFamily } from './bgw.js';
+import { paceFamily } from './pace.js';
+import type { DeviceKind } from '../kind.js';
 
 export const att: DeviceKind = {
   type: 'att',

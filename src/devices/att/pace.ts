@@ -7,7 +7,7 @@
  * puts it in the first cell of the header row and adds colons and spacer rows.
  * Both are found by those words and their columns by header words.
  */
-import { bool, float, str, type FieldValue, type Metric } from '../lineprotocol.js';
+import { bool, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
 import {
   captionOf,
   columnTable,
@@ -20,10 +20,10 @@ import {
   textOf,
   type Doc,
   type El,
-} from '../html.js';
-import { columnCounterMetrics, dslMetrics, M, natMetrics, says, SP, systemMetrics } from './att-common.js';
-import { setCounter, shown, timingFields, type Omitter } from './fields.js';
-import type { ExtractContext, Family, PageSpec, PageText } from './kind.js';
+} from '../../html.js';
+import { columnCounterMetrics, dslMetrics, M, natMetrics, says, SP, systemMetrics } from './common.js';
+import { setCounter, shown, timingFields, type Omitter } from '../fields.js';
+import type { ExtractContext, Family, PageSpec, PageText } from '../kind.js';
 
 const BROADBAND_TITLE = 'Broadband Status (/xslt?PAGE=C_1_0)';
 const BROADBAND = { title: BROADBAND_TITLE };
