@@ -10,7 +10,9 @@ import {
   defaultAreas,
   DEVICE_KINDS,
   extractPage,
+  LoginRefused,
   type Area,
+  type Login,
   type Family,
   type PageSpec,
   type PageText,
@@ -25,8 +27,6 @@ import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js'
 export const SCRAPE_MEASUREMENT = 'homenet_scrape';
 /** Longest `error` field written; causes are one sentence, pages can be long. */
 const MAX_ERROR_CHARS = 300;
-/** After "all web server sessions are in use", no login for this long. */
-export const LOGIN_BACKOFF_MS = 5 * 60_000;
 
 /** The network, replaceable for tests of the collector's own logic. */
 export type Fetcher = (url: URL, options: FetchOptions) => Promise<FetchedPage>;
@@ -183,44 +183,29 @@ async function detectFamily(g: DeviceGather, families: readonly Family[]): Promi
   return undefined;
 }
 
-/** Logs in and returns the session cookie, or records why not. */
-async function login(g: DeviceGather, family: Family, spec: PageSpec, now: number): Promise<string | undefined> {
-  const flow = family.login;
-  const code = g.device.accessCode;
-  if (!flow) return undefined;
-  if (code === undefined) {
-    g.fail(spec.path, 'needs the access code: set access_code_file or access_code_env for this device', 'nat');
+/** Logs in and returns the session cookie, or records why not against the areas the page feeds. */
+async function login(g: DeviceGather, flow: Login, spec: PageSpec, now: number): Promise<string | undefined> {
+  const secret = g.device.secret;
+  const { key, what, whose } = flow.secret;
+  const fail = (path: string, message: string): void => {
+    for (const area of new Set(spec.extracts.map((e) => e.area))) g.fail(path, message, area);
+  };
+  if (secret === undefined) {
+    fail(spec.path, `needs the ${what}: set ${key}_file or ${key}_env for this device`);
     return undefined;
   }
   if ((g.state.loginBackoffUntil ?? 0) > now) {
-    g.fail(spec.path, 'the gateway said all its web sessions are in use; not logging in again before the back-off ends', 'nat');
+    fail(spec.path, `the ${whose} said all its web sessions are in use; not logging in again before the back-off ends`);
     return undefined;
   }
-  const loginPage = await g.fetch(flow.loginPath);
-  const exhausted = (body: string): boolean => {
-    if (!flow.sessionsExhausted(body)) return false;
-    g.state.loginBackoffUntil = now + LOGIN_BACKOFF_MS;
-    g.fail(flow.loginPath, `the gateway says all web server sessions are in use; no login for ${LOGIN_BACKOFF_MS / 60_000} minutes`, 'nat');
-    return true;
-  };
-  if (exhausted(loginPage.body)) return undefined;
-  const nonce = flow.nonce(loginPage.body);
-  if (nonce === undefined) {
-    g.fail(flow.loginPath, 'the login page has no nonce', 'nat');
+  try {
+    return await flow.logIn(secret, { fetch: (path, extra) => g.fetch(path, extra) });
+  } catch (err) {
+    if (!(err instanceof LoginRefused)) throw err;
+    if (err.backoffMs !== undefined) g.state.loginBackoffUntil = now + err.backoffMs;
+    fail(err.path, err.message);
     return undefined;
   }
-  const { createHash } = await import('node:crypto');
-  const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
-  const answer = await g.fetch(flow.loginPath, { form: flow.form(code, nonce, md5), cookie: loginPage.cookies.join('; ') });
-  if (exhausted(answer.body)) return undefined;
-  const cookies = [...loginPage.cookies, ...answer.cookies];
-  if (flow.isLoginPage(answer.body) || cookies.length === 0) {
-    g.fail(flow.loginPath, 'login refused: check the access code', 'nat');
-    return undefined;
-  }
-  // Later cookies of the same name win.
-  const jar = new Map(cookies.map((c) => [c.slice(0, c.indexOf('=')), c]));
-  return [...jar.values()].join('; ');
 }
 
 /** Fetches a page behind the login, logging in (again) when the session is missing or expired. */
@@ -232,13 +217,13 @@ async function fetchWithLogin(g: DeviceGather, family: Family, spec: PageSpec, n
     if (!flow.isLoginPage(page.body)) return page;
     delete g.state.session;
   }
-  const session = await login(g, family, spec, now);
+  const session = await login(g, flow, spec, now);
   if (session === undefined) return undefined;
   g.state.session = session;
   const page = await g.fetch(spec.path, { cookie: session });
   if (flow.isLoginPage(page.body)) {
     delete g.state.session;
-    g.fail(spec.path, 'still the login page after logging in', 'nat');
+    for (const area of new Set(spec.extracts.map((e) => e.area))) g.fail(spec.path, 'still the login page after logging in', area);
     return undefined;
   }
   return page;
@@ -341,7 +326,7 @@ async function gatherPages(g: DeviceGather): Promise<string | undefined> {
   g.family = family;
   g.state.family = family;
   const areas = g.device.areas ?? defaultAreas(family);
-  const ctx = g.device.interfaces ? { measurement: g.config.measurement, interfaces: g.device.interfaces } : { measurement: g.config.measurement };
+  const ctx = { measurement: g.config.measurement, settings: g.device.settings };
   const now = (g.options.now ?? Date.now)();
   const remembering = g.options.keepSessions === true || g.options.remember === true;
   try {

@@ -5,10 +5,29 @@
  * message names the file, the section and the key (or the flag) at fault.
  */
 import { didYouMean } from './suggest.js';
-import { parse as parseIni, unsafe as iniValue } from 'ini';
-import { dirname, isAbsolute, join } from 'node:path';
-import { DEVICE_KINDS, kindAreas, knownTypes, type Area } from './devices/index.js';
-import { int, LineProtocolError, serialize } from './lineprotocol.js';
+import { parse as parseIni } from 'ini';
+import { DEVICE_KINDS, kindAreas, knownTypes, SettingError, type Area, type DeviceKind } from './devices/index.js';
+import { scanIni } from './config-ini.js';
+import { readSecret, secretOf } from './config-secret.js';
+import {
+  asBoolean,
+  asString,
+  checkDuration,
+  checkHostTag,
+  checkMeasurement,
+  checkTag,
+  checkType,
+  checkUrl,
+  commaList,
+  ConfigError,
+  fail,
+  oneOf,
+  Problems,
+  splitPair,
+  unknownKey,
+} from './config-values.js';
+
+export { checkHostTag, checkMeasurement, ConfigError, parseDuration } from './config-values.js';
 
 /** One device to gather. */
 export interface DeviceConfig {
@@ -21,16 +40,16 @@ export interface DeviceConfig {
   readonly host: string;
   /** The config set `host`: a device's own name for itself (a Sonos zone name) is not used. */
   readonly hostExplicit: boolean;
-  /** Interfaces to print (Sonos): these names, `all` (all but `lo`), or undefined: `br0` and those that counted a packet. */
-  readonly interfaces?: ReadonlySet<string> | 'all';
+  /** Values of the keys only its kind reads ({@link KindKey}), by key. */
+  readonly settings: Readonly<Record<string, unknown>>;
   /** Accept any TLS certificate from this device. */
   readonly insecure: boolean;
   /** Time limit for all of this device's requests in one gather, ms. */
   readonly timeoutMs: number;
   /** What to collect; undefined means every area that needs no login. */
   readonly areas?: ReadonlySet<Area>;
-  /** The gateway's access code, for pages behind its login. Never logged. */
-  readonly accessCode?: string;
+  /** The secret its kind's login needs (a gateway's access code). Never logged. */
+  readonly secret?: string;
 }
 
 /** Everything a gather needs. */
@@ -48,11 +67,6 @@ export interface Config {
   readonly counterType: 'integer' | 'float';
   /** `W! ` lines about a file that is valid but may not say what its author meant (a value cut by a comment). */
   readonly warnings: readonly string[];
-}
-
-/** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 /** What the command line supplies. */
@@ -78,143 +92,22 @@ export interface ConfigSources {
 /** Default per-device time limit: below Telegraf's default 5 s exec timeout. */
 export const DEFAULT_TIMEOUT_MS = 4000;
 export const DEFAULT_MEASUREMENT = 'net';
-const MIN_TIMEOUT_MS = 100;
-const MAX_TIMEOUT_MS = 300_000;
 
 const TOP_KEYS = ['measurement', 'timeout', 'state_file', 'schema', 'counter_type'] as const;
-const DEVICE_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect', 'access_code_file', 'access_code_env', 'interfaces'] as const;
-/** Keys that mean something for some types only. */
-const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
-  access_code_file: ['att', 'att-bgw'],
-  access_code_env: ['att', 'att-bgw'],
-  interfaces: ['sonos', 'sonos-household'],
-};
-/** Tags the program sets itself. */
-const RESERVED_TAGS = ['host', 'type', 'interface'];
+/** Keys every device section may have. */
+const COMMON_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect'] as const;
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * Parses a duration such as `4s`, `500ms`, `1.5s` or `1m30s` into ms.
- * @returns undefined when the text is not such a duration.
- */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
-  let ms = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * (UNITS[m[2] ?? ''] ?? 0);
-  return Math.round(ms);
+/** The keys a kind reads besides the common ones: its secret's two, then its own. */
+function kindKeys(kind: DeviceKind): string[] {
+  const secret = secretOf(kind);
+  return [...(secret ? [`${secret.key}_file`, `${secret.key}_env`] : []), ...(kind.keys ?? []).map((k) => k.name)];
 }
 
-function fail(where: string, message: string): never {
-  throw new ConfigError(`${where}: ${message}`);
-}
-
-/** Every mistake of a config, gathered in one pass so the user fixes them all at once. */
-class Problems {
-  readonly messages: string[] = [];
-
-  /** Runs one check; a ConfigError is noted and undefined returned. */
-  check<T>(fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      this.messages.push(err.message);
-      return undefined;
-    }
-  }
-
-  throwIfAny(): void {
-    if (this.messages.length > 0) throw new ConfigError(this.messages.join('\n'));
-  }
-}
-
-function checkDuration(where: string, value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) fail(where, `${JSON.stringify(value)} is not a duration (write it like 4s or 500ms)`);
-  if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
-    fail(where, `${JSON.stringify(value)} is out of range (100ms to 5m)`);
-  }
-  return ms;
-}
-
-function checkUrl(where: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail(where, `${JSON.stringify(value)} is not a URL (write it like http://192.168.1.254)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    fail(where, `${JSON.stringify(value)} is not an http:// or https:// URL`);
-  }
-  // A password in argv or in a world-readable URL is a leak waiting to happen.
-  if (url.username !== '' || url.password !== '') fail(where, 'must not contain a user name or password');
-  if (url.search !== '' || url.hash !== '') fail(where, `${JSON.stringify(value)} must not have a query or fragment`);
-  // Port 0 is no port a device listens on (the system would pick one at random).
-  if (url.port === '0') fail(where, `${JSON.stringify(value)} has port 0, which no device listens on`);
-  return url;
-}
-
-function checkType(where: string, value: string): string {
-  if (!DEVICE_KINDS.has(value)) {
-    fail(where, `unknown device type ${JSON.stringify(value)}${didYouMean(value, knownTypes())} (known: ${knownTypes().join(', ')})`);
-  }
-  return value;
-}
-
-function checkTag(where: string, key: string, value: string): void {
-  if (RESERVED_TAGS.includes(key)) fail(where, `the tag ${JSON.stringify(key)} is set by the program and cannot be overridden here`);
-  if (value === '') fail(where, 'empty value (a tag needs a value)');
-  try {
-    serialize({ name: 'check', tags: { [key]: value }, fields: { v: int(0) } });
-  } catch (err) {
-    if (err instanceof LineProtocolError) fail(where, `cannot be written as a tag: ${err.message}`);
-    throw err;
-  }
-}
-
-/** Checks a host tag value; returns it trimmed. */
-export function checkHostTag(where: string, value: string): string {
-  const host = value.trim();
-  if (host === '') fail(where, 'empty value');
-  try {
-    serialize({ name: 'check', tags: { host }, fields: { v: int(0) } });
-  } catch (err) {
-    if (err instanceof LineProtocolError) fail(where, `cannot be written as a tag: ${err.message}`);
-    throw err;
-  }
-  return host;
-}
-
-/** Checks a measurement name. */
-export function checkMeasurement(where: string, value: string): string {
-  try {
-    serialize({ name: value, tags: {}, fields: { v: int(0) } });
-  } catch (err) {
-    if (err instanceof LineProtocolError) fail(where, `cannot be a measurement name: ${err.message}`);
-    throw err;
-  }
-  if (value.startsWith('homenet_')) fail(where, `${JSON.stringify(value)} is reserved (names starting "homenet_" are the program's own)`);
-  return value;
-}
-
-/** The ini package gives strings, booleans (`true`/`false`), arrays (`k[]`) and objects (sections). */
-function asString(where: string, value: unknown): string {
-  if (typeof value === 'string') return value.trim();
-  if (typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) fail(where, 'lists (key[] = ...) are not supported');
-  return fail(where, 'has no value');
-}
-
-function asBoolean(where: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  fail(where, `${JSON.stringify(asString(where, value))} must be true or false`);
-}
-
-function unknownKey(where: string, key: string, known: readonly string[]): never {
-  fail(where, `unknown key${didYouMean(key, known)} (known: ${known.join(', ')})`);
+/** Every key a device section may have, and for the keys only some types read, those types (in registry order). */
+function deviceKeys(): { all: string[]; typesOf: Map<string, string[]> } {
+  const typesOf = new Map<string, string[]>();
+  for (const kind of DEVICE_KINDS.values()) for (const k of kindKeys(kind)) typesOf.set(k, [...(typesOf.get(k) ?? []), kind.type]);
+  return { all: [...COMMON_KEYS, ...typesOf.keys()], typesOf };
 }
 
 interface FileResult {
@@ -233,15 +126,9 @@ interface FileResult {
     insecure: boolean;
     timeoutMs?: number;
     areas?: Set<Area>;
-    accessCode?: string;
-    interfaces?: Set<string> | 'all';
+    secret?: string;
+    settings: Record<string, unknown>;
   }[];
-}
-
-function oneOf<T extends string>(where: string, value: string, allowed: readonly T[]): T {
-  const found = allowed.find((a) => a === value);
-  if (found === undefined) fail(where, `${JSON.stringify(value)} must be ${allowed.join(' or ')}`);
-  return found;
 }
 
 function checkStateFile(where: string, value: string, src: ConfigSources): string {
@@ -249,87 +136,6 @@ function checkStateFile(where: string, value: string, src: ConfigSources): strin
   const dir = value.slice(0, value.lastIndexOf('/')) || '/';
   if (src.isDirectory && !src.isDirectory(dir)) fail(where, `the folder ${dir} does not exist`);
   return value;
-}
-
-// eslint-disable-next-line no-control-regex -- control characters are what we refuse
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const SECRET_KEYS = ['access_code_file', 'access_code_env'];
-
-/**
- * Where the INI reader cuts an unquoted value (or section name): at the first
- * `;` or `#` that no `\` escapes, as `ini` does. -1 when it keeps it whole.
- */
-function commentAt(raw: string): number {
-  const v = raw.trim();
-  if (v.length > 1 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return -1;
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i];
-    if (c === '\\') i++;
-    else if (c === ';' || c === '#') return i;
-  }
-  return -1;
-}
-
-/**
- * What `ini` does not say: it merges a repeated section, keeps the last of a
- * repeated key, cuts names and values at an inline comment, and takes any
- * section name. The raw text is read line by line as `ini` reads it, so that
- * each of these gets an exact message with its line. Returns the section
- * names refused (their keys are not checked again) and the warnings.
- */
-function scanIni(file: string, text: string, p: Problems): { refused: Set<string>; warnings: string[] } {
-  const refused = new Set<string>();
-  const warnings: string[] = [];
-  const sections = new Map<string, number>();
-  let section: string | undefined;
-  let skip = false;
-  let keys = new Map<string, number>();
-  text.split(/\r\n|\r|\n/).forEach((line, i) => {
-    const n = i + 1;
-    if (line.trim() === '' || /^\s*[;#]/.test(line)) return;
-    const header = /^\[([^\]]*)\]\s*$/.exec(line);
-    if (header) {
-      const raw = header[1] ?? '';
-      const name = iniValue(raw);
-      const where = `${file}: [${CONTROL_CHARS.test(raw) ? JSON.stringify(raw) : raw}]`;
-      const first = sections.get(name);
-      const problem =
-        commentAt(raw) >= 0 ? 'section names cannot contain ";" or "#", where the INI reader cuts a name'
-        : name === '' ? 'empty section name'
-        : CONTROL_CHARS.test(name) ? 'section names cannot contain control characters'
-        : name.includes('\\') ? 'section names cannot contain "\\"'
-        : name === '__proto__' ? 'cannot be a section name'
-        : undefined;
-      section = name;
-      keys = new Map();
-      skip = problem !== undefined || first !== undefined;
-      if (problem !== undefined) p.check(() => fail(where, `${problem} (line ${n})`));
-      else if (first !== undefined) p.check(() => fail(where, `appears twice (lines ${first} and ${n}): the INI reader would merge the two into one device`));
-      if (skip) refused.add(name);
-      else sections.set(name, n);
-      return;
-    }
-    const pair = /^([^=]+)(=(.*))?$/.exec(line);
-    if (!pair || skip) return;
-    const key = iniValue(pair[1] ?? '');
-    const where = section === undefined ? `${file}: ${key}` : `${file}: [${section}] ${key}`;
-    // key[] lines make a list, refused later with its own message.
-    if (!key.endsWith('[]')) {
-      const first = keys.get(key);
-      if (first !== undefined) p.check(() => fail(where, `set twice (lines ${first} and ${n}): only the last would count`));
-      else keys.set(key, n);
-    }
-    const raw = (pair[3] ?? '').trim();
-    const cut = commentAt(raw);
-    if (pair[2] === undefined || cut < 0) return;
-    const mark = raw[cut] ?? '#';
-    warnings.push(
-      SECRET_KEYS.includes(key)
-        ? `W! ${where}: the value was cut at "${mark}" on line ${n}, where a comment starts (quote the value to keep it whole)`
-        : `W! ${where}: read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment (write ${key} = ${JSON.stringify(raw)} to keep it whole)`,
-    );
-  });
-  return { refused, warnings };
 }
 
 function readFile(file: string, text: string, src: ConfigSources, p: Problems): FileResult {
@@ -383,10 +189,6 @@ function readFile(file: string, text: string, src: ConfigSources, p: Problems): 
   return out;
 }
 
-function commaList(value: string): string[] {
-  return value.split(',').map((a) => a.trim()).filter((a) => a !== '');
-}
-
 function checkAreas(where: string, value: string, type: string): Set<Area> {
   const kind = DEVICE_KINDS.get(type);
   const known = kind ? kindAreas(kind) : [];
@@ -399,67 +201,6 @@ function checkAreas(where: string, value: string, type: string): Set<Area> {
     areas.add(area);
   }
   return areas;
-}
-
-function checkInterfaces(where: string, value: string): Set<string> | 'all' {
-  const names = commaList(value);
-  if (names.length === 0) fail(where, 'empty (name interfaces like br0, eth0, or all)');
-  // `all` is today's whole list; no Sonos interface is called that.
-  if (names.length === 1 && names[0] === 'all') return 'all';
-  const bad = names.find((n) => !/^[A-Za-z0-9_.:@-]{1,32}$/.test(n));
-  if (bad !== undefined) fail(where, `${JSON.stringify(bad)} is not an interface name`);
-  return new Set(names);
-}
-
-// eslint-disable-next-line no-control-regex -- control characters are what we refuse
-const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
-
-/** The access code file as a shell word in a message: quoted when needed, control characters escaped. */
-function pathWord(path: string): string {
-  if (CONTROL_CHARS.test(path)) return JSON.stringify(path);
-  return /^[\w./:=@%+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * Reads the access code from a file or an environment variable. Messages
- * never contain the code, nor the values of these two keys: a code written
- * under the wrong key (`access_code_env = <code>`) must not end up in a log.
- * The one exception is the warning about a file others can read: that file
- * was read, so its name is a path, and the fix needs it.
- */
-function readAccessCode(at: (k: string) => string, section: Record<string, unknown>, src: ConfigSources, iniFile: string, warn: (w: string) => void): string | undefined {
-  const file = section['access_code_file'];
-  const env = section['access_code_env'];
-  if (file !== undefined && env !== undefined) fail(at('access_code_env'), 'set only one of access_code_file and access_code_env');
-  let code: string;
-  if (file !== undefined) {
-    const given = asString(at('access_code_file'), file);
-    // Telegraf runs the program in its own working folder: a relative path means "beside the INI file".
-    const path = isAbsolute(given) ? given : join(dirname(iniFile), given);
-    let read: string | { readonly text: string; readonly mode: number };
-    try {
-      read = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path);
-    } catch (err) {
-      fail(at('access_code_file'), `cannot read the file it names (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    code = (typeof read === 'string' ? read : read.text).trim();
-    if (code === '') fail(at('access_code_file'), 'the file it names is empty');
-    if (typeof read !== 'string' && (read.mode & 0o044) !== 0) {
-      const mode = (read.mode & 0o777).toString(8).padStart(3, '0');
-      warn(`W! ${at('access_code_file')}: ${pathWord(path)} can be read by other users (mode ${mode}): chmod 600 ${pathWord(path)} (and chown it to the user Telegraf runs as)`);
-    }
-  } else if (env !== undefined) {
-    const name = asString(at('access_code_env'), env);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      fail(at('access_code_env'), 'not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)');
-    }
-    code = (src.env?.[name] ?? '').trim();
-    if (code === '') fail(at('access_code_env'), 'the environment variable it names is not set (or empty)');
-  } else {
-    return undefined;
-  }
-  if (!SECRET_OK.test(code)) fail(at(file !== undefined ? 'access_code_file' : 'access_code_env'), 'the access code has control characters or is over 128 characters');
-  return code;
 }
 
 /**
@@ -488,8 +229,9 @@ function readDeviceSection(
   const at = (k: string): string => `${file}: [${name}] ${k}`;
   const before = p.messages.length;
   let section = given;
+  const keys = deviceKeys();
   for (const k of Object.keys(section)) {
-    if (!(DEVICE_KEYS as readonly string[]).includes(k)) p.check(() => unknownKey(at(k), k, DEVICE_KEYS));
+    if (!keys.all.includes(k)) p.check(() => unknownKey(at(k), k, keys.all));
   }
   const type = p.check(() => {
     if (section['type'] === undefined) fail(at('type'), `missing (every device needs one; known: ${knownTypes().join(', ')})`);
@@ -501,7 +243,7 @@ function readDeviceSection(
   });
   if (type !== undefined) {
     for (const k of Object.keys(section)) {
-      const only = TYPE_KEYS[k];
+      const only = keys.typesOf.get(k);
       if (only && !only.includes(type)) {
         p.check(() => fail(at(k), `only for type ${only.join(' or ')}, not ${type}`));
         // Reported once: the key is not read as well.
@@ -517,13 +259,26 @@ function readDeviceSection(
   if (section['host'] === undefined) p.check(() => checkHostTag(`${file}: [${name}]`, name));
   const timeoutMs = optional('timeout', checkDuration);
   const areas = type === undefined ? undefined : optional('collect', (w, t) => checkAreas(w, t, type));
-  const interfaces = optional('interfaces', checkInterfaces);
-  const code = p.check(() => readAccessCode(at, section, src, file, warn));
-  if (type !== undefined && areas !== undefined && section['access_code_file'] === undefined && section['access_code_env'] === undefined) {
+  const kind = type === undefined ? undefined : DEVICE_KINDS.get(type);
+  const settings: Record<string, unknown> = {};
+  for (const key of kind?.keys ?? []) {
+    const value = optional(key.name, (where, text) => {
+      try {
+        return key.read(text);
+      } catch (err) {
+        if (err instanceof SettingError) fail(where, err.message);
+        throw err;
+      }
+    });
+    if (value !== undefined) settings[key.name] = value;
+  }
+  const secret = kind ? secretOf(kind) : undefined;
+  const code = secret ? p.check(() => readSecret(secret, at, section, src, file, warn)) : undefined;
+  if (type !== undefined && secret && areas !== undefined && section[`${secret.key}_file`] === undefined && section[`${secret.key}_env`] === undefined) {
     // Found now, not at the first gather: every run would fail that area otherwise.
     const needs = loginOnlyAreas(type).filter((a) => areas.has(a));
     if (needs.length > 0) {
-      p.check(() => fail(at('collect'), `${needs.join(', ')} needs the gateway's access code on type ${type}: set access_code_file or access_code_env in this section, or leave ${needs.join(', ')} out`));
+      p.check(() => fail(at('collect'), `${needs.join(', ')} needs the ${secret.whose}'s ${secret.what} on type ${type}: set ${secret.key}_file or ${secret.key}_env in this section, or leave ${needs.join(', ')} out`));
     }
   }
   if (type === undefined || url === undefined || p.messages.length > before) return undefined;
@@ -535,15 +290,9 @@ function readDeviceSection(
     ...(host !== undefined ? { host } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(areas ? { areas } : {}),
-    ...(interfaces ? { interfaces } : {}),
-    ...(code !== undefined ? { accessCode: code } : {}),
+    settings,
+    ...(code !== undefined ? { secret: code } : {}),
   };
-}
-
-function splitPair(where: string, text: string, shape: string): [string, string] {
-  const eq = text.indexOf('=');
-  if (eq <= 0) fail(where, `expected ${shape}`);
-  return [text.slice(0, eq).trim(), text.slice(eq + 1).trim()];
 }
 
 /** The `--tag KEY=VALUE` flags as tags, each checked. */
@@ -583,8 +332,8 @@ export function buildConfig(src: ConfigSources): Config {
     insecure: d.insecure,
     timeoutMs: d.timeoutMs ?? defaultTimeout,
     ...(d.areas ? { areas: d.areas } : {}),
-    ...(d.interfaces ? { interfaces: d.interfaces } : {}),
-    ...(d.accessCode !== undefined ? { accessCode: d.accessCode } : {}),
+    settings: d.settings,
+    ...(d.secret !== undefined ? { secret: d.secret } : {}),
   }));
   (src.devices ?? []).forEach((spec, i) => {
     p.check(() => {
@@ -601,6 +350,7 @@ export function buildConfig(src: ConfigSources): Config {
         hostExplicit: false,
         insecure: false,
         timeoutMs: defaultTimeout,
+        settings: {},
       });
     });
   });

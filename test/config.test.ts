@@ -80,9 +80,9 @@ timeout = 1500ms
       readSecretFile: (path) => (path === '/etc/telegraf/att-code' ? '  12345#7890\n' : ''),
     });
     assert.deepEqual([...(c.devices[0]?.areas ?? [])], ['nat', 'traffic']);
-    assert.equal(c.devices[0]?.accessCode, '12345#7890', 'trimmed, # kept (a file, not INI)');
+    assert.equal(c.devices[0]?.secret, '12345#7890', 'trimmed, # kept (a file, not INI)');
     const e = buildConfig({ file: FILE, fileText: '[gw]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = ATT_CODE\n', env: { ATT_CODE: 'abc' } });
-    assert.equal(e.devices[0]?.accessCode, 'abc');
+    assert.equal(e.devices[0]?.secret, 'abc');
   });
 
   it('durations', () => {

@@ -1,17 +1,46 @@
-/** Registry: config `type` -> device kind; recognising saved pages. */
+/**
+ * The registry of device kinds (config `type` -> kind), the catalogue of
+ * everything they print, and running a page's extracts (the collector's and
+ * the offline `parse` command's).
+ */
 import { att, attBgw, attPace } from './att/index.js';
 import { sonos, sonosHousehold } from './sonos/index.js';
 import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
-import { AREAS, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
+import { Catalogue } from './catalogue.js';
+import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
-export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, LoginSpec, PageSpec, PageText, ParseContext } from './kind.js';
-export { AREAS, defaultAreas, kindAreas } from './kind.js';
+export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelQuery, PanelSpec, ParseContext } from './kind.js';
+export { AREAS, defaultAreas, guardedAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
+export { Catalogue, type FieldSpec, type MeasurementSpec } from './catalogue.js';
 
-/** Every supported device kind by its config `type`. */
-export const DEVICE_KINDS: ReadonlyMap<string, DeviceKind> = new Map(
-  [att, attPace, attBgw, sonos, sonosHousehold].map((k) => [k.type, k]),
-);
+const kinds = new Map<string, DeviceKind>([att, attPace, attBgw, sonos, sonosHousehold].map((k) => [k.type, k]));
+
+/** Every supported device kind by its config `type`, in the order they were registered. */
+export const DEVICE_KINDS: ReadonlyMap<string, DeviceKind> = kinds;
+
+/**
+ * Adds a device kind: its type is then accepted by the config, collected,
+ * totalled, shown, drawn and masked like the built-in ones (which are
+ * registered above; this is for kinds defined elsewhere, a test's).
+ * @throws Error when the type is taken.
+ */
+export function registerKind(kind: DeviceKind): void {
+  if (kinds.has(kind.type)) throw new Error(`device type ${kind.type} is registered already`);
+  kinds.set(kind.type, kind);
+}
+
+/** What every registered kind prints, with the traffic lines under `trafficMeasurement`. */
+export function catalogue(trafficMeasurement: string): Catalogue {
+  return new Catalogue([...kinds.values()].flatMap((k) => k.catalogue), trafficMeasurement);
+}
+
+/** Each distinct value of a kind declaration across the registered kinds (kinds of one make share theirs), in order. */
+export function declared<T>(of: (kind: DeviceKind) => readonly T[] | undefined, only?: (kind: DeviceKind) => boolean): T[] {
+  const seen = new Set<T>();
+  for (const k of kinds.values()) if (!only || only(k)) for (const v of of(k) ?? []) seen.add(v);
+  return [...seen];
+}
 
 /** The known types, for messages and help. */
 export function knownTypes(): string[] {
@@ -151,7 +180,7 @@ export async function parseSaved(
   const failures: AreaFailure[] = [];
   const omitted: Omission[] = [];
   for (const [spec, page] of pages) {
-    const r = await extractPage(spec, page, { measurement }, new Set(AREAS));
+    const r = await extractPage(spec, page, { measurement }, new Set(kindAreas(kind)));
     metrics.push(...r.metrics.map((m) => ({ ...m, tags: { ...lineTags, ...m.tags } })));
     failures.push(...r.failures);
     omitted.push(...r.omitted);

@@ -7,9 +7,14 @@
  */
 import type { Doc, Pace } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
+import type { MeasurementSpec } from './catalogue.js';
 
-/** What a user can choose to collect (`collect = ...` in the config). */
-export type Area = 'traffic' | 'line' | 'lan' | 'system' | 'nat' | 'radio';
+/**
+ * What a user can choose to collect (`collect = ...` in the config): a name
+ * a kind's extracts give their lines (`traffic`, `line`, `nat` ...).
+ */
+export type Area = string;
+/** The order areas are listed in messages; areas of other kinds follow in the order they declare them. */
 export const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system', 'nat', 'radio'];
 
 /** A page's text, with the fetch timings when it came over the network. */
@@ -27,11 +32,8 @@ export interface PageText {
 export interface ParseContext {
   /** Measurement of the traffic counters (`measurement` in the config). */
   readonly measurement: string;
-  /**
-   * Interfaces to print (`interfaces` in the config): these names, `all` (all
-   * but `lo`), or undefined: `br0` and any other that has counted a packet.
-   */
-  readonly interfaces?: ReadonlySet<string> | 'all';
+  /** The device's settings from the config keys its kind declares ({@link KindKey}), by key. */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -99,18 +101,47 @@ export interface PageSpec {
   readonly identify?: (page: PageText, pace: Pace) => Promise<Identity | undefined>;
 }
 
-/** How a family logs in (the pure parts; the collector does the requests). */
-export interface LoginSpec {
-  readonly loginPath: string;
+/** A secret a kind's login needs, read from `<key>_file` or `<key>_env` in the device's section (never from argv). */
+export interface SecretSpec {
+  /** `access_code`: the keys are `access_code_file` and `access_code_env`. */
+  readonly key: string;
+  /** What it is called in messages: `access code`. */
+  readonly what: string;
+  /** Whose it is: `gateway`. */
+  readonly whose: string;
+  /** An environment variable name to show in a message: `ATT_ACCESS_CODE`. */
+  readonly envExample: string;
+}
+
+/** The requests a login may make: the device's own, under its time limit, never logged. */
+export interface LoginHttp {
+  fetch(path: string, extra?: { readonly form?: URLSearchParams; readonly cookie?: string }): Promise<{ readonly body: string; readonly cookies: readonly string[] }>;
+}
+
+/** A login that did not give a session: where, why, and how long not to try again (a full session pool). */
+export class LoginRefused extends Error {
+  override name = 'LoginRefused';
+  constructor(readonly path: string, message: string, readonly backoffMs?: number) {
+    super(message);
+  }
+}
+
+/**
+ * How a family logs in. The collector calls it for pages marked `login`
+ * (the areas those pages feed are what a failed login costs), keeps the
+ * session between gathers of a long-lived process and logs out.
+ */
+export interface Login {
+  readonly secret: SecretSpec;
   readonly logoutPath: string;
-  /** The per-request nonce of the login page, or undefined when it has none. */
-  nonce(body: string): string | undefined;
-  /** The login form for this access code and nonce; `md5` is given (node:crypto loads only for logins). */
-  form(accessCode: string, nonce: string, md5: (text: string) => string): URLSearchParams;
   /** Whether a page is the login page (the session is missing or expired). */
   isLoginPage(body: string): boolean;
-  /** Whether the device refuses logins because its session pool is full. */
-  sessionsExhausted(body: string): boolean;
+  /**
+   * Logs in with the secret.
+   * @returns the session's cookie header.
+   * @throws LoginRefused naming the page and why.
+   */
+  logIn(secret: string, http: LoginHttp): Promise<string>;
 }
 
 /** A set of models that share page layouts. */
@@ -119,21 +150,89 @@ export interface Family {
   readonly description: string;
   /** Pages in fetch order; the first one identifies the family when a kind has several. */
   readonly pages: readonly PageSpec[];
-  readonly login?: LoginSpec;
+  readonly login?: Login;
   /** Areas read only when `collect` names them (a radio counter that resets when read). */
   readonly optInAreas?: readonly Area[];
   /** What an HTTP status means on this family, for the log line (a Sonos 403). */
   readonly statusHints?: Readonly<Record<number, string>>;
 }
 
+/** A config key only some kinds read (`interfaces` of a speaker). */
+export interface KindKey {
+  readonly name: string;
+  /**
+   * The setting from the key's text (trimmed), kept in the device's
+   * `settings` under the key's name.
+   * @throws SettingError saying what is wrong with it (the config adds the file, section and key).
+   */
+  read(text: string): unknown;
+}
+
+/** A config value a kind refuses; the message says why, without the file, section and key. */
+export class SettingError extends Error {
+  override name = 'SettingError';
+}
+
+/** Something `capture` replaces on a kind's pages before they are shared, beyond what every page gets (addresses, serials). */
+export interface MaskSpec {
+  /** What it is (`rincon`): equal values get one placeholder across the run. */
+  readonly kind: string;
+  /** Global regular expression for it. */
+  readonly pattern: RegExp;
+  /** The n-th distinct value's placeholder. */
+  placeholder(n: number): string;
+}
+
+/** One query of a dashboard panel. */
+export interface PanelQuery {
+  /** Undefined: the traffic measurement (the config's `measurement`). */
+  readonly measurement?: string;
+  /** As printed by default; a counter is read from its `*_total` when totals are used, a traffic field by its Telegraf name with `schema = telegraf`. */
+  readonly field: string;
+  readonly fn: 'max' | 'mean' | 'last' | 'count';
+  /** Per-second rate of a counter (non-negative derivative). */
+  readonly rate?: boolean;
+  readonly scale?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly groupBy: readonly string[];
+  /** Grafana alias, `$tag_host in`. */
+  readonly alias: string;
+}
+
+/** A dashboard panel a kind contributes (kinds of one make share theirs). */
+export interface PanelSpec {
+  readonly title: string;
+  /** `wrap` is replaced by a sentence on how counter wraps show with the chosen fields. */
+  readonly description: string;
+  readonly unit: string;
+  readonly queries: readonly PanelQuery[];
+  /** Stacked areas (a household's speakers add up). */
+  readonly stacked?: boolean;
+}
+
+/** Serves a make's simulated devices inside the built-in simulator (see src/simulate/server.ts). */
+export type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake>;
+
 /** A config `type`. */
 export interface DeviceKind {
   readonly type: string;
   readonly description: string;
+  /** A gateway (the home's Internet connection) or a speaker (a device in the home): how the dashboard groups its panels. */
+  readonly role: 'gateway' | 'speaker';
   /** What to check when the address has none of this kind's pages (its first page answers 404). */
   readonly notFoundHint: string;
   /** Tried in order until one's first page answers; the answer is kept for the run. */
   readonly families: readonly Family[];
+  /** Every measurement and field its pages can print. */
+  readonly catalogue: readonly MeasurementSpec[];
+  /** Config keys only this kind reads. */
+  readonly keys?: readonly KindKey[];
+  /** Its dashboard panels (the same objects for kinds of one make: drawn once). */
+  readonly panels?: readonly PanelSpec[];
+  /** What `capture` masks on its pages besides addresses and serials. */
+  readonly masks?: readonly MaskSpec[];
+  /** Its simulated devices (the same loader for kinds of one make: started once). */
+  readonly simulator?: SimulatorLoader;
 }
 
 /** Areas collected when the config does not say: everything that needs no login and is not opt-in. */
@@ -148,8 +247,18 @@ export function defaultAreas(family: Family): ReadonlySet<Area> {
 }
 const defaults = new WeakMap<Family, ReadonlySet<Area>>();
 
-/** Every area some page of the kind can feed, in {@link AREAS} order. */
+/** Every area some page of the kind can feed, in {@link AREAS} order, then its own in the order it declares them. */
 export function kindAreas(kind: DeviceKind): Area[] {
   const have = new Set(kind.families.flatMap((f) => f.pages.flatMap((p) => p.extracts.map((e) => e.area))));
-  return AREAS.filter((a) => have.has(a));
+  return [...AREAS.filter((a) => have.has(a)), ...[...have].filter((a) => !AREAS.includes(a))];
+}
+
+/** Whether devices of the kind name themselves (a Sonos zone name): their host tag comes from them unless the config sets one. */
+export function namesItself(kind: DeviceKind): boolean {
+  return kind.families.some((f) => f.pages.some((p) => p.identify !== undefined));
+}
+
+/** The areas a family's login guards: those fed by its pages behind the login. */
+export function guardedAreas(family: Family): Area[] {
+  return [...new Set(family.pages.filter((p) => p.login === true).flatMap((p) => p.extracts.map((e) => e.area)))];
 }

@@ -5,10 +5,11 @@
  * by their summary, or by their heading when a firmware words it differently.
  */
 import { bool, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
-import { findOne, findTable, labelKey, measureOf, normText, parseHtml, ParseError, rowValues, textOf, type Doc, type El } from '../../html.js';
+import { findTable, labelKey, measureOf, normText, ParseError, rowValues, textOf, type Doc, type El } from '../../html.js';
 import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from './common.js';
 import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from '../fields.js';
-import type { Family, LoginSpec, PageSpec } from '../kind.js';
+import type { Family, PageSpec } from '../kind.js';
+import { haLogin } from './login.js';
 
 /** A page is markup with tables or headings; a page's visible text pasted into a bug report is not one. */
 const MARKUP = /<(?:table|h[1-6])\b/i;
@@ -256,39 +257,9 @@ const nat: PageSpec = {
   key: 'bgw-nat',
   path: '/cgi-bin/nattable.ha',
   title: NAT_TITLE,
-  recognize: (body) => NAT_PAGE(body) && !loginSpec.isLoginPage(body),
+  recognize: (body) => NAT_PAGE(body) && !haLogin.isLoginPage(body),
   extracts: [{ area: 'nat', parse: (page, ctx) => natMetrics(page.body, NAT_TITLE, ctx) }],
   login: true,
-};
-
-function inputValue(doc: Doc, name: string): string | undefined {
-  const input = findOne(doc, (e) => e.name === 'input' && e.attribs['name'] === name);
-  return input?.attribs['value'];
-}
-
-/** The .ha login: md5(access code + nonce), the password field as asterisks. */
-export const loginSpec: LoginSpec = {
-  loginPath: '/cgi-bin/login.ha',
-  logoutPath: '/cgi-bin/logout.ha',
-  nonce: (body) => {
-    let v: string | undefined;
-    try {
-      v = inputValue(parseHtml(body), 'nonce');
-    } catch (err) {
-      // A login page nested past reason has no nonce we will read.
-      if (!(err instanceof ParseError)) throw err;
-    }
-    return v !== undefined && /^[0-9a-f]{64}$/i.test(v) ? v : undefined;
-  },
-  form: (accessCode, nonce, md5) =>
-    new URLSearchParams({
-      nonce,
-      password: '*'.repeat(accessCode.length),
-      hashpassword: md5(accessCode + nonce),
-      Continue: 'Continue',
-    }),
-  isLoginPage: (body) => /name=["']?hashpassword/i.test(body),
-  sessionsExhausted: (body) => /all\s+(of\s+the\s+)?web\s*server\s+sessions\s+are\s+in\s+use/i.test(body),
 };
 
 /** AT&T family 2: BGW210-700, BGW320-500/505, NVG589/599 (".ha" pages). */
@@ -296,5 +267,5 @@ export const bgwFamily: Family = {
   name: 'bgw',
   description: 'BGW210 / BGW320 / NVG5x9 (.ha pages)',
   pages: [broadband, lan, system, fiber, nat],
-  login: loginSpec,
+  login: haLogin,
 };

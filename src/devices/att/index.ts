@@ -4,14 +4,23 @@
  * models); `att-pace` and `att-bgw` force one family.
  */
 import { bgwFamily } from './bgw.js';
+import { ATT_CATALOGUE } from './catalogue.js';
 import { paceFamily } from './pace.js';
+import { ATT_PANELS } from './panels.js';
 import type { DeviceKind } from '../kind.js';
+
+const common = {
+  role: 'gateway',
+  catalogue: ATT_CATALOGUE,
+  panels: ATT_PANELS,
+} as const;
 
 export const att: DeviceKind = {
   type: 'att',
   description: 'any AT&T gateway: Pace 5268AC, 2Wire, BGW210, BGW320, NVG589/599 (family found automatically)',
   notFoundHint: 'is the URL the gateway itself (usually http://192.168.1.254)?',
   families: [bgwFamily, paceFamily],
+  ...common,
 };
 
 export const attPace: DeviceKind = {
@@ -19,6 +28,7 @@ export const attPace: DeviceKind = {
   description: 'AT&T Pace 5268AC / 2Wire gateway (xslt pages)',
   notFoundHint: 'if it is another AT&T model, use type = att, which finds the page family by itself',
   families: [paceFamily],
+  ...common,
 };
 
 export const attBgw: DeviceKind = {
@@ -26,4 +36,5 @@ export const attBgw: DeviceKind = {
   description: 'AT&T BGW210 / BGW320 / NVG589 / NVG599 gateway (.ha pages)',
   notFoundHint: 'if it is another AT&T model, use type = att, which finds the page family by itself',
   families: [bgwFamily],
+  ...common,
 };

@@ -1,0 +1,163 @@
+/**
+ * The checks of single config values (durations, URLs, tags, names) and the
+ * one error type of a wrong config: each message names where (file, section
+ * and key, or the flag) and what is wrong.
+ */
+import { didYouMean } from './suggest.js';
+import { DEVICE_KINDS, knownTypes } from './devices/index.js';
+import { int, LineProtocolError, serialize } from './lineprotocol.js';
+
+const MIN_TIMEOUT_MS = 100;
+const MAX_TIMEOUT_MS = 300_000;
+
+/** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Tags the program sets itself. */
+export const RESERVED_TAGS = ['host', 'type', 'interface'];
+
+export const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration such as `4s`, `500ms`, `1.5s` or `1m30s` into ms.
+ * @returns undefined when the text is not such a duration.
+ */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
+  let ms = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * (UNITS[m[2] ?? ''] ?? 0);
+  return Math.round(ms);
+}
+
+export function fail(where: string, message: string): never {
+  throw new ConfigError(`${where}: ${message}`);
+}
+
+/** Every mistake of a config, gathered in one pass so the user fixes them all at once. */
+export class Problems {
+  readonly messages: string[] = [];
+
+  /** Runs one check; a ConfigError is noted and undefined returned. */
+  check<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.messages.push(err.message);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.messages.length > 0) throw new ConfigError(this.messages.join('\n'));
+  }
+}
+
+export function checkDuration(where: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) fail(where, `${JSON.stringify(value)} is not a duration (write it like 4s or 500ms)`);
+  if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
+    fail(where, `${JSON.stringify(value)} is out of range (100ms to 5m)`);
+  }
+  return ms;
+}
+
+export function checkUrl(where: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(where, `${JSON.stringify(value)} is not a URL (write it like http://192.168.1.254)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(where, `${JSON.stringify(value)} is not an http:// or https:// URL`);
+  }
+  // A password in argv or in a world-readable URL is a leak waiting to happen.
+  if (url.username !== '' || url.password !== '') fail(where, 'must not contain a user name or password');
+  if (url.search !== '' || url.hash !== '') fail(where, `${JSON.stringify(value)} must not have a query or fragment`);
+  // Port 0 is no port a device listens on (the system would pick one at random).
+  if (url.port === '0') fail(where, `${JSON.stringify(value)} has port 0, which no device listens on`);
+  return url;
+}
+
+export function checkType(where: string, value: string): string {
+  if (!DEVICE_KINDS.has(value)) {
+    fail(where, `unknown device type ${JSON.stringify(value)}${didYouMean(value, knownTypes())} (known: ${knownTypes().join(', ')})`);
+  }
+  return value;
+}
+
+export function checkTag(where: string, key: string, value: string): void {
+  if (RESERVED_TAGS.includes(key)) fail(where, `the tag ${JSON.stringify(key)} is set by the program and cannot be overridden here`);
+  if (value === '') fail(where, 'empty value (a tag needs a value)');
+  try {
+    serialize({ name: 'check', tags: { [key]: value }, fields: { v: int(0) } });
+  } catch (err) {
+    if (err instanceof LineProtocolError) fail(where, `cannot be written as a tag: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Checks a host tag value; returns it trimmed. */
+export function checkHostTag(where: string, value: string): string {
+  const host = value.trim();
+  if (host === '') fail(where, 'empty value');
+  try {
+    serialize({ name: 'check', tags: { host }, fields: { v: int(0) } });
+  } catch (err) {
+    if (err instanceof LineProtocolError) fail(where, `cannot be written as a tag: ${err.message}`);
+    throw err;
+  }
+  return host;
+}
+
+/** Checks a measurement name. */
+export function checkMeasurement(where: string, value: string): string {
+  try {
+    serialize({ name: value, tags: {}, fields: { v: int(0) } });
+  } catch (err) {
+    if (err instanceof LineProtocolError) fail(where, `cannot be a measurement name: ${err.message}`);
+    throw err;
+  }
+  if (value.startsWith('homenet_')) fail(where, `${JSON.stringify(value)} is reserved (names starting "homenet_" are the program's own)`);
+  return value;
+}
+
+/** The ini package gives strings, booleans (`true`/`false`), arrays (`k[]`) and objects (sections). */
+export function asString(where: string, value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) fail(where, 'lists (key[] = ...) are not supported');
+  return fail(where, 'has no value');
+}
+
+export function asBoolean(where: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  fail(where, `${JSON.stringify(asString(where, value))} must be true or false`);
+}
+
+export function unknownKey(where: string, key: string, known: readonly string[]): never {
+  fail(where, `unknown key${didYouMean(key, known)} (known: ${known.join(', ')})`);
+}
+
+export function oneOf<T extends string>(where: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) fail(where, `${JSON.stringify(value)} must be ${allowed.join(' or ')}`);
+  return found;
+}
+
+export function commaList(value: string): string[] {
+  return value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+}
+
+export function splitPair(where: string, text: string, shape: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) fail(where, `expected ${shape}`);
+  return [text.slice(0, eq).trim(), text.slice(eq + 1).trim()];
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what we refuse
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;

@@ -1,0 +1,89 @@
+/** The whole Sonos household through one speaker: every speaker's lines from one `/support/review` request. */
+import { cleanTag } from '../../lineprotocol.js';
+import { ParseError } from '../../html.js';
+import type { ExtractContext, Family, PageSpec, PageText } from '../kind.js';
+import { IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
+import { HINTS } from './speaker.js';
+import { sectionsOf, type SupportSection } from './support.js';
+
+const REVIEW_TITLE = 'Household review (/support/review)';
+
+/** Every speaker of a review page with a unique host tag: its zone name (plus serial when two share one). */
+async function speakers(page: PageText, ctx: ExtractContext): Promise<{ host: string; section: SupportSection }[]> {
+  const sections = (await sectionsOf(page, ctx)).filter((s) => s.info.has('ZoneName'));
+  if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
+  const count = new Map<string, number>();
+  const zoneOf = (s: SupportSection): string => cleanTag(s.info.get('ZoneName') ?? '');
+  for (const s of sections) count.set(zoneOf(s), (count.get(zoneOf(s)) ?? 0) + 1);
+  return sections.map((section) => {
+    const zone = zoneOf(section);
+    const serial = cleanTag(section.info.get('SerialNumber') ?? '');
+    if (zone === '') return { host: serial !== '' ? serial : 'unnamed speaker', section };
+    return { host: (count.get(zone) ?? 0) > 1 && serial ? `${zone} ${serial}` : zone, section };
+  });
+}
+
+const review: PageSpec = {
+  key: 'sonos-review',
+  path: '/support/review',
+  title: REVIEW_TITLE,
+  recognize: (body) => /<ZPNetworkInfo/.test(body),
+  extracts: [
+    {
+      area: 'traffic',
+      parse: async (page, ctx) => {
+        const lines = (await speakers(page, ctx)).flatMap(({ host, section }) => {
+          const where = `${REVIEW_TITLE}: ${host}`;
+          const text = section.commands.get(IFCONFIG);
+          // No speaker is dropped silently: its graphs stop, so say why.
+          if (text === undefined) {
+            ctx.omit(`${where}: no <Command cmdline='/sbin/ifconfig'> output in its section: its traffic left out`);
+            return [];
+          }
+          try {
+            return trafficLines(parseIfconfig(text, where, ctx.omit), ctx, { host }, page);
+          } catch (err) {
+            // One speaker's unreadable text costs that speaker only.
+            if (!(err instanceof ParseError)) throw err;
+            ctx.omit(`${err.message}: its traffic left out`);
+            return [];
+          }
+        });
+        if (lines.length === 0) throw new ParseError(`${REVIEW_TITLE}: no speaker's counters are readable`);
+        return lines;
+      },
+    },
+    {
+      area: 'system',
+      parse: async (page, ctx) =>
+        (await speakers(page, ctx)).flatMap(({ host, section }) => {
+          const line = systemLine((k) => section.info.get(k), { host });
+          return line ? [line] : [];
+        }),
+    },
+    {
+      area: 'radio',
+      parse: async (page, ctx) =>
+        (await speakers(page, ctx)).flatMap(({ host, section }) => {
+          const text = section.files.get(RADIO_FILE);
+          if (text === undefined) return [];
+          try {
+            return [{ name: 'homenet_radio', tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`, ctx.omit) }];
+          } catch (err) {
+            if (!(err instanceof ParseError)) throw err;
+            ctx.omit(`${err.message}: its radio line left out`);
+            return [];
+          }
+        }),
+    },
+  ],
+};
+
+/** The household through one speaker: every speaker's lines from one request. */
+export const sonosHouseholdFamily: Family = {
+  name: 'sonos-household',
+  description: 'Sonos household (support review)',
+  pages: [review],
+  optInAreas: ['radio'],
+  statusHints: HINTS,
+};

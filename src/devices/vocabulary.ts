@@ -1,0 +1,44 @@
+/**
+ * Field entries more than one make prints (interface counters, request
+ * timings, uptime), for the kinds' catalogues: one meaning, one unit and one
+ * Telegraf name wherever they appear.
+ */
+import type { CounterKind, FieldSpec } from './catalogue.js';
+
+const DIRECTIONS = { tx: 'sent', rx: 'received' } as const;
+
+/** `tx_<what>` and `rx_<what>` counters. */
+export function bothWays(what: string, unit: string, counter: CounterKind, about: string, net?: { tx: string; rx: string }): FieldSpec[] {
+  return (['tx', 'rx'] as const).map((d) => ({
+    name: `${d}_${what}`,
+    type: 'integer',
+    unit,
+    counter,
+    ...(net ? { net: net[d] } : {}),
+    about: `${about} ${DIRECTIONS[d]}`,
+  }));
+}
+
+/** Bytes, packets, errors and drops each way: what every interface counts. */
+export const INTERFACE_COUNTERS: readonly FieldSpec[] = [
+  ...bothWays('bytes', 'bytes', 'bytes', 'bytes', { tx: 'bytes_sent', rx: 'bytes_recv' }),
+  ...bothWays('pkts', 'packets', 'packets', 'packets', { tx: 'packets_sent', rx: 'packets_recv' }),
+  ...bothWays('err', 'packets', 'events', 'errors', { tx: 'err_out', rx: 'err_in' }),
+  ...bothWays('drop', 'packets', 'events', 'dropped packets', { tx: 'drop_out', rx: 'drop_in' }),
+];
+
+/** Unicast and multicast packets each way. */
+export const CAST_COUNTERS: readonly FieldSpec[] = [...bothWays('unicast', 'packets', 'packets', 'unicast packets'), ...bothWays('multicast', 'packets', 'packets', 'multicast packets')];
+
+export const COLLISIONS: FieldSpec = { name: 'collisions', type: 'integer', unit: 'count', counter: 'events', about: 'Ethernet collisions' };
+
+/** How long the request for the page took, when it came over the network. */
+export const TIMINGS: readonly FieldSpec[] = [
+  { name: 'total_time', type: 'integer', unit: 'ms', about: 'the whole request for the page, first byte sent to last byte read' },
+  { name: 'elapsed_time', type: 'integer', unit: 'ms', about: "time to the first byte of the answer (the device's think time)" },
+];
+
+export const UPTIME: FieldSpec = { name: 'uptime_s', type: 'integer', unit: 's', uptime: true, about: 'time since the last reboot' };
+
+/** Tags of the system line: what the device says it is (a firmware upgrade starts a new series). */
+export const SYSTEM_TAGS = ['model', 'model_number', 'firmware', 'serial', 'manufacturer', 'hardware'];
