@@ -7,6 +7,7 @@
 import { lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { collect, type Fetcher } from './collect.js';
 import { ConfigError, type Config, type DeviceConfig } from './config.js';
+import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
 import { kindOf } from './files.js';
 import { fetchPage } from './http.js';
 import { serializeAll } from './lineprotocol.js';
@@ -45,10 +46,11 @@ export class Masker {
   /** A page (or any text) with identifying details masked. */
   mask(text: string): string {
     const hex = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
-    return text
-      // Login and form nonces: nothing to tell apart.
-      .replace(/\b[0-9a-f]{64}\b/gi, '0'.repeat(64))
-      .replace(/RINCON_[0-9A-Fa-f]{12,}/g, (m) => this.placeholder('rincon', m, (n) => `RINCON_${hex(n, 12)}01400`))
+    // Login and form nonces: nothing to tell apart.
+    let masked = text.replace(/\b[0-9a-f]{64}\b/gi, '0'.repeat(64));
+    // What the kinds say identifies a device on their pages (a speaker's UPnP id).
+    for (const m of declared((k) => k.masks)) masked = masked.replace(m.pattern, (v) => this.placeholder(m.kind, v, (n) => m.placeholder(n)));
+    return masked
       // Serial numbers by their labels (HTML rows and XML elements).
       .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
         v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`)
@@ -199,7 +201,8 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
     // Pages a parser does not read (a login page) make `parse` refuse the set: leave them out.
     const parseable = files.filter((f) => !/login|logout/.test(f));
     // A speaker names itself from its saved zp page, as it did in the run.
-    const host = device.hostExplicit || !device.type.startsWith('sonos') ? ['--host', device.host] : [];
+    const kind = DEVICE_KINDS.get(device.type);
+    const host = device.hostExplicit || !kind || !namesItself(kind) ? ['--host', device.host] : [];
     // Quoted for a shell: a host tag such as $(touch x) is a name, not a command to run.
     // The run's own tags, so that the lines come out as they did.
     const tags = Object.entries(config.tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);

@@ -30,31 +30,15 @@
  * every later total unprintable, and with it the whole line. Such a series
  * starts again from its counter, as if first seen, with a `W!` line.
  */
+import { catalogue, type Catalogue } from './devices/index.js';
+import type { CounterKind } from './devices/catalogue.js';
 import { int, type FieldValue, type Metric } from './lineprotocol.js';
 
 const WRAP = 2n ** 32n;
 const INT64_MAX = 2n ** 63n - 1n;
-export const COUNTER = /^(?:ipv6_)?(?:tx|rx)_(bytes|pkts|err|drop|unicast|multicast|broadcast|overruns|frame|carrier)$|^collisions$/;
-const UPTIME_MEASUREMENT = 'homenet_system';
 
-// Field names are few and repeat every gather: each is matched once.
-const counterFields = new Map<string, boolean>();
-function isCounter(field: string): boolean {
-  let yes = counterFields.get(field);
-  if (yes === undefined) {
-    yes = COUNTER.test(field);
-    if (counterFields.size < 10_000) counterFields.set(field, yes);
-  }
-  return yes;
-}
-
-/** Highest plausible rate per second of each kind of counter. */
-function maxRate(field: string): bigint {
-  const kind = COUNTER.exec(field)?.[1] ?? 'collisions';
-  if (kind === 'bytes') return 1_250_000_000n;
-  if (kind === 'pkts' || kind === 'unicast' || kind === 'multicast' || kind === 'broadcast') return 2_000_000n;
-  return 100_000n;
-}
+/** Highest plausible rate per second of each kind of counter (the catalogue says which a field is). */
+const MAX_RATE: Readonly<Record<CounterKind, bigint>> = { bytes: 1_250_000_000n, packets: 2_000_000n, events: 100_000n };
 
 /** What is remembered of one counter. */
 export interface SeriesState {
@@ -117,9 +101,15 @@ function describe(m: Metric): string {
   return [m.name, ...Object.keys(m.tags).sort().map((k) => `${k}=${m.tags[k] ?? ''}`)].join(',');
 }
 
-/** Whether a metric's measurement carries counters: the traffic one and the LAN one. */
-function counted(m: Metric, trafficMeasurement: string): boolean {
-  return m.name === trafficMeasurement || m.name === 'homenet_lan';
+/** Whether a metric's measurement carries counters (the catalogue says: the traffic one, a gateway's LAN one). */
+function counted(m: Metric, cat: Catalogue): boolean {
+  return cat.hasCounters(m.name);
+}
+
+/** The device's uptime on a line, when the line carries one. */
+function uptimeOf(m: Metric, cat: Catalogue): FieldValue | undefined {
+  const field = cat.uptime(m.name);
+  return field === undefined ? undefined : m.fields[field];
 }
 
 /** How one decrease is judged. */
@@ -136,13 +126,14 @@ export function addTotals(
   nowNs: bigint,
   warn: (line: string) => void = () => undefined,
 ): Metric[] {
-  const keys = metrics.map((m) => (counted(m, trafficMeasurement) ? lineKey(m) : undefined));
-  const shared = findShared(metrics, keys);
+  const cat = catalogue(trafficMeasurement);
+  const keys = metrics.map((m) => (counted(m, cat) ? lineKey(m) : undefined));
+  const shared = findShared(metrics, keys, cat);
   for (const w of shared.warnings) warn(w);
   // Rule 1 needs each host's uptime of this batch before its counters.
   const rebooted = new Set<string>();
   for (const m of metrics) {
-    const up = m.name === UPTIME_MEASUREMENT ? m.fields['uptime_s'] : undefined;
+    const up = uptimeOf(m, cat);
     const host = m.tags['host'];
     if (up?.kind !== 'int' || host === undefined || shared.uptimeHosts.has(host)) continue;
     const before = state.uptime.get(host);
@@ -160,7 +151,8 @@ export function addTotals(
     const hostRebooted = rebooted.has(m.tags['host'] ?? '');
     const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
     for (const [field, v] of Object.entries(m.fields)) {
-      if (v.kind !== 'int' || !isCounter(field) || v.value < 0n || v.value > INT64_MAX) continue;
+      const kind = v.kind === 'int' ? cat.counter(m.name, field) : undefined;
+      if (v.kind !== 'int' || kind === undefined || v.value < 0n || v.value > INT64_MAX) continue;
       const key = `${line}\u0000${field}`;
       const before = state.series.get(key);
       let change: Change = 'up';
@@ -172,7 +164,7 @@ export function addTotals(
       else if (v.value < before.last) {
         const seconds = at > before.atNs ? (at - before.atNs + 999_999_999n) / 1_000_000_000n : 1n;
         const asWrap = v.value + WRAP - before.last;
-        const implausible = before.wide || before.last >= WRAP || asWrap > maxRate(field) * seconds;
+        const implausible = before.wide || before.last >= WRAP || asWrap > MAX_RATE[kind] * seconds;
         change = hostRebooted || implausible ? 'reset' : 'wrap';
       }
       readings.push({ field, value: v.value, key, before, change });
@@ -227,7 +219,7 @@ interface Shared {
  * the other's look like a reboot. `keys[i]` is line i's series key, where it
  * has counters.
  */
-function findShared(metrics: readonly Metric[], keys: readonly (string | undefined)[]): Shared {
+function findShared(metrics: readonly Metric[], keys: readonly (string | undefined)[], cat: Catalogue): Shared {
   const seen = new Set<string>();
   const twice = new Set<string>();
   // Per host: how many series are seen twice (and the first of them), and whether its uptime is.
@@ -252,7 +244,7 @@ function findShared(metrics: readonly Metric[], keys: readonly (string | undefin
   metrics.forEach((m, i) => {
     const key = keys[i];
     if (key !== undefined) note(m, key, false);
-    else if (m.name === UPTIME_MEASUREMENT && m.fields['uptime_s']?.kind === 'int') note(m, `\u0001${m.tags['host'] ?? ''}`, true);
+    else if (uptimeOf(m, cat)?.kind === 'int') note(m, `\u0001${m.tags['host'] ?? ''}`, true);
   });
   if (hosts.size === 0) return { keys: twice, uptimeHosts: new Set(), warnings: [] };
   const uptimeHosts = new Set<string>();
@@ -277,7 +269,8 @@ function findShared(metrics: readonly Metric[], keys: readonly (string | undefin
  * (one `W!` line per host), for commands that show the lines without totals.
  */
 export function sharedSeriesWarnings(metrics: readonly Metric[], trafficMeasurement: string): string[] {
-  return [...findShared(metrics, metrics.map((m) => (counted(m, trafficMeasurement) ? lineKey(m) : undefined))).warnings];
+  const cat = catalogue(trafficMeasurement);
+  return [...findShared(metrics, metrics.map((m) => (counted(m, cat) ? lineKey(m) : undefined)), cat).warnings];
 }
 
 /** How long a host that no device prints any more keeps its counter readings. */

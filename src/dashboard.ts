@@ -3,24 +3,18 @@
  * as is) for the devices of a config, with InfluxQL queries that work on
  * InfluxDB 1.x, on 2.x through its InfluxQL compatibility and on 3.x.
  *
- * Every query names measurements and fields from FIELDS below; a test checks
- * those against what a collect of the simulator really prints, so a renamed
- * field breaks the build, not the user's graphs.
+ * The panels are the device kinds' own (src/devices/<make>/), gateways'
+ * first, then speakers', then uptime and scrape status for every device.
+ * Every query names a measurement and field of the kinds' catalogue; a test
+ * checks those against what a collect of the simulator really prints, so a
+ * renamed field breaks the build, not the user's graphs.
  */
 import type { Dashboard, Panel } from '@grafana/schema';
-import type { Config } from './config.js';
-import { TELEGRAF_NET_NAMES } from './shape.js';
+import type { Config, DeviceConfig } from './config.js';
+import { catalogue, DEVICE_KINDS, namesItself, type DeviceKind, type PanelSpec } from './devices/index.js';
 
-/** The measurements and fields the dashboard reads (traffic names before `schema`). */
-export const FIELDS = {
-  traffic: ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts', 'rx_err', 'tx_err', 'rx_bytes_total', 'tx_bytes_total', 'rx_pkts_total', 'tx_pkts_total', 'rx_err_total', 'tx_err_total'],
-  homenet_lan: ['rx_bytes', 'tx_bytes'],
-  homenet_dsl: ['noise_margin_db', 'rate_kbps'],
-  homenet_fiber: ['rx_power_dbm', 'tx_power_dbm'],
-  homenet_nat: ['sessions', 'sessions_max'],
-  homenet_system: ['uptime_s'],
-  homenet_scrape: ['success', 'duration_ms'],
-} as const;
+/** The program's own status line (see src/collect.ts). */
+const SCRAPE = 'homenet_scrape';
 
 /** What shapes the queries. */
 export interface DashboardOptions {
@@ -91,17 +85,37 @@ function flux(q: Query, bucket: string): string {
   return lines.join('\n');
 }
 
+/** The kinds' panels in the order they are drawn (gateways, then speakers), each with the devices it draws. */
+function kindPanels(config: Config): { panel: PanelSpec; devices: DeviceConfig[] }[] {
+  const out = new Map<PanelSpec, DeviceConfig[]>();
+  for (const role of ['gateway', 'speaker'] as const) {
+    for (const kind of DEVICE_KINDS.values()) {
+      if (kind.role !== role) continue;
+      const devices = config.devices.filter((d) => d.type === kind.type);
+      if (devices.length === 0) continue;
+      for (const panel of kind.panels ?? []) out.set(panel, [...(out.get(panel) ?? []), ...devices]);
+    }
+  }
+  // In the config's order, whichever kind each is.
+  const order = (d: DeviceConfig): number => config.devices.indexOf(d);
+  return [...out].map(([panel, devices]) => ({ panel, devices: devices.sort((a, b) => order(a) - order(b)) }));
+}
+
+/**
+ * The hosts a panel's queries are limited to: its devices' host tags, unless
+ * one of them names itself (a speaker's zone name is not known here): then
+ * every host.
+ */
+function hostsOf(devices: readonly DeviceConfig[]): string[] | undefined {
+  const kindOf = (d: DeviceConfig): DeviceKind | undefined => DEVICE_KINDS.get(d.type);
+  if (devices.some((d) => !d.hostExplicit && kindOf(d) !== undefined && namesItself(kindOf(d) as DeviceKind))) return undefined;
+  return devices.map((d) => d.host);
+}
+
 export function dashboard(config: Config, o: DashboardOptions): Dashboard {
   const ds = { type: 'influxdb', uid: o.datasource };
   const traffic = config.measurement;
-  const name = (field: string): string => {
-    if (config.schema !== 'telegraf') return field;
-    const base = field.replace(/_total$/, '');
-    return `${TELEGRAF_NET_NAMES[base] ?? base}${field.endsWith('_total') ? '_total' : ''}`;
-  };
-  const counter = (f: string): string => name(o.totals ? `${f}_total` : f);
-  const gateways = config.devices.filter((d) => d.type.startsWith('att')).map((d) => d.host);
-  const speakers = config.devices.filter((d) => d.type.startsWith('sonos'));
+  const cat = catalogue(traffic);
   const wrapNote = o.totals
     ? 'From the *_total fields, which follow 32-bit wraps and resets.'
     : 'From the raw counters: on 32-bit gateways an interval with a wrap shows no traffic. Use execd, or state_file with collect, for *_total fields.';
@@ -133,51 +147,42 @@ export function dashboard(config: Config, o: DashboardOptions): Dashboard {
   };
   const byHost = ['host'];
 
-  if (gateways.length > 0) {
-    const hosts = gateways;
-    const wan = config.schema === 'telegraf' ? { interface: 'wan' } : {};
-    const rateOf = (field: string, alias: string, scale?: number): Query => ({
-      measurement: traffic, field: counter(field), fn: 'max', rate: true, hosts, tags: wan, groupBy: byHost, alias, ...(scale !== undefined ? { scale } : {}),
+  for (const { panel, devices } of kindPanels(config)) {
+    const hosts = hostsOf(devices);
+    const queries = panel.queries.map((q): Query => {
+      const measurement = q.measurement ?? traffic;
+      // A counter is read from its total when there are totals; a traffic field by its Telegraf name with schema = telegraf.
+      const counted = o.totals && cat.counter(measurement, q.field) !== undefined ? `${q.field}_total` : q.field;
+      const field = measurement === traffic && config.schema === 'telegraf' ? cat.netName(counted) : counted;
+      // Telegraf's schema gives a gateway's traffic line interface=wan.
+      const tags = measurement === traffic && config.schema === 'telegraf' && q.tags?.['interface'] === undefined ? { ...q.tags, interface: 'wan' } : q.tags;
+      return {
+        measurement,
+        field,
+        fn: q.fn,
+        groupBy: q.groupBy,
+        alias: q.alias,
+        ...(q.rate === true ? { rate: true } : {}),
+        ...(q.scale !== undefined ? { scale: q.scale } : {}),
+        ...(hosts ? { hosts } : {}),
+        ...(tags && Object.keys(tags).length > 0 ? { tags } : {}),
+      };
     });
-    add('WAN bandwidth', `Bits per second to and from the Internet, per gateway. ${wrapNote}`, [
-      rateOf('rx_bytes', '$tag_host in', 8),
-      rateOf('tx_bytes', '$tag_host out', -8),
-    ], 'bps');
-    add('WAN packets and errors', `Packets and errors per second. ${wrapNote}`, [
-      rateOf('rx_pkts', '$tag_host packets in'),
-      rateOf('tx_pkts', '$tag_host packets out'),
-      rateOf('rx_err', '$tag_host errors in'),
-      rateOf('tx_err', '$tag_host errors out'),
-    ], 'pps');
-    add('LAN ports and Wi-Fi', 'Bits per second on each LAN port and Wi-Fi band (received by the gateway from the home).', [
-      { measurement: 'homenet_lan', field: o.totals ? 'rx_bytes_total' : 'rx_bytes', fn: 'max', rate: true, scale: 8, hosts, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface' },
-    ], 'bps');
-    add('Line health', 'DSL noise margin (dB) per line and direction; fiber receive power (dBm).', [
-      { measurement: 'homenet_dsl', field: 'noise_margin_db', fn: 'mean', hosts, groupBy: ['host', 'line', 'direction'], alias: '$tag_host line $tag_line $tag_direction margin' },
-      { measurement: 'homenet_fiber', field: 'rx_power_dbm', fn: 'mean', hosts, groupBy: byHost, alias: '$tag_host fiber rx power' },
-    ], 'dB');
-    add('DSL sync rate', 'Current sync rate per line and direction.', [
-      { measurement: 'homenet_dsl', field: 'rate_kbps', fn: 'mean', scale: 1000, hosts, groupBy: ['host', 'line', 'direction'], alias: '$tag_host line $tag_line $tag_direction' },
-    ], 'bps');
-    add('NAT sessions', "Sessions in use against the gateway's capacity: new connections fail when they meet.", [
-      { measurement: 'homenet_nat', field: 'sessions', fn: 'max', hosts, groupBy: byHost, alias: '$tag_host in use' },
-      { measurement: 'homenet_nat', field: 'sessions_max', fn: 'max', hosts, groupBy: byHost, alias: '$tag_host capacity' },
-    ], 'short');
+    const description = panel.description.replace(/\bwrap$/, wrapNote);
+    const extra: Partial<Panel> = panel.stacked === true
+      ? { fieldConfig: { defaults: { unit: panel.unit, custom: { stacking: { mode: 'normal', group: 'A' }, fillOpacity: 40 } }, overrides: [] } }
+      : {};
+    add(panel.title, description, queries, panel.unit, extra);
   }
-  if (speakers.length > 0) {
-    const zones = speakers.filter((d) => d.hostExplicit).map((d) => d.host);
-    // Zone names come from the speakers themselves: unless every host is set, match every br0.
-    const hosts = zones.length > 0 && zones.length === speakers.length ? { hosts: zones } : {};
-    add('Sonos speakers', `Each speaker's bandwidth on its bridge (br0), stacked. ${wrapNote}`, [
-      { measurement: traffic, field: counter('rx_bytes'), fn: 'max', rate: true, scale: 8, tags: { interface: 'br0' }, ...hosts, groupBy: byHost, alias: '$tag_host' },
-    ], 'bps', { fieldConfig: { defaults: { unit: 'bps', custom: { stacking: { mode: 'normal', group: 'A' }, fillOpacity: 40 } }, overrides: [] } });
+  const [uptime] = cat.uptimes();
+  if (uptime) {
+    add('Uptime', 'Time since each device last rebooted.', [
+      { measurement: uptime[0], field: uptime[1], fn: 'last', groupBy: byHost, alias: '$tag_host' },
+    ], 's');
   }
-  add('Uptime', 'Time since each device last rebooted.', [
-    { measurement: 'homenet_system', field: 'uptime_s', fn: 'last', groupBy: byHost, alias: '$tag_host' },
-  ], 's');
   add('Scrape latency and failures', 'How long each device took to read, and the reads that failed (homenet_scrape).', [
-    { measurement: 'homenet_scrape', field: 'duration_ms', fn: 'mean', groupBy: byHost, alias: '$tag_host ms' },
-    { measurement: 'homenet_scrape', field: 'success', fn: 'count', whereFalse: true, groupBy: byHost, alias: '$tag_host failed reads' },
+    { measurement: SCRAPE, field: 'duration_ms', fn: 'mean', groupBy: byHost, alias: '$tag_host ms' },
+    { measurement: SCRAPE, field: 'success', fn: 'count', whereFalse: true, groupBy: byHost, alias: '$tag_host failed reads' },
   ], 'ms', {}, 24);
 
   return {

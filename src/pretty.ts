@@ -5,6 +5,8 @@
  * from two readings, errors, and the rest in words with the unit beside the
  * number (`link speed 10.0 Gbit/s`, never `link_speed_mbps=10.0 Gbit/s`).
  */
+import { DEFAULT_MEASUREMENT } from './config.js';
+import { catalogue } from './devices/index.js';
 import type { FieldValue, Metric } from './lineprotocol.js';
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
@@ -80,10 +82,12 @@ export function human(field: string, v: FieldValue): string {
       return v.value;
     case 'float':
     case 'int': {
-      if (v.kind === 'int' && /bytes(_total)?$/.test(field)) return bytes(v.value);
-      if (v.kind === 'int' && field === 'uptime_s') return duration(v.value);
-      const unit = SUFFIXES.find(([s]) => field.endsWith(s));
-      if (unit) return unit[1](v);
+      // By field name, from the kinds' catalogues (the measurement's name does not matter here).
+      const unit = catalogue(DEFAULT_MEASUREMENT).unitOf(field);
+      if (v.kind === 'int' && unit === 'bytes') return bytes(v.value);
+      if (v.kind === 'int' && unit === 'uptime') return duration(v.value);
+      const suffix = SUFFIXES.find(([s]) => field.endsWith(s));
+      if (suffix) return suffix[1](v);
       return v.kind === 'int' ? v.value.toLocaleString('en-US') : decimal(v.value);
     }
   }

@@ -105,6 +105,15 @@ export class Catalogue {
     return fields ? [...fields.values()].find((f) => f.net === net) : undefined;
   }
 
+  /** A field's unit, whatever measurement it is in (a name means one thing throughout); a `*_total` has its counter's. */
+  unitOf(field: string): string | undefined {
+    for (const m of this.byMeasurement.keys()) {
+      const f = this.field(m, field);
+      if (f) return f.uptime === true ? 'uptime' : f.unit;
+    }
+    return undefined;
+  }
+
   /** Every measurement name and its fields, in declaration order. */
   entries(): [measurement: string, fields: FieldSpec[]][] {
     return [...this.byMeasurement].map(([m, fields]) => [m, [...fields.values()]]);

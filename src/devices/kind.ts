@@ -225,6 +225,11 @@ export interface DeviceKind {
   readonly families: readonly Family[];
   /** Every measurement and field its pages can print. */
   readonly catalogue: readonly MeasurementSpec[];
+  /**
+   * Its lines' host tags come from its pages (a zone name in a household
+   * page), not only from an identifying page: the config cannot know them.
+   */
+  readonly namesItself?: boolean;
   /** Config keys only this kind reads. */
   readonly keys?: readonly KindKey[];
   /** Its dashboard panels (the same objects for kinds of one make: drawn once). */
@@ -255,7 +260,7 @@ export function kindAreas(kind: DeviceKind): Area[] {
 
 /** Whether devices of the kind name themselves (a Sonos zone name): their host tag comes from them unless the config sets one. */
 export function namesItself(kind: DeviceKind): boolean {
-  return kind.families.some((f) => f.pages.some((p) => p.identify !== undefined));
+  return kind.namesItself === true || kind.families.some((f) => f.pages.some((p) => p.identify !== undefined));
 }
 
 /** The areas a family's login guards: those fed by its pages behind the login. */

@@ -29,6 +29,7 @@ const MASKS: readonly MaskSpec[] = [{ kind: 'rincon', pattern: /RINCON_[0-9A-Fa-
 
 const common = {
   role: 'speaker',
+  namesItself: true,
   notFoundHint: 'a Sonos speaker answers on port 1400: http://IP:1400',
   catalogue: SONOS_CATALOGUE,
   keys: [INTERFACES_KEY],
