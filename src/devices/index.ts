@@ -12,7 +12,7 @@ import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type
 
 export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelQuery, PanelSpec, ParseContext } from './kind.js';
 export { AREAS, defaultAreas, guardedAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
-export { Catalogue, type FieldSpec, type MeasurementSpec } from './catalogue.js';
+export { Catalogue, isType, type FieldSpec, type MeasurementSpec } from './catalogue.js';
 
 const kinds = new Map<string, DeviceKind>([att, attPace, attBgw, sonos, sonosHousehold].map((k) => [k.type, k]));
 
