@@ -17,9 +17,9 @@ import {
 } from './devices/index.js';
 import { nowNs } from './clock.js';
 import { paceFor } from './html.js';
-import type { RememberedDevice } from './counters.js';
 import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from './http.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
+import { logLine, type Level } from './log.js';
 
 /** Measurement of the per-device scrape status. */
 export const SCRAPE_MEASUREMENT = 'homenet_scrape';
@@ -484,8 +484,8 @@ async function gatherDevice(
     fields['error'] = str(oneLine(g.failures.map((f) => (f.area ? `${f.area}: ${f.message}` : f.message)).join('; ')));
   }
   metrics.push({ name: SCRAPE_MEASUREMENT, tags: { ...baseTags, type: device.type }, fields, time: nowNs() });
-  const line = (level: string, f: Failure): string => `${level} [${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`;
-  const log = [...g.failures.map((f) => line('E!', f)), ...g.omitted.map((f) => line('W!', f))];
+  const line = (level: Level, f: Failure): string => logLine(level, `[${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`);
+  const log = [...g.failures.map((f) => line('E', f)), ...g.omitted.map((f) => line('W', f))];
   return { metrics, log };
 }
 
@@ -511,48 +511,6 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
     metrics: results.flatMap((r) => r.metrics),
     log: results.flatMap((r) => r.log),
   };
-}
-
-/**
- * Device memory from a state file, for the devices of `config` it was
- * written for (same name, same URL): their family, their own name and what
- * their describing pages said.
- */
-export function recallDevices(config: Config, remembered: ReadonlyMap<string, RememberedDevice>): Map<string, DeviceState> {
-  const states = new Map<string, DeviceState>();
-  for (const device of config.devices) {
-    const r = remembered.get(device.name);
-    if (r?.url !== device.url.href) continue;
-    const state: DeviceState = {};
-    const families = DEVICE_KINDS.get(device.type)?.families ?? [];
-    const family = families.find((f) => f.name === r.family);
-    if (family) state.family = family;
-    if (r.identity !== undefined && r.identifiedAt !== undefined) {
-      state.identity = r.identity;
-      state.identifiedAt = r.identifiedAt;
-    }
-    for (const [key, page] of Object.entries(r.described ?? {})) {
-      const spec = families.flatMap((f) => f.pages).find((p) => p.key === key && p.describesMs !== undefined);
-      if (spec) (state.described ??= new Map()).set(spec, page);
-    }
-    states.set(device.name, state);
-  }
-  return states;
-}
-
-/** What the gathers learnt about `config`'s devices, for the state file (other devices are forgotten). */
-export function rememberDevices(config: Config, states: ReadonlyMap<string, DeviceState>, into: Map<string, RememberedDevice>): void {
-  into.clear();
-  for (const device of config.devices) {
-    const s = states.get(device.name);
-    if (!s || (s.family === undefined && s.identity === undefined && !s.described?.size)) continue;
-    into.set(device.name, {
-      url: device.url.href,
-      ...(s.family ? { family: s.family.name } : {}),
-      ...(s.identity !== undefined && s.identifiedAt !== undefined ? { identity: s.identity, identifiedAt: s.identifiedAt } : {}),
-      ...(s.described?.size ? { described: Object.fromEntries([...s.described].map(([spec, page]) => [spec.key, page])) } : {}),
-    });
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { parse as parseIni, unsafe as iniValue } from 'ini';
 import { dirname, isAbsolute, join } from 'node:path';
 import { DEVICE_KINDS, kindAreas, knownTypes, type Area } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
+import { warning } from './log.js';
 
 /** One device to gather. */
 export interface DeviceConfig {
@@ -325,8 +326,8 @@ function scanIni(file: string, text: string, p: Problems): { refused: Set<string
     const mark = raw[cut] ?? '#';
     warnings.push(
       SECRET_KEYS.includes(key)
-        ? `W! ${where}: the value was cut at "${mark}" on line ${n}, where a comment starts (quote the value to keep it whole)`
-        : `W! ${where}: read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment (write ${key} = ${JSON.stringify(raw)} to keep it whole)`,
+        ? warning(`${where}: the value was cut at "${mark}" on line ${n}, where a comment starts (quote the value to keep it whole)`)
+        : warning(`${where}: read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment (write ${key} = ${JSON.stringify(raw)} to keep it whole)`),
     );
   });
   return { refused, warnings };
@@ -446,7 +447,7 @@ function readAccessCode(at: (k: string) => string, section: Record<string, unkno
     if (code === '') fail(at('access_code_file'), 'the file it names is empty');
     if (typeof read !== 'string' && (read.mode & 0o044) !== 0) {
       const mode = (read.mode & 0o777).toString(8).padStart(3, '0');
-      warn(`W! ${at('access_code_file')}: ${pathWord(path)} can be read by other users (mode ${mode}): chmod 600 ${pathWord(path)} (and chown it to the user Telegraf runs as)`);
+      warn(warning(`${at('access_code_file')}: ${pathWord(path)} can be read by other users (mode ${mode}): chmod 600 ${pathWord(path)} (and chown it to the user Telegraf runs as)`));
     }
   } else if (env !== undefined) {
     const name = asString(at('access_code_env'), env);
