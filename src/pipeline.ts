@@ -40,6 +40,9 @@ export const EXECD: RunKind = { memory: 'process', shape: true, stamps: true };
 /** `--format pretty`, `--watch` and `capture`: the lines as the devices gave them. */
 export const VIEW: RunKind = { memory: 'none', shape: false, stamps: false };
 
+/** A step of the post-processing: metrics in, metrics out, log lines said through `warn`. */
+type Step = (metrics: readonly Metric[], warn: (line: string) => void) => Metric[];
+
 /** What a run prints: text for stdout, lines for stderr. */
 export interface Rendered {
   readonly out: string;
@@ -58,8 +61,8 @@ export class Run {
     private readonly kind: RunKind,
     private readonly options: CollectOptions,
     private readonly file: StateFile | undefined,
-    private readonly totals: ((metrics: readonly Metric[], warn: (line: string) => void) => Metric[]) | undefined,
-    private readonly shape: ((metrics: readonly Metric[]) => Metric[]) | undefined,
+    private readonly totals: Step | undefined,
+    private readonly shape: Step | undefined,
   ) {
     this.states = file?.recall(config) ?? new Map<string, DeviceState>();
     this.opening = file?.opening !== undefined ? [file.opening] : [];
@@ -73,7 +76,7 @@ export class Run {
   static async open(config: Config, kind: RunKind, options: CollectOptions = {}): Promise<Run> {
     const path = kind.memory === 'none' ? undefined : config.stateFile;
     const file = path === undefined ? undefined : (await import('./state/index.js')).StateFile.open(path);
-    let totals: ((metrics: readonly Metric[], warn: (line: string) => void) => Metric[]) | undefined;
+    let totals: Step | undefined;
     if (file !== undefined || kind.memory === 'process') {
       const { addTotals, emptyState, prune } = await import('./counters.js');
       const counters = file?.counters ?? emptyState();
@@ -84,7 +87,7 @@ export class Run {
         return out;
       };
     }
-    let shape: ((metrics: readonly Metric[]) => Metric[]) | undefined;
+    let shape: Step | undefined;
     if (kind.shape && (config.schema !== 'homenet' || config.counterType !== 'integer')) {
       const shaping = await import('./shape.js');
       shape = (metrics) => shaping.shape(metrics, config);
@@ -125,7 +128,7 @@ export class Run {
       if (saved.failed !== undefined) log.push(saved.failed);
       metrics = saved.metrics;
     }
-    if (this.shape) metrics = this.shape(metrics);
+    if (this.shape) metrics = this.shape(metrics, (w) => log.push(w));
     if (!this.kind.stamps) metrics = metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields }));
     return { metrics, log };
   }
