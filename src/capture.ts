@@ -5,12 +5,14 @@
  * a user attaches to a bug report when a firmware changes a page.
  */
 import { lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { collect, type Fetcher } from './collect.js';
+import type { Fetcher } from './collect.js';
 import { ConfigError, type Config, type DeviceConfig } from './config.js';
 import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
 import { kindOf } from './files.js';
 import { fetchPage } from './http.js';
 import { serializeAll } from './lineprotocol.js';
+import { info } from './log.js';
+import { renderLines, Run, VIEW } from './pipeline.js';
 import { shellWord } from './telegraf.js';
 
 /**
@@ -155,7 +157,7 @@ function writeNew(path: string, text: string): void {
 }
 
 /** Runs one collect, saves masked pages and the parse commands in `dir`; returns what to print. */
-export async function capture(config: Config, dir: string): Promise<{ out: string; log: string[] }> {
+export async function capture(config: Config, dir: string): Promise<{ out: string; log: readonly string[] }> {
   const folders = deviceFolders(config.devices);
   // A bad --out is found before any device is asked (and before any login).
   prepareOut(dir, folders.values());
@@ -166,8 +168,11 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
     if (!options.form) pages.push({ url, body: page.body });
     return page;
   };
-  const { metrics, log } = await collect(config, { fetcher: recording });
-  const out = serializeAll(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), (w) => log.push(w));
+  // The lines as the devices gave them (what parse prints from the saved pages), without timestamps.
+  const run = await Run.open(config, VIEW, { fetcher: recording });
+  const batch = run.post(await run.gather());
+  const { metrics } = batch;
+  const { out, log } = renderLines(batch);
   // One masker for the whole run: a value has one placeholder on every page and in README.txt.
   const masker = new Masker();
   const masked = pages.map((p) => ({ url: p.url, body: masker.mask(p.body) }));
@@ -212,5 +217,5 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
     `${dir}/README.txt`,
     `Captured by telegraf-homenet capture. Addresses, MAC addresses, serial numbers,\ndevice IDs and nonces are masked; check before sharing.\n\nReproduce the run from this folder with:\n\n${commands.join('\n')}\n\nWhat the run printed:\n\n${masker.mask(shown)}\n${log.length > 0 ? `and on stderr:\n\n${masker.mask(hideSerials(log.join('\n')))}\n` : ''}`,
   );
-  return { out, log: [...log, `I! saved ${pages.length} page(s) and the parse commands in ${dir}`] };
+  return { out, log: [...log, info(`saved ${pages.length} page(s) and the parse commands in ${dir}`)] };
 }

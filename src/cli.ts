@@ -12,8 +12,7 @@ import type { Chosen } from './cli-yargs.js';
 
 /** The arguments of collect and execd. */
 type GatherArgs = Extract<Chosen, { command: 'collect' | 'execd' }>;
-import { nowNs } from './clock.js';
-import { collect, recallDevices, rememberDevices, type DeviceState } from './collect.js';
+import { SYSTEM_TIMER, type Timer } from './clock.js';
 import {
   buildConfig,
   checkHostTag,
@@ -24,10 +23,11 @@ import {
   type Config,
   type ConfigSources,
 } from './config.js';
-import { DEVICE_KINDS, parseSaved } from './devices/index.js';
+import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
 import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularFile } from './files.js';
 import { decodeBody } from './http.js';
-import { serializeAll, type Metric } from './lineprotocol.js';
+import { error, info, logLines, warning, writeLines } from './log.js';
+import { COLLECT, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
 import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from './telegraf.js';
 
 /** Where a command's output goes; injectable for tests. */
@@ -44,6 +44,8 @@ export interface Io {
   readonly program?: RunningProgram;
   /** Present only when stdout is a terminal: its current size (it can change while --watch runs). */
   readonly terminal?: () => { readonly columns: number; readonly rows: number };
+  /** Clocks and waiting for --rate and --watch (the system's when absent). */
+  readonly timer?: Timer;
 }
 
 function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
@@ -73,7 +75,7 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
   }
   if (c.timeout !== undefined) sources.timeout = c.timeout;
   const config = buildConfig(sources);
-  for (const w of config.warnings) io.stderr(`${w}\n`);
+  writeLines(io.stderr, config.warnings);
   return config;
 }
 
@@ -83,48 +85,12 @@ function tableWidth(io: Io): number {
   return Math.min(Math.max(columns, 60), 160);
 }
 
-async function runPretty(c: GatherArgs, config: Config, io: Io): Promise<number> {
-  const { pretty } = await import('./pretty.js');
-  const width = tableWidth(io);
-  let rateMs: number | undefined;
-  if (c.rate !== undefined) {
-    rateMs = parseDuration(c.rate);
-    if (rateMs === undefined || rateMs < 1000 || rateMs > 300_000) throw new ConfigError(`--rate: ${JSON.stringify(c.rate)} is not a duration from 1s to 5m`);
-  }
-  const { sharedSeriesWarnings } = await import('./counters.js');
-  const states = new Map<string, DeviceState>();
-  const first = await collect(config, { states });
-  if (rateMs === undefined) {
-    emit([], [...first.log, ...sharedSeriesWarnings(first.metrics, config.measurement)], io);
-    io.stdout(pretty(first.metrics, undefined, 0, width));
-    return 0;
-  }
-  const started = performance.now();
-  await new Promise((r) => setTimeout(r, rateMs));
-  const second = await collect(config, { states });
-  emit([], [...second.log, ...sharedSeriesWarnings(second.metrics, config.measurement)], io);
-  io.stdout(pretty(second.metrics, first.metrics, (performance.now() - started) / 1000, width));
-  return 0;
+/** `--rate`, checked: a duration from 1 s to 5 min, in ms. */
+function rateOf(rate: string): number {
+  const ms = parseDuration(rate);
+  if (ms === undefined || ms < 1000 || ms > 300_000) throw new ConfigError(`--rate: ${JSON.stringify(rate)} is not a duration from 1s to 5m`);
+  return ms;
 }
-
-/** Waits `ms`, or less when the signal fires. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((done) => {
-    if (signal?.aborted) {
-      done();
-      return;
-    }
-    const timer = setTimeout(finish, ms);
-    signal?.addEventListener('abort', finish, { once: true });
-    function finish(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', finish);
-      done();
-    }
-  });
-}
-
-const CLEAR_LINE_END = '\u001b[K';
 
 /**
  * `--watch`: gather every interval and redraw the table in place until
@@ -136,31 +102,7 @@ async function runWatch(c: GatherArgs & { watch: string }, config: Config, io: I
   if (everyMs === undefined || everyMs < 500 || everyMs > 300_000) throw new ConfigError(`--watch: ${JSON.stringify(c.watch)} is not a duration from 500ms to 5m`);
   const terminal = io.terminal;
   if (!terminal) throw new ConfigError('--watch: standard output is not a terminal (the live view redraws the screen until Ctrl-C; for Telegraf or a file, leave --watch out)');
-  const { Watch } = await import('./pretty.js');
-  const watch = new Watch();
-  const states = new Map<string, DeviceState>();
-  // Hide the cursor and start from a clear screen; each frame then overwrites the last in place.
-  io.stdout('\u001b[?25l\u001b[2J');
-  try {
-    while (!io.signal?.aborted) {
-      const started = performance.now();
-      const gathered = await collect(config, { states });
-      if (io.signal?.aborted) break;
-      const { columns, rows } = terminal();
-      const width = Math.max(columns, 40);
-      const time = new Date().toTimeString().slice(0, 8);
-      const head = `telegraf-homenet · every ${c.watch} · ${time} · Ctrl-C to stop`;
-      const body = watch.frame(gathered.metrics, started, width).split('\n').filter((l) => l !== '');
-      // Messages go on the screen, not to stderr: they would scroll the table away.
-      const log = gathered.log.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
-      let lines = [head, '', ...body, ...(log.length > 0 ? ['', ...log] : [])];
-      if (lines.length > rows - 1) lines = [...lines.slice(0, Math.max(rows - 2, 1)), `… ${lines.length - rows + 2} more lines: make the window taller`];
-      io.stdout(`\u001b[H${lines.map((l) => `${l}${CLEAR_LINE_END}`).join('\n')}\n\u001b[J`);
-      await pause(everyMs - (performance.now() - started), io.signal);
-    }
-  } finally {
-    io.stdout('\u001b[?25h');
-  }
+  await watch(config, c.watch, everyMs, { write: io.stdout, size: terminal, timer: io.timer ?? SYSTEM_TIMER, ...(io.signal ? { signal: io.signal } : {}) });
   return 0;
 }
 
@@ -170,31 +112,14 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   const config = loadConfig(c, io);
   if (c.watch !== undefined) return runWatch({ ...c, watch: c.watch }, config, io);
   if (c.rate !== undefined && c.format !== 'pretty') throw new ConfigError('--rate: only with --format pretty');
-  if (c.format === 'pretty') return runPretty(c, config, io);
-  // Counter totals need the previous run's readings, and what devices said
-  // about themselves need not be asked again: only with a state file.
-  const stateFile = config.stateFile;
-  const files = stateFile === undefined ? undefined : await import('./state.js');
-  const saved = stateFile === undefined ? undefined : files?.loadState(stateFile);
-  const states = saved ? recallDevices(config, saved.state.devices) : new Map<string, DeviceState>();
-  const gathered = await collect(config, { states, remember: saved !== undefined });
-  let metrics = gathered.metrics;
-  const log = [...gathered.log];
-  if (stateFile !== undefined && files && saved) {
-    const { addTotals, prune } = await import('./counters.js');
-    if (saved.warning) log.push(saved.warning);
-    const now = nowNs();
-    metrics = addTotals(metrics, saved.state, config.measurement, now, (w) => log.push(w));
-    prune(saved.state, now, metrics);
-    rememberDevices(config, states, saved.state.devices);
-    const failed = saved.writable ? files.saveState(stateFile, saved.state) : undefined;
-    if (failed) log.push(failed);
-    // A problem that every run would meet again is data too, so a dashboard or an alert can see it.
-    metrics = files.markStateOk(metrics, !files.isStateProblem(saved.warning) && !files.isStateProblem(failed));
+  if (c.format === 'pretty') {
+    const { out, log } = await renderTable(config, tableWidth(io), c.rate === undefined ? undefined : rateOf(c.rate), io.timer ?? SYSTEM_TIMER);
+    writeLines(io.stderr, log);
+    io.stdout(out);
+    return 0;
   }
-  if (config.schema !== 'homenet' || config.counterType !== 'integer') metrics = (await import('./shape.js')).shape(metrics, config);
-  // Telegraf stamps exec output itself (and rounds it to its precision).
-  emit(metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields })), log, io);
+  const run = await Run.open(config, COLLECT);
+  emit(renderLines(run.post(await run.gather())), io);
   return 0;
 }
 
@@ -210,13 +135,10 @@ async function runExecdCommand(c: GatherArgs, io: Io): Promise<number> {
   });
 }
 
-function emit(metrics: readonly Metric[], log: readonly string[], io: Io): void {
-  const warnings: string[] = [];
-  const out = serializeAll(metrics, (w) => warnings.push(w));
-  // One write each, so a reader never sees half a batch.
-  if (out !== '') io.stdout(out);
-  const errs = [...log, ...warnings];
-  if (errs.length > 0) io.stderr(errs.join('\n') + '\n');
+/** A run's output: stdout in one write, so a reader never sees half a batch, then its log. */
+function emit(rendered: Rendered, io: Io): void {
+  if (rendered.out !== '') io.stdout(rendered.out);
+  writeLines(io.stderr, rendered.log);
 }
 
 async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promise<number> {
@@ -232,13 +154,15 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
       throw new ConfigError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   });
-  let parsed;
+  // Pages that are no pages of this kind are a usage error; what goes wrong after that is a bug (exit 1).
   try {
-    parsed = await parseSaved(kind, saved, c.measurement, tags);
+    recognizePages(kind, saved);
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  emit(parsed.metrics, [...parsed.failures.map((f) => `E! ${f.area}: ${f.message}`), ...parsed.omitted.map((o) => `W! ${o.area}: ${o.message}`)], io);
+  const parsed = await parseSaved(kind, saved, c.measurement, tags);
+  const log = [...parsed.failures.map((f) => error(`${f.area}: ${f.message}`)), ...parsed.omitted.map((o) => warning(`${o.area}: ${o.message}`))];
+  emit(renderLines({ metrics: parsed.metrics, log }), io);
   return 0;
 }
 
@@ -259,17 +183,17 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
   }
   io.stdout(`${sim.url}\n`);
   const say = [
-    `I! simulated devices on ${sim.url}; stop with Ctrl-C`,
-    `I!   Pace 5268AC (layout ${c.layout}, fault ${fault}): --device att=${sim.url}`,
-    `I!   BGW320-505: --device att=${sim.url}/bgw320 (access code 57%Xv#9a!3)`,
-    `I!   BGW210-700: --device att=${sim.url}/bgw210`,
-    ...sim.speakers.map((sp) => `I!   Sonos "${sp.zone}" (${sp.model}${sp.forbidden ? ', answers 403' : ''}): --device sonos=${sim.url}${sp.prefix}`),
+    info(`simulated devices on ${sim.url}; stop with Ctrl-C`),
+    info(`  Pace 5268AC (layout ${c.layout}, fault ${fault}): --device att=${sim.url}`),
+    info(`  BGW320-505: --device att=${sim.url}/bgw320 (access code 57%Xv#9a!3)`),
+    info(`  BGW210-700: --device att=${sim.url}/bgw210`),
+    ...sim.speakers.map((sp) => info(`  Sonos "${sp.zone}" (${sp.model}${sp.forbidden ? ', answers 403' : ''}): --device sonos=${sim.url}${sp.prefix}`)),
     ...(sim.speakers.length > 0 ? [
-      `I!   the whole household: --device sonos-household=${sim.url}${sim.speakers[0]?.prefix ?? ''}`,
-      `I!   SSDP answers on 127.0.0.1:${sim.ssdpPort}: telegraf-homenet discover --target 127.0.0.1:${sim.ssdpPort}`,
+      info(`  the whole household: --device sonos-household=${sim.url}${sim.speakers[0]?.prefix ?? ''}`),
+      info(`  SSDP answers on 127.0.0.1:${sim.ssdpPort}: telegraf-homenet discover --target 127.0.0.1:${sim.ssdpPort}`),
     ] : []),
   ];
-  io.stderr(say.join('\n') + '\n');
+  writeLines(io.stderr, say);
   await new Promise<void>((resolve) => {
     if (!io.signal || io.signal.aborted) {
       resolve();
@@ -293,7 +217,7 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
   // The block names the program that is running now, so that it can be pasted as it is.
   const program: RunningProgram | undefined = c.program !== undefined ? { path: c.program } : io.program;
   const warnings = program ? programWarnings(program) : [];
-  if (warnings.length > 0) io.stderr(warnings.join('\n') + '\n');
+  writeLines(io.stderr, warnings);
   io.stdout(telegrafSnippet(config, { path, execd: c.execd, legacy: c.legacy, interval: c.interval, program: program?.path ?? DEFAULT_PROGRAM }));
   return 0;
 }
@@ -319,10 +243,10 @@ async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io):
   if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
   const { discover, iniSections } = await import('./devices/sonos/discover.js');
   const found = await discover(m[1], port, waitMs, (w) => {
-    io.stderr(`W! ${w}\n`);
+    writeLines(io.stderr, [warning(w)]);
   });
   if (found.length === 0) {
-    io.stderr(`W! no Sonos speaker answered within ${c.wait} (SSDP does not cross VLANs or routers: add speakers by address instead)\n`);
+    writeLines(io.stderr, [warning(`no Sonos speaker answered within ${c.wait} (SSDP does not cross VLANs or routers: add speakers by address instead)`)]);
     return 0;
   }
   io.stdout(iniSections(found));
@@ -414,20 +338,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const config = loadConfig(chosen, io);
         const { capture } = await import('./capture.js');
         const { out, log } = await capture(config, resolve(chosen.out));
-        emit([], log, io);
+        writeLines(io.stderr, log);
         if (out !== '') io.stdout(out);
         return 0;
       }
     }
   } catch (err) {
     if (err instanceof ConfigError) {
-      // Control characters from a file or an argument would garble the terminal or Telegraf's log.
-      // eslint-disable-next-line no-control-regex -- escaping them on purpose
-      const safe = (line: string): string => line.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-      io.stderr(err.message.split('\n').map((line) => `E! ${safe(line)}\n`).join(''));
+      // One line each, control characters escaped: text from a file or an argument would garble the terminal or Telegraf's log.
+      writeLines(io.stderr, logLines('E', err.message));
       return 2;
     }
-    io.stderr(`E! internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    writeLines(io.stderr, logLines('E', `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
     return 1;
   }
 }

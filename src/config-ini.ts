@@ -6,6 +6,7 @@
 import { unsafe as iniValue } from 'ini';
 import { CONTROL_CHARS, fail, type Problems } from './config-values.js';
 import { secretKeys } from './config-secret.js';
+import { warning } from './log.js';
 
 /**
  * Where the INI reader cuts an unquoted value (or section name): at the first
@@ -78,8 +79,8 @@ export function scanIni(file: string, text: string, p: Problems): { refused: Set
     const mark = raw[cut] ?? '#';
     warnings.push(
       secretKeys().includes(key)
-        ? `W! ${where}: the value was cut at "${mark}" on line ${n}, where a comment starts (quote the value to keep it whole)`
-        : `W! ${where}: read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment (write ${key} = ${JSON.stringify(raw)} to keep it whole)`,
+        ? warning(`${where}: the value was cut at "${mark}" on line ${n}, where a comment starts (quote the value to keep it whole)`)
+        : warning(`${where}: read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment (write ${key} = ${JSON.stringify(raw)} to keep it whole)`),
     );
   });
   return { refused, warnings };

@@ -7,6 +7,7 @@ import type { ConfigSources } from './config.js';
 import { asString, CONTROL_CHARS, fail } from './config-values.js';
 import { DEVICE_KINDS, type DeviceKind } from './devices/index.js';
 import type { SecretSpec } from './devices/kind.js';
+import { warning } from './log.js';
 
 /** The secret a kind's login needs (the first family with a login says which). */
 export function secretOf(kind: DeviceKind): SecretSpec | undefined {
@@ -70,7 +71,7 @@ export function readSecret(
     if (code === '') fail(at(fileKey), 'the file it names is empty');
     if (typeof read !== 'string' && (read.mode & 0o044) !== 0) {
       const mode = (read.mode & 0o777).toString(8).padStart(3, '0');
-      warn(`W! ${at(fileKey)}: ${pathWord(path)} can be read by other users (mode ${mode}): chmod 600 ${pathWord(path)} (and chown it to the user Telegraf runs as)`);
+      warn(warning(`${at(fileKey)}: ${pathWord(path)} can be read by other users (mode ${mode}): chmod 600 ${pathWord(path)} (and chown it to the user Telegraf runs as)`));
     }
   } else if (env !== undefined) {
     const name = asString(at(envKey), env);

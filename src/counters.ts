@@ -33,6 +33,7 @@
 import { catalogue, type Catalogue } from './devices/index.js';
 import type { CounterKind } from './devices/catalogue.js';
 import { int, type FieldValue, type Metric } from './lineprotocol.js';
+import { warning } from './log.js';
 
 const WRAP = 2n ** 32n;
 const INT64_MAX = 2n ** 63n - 1n;
@@ -56,39 +57,16 @@ export interface UptimeState {
   atNs: bigint;
 }
 
-/**
- * What is remembered of a device between runs so that it is not asked again:
- * its page family and the name it gives itself. Only for the same URL.
- */
-export interface RememberedDevice {
-  readonly url: string;
-  /** The family's name (`pace`, `bgw`, ...). */
-  readonly family?: string;
-  readonly identity?: string;
-  /** When the identity was read, ms since the epoch. */
-  readonly identifiedAt?: number;
-  /** Pages that only describe the device (a speaker's model and firmware), by page key. */
-  readonly described?: Readonly<Record<string, RememberedPage>>;
-}
-
-/** What a describing page said, repeated instead of asked again until `until` (ms since the epoch). */
-export interface RememberedPage {
-  readonly until: number;
-  readonly metrics: readonly Metric[];
-}
-
-/** Everything the tracker remembers; kept in memory (execd) or in the state file (collect). */
+/** Everything the totals remember; kept in memory (execd) and in the state file (src/state/). */
 export interface CounterState {
   readonly series: Map<string, SeriesState>;
   readonly uptime: Map<string, UptimeState>;
-  /** By device (INI section) name. */
-  readonly devices: Map<string, RememberedDevice>;
   /** Hosts whose series were dropped by {@link prune}, and when (ns since the epoch), oldest first. */
   readonly forgotten: Map<string, bigint>;
 }
 
 export function emptyState(): CounterState {
-  return { series: new Map(), uptime: new Map(), devices: new Map(), forgotten: new Map() };
+  return { series: new Map(), uptime: new Map(), forgotten: new Map() };
 }
 
 function lineKey(m: Metric): string {
@@ -182,7 +160,7 @@ export function addTotals(
       // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
       const restart = total > INT64_MAX || total < 0n;
       if (restart) {
-        warn(`W! ${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`);
+        warn(warning(`${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`));
         total = r.value;
       }
       if (before && !restart) {
@@ -196,7 +174,7 @@ export function addTotals(
     return Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } };
   });
   for (const host of returned) {
-    warn(`W! host ${JSON.stringify(host)} was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters`);
+    warn(warning(`host ${JSON.stringify(host)} was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters`));
     state.forgotten.delete(host);
   }
   return out;
@@ -257,8 +235,10 @@ function findShared(metrics: readonly Metric[], keys: readonly (string | undefin
       ...(h.uptime !== undefined ? ['a reboot is not told from its uptime'] : []),
     ];
     warnings.push(
-      `W! more than one device has the host tag ${JSON.stringify(host)} (${what} twice in one gather): ${effects.join(', and ')}; ` +
-        'give each device its own host (host = ... in its section)',
+      warning(
+        `more than one device has the host tag ${JSON.stringify(host)} (${what} twice in one gather): ${effects.join(', and ')}; ` +
+          'give each device its own host (host = ... in its section)',
+      ),
     );
   }
   return { keys: twice, uptimeHosts, warnings };
@@ -315,122 +295,4 @@ export function prune(state: CounterState, nowNs: bigint, present: readonly Metr
     if (state.forgotten.size <= MAX_FORGOTTEN) break;
     state.forgotten.delete(host);
   }
-}
-
-const FORMAT = 'telegraf-homenet-counters';
-
-/** The state as JSON text (bigints as decimal strings). */
-export function stateToJson(state: CounterState): string {
-  return JSON.stringify({
-    format: FORMAT,
-    version: 1,
-    series: Object.fromEntries([...state.series].map(([k, s]) => [k, [String(s.last), String(s.total), String(s.atNs), s.wide]])),
-    uptime: Object.fromEntries([...state.uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
-    devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
-    forgotten: Object.fromEntries([...state.forgotten].map(([host, atNs]) => [host, String(atNs)])),
-  });
-}
-
-// In the file a field is [kind, value as text]: integers keep every digit.
-type SavedField = [FieldValue['kind'], string];
-
-function deviceToJson(d: RememberedDevice): unknown {
-  if (!d.described) return d;
-  const described = Object.fromEntries(
-    Object.entries(d.described).map(([key, page]) => [
-      key,
-      {
-        until: page.until,
-        metrics: page.metrics.map((m) => ({
-          name: m.name,
-          tags: m.tags,
-          fields: Object.fromEntries(Object.entries(m.fields).map(([k, v]): [string, SavedField] => [k, [v.kind, String(v.value)]])),
-        })),
-      },
-    ]),
-  );
-  return { ...d, described };
-}
-
-function damaged(): never {
-  throw new Error('it has a damaged entry');
-}
-
-function objectOf(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : damaged();
-}
-
-function savedField([kind, text]: unknown[]): FieldValue {
-  if (typeof text !== 'string') damaged();
-  if (kind === 'int' && /^-?\d{1,20}$/.test(text)) return { kind, value: BigInt(text) };
-  if (kind === 'float' && Number.isFinite(Number(text)) && text.trim() !== '') return { kind, value: Number(text) };
-  if (kind === 'bool' && (text === 'true' || text === 'false')) return { kind, value: text === 'true' };
-  if (kind === 'string') return { kind, value: text };
-  return damaged();
-}
-
-function savedMetric(v: unknown): Metric {
-  const m = objectOf(v);
-  const tags = objectOf(m['tags']);
-  if (typeof m['name'] !== 'string' || Object.values(tags).some((t) => typeof t !== 'string')) damaged();
-  const fields = Object.entries(objectOf(m['fields'])).map(([k, f]): [string, FieldValue] => [k, savedField(Array.isArray(f) && f.length === 2 ? f : damaged())]);
-  return { name: m['name'], tags: tags as Record<string, string>, fields: Object.fromEntries(fields) };
-}
-
-function rememberedDevice(v: unknown): RememberedDevice {
-  const d = objectOf(v);
-  const optional = (key: string, type: 'string' | 'number'): boolean => d[key] === undefined || typeof d[key] === type;
-  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number')) damaged();
-  const described: Record<string, RememberedPage> = {};
-  for (const [key, page] of Object.entries(d['described'] === undefined ? {} : objectOf(d['described']))) {
-    const p = objectOf(page);
-    if (typeof p['until'] !== 'number' || !Array.isArray(p['metrics'])) damaged();
-    described[key] = { until: p['until'], metrics: (p['metrics'] as unknown[]).map(savedMetric) };
-  }
-  return {
-    url: d['url'],
-    ...(typeof d['family'] === 'string' ? { family: d['family'] } : {}),
-    ...(typeof d['identity'] === 'string' && typeof d['identifiedAt'] === 'number' ? { identity: d['identity'], identifiedAt: d['identifiedAt'] } : {}),
-    ...(Object.keys(described).length > 0 ? { described } : {}),
-  };
-}
-
-/** Whether text looks like a state file of ours (even a damaged one), so that it may be overwritten. */
-export function looksLikeOurs(text: string): boolean {
-  return text.trim() === '' || text.trimStart().startsWith(`{"format":"${FORMAT}"`);
-}
-
-/**
- * Reads state JSON.
- * @throws Error saying why it is not usable (not JSON, another program's, damaged).
- */
-export function stateFromJson(text: string): CounterState {
-  const data = JSON.parse(text) as unknown;
-  if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== FORMAT) {
-    throw new Error('it was not written by telegraf-homenet');
-  }
-  const { version, series, uptime, devices, forgotten } = data as { version?: unknown; series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown };
-  if (version !== 1) throw new Error(`it has version ${String(version)}, not 1`);
-  const state = emptyState();
-  const big = (v: unknown): bigint => {
-    if (typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) throw new Error('it has a damaged number');
-    return BigInt(v);
-  };
-  for (const [k, v] of Object.entries((series ?? {}) as Record<string, unknown>)) {
-    if (!Array.isArray(v) || v.length !== 4) throw new Error('it has a damaged entry');
-    const [last, total, atNs, wide] = v as unknown[];
-    state.series.set(k, { last: big(last), total: big(total), atNs: big(atNs), wide: wide === true });
-  }
-  for (const [k, v] of Object.entries((uptime ?? {}) as Record<string, unknown>)) {
-    if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
-    const [seconds, atNs] = v as unknown[];
-    state.uptime.set(k, { seconds: big(seconds), atNs: big(atNs) });
-  }
-  // Files from before device memory have none.
-  for (const [k, v] of Object.entries((devices ?? {}) as Record<string, unknown>)) {
-    state.devices.set(k, rememberedDevice(v));
-  }
-  // Nor do files from before forgotten hosts were noted.
-  for (const [host, atNs] of Object.entries((forgotten ?? {}) as Record<string, unknown>)) state.forgotten.set(host, big(atNs));
-  return state;
 }

@@ -15,13 +15,10 @@
  * while it lasts (with how often it repeated), and when it clears.
  */
 import { setFlagsFromString } from 'node:v8';
-import { nowNs } from './clock.js';
-import { closeSessions, collect, recallDevices, rememberDevices, type CollectOptions, type DeviceState } from './collect.js';
+import type { CollectOptions } from './collect.js';
 import type { Config } from './config.js';
-import { addTotals, emptyState, prune, type CounterState } from './counters.js';
-import { serializeAll } from './lineprotocol.js';
-import { shape } from './shape.js';
-import { isStateProblem, loadState, markStateOk, saveState } from './state.js';
+import { info, levelOf, writeLines } from './log.js';
+import { EXECD, renderLines, Run } from './pipeline.js';
 
 /** What execd reads and writes. */
 export interface ExecdIo {
@@ -78,9 +75,11 @@ export class RepeatFilter {
     const now = this.now();
     const groups = new Map<string, { label: string; kind: 'error' | 'warning'; lines: string[] }>();
     for (const line of lines) {
-      const m = /^(E!|W!) (\[.*?\] \S+) /.exec(line);
-      const key = m ? `${m[1] ?? ''} ${m[2] ?? ''}` : line;
-      const group = groups.get(key) ?? { label: m?.[2] ?? line.replace(/^[EWID]! /, ''), kind: line.startsWith('W!') ? 'warning' : 'error', lines: [] };
+      const level = levelOf(line);
+      const text = level === undefined ? line : line.slice(3);
+      const device = level === 'E' || level === 'W' ? /^(\[.*?\] \S+) /.exec(text)?.[1] : undefined;
+      const key = device === undefined ? line : `${level ?? ''} ${device}`;
+      const group = groups.get(key) ?? { label: device ?? text, kind: level === 'W' ? 'warning' : 'error', lines: [] };
       group.lines.push(line);
       groups.set(key, group);
     }
@@ -106,7 +105,7 @@ export class RepeatFilter {
       if (groups.has(key)) continue;
       this.ongoing.delete(key);
       // A one-off (a counter reset) needs no "cleared": only what lasted does.
-      if (was.gathers > 1) out.push(`I! ${was.label}: the ${was.kind} cleared after ${was.gathers} gathers over ${span(now - was.since)}`);
+      if (was.gathers > 1) out.push(info(`${was.label}: the ${was.kind} cleared after ${was.gathers} gathers over ${span(now - was.since)}`));
     }
     return out;
   }
@@ -119,20 +118,10 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
   // resident (93 MiB after 500 gathers, 66 with this; see the README's
   // Performance section). Read at every scavenge, so it works set here.
   setFlagsFromString('--semi-space-growth-factor=1');
-  let states = new Map<string, DeviceState>();
-  // Counter totals and device memory live in memory; a state file, when configured, carries them across restarts.
-  let counters: CounterState = emptyState();
-  let writable = false;
-  // Whether the state file was read at start (it is not read again) and written at the last gather.
-  let readOk = true;
-  if (config.stateFile !== undefined) {
-    const loaded = loadState(config.stateFile);
-    counters = loaded.state;
-    writable = loaded.writable;
-    readOk = !isStateProblem(loaded.warning);
-    states = recallDevices(config, counters.devices);
-    if (loaded.warning) io.stderr(`${loaded.warning}\n`);
-  }
+  // Counter totals and device memory live in the run; a state file, when configured, carries them across restarts.
+  const run = await Run.open(config, EXECD, options);
+  // Said at once, not with the first gather: the file is read now, and not again.
+  writeLines(io.stderr, run.takeOpening());
   // Shared with the stdin reader below.
   // At most one gather is ever waiting: a request while one waits merges into it.
   const st: { pending: boolean; ended: boolean } = { pending: false, ended: false };
@@ -168,7 +157,7 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
   })();
 
   const repeats = new RepeatFilter(io.now);
-  io.stderr(`I! telegraf-homenet execd: ${config.devices.length} device(s); one gather per line on stdin\n`);
+  writeLines(io.stderr, [info(`telegraf-homenet execd: ${config.devices.length} device(s); one gather per line on stdin`)]);
   while (!isStopping()) {
     if (!st.pending) {
       if (st.ended) break;
@@ -182,30 +171,15 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
     if (isStopping()) break;
     // Taken before the gather starts, so newlines during it ask for exactly one more.
     st.pending = false;
-    const { metrics, log } = await collect(config, { ...options, states, keepSessions: true, signal: stopping.signal });
+    const gathered = await run.gather(stopping.signal);
     // A gather cut short by SIGTERM is not written: half a picture would mislead.
     if (isStopping()) break;
-    const now = nowNs();
-    const warnings: string[] = [];
-    let withTotals = addTotals(metrics, counters, config.measurement, now, (w) => warnings.push(w));
-    prune(counters, now, metrics);
-    if (config.stateFile !== undefined) {
-      let failed: string | undefined;
-      if (writable) {
-        rememberDevices(config, states, counters.devices);
-        failed = saveState(config.stateFile, counters);
-        if (failed) warnings.push(failed);
-      }
-      withTotals = markStateOk(withTotals, readOk && !isStateProblem(failed));
-    }
-    const shaped = config.schema !== 'homenet' || config.counterType !== 'integer' ? shape(withTotals, config) : withTotals;
-    const out = serializeAll(shaped, (w) => warnings.push(w));
+    const { out, log } = renderLines(run.post(gathered));
     if (out !== '') io.stdout(out);
-    const errs = repeats.filter([...log, ...warnings]);
-    if (errs.length > 0) io.stderr(errs.join('\n') + '\n');
+    writeLines(io.stderr, repeats.filter(log));
   }
   io.signal?.removeEventListener('abort', onSignal);
-  await closeSessions(config, states);
+  await run.close();
   // Leave the stdin reader to end with the process; do not wait for more input.
   void reader.catch(() => undefined);
   return 0;

@@ -5,6 +5,7 @@
  * cannot be written exactly is refused as a whole ({@link LineProtocolError})
  * rather than written half or approximately.
  */
+import { warning } from './log.js';
 
 /** A typed field value. Integers are bigint so 64-bit counters keep every digit. */
 export type FieldValue =
@@ -242,7 +243,7 @@ export function serializeAll(metrics: readonly Metric[], warn: (message: string)
       if (!(err instanceof LineProtocolError)) throw err;
       const host = m.tags['host'];
       const where = host === undefined ? '' : ` from host ${shown(host)}`;
-      warn(`W! dropped a ${JSON.stringify(m.name)} metric${where}: ${err.message}`);
+      warn(warning(`dropped a ${JSON.stringify(m.name)} metric${where}: ${err.message}`));
     }
   }
   return out;

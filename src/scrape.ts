@@ -5,6 +5,7 @@
 import { nowNs } from './clock.js';
 import type { DeviceGather, Failure } from './device-gather.js';
 import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
+import { logLine, type Level } from './log.js';
 
 /** Measurement of the per-device scrape status. */
 export const SCRAPE_MEASUREMENT = 'homenet_scrape';
@@ -32,7 +33,7 @@ export function scrapeResult(g: DeviceGather, identity: string | undefined, star
     fields['error'] = str(oneLine(g.failures.map((f) => (f.area ? `${f.area}: ${f.message}` : f.message)).join('; ')));
   }
   metrics.push({ name: SCRAPE_MEASUREMENT, tags: { ...baseTags, type: device.type }, fields, time: nowNs() });
-  const line = (level: string, f: Failure): string => `${level} [${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`;
-  const log = [...g.failures.map((f) => line('E!', f)), ...g.omitted.map((f) => line('W!', f))];
+  const line = (level: Level, f: Failure): string => logLine(level, `[${device.name}] ${device.type} ${f.url}: ${f.area ? `${f.area}: ` : ''}${oneLine(f.message, 1000)}`);
+  const log = [...g.failures.map((f) => line('E', f)), ...g.omitted.map((f) => line('W', f))];
   return { metrics, log };
 }

@@ -5,6 +5,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseDuration, type Config } from './config.js';
+import { warning } from './log.js';
 
 /** Where the program that is running now lives, as the launcher or the single binary knows it. */
 export interface RunningProgram {
@@ -44,7 +45,7 @@ function closedToOthers(path: string, script: boolean): string | undefined {
  */
 export function programWarnings(program: RunningProgram): string[] {
   const say = (why: string): string =>
-    `W! the block runs ${program.path}, which Telegraf (user telegraf) may not be able to run: ${why}; install the program where every user can run it (see Install in the README) or give --program PATH`;
+    warning(`the block runs ${program.path}, which Telegraf (user telegraf) may not be able to run: ${why}; install the program where every user can run it (see Install in the README) or give --program PATH`);
   const out: string[] = [];
   try {
     const why = closedToOthers(program.path, program.node !== undefined);

@@ -5,7 +5,7 @@ import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../src/cli.js';
-import { loadState } from '../src/state.js';
+import { loadState } from '../src/state/index.js';
 import { closedPort, runBin } from './support/helpers.js';
 
 /** Runs main() in this process and collects what it prints. */

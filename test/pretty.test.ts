@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bool, float, int, str, type Metric } from '../src/lineprotocol.js';
+import { main, type Io } from '../src/cli.js';
+import type { Timer } from '../src/clock.js';
 import { bitsPerSecond, human, pretty, sparkline, Watch } from '../src/pretty.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { BIN, lines, runBin } from './support/helpers.js';
@@ -96,19 +98,55 @@ const NO_TMUX = ((): string | undefined => {
 
 const SPARK = /[▁▂▃▄▅▆▇█]/;
 
-// The two slow cases (a --rate pause, a live screen) run side by side: the file stays near 1.5 s.
+/**
+ * A clock for the program and the simulator alike that moves only when the
+ * program sleeps: --rate and --watch run without waiting, their rates over
+ * exactly the time asked for. `onSleep` sees each sleep's length.
+ */
+function standingClock(onSleep: (ms: number) => void = () => undefined): { now: () => number; timer: Timer } {
+  let ms = 0;
+  const now = (): number => ms;
+  return {
+    now,
+    timer: {
+      now,
+      wallMs: () => Date.UTC(2026, 5, 1, 12) + ms,
+      sleep: (d) => {
+        onSleep(d);
+        ms += Math.max(d, 0);
+        return Promise.resolve();
+      },
+    },
+  };
+}
+
+/** Runs main() in this process and collects what it prints. */
+async function run(argv: string[], io: Partial<Io> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, ...io });
+  return { code, stdout, stderr };
+}
+
+// The live screen in a real terminal is the one slow case; the others run beside it.
 describe('collect --format pretty and --watch', { concurrency: true }, () => {
   let sim: Simulator;
+  let still: Simulator;
+  const clock = standingClock();
   before(async () => {
     sim = await startSimulator();
+    still = await startSimulator({ now: clock.now });
   });
-  after(() => sim.close());
+  after(async () => {
+    await sim.close();
+    await still.close();
+  });
 
   it('prints a table within 100 columns: tags once per device, rates from --rate, units beside numbers', async () => {
-    const r = await runBin([
-      '--device', `att-pace=${sim.url}`, '--device', `att-bgw=${sim.url}/bgw320`, '--device', `sonos=${sim.url}/sonos/1`, '--device', `sonos=${sim.url}/sonos/4`,
+    const r = await run([
+      '--device', `att-pace=${still.url}`, '--device', `att-bgw=${still.url}/bgw320`, '--device', `sonos=${still.url}/sonos/1`, '--device', `sonos=${still.url}/sonos/4`,
       '--tag', 'region=home', '--format', 'pretty', '--rate', '1s',
-    ]);
+    ], { timer: clock.timer });
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     assert.deepEqual(out.filter((l) => l.length > 100), []);
@@ -140,6 +178,39 @@ describe('collect --format pretty and --watch', { concurrency: true }, () => {
     const lp = await runBin(['--device', `att-pace=${sim.url}`, '--watch', '1s', '--format', 'lp']);
     assert.equal(lp.code, 2);
     assert.equal(lp.stderr, 'E! --watch: only with the table (leave --format lp out)\n');
+  });
+
+  it('--watch: a frame every interval (the sleep is what the gather left of it), rates since the frame before, until the signal', async () => {
+    const stop = new AbortController();
+    const sleeps: number[] = [];
+    const watching = standingClock((ms) => {
+      sleeps.push(ms);
+      if (sleeps.length === 3) stop.abort();
+    });
+    // Its own standing simulator: the clock moves only between this test's frames.
+    const sim3 = await startSimulator({ now: watching.now });
+    try {
+      const r = await run(['--device', `att-pace=${sim3.url}`, '--device', `sonos=${sim3.url}/sonos/1`, '--watch', '2s'], {
+        timer: watching.timer,
+        signal: stop.signal,
+        terminal: () => ({ columns: 80, rows: 30 }),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.deepEqual(sleeps, [2000, 2000, 2000], 'a clock that stands during a gather leaves the whole interval to sleep');
+      assert.ok(r.stdout.startsWith('\u001b[?25l\u001b[2J') && r.stdout.endsWith('\u001b[?25h'), 'cursor hidden, then shown again');
+      const frames = r.stdout.split('\u001b[H').slice(1);
+      assert.equal(frames.length, 3);
+      frames.forEach((f, i) => {
+        const time = new Date(Date.UTC(2026, 5, 1, 12) + i * 2000).toTimeString().slice(0, 8);
+        assert.ok(f.startsWith(`telegraf-homenet · every 2s · ${time} · Ctrl-C to stop\u001b[K\n`), f);
+      });
+      // No rates in the first frame; the third has two in its sparkline.
+      assert.match(frames[0] ?? '', /^ {2}net +[\d.]+ [MG]iB +[\d.]+ [MG]iB +17\/0/m);
+      assert.match(frames[2] ?? '', /^ {2}net +[\d.]+ [MG]iB +[\d.]+ [MG]iB +[\d.]+ [kM]bit\/s +[\d.]+ [kM]bit\/s +[▁▂▃▄▅▆▇█]{2} +17\/0/m);
+    } finally {
+      await sim3.close();
+    }
   });
 
   it('--watch redraws the table in place in a real terminal, with rates and a sparkline, until Ctrl-C (tmux)', { skip: NO_TMUX ?? false }, async () => {

@@ -1,49 +1,27 @@
 /**
- * The counter state file of `collect` (`state_file` in the config): read at
- * start, written atomically (a temporary file renamed over it) at the end.
- * A missing, damaged or foreign file never stops a run: it starts fresh, and
- * a file that is not ours is never overwritten. What fixes itself (a file not
- * there yet, a damaged one of ours) is a `W!`; what would make every run start
- * fresh until someone acts (a file or folder of another user, a link, a file
- * that is not ours) is an `E!` naming the fix, and `state_ok=false` on the
- * run's `homenet_scrape` lines.
+ * Reading and writing the state file (`state_file` in the config): read once
+ * when a run starts, written atomically (a temporary file renamed over it)
+ * after a gather. A missing, damaged or foreign file never stops a run: it
+ * starts fresh, and a file that is not ours is never overwritten. What fixes
+ * itself (a file not there yet, a damaged one of ours) is a `W!`; what would
+ * make every run start fresh until someone acts (a file or folder of another
+ * user, a link, a file that is not ours) is an `E!` naming the fix, and
+ * `state_ok=false` on the run's `homenet_scrape` lines.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type CounterState } from './counters.js';
-import { SCRAPE_MEASUREMENT } from './collect.js';
-import { FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from './files.js';
-import { bool, type Metric } from './lineprotocol.js';
+import { FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from '../files.js';
+import { error, warning } from '../log.js';
+import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type State } from './format.js';
 
 /** The state, whether it may be written back, and what to warn about. */
 export interface LoadedState {
-  readonly state: CounterState;
+  readonly state: State;
   readonly writable: boolean;
-  /** A `W!` line (it fixes itself) or an `E!` line (it needs someone: {@link isStateProblem}). */
+  /** A `W!` line (it fixes itself) or an `E!` line (it needs someone: `isStateProblem`). */
   readonly warning?: string;
-}
-
-/** Whether a line of loadState or saveState needs someone to act (it is an `E!`). */
-export function isStateProblem(line: string | undefined): boolean {
-  return line?.startsWith('E! ') === true;
-}
-
-/** Field of `homenet_scrape` saying whether the state file was read and written this run (only with `state_file`). */
-export const STATE_OK_FIELD = 'state_ok';
-
-/**
- * The run's `homenet_scrape` lines with {@link STATE_OK_FIELD}: false when the
- * state file could not be read or written (its `E!` line says how to fix it).
- */
-export function markStateOk(metrics: readonly Metric[], ok: boolean): Metric[] {
-  return metrics.map((m) => {
-    if (m.name !== SCRAPE_MEASUREMENT) return m;
-    // Before the error text, which is long and last.
-    const { error, ...rest } = m.fields;
-    return { ...m, fields: { ...rest, [STATE_OK_FIELD]: bool(ok), ...(error ? { error } : {}) } };
-  });
 }
 
 /** A word or path as a shell would take it, for a command to copy. */
@@ -87,10 +65,10 @@ function unreadable(path: string, code: string): string {
   }
   const p = shellWord(path);
   if (owner === process.getuid?.()) {
-    return `E! cannot read state file ${path} (${code}): it is ${user}'s own but not readable; fix: chmod u+rw ${p} (or delete it: rm ${p}); ${UNTIL_FIXED}`;
+    return error(`cannot read state file ${path} (${code}): it is ${user}'s own but not readable; fix: chmod u+rw ${p} (or delete it: rm ${p}); ${UNTIL_FIXED}`);
   }
   const whose = owner === undefined ? '' : `it belongs to ${userName(owner)} and `;
-  return `E! cannot read state file ${path} (${code}): ${whose}this program runs as ${user}; fix: sudo chown ${shellWord(user)} ${p} (or delete it: sudo rm ${p}); ${UNTIL_FIXED}`;
+  return error(`cannot read state file ${path} (${code}): ${whose}this program runs as ${user}; fix: sudo chown ${shellWord(user)} ${p} (or delete it: sudo rm ${p}); ${UNTIL_FIXED}`);
 }
 
 /** Reads the state file at `path`; never throws, and says whether it may be written back. */
@@ -105,44 +83,44 @@ export function loadState(path: string): LoadedState {
       return {
         state: emptyState(),
         writable: false,
-        warning: `E! state file ${path} is ${err.code}: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; ${UNTIL_FIXED}`,
+        warning: error(`state file ${path} is ${err.code}: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; ${UNTIL_FIXED}`),
       };
     }
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { state: emptyState(), writable: true, warning: `W! state file ${path} does not exist yet: counter totals start fresh` };
+    if (code === 'ENOENT') return { state: emptyState(), writable: true, warning: warning(`state file ${path} does not exist yet: counter totals start fresh`) };
     if (code === 'EACCES' || code === 'EPERM') return { state: emptyState(), writable: false, warning: unreadable(path, code) };
-    return { state: emptyState(), writable: false, warning: `E! cannot read state file ${path} (${code ?? 'error'}): ${UNTIL_FIXED}` };
+    return { state: emptyState(), writable: false, warning: error(`cannot read state file ${path} (${code ?? 'error'}): ${UNTIL_FIXED}`) };
   }
   if (text.trim() === '') {
     // An empty file may be one an admin made for us (touch, chown); one we could not write ourselves is not ours to replace.
     if (stat.uid === process.getuid?.() && (stat.mode & 0o200) !== 0) {
-      return { state: emptyState(), writable: true, warning: `W! state file ${path} is empty: counter totals start fresh` };
+      return { state: emptyState(), writable: true, warning: warning(`state file ${path} is empty: counter totals start fresh`) };
     }
     return {
       state: emptyState(),
       writable: false,
-      warning: `E! state file ${path} is empty but read-only or another user's: it is left untouched; fix: sudo chown ${shellWord(me())} ${shellWord(path)} && sudo chmod u+w ${shellWord(path)} (or delete it: sudo rm ${shellWord(path)}); ${UNTIL_FIXED}`,
+      warning: error(`state file ${path} is empty but read-only or another user's: it is left untouched; fix: sudo chown ${shellWord(me())} ${shellWord(path)} && sudo chmod u+w ${shellWord(path)} (or delete it: sudo rm ${shellWord(path)}); ${UNTIL_FIXED}`),
     };
   }
   try {
     return { state: stateFromJson(text), writable: true };
   } catch (err) {
     const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
-    if (looksLikeOurs(text)) return { state: emptyState(), writable: true, warning: `W! state file ${path} is damaged (${why}): counter totals start fresh` };
+    if (looksLikeOurs(text)) return { state: emptyState(), writable: true, warning: warning(`state file ${path} is damaged (${why}): counter totals start fresh`) };
     return {
       state: emptyState(),
       writable: false,
-      warning: `E! state file ${path} is not ours (${why}): it is left untouched; fix: set state_file to a path of its own; ${UNTIL_FIXED}`,
+      warning: error(`state file ${path} is not ours (${why}): it is left untouched; fix: set state_file to a path of its own; ${UNTIL_FIXED}`),
     };
   }
 }
 
 /** Writes the state atomically; returns a warning instead of throwing. */
-export function saveState(path: string, state: CounterState): string | undefined {
+export function saveState(path: string, state: State): string | undefined {
   // What is there now may not be what was read: only a regular file (or nothing) is replaced.
   try {
     const now = lstatSync(path);
-    if (!now.isFile()) return `E! state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched, and counter totals will restart`;
+    if (!now.isFile()) return error(`state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched, and counter totals will restart`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return cannotWrite(path, err);
   }
@@ -177,9 +155,9 @@ function cannotWrite(path: string, err: unknown): string {
     // The file is replaced by a rename, so what must be writable is its folder.
     const user = me();
     const dir = dirname(path);
-    return `E! cannot write state file ${path} (${code}): ${user} cannot create files in ${dir}; fix: sudo chown ${shellWord(user)} ${shellWord(dir)}, or set state_file to a path in a folder ${user} owns; ${UNTIL_FIXED}`;
+    return error(`cannot write state file ${path} (${code}): ${user} cannot create files in ${dir}; fix: sudo chown ${shellWord(user)} ${shellWord(dir)}, or set state_file to a path in a folder ${user} owns; ${UNTIL_FIXED}`);
   }
-  return `E! cannot write state file ${path} (${code}): counter totals will restart`;
+  return error(`cannot write state file ${path} (${code}): counter totals will restart`);
 }
 
 /** State paths whose folder was already cleaned of stale temporary files in this process. */

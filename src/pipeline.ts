@@ -1,0 +1,211 @@
+/**
+ * One run, whatever the command: gather (collect.ts: every device, each
+ * failure a log line and a scrape line) -> post-process (counter totals,
+ * device memory and the state file, the config's schema and counter type,
+ * timestamps) -> render (line protocol, or the table of pretty.ts). `collect`
+ * in every form (line protocol, `--format pretty`, `--rate`, `--watch`),
+ * `execd` and `capture` all go through here; what differs between them is a
+ * {@link RunKind}.
+ */
+import { nowNs, type Timer } from './clock.js';
+import { closeSessions, collect, type CollectOptions, type DeviceState, type Gathered } from './collect.js';
+import type { Config } from './config.js';
+import { serializeAll, type Metric } from './lineprotocol.js';
+import type { StateFile } from './state/index.js';
+
+/** How a command's run post-processes its gathers. */
+export interface RunKind {
+  /**
+   * What outlives a gather. `none`: nothing but the device states of this
+   * process (a view, a capture). `file`: counter totals and device memory,
+   * only with a state file (collect). `process`: counter totals for the
+   * whole life of the process, kept in the state file too when there is one
+   * (execd); gateway sessions stay open between gathers.
+   */
+  readonly memory: 'none' | 'file' | 'process';
+  /** The config's schema and counter type applied (what is stored), or the program's own names (what is looked at). */
+  readonly shape: boolean;
+  /**
+   * Each line keeps its timestamp, taken when its page arrived (execd:
+   * Telegraf keeps it). Telegraf's exec stamps output itself, and rounds
+   * the stamps to its precision, so collect prints none.
+   */
+  readonly stamps: boolean;
+}
+
+/** `collect`: line protocol for Telegraf's exec. */
+export const COLLECT: RunKind = { memory: 'file', shape: true, stamps: false };
+/** `execd`: line protocol for Telegraf's execd, a gather per newline. */
+export const EXECD: RunKind = { memory: 'process', shape: true, stamps: true };
+/** `--format pretty`, `--watch` and `capture`: the lines as the devices gave them. */
+export const VIEW: RunKind = { memory: 'none', shape: false, stamps: false };
+
+/** A step of the post-processing: metrics in, metrics out, log lines said through `warn`. */
+type Step = (metrics: readonly Metric[], warn: (line: string) => void) => Metric[];
+
+/** What a run prints: text for stdout, lines for stderr. */
+export interface Rendered {
+  readonly out: string;
+  readonly log: readonly string[];
+}
+
+/** The gathers of one command, and what they remember from one to the next. */
+export class Run {
+  /** The device states of this process: family, identity, sessions, what describing pages said. */
+  readonly states: Map<string, DeviceState>;
+  /** What opening the state file said, until it is logged. */
+  private opening: string[];
+
+  private constructor(
+    readonly config: Config,
+    private readonly kind: RunKind,
+    private readonly options: CollectOptions,
+    private readonly file: StateFile | undefined,
+    private readonly totals: Step | undefined,
+    private readonly shape: Step | undefined,
+  ) {
+    this.states = file?.recall(config) ?? new Map<string, DeviceState>();
+    this.opening = file?.opening !== undefined ? [file.opening] : [];
+  }
+
+  /**
+   * Opens a run of `kind`: reads the state file when the kind remembers and
+   * the config has one. Only what the run needs is loaded (a collect without
+   * a state file loads neither the state nor the totals code).
+   */
+  static async open(config: Config, kind: RunKind, options: CollectOptions = {}): Promise<Run> {
+    const path = kind.memory === 'none' ? undefined : config.stateFile;
+    const file = path === undefined ? undefined : (await import('./state/index.js')).StateFile.open(path);
+    let totals: Step | undefined;
+    if (file !== undefined || kind.memory === 'process') {
+      const { addTotals, emptyState, prune } = await import('./counters.js');
+      const counters = file?.counters ?? emptyState();
+      totals = (metrics, warn) => {
+        const now = nowNs();
+        const out = addTotals(metrics, counters, config.measurement, now, warn);
+        prune(counters, now, metrics);
+        return out;
+      };
+    }
+    let shape: Step | undefined;
+    if (kind.shape && (config.schema !== 'homenet' || config.counterType !== 'integer')) {
+      const shaping = await import('./shape.js');
+      shape = (metrics) => shaping.shape(metrics, config);
+    }
+    return new Run(config, kind, options, file, totals, shape);
+  }
+
+  /** The lines to log now that a run has started (a state file that could not be read); said once. */
+  takeOpening(): string[] {
+    const lines = this.opening;
+    this.opening = [];
+    return lines;
+  }
+
+  /** One gather of every device (cut short when `signal` aborts). */
+  gather(signal?: AbortSignal): Promise<Gathered> {
+    return collect(this.config, {
+      ...this.options,
+      states: this.states,
+      ...(this.kind.memory === 'process' ? { keepSessions: true } : {}),
+      ...(this.file ? { remember: true } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
+   * Counter totals (and forgetting hosts long gone), device memory into the
+   * state file and `state_ok`, the config's schema, and the timestamps the
+   * kind keeps. The log: the gather's, then what opening the state file said
+   * (unless already logged), then what the totals and the state file say.
+   */
+  post(gathered: Gathered): Gathered {
+    let metrics = gathered.metrics;
+    const log = [...gathered.log, ...this.takeOpening()];
+    if (this.totals) metrics = this.totals(metrics, (w) => log.push(w));
+    if (this.file) {
+      const saved = this.file.save(this.config, this.states, metrics);
+      if (saved.failed !== undefined) log.push(saved.failed);
+      metrics = saved.metrics;
+    }
+    if (this.shape) metrics = this.shape(metrics, (w) => log.push(w));
+    if (!this.kind.stamps) metrics = metrics.map((m) => ({ name: m.name, tags: m.tags, fields: m.fields }));
+    return { metrics, log };
+  }
+
+  /** Logs out of sessions kept open between gathers and closes kept-alive connections. */
+  close(): Promise<void> {
+    return closeSessions(this.config, this.states);
+  }
+}
+
+/** Line protocol: every line that can be written exactly; one `W!` for each that cannot, after the batch's log. */
+export function renderLines(batch: Gathered): Rendered {
+  const log = [...batch.log];
+  const out = serializeAll(batch.metrics, (w) => log.push(w));
+  return { out, log };
+}
+
+/**
+ * `--format pretty`: one gather as a table `width` columns wide; with
+ * `rateMs`, two gathers that far apart and the rates between them (the log
+ * is the second gather's). Two devices with one host tag are said, as the
+ * totals would.
+ */
+export async function renderTable(config: Config, width: number, rateMs: number | undefined, timer: Timer): Promise<Rendered> {
+  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty.js'), import('./counters.js')]);
+  const run = await Run.open(config, VIEW);
+  const first = run.post(await run.gather());
+  const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];
+  if (rateMs === undefined) return { out: pretty(first.metrics, undefined, 0, width), log: shared(first) };
+  const started = timer.now();
+  await timer.sleep(rateMs);
+  const second = run.post(await run.gather());
+  return { out: pretty(second.metrics, first.metrics, (timer.now() - started) / 1000, width), log: shared(second) };
+}
+
+/** Where `--watch` draws. */
+export interface Screen {
+  readonly write: (text: string) => void;
+  /** The terminal's current size (it can change while the view runs). */
+  readonly size: () => { readonly columns: number; readonly rows: number };
+  readonly timer: Timer;
+  /** Ends the view (Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+const CLEAR_LINE_END = '\u001b[K';
+
+/**
+ * `--watch`: a gather every `everyMs` (`every` as the user wrote it), the
+ * table redrawn in place with the rates since the gather before, until the
+ * signal fires. Messages go on the screen, not to stderr: they would scroll
+ * the table away.
+ */
+export async function watch(config: Config, every: string, everyMs: number, screen: Screen): Promise<void> {
+  const { Watch } = await import('./pretty.js');
+  const view = new Watch();
+  const run = await Run.open(config, VIEW);
+  const { timer, signal } = screen;
+  // Hide the cursor and start from a clear screen; each frame then overwrites the last in place.
+  screen.write('\u001b[?25l\u001b[2J');
+  try {
+    while (!signal?.aborted) {
+      const started = timer.now();
+      const gathered = run.post(await run.gather());
+      if (signal?.aborted) break;
+      const { columns, rows } = screen.size();
+      const width = Math.max(columns, 40);
+      const time = new Date(timer.wallMs()).toTimeString().slice(0, 8);
+      const head = `telegraf-homenet · every ${every} · ${time} · Ctrl-C to stop`;
+      const body = view.frame(gathered.metrics, started, width).split('\n').filter((l) => l !== '');
+      const log = gathered.log.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+      let lines = [head, '', ...body, ...(log.length > 0 ? ['', ...log] : [])];
+      if (lines.length > rows - 1) lines = [...lines.slice(0, Math.max(rows - 2, 1)), `… ${lines.length - rows + 2} more lines: make the window taller`];
+      screen.write(`\u001b[H${lines.map((l) => `${l}${CLEAR_LINE_END}`).join('\n')}\n\u001b[J`);
+      await timer.sleep(everyMs - (timer.now() - started), signal);
+    }
+  } finally {
+    screen.write('\u001b[?25h');
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The state file's JSON: what it holds, and the one place that reads and
+ * writes its text. Integers (counters, totals, timestamps in ns) are decimal
+ * strings, so every digit survives JSON.
+ *
+ * ```
+ * {"format":"telegraf-homenet-counters","version":1,
+ *  "series":{"net\u0000host=router\u0000rx_bytes":["last","total","atNs",wide]},
+ *  "uptime":{"router":["seconds","atNs"]},
+ *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,
+ *                   "described":{"page key":{"until":ms,"metrics":[{name,tags,fields:{"f":["int","1"]}}]}}}},
+ *  "forgotten":{"den":"atNs"}}
+ * ```
+ * `devices` came after the first files, and `forgotten` after it: a file
+ * without them has none. A change of the format that older code would
+ * misread gets a new version; this reader then keeps reading every older
+ * version, and the next save writes the new one.
+ */
+import { emptyState as emptyCounters, type CounterState } from '../counters.js';
+import type { FieldValue, Metric } from '../lineprotocol.js';
+
+/** What a device said of itself, remembered between runs so that it is not asked again; only for the same URL. */
+export interface RememberedDevice {
+  readonly url: string;
+  /** The family's name (`pace`, `bgw`, ...). */
+  readonly family?: string;
+  readonly identity?: string;
+  /** When the identity was read, ms since the epoch. */
+  readonly identifiedAt?: number;
+  /** Pages that only describe the device (a speaker's model and firmware), by page key. */
+  readonly described?: Readonly<Record<string, RememberedPage>>;
+}
+
+/** What a describing page said, repeated instead of asked again until `until` (ms since the epoch). */
+export interface RememberedPage {
+  readonly until: number;
+  readonly metrics: readonly Metric[];
+}
+
+/** Everything the state file holds: the counter totals' readings and the device memory. */
+export interface State {
+  readonly counters: CounterState;
+  /** By device (INI section) name. */
+  readonly devices: Map<string, RememberedDevice>;
+}
+
+/** A state with nothing remembered: a first run. */
+export function emptyState(): State {
+  return { counters: emptyCounters(), devices: new Map() };
+}
+
+const FORMAT = 'telegraf-homenet-counters';
+/** The version this code writes. */
+export const STATE_VERSION = 1;
+
+/** The state as JSON text. */
+export function stateToJson(state: State): string {
+  const { series, uptime, forgotten } = state.counters;
+  return JSON.stringify({
+    format: FORMAT,
+    version: STATE_VERSION,
+    series: Object.fromEntries([...series].map(([k, s]) => [k, [String(s.last), String(s.total), String(s.atNs), s.wide]])),
+    uptime: Object.fromEntries([...uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
+    devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
+    forgotten: Object.fromEntries([...forgotten].map(([host, atNs]) => [host, String(atNs)])),
+  });
+}
+
+// In the file a field is [kind, value as text]: integers keep every digit.
+type SavedField = [FieldValue['kind'], string];
+
+function deviceToJson(d: RememberedDevice): unknown {
+  if (!d.described) return d;
+  const described = Object.fromEntries(
+    Object.entries(d.described).map(([key, page]) => [
+      key,
+      {
+        until: page.until,
+        metrics: page.metrics.map((m) => ({
+          name: m.name,
+          tags: m.tags,
+          fields: Object.fromEntries(Object.entries(m.fields).map(([k, v]): [string, SavedField] => [k, [v.kind, String(v.value)]])),
+        })),
+      },
+    ]),
+  );
+  return { ...d, described };
+}
+
+function damaged(): never {
+  throw new Error('it has a damaged entry');
+}
+
+function objectOf(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : damaged();
+}
+
+function savedField([kind, text]: unknown[]): FieldValue {
+  if (typeof text !== 'string') damaged();
+  if (kind === 'int' && /^-?\d{1,20}$/.test(text)) return { kind, value: BigInt(text) };
+  if (kind === 'float' && Number.isFinite(Number(text)) && text.trim() !== '') return { kind, value: Number(text) };
+  if (kind === 'bool' && (text === 'true' || text === 'false')) return { kind, value: text === 'true' };
+  if (kind === 'string') return { kind, value: text };
+  return damaged();
+}
+
+function savedMetric(v: unknown): Metric {
+  const m = objectOf(v);
+  const tags = objectOf(m['tags']);
+  if (typeof m['name'] !== 'string' || Object.values(tags).some((t) => typeof t !== 'string')) damaged();
+  const fields = Object.entries(objectOf(m['fields'])).map(([k, f]): [string, FieldValue] => [k, savedField(Array.isArray(f) && f.length === 2 ? f : damaged())]);
+  return { name: m['name'], tags: tags as Record<string, string>, fields: Object.fromEntries(fields) };
+}
+
+function rememberedDevice(v: unknown): RememberedDevice {
+  const d = objectOf(v);
+  const optional = (key: string, type: 'string' | 'number'): boolean => d[key] === undefined || typeof d[key] === type;
+  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number')) damaged();
+  const described: Record<string, RememberedPage> = {};
+  for (const [key, page] of Object.entries(d['described'] === undefined ? {} : objectOf(d['described']))) {
+    const p = objectOf(page);
+    if (typeof p['until'] !== 'number' || !Array.isArray(p['metrics'])) damaged();
+    described[key] = { until: p['until'], metrics: (p['metrics'] as unknown[]).map(savedMetric) };
+  }
+  return {
+    url: d['url'],
+    ...(typeof d['family'] === 'string' ? { family: d['family'] } : {}),
+    ...(typeof d['identity'] === 'string' && typeof d['identifiedAt'] === 'number' ? { identity: d['identity'], identifiedAt: d['identifiedAt'] } : {}),
+    ...(Object.keys(described).length > 0 ? { described } : {}),
+  };
+}
+
+/** Whether text looks like a state file of ours (even a damaged one), so that it may be overwritten. */
+export function looksLikeOurs(text: string): boolean {
+  return text.trim() === '' || text.trimStart().startsWith(`{"format":"${FORMAT}"`);
+}
+
+/**
+ * Reads state JSON of any version this code knows.
+ * @throws Error saying why it is not usable (not JSON, another program's, a version from newer code, damaged).
+ */
+export function stateFromJson(text: string): State {
+  const data = JSON.parse(text) as unknown;
+  if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== FORMAT) {
+    throw new Error('it was not written by telegraf-homenet');
+  }
+  const { version } = data as { version?: unknown };
+  if (version !== 1) throw new Error(`it has version ${String(version)}, not ${STATE_VERSION}`);
+  return fromVersion1(data);
+}
+
+/** Version 1, the first. */
+function fromVersion1(data: object): State {
+  const { series, uptime, devices, forgotten } = data as { series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown };
+  const state = emptyState();
+  const { counters } = state;
+  const big = (v: unknown): bigint => {
+    if (typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) throw new Error('it has a damaged number');
+    return BigInt(v);
+  };
+  for (const [k, v] of Object.entries((series ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 4) throw new Error('it has a damaged entry');
+    const [last, total, atNs, wide] = v as unknown[];
+    counters.series.set(k, { last: big(last), total: big(total), atNs: big(atNs), wide: wide === true });
+  }
+  for (const [k, v] of Object.entries((uptime ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
+    const [seconds, atNs] = v as unknown[];
+    counters.uptime.set(k, { seconds: big(seconds), atNs: big(atNs) });
+  }
+  // Files from before device memory have none.
+  for (const [k, v] of Object.entries((devices ?? {}) as Record<string, unknown>)) {
+    state.devices.set(k, rememberedDevice(v));
+  }
+  // Nor do files from before forgotten hosts were noted.
+  for (const [host, atNs] of Object.entries((forgotten ?? {}) as Record<string, unknown>)) counters.forgotten.set(host, big(atNs));
+  return state;
+}
