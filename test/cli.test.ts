@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fastParse } from '../src/cli.js';
-import { COMMAND_WORDS, OPTION_WORDS, parseWithYargs } from '../src/cli-yargs.js';
+import { COMMAND_WORDS, OPTION_WORDS, fastParse } from '../src/cli-table.js';
+import { parseWithYargs } from '../src/cli-yargs.js';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buildConfig } from '../src/config.js';
