@@ -6,8 +6,9 @@
  * on every Telegraf interval). The parsed arguments' type, `Chosen`, is
  * derived from it too, so an option added here reaches all three.
  *
- * This module must stay cheap to load: no yargs, nothing cli.ts does not
- * load anyway.
+ * This module is loaded on every run: no yargs, nothing cli.ts does not load
+ * anyway; and cli-yargs.ts imports only its types (it is handed the table),
+ * so that the bundle keeps it in its entry file, not in one more chunk.
  */
 import { DEFAULT_MEASUREMENT } from './config.js';
 import { knownTypes } from './devices/index.js';
@@ -179,17 +180,9 @@ type ArgsOf<N, C> = C extends { options: infer Os }
 /** The command to run and its options, whichever parser read them. */
 export type Chosen = { [N in CommandName]: ArgsOf<N, Commands[N]> }[CommandName];
 
-/** Every command name and every option, for "did you mean". */
-export const COMMAND_WORDS: readonly string[] = Object.keys(COMMANDS);
-export const OPTION_WORDS: readonly string[] = [...new Set(Object.values<CommandSpec>(COMMANDS).flatMap((c) => Object.keys(c.options)))]
-  .sort()
-  .map((o) => `--${o}`);
-
-/** The table's commands as a list, in its order. */
-export const COMMAND_LIST = Object.entries(COMMANDS) as readonly (readonly [CommandName, CommandSpec])[];
-
-/** The command run when none is named. */
-const DEFAULT_COMMAND = COMMAND_LIST.find(([, c]) => c.default === true);
+/** The table as both parsers take it: each command's name and spec, in the order --help lists them. */
+export type CommandTable = readonly (readonly [string, CommandSpec])[];
+export const COMMAND_LIST: CommandTable = Object.entries(COMMANDS);
 
 /**
  * The arguments of the everyday runs, a command marked `fast` (or none, for
@@ -198,12 +191,12 @@ const DEFAULT_COMMAND = COMMAND_LIST.find(([, c]) => c.default === true);
  * else (other commands, help, unknown or odd options, values yargs could read
  * another way) returns undefined and goes to yargs, which stays the judge of
  * the command line; a test checks that both read every argument list the same
- * way.
+ * way. `table` is the program's, or a test's.
  */
-export function fastParse(argv: readonly string[]): Chosen | undefined {
-  const named = COMMAND_LIST.find(([n]) => n === argv[0]);
+export function fastParse(argv: readonly string[], table: CommandTable = COMMAND_LIST): Chosen | undefined {
+  const named = table.find(([n]) => n === argv[0]);
   let i = named ? 1 : 0;
-  const [name, spec] = named ?? DEFAULT_COMMAND ?? [];
+  const [name, spec] = named ?? table.find(([, c]) => c.default === true) ?? [];
   if (name === undefined || spec?.fast !== true || spec.positional) return undefined;
   const values = new Map<string, string[]>();
   for (; i < argv.length; i++) {

@@ -8,7 +8,7 @@
 import { didYouMean } from './suggest.js';
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type Options } from 'yargs';
-import { COMMAND_LIST, COMMAND_WORDS, OPTION_WORDS, type Chosen, type CommandName, type CommandSpec, type OptionSpec } from './cli-table.js';
+import type { Chosen, CommandSpec, CommandTable, OptionSpec } from './cli-table.js';
 
 declare const HOMENET_VERSION: string | undefined;
 
@@ -45,7 +45,7 @@ function yargsOption(o: OptionSpec): Options {
  * refuses it; an option of another type than the table's (--no-config) is
  * left out.
  */
-function toChosen(name: CommandName, spec: CommandSpec, a: Record<string, unknown>): Chosen {
+function toChosen(name: string, spec: CommandSpec, a: Record<string, unknown>): Chosen {
   const chosen: Record<string, unknown> = { command: name };
   if (spec.positional) chosen[spec.positional.name] = list(a[spec.positional.name]);
   for (const [key, o] of Object.entries(spec.options)) {
@@ -58,11 +58,11 @@ function toChosen(name: CommandName, spec: CommandSpec, a: Record<string, unknow
   return chosen as Chosen;
 }
 
-function buildParser(args: string[], choose: (c: Chosen) => void): Argv {
+function buildParser(table: CommandTable, args: string[], choose: (c: Chosen) => void): Argv {
   let parser = yargs(args)
     .scriptName('telegraf-homenet')
     .usage('$0 [command] [options]\n\nReads home-network device status pages and prints InfluxDB line protocol for Telegraf.');
-  for (const [name, spec] of COMMAND_LIST) {
+  for (const [name, spec] of table) {
     const words = spec.positional ? `${name} <${spec.positional.name}..>` : name;
     parser = parser.command(
       spec.default ? [words, '$0'] : words,
@@ -88,25 +88,32 @@ export interface Parsed {
   readonly usageError?: string;
 }
 
+/** Every command and every option of a table, for "did you mean". */
+export function suggestionWords(table: CommandTable): { readonly commands: string[]; readonly options: string[] } {
+  const options = new Set(table.flatMap(([, c]) => Object.keys(c.options)));
+  return { commands: table.map(([name]) => name), options: [...options].sort().map((o) => `--${o}`) };
+}
+
 /** yargs' "Unknown argument(s): a, b" with the closest command or option of each. */
-function withSuggestions(message: string): string {
+function withSuggestions(table: CommandTable, message: string): string {
   const m = /^Unknown arguments?: (.+)$/.exec(message);
   if (!m?.[1]) return message;
   // yargs drops the dashes of an unknown option: try the word as a command, then as an option.
+  const words = suggestionWords(table);
   const hints = m[1].split(', ').map((w) => {
     const word = w.replace(/^-+/, '');
-    return (w.startsWith('-') ? '' : didYouMean(word, COMMAND_WORDS)) || didYouMean(`--${word}`, OPTION_WORDS);
+    return (w.startsWith('-') ? '' : didYouMean(word, words.commands)) || didYouMean(`--${word}`, words.options);
   });
   return hints.some((h) => h !== '') ? `${message}${hints.join('')}` : message;
 }
 
-/** Parses the arguments with the full yargs definition. */
-export async function parseWithYargs(argv: readonly string[]): Promise<Parsed> {
+/** Parses the arguments with the yargs parser of `table` (cli-table.ts's COMMAND_LIST, or a test's). */
+export async function parseWithYargs(argv: readonly string[], table: CommandTable): Promise<Parsed> {
   let chosen: Chosen | undefined;
   let output = '';
   let usageError: string | undefined;
   try {
-    await buildParser([...argv], (c) => (chosen = c))
+    await buildParser(table, [...argv], (c) => (chosen = c))
       .fail((msg: string | undefined, err: Error | undefined) => {
         usageError = msg ?? err?.message ?? 'invalid arguments';
       })
@@ -116,5 +123,5 @@ export async function parseWithYargs(argv: readonly string[]): Promise<Parsed> {
   } catch (err) {
     usageError ??= err instanceof Error ? err.message : String(err);
   }
-  return { output, ...(chosen ? { chosen } : {}), ...(usageError !== undefined ? { usageError: withSuggestions(usageError) } : {}) };
+  return { output, ...(chosen ? { chosen } : {}), ...(usageError !== undefined ? { usageError: withSuggestions(table, usageError) } : {}) };
 }

@@ -8,7 +8,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fastParse, type Chosen } from './cli-table.js';
+import { COMMAND_LIST, fastParse, type Chosen } from './cli-table.js';
 
 /** The arguments of collect and execd (execd has no --format, --rate or --watch). */
 type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
@@ -338,7 +338,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let usageError: string | undefined;
   chosen = fastParse(argv);
   if (!chosen) {
-    const parsed = await (await import('./cli-yargs.js')).parseWithYargs(argv);
+    const parsed = await (await import('./cli-yargs.js')).parseWithYargs(argv, COMMAND_LIST);
     chosen = parsed.chosen;
     output = parsed.output;
     usageError = parsed.usageError;
