@@ -8,10 +8,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Chosen } from './cli-yargs.js';
+import { COMMAND_LIST, fastParse, type Chosen } from './cli-table.js';
 
-/** The arguments of collect and execd. */
-type GatherArgs = Extract<Chosen, { command: 'collect' | 'execd' }>;
+/** The arguments of collect and execd (execd has no --format, --rate or --watch). */
+type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
 import { SYSTEM_TIMER, type Timer } from './clock.js';
 import {
   buildConfig,
@@ -253,48 +253,6 @@ async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io):
   return 0;
 }
 
-const FAST_OPTIONS = new Set(['config', 'device', 'tag', 'timeout']);
-const SINGLE = new Set(['config', 'timeout']);
-
-/**
- * The arguments of the everyday runs, `[collect|execd] [--config F]
- * [--device T=U]... [--tag K=V]... [--timeout D]`, read without loading yargs.
- * Anything else (other commands, help, unknown or odd options) returns
- * undefined and goes to yargs, which stays the definition of the command
- * line; a test checks that both read every argument list the same way.
- */
-export function fastParse(argv: readonly string[]): Chosen | undefined {
-  let i = 0;
-  let command: 'collect' | 'execd' = 'collect';
-  if (argv[0] === 'collect' || argv[0] === 'execd') {
-    command = argv[0];
-    i = 1;
-  }
-  const values: Record<string, string[]> = { config: [], device: [], tag: [], timeout: [] };
-  for (; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const m = /^--([a-z]+)(?:=([\s\S]*))?$/.exec(arg);
-    const name = m?.[1];
-    if (!m || name === undefined || !FAST_OPTIONS.has(name)) return undefined;
-    let value = m[2];
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined || value.startsWith('-')) return undefined;
-    }
-    if (value === '') return undefined;
-    const list = values[name] ?? [];
-    list.push(value);
-    if (SINGLE.has(name) && list.length > 1) return undefined;
-    values[name] = list;
-  }
-  const chosen: GatherArgs = { command, device: values['device'] ?? [], tag: values['tag'] ?? [] };
-  const [config] = values['config'] ?? [];
-  const [timeout] = values['timeout'] ?? [];
-  if (config !== undefined) chosen.config = config;
-  if (timeout !== undefined) chosen.timeout = timeout;
-  return chosen;
-}
-
 /**
  * Runs the command line `argv` (without node and script) and returns the exit status.
  */
@@ -304,7 +262,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let usageError: string | undefined;
   chosen = fastParse(argv);
   if (!chosen) {
-    const parsed = await (await import('./cli-yargs.js')).parseWithYargs(argv);
+    const parsed = await (await import('./cli-yargs.js')).parseWithYargs(argv, COMMAND_LIST);
     chosen = parsed.chosen;
     output = parsed.output;
     usageError = parsed.usageError;
