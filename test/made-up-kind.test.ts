@@ -13,9 +13,10 @@ import { main } from '../src/cli.js';
 import { buildConfig, ConfigError } from '../src/config.js';
 import { registerKind } from '../src/devices/index.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { FROBS_START, FROBS_STEP, WIDGET_PREFIX, WIDGET_TYPE, widgetKind } from './support/widget-kind.js';
+import { brokenKind, FROBS_START, FROBS_STEP, WIDGET_PREFIX, WIDGET_TYPE, widgetKind } from './support/widget-kind.js';
 
 registerKind(widgetKind);
+registerKind(brokenKind);
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -83,6 +84,19 @@ describe('a device kind registered from outside src/', () => {
     assert.equal(r.code, 0, r.stderr);
     const panel = (JSON.parse(r.stdout) as { panels: { title: string; targets: { query: string }[] }[] }).panels.find((p) => p.title === 'Widget frobs');
     assert.equal(panel?.targets[0]?.query, 'SELECT non_negative_derivative(max("frobs_total"), 1s) FROM "homenet_widget" WHERE "host" =~ /^(gadget)$/ AND $timeFilter GROUP BY time($__interval), "host" fill(null)');
+  });
+
+  it('parse: a page of another kind is a usage error (2), a bug in a parser is a bug (1)', async () => {
+    const page = `${dir}/status.txt`;
+    writeFileSync(page, 'WIDGET STATUS\nfrobs: 12\n');
+    const ok = await run(['parse', '--type', WIDGET_TYPE, '--host', 'gadget', page]);
+    assert.deepEqual(ok, { code: 0, stdout: 'homenet_widget,host=gadget frobs=12i\n', stderr: 'W! gizmo: Widget status (/status.txt): no "temp:" line: temperature_c left out\n' });
+    const other = await run(['parse', '--type', 'sonos', page]);
+    assert.equal(other.code, 2, other.stderr);
+    const bug = await run(['parse', '--type', 'broken-x1', page]);
+    assert.equal(bug.code, 1, bug.stderr);
+    assert.equal(bug.stdout, '');
+    assert.match(bug.stderr, /^E! internal error \(please report it\): TypeError: frobs is not a function$/m);
   });
 
   it('has its own identifiers masked by capture', async () => {

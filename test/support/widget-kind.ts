@@ -97,3 +97,18 @@ export const widgetKind: DeviceKind = {
   masks: [{ kind: 'widget-id', pattern: /WIDGET-ID-[0-9A-F]{8}/g, placeholder: (n) => `WIDGET-ID-MASKED-${n}` }],
   simulator: () => Promise.resolve(widgetSimulator),
 };
+
+/** A kind whose parser has a bug: it throws something that is no ParseError. */
+export const brokenKind: DeviceKind = {
+  ...widgetKind,
+  type: 'broken-x1',
+  description: 'a made-up kind with a bug in its parser (test only)',
+  keys: [],
+  panels: [],
+  masks: [],
+  families: [{
+    name: 'broken',
+    description: 'Broken X1',
+    pages: [{ ...status, extracts: [{ area: 'gizmo', parse: () => { throw new TypeError('frobs is not a function'); } }] }],
+  }],
+};
