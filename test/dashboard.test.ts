@@ -23,15 +23,20 @@ function configFor(sim: Simulator, schema: string): Config {
   });
 }
 
-/** Two gathers a second apart, with totals and the schema applied, as execd would print them. */
+/**
+ * Two gathers a second apart, with totals and the schema applied, as execd
+ * would print them. The derivative queries need points in two different
+ * seconds (GROUP BY time(1s)): the first gather's timestamps are moved one
+ * second back instead of waiting a second between the gathers.
+ */
 async function emitted(config: Config, failing = 0): Promise<Metric[]> {
   const state = emptyState();
   const out: Metric[] = [];
-  for (let i = 0; i < 2; i++) {
+  for (const back of [1_000_000_000n, 0n]) {
     const { metrics, log } = await collect(config);
     assert.equal(log.length, failing, log.join('\n'));
-    out.push(...shape(addTotals(metrics, state, config.measurement, 0n), config));
-    await new Promise((r) => setTimeout(r, 1000));
+    const stamped = metrics.map((m) => (m.time === undefined ? m : { ...m, time: m.time - back }));
+    out.push(...shape(addTotals(stamped, state, config.measurement, 0n), config));
   }
   return out;
 }

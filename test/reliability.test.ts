@@ -161,6 +161,18 @@ function startExecd(args: string[]): {
   };
 }
 
+/** Requests a simulator has received so far, all paths together. */
+const requests = (s: Simulator): number => [...s.hits.values()].reduce((a, b) => a + b, 0);
+
+/** Resolves once `done()` holds (checked every 5 ms), or rejects after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs = 8000): Promise<void> {
+  const limit = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > limit) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('execd', { timeout: 30_000 }, () => {
   let sim: Simulator;
   let slow: Simulator;
@@ -216,11 +228,13 @@ describe('execd', { timeout: 30_000 }, () => {
   it('newlines during a gather ask for one more gather, not one each', async () => {
     const e = startExecd(['--device', `att-pace=${slow.url}`, '--device', `att-pace=${sim.url}`]);
     await e.ready;
+    const asked = requests(slow);
     e.send('\n');
-    await new Promise((r) => setTimeout(r, 100));
+    // The gather is in flight once the slow device was asked (it answers 300 ms later).
+    await until(() => requests(slow) > asked);
     e.send('\n\n\n');
-    await e.waitFor(4);
-    await new Promise((r) => setTimeout(r, 600));
+    // EOF now: execd ends after the gather in flight and the one asked for, so what it printed
+    // when it exits is every gather those newlines caused: one each would be more, none fewer.
     e.end();
     assert.equal((await e.exit).code, 0);
     assert.equal(lines(e.output()).filter((l) => l.startsWith('homenet_scrape,')).length, 4, 'two gathers of two devices');
@@ -291,7 +305,9 @@ describe('collect with a state file', () => {
     assert.ok((net.fields['rx_bytes_total']?.value as bigint) >= (net.fields['rx_bytes']?.value as bigint));
     assert.ok(lines(second.stdout).some((l) => l.startsWith('homenet_lan,') && l.includes('tx_bytes_total=')));
     assert.ok(readFileSync(state, 'utf8').startsWith('{"format":"telegraf-homenet-counters"'));
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('state.json.tmp-')), [], 'no temporary file left');
+    // What the two runs (other processes) left next to the state file: the file itself and nothing
+    // else, whatever a temporary file is named (it was STATE.tmp-<pid>, it is STATE.tmp-<random hex>).
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('state.json')), ['state.json'], 'no temporary file left');
   });
 
   it('remembers the gateway family, the zone name and the description: the next run asks none, unless the URL changed', async () => {

@@ -1,0 +1,129 @@
+/**
+ * Runs the test files: `npm test` (after the build and lint) and `npm run
+ * test:unit` call this file, compiled to dist/test/support/run-tests.js.
+ *
+ *   node dist/test/support/run-tests.js            every dist/test/*.test.js
+ *   node dist/test/support/run-tests.js --unit     the unit files below only
+ *   node dist/test/support/run-tests.js x.test.js  the files named (in dist/test/)
+ *
+ * with, optionally, --test-name-pattern=REGEX (repeatable),
+ * --test-concurrency=N (default 2, one file per core here) and
+ * --test-reporter=spec|dot|tap (default spec): `npm test -- --test-name-pattern=wrap`.
+ *
+ * Node 20's test runner has no global set-up, so this starts the one InfluxDB
+ * of the run (when influxd is installed and a file that needs it is run),
+ * passes its URL to every test file in HOMENET_TEST_INFLUXD, runs the files
+ * (each in its own process, as `node --test` does), stops the server and
+ * exits 1 if a test failed. A file run alone (`node --test
+ * dist/test/x.test.js`) has no such variable and starts a server of its own
+ * (test/support/influxd.ts).
+ *
+ * It calls node:test's run() rather than `node --test`, which sorts the files
+ * by name: the slow files start first here, so that the run does not end
+ * with one of them running alone while the other core idles.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { run } from 'node:test';
+import { dot, spec, tap, type TestEvent } from 'node:test/reporters';
+import { fileURLToPath } from 'node:url';
+import { influxdMissing, serveInfluxd, SHARED_INFLUXD, type Influxd } from './influxd.js';
+
+const TESTS = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * `npm run test:unit`: the files that need no build of the program (no
+ * bin/telegraf-homenet, no single binary), no influxd, and start no process,
+ * so they run in a few seconds against what tsc last compiled. Chosen by
+ * measurement (each file alone with `--test-reporter=spec`): every file that
+ * spawns the program costs Node's start-up per run (0.1-0.3 s each, dozens
+ * of runs), and fuzz.test.js alone takes 5-10 s of CPU. A new test file that
+ * starts nothing and is quick belongs here.
+ */
+export const UNIT = [
+  'captures', 'collect', 'config', 'counters', 'discover', 'execd', 'fixtures', 'html', 'lineprotocol',
+].map((n) => `${n}.test.js`);
+
+/** The files that take longest (measured), longest first; they start first, the others follow by name. */
+const SLOW_FIRST = ['reliability', 'fuzz', 'e2e', 'package', 'dashboard', 'pretty', 'telegraf', 'capture', 'sonos', 'collect'].map((n) => `${n}.test.js`);
+
+/** Whether a compiled test file uses InfluxDB (it imports the helper that starts it). */
+function usesInfluxd(file: string): boolean {
+  return readFileSync(`${TESTS}${file}`, 'utf8').includes('support/influxd.js');
+}
+
+function order(files: readonly string[]): string[] {
+  const rank = (f: string): number => {
+    const i = SLOW_FIRST.indexOf(f);
+    return i < 0 ? SLOW_FIRST.length : i;
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+interface Options {
+  files: string[];
+  patterns: string[];
+  concurrency: number;
+  reporter: 'spec' | 'dot' | 'tap';
+}
+
+function parse(args: readonly string[]): Options {
+  const all = readdirSync(TESTS).filter((f) => f.endsWith('.test.js'));
+  const named: string[] = [];
+  const o: Options = { files: [], patterns: [], concurrency: 2, reporter: 'spec' };
+  let unit = false;
+  for (const a of args) {
+    const [key, value = ''] = a.split(/=(.*)/s);
+    if (a === '--unit') unit = true;
+    else if (key === '--test-name-pattern') o.patterns.push(value);
+    else if (key === '--test-concurrency' && /^[1-9]\d*$/.test(value)) o.concurrency = Number(value);
+    else if (key === '--test-reporter' && (value === 'spec' || value === 'dot' || value === 'tap')) o.reporter = value;
+    else if (a.startsWith('-')) throw new Error(`run-tests: unknown option ${a}`);
+    else {
+      const f = a.replace(/^.*\//, '').replace(/\.ts$/, '.js');
+      if (!all.includes(f)) throw new Error(`run-tests: no test file ${TESTS}${f}`);
+      named.push(f);
+    }
+  }
+  o.files = order(unit ? UNIT : named.length > 0 ? named : all);
+  return o;
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  const o = parse(args);
+  let influx: Influxd | undefined;
+  if (!process.env[SHARED_INFLUXD] && o.files.some(usesInfluxd) && influxdMissing() === undefined) {
+    influx = await serveInfluxd();
+    // The test processes inherit this process's environment.
+    process.env[SHARED_INFLUXD] = influx.url;
+  }
+  // Ctrl-C reaches the test processes (and influxd) from the terminal; this one cleans up and ends.
+  process.once('SIGINT', () => {
+    void influx?.stop().finally(() => process.exit(130));
+  });
+  try {
+    const result = { failed: false };
+    const stream = run({
+      files: o.files.map((f) => relative(process.cwd(), `${TESTS}${f}`)),
+      concurrency: o.concurrency,
+      ...(o.patterns.length > 0 ? { testNamePatterns: o.patterns } : {}),
+    }).on('test:fail', (data) => {
+      if (data.todo === undefined || data.todo === false) result.failed = true;
+    });
+    const out = { end: false };
+    if (o.reporter === 'spec') {
+      await pipeline(stream, new spec(), process.stdout, out);
+    } else {
+      const events = async function* (): AsyncGenerator<TestEvent, void> {
+        for await (const e of stream) yield e as TestEvent;
+      };
+      await pipeline((o.reporter === 'dot' ? dot : tap)(events()), process.stdout, out);
+    }
+    return result.failed ? 1 : 0;
+  } finally {
+    await influx?.stop();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
