@@ -174,7 +174,7 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
   if (!Number.isInteger(c.sonos) || c.sonos < 0 || c.sonos > 200) throw new ConfigError(`--sonos: ${c.sonos} is not a number of speakers from 0 to 200`);
   let sim;
   try {
-    sim = await startSimulator({ port: c.port, layout: c.layout === 'isp' ? 'isp' : 'att', fault, sonos: c.sonos });
+    sim = await startSimulator({ port: c.port, layout: c.layout, fault, speakers: c.sonos });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new ConfigError(`--port: ${c.port} is in use by another program (choose another, or 0 for a free one)`);
@@ -182,18 +182,7 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
     throw err;
   }
   io.stdout(`${sim.url}\n`);
-  const say = [
-    info(`simulated devices on ${sim.url}; stop with Ctrl-C`),
-    info(`  Pace 5268AC (layout ${c.layout}, fault ${fault}): --device att=${sim.url}`),
-    info(`  BGW320-505: --device att=${sim.url}/bgw320 (access code 57%Xv#9a!3)`),
-    info(`  BGW210-700: --device att=${sim.url}/bgw210`),
-    ...sim.speakers.map((sp) => info(`  Sonos "${sp.zone}" (${sp.model}${sp.forbidden ? ', answers 403' : ''}): --device sonos=${sim.url}${sp.prefix}`)),
-    ...(sim.speakers.length > 0 ? [
-      info(`  the whole household: --device sonos-household=${sim.url}${sim.speakers[0]?.prefix ?? ''}`),
-      info(`  SSDP answers on 127.0.0.1:${sim.ssdpPort}: telegraf-homenet discover --target 127.0.0.1:${sim.ssdpPort}`),
-    ] : []),
-  ];
-  writeLines(io.stderr, say);
+  writeLines(io.stderr, [info(`simulated devices on ${sim.url}; stop with Ctrl-C`), ...sim.describe().map((line) => info(`  ${line}`))]);
   await new Promise<void>((resolve) => {
     if (!io.signal || io.signal.aborted) {
       resolve();

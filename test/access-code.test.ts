@@ -9,7 +9,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../src/cli.js';
-import { SIM_ACCESS_CODE, startSimulator, type Simulator } from '../src/simulate/server.js';
+import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { lines, runBin } from './support/helpers.js';
 
 /** main() in this process (the same code the launcher runs, without the start-up), for the quick variations. */

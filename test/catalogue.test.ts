@@ -13,7 +13,8 @@ import { collect } from '../src/collect.js';
 import { buildConfig } from '../src/config.js';
 import { catalogue, DEVICE_KINDS, isType } from '../src/devices/index.js';
 import type { Metric } from '../src/lineprotocol.js';
-import { SIM_ACCESS_CODE, startSimulator, type Simulator } from '../src/simulate/server.js';
+import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { fixtureCases } from './support/fixtures.js';
 import { readLine } from './support/lpread.js';
 
@@ -35,7 +36,7 @@ describe('the field catalogue', () => {
   let sim: Simulator;
   let simulated: Metric[] = [];
   before(async () => {
-    sim = await startSimulator({ sonos: 2 });
+    sim = await startSimulator({ speakers: 2 });
     const ini = [
       `[pace]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic, line, lan, system, nat\n`,
       `[bgw320]\ntype = att-bgw\nurl = ${sim.url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = CODE\n`,

@@ -8,7 +8,8 @@ import { addTotals, emptyState } from '../src/counters.js';
 import { dashboard, dashboardJson } from '../src/dashboard.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
 import { shape } from '../src/shape.js';
-import { SIM_ACCESS_CODE, startSimulator, type Simulator } from '../src/simulate/server.js';
+import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { closedPort } from './support/helpers.js';
 import { influxdMissing, startInfluxd, type Influxd } from './support/influxd.js';
 

@@ -9,7 +9,8 @@ import { bgwFamily } from '../src/devices/att/bgw.js';
 import { paceFamily } from '../src/devices/att/pace.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
-import { SIM_ACCESS_CODE, startSimulator, type Simulator } from '../src/simulate/server.js';
+import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { lines, runBin } from './support/helpers.js';
 
 const ALL = 'traffic, line, lan, system, nat';

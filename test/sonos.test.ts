@@ -145,7 +145,7 @@ describe('one Sonos speaker', () => {
 describe('a Sonos household of 30 speakers', () => {
   let sim: Simulator;
   before(async () => {
-    sim = await startSimulator({ sonos: 30 });
+    sim = await startSimulator({ speakers: 30 });
   });
   after(() => sim.close());
 

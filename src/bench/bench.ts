@@ -228,7 +228,7 @@ async function slowSpeakers(): Promise<void> {
   const script = `
     import { startSimulator } from ${JSON.stringify(`${root}dist/src/simulate/server.js`)};
     const urls = [];
-    for (let i = 0; i < 30; i++) urls.push((await startSimulator({ address: '127.0.0.' + (i + 2), delayMs: 200, sonos: 1 })).url);
+    for (let i = 0; i < 30; i++) urls.push((await startSimulator({ address: '127.0.0.' + (i + 2), delayMs: 200, speakers: 1 })).url);
     process.stdout.write(urls.join(' ') + '\\n');`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const urls = await new Promise<string[]>((resolve) => {

@@ -19,12 +19,6 @@ export function countersAt<K extends string>(rates: Readonly<Record<K, Rate>>, e
   return out;
 }
 
-/** Errors as a percentage of packets, rounded the way the Pace shows it. */
-export function percent(errors: bigint, packets: bigint): string {
-  if (packets === 0n) return '0';
-  return String(Math.round((Number(errors) / Number(packets)) * 10_000) / 100);
-}
-
 /** Whole seconds, minutes, hours and days of an uptime. */
 export function uptimeParts(seconds: number): { d: number; h: number; m: number; s: number } {
   const t = Math.floor(seconds);

@@ -1,7 +1,7 @@
 /**
- * `npm run demo`: starts the simulated devices on loopback (a Pace, a BGW320,
- * a BGW210 and a household of four Sonos speakers), runs the real launcher
- * against them once, and prints what Telegraf would receive.
+ * `npm run demo`: starts the simulated devices on loopback (those of every
+ * registered kind), runs the real launcher against them once, and prints
+ * what Telegraf would receive.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +9,8 @@ import { startSimulator } from './server.js';
 
 const bin = fileURLToPath(new URL('../../../bin/telegraf-homenet', import.meta.url));
 const sim = await startSimulator();
-const args = [
-  '--device', `att=${sim.url}`,
-  '--device', `att=${sim.url}/bgw320`,
-  '--device', `att=${sim.url}/bgw210`,
-  '--device', `sonos-household=${sim.url}/sonos/1`,
-  '--tag', 'region=demo',
-];
-process.stderr.write(`I! simulated gateways and speakers at ${sim.url}\nI! running: telegraf-homenet ${args.join(' ')}\n`);
+const args = [...sim.demoDevices().flatMap((d) => ['--device', d]), '--tag', 'region=demo'];
+process.stderr.write(`I! simulated devices at ${sim.url}\nI! running: telegraf-homenet ${args.join(' ')}\n`);
 const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
 const code = await new Promise<number>((resolve) => {
   child.on('exit', (c) => {

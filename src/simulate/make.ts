@@ -1,17 +1,20 @@
 /**
  * What a make's simulated devices offer the built-in simulator (src/simulate/server.ts):
  * the server is shared, the devices and their pages are the make's own
- * (src/devices/<make>/simulate/).
+ * (src/devices/<make>/simulate/). The server knows no make by name: it
+ * starts the simulator of every registered kind and gives each request to
+ * the first make whose devices take it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Fault } from './faults.js';
 
 /** What every simulated device shares: the options of the run and its clock. */
 export interface SimulatedContext {
-  /** The fault the devices misbehave with (`none` when they behave). */
-  readonly fault: string;
-  /** Table layout of the Pace pages (`att` or `isp`). */
-  readonly layout: string;
-  /** Web sessions each gateway allows at once. */
+  /** The fault the devices misbehave with (`none` when they behave); each make says which of its pages it spoils. */
+  readonly fault: Fault;
+  /** Table layout of the pages, for a make whose firmware comes in several; undefined: the make's usual one. */
+  readonly layout: string | undefined;
+  /** Web sessions each device that has a login allows at once. */
   readonly maxSessions: number;
   /** Speakers in the simulated household. */
   readonly speakers: number;
@@ -19,18 +22,50 @@ export interface SimulatedContext {
   elapsed(): number;
 }
 
+/** A simulated device in the home that a test may want to find (a speaker that refuses every request). */
+export interface SimulatedSpeaker {
+  /** URL prefix on the simulator: its device URL is the simulator's URL and this. */
+  readonly prefix: string;
+  /** Answers 403 to everything: the owner turned local access off. */
+  readonly forbidden: boolean;
+}
+
+/** What a make's devices answer besides HTTP, once the server listens. */
+export interface Listening {
+  /** Loopback UDP port answering SSDP M-SEARCH for its devices. */
+  readonly ssdpPort?: number;
+}
+
 /** A make's running simulated devices. */
 export interface SimulatedDevices {
-  /** Answers a request whose path is one of its devices'; false when it is none of theirs. */
+  /**
+   * Answers a request whose path is one of its devices' (a method a page
+   * does not take included: 405); false, without answering, when the path
+   * is none of theirs.
+   */
   handle(req: IncomingMessage, res: ServerResponse, url: string): boolean;
-  /** `I!` lines naming each device and the `--device` that reads it, under the simulator's base URL. */
+  /**
+   * One line per device (or group of devices) naming it and the `--device`
+   * that reads it under the simulator's base URL, for `simulate` to print
+   * after `I!`; called after {@link listen}.
+   */
   describe(baseUrl: string): string[];
+  /** The `--device` values (`type=URL`) the demo collects: each device once (a household through one speaker). */
+  demo(baseUrl: string): string[];
   /** Starts what else the devices answer (SSDP) once the server listens at `baseUrl`. */
-  listen?(baseUrl: string): Promise<void>;
+  listen?(baseUrl: string): Promise<Listening>;
   close?(): Promise<void>;
+  /** Open login sessions of its device at this URL prefix; undefined when no device of the make is there. */
+  sessions?(prefix: string): number | undefined;
+  /** Its speakers, if it simulates any. */
+  readonly speakers?: readonly SimulatedSpeaker[];
 }
 
 /** A make's simulator. */
 export interface SimulatedMake {
+  /**
+   * Sets up its devices (no socket is opened before {@link SimulatedDevices.listen}).
+   * @throws Error when an option does not fit its devices (an unknown layout).
+   */
   start(ctx: SimulatedContext): SimulatedDevices;
 }

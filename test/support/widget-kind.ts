@@ -56,7 +56,8 @@ export const widgetSimulator: SimulatedMake = {
         res.writeHead(200, { 'content-type': 'text/plain' }).end(`WIDGET STATUS\nid: WIDGET-ID-C0FFEE42\nfrobs: ${frobs}\ntemp: 41.5\n`);
         return true;
       },
-      describe: (base) => [`I!   Widget X1: --device ${WIDGET_TYPE}=${base}${WIDGET_PREFIX}`],
+      describe: (base) => [`Widget X1: --device ${WIDGET_TYPE}=${base}${WIDGET_PREFIX}`],
+      demo: (base) => [`${WIDGET_TYPE}=${base}${WIDGET_PREFIX}`],
     };
   },
 };

@@ -13,6 +13,7 @@ const common = {
   role: 'gateway',
   catalogue: ATT_CATALOGUE,
   panels: ATT_PANELS,
+  simulator: async () => (await import('./simulate/make.js')).attSimulator,
 } as const;
 
 export const att: DeviceKind = {

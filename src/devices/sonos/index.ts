@@ -35,6 +35,7 @@ const common = {
   keys: [INTERFACES_KEY],
   panels: PANELS,
   masks: MASKS,
+  simulator: async () => (await import('./simulate/make.js')).sonosSimulator,
 } as const;
 
 export const sonos: DeviceKind = {

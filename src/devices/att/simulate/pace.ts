@@ -4,11 +4,17 @@
  * All numbers are invented.
  */
 
-import { countersAt, esc, pad2, percent, uptimeParts, type Rate } from '../../../simulate/counters.js';
+import { countersAt, esc, pad2, uptimeParts, type Rate } from '../../../simulate/counters.js';
 
 /** The two known layouts of the "IP Traffic" table (see DEVICES.md). */
 export type PaceLayout = 'att' | 'isp';
 export const PACE_LAYOUTS: readonly PaceLayout[] = ['att', 'isp'];
+
+/** Errors as a percentage of packets, rounded the way the Pace shows it. */
+function percent(errors: bigint, packets: bigint): string {
+  if (packets === 0n) return '0';
+  return String(Math.round((Number(errors) / Number(packets)) * 10_000) / 100);
+}
 
 const WRAP = 2n ** 32n;
 

@@ -1,0 +1,73 @@
+/**
+ * The simulated Sonos household in the built-in simulator: each speaker at
+ * `/sonos/N`, and SSDP answers for all of them on a loopback UDP port.
+ */
+import type { ServerResponse } from 'node:http';
+import type { SimulatedMake } from '../../../simulate/make.js';
+import { notAllowed, notFound, send } from '../../../simulate/reply.js';
+import { descriptionPage, household, ifconfigPage, radioPage, reviewPage, startSsdp, zpPage, type Speaker } from './sonos.js';
+
+function serveSpeaker(speakers: readonly Speaker[], s: Speaker, path: string, elapsed: number, res: ServerResponse): void {
+  if (s.forbidden) {
+    send(res, 403, '<html><body><h1>Error 403 Forbidden</h1></body></html>');
+    return;
+  }
+  const xml = (body: string): void => {
+    send(res, 200, body, 'text/xml; charset=utf-8');
+  };
+  switch (path) {
+    case '/status/ifconfig':
+      xml(ifconfigPage(s, elapsed));
+      return;
+    case '/status/zp':
+      xml(zpPage(s));
+      return;
+    case '/status/proc/ath_rincon/status':
+      xml(radioPage(s));
+      return;
+    case '/xml/device_description.xml':
+      xml(descriptionPage(s));
+      return;
+    case '/support/review':
+      xml(reviewPage(speakers, elapsed));
+      return;
+    default:
+      notFound(res);
+  }
+}
+
+/** The simulated Sonos speakers. */
+export const sonosSimulator: SimulatedMake = {
+  start(ctx) {
+    const speakers = household(ctx.speakers);
+    let ssdp: Awaited<ReturnType<typeof startSsdp>> | undefined;
+    return {
+      speakers,
+      handle(req, res, url) {
+        const speaker = speakers.find((sp) => url.startsWith(`${sp.prefix}/`));
+        if (!speaker) return false;
+        if (req.method !== 'GET') notAllowed(res);
+        else serveSpeaker(speakers, speaker, url.slice(speaker.prefix.length), ctx.elapsed(), res);
+        return true;
+      },
+      async listen(baseUrl) {
+        ssdp = await startSsdp(speakers, baseUrl);
+        return { ssdpPort: ssdp.port };
+      },
+      describe(baseUrl) {
+        const first = speakers[0];
+        if (!first) return [];
+        return [
+          ...speakers.map((sp) => `Sonos "${sp.zone}" (${sp.model}${sp.forbidden ? ', answers 403' : ''}): --device sonos=${baseUrl}${sp.prefix}`),
+          `the whole household: --device sonos-household=${baseUrl}${first.prefix}`,
+          `SSDP answers on 127.0.0.1:${ssdp?.port ?? 0}: telegraf-homenet discover --target 127.0.0.1:${ssdp?.port ?? 0}`,
+        ];
+      },
+      demo: (baseUrl) => (speakers[0] ? [`sonos-household=${baseUrl}${speakers[0].prefix}`] : []),
+      async close() {
+        await ssdp?.close();
+        ssdp = undefined;
+      },
+    };
+  },
+};
