@@ -8,7 +8,7 @@
  * reports itself skipped, so a missing folder can never look like a pass.
  *
  * Every expected value below was read off the page by eye and converted by the
- * documented rules (README "Measurements", plus the rules for the fiber page
+ * documented rules (docs/metrics.md, plus the rules for the fiber page
  * and for impossible counters noted where they apply). None of them came from
  * running the parser: these tests are there to catch the parser being wrong
  * on pages nobody wrote for it, so its own output cannot be the reference.
