@@ -107,6 +107,17 @@ describe('README and docs/ (issue 14, item 8)', () => {
     assert.ok(lines <= README_MAX_LINES, `README.md has ${String(lines)} lines; move detail to docs/ and link it`);
   });
 
+  it('docs/architecture.md has one line for every file under src/, bin/ and test/support/, and none for a file that is gone', () => {
+    const text = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+    const walk = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir)).flatMap((name) => (statSync(join(ROOT, dir, name)).isDirectory() ? walk(`${dir}/${name}`) : [`${dir}/${name}`]));
+    const files = [...walk('src'), ...walk('bin'), ...walk('test/support')];
+    assert.ok(files.length > 50, 'the walk found the source files');
+    assert.deepEqual(files.filter((f) => !new RegExp(`^${f.replace(/[.]/g, '\\.')}\\s`, 'm').test(text)), [], 'files without a line');
+    const named = [...text.matchAll(/^((?:src|bin|test\/support)\/\S+)\s/gm)].map((m) => m[1] ?? '');
+    assert.deepEqual(named.filter((f) => !existsSync(join(ROOT, f))), [], 'lines for files that are gone');
+  });
+
   it('the link reader sees what GitHub sees', () => {
     // Pinned so that the checks above cannot pass by reading nothing.
     assert.equal(slug('`homenet_fiber` [line]: optical module'), 'homenet_fiber-line-optical-module');
