@@ -115,8 +115,8 @@ export class RepeatFilter {
 export async function runExecd(config: Config, io: ExecdIo, options: CollectOptions = {}): Promise<number> {
   // A gather allocates a few MiB that die young; V8 answers by doubling its
   // young generation up to 2 x 16 MiB, which a long-lived process then keeps
-  // resident (93 MiB after 500 gathers, 66 with this; see the README's
-  // Performance section). Read at every scavenge, so it works set here.
+  // resident (see docs/performance.md for the figures). Read at every
+  // scavenge, so it works set here.
   setFlagsFromString('--semi-space-growth-factor=1');
   // Counter totals and device memory live in the run; a state file, when configured, carries them across restarts.
   const run = await Run.open(config, EXECD, options);

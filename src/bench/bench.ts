@@ -258,7 +258,7 @@ async function slowSpeakers(): Promise<void> {
 
 /** Gathers V8 needs to optimise what a gather runs: each function runs only a few times per gather. */
 const EXECD_WARM_UP = 1000;
-/** How far the long execd run goes (issue 16: memory from gather 1,000 to 20,000); gathers run back to back. */
+/** How far the long execd run goes (the memory target counts from gather 1,000 to 20,000); gathers run back to back. */
 const EXECD_GATHERS = Number(process.env['BENCH_EXECD_GATHERS'] ?? 20_000);
 
 /** Resident memory of a process now, MiB. */

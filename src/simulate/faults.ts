@@ -36,7 +36,7 @@ export const FAULTS: readonly Fault[] = [
   'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens', 'nat-hang',
 ];
 
-/** The hostile page shapes (issue #13): each must cost its device's areas only, within its time limit. */
+/** The hostile page shapes: each must cost its device's areas only, within its time limit. */
 export const HOSTILE_FAULTS: readonly Fault[] = ['tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens'];
 
 /** A page a make lets the faults spoil, and where. */

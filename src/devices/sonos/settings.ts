@@ -9,7 +9,7 @@ export const INTERFACES_KEY: KindKey = {
   read(value: string): InterfacesSetting {
     const names = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
     if (names.length === 0) throw new SettingError('empty (name interfaces like br0, eth0, or all)');
-    // `all` is today's whole list; no Sonos interface is called that.
+    // `all` means every interface but lo; no Sonos interface is called that.
     if (names.length === 1 && names[0] === 'all') return 'all';
     const bad = names.find((n) => !/^[A-Za-z0-9_.:@-]{1,32}$/.test(n));
     if (bad !== undefined) throw new SettingError(`${JSON.stringify(bad)} is not an interface name`);
