@@ -1,0 +1,89 @@
+/** `npm run bench`: a long execd run, its CPU per gather and resident memory, and the bare-HTTP floor it is compared with. */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { BIN, cpuMs, simulatorProcess } from './measure.js';
+
+export const EXECD_WARM_UP = 1000;
+/** How far the long execd run goes (the memory target counts from gather 1,000 to 20,000); gathers run back to back. */
+export const EXECD_GATHERS = Number(process.env['BENCH_EXECD_GATHERS'] ?? 20_000);
+
+/** Resident memory of a process now, MiB. */
+export function rssMiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+}
+
+export interface ExecdRun {
+  /** CPU per gather, ms: gathers 31 to 130, and from {@link EXECD_WARM_UP} to the end (at least 500 gathers). */
+  early: number;
+  steady: number;
+  /** Resident memory, MiB, after the given number of gathers. */
+  rss: Map<number, number>;
+}
+
+/**
+ * An execd run, gathers back to back (at Telegraf's one per 10 s, 1,000
+ * gathers are under 3 hours of a run that lasts weeks), measured in the child
+ * from /proc: CPU per gather just after start-up (gathers 31 to 130) and in
+ * the steady state from {@link EXECD_WARM_UP} on, and resident memory every
+ * 1,000 gathers up to `gathers`.
+ */
+export async function execdRun(argsFor: (url: string) => string[], gathers = EXECD_WARM_UP + 500): Promise<ExecdRun> {
+  const sim = await simulatorProcess();
+  const child = spawn(process.execPath, [BIN, 'execd', ...argsFor(sim.url)], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let batches = 0;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    batches += (d.match(/^homenet_scrape,/gm) ?? []).length / 4;
+  });
+  let done = 0;
+  const rss = new Map<number, number>();
+  const pid = child.pid ?? 0;
+  const gather = async (): Promise<void> => {
+    const want = Math.round(batches) + 1;
+    child.stdin.write('\n');
+    while (Math.round(batches) < want) await new Promise((r) => setTimeout(r, 1));
+    done++;
+    if (done % 1000 === 0 || done === 10) rss.set(done, rssMiB(pid));
+  };
+  const perGather = async (n: number): Promise<number> => {
+    const before = cpuMs(pid);
+    for (let i = 0; i < n; i++) await gather();
+    return (cpuMs(pid) - before) / n;
+  };
+  // The first gathers find identities and descriptions.
+  for (let i = 0; i < 30; i++) await gather();
+  const early = await perGather(100);
+  while (done < EXECD_WARM_UP) await gather();
+  const steady = await perGather(Math.max(500, gathers - EXECD_WARM_UP));
+  child.stdin.end();
+  sim.stop();
+  return { early, steady, rss };
+}
+
+/**
+ * What the same requests cost with nothing but node:http (keep-alive, one
+ * connection per device, bodies discarded), in this process: the floor under
+ * the execd figure.
+ */
+export async function httpFloor(url: string, paths: string[][]): Promise<number> {
+  const http = await import('node:http');
+  const agents = paths.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const get = (agent: import('node:http').Agent, path: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      http
+        .get(`${url}${path}`, { agent }, (res) => {
+          res.on('data', () => undefined).on('end', resolve);
+        })
+        .on('error', reject);
+    });
+  const gather = (): Promise<unknown> => Promise.all(paths.map(async (list, i) => {
+    for (const p of list) await get(agents[i] as import('node:http').Agent, p);
+  }));
+  for (let i = 0; i < EXECD_WARM_UP; i++) await gather();
+  const before = process.cpuUsage();
+  const n = 500;
+  for (let i = 0; i < n; i++) await gather();
+  const used = process.cpuUsage(before);
+  for (const a of agents) a.destroy();
+  return (used.user + used.system) / 1000 / n;
+}
+
