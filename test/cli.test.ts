@@ -15,7 +15,7 @@ const yargsRead = (argv: readonly string[]): Promise<Parsed> => parseWithYargs(a
 /** The commands the fast path may read, and the options it reads on each: all from the table. */
 const FAST = COMMAND_LIST.filter(([, c]) => c.fast === true);
 const fastOptions = (options: Readonly<Record<string, OptionSpec>>): string[] => Object.entries(options).filter(([, o]) => o.type === 'string' && o.fast === true).map(([k]) => k);
-/** A value an option takes: its first choice, if it has choices. */
+/** A value for an option (the n-th of its choices, if it has choices). */
 function sample(o: OptionSpec, n: number): string {
   const choices = o.type === 'string' ? (typeof o.choices === 'function' ? o.choices() : o.choices) : undefined;
   return choices?.[n % choices.length] ?? `k${n}=v${n}`;
