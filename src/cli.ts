@@ -257,7 +257,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     usageError = parsed.usageError;
   }
   if (usageError !== undefined) {
-    io.stderr(`E! ${usageError}\nRun "telegraf-homenet --help" for usage.\n`);
+    io.stderr(`${error(usageError)}\nRun "telegraf-homenet --help" for usage.\n`);
     return 2;
   }
   if (chosen === undefined) {

@@ -5,7 +5,8 @@
  */
 import { createSocket } from 'node:dgram';
 import { fetchPage, FetchError } from '../../http.js';
-import { supportSections } from './index.js';
+import { HINTS } from './speaker.js';
+import { supportSections } from './support.js';
 
 export const SSDP_ADDRESS = '239.255.255.250';
 export const SSDP_PORT = 1900;
@@ -116,7 +117,7 @@ async function describe(url: string, uuid: string, household: string | undefined
     return { ...common, ...(zone ? { zone } : {}), ...(model ? { model } : {}) };
   } catch (err) {
     const note =
-      err instanceof FetchError && err.status === 403 ? 'local access disabled (HTTP 403): turn it back on in the Sonos app' : err instanceof Error ? err.message : String(err);
+      (err instanceof FetchError && err.status !== undefined ? HINTS[err.status] : undefined) ?? (err instanceof Error ? err.message : String(err));
     return { ...common, note };
   }
 }
