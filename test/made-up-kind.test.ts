@@ -9,21 +9,16 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../src/cli.js';
 import { buildConfig, ConfigError } from '../src/config.js';
 import { registerKind } from '../src/devices/index.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
+import { runMain } from './support/helpers.js';
 import { brokenKind, FROBS_START, FROBS_STEP, WIDGET_PREFIX, WIDGET_TYPE, widgetKind } from './support/widget-kind.js';
 
 registerKind(widgetKind);
 registerKind(brokenKind);
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 function configError(text: string): string {
   try {

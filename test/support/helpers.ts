@@ -19,6 +19,15 @@ export interface RunResult {
   readonly ms: number;
 }
 
+/** Runs the command line in this process (`main`, as the launcher would) with an empty environment; its exit code and output. */
+export async function runMain(argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  return { code, stdout, stderr };
+}
+
 /** Runs bin/telegraf-homenet with `args` (no shell) and collects its output. */
 export function runBin(
   args: readonly string[],
