@@ -191,6 +191,7 @@ export const attSimulator: SimulatedMake = {
         serveBgw(bgw, url.slice(bgw.model.prefix.length), req, res, ctx).catch(() => res.destroy());
         return true;
       },
+      // Every .ha gateway takes the same access code: said once, with the first.
       describe: (baseUrl) => [
         `Pace 5268AC (layout ${layout}, fault ${ctx.fault}): --device att=${baseUrl}`,
         ...bgws.map(({ model: m }, i) => `${m.model}: --device att=${baseUrl}${m.prefix}${i === 0 ? ` (access code ${SIM_ACCESS_CODE})` : ''}`),
