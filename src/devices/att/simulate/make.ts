@@ -71,7 +71,8 @@ function servePace(req: IncomingMessage, res: ServerResponse, path: string, layo
   else if (path === '/') redirect(res, BROADBAND_PATH);
   else {
     const page = paceBroadbandPage(layout, ctx.elapsed());
-    if (!servePaceFault(ctx.fault, page, res) && !serveFault(ctx.fault, faultyBroadband(layout, page), res)) send(res, 200, page);
+    const spoilt = ctx.fault !== 'none' && (servePaceFault(ctx.fault, page, res) || serveFault(ctx.fault, faultyBroadband(layout, page), res));
+    if (!spoilt) send(res, 200, page);
   }
   return true;
 }
@@ -191,6 +192,7 @@ export const attSimulator: SimulatedMake = {
         serveBgw(bgw, url.slice(bgw.model.prefix.length), req, res, ctx).catch(() => res.destroy());
         return true;
       },
+      // Every .ha gateway takes the same access code: said once, with the first.
       describe: (baseUrl) => [
         `Pace 5268AC (layout ${layout}, fault ${ctx.fault}): --device att=${baseUrl}`,
         ...bgws.map(({ model: m }, i) => `${m.model}: --device att=${baseUrl}${m.prefix}${i === 0 ? ` (access code ${SIM_ACCESS_CODE})` : ''}`),
