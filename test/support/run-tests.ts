@@ -7,8 +7,9 @@
  *   node dist/test/support/run-tests.js x.test.js  the files named (in dist/test/)
  *
  * with, optionally, --test-name-pattern=REGEX (repeatable),
- * --test-concurrency=N (default 2, one file per core here) and
- * --test-reporter=spec|dot|tap (default spec): `npm test -- --test-name-pattern=wrap`.
+ * --test-concurrency=N (default 2, one file per core here),
+ * --test-reporter=spec|dot|tap (default spec), and --timings (each file's
+ * wall time at the end, longest first): `npm test -- --test-name-pattern=wrap`.
  *
  * Node 20's test runner has no global set-up, so this starts the one InfluxDB
  * of the run (when influxd is installed and a file that needs it is run),
@@ -66,16 +67,18 @@ interface Options {
   patterns: string[];
   concurrency: number;
   reporter: 'spec' | 'dot' | 'tap';
+  timings: boolean;
 }
 
 function parse(args: readonly string[]): Options {
   const all = readdirSync(TESTS).filter((f) => f.endsWith('.test.js'));
   const named: string[] = [];
-  const o: Options = { files: [], patterns: [], concurrency: 2, reporter: 'spec' };
+  const o: Options = { files: [], patterns: [], concurrency: 2, reporter: 'spec', timings: false };
   let unit = false;
   for (const a of args) {
     const [key, value = ''] = a.split(/=(.*)/s);
     if (a === '--unit') unit = true;
+    else if (a === '--timings') o.timings = true;
     else if (key === '--test-name-pattern') o.patterns.push(value);
     else if (key === '--test-concurrency' && /^[1-9]\d*$/.test(value)) o.concurrency = Number(value);
     else if (key === '--test-reporter' && (value === 'spec' || value === 'dot' || value === 'tap')) o.reporter = value;
@@ -104,13 +107,20 @@ async function main(args: readonly string[]): Promise<number> {
   });
   try {
     const result = { failed: false };
+    const paths = o.files.map((f) => relative(process.cwd(), `${TESTS}${f}`));
+    /** Wall time of each file's process, as its file-level test completes. */
+    const took = new Map<string, number>();
     const stream = run({
-      files: o.files.map((f) => relative(process.cwd(), `${TESTS}${f}`)),
+      files: paths,
       concurrency: o.concurrency,
       ...(o.patterns.length > 0 ? { testNamePatterns: o.patterns } : {}),
-    }).on('test:fail', (data) => {
-      if (data.todo === undefined || data.todo === false) result.failed = true;
-    });
+    })
+      .on('test:fail', (data) => {
+        if (data.todo === undefined || data.todo === false) result.failed = true;
+      })
+      .on('test:complete', (data) => {
+        if (data.nesting === 0 && paths.includes(data.name)) took.set(data.name, data.details.duration_ms);
+      });
     const out = { end: false };
     if (o.reporter === 'spec') {
       await pipeline(stream, new spec(), process.stdout, out);
@@ -119,6 +129,10 @@ async function main(args: readonly string[]): Promise<number> {
         for await (const e of stream) yield e as TestEvent;
       };
       await pipeline((o.reporter === 'dot' ? dot : tap)(events()), process.stdout, out);
+    }
+    if (o.timings) {
+      const rows = [...took].sort((a, b) => b[1] - a[1]).map(([f, ms]) => `${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`);
+      process.stdout.write(`\nWall time of each test file (${o.concurrency} at a time):\n${rows.join('\n')}\n`);
     }
     return result.failed ? 1 : 0;
   } finally {
