@@ -89,7 +89,7 @@ function parse(args: readonly string[]): Options {
     else if (a.startsWith('-')) throw new Error(`run-tests: unknown option ${a}`);
     else {
       const f = a.replace(/^.*\//, '').replace(/\.ts$/, '.js');
-      if (!all.includes(f)) throw new Error(`run-tests: no test file ${SOURCES}${f.replace(/\.js$/, ".ts")}`);
+      if (!all.includes(f)) throw new Error(`run-tests: no test file ${SOURCES}${f.replace(/\.js$/, '.ts')}`);
       named.push(f);
     }
   }
