@@ -3,11 +3,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { baseFolder } from '../build/binary.js';
+import { binaryPath, target } from '../build/targets.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = `${root}bin/telegraf-homenet`;
-export const BINARY = `${root}dist/telegraf-homenet-linux-x64`;
-export const BASE_NODE = `${root}dist/sea/base-26.10.0/package/bin/node`;
+/** The single binary `npm run binary` makes for x64, and the official Node it is made from (the floor of its start-up). */
+export const BINARY = binaryPath(root, 'x64');
+export const BASE_NODE = `${baseFolder(target('x64'))}bin/node`;
 export const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
 
 export function median(xs: number[]): number {
@@ -21,6 +24,8 @@ export interface ProcessRun {
   peakKiB: number;
   /** Highest private (anonymous) resident memory seen, sampled every 2 ms. */
   anonKiB: number;
+  /** User + system CPU time, ms (10 ms resolution), from GNU time; undefined without it. */
+  cpuMs: number | undefined;
   code: number | null;
 }
 
@@ -43,7 +48,7 @@ export let runCount = 0;
 /** Runs a program to its end; wall time and peak resident memory. */
 export function runProcess(program: string, args: string[], input?: string): Promise<ProcessRun> {
   const rssFile = `${tmpdir()}/homenet-bench-rss-${process.pid}-${runCount++}`;
-  const [cmd, argv] = haveGnuTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, program, ...args]] : [program, args];
+  const [cmd, argv] = haveGnuTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, program, ...args]] : [program, args];
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(cmd, argv, { stdio: ['pipe', 'ignore', 'ignore'], cwd: '/' });
@@ -63,11 +68,14 @@ export function runProcess(program: string, args: string[], input?: string): Pro
     child.on('exit', (code) => {
       const ms = performance.now() - started;
       clearInterval(poll);
+      let cpu: number | undefined;
       if (haveGnuTime) {
-        peakKiB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+        const [kib, user, sys] = (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+        peakKiB = kib ?? 0;
+        cpu = ((user ?? NaN) + (sys ?? NaN)) * 1000;
         rmSync(rssFile, { force: true });
       }
-      resolve({ ms, peakKiB, anonKiB, code });
+      resolve({ ms, peakKiB, anonKiB, cpuMs: cpu, code });
     });
     child.stdin.end(input ?? '');
   });

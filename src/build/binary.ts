@@ -28,6 +28,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { prebuiltEntities } from './entities.js';
 import { binaryPath, commandFor, TARGETS, type Target } from './targets.js';
 
 /** The fuse postject flips so that Node runs the injected blob. */
@@ -104,6 +105,7 @@ async function bundle(): Promise<string> {
     define: { HOMENET_VERSION: JSON.stringify(pkg.version), 'import.meta.url': 'importMetaUrl' },
     legalComments: 'none',
     logLevel: 'error',
+    plugins: [prebuiltEntities],
     // yargs' ESM shim asks import.meta.url for its own location; in a CommonJS
     // bundle that is the bundle itself (the executable, inside the binary).
     banner: { js: '"use strict";\nconst importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },

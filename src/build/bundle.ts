@@ -15,6 +15,7 @@
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
+import { prebuiltEntities } from './entities.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const out = `${root}dist/bundle`;
@@ -35,6 +36,7 @@ await build({
   define: { HOMENET_VERSION: JSON.stringify(pkg.version) },
   legalComments: 'none',
   logLevel: 'error',
+  plugins: [prebuiltEntities],
 });
 
 for (const file of ['cli.js', ...readdirSync(`${out}/chunks`).map((f) => `chunks/${f}`)]) {
