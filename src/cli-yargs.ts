@@ -45,13 +45,15 @@ function yargsOption(o: OptionSpec): Options {
  * refuses it; an option of another type than the table's (--no-config) is
  * left out.
  */
-function toChosen(name: string, spec: CommandSpec, a: Record<string, unknown>): Chosen {
+function toChosen(name: string, spec: CommandSpec, a: Record<string, unknown>, args: readonly string[]): Chosen {
   const chosen: Record<string, unknown> = { command: name };
   if (spec.positional) chosen[spec.positional.name] = list(a[spec.positional.name]);
+  // Counted in the arguments themselves: yargs folds a repeated number option into one number.
+  const given = (key: string): number => args.filter((t) => t === `--${key}` || t.startsWith(`--${key}=`)).length;
   for (const [key, o] of Object.entries(spec.options)) {
     const v = a[key];
     if (o.type === 'string' && o.repeatable) chosen[key] = list(v);
-    else if (Array.isArray(v)) throw new Error(`--${key} given more than once`);
+    else if (Array.isArray(v) || given(key) > 1) throw new Error(`--${key} given more than once`);
     else if (typeof v === o.type) chosen[key] = v;
   }
   // The shape of `chosen` follows the table as `Chosen` does; the tests compare it with the fast path.
@@ -74,7 +76,7 @@ function buildParser(table: CommandTable, args: string[], choose: (c: Chosen) =>
         return spec.epilog !== undefined ? options.epilog(spec.epilog) : options;
       },
       (a) => {
-        choose(toChosen(name, spec, a));
+        choose(toChosen(name, spec, a, args.slice(0, args.includes('--') ? args.indexOf('--') : args.length)));
       },
     );
   }

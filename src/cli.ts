@@ -257,7 +257,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     usageError = parsed.usageError;
   }
   if (usageError !== undefined) {
-    io.stderr(`${error(usageError)}\nRun "telegraf-homenet --help" for usage.\n`);
+    // A message of several lines (yargs' "Invalid values:" and the choices) is one E! line each.
+    writeLines(io.stderr, [...logLines('E', usageError), 'Run "telegraf-homenet --help" for usage.']);
     return 2;
   }
   if (chosen === undefined) {

@@ -7,7 +7,7 @@ import { parseWithYargs, suggestionWords, type Parsed } from '../src/cli-yargs.j
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buildConfig } from '../src/config.js';
-import { ROOT, runBinAt } from './support/helpers.js';
+import { ROOT, runBinAt, runMain } from './support/helpers.js';
 
 /** The program's own yargs parser. */
 const yargsRead = (argv: readonly string[]): Promise<Parsed> => parseWithYargs(argv, COMMAND_LIST);
@@ -249,5 +249,23 @@ describe('help', () => {
     }
     const top = (await yargsRead(['--help'])).output;
     assert.match(top, /^ {2}telegraf-homenet --config \/etc\/telegraf\/homenet\.ini --format pretty --rate 5s$/m);
+  });
+});
+
+describe('a number option given twice', () => {
+  it('is refused like any other one-value option, whatever the first value', async () => {
+    for (const ports of [['0', '1'], ['2', '1'], ['1', '0']]) {
+      const r = await runMain(['simulate', '--port', ports[0] ?? '', '--port', ports[1] ?? '']);
+      assert.deepEqual(r, { code: 2, stdout: '', stderr: 'E! --port given more than once\nRun "telegraf-homenet --help" for usage.\n' }, ports.join(' '));
+    }
+  });
+});
+
+describe('usage errors of several lines', () => {
+  it('say each line at its level, so Telegraf logs none of them as plain output', async () => {
+    const r = await runMain(['--device', 'att=http://127.0.0.1:9', '--format', 'json']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'E! Invalid values:\nE!   Argument: format, Given: "json", Choices: "lp", "pretty"\nRun "telegraf-homenet --help" for usage.\n');
   });
 });

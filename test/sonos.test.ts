@@ -180,7 +180,8 @@ describe('discover and parse from the command line', () => {
     assert.match(r.stdout, /^;; 4 Sonos speakers found\./);
     assert.match(r.stdout, /\n\[living-room-l\]\n;; Living Room \(L\), Sonos One \(S18\)\ntype = sonos\nurl = http:\/\/127\.0\.0\.1:\d+\/sonos\/1\n/);
     assert.match(r.stdout, /\[kid-s-room\]/);
-    assert.match(r.stdout, /local access disabled/);
+    // The speaker answering 403: the whole sentence, with what to do about it.
+    assert.match(r.stdout, /\n;; RINCON_\w+ \(local access disabled \(HTTP 403\): the owner turned off local network \(UPnP\) control; turn it back on in the Sonos app under the system's network settings\)\ntype = sonos\n/);
     const config = buildConfig({ file: 'pasted.ini', fileText: r.stdout });
     assert.equal(config.devices.length, 4);
     assert.ok(config.devices.every((d) => d.type === 'sonos'));

@@ -144,10 +144,10 @@ export async function discover(address: string, port: number, waitMs: number, wa
  * line separators (a zone name is whatever its owner, or an attacker, typed),
  * and short.
  */
-function iniComment(text: string): string {
+function iniComment(text: string, max = 120): string {
   // eslint-disable-next-line no-control-regex -- control characters are what we remove
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** A section name from a zone name: lower case, `-` for anything else, at most 40 characters; unique within `taken`. */
@@ -168,7 +168,8 @@ export function iniSections(found: readonly Found[]): string {
     const name = sectionName(f.zone ?? f.uuid, taken);
     const what = [f.zone, f.model].filter(Boolean).join(', ');
     out += `\n[${name}]\n`;
-    out += `;; ${iniComment(`${what !== '' ? what : f.uuid}${f.note ? ` (${f.note})` : ''}`)}\n`;
+    // The note is a sentence saying what to do (a speaker answering 403): kept whole, within reason.
+    out += `;; ${iniComment(what !== '' ? what : f.uuid)}${f.note ? ` (${iniComment(f.note, 240)})` : ''}\n`;
     out += `type = sonos\nurl = ${f.url}\n`;
   }
   const first = found.find((f) => f.note === undefined);
