@@ -5,7 +5,7 @@
  * a user attaches to a bug report when a firmware changes a page.
  */
 import { lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { Fetcher } from './collect.js';
+import type { Fetcher } from './collect/index.js';
 import { ConfigError, type Config, type DeviceConfig } from './config.js';
 import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
 import { kindOf } from './files.js';

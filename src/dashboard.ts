@@ -13,7 +13,7 @@ import type { Dashboard, Panel } from '@grafana/schema';
 import type { Config, DeviceConfig } from './config.js';
 import { catalogue, DEVICE_KINDS, namesItself, type DeviceKind, type PanelSpec } from './devices/index.js';
 
-/** The program's own status line (see src/collect.ts). */
+/** The program's own status line (see src/collect/scrape.ts). */
 const SCRAPE = 'homenet_scrape';
 
 /** What shapes the queries. */

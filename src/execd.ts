@@ -15,7 +15,7 @@
  * while it lasts (with how often it repeated), and when it clears.
  */
 import { setFlagsFromString } from 'node:v8';
-import type { CollectOptions } from './collect.js';
+import type { CollectOptions } from './collect/index.js';
 import type { Config } from './config.js';
 import { info, levelOf, writeLines } from './log.js';
 import { EXECD, renderLines, Run } from './pipeline.js';

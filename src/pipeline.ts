@@ -8,7 +8,7 @@
  * {@link RunKind}.
  */
 import { nowNs, type Timer } from './clock.js';
-import { closeSessions, collect, type CollectOptions, type DeviceState, type Gathered } from './collect.js';
+import { closeSessions, collect, type CollectOptions, type DeviceState, type Gathered } from './collect/index.js';
 import type { Config } from './config.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 import type { StateFile } from './state/index.js';

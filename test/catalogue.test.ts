@@ -9,7 +9,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { collect } from '../src/collect.js';
+import { collect } from '../src/collect/index.js';
 import { buildConfig } from '../src/config.js';
 import { catalogue, DEVICE_KINDS, isType } from '../src/devices/index.js';
 import type { Metric } from '../src/lineprotocol.js';

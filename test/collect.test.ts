@@ -1,7 +1,7 @@
 /** The collector over real HTTP against the built-in simulator, healthy and faulty. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { collect } from '../src/collect.js';
+import { collect } from '../src/collect/index.js';
 import { buildConfig } from '../src/config.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
 import { FAULTS, startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';

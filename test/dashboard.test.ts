@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Dashboard } from '@grafana/schema';
-import { collect } from '../src/collect.js';
+import { collect } from '../src/collect/index.js';
 import { buildConfig, type Config } from '../src/config.js';
 import { addTotals, emptyState } from '../src/counters.js';
 import { dashboard, dashboardJson } from '../src/dashboard.js';

@@ -1,7 +1,7 @@
 /** The execd loop in process: how newlines on stdin become gathers. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Fetcher } from '../src/collect.js';
+import type { Fetcher } from '../src/collect/index.js';
 import { buildConfig } from '../src/config.js';
 import { runExecd } from '../src/execd.js';
 import { FetchError, fetchPage } from '../src/http.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { collect, type DeviceState } from '../src/collect.js';
+import { collect, type DeviceState } from '../src/collect/index.js';
 import { buildConfig, type Config } from '../src/config.js';
 import { bgwFamily } from '../src/devices/att/bgw.js';
 import { paceFamily } from '../src/devices/att/pace.js';

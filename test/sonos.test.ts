@@ -1,7 +1,7 @@
 /** Sonos speakers against the simulator: identity, interfaces, 403, household, radio, discovery. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect.js';
+import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect/index.js';
 import { buildConfig, type Config } from '../src/config.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';

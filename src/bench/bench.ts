@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { collect } from '../collect.js';
+import { collect } from '../collect/index.js';
 import { buildConfig } from '../config.js';
 import { DEVICE_KINDS, extractPage, type Area } from '../devices/index.js';
 import { fetchPage } from '../http.js';

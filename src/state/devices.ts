@@ -3,7 +3,7 @@
  * page family, the name it gives itself, what its describing pages said) to
  * and from the state file's `devices`.
  */
-import type { DeviceState } from '../collect.js';
+import type { DeviceState } from '../collect/index.js';
 import type { Config } from '../config.js';
 import { DEVICE_KINDS } from '../devices/index.js';
 import type { RememberedDevice } from './format.js';

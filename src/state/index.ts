@@ -5,7 +5,7 @@
  * (devices.ts). A run opens it once with {@link StateFile.open} and saves it
  * after each gather.
  */
-import { SCRAPE_MEASUREMENT, type DeviceState } from '../collect.js';
+import { SCRAPE_MEASUREMENT, type DeviceState } from '../collect/index.js';
 import type { Config } from '../config.js';
 import type { CounterState } from '../counters.js';
 import { bool, type Metric } from '../lineprotocol.js';

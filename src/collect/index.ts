@@ -3,17 +3,17 @@
  * failure turned into a log line and a `homenet_scrape` metric instead of a
  * crash, so one dead device never costs the others' data. Within a device,
  * pages are fetched one at a time (gateways have tiny session pools) and a
- * page that fails costs only the areas it feeds (src/device-run.ts).
+ * page that fails costs only the areas it feeds (run.ts).
  */
-import type { Config, DeviceConfig } from './config.js';
-import { DeviceGather, type CollectOptions, type DeviceState } from './device-gather.js';
-import { gatherPages } from './device-run.js';
-import { FetchError } from './http.js';
-import type { Metric } from './lineprotocol.js';
+import type { Config, DeviceConfig } from '../config.js';
+import { DeviceGather, type CollectOptions, type DeviceState } from './gather.js';
+import { gatherPages } from './run.js';
+import { FetchError } from '../http.js';
+import type { Metric } from '../lineprotocol.js';
 import { scrapeResult } from './scrape.js';
 
-export { pageUrl, type CollectOptions, type DeviceState, type Fetcher } from './device-gather.js';
-export { IDENTITY_REFRESH_MS } from './device-run.js';
+export { pageUrl, type CollectOptions, type DeviceState, type Fetcher } from './gather.js';
+export { IDENTITY_REFRESH_MS } from './run.js';
 export { SCRAPE_MEASUREMENT } from './scrape.js';
 export { closeSessions, LOGOUT_TIMEOUT_MS } from './session.js';
 

@@ -4,11 +4,11 @@
  * logging in again when a session expired, the back-off a full session pool
  * asks for, and logging out.
  */
-import type { Config } from './config.js';
-import { LoginRefused, type Family, type Login, type PageSpec } from './devices/index.js';
-import { DeviceGather, pageUrl } from './device-gather.js';
-import { fetchPage, type FetchedPage } from './http.js';
-import type { DeviceState } from './device-gather.js';
+import type { Config } from '../config.js';
+import { LoginRefused, type Family, type Login, type PageSpec } from '../devices/index.js';
+import { DeviceGather, pageUrl } from './gather.js';
+import { fetchPage, type FetchedPage } from '../http.js';
+import type { DeviceState } from './gather.js';
 
 /** Logs in and returns the session cookie, or records why not against the areas the page feeds. */
 async function login(g: DeviceGather, flow: Login, spec: PageSpec, now: number): Promise<string | undefined> {

@@ -1,13 +1,13 @@
 /**
  * One device's gather in progress: its config, its memory between gathers,
  * its time limit, the pages read so far and what failed. The collector's
- * parts (src/device-run.ts, src/session.ts, src/collect.ts) share it.
+ * parts (run.ts, session.ts and index.ts in this folder) share it.
  */
-import type { Config, DeviceConfig } from './config.js';
-import type { Area, Family, PageSpec, PageText } from './devices/index.js';
-import { paceFor } from './html.js';
-import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from './http.js';
-import type { Metric } from './lineprotocol.js';
+import type { Config, DeviceConfig } from '../config.js';
+import type { Area, Family, PageSpec, PageText } from '../devices/index.js';
+import { paceFor } from '../html.js';
+import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from '../http.js';
+import type { Metric } from '../lineprotocol.js';
 
 /** The network, replaceable for tests of the collector's own logic. */
 export type Fetcher = (url: URL, options: FetchOptions) => Promise<FetchedPage>;

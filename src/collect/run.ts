@@ -4,10 +4,10 @@
  * marked), what describing pages said repeated instead of asked again, and
  * each page's extracts.
  */
-import { defaultAreas, DEVICE_KINDS, extractPage, type Family, type PageSpec, type PageText } from './devices/index.js';
-import { nowNs } from './clock.js';
-import { DeviceGather, pageUrl } from './device-gather.js';
-import { FetchError, type FetchedPage } from './http.js';
+import { defaultAreas, DEVICE_KINDS, extractPage, type Family, type PageSpec, type PageText } from '../devices/index.js';
+import { nowNs } from '../clock.js';
+import { DeviceGather, pageUrl } from './gather.js';
+import { FetchError, type FetchedPage } from '../http.js';
 import { fetchWithLogin, logout } from './session.js';
 
 /**

@@ -2,10 +2,10 @@
  * What a device's gather says about itself: the `homenet_scrape` line
  * (success, time, values left out, why not) and its `E!`/`W!` log lines.
  */
-import { nowNs } from './clock.js';
-import type { DeviceGather, Failure } from './device-gather.js';
-import { bool, int, str, type FieldValue, type Metric } from './lineprotocol.js';
-import { logLine, type Level } from './log.js';
+import { nowNs } from '../clock.js';
+import type { DeviceGather, Failure } from './gather.js';
+import { bool, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
+import { logLine, type Level } from '../log.js';
 
 /** Measurement of the per-device scrape status. */
 export const SCRAPE_MEASUREMENT = 'homenet_scrape';
