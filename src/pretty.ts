@@ -105,8 +105,10 @@ function describe(field: string, v: FieldValue): string {
   return `${words} ${human(field, v)}`;
 }
 
-/** The columns a traffic row fills; the rest of its fields go to the status text. */
-const COLUMN_FIELDS = new Set(['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts', 'rx_err', 'tx_err', 'total_time', 'elapsed_time', 'bytes_recv', 'bytes_sent', 'packets_recv', 'packets_sent', 'err_in', 'err_out']);
+/** The columns a traffic row fills, also under their Telegraf names (from the catalogue); the rest of its fields go to the status text. */
+const net = (field: string): string => catalogue(DEFAULT_MEASUREMENT).netName(field);
+const COLUMNS = ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts', 'rx_err', 'tx_err'];
+const COLUMN_FIELDS = new Set([...COLUMNS, ...COLUMNS.map(net), 'total_time', 'elapsed_time']);
 /** Tags that tell a device's rows apart; they make the row's name. */
 const LABEL_TAGS = ['interface', 'line', 'direction'];
 
@@ -129,7 +131,7 @@ function int(m: Metric, f: string): bigint | undefined {
 
 /** The bits per second between two readings of a row, from the totals when there are any. */
 function rate(now: Metric, before: Metric, dir: 'rx' | 'tx', seconds: number): number | undefined {
-  for (const f of [`${dir}_bytes_total`, `${dir}_bytes`, dir === 'rx' ? 'bytes_recv' : 'bytes_sent']) {
+  for (const f of [`${dir}_bytes_total`, `${dir}_bytes`, net(`${dir}_bytes`)]) {
     const a = int(before, f);
     const b = int(now, f);
     if (a === undefined || b === undefined) continue;
@@ -155,15 +157,15 @@ interface Row {
 }
 
 function trafficCell(m: Metric, dir: 'rx' | 'tx'): string | undefined {
-  const b = int(m, `${dir}_bytes`) ?? int(m, dir === 'rx' ? 'bytes_recv' : 'bytes_sent');
+  const b = int(m, `${dir}_bytes`) ?? int(m, net(`${dir}_bytes`));
   if (b !== undefined) return bytes(b);
-  const p = int(m, `${dir}_pkts`) ?? int(m, dir === 'rx' ? 'packets_recv' : 'packets_sent');
+  const p = int(m, `${dir}_pkts`) ?? int(m, net(`${dir}_pkts`));
   return p === undefined ? undefined : count(p, 'pkt');
 }
 
 function errCell(m: Metric): string | undefined {
-  const rx = int(m, 'rx_err') ?? int(m, 'err_in');
-  const tx = int(m, 'tx_err') ?? int(m, 'err_out');
+  const rx = int(m, 'rx_err') ?? int(m, net('rx_err'));
+  const tx = int(m, 'tx_err') ?? int(m, net('tx_err'));
   if (rx === undefined && tx === undefined) return undefined;
   return `${rx ?? 0n}/${tx ?? 0n}`;
 }
