@@ -192,7 +192,8 @@ export async function watch(config: Config, every: string, everyMs: number, scre
   try {
     while (!signal?.aborted) {
       const started = timer.now();
-      const gathered = run.post(await run.gather());
+      // Ctrl-C during a gather ends it at once (a hanging device would hold the screen until its timeout).
+      const gathered = run.post(await run.gather(signal));
       if (signal?.aborted) break;
       const { columns, rows } = screen.size();
       const width = Math.max(columns, 40);

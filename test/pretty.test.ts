@@ -213,6 +213,27 @@ describe('collect --format pretty and --watch', { concurrency: true }, () => {
     }
   });
 
+  it('--watch: Ctrl-C during a gather of a hanging device ends the view at once, not at the device\'s timeout', async () => {
+    const hang = await startSimulator({ fault: 'hang' });
+    const stop = new AbortController();
+    try {
+      const started = performance.now();
+      setTimeout(() => stop.abort(), 300);
+      const r = await run(['--device', `att-pace=${hang.url}`, '--timeout', '20s', '--watch', '2s'], {
+        timer: standingClock().timer,
+        signal: stop.signal,
+        terminal: () => ({ columns: 80, rows: 30 }),
+      });
+      const took = performance.now() - started;
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(took < 5000, `ended ${Math.round(took)} ms after the start, 300 ms after Ctrl-C (the device's timeout is 20 s)`);
+      assert.ok(r.stdout.endsWith('\u001b[?25h'), 'the cursor is shown again');
+      assert.equal(r.stdout.split('\u001b[H').length, 1, 'no frame of a gather cut short');
+    } finally {
+      await hang.close();
+    }
+  });
+
   it('--watch redraws the table in place in a real terminal, with rates and a sparkline, until Ctrl-C (tmux)', { skip: NO_TMUX ?? false }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'homenet-tmux-'));
     const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', join(dir, 'socket'), '-f', '/dev/null', ...args], { encoding: 'utf8' });
