@@ -45,6 +45,9 @@ export interface MeasurementSpec {
 /** What the catalogue says about the lines of one run. */
 export class Catalogue {
   private readonly byMeasurement = new Map<string, Map<string, FieldSpec>>();
+  /** Measurements with a counter field, and each measurement's uptime field: asked for every line of every gather. */
+  private readonly counted = new Set<string>();
+  private readonly uptimeField = new Map<string, string>();
 
   /** The measurements of `specs`; the traffic lines under `trafficMeasurement`. */
   constructor(specs: Iterable<MeasurementSpec>, readonly trafficMeasurement: string) {
@@ -53,6 +56,12 @@ export class Catalogue {
       const fields = this.byMeasurement.get(name) ?? new Map<string, FieldSpec>();
       for (const f of m.fields) if (!fields.has(f.name)) fields.set(f.name, f);
       this.byMeasurement.set(name, fields);
+    }
+    for (const [name, fields] of this.byMeasurement) {
+      for (const f of fields.values()) {
+        if (f.counter !== undefined) this.counted.add(name);
+        if (f.uptime === true && !this.uptimeField.has(name)) this.uptimeField.set(name, f.name);
+      }
     }
   }
 
@@ -74,14 +83,12 @@ export class Catalogue {
 
   /** Whether any field of the measurement is a counter. */
   hasCounters(measurement: string): boolean {
-    const fields = this.byMeasurement.get(measurement);
-    return fields !== undefined && [...fields.values()].some((f) => f.counter !== undefined);
+    return this.counted.has(measurement);
   }
 
   /** The uptime field of a measurement, if it has one. */
   uptime(measurement: string): string | undefined {
-    const fields = this.byMeasurement.get(measurement);
-    return fields ? [...fields.values()].find((f) => f.uptime === true)?.name : undefined;
+    return this.uptimeField.get(measurement);
   }
 
   /** Every measurement that has an uptime field, with that field. */

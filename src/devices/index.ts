@@ -28,11 +28,16 @@ export const DEVICE_KINDS: ReadonlyMap<string, DeviceKind> = kinds;
 export function registerKind(kind: DeviceKind): void {
   if (kinds.has(kind.type)) throw new Error(`device type ${kind.type} is registered already`);
   kinds.set(kind.type, kind);
+  built = undefined;
 }
+
+/** The catalogue last built: the same kinds and measurement give the same one (every gather asks for it). */
+let built: Catalogue | undefined;
 
 /** What every registered kind prints, with the traffic lines under `trafficMeasurement`. */
 export function catalogue(trafficMeasurement: string): Catalogue {
-  return new Catalogue([...kinds.values()].flatMap((k) => k.catalogue), trafficMeasurement);
+  if (built?.trafficMeasurement !== trafficMeasurement) built = new Catalogue([...kinds.values()].flatMap((k) => k.catalogue), trafficMeasurement);
+  return built;
 }
 
 /** Each distinct value of a kind declaration across the registered kinds (kinds of one make share theirs), in order. */
