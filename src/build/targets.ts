@@ -68,3 +68,27 @@ export function commandFor(arch: Arch, program: string, args: readonly string[])
   if (!existsSync(`${sysroot}/lib`)) return `${sysroot} is missing (apt-get install libc6-${arch}-cross libstdc++6-${arch}-cross libatomic1-${arch}-cross)`;
   return { command: t.qemu, args: ['-L', sysroot, program, ...args] };
 }
+
+/** The whole program in one file, written by `npm run build`, run by bin/telegraf-homenet and built into the binary. */
+export function programPath(root: string): string {
+  return `${root}dist/bundle/program.js`;
+}
+
+/**
+ * The V8 code cache of one build of the program (`build`: the id on the
+ * program's last line) for one Node (`process.version`, `process.arch`):
+ * bin/telegraf-homenet looks for exactly this name (keep the two in step).
+ * V8 checks a cache against the text's length only, not its content: a
+ * cache of another build must never be found under the name.
+ */
+export function codeCachePath(root: string, build: string, version: string, arch: string): string {
+  return `${root}dist/bundle/program.${build}.${version}-${arch}.cache`;
+}
+
+/** The build id the program's text ends with, as `// build <id>`. */
+export const BUILD_ID = /\/\/ build ([0-9a-f]{16})\n$/;
+
+/** The npm packages bundled into the program (their folders), written by `npm run build`, read by `npm run release`. */
+export function bundledPackagesPath(root: string): string {
+  return `${root}dist/bundled-packages.json`;
+}
