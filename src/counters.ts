@@ -148,7 +148,7 @@ export function addTotals(
       readings.push({ field, value: v.value, key, before, change });
     }
     // Rule 4: one reset on the line makes every decrease on it a reset.
-    const lineReset = hostRebooted || readings.some((r) => r.change === 'reset');
+    const lineReset = hostRebooted || readings.some(isReset);
     const totals: Record<string, FieldValue> = {};
     for (const r of readings) {
       const before = r.before;
@@ -295,4 +295,9 @@ export function prune(state: CounterState, nowNs: bigint, present: readonly Metr
     if (state.forgotten.size <= MAX_FORGOTTEN) break;
     state.forgotten.delete(host);
   }
+}
+
+/** Module-level, not made per call (see TreeBuilder in html.ts). */
+function isReset(r: { change: Change }): boolean {
+  return r.change === 'reset';
 }

@@ -75,46 +75,58 @@ export function tooDeepError(elements = 0): ParseError {
   return new ParseError(`the page nests elements more than ${MAX_DEPTH} deep (real pages nest about 20): not read`);
 }
 
-/** Builds the tree as the parser reads; `doc` is usable between writes. `tooDeep()` says the parser stopped at {@link MAX_DEPTH}. */
-function treeBuilder(): { doc: Doc; parser: Parser; tooDeep: () => boolean; count: () => number } {
-  const elements: El[] = [];
-  const doc: Doc = { type: 'root', children: [], elements };
-  const open: (El | Doc)[] = [doc];
-  let parent: El | Doc = doc;
-  let deep = false;
-  const parser = new Parser(
-    {
-      onopentag(name, attribs) {
-        if (deep) return;
-        if (open.length > MAX_DEPTH || elements.length >= MAX_ELEMENTS) {
-          // Stops the tokenizer: the rest of the text is never looked at.
-          deep = true;
-          parser.pause();
-          return;
-        }
-        const el: El = { type: 'tag', name, attribs, children: [], prev: parent.children.at(-1) ?? null };
-        parent.children.push(el);
-        elements.push(el);
-        open.push(el);
-        parent = el;
-      },
-      onclosetag() {
-        if (open.length > 1) {
-          const el = open.pop();
-          if (el?.type === 'tag') el.closed = true;
-        }
-        parent = open[open.length - 1] ?? doc;
-      },
-      ontext(data) {
-        const last = parent.children.at(-1);
-        // The tokenizer splits text around entities: one node per run, as a DOM has.
-        if (last?.type === 'text') last.data += data;
-        else parent.children.push({ type: 'text', data, prev: last ?? null });
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  return { doc, parser, tooDeep: () => deep, count: () => elements.length + (deep ? 1 : 0) };
+/**
+ * Builds the tree as the parser reads; `doc` is usable between writes.
+ * `deep` says the parser stopped at {@link MAX_DEPTH}. The parser's callbacks
+ * are methods, not closures made per page: V8 keeps a function's optimised
+ * code only while a closure of it lives, so closures made per page lose
+ * theirs at every full collection and are optimised again, gather after
+ * gather, in a long execd run.
+ */
+class TreeBuilder {
+  readonly elements: El[] = [];
+  readonly doc: Doc = { type: 'root', children: [], elements: this.elements };
+  private readonly open: (El | Doc)[] = [this.doc];
+  private parent: El | Doc = this.doc;
+  deep = false;
+  readonly parser: Parser = new Parser(this, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+
+  onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.deep) return;
+    if (this.open.length > MAX_DEPTH || this.elements.length >= MAX_ELEMENTS) {
+      // Stops the tokenizer: the rest of the text is never looked at.
+      this.deep = true;
+      this.parser.pause();
+      return;
+    }
+    const parent = this.parent;
+    const el: El = { type: 'tag', name, attribs, children: [], prev: parent.children.at(-1) ?? null };
+    parent.children.push(el);
+    this.elements.push(el);
+    this.open.push(el);
+    this.parent = el;
+  }
+
+  onclosetag(): void {
+    const open = this.open;
+    if (open.length > 1) {
+      const el = open.pop();
+      if (el?.type === 'tag') el.closed = true;
+    }
+    this.parent = open[open.length - 1] ?? this.doc;
+  }
+
+  ontext(data: string): void {
+    const parent = this.parent;
+    const last = parent.children.at(-1);
+    // The tokenizer splits text around entities: one node per run, as a DOM has.
+    if (last?.type === 'text') last.data += data;
+    else parent.children.push({ type: 'text', data, prev: last ?? null });
+  }
+
+  count(): number {
+    return this.elements.length + (this.deep ? 1 : 0);
+  }
 }
 
 /**
@@ -156,10 +168,10 @@ export function paceFor(signal: AbortSignal, why: () => string, sliceMs = 8): Pa
  * @throws ParseError for a page nested deeper than {@link MAX_DEPTH} or longer than {@link MAX_ELEMENTS}.
  */
 export function parseHtml(text: string): Doc {
-  const { doc, parser, tooDeep, count } = treeBuilder();
-  parser.end(text);
-  if (tooDeep()) throw tooDeepError(count());
-  return doc;
+  const b = new TreeBuilder();
+  b.parser.end(text);
+  if (b.deep) throw tooDeepError(b.count());
+  return b.doc;
 }
 
 /**
@@ -188,12 +200,13 @@ export async function feedSlices(parser: Parser, text: string, pace: Pace, after
  * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}, or from `pace`.
  */
 export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => boolean): Promise<{ doc: Doc; complete: boolean }> {
-  const { doc, parser, tooDeep, count } = treeBuilder();
-  const complete = await feedSlices(parser, text, pace, () => {
-    if (tooDeep()) throw tooDeepError(count());
+  const b = new TreeBuilder();
+  const doc = b.doc;
+  const complete = await feedSlices(b.parser, text, pace, () => {
+    if (b.deep) throw tooDeepError(b.count());
     return enough?.(doc) === true;
   });
-  if (tooDeep()) throw tooDeepError(count());
+  if (b.deep) throw tooDeepError(b.count());
   return { doc, complete };
 }
 
@@ -216,13 +229,40 @@ export interface StreamRow {
  * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}, or from `pace`.
  */
 export async function readRows(text: string, pace: Pace, onRow: (row: StreamRow) => boolean): Promise<{ complete: boolean }> {
-  /** Per open table: its number, the row being read, the cell being read. */
-  const open: { n: number; cells: string[]; from: number[]; cell: string[] | undefined; span: number; index: number }[] = [];
-  let tablesSeen = 0;
-  let depth = 0;
-  /** Set from the parser's callbacks: past MAX_DEPTH, or onRow said stop. */
-  const state = { deep: false, stop: false };
-  const endCell = (t: (typeof open)[number]): void => {
+  const r = new RowReader(onRow);
+  const whole = await feedSlices(r.parser, text, pace, () => {
+    if (r.deep) throw tooDeepError();
+    return r.stop;
+  });
+  if (!whole) return { complete: false };
+  if (r.deep) throw tooDeepError();
+  for (let t = r.open.pop(); t && !r.stop; t = r.open.pop()) r.endRow(t);
+  return { complete: !r.stop };
+}
+
+/** An open table of {@link readRows}: its number, the row being read, the cell being read. */
+interface OpenTable {
+  n: number;
+  cells: string[];
+  from: number[];
+  cell: string[] | undefined;
+  span: number;
+  index: number;
+}
+
+/** {@link readRows}' parser callbacks, as methods for the reason {@link TreeBuilder} gives. */
+class RowReader {
+  readonly open: OpenTable[] = [];
+  private tablesSeen = 0;
+  private depth = 0;
+  /** Past MAX_DEPTH, or onRow said stop. */
+  deep = false;
+  stop = false;
+  readonly parser: Parser = new Parser(this, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+
+  constructor(private readonly onRow: (row: StreamRow) => boolean) {}
+
+  endCell(t: OpenTable): void {
     if (!t.cell) return;
     const cellText = normText(t.cell.join(''));
     for (let i = 0; i < t.span; i++) {
@@ -231,65 +271,64 @@ export async function readRows(text: string, pace: Pace, onRow: (row: StreamRow)
     }
     t.index++;
     t.cell = undefined;
-  };
-  const endRow = (t: (typeof open)[number]): void => {
-    endCell(t);
-    if (t.cells.length > 0 && !state.stop) state.stop = onRow({ table: t.n, cells: t.cells, from: t.from });
+  }
+
+  endRow(t: OpenTable): void {
+    this.endCell(t);
+    if (t.cells.length > 0 && !this.stop) this.stop = this.onRow({ table: t.n, cells: t.cells, from: t.from });
     t.cells = [];
     t.from = [];
     t.index = 0;
-  };
-  const parser = new Parser(
-    {
-      onopentag(name, attribs) {
-        if (state.deep || state.stop) return;
-        if (++depth > MAX_DEPTH) {
-          state.deep = true;
-          parser.pause();
-          return;
-        }
-        const t = open.at(-1);
-        if (name === 'table') open.push({ n: tablesSeen++, cells: [], from: [], cell: undefined, span: 1, index: 0 });
-        else if (t && name === 'tr') endRow(t);
-        else if (t && (name === 'td' || name === 'th')) {
-          endCell(t);
-          t.cell = [];
-          t.span = Math.min(MAX_COLSPAN, Math.max(1, Number.parseInt(attribs['colspan'] ?? '1', 10) || 1));
-        }
-      },
-      onclosetag(name) {
-        if (state.deep || state.stop) return;
-        depth--;
-        const t = open.at(-1);
-        if (!t) return;
-        if (name === 'td' || name === 'th') endCell(t);
-        else if (name === 'tr') endRow(t);
-        else if (name === 'table') {
-          endRow(t);
-          open.pop();
-        }
-      },
-      ontext(data) {
-        open.at(-1)?.cell?.push(data);
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  const whole = await feedSlices(parser, text, pace, () => {
-    if (state.deep) throw tooDeepError();
-    return state.stop;
-  });
-  if (!whole) return { complete: false };
-  if (state.deep) throw tooDeepError();
-  for (let t = open.pop(); t && !state.stop; t = open.pop()) endRow(t);
-  return { complete: !state.stop };
+  }
+
+  onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.deep || this.stop) return;
+    if (++this.depth > MAX_DEPTH) {
+      this.deep = true;
+      this.parser.pause();
+      return;
+    }
+    const t = this.open.at(-1);
+    if (name === 'table') this.open.push({ n: this.tablesSeen++, cells: [], from: [], cell: undefined, span: 1, index: 0 });
+    else if (t && name === 'tr') this.endRow(t);
+    else if (t && (name === 'td' || name === 'th')) {
+      this.endCell(t);
+      t.cell = [];
+      t.span = Math.min(MAX_COLSPAN, Math.max(1, Number.parseInt(attribs['colspan'] ?? '1', 10) || 1));
+    }
+  }
+
+  onclosetag(name: string): void {
+    if (this.deep || this.stop) return;
+    this.depth--;
+    const t = this.open.at(-1);
+    if (!t) return;
+    if (name === 'td' || name === 'th') this.endCell(t);
+    else if (name === 'tr') this.endRow(t);
+    else if (name === 'table') {
+      this.endRow(t);
+      this.open.pop();
+    }
+  }
+
+  ontext(data: string): void {
+    this.open.at(-1)?.cell?.push(data);
+  }
+}
+
+/** {@link readText}'s one callback. */
+class TextParts {
+  readonly parts: string[] = [];
+  ontext(data: string): void {
+    this.parts.push(data);
+  }
 }
 
 /** A page's visible text, entities decoded, whitespace collapsed, read a slice at a time. */
 export async function readText(text: string, pace: Pace): Promise<string> {
-  const parts: string[] = [];
-  await feedSlices(new Parser({ ontext: (data) => parts.push(data) }, { decodeEntities: true }), text, pace);
-  return normText(parts.join(''));
+  const t = new TextParts();
+  await feedSlices(new Parser(t, { decodeEntities: true }), text, pace);
+  return normText(t.parts.join(''));
 }
 
 import { MAX_COLSPAN, normText } from './html-tables.js';

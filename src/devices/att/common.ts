@@ -206,11 +206,11 @@ export function dslMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
   const undirected: [string, DslAs, string, string][] = [];
   for (const table of tables(doc)) {
     const rows = tableRows(table);
-    const columns = rows.some((r) => r.some((c) => directionOfHeader(textOf(c)) === 'down'));
+    const columns = rows.some(hasDownCell);
     let line = '1';
     let cols: Partial<Record<Direction, number>> = {};
     for (const row of rows) {
-      const texts = row.map((c) => textOf(c));
+      const texts = row.map(cellText);
       const first = texts[0] ?? '';
       if (!columns) {
         // `Downstream Sync Rate (kbps)` | value
@@ -223,10 +223,10 @@ export function dslMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
         else if (spec[2] === 'text') undirected.push([spec[1], spec[2], first, texts[1] ?? '']);
         continue;
       }
-      const lineCell = texts.map((t) => /^line\s*(\d+)\b/i.exec(t)).find((m) => m !== null);
+      const lineCell = texts.map(lineNumberOf).find(isMatch);
       if (lineCell?.[1]) line = lineCell[1];
-      const down = texts.findIndex((t) => directionOfHeader(t) === 'down');
-      const up = texts.findIndex((t) => directionOfHeader(t) === 'up');
+      const down = texts.findIndex(isDownHeader);
+      const up = texts.findIndex(isUpHeader);
       if (down >= 0) {
         cols = up >= 0 ? { down, up } : { down };
         continue;
@@ -251,6 +251,17 @@ export function dslMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
   }
   return out;
 }
+
+// dslMetrics' per-cell tests, module-level rather than made per call: a
+// closure made per call loses its optimised code at every full collection
+// (see TreeBuilder in html.ts).
+const isDownHeader = (t: string): boolean => directionOfHeader(t) === 'down';
+const isUpHeader = (t: string): boolean => directionOfHeader(t) === 'up';
+const cellText = (c: El): string => textOf(c);
+const isDownCell = (c: El): boolean => isDownHeader(textOf(c));
+const hasDownCell = (r: El[]): boolean => r.some(isDownCell);
+const lineNumberOf = (t: string): RegExpExecArray | null => /^line\s*(\d+)\b/i.exec(t);
+const isMatch = (m: RegExpExecArray | null): boolean => m !== null;
 
 /** `Port 1` -> port1, `2.4 GHz` -> wifi-2.4ghz, `5 GHz` -> wifi-5ghz. */
 export function interfaceName(column: string): string {
