@@ -4,7 +4,7 @@
  */
 import { Parser } from 'htmlparser2';
 import { feedSlices, MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../../html.js';
-import type { ExtractContext, PageText } from '../kind.js';
+import type { ExtractContext } from '../kind.js';
 
 /** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
 export interface SupportSection {
@@ -123,6 +123,6 @@ export async function readableSections(xml: string, pace: Pace): Promise<Support
 }
 
 /** The page's sections, read once for all its extracts. */
-export function sectionsOf(page: PageText, ctx: ExtractContext): Promise<SupportSection[]> {
-  return ctx.memo('support', () => readSupportSections(page.body, ctx.pace));
+export function sectionsOf(ctx: ExtractContext): Promise<SupportSection[]> {
+  return ctx.memo('support', readSupportSections);
 }
