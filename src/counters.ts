@@ -121,10 +121,16 @@ export function addTotals(
 
   // Hosts forgotten by prune() whose series start again in this batch.
   const returned = new Set<string>();
-  const out = metrics.map((m, i) => {
+  // A loop, not a callback made on every call: such a callback loses its
+  // optimised code at every full collection (see TreeBuilder in html.ts).
+  const out: Metric[] = [];
+  for (const [i, m] of metrics.entries()) {
     const line = keys[i];
     // A series two devices write has no one counter to follow: its state is left as it was.
-    if (line === undefined || shared.keys.has(line)) return m;
+    if (line === undefined || shared.keys.has(line)) {
+      out.push(m);
+      continue;
+    }
     const at = m.time ?? nowNs;
     const hostRebooted = rebooted.has(m.tags['host'] ?? '');
     const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
@@ -171,8 +177,8 @@ export function addTotals(
       } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: r.value >= WRAP });
       totals[`${r.field}_total`] = int(total);
     }
-    return Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } };
-  });
+    out.push(Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } });
+  }
   for (const host of returned) {
     warn(warning(`host ${JSON.stringify(host)} was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters`));
     state.forgotten.delete(host);
@@ -202,14 +208,17 @@ function findShared(metrics: readonly Metric[], keys: readonly (string | undefin
   const twice = new Set<string>();
   // Per host: how many series are seen twice (and the first of them), and whether its uptime is.
   const hosts = new Map<string, { first?: string; series: number; uptime?: string }>();
-  const note = (m: Metric, key: string, uptime: boolean): void => {
+  for (const [i, m] of metrics.entries()) {
+    const host = m.tags['host'] ?? '';
+    const uptime = keys[i] === undefined && uptimeOf(m, cat)?.kind === 'int';
+    const key = keys[i] ?? (uptime ? `\u0001${host}` : undefined);
+    if (key === undefined) continue;
     if (!seen.has(key)) {
       seen.add(key);
-      return;
+      continue;
     }
-    if (twice.has(key)) return;
+    if (twice.has(key)) continue;
     twice.add(key);
-    const host = m.tags['host'] ?? '';
     const h = hosts.get(host) ?? { series: 0 };
     // A system line carries the firmware and model tags too; its host is what matters.
     if (uptime) h.uptime = `${m.name},host=${host}`;
@@ -218,12 +227,7 @@ function findShared(metrics: readonly Metric[], keys: readonly (string | undefin
       h.series += 1;
     }
     hosts.set(host, h);
-  };
-  metrics.forEach((m, i) => {
-    const key = keys[i];
-    if (key !== undefined) note(m, key, false);
-    else if (uptimeOf(m, cat)?.kind === 'int') note(m, `\u0001${m.tags['host'] ?? ''}`, true);
-  });
+  }
   if (hosts.size === 0) return { keys: twice, uptimeHosts: new Set(), warnings: [] };
   const uptimeHosts = new Set<string>();
   const warnings: string[] = [];

@@ -91,6 +91,9 @@ class TreeBuilder {
   deep = false;
   readonly parser: Parser = new Parser(this, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
 
+  /** `enough`: {@link readHtml}'s. */
+  constructor(private readonly enough?: (doc: Doc) => boolean) {}
+
   onopentag(name: string, attribs: Record<string, string>): void {
     if (this.deep) return;
     if (this.open.length > MAX_DEPTH || this.elements.length >= MAX_ELEMENTS) {
@@ -127,6 +130,12 @@ class TreeBuilder {
   count(): number {
     return this.elements.length + (this.deep ? 1 : 0);
   }
+
+  /** After each slice {@link readHtml} feeds: whether `enough` has what it wants. @throws ParseError past the limits. */
+  readEnough(): boolean {
+    if (this.deep) throw tooDeepError(this.count());
+    return this.enough?.(this.doc) === true;
+  }
 }
 
 /**
@@ -149,17 +158,31 @@ const STEP_CHARS = 4096;
  * and throws a ParseError naming `why()` once `signal` has aborted.
  */
 export function paceFor(signal: AbortSignal, why: () => string, sliceMs = 8): Pace {
-  let since = performance.now();
-  const stop = (): void => {
-    if (signal.aborted) throw new ParseError(`stopped reading the page: ${why()}`);
-  };
-  return async () => {
-    stop();
-    if (performance.now() - since < sliceMs) return;
+  const pacer = new Pacer(signal, why, sliceMs);
+  // A method, bound: not a closure made per device (see TreeBuilder).
+  return pacer.pace.bind(pacer);
+}
+
+class Pacer {
+  private since = performance.now();
+
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly why: () => string,
+    private readonly sliceMs: number,
+  ) {}
+
+  async pace(): Promise<void> {
+    this.stopIfAborted();
+    if (performance.now() - this.since < this.sliceMs) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
-    since = performance.now();
-    stop();
-  };
+    this.since = performance.now();
+    this.stopIfAborted();
+  }
+
+  private stopIfAborted(): void {
+    if (this.signal.aborted) throw new ParseError(`stopped reading the page: ${this.why()}`);
+  }
 }
 
 /**
@@ -200,14 +223,11 @@ export async function feedSlices(parser: Parser, text: string, pace: Pace, after
  * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}, or from `pace`.
  */
 export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => boolean): Promise<{ doc: Doc; complete: boolean }> {
-  const b = new TreeBuilder();
-  const doc = b.doc;
-  const complete = await feedSlices(b.parser, text, pace, () => {
-    if (b.deep) throw tooDeepError(b.count());
-    return enough?.(doc) === true;
-  });
+  const b = new TreeBuilder(enough);
+  // A method, bound: not a closure made per page (see TreeBuilder).
+  const complete = await feedSlices(b.parser, text, pace, b.readEnough.bind(b));
   if (b.deep) throw tooDeepError(b.count());
-  return { doc, complete };
+  return { doc: b.doc, complete };
 }
 
 /** One table row as {@link readRows} gives it: each cell's normalised text, a colspan cell repeated. */
@@ -230,10 +250,7 @@ export interface StreamRow {
  */
 export async function readRows(text: string, pace: Pace, onRow: (row: StreamRow) => boolean): Promise<{ complete: boolean }> {
   const r = new RowReader(onRow);
-  const whole = await feedSlices(r.parser, text, pace, () => {
-    if (r.deep) throw tooDeepError();
-    return r.stop;
-  });
+  const whole = await feedSlices(r.parser, text, pace, r.readEnough.bind(r));
   if (!whole) return { complete: false };
   if (r.deep) throw tooDeepError();
   for (let t = r.open.pop(); t && !r.stop; t = r.open.pop()) r.endRow(t);
@@ -261,6 +278,12 @@ class RowReader {
   readonly parser: Parser = new Parser(this, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
 
   constructor(private readonly onRow: (row: StreamRow) => boolean) {}
+
+  /** After each slice {@link readRows} feeds: whether onRow said stop. @throws ParseError past MAX_DEPTH. */
+  readEnough(): boolean {
+    if (this.deep) throw tooDeepError();
+    return this.stop;
+  }
 
   endCell(t: OpenTable): void {
     if (!t.cell) return;

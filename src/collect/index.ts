@@ -91,9 +91,11 @@ async function gatherDevice(
       // Never asked: the time went to other devices at the same address.
       throw new FetchError(`no request sent: other devices at ${slot} held its ${PER_HOST_LIMIT} connections until the deadline (${device.timeoutMs} ms)`);
     }
-    identity = await gatherPages(g).finally(() => {
+    try {
+      identity = await gatherPages(g);
+    } finally {
       slots.release(slot);
-    });
+    }
   } catch (err) {
     const message =
       err instanceof FetchError ? g.explain(err) : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;

@@ -123,7 +123,7 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
       // A repeat is due no later than one refresh from now, whatever the clock did since.
       if (described && described.until > now && described.until - now <= (spec.describesMs ?? 0) && g.pages.size > 0) {
         const time = nowNs();
-        g.metrics.push(...described.metrics.map((m) => ({ ...m, time })));
+        for (const m of described.metrics) g.metrics.push({ ...m, time });
         continue;
       }
       let page: PageText | undefined;
@@ -143,7 +143,8 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
       const { metrics, failures, omitted } = await extractPage(spec, page, ctx, areas, g.pace);
       // Stamped when the page arrived (execd keeps the stamp; collect drops it).
       const time = page.receivedNs;
-      g.metrics.push(...(time === undefined ? metrics : metrics.map((m) => ({ ...m, time }))));
+      if (time === undefined) g.metrics.push(...metrics);
+      else for (const m of metrics) g.metrics.push({ ...m, time });
       for (const f of failures) g.fail(spec.path, f.message, f.area);
       for (const o of omitted) g.omitted.push({ url: pageUrl(g.device.url, spec.path).href, message: o.message, area: o.area });
       // A description that read cleanly is repeated, not fetched, until it is due again.

@@ -23,7 +23,8 @@ function oneLine(s: string, max = MAX_ERROR_CHARS): string {
 export function scrapeResult(g: DeviceGather, identity: string | undefined, startedMs: number): { metrics: Metric[]; log: string[] } {
   const { device, config } = g;
   const baseTags: Record<string, string> = { ...config.tags, host: identity ?? g.state.identity ?? device.host };
-  const metrics = g.metrics.map((m) => ({ ...m, tags: { ...baseTags, ...m.tags } }));
+  const metrics: Metric[] = [];
+  for (const m of g.metrics) metrics.push({ ...m, tags: { ...baseTags, ...m.tags } });
   const fields: Record<string, FieldValue> = {
     success: bool(g.failures.length === 0),
     duration_ms: int(Math.round(performance.now() - startedMs)),

@@ -124,6 +124,33 @@ export interface Extracted {
   readonly omitted: Omission[];
 }
 
+/** What a page's extracts read from it once for all of them. */
+class PageReads {
+  private readonly memos = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly body: string,
+    private readonly pace: Pace,
+  ) {}
+
+  memo<T>(key: string, read: (body: string, pace: Pace) => Promise<T>): Promise<T> {
+    let p = this.memos.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = read(this.body, this.pace);
+      this.memos.set(key, p);
+    }
+    return p;
+  }
+
+  html(): Promise<Doc> {
+    return this.memo('html', readDoc);
+  }
+}
+
+async function readDoc(body: string, pace: Pace): Promise<Doc> {
+  return (await readHtml(body, pace)).doc;
+}
+
 /**
  * Runs the extracts of one page for the chosen areas. A ParseError costs
  * only its own area (and what it had left out is not reported twice); an
@@ -135,16 +162,10 @@ export async function extractPage(spec: PageSpec, page: PageText, ctx: ParseCont
   const metrics: Metric[] = [];
   const failures: AreaFailure[] = [];
   const omitted: Omission[] = [];
-  const memos = new Map<string, Promise<unknown>>();
-  const memo = <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    let p = memos.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = read();
-      memos.set(key, p);
-    }
-    return p;
-  };
-  const html = (): Promise<Doc> => memo('html', async () => (await readHtml(page.body, pace)).doc);
+  const reads = new PageReads(page.body, pace);
+  // Methods, bound: not closures made per page (see TreeBuilder in html.ts).
+  const html = reads.html.bind(reads);
+  const memo = reads.memo.bind(reads);
   for (const extract of spec.extracts) {
     if (!areas.has(extract.area)) continue;
     const mine: Omission[] = [];

@@ -49,8 +49,8 @@ export interface ExtractContext extends ParseContext {
   readonly pace: Pace;
   /** The page's HTML tree, read once for all the page's extracts. */
   readonly html: () => Promise<Doc>;
-  /** Something read from the page once for all its extracts (a household's sections), by key. */
-  readonly memo: <T>(key: string, read: () => Promise<T>) => Promise<T>;
+  /** Something read from the page once for all its extracts (a household's sections), by key; `read` gets the page's text and the pace. */
+  readonly memo: <T>(key: string, read: (body: string, pace: Pace) => Promise<T>) => Promise<T>;
 }
 
 /** Who a device says it is: the host tag it should get unless the config names one. */

@@ -190,18 +190,7 @@ function dslValue(omit: Omitter, where: string, text: string, as: DslAs): FieldV
  * (kbps)`, as .ha firmware shows rate rows).
  */
 export function dslMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
-  const perLine = new Map<string, Record<Direction, Record<string, FieldValue>>>();
-  const entryOf = (line: string): Record<Direction, Record<string, FieldValue>> => {
-    const entry = perLine.get(line) ?? { down: {}, up: {} };
-    perLine.set(line, entry);
-    return entry;
-  };
-  const put = (line: string, dir: Direction, field: string, as: DslAs, label: string, cell: string): void => {
-    const fields = entryOf(line)[dir];
-    if (fields[field] !== undefined) return;
-    const v = dslValue(omit, `${title}: DSL line ${line} ${dir} "${label}"`, cell, as);
-    if (v !== undefined) fields[field] = v;
-  };
+  const dsl = new DslLines(title, omit);
   // Rows without a direction (Modulation, Data Path) count only beside rows that have one.
   const undirected: [string, DslAs, string, string][] = [];
   for (const table of tables(doc)) {
@@ -219,7 +208,7 @@ export function dslMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
         const spec = m ? dslRow(m[2] ?? '') : dslRow(dslLabel(first));
         if (!spec) continue;
         const dir = m ? directionOfHeader(m[1] ?? '') : undefined;
-        if (dir) put('1', dir, spec[1], spec[2], first, texts[1] ?? '');
+        if (dir) dsl.put('1', dir, spec[1], spec[2], first, texts[1] ?? '');
         else if (spec[2] === 'text') undirected.push([spec[1], spec[2], first, texts[1] ?? '']);
         continue;
       }
@@ -235,21 +224,44 @@ export function dslMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
       if (!spec || cols.down === undefined) continue;
       for (const dir of ['down', 'up'] as const) {
         const at = cols[dir];
-        if (at !== undefined) put(line, dir, spec[1], spec[2], first, texts[at] ?? '');
+        if (at !== undefined) dsl.put(line, dir, spec[1], spec[2], first, texts[at] ?? '');
       }
     }
   }
-  const one = perLine.get('1');
+  const one = dsl.perLine.get('1');
   if (one && Object.keys(one.down).length + Object.keys(one.up).length > 0) {
-    for (const [field, as, label, cell] of undirected) put('1', 'down', field, as, label, cell);
+    for (const [field, as, label, cell] of undirected) dsl.put('1', 'down', field, as, label, cell);
   }
   const out: Metric[] = [];
-  for (const [line, dirs] of perLine) {
+  for (const [line, dirs] of dsl.perLine) {
     for (const dir of ['down', 'up'] as const) {
       if (Object.keys(dirs[dir]).length > 0) out.push({ name: M.dsl, tags: { line, direction: dir }, fields: dirs[dir] });
     }
   }
   return out;
+}
+
+/** {@link dslMetrics}' fields per DSL line and direction; a class, not closures made per call (see below). */
+class DslLines {
+  readonly perLine = new Map<string, Record<Direction, Record<string, FieldValue>>>();
+
+  constructor(
+    private readonly title: string,
+    private readonly omit: Omitter,
+  ) {}
+
+  /** The cell's value as `field` of the line's direction, unless the line has it already. */
+  put(line: string, dir: Direction, field: string, as: DslAs, label: string, cell: string): void {
+    let entry = this.perLine.get(line);
+    if (!entry) {
+      entry = { down: {}, up: {} };
+      this.perLine.set(line, entry);
+    }
+    const fields = entry[dir];
+    if (fields[field] !== undefined) return;
+    const v = dslValue(this.omit, `${this.title}: DSL line ${line} ${dir} "${label}"`, cell, as);
+    if (v !== undefined) fields[field] = v;
+  }
 }
 
 // dslMetrics' per-cell tests, module-level rather than made per call: a
@@ -278,7 +290,9 @@ export function interfaceName(column: string): string {
 export function columnCounterMetrics(table: El, where: string, omit: Omitter): Metric[] {
   const t = columnTable(table);
   if (!t) throw new ParseError(`${where}: no header row naming the columns`);
-  return t.columns.map((column, i) => {
+  // A loop, not a callback made on every call (see dslMetrics' tests above).
+  const out: Metric[] = [];
+  for (const [i, column] of t.columns.entries()) {
     const fields: Record<string, FieldValue> = {};
     for (const [label, cells] of t.rows) {
       const text = cells[i] ?? '';
@@ -293,8 +307,9 @@ export function columnCounterMetrics(table: El, where: string, omit: Omitter): M
       }
     }
     dropImpossibleParts(fields, PACKET_PARTS, omit, `${where} ${column}`);
-    return { name: M.lan, tags: { interface: cleanTag(interfaceName(column)) }, fields };
-  }).filter((m) => Object.keys(m.fields).length > 0);
+    if (Object.keys(fields).length > 0) out.push({ name: M.lan, tags: { interface: cleanTag(interfaceName(column)) }, fields });
+  }
+  return out;
 }
 
 /** Packet counts that are parts of a direction's packets. */

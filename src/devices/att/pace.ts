@@ -71,29 +71,40 @@ function findTrafficTable(doc: Doc): El | undefined {
   return tables(doc).find(isTrafficTable);
 }
 
+// Module-level, and loops below, rather than callbacks made on every call:
+// those lose their optimised code at every full collection (see TreeBuilder
+// in html.ts).
+const namesAColumn = (r: El[]): boolean => r.some(isColumnCell);
+const isColumnCell = (c: El): boolean => columnOf(textOf(c)) !== undefined;
+
+/** The first row whose first cell names direction `dir`. */
+function directionRow(rows: El[][], dir: 'tx' | 'rx'): El[] | undefined {
+  for (const r of rows) if (r[0] !== undefined && directionOf(textOf(r[0])) === dir) return r;
+  return undefined;
+}
+
 function trafficFields(doc: Doc, omit: Omitter): Record<string, FieldValue> {
   const table = findTrafficTable(doc);
   if (!table) {
     throw new ParseError(`${BROADBAND.title}: no "IP Traffic" table (looked for a caption or first cell reading "IP Traffic")`);
   }
   const rows = tableRows(table);
-  const header = rows.find((r) => r.some((c) => columnOf(textOf(c)) !== undefined));
+  const header = rows.find(namesAColumn);
   if (!header) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no header row with "Bytes"`);
 
   const columns = new Map<Column, number>();
-  header.forEach((cell, i) => {
+  for (const [i, cell] of header.entries()) {
     const col = columnOf(textOf(cell));
     if (col !== undefined && !columns.has(col)) columns.set(col, i);
-  });
+  }
   if (!columns.has('bytes') && !columns.has('pkts')) {
     throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has neither a "Bytes" nor a "Packets" column`);
   }
-  const found = (['tx', 'rx'] as const).map((dir) => ({
-    dir,
-    label: dir === 'tx' ? 'Transmit' : 'Receive',
-    row: rows.find((r) => r[0] !== undefined && directionOf(textOf(r[0])) === dir),
-  }));
-  if (found.every((f) => f.row === undefined)) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "Transmit" or "Receive" row`);
+  const found = [
+    { dir: 'tx', label: 'Transmit', row: directionRow(rows, 'tx') },
+    { dir: 'rx', label: 'Receive', row: directionRow(rows, 'rx') },
+  ] as const;
+  if (found[0].row === undefined && found[1].row === undefined) throw new ParseError(`${BROADBAND.title}: the "IP Traffic" table has no "Transmit" or "Receive" row`);
   for (const col of Object.keys(COLUMN_NAMES) as Column[]) {
     if (columns.has(col)) continue;
     // One line per value, so that values_omitted counts values.

@@ -1,7 +1,7 @@
 /** The whole Sonos household through one speaker: every speaker's lines from one `/support/review` request. */
 import { cleanTag } from '../../lineprotocol.js';
 import { ParseError } from '../../html.js';
-import type { ExtractContext, Family, PageSpec, PageText } from '../kind.js';
+import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { HINTS } from './speaker.js';
 import { sectionsOf, type SupportSection } from './support.js';
@@ -9,8 +9,8 @@ import { sectionsOf, type SupportSection } from './support.js';
 const REVIEW_TITLE = 'Household review (/support/review)';
 
 /** Every speaker of a review page with a unique host tag: its zone name (plus serial when two share one). */
-async function speakers(page: PageText, ctx: ExtractContext): Promise<{ host: string; section: SupportSection }[]> {
-  const sections = (await sectionsOf(page, ctx)).filter((s) => s.info.has('ZoneName'));
+async function speakers(ctx: ExtractContext): Promise<{ host: string; section: SupportSection }[]> {
+  const sections = (await sectionsOf(ctx)).filter((s) => s.info.has('ZoneName'));
   if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
   const count = new Map<string, number>();
   const zoneOf = (s: SupportSection): string => cleanTag(s.info.get('ZoneName') ?? '');
@@ -32,7 +32,7 @@ const review: PageSpec = {
     {
       area: 'traffic',
       parse: async (page, ctx) => {
-        const lines = (await speakers(page, ctx)).flatMap(({ host, section }) => {
+        const lines = (await speakers(ctx)).flatMap(({ host, section }) => {
           const where = `${REVIEW_TITLE}: ${host}`;
           const text = section.commands.get(IFCONFIG);
           // No speaker is dropped silently: its graphs stop, so say why.
@@ -55,16 +55,16 @@ const review: PageSpec = {
     },
     {
       area: 'system',
-      parse: async (page, ctx) =>
-        (await speakers(page, ctx)).flatMap(({ host, section }) => {
+      parse: async (_page, ctx) =>
+        (await speakers(ctx)).flatMap(({ host, section }) => {
           const line = systemLine((k) => section.info.get(k), { host });
           return line ? [line] : [];
         }),
     },
     {
       area: 'radio',
-      parse: async (page, ctx) =>
-        (await speakers(page, ctx)).flatMap(({ host, section }) => {
+      parse: async (_page, ctx) =>
+        (await speakers(ctx)).flatMap(({ host, section }) => {
           const text = section.files.get(RADIO_FILE);
           if (text === undefined) return [];
           try {

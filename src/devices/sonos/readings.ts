@@ -103,16 +103,21 @@ function wanted(ctx: ParseContext, i: IfaceCounters): boolean {
   if (chosen) return chosen.has(i.name);
   if (i.name === 'lo') return false;
   if (i.name === 'br0') return true;
-  return ['rx_pkts', 'tx_pkts', 'rx_bytes', 'tx_bytes'].some((f) => {
+  // Loops, here and below, rather than callbacks made on every call: those
+  // lose their optimised code at every full collection (see TreeBuilder in html.ts).
+  for (const f of ['rx_pkts', 'tx_pkts', 'rx_bytes', 'tx_bytes']) {
     const v = i.fields[f];
-    return v?.kind === 'int' ? v.value !== 0n : v?.kind === 'float' ? v.value !== 0 : false;
-  });
+    if (v?.kind === 'int' ? v.value !== 0n : v?.kind === 'float' ? v.value !== 0 : false) return true;
+  }
+  return false;
 }
 
 export function trafficLines(ifaces: readonly IfaceCounters[], ctx: ParseContext, tags: Record<string, string>, page: PageText): Metric[] {
-  return ifaces
-    .filter((i) => wanted(ctx, i))
-    .map((i) => ({ name: ctx.measurement, tags: { ...tags, interface: i.name }, fields: { ...i.fields, ...timingFields(page) } }));
+  const out: Metric[] = [];
+  for (const i of ifaces) {
+    if (wanted(ctx, i)) out.push({ name: ctx.measurement, tags: { ...tags, interface: i.name }, fields: { ...i.fields, ...timingFields(page) } });
+  }
+  return out;
 }
 
 export const IFCONFIG = '/sbin/ifconfig';
@@ -122,7 +127,7 @@ export const RADIO_FILE = '/proc/ath_rincon/status';
 export async function commandText(page: PageText, ctx: ExtractContext, cmdline: string, where: string): Promise<string> {
   const body = page.body;
   if (!body.trimStart().startsWith('<')) return body;
-  const text = (await sectionsOf(page, ctx)).map((s) => s.commands.get(cmdline) ?? s.files.get(cmdline)).find((t) => t !== undefined);
+  const text = (await sectionsOf(ctx)).map((s) => s.commands.get(cmdline) ?? s.files.get(cmdline)).find((t) => t !== undefined);
   if (text === undefined) throw new ParseError(`${where}: no <Command cmdline='${cmdline}'> output`);
   return text;
 }

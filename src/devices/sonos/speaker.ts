@@ -1,7 +1,7 @@
 /** One Sonos speaker: identity from /status/zp (else the device description), traffic from /status/ifconfig. */
 import { cleanTag } from '../../lineprotocol.js';
 import { ParseError } from '../../html.js';
-import type { ExtractContext, Family, PageSpec, PageText } from '../kind.js';
+import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { commandText, IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { readableSections, sectionsOf } from './support.js';
 
@@ -21,8 +21,8 @@ const zp: PageSpec = {
 const DESCRIPTION_TITLE = 'Device description (/xml/device_description.xml)';
 /** How often execd reads a speaker's description again (a firmware update shows within this). */
 export const DESCRIPTION_REFRESH_MS = 10 * 60_000;
-async function deviceFields(page: PageText, ctx: ExtractContext): Promise<Map<string, string>> {
-  const d = (await sectionsOf(page, ctx))[0]?.device;
+async function deviceFields(ctx: ExtractContext): Promise<Map<string, string>> {
+  const d = (await sectionsOf(ctx))[0]?.device;
   if (!d || d.size === 0) throw new ParseError(`${DESCRIPTION_TITLE}: no UPnP <root><device> element`);
   return d;
 }
@@ -35,8 +35,8 @@ const description: PageSpec = {
   extracts: [
     {
       area: 'system',
-      parse: async (page, ctx) => {
-        const d = await deviceFields(page, ctx);
+      parse: async (_page, ctx) => {
+        const d = await deviceFields(ctx);
         const line = systemLine((k) => d.get(k), {});
         if (!line) throw new ParseError(`${DESCRIPTION_TITLE}: no <modelName>, <softwareVersion>, <hardwareVersion> or <serialNum> element`);
         return [line];

@@ -4,7 +4,7 @@
  */
 import { Parser } from 'htmlparser2';
 import { feedSlices, MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../../html.js';
-import type { ExtractContext, PageText } from '../kind.js';
+import type { ExtractContext } from '../kind.js';
 
 /** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
 export interface SupportSection {
@@ -25,89 +25,91 @@ export interface SupportSection {
  * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}.
  */
 export function supportSections(xml: string): SupportSection[] {
-  const { parser, done } = sectionsBuilder();
-  parser.end(xml);
-  return done();
+  const r = new SectionsReader();
+  r.parser.end(xml);
+  return r.done();
 }
 
 /** {@link supportSections}, read a slice at a time with `pace` between slices. */
 export async function readSupportSections(xml: string, pace: Pace): Promise<SupportSection[]> {
-  const { parser, done } = sectionsBuilder();
-  await feedSlices(parser, xml, pace, undefined, SLICE_CHARS);
-  return done();
+  const r = new SectionsReader();
+  await feedSlices(r.parser, xml, pace, undefined, SLICE_CHARS);
+  return r.done();
 }
 
 /** How much of a support page is read between two calls to the pace. */
 const SLICE_CHARS = 16_384;
 
-function sectionsBuilder(): { parser: Parser; done: () => SupportSection[] } {
-  const sections: SupportSection[] = [];
-  let current: SupportSection | undefined;
-  const stack: string[] = [];
+/** The sections as the parser reads; its callbacks are methods, not closures made per page (see TreeBuilder in html.ts). */
+class SectionsReader {
+  private readonly sections: SupportSection[] = [];
+  private current: SupportSection | undefined;
+  private readonly stack: string[] = [];
   /** Depth in the stack of the open `<ZPSupportInfo>` elements, outermost first. */
-  const infos: number[] = [];
-  let capture: { into: Map<string, string>; key: string; text: string; depth: number } | undefined;
-  let deep = false;
-  const section = (): SupportSection => {
-    if (!current) {
-      current = { info: new Map(), commands: new Map(), files: new Map(), device: new Map() };
-      sections.push(current);
+  private readonly infos: number[] = [];
+  private capture: { into: Map<string, string>; key: string; text: string; depth: number } | undefined;
+  private deep = false;
+  readonly parser: Parser = new Parser(this, { xmlMode: true, decodeEntities: true });
+
+  private section(): SupportSection {
+    if (!this.current) {
+      this.current = { info: new Map(), commands: new Map(), files: new Map(), device: new Map() };
+      this.sections.push(this.current);
     }
-    return current;
-  };
-  const parser = new Parser(
-    {
-      onopentag(name, attribs) {
-        if (deep) return;
-        if (stack.length >= MAX_DEPTH) {
-          // htmlparser2's bookkeeping grows with the square of the depth: stop reading.
-          deep = true;
-          parser.pause();
-          return;
-        }
-        stack.push(name);
-        if (capture) return;
-        if (name === 'ZPSupportInfo') {
-          // A new speaker only at the outermost level.
-          if (infos.length === 0) current = undefined;
-          infos.push(stack.length);
-          return;
-        }
-        // Inside a nested block: none of it is the speaker's.
-        if (infos.length > 1) return;
-        const parent = stack[stack.length - 2];
-        if (name === 'Command' && attribs['cmdline'] !== undefined) {
-          capture = { into: section().commands, key: attribs['cmdline'], text: '', depth: stack.length };
-        } else if (name === 'File' && attribs['name'] !== undefined) {
-          capture = { into: section().files, key: attribs['name'], text: '', depth: stack.length };
-        } else if (parent === 'ZPInfo') {
-          capture = { into: section().info, key: name, text: '', depth: stack.length };
-        } else if (parent === 'device' && stack[stack.length - 3] === 'root') {
-          capture = { into: section().device, key: name, text: '', depth: stack.length };
-        }
-      },
-      ontext(text) {
-        if (capture) capture.text += text;
-      },
-      onclosetag() {
-        if (deep) return;
-        if (capture && capture.depth === stack.length) {
-          if (!capture.into.has(capture.key)) capture.into.set(capture.key, capture.text);
-          capture = undefined;
-        }
-        if (infos.at(-1) === stack.length) infos.pop();
-        stack.pop();
-      },
-    },
-    { xmlMode: true, decodeEntities: true },
-  );
-  return {
-    parser,
-    done: () => {
-      if (deep) throw tooDeepError();
-      return sections;
-    },
-  };
+    return this.current;
+  }
+
+  onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.deep) return;
+    const stack = this.stack;
+    if (stack.length >= MAX_DEPTH) {
+      // htmlparser2's bookkeeping grows with the square of the depth: stop reading.
+      this.deep = true;
+      this.parser.pause();
+      return;
+    }
+    stack.push(name);
+    if (this.capture) return;
+    if (name === 'ZPSupportInfo') {
+      // A new speaker only at the outermost level.
+      if (this.infos.length === 0) this.current = undefined;
+      this.infos.push(stack.length);
+      return;
+    }
+    // Inside a nested block: none of it is the speaker's.
+    if (this.infos.length > 1) return;
+    const parent = stack[stack.length - 2];
+    if (name === 'Command' && attribs['cmdline'] !== undefined) {
+      this.capture = { into: this.section().commands, key: attribs['cmdline'], text: '', depth: stack.length };
+    } else if (name === 'File' && attribs['name'] !== undefined) {
+      this.capture = { into: this.section().files, key: attribs['name'], text: '', depth: stack.length };
+    } else if (parent === 'ZPInfo') {
+      this.capture = { into: this.section().info, key: name, text: '', depth: stack.length };
+    } else if (parent === 'device' && stack[stack.length - 3] === 'root') {
+      this.capture = { into: this.section().device, key: name, text: '', depth: stack.length };
+    }
+  }
+
+  ontext(text: string): void {
+    if (this.capture) this.capture.text += text;
+  }
+
+  onclosetag(): void {
+    if (this.deep) return;
+    const capture = this.capture;
+    if (capture && capture.depth === this.stack.length) {
+      if (!capture.into.has(capture.key)) capture.into.set(capture.key, capture.text);
+      this.capture = undefined;
+    }
+    if (this.infos.at(-1) === this.stack.length) this.infos.pop();
+    this.stack.pop();
+  }
+
+  /** The sections read. @throws ParseError when the page nested too deep. */
+  done(): SupportSection[] {
+    if (this.deep) throw tooDeepError();
+    return this.sections;
+  }
 }
 
 /** The page's sections, or none for a page that cannot be read in time (identify never rejects). */
@@ -121,6 +123,6 @@ export async function readableSections(xml: string, pace: Pace): Promise<Support
 }
 
 /** The page's sections, read once for all its extracts. */
-export function sectionsOf(page: PageText, ctx: ExtractContext): Promise<SupportSection[]> {
-  return ctx.memo('support', () => readSupportSections(page.body, ctx.pace));
+export function sectionsOf(ctx: ExtractContext): Promise<SupportSection[]> {
+  return ctx.memo('support', readSupportSections);
 }
