@@ -235,3 +235,22 @@ describe('counter state', () => {
     assert.equal(state.series.size, 0);
   });
 });
+
+describe('one absurd reading of 2^32 or more on a 32-bit counter', () => {
+  // BGW320 firmware: a junk high word (2816 x 2^32) on top of a plausible 32-bit count, once.
+  const JUNK = 2816n * WRAP;
+  const MIN = 60n * S;
+  /** A 32-bit byte counter counting 600,000,000 bytes a minute (80 Mbit/s), read as `bytes`. */
+  const poll = (i: bigint, bytes: bigint): Metric[] => [line({ rx_bytes: bytes, rx_pkts: 2_000_000n + i * 500_000n }, T0 + i * MIN)];
+
+  it('is set aside: the total neither jumps by terabytes nor loses the next real wrap', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    // The true count: 3.0e9, 3.6e9, 4.2e9, 4.8e9, 5.4e9; the device shows it modulo 2^32, and once with a junk high word.
+    const readings = [3_000_000_000n, JUNK + 3_600_000_000n, 4_200_000_000n, 4_800_000_000n - WRAP, 5_400_000_000n - WRAP];
+    const got = readings.map((bytes, i) => total(addTotals(poll(BigInt(i), bytes), state, 'net', T0, (w) => warnings.push(w))[0], 'rx_bytes'));
+    // The junk poll adds nothing; the next adds all counted since the last good reading; the wrap is a wrap.
+    assert.deepEqual(got, [3_000_000_000n, 3_000_000_000n, 4_200_000_000n, 4_800_000_000n, 5_400_000_000n]);
+    assert.equal(state.series.get('net\u0000host=router\u0000rx_bytes')?.wide, false, 'still 32-bit');
+  });
+});
