@@ -310,4 +310,24 @@ describe('one absurd reading of 2^32 or more on a 32-bit counter', () => {
       'W! net,host=router rx_bytes: read 12098227905536 and then 12098827905536: a 64-bit counter from here on; the jump to 12098227905536 (more than 1250000000 bytes/s) is not in its total',
     ]);
   });
+
+  it('a held reading survives the state file between runs (collect), and the file says nothing of it once judged', () => {
+    const key = 'net\u0000host=router\u0000rx_bytes';
+    const readings = [3_600_000_000n, 4_800_000_000n, 4_800_000_000n - WRAP, 5_400_000_000n - WRAP];
+    // One run per reading, each reading the file the run before wrote.
+    let text = stateToJson({ counters: emptyState(), devices: new Map() });
+    const files: string[] = [];
+    const got = readings.map((bytes, i) => {
+      const { counters, devices } = stateFromJson(text);
+      const t = total(addTotals(poll(BigInt(i), bytes), counters, 'net', T0)[0], 'rx_bytes');
+      text = stateToJson({ counters, devices });
+      files.push(text);
+      return t;
+    });
+    assert.deepEqual(got, [3_600_000_000n, 3_600_000_000n, 4_800_000_000n, 5_400_000_000n]);
+    assert.ok(files[1]?.endsWith(`,"held":{${JSON.stringify(key)}:["4800000000","${T0 + MIN}"]}}`), files[1]);
+    assert.ok(files.every((f, i) => f.includes('"held"') === (i === 1)));
+    // Read and written back the same, the held reading too.
+    assert.equal(stateToJson(stateFromJson(files[1] ?? '')), files[1]);
+  });
 });
