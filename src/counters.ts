@@ -11,7 +11,8 @@
  * interface):
  *
  * 1. the device's uptime went down since the last reading: reset;
- * 2. the counter has ever read 2^32 or more (it is 64-bit and does not wrap): reset;
+ * 2. the counter is 64-bit (it read 2^32 or more and went on up from there;
+ *    or it read 2^32 or more last time): reset;
  * 3. as a wrap it would mean more than any home link carries in the time
  *    between the readings (10 Gbit/s of bytes, 2 million packets/s, 100,000
  *    errors, drops or collisions/s): reset;
@@ -22,7 +23,17 @@
  *
  * On a wrap the total grows by `new + 2^32 - old`, on a reset by `new` (the
  * counter restarted from 0), otherwise by `new - old`. A counter first seen
- * starts its total at its own value. Readings further apart than one wrap
+ * starts its total at its own value.
+ *
+ * A reading is set aside (not added to the total, with a `W!` line; the
+ * series stays at its last good reading, so the next one counts from there)
+ * when it rises faster than rule 3's rates, or when it is 2^32 or more on a
+ * counter not known to be 64-bit and the next reading does not go on up from
+ * it: BGW320 firmware once in a while shows a junk high word (2816 x 2^32) on
+ * a 32-bit count. Such a reading is held until the next one: going on up, it
+ * was a 64-bit counter's and is counted then (only the rise since it, if the
+ * jump to it was too fast); falling back, it was a glitch and the series stays
+ * 32-bit, so its next wrap is still a wrap. Readings further apart than one wrap
  * period (34 s at 1 Gbit/s) can hide a whole wrap: poll more often than that.
  *
  * A total never passes 2^63-1, the largest integer a field can hold: one
@@ -47,8 +58,20 @@ export interface SeriesState {
   total: bigint;
   /** When it was read, ns since the epoch. */
   atNs: bigint;
-  /** It has read 2^32 or more: a 64-bit counter. */
+  /** A 64-bit counter: it read 2^32 or more and then went on up from there. */
   wide: boolean;
+  /**
+   * A reading of 2^32 or more on a counter not known to be 64-bit, not yet in
+   * the total: the next reading tells a 64-bit counter (it goes on up) from a
+   * glitch (it falls back).
+   */
+  held?: HeldReading;
+}
+
+/** A reading set aside until the next one, and when it was read (ns since the epoch). */
+export interface HeldReading {
+  value: bigint;
+  atNs: bigint;
 }
 
 /** What is remembered of a device's uptime. */
@@ -90,8 +113,85 @@ function uptimeOf(m: Metric, cat: Catalogue): FieldValue | undefined {
   return field === undefined ? undefined : m.fields[field];
 }
 
-/** How one decrease is judged. */
-type Change = 'first' | 'up' | 'wrap' | 'reset';
+/**
+ * How one reading is judged: `held` and `aside` are set aside (not added to
+ * the total; the series stays at its last good reading).
+ */
+type Change = 'first' | 'up' | 'wrap' | 'reset' | 'held' | 'aside';
+
+/** One counter reading of a line, judged. */
+interface Reading {
+  field: string;
+  value: bigint;
+  key: string;
+  before: SeriesState | undefined;
+  change: Change;
+  /** For `up`: the reading the rise is counted from. */
+  from: bigint;
+  /** This reading shows the counter is 64-bit. */
+  wide: boolean;
+}
+
+/** Whole seconds from one reading to the next, at least 1. */
+function secondsBetween(fromNs: bigint, toNs: bigint): bigint {
+  return toNs > fromNs ? (toNs - fromNs + 999_999_999n) / 1_000_000_000n : 1n;
+}
+
+/** Whether a counter's rise between two readings is more than `maxRate` per second carries. */
+function tooFast(rise: bigint, fromNs: bigint, toNs: bigint, maxRate: bigint): boolean {
+  return rise > maxRate * secondsBetween(fromNs, toNs);
+}
+
+/** The `W!` line for a reading not added to its total. */
+function setAside(m: Metric, field: string, value: bigint, why: string): string {
+  return warning(`${describe(m)} ${field}=${value}: set aside, not added to ${field}_total: ${why}`);
+}
+
+/**
+ * Judges a reading `v` of `field` on line `m`, a series read before (rules
+ * 1-3 and 5; rule 4 is the caller's), notes a held reading in `before.held`,
+ * and says (`warn`) when a reading is set aside.
+ */
+function judge(
+  v: bigint,
+  at: bigint,
+  before: SeriesState,
+  kind: CounterKind,
+  rebooted: boolean,
+  m: Metric,
+  field: string,
+  warn: (line: string) => void,
+): Pick<Reading, 'change' | 'from' | 'wide'> {
+  const maxRate = MAX_RATE[kind];
+  const held = before.held;
+  if (held) {
+    delete before.held;
+    const jumped = tooFast(held.value - before.last, before.atNs, held.atNs, maxRate);
+    if (v >= held.value && !tooFast(v - held.value, held.atNs, at, maxRate)) {
+      // Two readings at or above 2^32, going up: a 64-bit counter.
+      if (!jumped) return { change: 'up', from: before.last, wide: true };
+      warn(warning(`${describe(m)} ${field}: read ${held.value} and then ${v}: a 64-bit counter from here on; the jump to ${held.value} (more than ${maxRate} ${kind}/s) is not in its total`));
+      return { change: 'up', from: held.value, wide: true };
+    }
+    // Not a 64-bit counter: the held reading was a glitch (said already if its rise was too fast).
+    if (!jumped) warn(setAside(m, field, held.value, `2^32 or more once, then ${v}: a glitch, not a 64-bit counter`));
+  }
+  if (v >= before.last) {
+    const rise = v - before.last;
+    const fast = tooFast(rise, before.atNs, at, maxRate);
+    if (fast) warn(setAside(m, field, v, `a rise of ${rise} in ${secondsBetween(before.atNs, at)} s is more than ${maxRate} ${kind}/s`));
+    // Rule 2's evidence: 2^32 or more on a counter seen below it is held until the next reading says whether it keeps going up.
+    if (!before.wide && before.last < WRAP && v >= WRAP) {
+      before.held = { value: v, atNs: at };
+      return { change: 'held', from: before.last, wide: false };
+    }
+    if (fast) return { change: 'aside', from: before.last, wide: false };
+    return { change: 'up', from: before.last, wide: v >= WRAP };
+  }
+  const asWrap = v + WRAP - before.last;
+  const implausible = before.wide || before.last >= WRAP || tooFast(asWrap, before.atNs, at, maxRate);
+  return { change: rebooted || implausible ? 'reset' : 'wrap', from: before.last, wide: false };
+}
 
 /**
  * Adds `<field>_total` to every counter field of the traffic and LAN lines,
@@ -133,25 +233,19 @@ export function addTotals(
     }
     const at = m.time ?? nowNs;
     const hostRebooted = rebooted.has(m.tags['host'] ?? '');
-    const readings: { field: string; value: bigint; key: string; before: SeriesState | undefined; change: Change }[] = [];
+    const readings: Reading[] = [];
     for (const [field, v] of Object.entries(m.fields)) {
       const kind = v.kind === 'int' ? cat.counter(m.name, field) : undefined;
       if (v.kind !== 'int' || kind === undefined || v.value < 0n || v.value > INT64_MAX) continue;
       const key = `${line}\u0000${field}`;
       const before = state.series.get(key);
-      let change: Change = 'up';
       if (!before) {
-        change = 'first';
         const host = m.tags['host'];
         if (host !== undefined && state.forgotten.has(host)) returned.add(host);
+        readings.push({ field, value: v.value, key, before, change: 'first', from: v.value, wide: false });
+        continue;
       }
-      else if (v.value < before.last) {
-        const seconds = at > before.atNs ? (at - before.atNs + 999_999_999n) / 1_000_000_000n : 1n;
-        const asWrap = v.value + WRAP - before.last;
-        const implausible = before.wide || before.last >= WRAP || asWrap > MAX_RATE[kind] * seconds;
-        change = hostRebooted || implausible ? 'reset' : 'wrap';
-      }
-      readings.push({ field, value: v.value, key, before, change });
+      readings.push({ field, value: v.value, key, before, ...judge(v.value, at, before, kind, hostRebooted, m, field, warn) });
     }
     // Rule 4: one reset on the line makes every decrease on it a reset.
     const lineReset = hostRebooted || readings.some(isReset);
@@ -160,7 +254,12 @@ export function addTotals(
       const before = r.before;
       let total: bigint;
       if (!before || r.change === 'first') total = r.value;
-      else if (r.value >= before.last) total = before.total + (r.value - before.last);
+      else if (r.change === 'held' || r.change === 'aside') {
+        // Set aside: the series stays at its last good reading, and the next reading counts from there.
+        totals[`${r.field}_total`] = int(before.total);
+        continue;
+      }
+      else if (r.change === 'up') total = before.total + (r.value - r.from);
       else if (lineReset || r.change === 'reset') total = before.total + r.value;
       else total = before.total + (r.value + WRAP - before.last);
       // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
@@ -170,11 +269,11 @@ export function addTotals(
         total = r.value;
       }
       if (before && !restart) {
-        before.wide ||= r.value >= WRAP;
+        before.wide ||= r.wide;
         before.last = r.value;
         before.total = total;
         before.atNs = at;
-      } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: r.value >= WRAP });
+      } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: false });
       totals[`${r.field}_total`] = int(total);
     }
     out.push(Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } });

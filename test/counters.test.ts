@@ -117,7 +117,7 @@ describe('counter totals', () => {
 });
 
 describe('totals that would not fit in 64 bits', () => {
-  it('one reading of 2^63-1 does not poison the series: it restarts once, says so, and every line prints', () => {
+  it('one reading of 2^63-1 does not poison the series: it is set aside, says so, and every line prints', () => {
     const state = emptyState();
     const warnings: string[] = [];
     const polls = [3_000_000_000n, INT64_MAX, 3_100_000_000n, 100_000n, 200_000n].map((bytes, i) => [line({ rx_bytes: bytes }, T0 + BigInt(i) * 10n * S)]);
@@ -127,11 +127,27 @@ describe('totals that would not fit in 64 bits', () => {
       assert.doesNotThrow(() => serialize(m), 'the whole line prints');
       return total(m, 'rx_bytes');
     });
-    assert.ok(totals.every((t) => t <= INT64_MAX));
-    // Restarted from the reading as if first seen: 32 bits again, so the next decrease is a wrap.
-    assert.deepEqual(totals.slice(2), [3_100_000_000n, 100_000n + WRAP, 200_000n + WRAP]);
+    // Not added: the series stays 32-bit, so the next decrease is a wrap.
+    assert.deepEqual(totals, [3_000_000_000n, 3_000_000_000n, 3_100_000_000n, 100_000n + WRAP, 200_000n + WRAP]);
     assert.deepEqual(warnings, [
-      'W! net,host=router rx_bytes_total: the total would pass 9223372036854775807 (the largest integer a field can hold): it starts again from the counter (3100000000)',
+      'W! net,host=router rx_bytes=9223372036854775807: set aside, not added to rx_bytes_total: a rise of 9223372033854775807 in 10 s is more than 1250000000 bytes/s',
+    ]);
+  });
+
+  it('a total that would pass 2^63-1 starts again from its counter, says so, and every line prints', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    // A 64-bit counter first seen near the top, then reset: the total would not fit.
+    const polls = [INT64_MAX - 100n, INT64_MAX, 5_000n, 6_000n].map((bytes, i) => [line({ rx_bytes: bytes }, T0 + BigInt(i) * 10n * S)]);
+    const totals = polls.map((batch) => {
+      const [m] = addTotals(batch, state, 'net', T0, (w) => warnings.push(w));
+      assert.ok(m);
+      assert.doesNotThrow(() => serialize(m), 'the whole line prints');
+      return total(m, 'rx_bytes');
+    });
+    assert.deepEqual(totals, [INT64_MAX - 100n, INT64_MAX, 5_000n, 6_000n]);
+    assert.deepEqual(warnings, [
+      'W! net,host=router rx_bytes_total: the total would pass 9223372036854775807 (the largest integer a field can hold): it starts again from the counter (5000)',
     ]);
   });
 
@@ -233,5 +249,85 @@ describe('counter state', () => {
     assert.equal(state.series.size, 1);
     prune(state, T0 + 31n * 86_400n * S);
     assert.equal(state.series.size, 0);
+  });
+});
+
+describe('one absurd reading of 2^32 or more on a 32-bit counter', () => {
+  // BGW320 firmware: a junk high word (2816 x 2^32) on top of a plausible 32-bit count, once.
+  const JUNK = 2816n * WRAP;
+  const MIN = 60n * S;
+  /** A 32-bit byte counter counting 600,000,000 bytes a minute (80 Mbit/s), read as `bytes`. */
+  const poll = (i: bigint, bytes: bigint): Metric[] => [line({ rx_bytes: bytes, rx_pkts: 2_000_000n + i * 500_000n }, T0 + i * MIN)];
+
+  it('is set aside: the total neither jumps by terabytes nor loses the next real wrap', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    // The true count: 3.0e9, 3.6e9, 4.2e9, 4.8e9, 5.4e9; the device shows it modulo 2^32, and once with a junk high word.
+    const readings = [3_000_000_000n, JUNK + 3_600_000_000n, 4_200_000_000n, 4_800_000_000n - WRAP, 5_400_000_000n - WRAP];
+    const got = readings.map((bytes, i) => total(addTotals(poll(BigInt(i), bytes), state, 'net', T0, (w) => warnings.push(w))[0], 'rx_bytes'));
+    // The junk poll adds nothing; the next adds all counted since the last good reading; the wrap is a wrap.
+    assert.deepEqual(got, [3_000_000_000n, 3_000_000_000n, 4_200_000_000n, 4_800_000_000n, 5_400_000_000n]);
+    assert.equal(state.series.get('net\u0000host=router\u0000rx_bytes')?.wide, false, 'still 32-bit');
+    assert.deepEqual(warnings, [
+      'W! net,host=router rx_bytes=12098227905536: set aside, not added to rx_bytes_total: a rise of 12095227905536 in 60 s is more than 1250000000 bytes/s',
+    ]);
+  });
+
+  it('a glitch just above 2^32 (a plausible rise) and back, then a real wrap: the total is exact', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    // The true count: 3.6e9, 4.2e9, 4.8e9, 5.4e9, 6.0e9, shown modulo 2^32; the second with a junk high word of 1,
+    // 4,894,967,296 above the first: under the rate bound in a minute, so it could have been a 64-bit counter's.
+    const readings = [3_600_000_000n, WRAP + 4_200_000_000n, 4_800_000_000n - WRAP, 5_400_000_000n - WRAP, 6_000_000_000n - WRAP];
+    const got = readings.map((bytes, i) => total(addTotals(poll(BigInt(i), bytes), state, 'net', T0, (w) => warnings.push(w))[0], 'rx_bytes'));
+    // Held one poll, then not added: the fall back is judged against 3.6e9 (a wrap), and so is every later wrap.
+    assert.deepEqual(got, [3_600_000_000n, 3_600_000_000n, 4_800_000_000n, 5_400_000_000n, 6_000_000_000n]);
+    assert.equal(state.series.get('net\u0000host=router\u0000rx_bytes')?.wide, false, 'still 32-bit');
+    assert.deepEqual(warnings, [
+      'W! net,host=router rx_bytes=8494967296: set aside, not added to rx_bytes_total: 2^32 or more once, then 505032704: a glitch, not a 64-bit counter',
+    ]);
+  });
+
+  it('a real 64-bit counter crossing 2^32 becomes wide: the total is exact, and a later fall is a reset', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    const readings = [WRAP - 300_000_000n, WRAP + 300_000_000n, WRAP + 900_000_000n, WRAP + 1_500_000_000n, 1_000n];
+    const got = readings.map((bytes, i) => total(addTotals(poll(BigInt(i), bytes), state, 'net', T0, (w) => warnings.push(w))[0], 'rx_bytes'));
+    // The first reading above 2^32 waits one poll; the next, still going up, brings the total to its counter.
+    assert.deepEqual(got, [WRAP - 300_000_000n, WRAP - 300_000_000n, WRAP + 900_000_000n, WRAP + 1_500_000_000n, WRAP + 1_500_001_000n]);
+    assert.equal(state.series.get('net\u0000host=router\u0000rx_bytes')?.wide, true);
+    assert.deepEqual(warnings, []);
+  });
+
+  it('a junk high word that stays: a 64-bit counter from then on, the jump not in the total', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    const readings = [3_000_000_000n, JUNK + 3_600_000_000n, JUNK + 4_200_000_000n, JUNK + 4_800_000_000n];
+    const got = readings.map((bytes, i) => total(addTotals(poll(BigInt(i), bytes), state, 'net', T0, (w) => warnings.push(w))[0], 'rx_bytes'));
+    assert.deepEqual(got, [3_000_000_000n, 3_000_000_000n, 3_600_000_000n, 4_200_000_000n]);
+    assert.deepEqual(warnings, [
+      'W! net,host=router rx_bytes=12098227905536: set aside, not added to rx_bytes_total: a rise of 12095227905536 in 60 s is more than 1250000000 bytes/s',
+      'W! net,host=router rx_bytes: read 12098227905536 and then 12098827905536: a 64-bit counter from here on; the jump to 12098227905536 (more than 1250000000 bytes/s) is not in its total',
+    ]);
+  });
+
+  it('a held reading survives the state file between runs (collect), and the file says nothing of it once judged', () => {
+    const key = 'net\u0000host=router\u0000rx_bytes';
+    const readings = [3_600_000_000n, 4_800_000_000n, 4_800_000_000n - WRAP, 5_400_000_000n - WRAP];
+    // One run per reading, each reading the file the run before wrote.
+    let text = stateToJson({ counters: emptyState(), devices: new Map() });
+    const files: string[] = [];
+    const got = readings.map((bytes, i) => {
+      const { counters, devices } = stateFromJson(text);
+      const t = total(addTotals(poll(BigInt(i), bytes), counters, 'net', T0)[0], 'rx_bytes');
+      text = stateToJson({ counters, devices });
+      files.push(text);
+      return t;
+    });
+    assert.deepEqual(got, [3_600_000_000n, 3_600_000_000n, 4_800_000_000n, 5_400_000_000n]);
+    assert.ok(files[1]?.endsWith(`,"held":{${JSON.stringify(key)}:["4800000000","${T0 + MIN}"]}}`), files[1]);
+    assert.ok(files.every((f, i) => f.includes('"held"') === (i === 1)));
+    // Read and written back the same, the held reading too.
+    assert.equal(stateToJson(stateFromJson(files[1] ?? '')), files[1]);
   });
 });

@@ -9,10 +9,14 @@
  *  "uptime":{"router":["seconds","atNs"]},
  *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,
  *                   "described":{"page key":{"until":ms,"metrics":[{name,tags,fields:{"f":["int","1"]}}]}}}},
- *  "forgotten":{"den":"atNs"}}
+ *  "forgotten":{"den":"atNs"},
+ *  "held":{"net\u0000host=router\u0000rx_bytes":["value","atNs"]}}
  * ```
- * `devices` came after the first files, and `forgotten` after it: a file
- * without them has none. A change of the format that older code would
+ * `devices` came after the first files, `forgotten` after it, and `held` (a
+ * reading of 2^32 or more set aside until the next one tells a 64-bit
+ * counter from a glitch) after that: a file without them has none. `held`
+ * is written only when a series holds a reading, so a file written before
+ * it comes back the same; older code reading it only loses the held reading. A change of the format that older code would
  * misread gets a new version; this reader then keeps reading every older
  * version, and the next save writes the new one.
  */
@@ -63,7 +67,15 @@ export function stateToJson(state: State): string {
     uptime: Object.fromEntries([...uptime].map(([k, u]) => [k, [String(u.seconds), String(u.atNs)]])),
     devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
     forgotten: Object.fromEntries([...forgotten].map(([host, atNs]) => [host, String(atNs)])),
+    ...heldToJson(series),
   });
+}
+
+/** The held readings, only where there are any (see the head of this file). */
+function heldToJson(series: CounterState['series']): { held?: Record<string, [string, string]> } {
+  const held: Record<string, [string, string]> = {};
+  for (const [k, s] of series) if (s.held) held[k] = [String(s.held.value), String(s.held.atNs)];
+  return Object.keys(held).length === 0 ? {} : { held };
 }
 
 // In the file a field is [kind, value as text]: integers keep every digit.
@@ -151,7 +163,7 @@ export function stateFromJson(text: string): State {
 
 /** Version 1, the first. */
 function fromVersion1(data: object): State {
-  const { series, uptime, devices, forgotten } = data as { series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown };
+  const { series, uptime, devices, forgotten, held } = data as { series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown; held?: unknown };
   const state = emptyState();
   const { counters } = state;
   const big = (v: unknown): bigint => {
@@ -174,5 +186,12 @@ function fromVersion1(data: object): State {
   }
   // Nor do files from before forgotten hosts were noted.
   for (const [host, atNs] of Object.entries((forgotten ?? {}) as Record<string, unknown>)) counters.forgotten.set(host, big(atNs));
+  // Nor held readings; one of a series not in the file has nothing to be judged against.
+  for (const [k, v] of Object.entries((held ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
+    const [value, atNs] = v as unknown[];
+    const s = counters.series.get(k);
+    if (s) s.held = { value: big(value), atNs: big(atNs) };
+  }
   return state;
 }
