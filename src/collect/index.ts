@@ -72,6 +72,7 @@ async function gatherDevice(
   options: CollectOptions,
   deadline: number,
   slots: Slots,
+  running: Set<() => void>,
 ): Promise<Gathered> {
   const g = new DeviceGather(device, config, state, options);
   // One deadline for the whole gather, counted from its start: time spent
@@ -82,7 +83,9 @@ async function gatherDevice(
   const stop = (): void => {
     g.abort('the program is stopping');
   };
-  options.signal?.addEventListener('abort', stop, { once: true });
+  // A signal that fired before this device started stops it as well (it fires no event again).
+  if (options.signal?.aborted === true) stop();
+  else running.add(stop);
   const slot = device.url.host;
   let identity: string | undefined;
   const started = performance.now();
@@ -107,7 +110,7 @@ async function gatherDevice(
     }
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', stop);
+    running.delete(stop);
   }
   return scrapeResult(g, identity, started);
 }
@@ -120,16 +123,28 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
   const states = options.states ?? new Map<string, DeviceState>();
   const start = performance.now();
   const slots = new Slots(PER_HOST_LIMIT);
-  const results = await Promise.all(
-    config.devices.map((d) => {
-      let state = states.get(d.name);
-      if (!state) {
-        state = {};
-        states.set(d.name, state);
-      }
-      return gatherDevice(d, config, state, options, start + d.timeoutMs, slots);
-    }),
-  );
+  // The devices still gathering, each stopped by its function when `signal` aborts: one listener
+  // on the signal for the gather, not one per device (past 10, Node warns of a leak on stderr).
+  const running = new Set<() => void>();
+  const stopAll = (): void => {
+    for (const stop of running) stop();
+  };
+  options.signal?.addEventListener('abort', stopAll, { once: true });
+  let results;
+  try {
+    results = await Promise.all(
+      config.devices.map((d) => {
+        let state = states.get(d.name);
+        if (!state) {
+          state = {};
+          states.set(d.name, state);
+        }
+        return gatherDevice(d, config, state, options, start + d.timeoutMs, slots, running);
+      }),
+    );
+  } finally {
+    options.signal?.removeEventListener('abort', stopAll);
+  }
   return {
     metrics: results.flatMap((r) => r.metrics),
     log: results.flatMap((r) => r.log),
