@@ -22,6 +22,8 @@ export interface Gathered {
   readonly metrics: Metric[];
   /** One `E! ` line per failure and one `W! ` line per value left out, for stderr. */
   readonly log: string[];
+  /** The devices (section names) still gathering when `signal` aborted; absent when none was. */
+  readonly stopped?: readonly string[];
 }
 
 /** Devices gathered at once on one host:port, so a gateway's few sessions are not flooded. */
@@ -73,14 +75,16 @@ async function gatherDevice(
   deadline: number,
   slots: Slots,
   running: Set<() => void>,
-): Promise<Gathered> {
+): Promise<{ metrics: Metric[]; log: string[]; stopped: boolean }> {
   const g = new DeviceGather(device, config, state, options);
   // One deadline for the whole gather, counted from its start: time spent
   // waiting for a slot on a busy host comes out of the device's own limit.
   const timer = setTimeout(() => {
     g.abort();
   }, Math.max(0, deadline - performance.now()));
+  let stopped = false;
   const stop = (): void => {
+    stopped = true;
     g.abort('the program is stopping');
   };
   // A signal that fired before this device started stops it as well (it fires no event again).
@@ -112,7 +116,7 @@ async function gatherDevice(
     clearTimeout(timer);
     running.delete(stop);
   }
-  return scrapeResult(g, identity, started);
+  return { ...scrapeResult(g, identity, started), stopped };
 }
 
 /**
@@ -145,8 +149,10 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
   } finally {
     options.signal?.removeEventListener('abort', stopAll);
   }
+  const stopped = config.devices.filter((_, i) => results[i]?.stopped === true).map((d) => d.name);
   return {
     metrics: results.flatMap((r) => r.metrics),
     log: results.flatMap((r) => r.log),
+    ...(stopped.length > 0 ? { stopped } : {}),
   };
 }
