@@ -156,8 +156,12 @@ function writeNew(path: string, text: string): void {
   writeFileSync(path, text, { flag: 'wx' });
 }
 
-/** Runs one collect, saves masked pages and the parse commands in `dir`; returns what to print. */
-export async function capture(config: Config, dir: string): Promise<{ out: string; log: readonly string[] }> {
+/**
+ * Runs one collect, saves masked pages and the parse commands in `dir`;
+ * returns what to print. `signal` aborting ends it at once with
+ * pipeline.ts's Interrupted, before anything is saved (`dir` may be left empty).
+ */
+export async function capture(config: Config, dir: string, signal?: AbortSignal): Promise<{ out: string; log: readonly string[] }> {
   const folders = deviceFolders(config.devices);
   // A bad --out is found before any device is asked (and before any login).
   prepareOut(dir, folders.values());
@@ -170,7 +174,7 @@ export async function capture(config: Config, dir: string): Promise<{ out: strin
   };
   // The lines as the devices gave them (what parse prints from the saved pages), without timestamps.
   const run = await Run.open(config, VIEW, { fetcher: recording });
-  const batch = run.post(await run.gather());
+  const batch = await run.whole(signal);
   const { metrics } = batch;
   const { out, log } = renderLines(batch);
   // One masker for the whole run: a value has one placeholder on every page and in README.txt.

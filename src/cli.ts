@@ -4,7 +4,9 @@
  *
  * Exit status: 0 whenever the configuration was valid (device failures are
  * data, and Telegraf's exec drops all output of a non-zero run); 2 for usage
- * and configuration errors, with nothing on stdout; 1 only for a bug.
+ * and configuration errors, with nothing on stdout; 1 only for a bug; 130
+ * (SIGINT, Ctrl-C) or 143 (SIGTERM) when a signal cut a one-shot run short,
+ * with nothing on stdout (pipeline.ts's Interrupted).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -27,14 +29,18 @@ import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
 import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularFile } from './files.js';
 import { decodeBody } from './http.js';
 import { error, info, logLines, warning, writeLines } from './log.js';
-import { COLLECT, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
+import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
 import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from './telegraf.js';
 
 /** Where a command's output goes; injectable for tests. */
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Aborted on SIGINT/SIGTERM; long-running commands stop when it fires. */
+  /**
+   * Aborted on SIGINT/SIGTERM, with the signal's name (`'SIGINT'`) as its
+   * reason; long-running commands stop when it fires, one-shot ones print
+   * nothing and exit 128 + the signal's number.
+   */
   readonly signal?: AbortSignal;
   /** The environment (for `access_code_env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -113,13 +119,14 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   if (c.watch !== undefined) return runWatch({ ...c, watch: c.watch }, config, io);
   if (c.rate !== undefined && c.format !== 'pretty') throw new ConfigError('--rate: only with --format pretty');
   if (c.format === 'pretty') {
-    const { out, log } = await renderTable(config, tableWidth(io), c.rate === undefined ? undefined : rateOf(c.rate), io.timer ?? SYSTEM_TIMER);
+    const { out, log } = await renderTable(config, tableWidth(io), c.rate === undefined ? undefined : rateOf(c.rate), io.timer ?? SYSTEM_TIMER, io.signal);
     writeLines(io.stderr, log);
     io.stdout(out);
     return 0;
   }
   const run = await Run.open(config, COLLECT);
-  emit(renderLines(run.post(await run.gather())), io);
+  // Ctrl-C or SIGTERM ends it at once, with nothing printed (pipeline.ts's Interrupted says why).
+  emit(renderLines(await run.whole(io.signal)), io);
   return 0;
 }
 
@@ -285,13 +292,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'capture': {
         const config = loadConfig(chosen, io);
         const { capture } = await import('./capture.js');
-        const { out, log } = await capture(config, resolve(chosen.out));
+        const { out, log } = await capture(config, resolve(chosen.out), io.signal);
         writeLines(io.stderr, log);
         if (out !== '') io.stdout(out);
         return 0;
       }
     }
   } catch (err) {
+    if (err instanceof Interrupted) {
+      const lost = chosen.command === 'capture' ? `nothing printed, nothing saved in ${resolve(chosen.out)}` : 'nothing printed';
+      writeLines(io.stderr, [err.logLine(lost)]);
+      return err.exitCode;
+    }
     if (err instanceof ConfigError) {
       // One line each, control characters escaped: text from a file or an argument would garble the terminal or Telegraf's log.
       writeLines(io.stderr, logLines('E', err.message));

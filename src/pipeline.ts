@@ -11,6 +11,7 @@ import { nowNs, type Timer } from './clock.js';
 import { closeSessions, collect, type CollectOptions, type DeviceState, type Gathered } from './collect/index.js';
 import type { Config } from './config.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
+import { warning } from './log.js';
 import type { StateFile } from './state/index.js';
 
 /** How a command's run post-processes its gathers. */
@@ -47,6 +48,57 @@ type Step = (metrics: readonly Metric[], warn: (line: string) => void) => Metric
 export interface Rendered {
   readonly out: string;
   readonly log: readonly string[];
+}
+
+/** The exit status of a run a signal cut short: 128 + the signal's number, as shells report it (130 for SIGINT, 143 for SIGTERM). */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * A one-shot run (collect in every form but `--watch`, capture) that SIGINT
+ * or SIGTERM cut short. Nothing of it is printed or saved, not even the
+ * lines of the devices that had answered, and it exits 130 or 143:
+ * - Telegraf's exec sends SIGTERM at its own `timeout` (SIGKILL 5 s later)
+ *   and throws away all output of a run that then exits non-zero, so the
+ *   lines would be lost there anyway (and with `ignore_error = true` they
+ *   would be stored with no `homenet_scrape` line for the devices cut short).
+ * - Into a file or a pipe, some devices' lines look like a whole run in
+ *   which the others were never configured, and an exit status is easy to
+ *   miss (`;` rather than `&&`). No output is plain; a non-zero run prints
+ *   nothing on stdout, as a configuration error does.
+ * - The devices cut short did nothing wrong: `success=false` for them would
+ *   put failures in the graphs that never were.
+ * The state file is not written either: the next run counts its totals from
+ * the last complete one, which loses nothing. execd is not one-shot: it
+ * drops only the gather in flight and exits 0 (execd.ts).
+ */
+export class Interrupted extends Error {
+  /** The signal's name, when the launcher gave it (`SIGINT`, `SIGTERM`). */
+  readonly signal: string | undefined;
+
+  constructor(
+    reason: unknown,
+    /** The devices still being asked when the signal came. */
+    readonly waiting: readonly string[],
+    /** How many devices the run asks. */
+    readonly devices: number,
+  ) {
+    const signal = typeof reason === 'string' && /^SIG[A-Z0-9]+$/.test(reason) ? reason : undefined;
+    super(`interrupted${signal === undefined ? '' : ` by ${signal}`}`);
+    this.signal = signal;
+  }
+
+  /** 130 for SIGINT (Ctrl-C), 143 for SIGTERM; 130 when the signal is not known. */
+  get exitCode(): number {
+    return SIGNAL_EXIT[this.signal ?? 'SIGINT'] ?? 130;
+  }
+
+  /** The one log line: which signal, who had not answered, and `lost` (what was not printed or saved). */
+  logLine(lost: string): string {
+    const shown = this.waiting.slice(0, 3).map((n) => `[${n}]`);
+    if (this.waiting.length > shown.length) shown.push(`${this.waiting.length - shown.length} more`);
+    const waiting = shown.length === 0 ? '' : ` while waiting for ${shown.join(', ')} (${this.devices - this.waiting.length} of ${this.devices} devices had answered)`;
+    return warning(`${this.message}${waiting}: ${lost}`);
+  }
 }
 
 /** The gathers of one command, and what they remember from one to the next. */
@@ -114,6 +166,18 @@ export class Run {
   }
 
   /**
+   * One gather that is printed whole or not at all (collect, `--format
+   * pretty`, capture), post-processed: `signal` aborting ends it at once,
+   * and it throws {@link Interrupted} instead (a hanging device would
+   * otherwise hold Ctrl-C until its timeout).
+   */
+  async whole(signal?: AbortSignal): Promise<Gathered> {
+    const gathered = await this.gather(signal);
+    if (signal?.aborted === true) throw new Interrupted(signal.reason, gathered.stopped ?? [], this.config.devices.length);
+    return this.post(gathered);
+  }
+
+  /**
    * Counter totals (and forgetting hosts long gone), device memory into the
    * state file and `state_ok`, the config's schema, and the timestamps the
    * kind keeps. The log: the gather's, then what opening the state file said
@@ -150,17 +214,19 @@ export function renderLines(batch: Gathered): Rendered {
  * `--format pretty`: one gather as a table `width` columns wide; with
  * `rateMs`, two gathers that far apart and the rates between them (the log
  * is the second gather's). Two devices with one host tag are said, as the
- * totals would.
+ * totals would. `signal` aborting ends it at once with {@link Interrupted}.
  */
-export async function renderTable(config: Config, width: number, rateMs: number | undefined, timer: Timer): Promise<Rendered> {
+export async function renderTable(config: Config, width: number, rateMs: number | undefined, timer: Timer, signal?: AbortSignal): Promise<Rendered> {
   const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty.js'), import('./counters.js')]);
   const run = await Run.open(config, VIEW);
-  const first = run.post(await run.gather());
+  const first = await run.whole(signal);
   const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];
   if (rateMs === undefined) return { out: pretty(first.metrics, undefined, 0, width), log: shared(first) };
   const started = timer.now();
-  await timer.sleep(rateMs);
-  const second = run.post(await run.gather());
+  await timer.sleep(rateMs, signal);
+  // Ctrl-C between the two readings: there is no rate to show.
+  if (signal?.aborted === true) throw new Interrupted(signal.reason, [], config.devices.length);
+  const second = await run.whole(signal);
   return { out: pretty(second.metrics, first.metrics, (timer.now() - started) / 1000, width), log: shared(second) };
 }
 

@@ -163,6 +163,38 @@ describe('collect: a faulty device costs nothing but itself', () => {
     });
   }
 
+  it('a gather takes one listener on the caller\'s signal, however many devices (Node warns of a leak on stderr past 10)', async () => {
+    const port = await closedPort();
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const config = buildConfig({ devices: Array.from({ length: 12 }, (_, i) => `att-pace=http://127.0.0.1:${port}/${i}`) });
+      await collect(config, { signal: new AbortController().signal });
+      // Node emits its warnings on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
+  it('a signal that fired before the gather stops a hanging device at once, not at its timeout', async () => {
+    const hang = await startSimulator({ fault: 'hang' });
+    try {
+      const stop = new AbortController();
+      stop.abort();
+      const started = performance.now();
+      const { log } = await collect(buildConfig({ devices: [`att-pace=${hang.url}`], timeout: '20s' }), { signal: stop.signal });
+      assert.ok(performance.now() - started < 1000, `took ${Math.round(performance.now() - started)} ms (the timeout is 20 s)`);
+      assert.match(log.join('\n'), /the program is stopping/);
+    } finally {
+      await hang.close();
+    }
+  });
+
   it('devices queued behind others at one address say no request was sent, not "no complete answer"', async () => {
     const hang = await startSimulator({ fault: 'hang' });
     try {

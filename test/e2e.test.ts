@@ -1,9 +1,10 @@
 /** The program as users run it: bin/telegraf-homenet, as a process. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { BIN, closedPort, FIXTURES, lines, ROOT, runBin } from './support/helpers.js';
 
 /** Starts `telegraf-homenet simulate` and resolves with its printed URL. */
@@ -215,5 +216,79 @@ describe('messages that name the cause (issue #13, item 20)', () => {
     } finally {
       closeSync(full);
     }
+  });
+});
+
+describe('Ctrl-C and SIGTERM during a one-shot gather (collect, --format pretty, capture)', () => {
+  let good: Simulator;
+  let hang: Simulator;
+  let dir = '';
+  let ini = '';
+  before(async () => {
+    [good, hang] = await Promise.all([startSimulator(), startSimulator({ fault: 'hang' })]);
+    dir = mkdtempSync(`${tmpdir()}/homenet-interrupt-`);
+    ini = `${dir}/homenet.ini`;
+    // A long timeout: before the fix, the run waited for it.
+    writeFileSync(ini, `timeout = 20s\n[router]\ntype = att-pace\nurl = ${good.url}\ncollect = traffic\n[stuck]\ntype = att-pace\nurl = ${hang.url}\ncollect = traffic\n`);
+  });
+  after(async () => {
+    await Promise.all([good.close(), hang.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs the launcher with `args`, sends `signal` once the good device has
+   * answered and the hanging one has been asked, and resolves with the
+   * result and the time from the signal to the exit.
+   */
+  async function interrupt(args: readonly string[], signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number }> {
+    const page = '/xslt?PAGE=C_1_0';
+    const asked = (sim: Simulator): number => sim.hits.get(page) ?? 0;
+    const [goodBefore, hangBefore] = [asked(good), asked(hang)];
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = performance.now() + 10_000;
+    while (asked(good) === goodBefore || asked(hang) === hangBefore) {
+      if (performance.now() > deadline) throw new Error(`the devices were not asked: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The good device's page is one small answer: read and parsed well within this.
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = performance.now();
+    child.kill(signal);
+    const code = await closed;
+    clearTimeout(guard);
+    return { code, stdout, stderr, afterSignalMs: performance.now() - sent };
+  }
+
+  it('collect: Ctrl-C with one device answered and one hanging (timeout 20s) ends at once, exit 130, nothing on stdout, one W! line', async () => {
+    const r = await interrupt(['--config', ini], 'SIGINT');
+    assert.ok(r.afterSignalMs < 1000, `ended ${Math.round(r.afterSignalMs)} ms after Ctrl-C (the device's timeout is 20 s)`);
+    assert.equal(r.code, 130, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'W! interrupted by SIGINT while waiting for [stuck] (1 of 2 devices had answered): nothing printed\n');
+  });
+
+  it('collect --format pretty: SIGTERM ends it at once, exit 143, no table', async () => {
+    const r = await interrupt(['--config', ini, '--format', 'pretty'], 'SIGTERM');
+    assert.ok(r.afterSignalMs < 1000, `ended ${Math.round(r.afterSignalMs)} ms after SIGTERM`);
+    assert.equal(r.code, 143, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'W! interrupted by SIGTERM while waiting for [stuck] (1 of 2 devices had answered): nothing printed\n');
+  });
+
+  it('capture: Ctrl-C ends it at once, exit 130, no page saved', async () => {
+    const out = `${dir}/capture`;
+    const r = await interrupt(['capture', '--config', ini, '--out', out], 'SIGINT');
+    assert.ok(r.afterSignalMs < 1000, `ended ${Math.round(r.afterSignalMs)} ms after Ctrl-C`);
+    assert.equal(r.code, 130, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `W! interrupted by SIGINT while waiting for [stuck] (1 of 2 devices had answered): nothing printed, nothing saved in ${out}\n`);
+    assert.deepEqual(readdirSync(out), []);
   });
 });

@@ -234,6 +234,19 @@ describe('collect --format pretty and --watch', { concurrency: true }, () => {
     }
   });
 
+  it('--rate: SIGTERM between the two readings prints no table (no rate to show), exit 143', async () => {
+    const stop = new AbortController();
+    const r = await run(['--device', `att-pace=${sim.url}`, '--format', 'pretty', '--rate', '5s'], {
+      timer: standingClock(() => {
+        stop.abort('SIGTERM');
+      }).timer,
+      signal: stop.signal,
+    });
+    assert.equal(r.code, 143, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'W! interrupted by SIGTERM: nothing printed\n');
+  });
+
   it('--watch redraws the table in place in a real terminal, with rates and a sparkline, until Ctrl-C (tmux)', { skip: NO_TMUX ?? false }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'homenet-tmux-'));
     const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', join(dir, 'socket'), '-f', '/dev/null', ...args], { encoding: 'utf8' });

@@ -22,6 +22,8 @@ export interface Gathered {
   readonly metrics: Metric[];
   /** One `E! ` line per failure and one `W! ` line per value left out, for stderr. */
   readonly log: string[];
+  /** The devices (section names) still gathering when `signal` aborted; absent when none was. */
+  readonly stopped?: readonly string[];
 }
 
 /** Devices gathered at once on one host:port, so a gateway's few sessions are not flooded. */
@@ -72,17 +74,22 @@ async function gatherDevice(
   options: CollectOptions,
   deadline: number,
   slots: Slots,
-): Promise<Gathered> {
+  running: Set<() => void>,
+): Promise<{ metrics: Metric[]; log: string[]; stopped: boolean }> {
   const g = new DeviceGather(device, config, state, options);
   // One deadline for the whole gather, counted from its start: time spent
   // waiting for a slot on a busy host comes out of the device's own limit.
   const timer = setTimeout(() => {
     g.abort();
   }, Math.max(0, deadline - performance.now()));
+  let stopped = false;
   const stop = (): void => {
+    stopped = true;
     g.abort('the program is stopping');
   };
-  options.signal?.addEventListener('abort', stop, { once: true });
+  // A signal that fired before this device started stops it as well (it fires no event again).
+  if (options.signal?.aborted === true) stop();
+  else running.add(stop);
   const slot = device.url.host;
   let identity: string | undefined;
   const started = performance.now();
@@ -107,9 +114,9 @@ async function gatherDevice(
     }
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', stop);
+    running.delete(stop);
   }
-  return scrapeResult(g, identity, started);
+  return { ...scrapeResult(g, identity, started), stopped };
 }
 
 /**
@@ -120,18 +127,32 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
   const states = options.states ?? new Map<string, DeviceState>();
   const start = performance.now();
   const slots = new Slots(PER_HOST_LIMIT);
-  const results = await Promise.all(
-    config.devices.map((d) => {
-      let state = states.get(d.name);
-      if (!state) {
-        state = {};
-        states.set(d.name, state);
-      }
-      return gatherDevice(d, config, state, options, start + d.timeoutMs, slots);
-    }),
-  );
+  // The devices still gathering, each stopped by its function when `signal` aborts: one listener
+  // on the signal for the gather, not one per device (past 10, Node warns of a leak on stderr).
+  const running = new Set<() => void>();
+  const stopAll = (): void => {
+    for (const stop of running) stop();
+  };
+  options.signal?.addEventListener('abort', stopAll, { once: true });
+  let results;
+  try {
+    results = await Promise.all(
+      config.devices.map((d) => {
+        let state = states.get(d.name);
+        if (!state) {
+          state = {};
+          states.set(d.name, state);
+        }
+        return gatherDevice(d, config, state, options, start + d.timeoutMs, slots, running);
+      }),
+    );
+  } finally {
+    options.signal?.removeEventListener('abort', stopAll);
+  }
+  const stopped = config.devices.filter((_, i) => results[i]?.stopped === true).map((d) => d.name);
   return {
     metrics: results.flatMap((r) => r.metrics),
     log: results.flatMap((r) => r.log),
+    ...(stopped.length > 0 ? { stopped } : {}),
   };
 }
