@@ -143,21 +143,35 @@ interface InFlight {
   error?: unknown;
 }
 
+const ACCEPT = 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5';
+
 async function request(url: URL, options: FetchOptions, started: number, form: string | undefined, inFlight: InFlight): Promise<RawResponse> {
   const mod = url.protocol === 'https:' ? (httpsModule ??= await import('node:https')) : (httpModule ??= await import('node:http'));
   const keepAlive = options.agents !== undefined;
-  const headers: Record<string, string> = {
-    'user-agent': options.userAgent ?? 'telegraf-homenet',
-    accept: 'text/html,application/xhtml+xml,application/xml,text/xml,text/plain;q=0.9,*/*;q=0.5',
-    'accept-encoding': 'identity',
-    connection: keepAlive ? 'keep-alive' : 'close',
-  };
-  if (options.cookie !== undefined) headers['cookie'] = options.cookie;
-  if (form !== undefined) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    headers['content-length'] = String(Buffer.byteLength(form));
+  // Name, value, name, value: Node validates these once and writes them as
+  // they are, where an object costs a setHeader() each and Node adds the Host.
+  const headers = [
+    'host', url.host,
+    'user-agent', options.userAgent ?? 'telegraf-homenet',
+    'accept', ACCEPT,
+    'accept-encoding', 'identity',
+    'connection', keepAlive ? 'keep-alive' : 'close',
+  ];
+  if (options.cookie !== undefined) headers.push('cookie', options.cookie);
+  if (form !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(form)));
+  // As Node's own conversion of a URL would have it (a redirect's Location may carry a user and password).
+  if (url.username !== '' || url.password !== '') {
+    const auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.push('authorization', `Basic ${Buffer.from(auth).toString('base64')}`);
   }
+  // The parts of the URL Node needs, not the URL itself: Node would convert it
+  // into a fresh object of a dozen fields and copy these options over it.
   const reqOptions: RequestOptions & { rejectUnauthorized?: boolean } = {
+    protocol: url.protocol,
+    // An IPv6 address without its brackets.
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
     method: form === undefined ? 'GET' : 'POST',
     agent: false,
     headers,
@@ -174,27 +188,48 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
     }
   }
   return new Promise<RawResponse>((resolve, reject) => {
+    const sent = new Sent(options.signal, form, started, inFlight, resolve, reject);
     let req: ClientRequest;
     try {
-      req = mod.request(url, reqOptions, (res) => {
-        resolve({ res, ttfbMs: performance.now() - started });
-      });
+      req = mod.request(reqOptions, sent.answered.bind(sent));
       inFlight.req = req;
     } catch (err) {
       reject(describe(err, options.signal));
       return;
     }
-    req.on('error', (err) => {
-      inFlight.error = err;
-      // A kept connection the device closed just as this request went out
-      // (its idle timer): the request never reached it. Node's advice for
-      // that case is to send it again on a new connection.
-      const code = (err as { code?: unknown }).code;
-      const stale = req.reusedSocket && form === undefined && !options.signal.aborted && (code === 'ECONNRESET' || code === 'EPIPE');
-      reject(stale ? new StaleConnection() : describe(err, options.signal));
-    });
+    req.on('error', sent.failed.bind(sent));
     req.end(form);
   });
+}
+
+/**
+ * A request on the wire. Its listeners are methods, bound per request, not
+ * closures made per request: V8 keeps a function's optimised code only while
+ * a closure of it lives (see TreeBuilder in html.ts).
+ */
+class Sent {
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly form: string | undefined,
+    private readonly started: number,
+    private readonly inFlight: InFlight,
+    private readonly resolve: (raw: RawResponse) => void,
+    private readonly reject: (err: Error) => void,
+  ) {}
+
+  answered(res: IncomingMessage): void {
+    this.resolve({ res, ttfbMs: performance.now() - this.started });
+  }
+
+  failed(err: Error): void {
+    this.inFlight.error = err;
+    // A kept connection the device closed just as this request went out
+    // (its idle timer): the request never reached it. Node's advice for
+    // that case is to send it again on a new connection.
+    const code = (err as { code?: unknown }).code;
+    const stale = this.inFlight.req?.reusedSocket === true && this.form === undefined && !this.signal.aborted && (code === 'ECONNRESET' || code === 'EPIPE');
+    this.reject(stale ? new StaleConnection() : describe(err, this.signal));
+  }
 }
 
 /** A kept connection that turned out closed before the request reached the device: worth one retry. */
@@ -227,62 +262,85 @@ function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal,
     return Promise.reject(new FetchError(`response is ${humanBytes(declared)}, over the ${humanBytes(maxBytes)} limit`));
   }
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (err: FetchError): void => {
-      if (settled) return;
-      settled = true;
-      reject(err);
-    };
-    // A body cut short by the device ends the stream without an error on some
-    // Node versions; `complete` says whether every promised byte arrived.
-    const ended = (): void => {
-      if (settled) return;
-      if (!res.complete) {
-        fail(
-          signal.aborted
-            ? new FetchError(reasonText(signal), undefined, true)
-            : new FetchError(`connection closed before the page was complete (${size} bytes read)`, undefined, true),
-        );
-        return;
-      }
-      settled = true;
-      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
-    };
-    res.on('data', (buf: Buffer) => {
-      if (settled) return;
-      size += buf.length;
-      if (size > maxBytes) {
-        fail(new FetchError(`response is over the ${humanBytes(maxBytes)} limit`));
-        res.destroy();
-        return;
-      }
-      if (chunks.length >= MAX_PIECES) {
-        fail(new FetchError(`response came in over ${MAX_PIECES} pieces (a device sending its page a few bytes at a time)`));
-        res.destroy();
-        return;
-      }
-      chunks.push(buf);
-    });
+    const reader = new BodyReader(res, maxBytes, signal, inFlight, resolve, reject);
+    const ended = reader.ended.bind(reader);
+    res.on('data', reader.data.bind(reader));
     res.on('end', ended);
     res.on('close', ended);
-    res.on('error', (err) => {
-      // The HTTP parser's own reason (a broken chunk) reaches the request, not the response.
-      const parserCode = (inFlight.error as { code?: unknown } | undefined)?.code;
-      if (!signal.aborted && typeof parserCode === 'string' && parserCode.startsWith('HPE_')) {
-        fail(describe(inFlight.error, signal));
-        return;
-      }
-      // After the headers, a reset is a page cut short, not a device that refused us.
-      const code = (err as { code?: unknown }).code;
-      if (!signal.aborted && (code === 'ECONNRESET' || err.message === 'aborted')) {
-        fail(new FetchError(`connection closed before the page was complete (${size} bytes read)`, undefined, true));
-        return;
-      }
-      fail(describe(err, signal));
-    });
+    res.on('error', reader.failed.bind(reader));
   });
+}
+
+/** {@link readCapped}'s listeners: methods bound per body, as in {@link Sent}. */
+class BodyReader {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  constructor(
+    private readonly res: IncomingMessage,
+    private readonly maxBytes: number,
+    private readonly signal: AbortSignal,
+    private readonly inFlight: InFlight,
+    private readonly resolve: (body: Buffer) => void,
+    private readonly reject: (err: FetchError) => void,
+  ) {}
+
+  data(buf: Buffer): void {
+    if (this.settled) return;
+    this.size += buf.length;
+    if (this.size > this.maxBytes) {
+      this.fail(new FetchError(`response is over the ${humanBytes(this.maxBytes)} limit`));
+      this.res.destroy();
+      return;
+    }
+    if (this.chunks.length >= MAX_PIECES) {
+      this.fail(new FetchError(`response came in over ${MAX_PIECES} pieces (a device sending its page a few bytes at a time)`));
+      this.res.destroy();
+      return;
+    }
+    this.chunks.push(buf);
+  }
+
+  // A body cut short by the device ends the stream without an error on some
+  // Node versions; `complete` says whether every promised byte arrived.
+  ended(): void {
+    if (this.settled) return;
+    if (!this.res.complete) {
+      this.fail(
+        this.signal.aborted
+          ? new FetchError(reasonText(this.signal), undefined, true)
+          : new FetchError(`connection closed before the page was complete (${this.size} bytes read)`, undefined, true),
+      );
+      return;
+    }
+    this.settled = true;
+    const chunks = this.chunks;
+    this.resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, this.size));
+  }
+
+  failed(err: Error): void {
+    const signal = this.signal;
+    // The HTTP parser's own reason (a broken chunk) reaches the request, not the response.
+    const parserCode = (this.inFlight.error as { code?: unknown } | undefined)?.code;
+    if (!signal.aborted && typeof parserCode === 'string' && parserCode.startsWith('HPE_')) {
+      this.fail(describe(this.inFlight.error, signal));
+      return;
+    }
+    // After the headers, a reset is a page cut short, not a device that refused us.
+    const code = (err as { code?: unknown }).code;
+    if (!signal.aborted && (code === 'ECONNRESET' || err.message === 'aborted')) {
+      this.fail(new FetchError(`connection closed before the page was complete (${this.size} bytes read)`, undefined, true));
+      return;
+    }
+    this.fail(describe(err, signal));
+  }
+
+  private fail(err: FetchError): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(err);
+  }
 }
 
 /**

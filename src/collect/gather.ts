@@ -49,10 +49,23 @@ export interface CollectOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Each device's page URLs by path: the same few pages, gather after gather (never changed once made). */
+const pageUrls = new WeakMap<URL, Map<string, URL>>();
+
 /** Resolves a page path (with query) under the device's base URL, keeping any path prefix. */
 export function pageUrl(base: URL, path: string): URL {
-  const prefix = base.pathname.replace(/\/+$/, '');
-  return new URL(prefix + path, base.origin);
+  let urls = pageUrls.get(base);
+  if (urls === undefined) {
+    urls = new Map();
+    pageUrls.set(base, urls);
+  }
+  let url = urls.get(path);
+  if (url === undefined) {
+    const prefix = base.pathname.replace(/\/+$/, '');
+    url = new URL(prefix + path, base.origin);
+    urls.set(path, url);
+  }
+  return url;
 }
 
 /** A failure with where it happened; `area` is absent when the whole device failed. */

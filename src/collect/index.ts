@@ -32,7 +32,7 @@ export const PER_HOST_LIMIT = 2;
 /** Counting semaphores by key. */
 class Slots {
   private readonly busy = new Map<string, number>();
-  private readonly waiting = new Map<string, (() => void)[]>();
+  private readonly waiting = new Map<string, Waiter[]>();
 
   constructor(private readonly limit: number) {}
 
@@ -43,27 +43,41 @@ class Slots {
       this.busy.set(key, n + 1);
       return Promise.resolve(true);
     }
+    const queue = this.waiting.get(key) ?? [];
+    this.waiting.set(key, queue);
     return new Promise<boolean>((resolve) => {
-      const queue = this.waiting.get(key) ?? [];
-      this.waiting.set(key, queue);
-      const granted = (): void => {
-        signal.removeEventListener('abort', aborted);
-        resolve(true);
-      };
-      const aborted = (): void => {
-        queue.splice(queue.indexOf(granted), 1);
-        resolve(false);
-      };
-      queue.push(granted);
-      signal.addEventListener('abort', aborted, { once: true });
+      const waiter = new Waiter(queue, signal, resolve);
+      queue.push(waiter);
+      signal.addEventListener('abort', waiter.aborted, { once: true });
     });
   }
 
   /** Hands the slot to the next waiter, or frees it. */
   release(key: string): void {
     const next = this.waiting.get(key)?.shift();
-    if (next) next();
+    if (next) next.grant();
     else this.busy.set(key, (this.busy.get(key) ?? 1) - 1);
+  }
+}
+
+/** A device waiting for a slot. Methods, not closures made per wait (see TreeBuilder in html.ts). */
+class Waiter {
+  readonly aborted = this.abort.bind(this);
+
+  constructor(
+    private readonly queue: Waiter[],
+    private readonly signal: AbortSignal,
+    private readonly resolve: (granted: boolean) => void,
+  ) {}
+
+  grant(): void {
+    this.signal.removeEventListener('abort', this.aborted);
+    this.resolve(true);
+  }
+
+  private abort(): void {
+    this.queue.splice(this.queue.indexOf(this), 1);
+    this.resolve(false);
   }
 }
 
@@ -134,25 +148,29 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
     for (const stop of running) stop();
   };
   options.signal?.addEventListener('abort', stopAll, { once: true });
+  // Loops, not callbacks made per gather (see TreeBuilder in html.ts).
+  const gathering = [];
+  for (const d of config.devices) {
+    let state = states.get(d.name);
+    if (!state) {
+      state = {};
+      states.set(d.name, state);
+    }
+    gathering.push(gatherDevice(d, config, state, options, start + d.timeoutMs, slots, running));
+  }
   let results;
   try {
-    results = await Promise.all(
-      config.devices.map((d) => {
-        let state = states.get(d.name);
-        if (!state) {
-          state = {};
-          states.set(d.name, state);
-        }
-        return gatherDevice(d, config, state, options, start + d.timeoutMs, slots, running);
-      }),
-    );
+    results = await Promise.all(gathering);
   } finally {
     options.signal?.removeEventListener('abort', stopAll);
   }
-  const stopped = config.devices.filter((_, i) => results[i]?.stopped === true).map((d) => d.name);
-  return {
-    metrics: results.flatMap((r) => r.metrics),
-    log: results.flatMap((r) => r.log),
-    ...(stopped.length > 0 ? { stopped } : {}),
-  };
+  const metrics: Metric[] = [];
+  const log: string[] = [];
+  const stopped: string[] = [];
+  for (const [i, r] of results.entries()) {
+    for (const m of r.metrics) metrics.push(m);
+    for (const line of r.log) log.push(line);
+    if (r.stopped === true) stopped.push(config.devices[i]?.name ?? '');
+  }
+  return { metrics, log, ...(stopped.length > 0 ? { stopped } : {}) };
 }

@@ -27,28 +27,28 @@ interface IfaceCounters {
  */
 function ifconfigCounters(block: string): Map<string, string> {
   const found = new Map<string, string>();
-  const put = (field: string, value: string): void => {
-    if (!found.has(field)) found.set(field, value);
-  };
   for (const line of block.split('\n')) {
     // The direction a line's unprefixed words (errors, dropped ...) belong to: its first RX/TX.
     const lead = /^\s*(RX|TX)\s+(packets|errors)\b/.exec(line);
     const dir = lead?.[1] === 'RX' ? 'rx' : lead?.[1] === 'TX' ? 'tx' : undefined;
-    for (const m of line.matchAll(/\b(?:(RX|TX)\s+)?(packets|bytes|errors|dropped|overruns|frame|carrier|collisions)(?::|\s+)(\S+)/g)) {
+    // exec() on one expression, not matchAll(), which copies (and compiles) it for every line.
+    COUNTER_WORD.lastIndex = 0;
+    for (let m = COUNTER_WORD.exec(line); m !== null; m = COUNTER_WORD.exec(line)) {
       const word = m[2] ?? '';
       const value = m[3] ?? '';
       const d = m[1] === 'RX' ? 'rx' : m[1] === 'TX' ? 'tx' : dir;
-      if (word === 'collisions') put('collisions', value);
-      else if (word === 'packets' || word === 'bytes') {
-        // `bytes` right after a packets count (net-tools 2.x) belongs to the same direction.
-        if (d !== undefined) put(`${d}_${word === 'packets' ? 'pkts' : 'bytes'}`, value);
-      } else if (d !== undefined) {
-        put(`${d}_${word === 'errors' ? 'err' : word === 'dropped' ? 'drop' : word}`, value);
-      }
+      let field: string | undefined;
+      if (word === 'collisions') field = 'collisions';
+      // `bytes` right after a packets count (net-tools 2.x) belongs to the same direction.
+      else if (word === 'packets' || word === 'bytes') field = d === undefined ? undefined : `${d}_${word === 'packets' ? 'pkts' : 'bytes'}`;
+      else if (d !== undefined) field = `${d}_${word === 'errors' ? 'err' : word === 'dropped' ? 'drop' : word}`;
+      if (field !== undefined && !found.has(field)) found.set(field, value);
     }
   }
   return found;
 }
+
+const COUNTER_WORD = /\b(?:(RX|TX)\s+)?(packets|bytes|errors|dropped|overruns|frame|carrier|collisions)(?::|\s+)(\S+)/g;
 
 const FIELD_ORDER = [
   'tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier',
