@@ -170,7 +170,7 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
   for (const [i, r] of results.entries()) {
     for (const m of r.metrics) metrics.push(m);
     for (const line of r.log) log.push(line);
-    if (r.stopped === true) stopped.push(config.devices[i]?.name ?? '');
+    if (r.stopped) stopped.push(config.devices[i]?.name ?? '');
   }
   return { metrics, log, ...(stopped.length > 0 ? { stopped } : {}) };
 }
