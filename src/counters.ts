@@ -72,6 +72,8 @@ export interface SeriesState {
 export interface HeldReading {
   value: bigint;
   atNs: bigint;
+  /** Its line was reset (rules 1 and 4) when it was read: the counter restarted, so the next reading counts from 0. */
+  reset?: boolean;
 }
 
 /** What is remembered of a device's uptime. */
@@ -115,9 +117,11 @@ function uptimeOf(m: Metric, cat: Catalogue): FieldValue | undefined {
 
 /**
  * How one reading is judged: `held` and `aside` are set aside (not added to
- * the total; the series stays at its last good reading).
+ * the total; the series stays at its last good reading); `restarted` counts
+ * from 0, as `reset` does, for a reading after one held across a reset (it
+ * does not make the rest of its line a reset again: rule 4 applied then).
  */
-type Change = 'first' | 'up' | 'wrap' | 'reset' | 'held' | 'aside';
+type Change = 'first' | 'up' | 'wrap' | 'reset' | 'held' | 'aside' | 'restarted';
 
 /** One counter reading of a line, judged. */
 interface Reading {
@@ -166,6 +170,11 @@ function judge(
   const held = before.held;
   if (held) {
     delete before.held;
+    // The line was reset when the held reading came: whatever that reading was, this one counted from 0.
+    if (held.reset === true) {
+      if (v < held.value) warn(setAside(m, field, held.value, `2^32 or more once, then ${v}: a glitch, not a 64-bit counter`));
+      return { change: 'restarted', from: before.last, wide: v >= held.value };
+    }
     const jumped = tooFast(held.value - before.last, before.atNs, held.atNs, maxRate);
     if (v >= held.value && !tooFast(v - held.value, held.atNs, at, maxRate)) {
       // Two readings at or above 2^32, going up: a 64-bit counter.
@@ -255,12 +264,14 @@ export function addTotals(
       let total: bigint;
       if (!before || r.change === 'first') total = r.value;
       else if (r.change === 'held' || r.change === 'aside') {
-        // Set aside: the series stays at its last good reading, and the next reading counts from there.
+        // Set aside: the series stays at its last good reading, and the next reading counts from there
+        // (from 0 if the line was reset meanwhile: the reset is not to be lost with the reading).
+        if (r.change === 'held' && lineReset && before.held) before.held.reset = true;
         totals[`${r.field}_total`] = int(before.total);
         continue;
       }
       else if (r.change === 'up') total = before.total + (r.value - r.from);
-      else if (lineReset || r.change === 'reset') total = before.total + r.value;
+      else if (lineReset || r.change === 'reset' || r.change === 'restarted') total = before.total + r.value;
       else total = before.total + (r.value + WRAP - before.last);
       // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
       const restart = total > INT64_MAX || total < 0n;

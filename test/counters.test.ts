@@ -288,6 +288,31 @@ describe('one absurd reading of 2^32 or more on a 32-bit counter', () => {
     ]);
   });
 
+  it('held across a reset of its line (the device restarted): the next reading counts from 0, in one run or across the state file', () => {
+    for (const viaFile of [false, true]) {
+      let state = emptyState();
+      const warnings: string[] = [];
+      const at = (i: bigint): bigint => T0 + i * MIN;
+      // 3.0e9 bytes counted; the device restarts (its packets fall from 2.5 million to 1,000) and shows a junk
+      // high word on 5 bytes; then 600,000,000 bytes since the restart.
+      const polls = [
+        [line({ rx_bytes: 3_000_000_000n, rx_pkts: 2_500_000n }, at(0n))],
+        [line({ rx_bytes: JUNK + 5n, rx_pkts: 1_000n }, at(1n))],
+        [line({ rx_bytes: 600_000_000n, rx_pkts: 501_000n }, at(2n))],
+      ];
+      const got: bigint[] = [];
+      for (const p of polls) {
+        got.push(total(addTotals(p, state, 'net', T0, (w) => warnings.push(w))[0], 'rx_bytes'));
+        if (viaFile) state = stateFromJson(stateToJson({ counters: state, devices: new Map() })).counters;
+      }
+      // Not 3.0e9 + (600e6 + 2^32 - 3.0e9): the fall from 3.0e9 came from the restart, not a wrap.
+      assert.deepEqual(got, [3_000_000_000n, 3_000_000_000n, 3_600_000_000n], viaFile ? 'across the state file' : 'in one run');
+      assert.equal(state.series.get('net\u0000host=router\u0000rx_bytes')?.wide, false);
+      assert.equal(warnings.length, 2, warnings.join('\n'));
+      assert.match(warnings[1] ?? '', /rx_bytes=12094627905541: set aside, not added to rx_bytes_total: 2\^32 or more once, then 600000000/);
+    }
+  });
+
   it('a real 64-bit counter crossing 2^32 becomes wide: the total is exact, and a later fall is a reset', () => {
     const state = emptyState();
     const warnings: string[] = [];

@@ -10,7 +10,7 @@
  *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,
  *                   "described":{"page key":{"until":ms,"metrics":[{name,tags,fields:{"f":["int","1"]}}]}}}},
  *  "forgotten":{"den":"atNs"},
- *  "held":{"net\u0000host=router\u0000rx_bytes":["value","atNs"]}}
+ *  "held":{"net\u0000host=router\u0000rx_bytes":["value","atNs"] or ["value","atNs",true] (its line was reset)}}
  * ```
  * `devices` came after the first files, `forgotten` after it, and `held` (a
  * reading of 2^32 or more set aside until the next one tells a 64-bit
@@ -72,9 +72,9 @@ export function stateToJson(state: State): string {
 }
 
 /** The held readings, only where there are any (see the head of this file). */
-function heldToJson(series: CounterState['series']): { held?: Record<string, [string, string]> } {
-  const held: Record<string, [string, string]> = {};
-  for (const [k, s] of series) if (s.held) held[k] = [String(s.held.value), String(s.held.atNs)];
+function heldToJson(series: CounterState['series']): { held?: Record<string, [string, string] | [string, string, true]> } {
+  const held: Record<string, [string, string] | [string, string, true]> = {};
+  for (const [k, s] of series) if (s.held) held[k] = s.held.reset === true ? [String(s.held.value), String(s.held.atNs), true] : [String(s.held.value), String(s.held.atNs)];
   return Object.keys(held).length === 0 ? {} : { held };
 }
 
@@ -188,10 +188,10 @@ function fromVersion1(data: object): State {
   for (const [host, atNs] of Object.entries((forgotten ?? {}) as Record<string, unknown>)) counters.forgotten.set(host, big(atNs));
   // Nor held readings; one of a series not in the file has nothing to be judged against.
   for (const [k, v] of Object.entries((held ?? {}) as Record<string, unknown>)) {
-    if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
-    const [value, atNs] = v as unknown[];
+    if (!Array.isArray(v) || (v.length !== 2 && !(v.length === 3 && v[2] === true))) throw new Error('it has a damaged entry');
+    const [value, atNs, reset] = v as unknown[];
     const s = counters.series.get(k);
-    if (s) s.held = { value: big(value), atNs: big(atNs) };
+    if (s) s.held = reset === true ? { value: big(value), atNs: big(atNs), reset: true } : { value: big(value), atNs: big(atNs) };
   }
   return state;
 }
