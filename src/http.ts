@@ -161,7 +161,13 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
   if (form !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(form)));
   // As Node's own conversion of a URL would have it (a redirect's Location may carry a user and password).
   if (url.username !== '' || url.password !== '') {
-    const auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    let auth: string;
+    try {
+      auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    } catch {
+      // Neither is repeated: a password has no place in a log.
+      throw new FetchError(`the address of ${url.host}${url.pathname} has a user name or password with a broken %-escape; not requested`);
+    }
     headers.push('authorization', `Basic ${Buffer.from(auth).toString('base64')}`);
   }
   // The parts of the URL Node needs, not the URL itself: Node would convert it

@@ -46,6 +46,9 @@ describe('fetchPage', () => {
       } else if (path === '/to-other-port') {
         res.writeHead(302, { location: `http://127.0.0.1:${((req.socket.localPort ?? 0) + 1).toString()}/cp1252-header` });
         res.end();
+      } else if (path === '/bad-userinfo') {
+        res.writeHead(302, { location: `http://a:50%off@127.0.0.1:${(req.socket.localPort ?? 0).toString()}/x` });
+        res.end();
       } else if (path === '/bad-location') {
         res.writeHead(302, { location: 'http://[::1/x' });
         res.end();
@@ -93,6 +96,15 @@ describe('fetchPage', () => {
     });
     await assert.rejects(fetchPage(new URL(`${srv.url}/to-other-port`), { signal: signal() }), {
       message: `redirected to http://127.0.0.1:${Number(port) + 1}, another scheme or port than http://127.0.0.1:${port}; not followed`,
+    });
+  });
+
+  it('a same-host Location whose password has a broken %-escape is a fetch error that does not repeat it', async () => {
+    await assert.rejects(fetchPage(new URL(`${srv.url}/bad-userinfo`), { signal: signal() }), (err: Error) => {
+      assert.equal(err.name, 'FetchError');
+      assert.equal(err.message, `the address of 127.0.0.1:${new URL(srv.url).port}/x has a user name or password with a broken %-escape; not requested`);
+      assert.doesNotMatch(err.message, /50%off/);
+      return true;
     });
   });
 
