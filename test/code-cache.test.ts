@@ -48,29 +48,46 @@ describe('the code cache', () => {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    /** A cache made for the program with its version string changed, same length (V8 checks only the length). */
-    async function otherProgramsCache(): Promise<Buffer> {
-      const other = text.replaceAll(JSON.stringify(VERSION), JSON.stringify('9'.repeat(VERSION.length)));
-      assert.notEqual(other, text);
-      const script = new Script(other, { filename: programPath(`${dir}/`) });
+    const NINES = '9'.repeat(VERSION.length);
+    /** The program with its version string changed: the same length (V8 checks only the length). */
+    const edited = text.replaceAll(JSON.stringify(VERSION), JSON.stringify(NINES));
+
+    /** A cache made for `program` after running `--version` (so the function that prints it is in the cache). */
+    async function cacheAfterVersion(program: string): Promise<Buffer> {
+      const script = new Script(program, { filename: programPath(`${dir}/`) });
       const module = { exports: {} as { main: (argv: string[], io: object) => Promise<number> } };
       (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, createRequire(import.meta.url), module, programPath(`${dir}/`), `${dir}/dist/bundle`);
       let out = '';
       await module.exports.main(['--version'], { stdout: (t: string) => (out += t), stderr: () => undefined, signal: new AbortController().signal, env: {} });
-      assert.equal(out.trim(), '9'.repeat(VERSION.length));
+      assert.equal(out.trim(), program === text ? VERSION : NINES);
       return script.createCachedData();
     }
 
     it('loads the cache named for this build and this Node, and no other', async () => {
-      const other = await otherProgramsCache();
+      assert.notEqual(edited, text);
+      const other = await cacheAfterVersion(edited);
       // Under this build's name the launcher runs the cached functions: the version comes from the cache.
       writeFileSync(cache, other);
-      assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), '9'.repeat(VERSION.length));
+      assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), NINES);
       // Under another build's name, or another Node's, it is never read.
       rmSync(cache);
       writeFileSync(codeCachePath(`${dir}/`, '0'.repeat(16), process.version, process.arch), other);
       writeFileSync(codeCachePath(`${dir}/`, build, 'v0.0.1', process.arch), other);
       assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), VERSION);
+    });
+
+    it('does not use the cache for a program edited after the build (its last line kept)', async () => {
+      // A cache of the built text under the build's name, and the text edited (same length, same last line).
+      writeFileSync(cache, await cacheAfterVersion(text));
+      assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), VERSION, 'the cache is used for the built text');
+      writeFileSync(programPath(`${dir}/`), edited);
+      try {
+        // Had the launcher used the cache, V8 would have run the built text's functions and printed its version.
+        assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), NINES);
+      } finally {
+        writeFileSync(programPath(`${dir}/`), text);
+        rmSync(cache);
+      }
     });
 
     it('runs without a cache, or with one V8 cannot use', async () => {
