@@ -120,15 +120,16 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
   setFlagsFromString('--semi-space-growth-factor=1');
   // The old generation: left alone, V8 lets it grow by at least 8 MiB of
   // garbage past what a full collection leaves (7 MB) before the next one.
-  // Starting incremental marking a tenth of the way there keeps it near 10
-  // MB (RSS 60-64 MiB instead of 69-80 over 20,000 gathers back to back).
+  // Starting incremental marking 15% of the way there keeps it near 10 MB
+  // (RSS 61-64 MiB instead of 69-80 over 20,000 gathers back to back).
   // Unlike a forced gc(), these are V8's own collections: they keep maps
   // that optimised code depends on, so they deoptimise nothing. Each costs
   // the re-optimisation of functions whose closures died, which is why the
-  // gather path makes its callbacks once (module-level functions, methods):
-  // the CPU per gather rises about 0.4 ms (see docs/performance.md). Read
-  // at every allocation step, so it works set here.
-  setFlagsFromString('--incremental-marking-hard-trigger=10');
+  // gather path makes its callbacks once (module-level functions, methods).
+  // 15 rather than 10: the same memory within the runs' spread, and 2.55-2.66
+  // ms per gather against 2.67-3.27 (four runs each; docs/performance.md).
+  // Read at every allocation step, so it works set here.
+  setFlagsFromString('--incremental-marking-hard-trigger=15');
   // Counter totals and device memory live in the run; a state file, when configured, carries them across restarts.
   const run = await Run.open(config, EXECD, options);
   // Said at once, not with the first gather: the file is read now, and not again.
