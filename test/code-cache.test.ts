@@ -20,7 +20,7 @@ const build = BUILD_ID.exec(text)?.[1] ?? '';
 
 describe('the code cache', () => {
   it('is made for this program and this Node, which accepts it', () => {
-    assert.match(build, /^[0-9a-f]{16}$/, 'the program ends with its build id');
+    assert.match(build, /^[0-9a-f]{8}$/, 'the program ends with its build id');
     const caches = readdirSync(`${ROOT}dist/bundle`).filter((f) => f.endsWith('.cache'));
     assert.deepEqual(caches, [codeCachePath('', build, process.version, process.arch).replace('dist/bundle/', '')]);
     const script = new Script(text, { filename: programPath(ROOT), cachedData: readFileSync(codeCachePath(ROOT, build, process.version, process.arch)) });
@@ -71,7 +71,7 @@ describe('the code cache', () => {
       assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), NINES);
       // Under another build's name, or another Node's, it is never read.
       rmSync(cache);
-      writeFileSync(codeCachePath(`${dir}/`, '0'.repeat(16), process.version, process.arch), other);
+      writeFileSync(codeCachePath(`${dir}/`, '0'.repeat(8), process.version, process.arch), other);
       writeFileSync(codeCachePath(`${dir}/`, build, 'v0.0.1', process.arch), other);
       assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), VERSION);
     });

@@ -20,7 +20,7 @@
  *   those V8 compiles before running anything. A Node of another version
  *   finds no cache of its name and compiles the text as require() would.
  *   The name also carries the build's id (the program's last line, its
- *   text's SHA-1, which the launcher checks), since V8 would take a cache of
+ *   text's CRC-32, which the launcher checks), since V8 would take a cache of
  *   another text of the same length as its own.
  *
  * Dynamic import() becomes require(): a script compiled from text has no
@@ -29,9 +29,9 @@
  * This is a build tool, not part of the program: it may run other programs.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 import { build } from 'esbuild';
 import { prebuiltEntities } from './entities.js';
 import { bundledPackagesPath, codeCachePath, programPath } from './targets.js';
@@ -72,8 +72,8 @@ async function bundle(): Promise<string> {
   mkdirSync(`${root}dist/bundle`, { recursive: true });
   // Strict, as the ES modules it was made from (the banner goes first, so esbuild's own directive is not one).
   const program = `(function (${WRAPPER_PARAMETERS}) {"use strict";${text}\n})\n`;
-  // The launcher checks the id against the text's SHA-1 before it uses the cache (bin/telegraf-homenet).
-  const id = createHash('sha1').update(program).digest('hex').slice(0, 16);
+  // The launcher checks the id against the text's CRC-32 before it uses the cache (bin/telegraf-homenet).
+  const id = crc32(program).toString(16).padStart(8, '0');
   writeFileSync(programPath(root), `${program}// build ${id}\n`);
   // The npm packages inside, for the release's LICENSE (their licence comments are not kept in the bundle).
   const packages = new Set(Object.keys(metafile.inputs).flatMap((f) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []));

@@ -86,7 +86,7 @@ export function codeCachePath(root: string, build: string, version: string, arch
 }
 
 /** The build id the program's text ends with, as `// build <id>`. */
-export const BUILD_ID = /\/\/ build ([0-9a-f]{16})\n$/;
+export const BUILD_ID = /\/\/ build ([0-9a-f]{8})\n$/;
 
 /** The npm packages bundled into the program (their folders), written by `npm run build`, read by `npm run release`. */
 export function bundledPackagesPath(root: string): string {
