@@ -4,12 +4,13 @@
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { nowNs } from './clock.js';
-
-/** Default response size cap. Real status pages are 10 to 80 KB. */
 import { decodeBody } from './charset.js';
+import { describe, FetchError, humanBytes, reasonText } from './http-errors.js';
 
 export { declaredCharset, decodeBody } from './charset.js';
+export { FetchError, humanBytes } from './http-errors.js';
 
+/** Default response size cap. Real status pages are 10 to 80 KB. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 /**
@@ -58,74 +59,6 @@ export interface Agents {
   http?: import('node:http').Agent;
   https?: import('node:https').Agent;
 }
-
-/** A size as a person reads it: `4 MiB`, `50 MiB`, `1 KiB`, `900 bytes`. */
-export function humanBytes(n: number): string {
-  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
-    if (n >= size) {
-      const v = n / size;
-      return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`;
-    }
-  }
-  return `${n} bytes`;
-}
-
-/** A fetch that failed; `message` is fit for a log line and names no secret. */
-export class FetchError extends Error {
-  override name = 'FetchError';
-  constructor(
-    message: string,
-    /** HTTP status when the device answered with something other than 200. */
-    readonly status?: number,
-    /** The device could not be reached or stopped answering: its other pages will fail too. */
-    readonly unreachable = false,
-  ) {
-    super(message);
-  }
-}
-
-const SOCKET_ERRORS: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the device',
-  EPIPE: 'connection closed by the device',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate (set insecure = true for this device to accept it)',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate (set insecure = true for this device to accept it)',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unverifiable TLS certificate (set insecure = true for this device to accept it)',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host name (set insecure = true for this device to accept it)',
-  CERT_HAS_EXPIRED: 'TLS certificate has expired (set insecure = true for this device to accept it)',
-  HPE_INVALID_CONSTANT: 'the answer is not HTTP',
-  HPE_INVALID_HEADER_TOKEN: 'the answer has invalid HTTP headers',
-  HPE_HEADER_OVERFLOW: 'the answer\'s HTTP headers are over the 16 KiB limit',
-  HPE_INVALID_CHUNK_SIZE: 'the answer\'s chunked encoding is broken',
-  HPE_INVALID_TRANSFER_ENCODING: 'the answer\'s Transfer-Encoding is invalid',
-  HPE_UNEXPECTED_CONTENT_LENGTH: 'the answer has both a Content-Length and chunked encoding',
-  HPE_INVALID_CONTENT_LENGTH: 'the answer\'s Content-Length is invalid',
-  ERR_INVALID_CHAR: 'invalid character in a request header',
-};
-
-function describe(err: unknown, signal: AbortSignal): FetchError {
-  if (err instanceof FetchError) return err;
-  if (signal.aborted) return new FetchError(reasonText(signal), undefined, true);
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && code in SOCKET_ERRORS) return new FetchError(SOCKET_ERRORS[code] ?? code, undefined, true);
-  const message = err instanceof Error ? err.message : String(err);
-  // OpenSSL's words for an https:// URL on a port that speaks plain HTTP (the gateway's port 80, a speaker's 1400).
-  if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message)) {
-    return new FetchError('the device answers plain HTTP on this port: use http:// in the URL (or its HTTPS port)', undefined, true);
-  }
-  return new FetchError(typeof code === 'string' ? `${message} (${code})` : message, undefined, true);
-}
-
-function reasonText(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : 'request aborted';
-}
-
 
 interface RawResponse {
   readonly res: IncomingMessage;

@@ -41,7 +41,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
 
 /** The parameters the program text is a function of: those of Node's CommonJS wrapper. */
-export const WRAPPER_PARAMETERS = 'exports, require, module, __filename, __dirname';
+const WRAPPER_PARAMETERS = 'exports, require, module, __filename, __dirname';
 
 /** Writes the program and returns its build id. */
 async function bundle(): Promise<string> {

@@ -23,7 +23,7 @@ import { Script } from 'node:vm';
 import { programPath } from './targets.js';
 
 /** The command lines run before the cache is made: the everyday collect of every device type. */
-export function warmRuns(url: string): string[][] {
+function warmRuns(url: string): string[][] {
   const speakers = [1, 2, 3].flatMap((n) => ['--device', `sonos=${url}/sonos/${n}`]);
   return [
     ['--device', `att-pace=${url}`, ...speakers],
