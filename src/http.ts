@@ -8,7 +8,7 @@ import { decodeBody } from './charset.js';
 import { describe, FetchError, humanBytes, reasonText } from './http-errors.js';
 
 export { declaredCharset, decodeBody } from './charset.js';
-export { FetchError, humanBytes } from './http-errors.js';
+export { FetchError, humanBytes, TimeLimit } from './http-errors.js';
 
 /** Default response size cap. Real status pages are 10 to 80 KB. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
