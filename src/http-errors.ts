@@ -43,6 +43,17 @@ export class TimeLimit extends FetchError {
   }
 }
 
+/**
+ * Why a request whose signal aborted while its host name was being looked
+ * up failed: at a deadline, that the lookup never answered (a DNS server
+ * that is down); otherwise the signal's reason.
+ */
+export function lookupStopped(name: string, signal: AbortSignal): FetchError {
+  const reason: unknown = signal.reason;
+  if (!(reason instanceof TimeLimit)) return new FetchError(reasonText(signal), undefined, true);
+  return new FetchError(`name lookup of ${name} did not answer within ${reason.ms} ms (the device's timeout): the DNS server may be down; an IP address in url needs no lookup`, undefined, true);
+}
+
 const SOCKET_ERRORS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by the device',
