@@ -7,7 +7,8 @@
  *   node dist/src/bench/lab.js SPEC_JSON
  *
  * prints `{"urls":[...]}` once everything listens, then one `{"query":...}`
- * line per DNS query, and runs until it is killed.
+ * line per DNS query, and runs until it is killed or its stdin ends (the
+ * process that started it is gone, whatever ended it).
  *
  * This is a measuring tool, not part of the program.
  */
@@ -43,7 +44,7 @@ export async function startLab(spec: LabSpec, netns?: Netns): Promise<Lab> {
   if (spec.dns !== undefined && netns === undefined) throw new Error('a lab DNS server listens on port 53: only inside a namespace of its own');
   const argv = [SELF, JSON.stringify(spec)];
   const cmd = netns ? netns.command(process.execPath, argv) : { program: process.execPath, args: argv };
-  const child = spawn(cmd.program, cmd.args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd.program, cmd.args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const queries: DnsQuery[] = [];
   let exited = false;
   const exit = new Promise<void>((resolve) => {
@@ -88,6 +89,7 @@ async function main(spec: LabSpec): Promise<void> {
     await startDnsServer(spec.dns, (query) => process.stdout.write(`${JSON.stringify({ query })}\n`));
   }
   process.stdout.write(`${JSON.stringify({ urls })}\n`);
+  process.stdin.on('end', () => process.exit(0)).resume();
 }
 
 if (process.argv[1] === SELF) await main(JSON.parse(process.argv[2] ?? '{"simulators":[]}') as LabSpec);

@@ -38,11 +38,19 @@ function ip(args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
 }
 
-/** Every namespace still open, removed when this process exits whatever happened. */
+/** Every namespace still open, removed when this process exits whatever happened (Ctrl-C included). */
 const open = new Set<Netns>();
-process.on('exit', () => {
+const closeAll = (): void => {
   for (const ns of open) ns.close();
-});
+};
+process.on('exit', closeAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    closeAll();
+    // Then the signal does what it would have done.
+    process.kill(process.pid, sig);
+  });
+}
 
 /** A namespace with its loopback up and, under /etc/netns/NAME/, the files given (`resolv.conf`, `hosts`). */
 export class Netns {
