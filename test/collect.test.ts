@@ -335,16 +335,16 @@ describe('collect: the run\'s deadline', () => {
     assert.match(stdout, /^homenet_scrape,host=127\.0\.0\.1:\d+,type=att-pace success=false,duration_ms=800i,values_omitted=0i,error="no complete answer within 2000 ms/);
   });
 
-  it('2,000 devices at one closed address: a line each, the queued ones never asked, all ended by one timer at the deadline', async () => {
+  it('1,000 devices at one closed address: a line each, the queued ones never asked, all ended by one timer at the deadline', async () => {
     const port = await closedPort();
-    const config = buildConfig({ file: 'many.ini', fileText: `timeout = 2s\n${Array.from({ length: 2000 }, (_, i) => `[d${i}]\ntype = att-pace\nurl = http://127.0.0.1:${port}/${i}\n`).join('')}` });
+    const config = buildConfig({ file: 'many.ini', fileText: `timeout = 2s\n${Array.from({ length: 1000 }, (_, i) => `[d${i}]\ntype = att-pace\nurl = http://127.0.0.1:${port}/${i}\n`).join('')}` });
     const clock = new FakeClock();
     const gathering = collect(config, { clock });
     assert.equal(clock.pending, 1, 'one timer for every device with that deadline');
     clock.advance(2000);
     const { metrics, log } = await gathering;
     assert.equal(clock.pending, 0);
-    assert.equal(metrics.length, 2000);
+    assert.equal(metrics.length, 1000);
     assert.ok(metrics.every((m) => m.name === 'homenet_scrape' && field(m, 'success') === false && field(m, 'duration_ms') === 2000n));
     const causes = new Map<string, number>();
     for (const l of log) {
@@ -354,7 +354,7 @@ describe('collect: the run\'s deadline', () => {
     // The two with a connection were cut short on their way; the others waited their turn until the deadline.
     assert.deepEqual(Object.fromEntries(causes), {
       'no complete answer within 2000 ms (the device\'s timeout)': 2,
-      'no request sent: other devices at ADDRESS held its 2 connections until the deadline (2000 ms)': 1998,
+      'no request sent: other devices at ADDRESS held its 2 connections until the deadline (2000 ms)': 998,
     });
   });
 });
