@@ -101,6 +101,32 @@ function wanted(args: readonly string[]): Target[] {
   });
 }
 
+/**
+ * postject's injection, without the warnings of the LIEF library inside it:
+ * "Can't find string offset for section name '.note.100'", about a dozen
+ * per binary, for note sections of Node's own build that LIEF cannot name.
+ * They are harmless (the binary is run right after, as its check) and
+ * alarming in a build's output, so they are kept and shown only when the
+ * injection fails. LIEF writes them through Emscripten's stderr, which is
+ * console.warn.
+ */
+async function quietInject(output: string, blob: Buffer): Promise<void> {
+  const { inject } = await import('postject');
+  const held: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]): void => {
+    held.push(args.map(String).join(' '));
+  };
+  try {
+    await inject(output, 'NODE_SEA_BLOB', blob, { sentinelFuse: SEA_FUSE });
+  } catch (err) {
+    for (const line of held) process.stderr.write(`${line}\n`);
+    throw err;
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** One executable: the blob for `t` (made by `hostNode`), the stripped base binary, the injection, a check. */
 async function build(t: Target, hostNode: string, script: string, cache: string | undefined): Promise<void> {
   const started = performance.now();
@@ -119,13 +145,12 @@ async function build(t: Target, hostNode: string, script: string, cache: string 
   chmodSync(output, 0o755);
   // --strip-all left a binary that crashed once injected (seen with a trivial
   // script); --strip-unneeded saves as much and keeps what Node needs. strip
-  // warns about Node's custom note sections; the result runs the same. The
-  // host's strip knows only its own architecture.
+  // warns about Node's custom note sections (its output is not shown); the
+  // result runs the same. The host's strip knows only its own architecture.
   const strip = native ? 'strip' : `${t.triplet}-strip`;
   if (onPath(strip)) execFileSync(strip, ['--strip-unneeded', output], { stdio: 'ignore' });
   else process.stderr.write(`W! ${strip} not found (Debian: binutils-${t.triplet.replace(/_/g, '-')}): ${output} keeps its symbols, about 35 MB more\n`);
-  const { inject } = await import('postject');
-  await inject(output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  await quietInject(output, readFileSync(blob));
   const mb = (statSync(output).size / 1e6).toFixed(1);
   const took = `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const check = commandFor(t.arch, output, ['--version']);
