@@ -28,9 +28,9 @@
  * This is a build tool, not part of the program: it may run other programs.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fetchOfficialNode, officialNodeFolder } from './official-node.js';
 import { binaryPath, bundledPackagesPath, commandFor, programPath, TARGETS, type Target } from './targets.js';
 import { makeCodeCache } from './warm.js';
 
@@ -49,27 +49,12 @@ function say(text: string): void {
 
 /** The folder a base package is unpacked into (bin/node, LICENSE): read by `npm run release` too. */
 export function baseFolder(t: Target): string {
-  return `${work}${t.base.name}-${t.base.version}/package/`;
+  return officialNodeFolder(work, t.base);
 }
 
 /** A target's base Node binary, downloaded once into dist/sea/ and checked against its pinned integrity. */
 function baseNode(t: Target): string {
-  const { name, version, integrity: pinned } = t.base;
-  const node = `${baseFolder(t)}bin/node`;
-  if (existsSync(node)) return node;
-  const tgz = `${work}${name}-${version}.tgz`;
-  if (!existsSync(tgz)) {
-    say(`fetching ${name}@${version} from the npm registry`);
-    execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  const integrity = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
-  if (integrity !== pinned) {
-    rmSync(tgz);
-    throw new Error(`${tgz}: integrity ${integrity} is not the pinned ${pinned}`);
-  }
-  mkdirSync(`${work}${name}-${version}`, { recursive: true });
-  execFileSync('tar', ['-xzf', tgz, '-C', `${work}${name}-${version}`, 'package/bin/node', 'package/LICENSE']);
-  return node;
+  return fetchOfficialNode(work, t.base, say);
 }
 
 /** Whether `program` is on the PATH. */
