@@ -217,7 +217,7 @@ export function renderLines(batch: Gathered): Rendered {
  * totals would. `signal` aborting ends it at once with {@link Interrupted}.
  */
 export async function renderTable(config: Config, width: number, rateMs: number | undefined, timer: Timer, signal?: AbortSignal): Promise<Rendered> {
-  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty.js'), import('./counters.js')]);
+  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty/index.js'), import('./counters.js')]);
   const run = await Run.open(config, VIEW);
   const first = await run.whole(signal);
   const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];
@@ -249,7 +249,7 @@ const CLEAR_LINE_END = '\u001b[K';
  * the table away.
  */
 export async function watch(config: Config, every: string, everyMs: number, screen: Screen): Promise<void> {
-  const { Watch } = await import('./pretty.js');
+  const { Watch } = await import('./pretty/index.js');
   const view = new Watch();
   const run = await Run.open(config, VIEW);
   const { timer, signal } = screen;

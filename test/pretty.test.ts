@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { bool, float, int, str, type Metric } from '../src/lineprotocol.js';
 import { main, type Io } from '../src/cli.js';
 import type { Timer } from '../src/clock.js';
-import { bitsPerSecond, human, pretty, sparkline, Watch } from '../src/pretty.js';
+import { pretty, Watch } from '../src/pretty/index.js';
+import { sparkline } from '../src/pretty/table.js';
+import { bitsPerSecond, human } from '../src/pretty/units.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { BIN, lines, runBin } from './support/helpers.js';
 
@@ -50,6 +52,41 @@ describe('pretty', () => {
     );
   });
 
+  /**
+   * A household's lines as collect prints them: each speaker's under its own
+   * host tag, then the household's scrape line under its section's; then a
+   * device of its own, failed, whose host tag is one of the speakers'.
+   */
+  const household = (rx: bigint): Metric[] => [
+    { name: 'net', tags: { host: 'Living Room (L)', interface: 'br0', region: 'home' }, fields: { rx_bytes: int(rx), tx_bytes: int(0n), rx_err: int(0n), tx_err: int(0n) } },
+    { name: 'homenet_system', tags: { host: 'Living Room (L)', model: 'Sonos One', firmware: '85.0', region: 'home' }, fields: { info: int(1n) } },
+    { name: 'net', tags: { host: 'Den', interface: 'br0', region: 'home' }, fields: { rx_bytes: int(rx * 2n), tx_bytes: int(0n), rx_err: int(0n), tx_err: int(0n) } },
+    { name: 'homenet_scrape', tags: { host: 'sonos', type: 'sonos-household', region: 'home' }, fields: { success: bool(true), duration_ms: int(20), values_omitted: int(0n) } },
+    { name: 'homenet_scrape', tags: { host: 'Den', type: 'sonos', region: 'home' }, fields: { success: bool(false), duration_ms: int(4), error: str('connection refused') } },
+  ];
+
+  it("gives a household's speakers the household's status, not the one of the device their host tag names", () => {
+    assert.equal(
+      pretty(household(2000n), household(1000n), 1, 80),
+      [
+        '  row             rx   tx      rx rate  tx rate  errors  status',
+        'sonos · sonos-household · ok in 20 ms · region=home',
+        'Living Room (L) · ok',
+        '  Sonos One · firmware 85.0',
+        '  br0       1.95 KiB  0 B  8.00 kbit/s  0 bit/s     0/0',
+        'Den · ok',
+        '  br0       3.91 KiB  0 B  16.0 kbit/s  0 bit/s     0/0',
+        'Den · sonos · FAILED in 4 ms · region=home',
+        '  connection refused',
+        '',
+      ].join('\n'),
+    );
+    const watch = new Watch();
+    watch.frame(household(1000n), 0, 80);
+    const frame = watch.frame(household(2000n), 1000, 80);
+    assert.deepEqual(frame.split('\n').filter((l) => /^\S/.test(l) && !l.startsWith('sonos')), ['Living Room (L) · ok', 'Den · ok', 'Den · sonos · FAILED in 4 ms · region=home'], frame);
+  });
+
   it('wraps long text to the width it is given, between parts, never inside "19.5 dB"', () => {
     const m: Metric[] = [
       { name: 'homenet_dsl', tags: { host: 'router', line: '1', direction: 'down' }, fields: { rate_kbps: int(48_210), max_rate_kbps: int(51_022), noise_margin_db: float(7.1), attenuation_db: float(19.5), output_power_dbm: float(14.2) } },
@@ -62,16 +99,20 @@ describe('pretty', () => {
     ]);
   });
 
-  it('shows no rate for a line two devices print with one host tag: it would mix their counters', () => {
+  it("rates: two devices' lines under one host tag each have their own; two lines of one device under one key have none", () => {
     const at = (a: bigint, b: bigint): Metric[] => [
+      // A household with two speakers of one name: their lines cannot be told apart from one gather to the next.
       { name: 'net', tags: { host: 'Kitchen', interface: 'br0' }, fields: { rx_bytes: int(a) } },
       { name: 'net', tags: { host: 'Kitchen', interface: 'br0' }, fields: { rx_bytes: int(b) } },
-      { name: 'net', tags: { host: 'Den', interface: 'br0' }, fields: { rx_bytes: int(a) } },
+      { name: 'homenet_scrape', tags: { host: 'sonos', type: 'sonos-household' }, fields: { success: bool(true) } },
+      // A speaker of that name as a device of its own.
+      { name: 'net', tags: { host: 'Kitchen', interface: 'br0' }, fields: { rx_bytes: int(a) } },
+      { name: 'homenet_scrape', tags: { host: 'Kitchen', type: 'sonos' }, fields: { success: bool(true) } },
     ];
     const text = pretty(at(1_000_000_000n, 5_000_000_000n), at(999_000_000n, 4_999_000_000n), 10);
-    assert.match(text, /^Kitchen · FAILED\n {2}br0 +954 MiB\n {2}br0 +4\.66 GiB\n/m, text);
+    assert.match(text, /^Kitchen · ok\n {2}br0 +954 MiB\n {2}br0 +4\.66 GiB\n/m, text);
+    assert.match(text, /^Kitchen · sonos · ok\n {2}br0 +954 MiB +800 kbit\/s/m, text);
     assert.equal(text.match(/kbit\/s/g)?.length, 1, text);
-    assert.match(text, /^Den · FAILED\n {2}br0 +954 MiB +800 kbit\/s/m);
   });
 
   it('watch: each frame has the rates since the one before and a sparkline of them', () => {
