@@ -26,9 +26,10 @@ export interface Row {
   readonly tx?: string;
   /** Receive/transmit errors. */
   readonly err?: string;
-  /** Bits per second since the earlier gather. */
+  /** Per second since the earlier gather: bits, or packets where the row counts no bytes (`rateUnit`). */
   readonly rxRate?: number;
   readonly txRate?: number;
+  readonly rateUnit?: 'pkt/s';
   /** The rest of the line in words. */
   readonly status: string;
 }
@@ -110,16 +111,24 @@ function int(m: Metric, f: string): bigint | undefined {
   return v?.kind === 'int' ? v.value : undefined;
 }
 
-/** The bits per second between two readings of a row, from the totals when there are any. */
+/**
+ * The rate between two readings of a row, from the totals when there are
+ * any: bits per second, or packets per second from a row that counts no
+ * bytes (a LAN total on some gateways).
+ */
 function rate(now: Metric, before: Metric, dir: 'rx' | 'tx', seconds: number): number | undefined {
-  for (const f of [`${dir}_bytes_total`, `${dir}_bytes`, net(`${dir}_bytes`)]) {
-    const a = int(before, f);
-    const b = int(now, f);
-    if (a === undefined || b === undefined) continue;
-    // A raw 32-bit counter that wrapped between the readings; a bigger one that went down was reset.
-    if (b < a && a >= 2n ** 32n) return undefined;
-    const delta = b >= a ? b - a : b + 2n ** 32n - a;
-    return (Number(delta) * 8) / seconds;
+  const bytes = [`${dir}_bytes_total`, `${dir}_bytes`, net(`${dir}_bytes`)];
+  const pkts = [`${dir}_pkts_total`, `${dir}_pkts`, net(`${dir}_pkts`)];
+  for (const [fields, per] of [[bytes, 8], [pkts, 1]] as const) {
+    for (const f of fields) {
+      const a = int(before, f);
+      const b = int(now, f);
+      if (a === undefined || b === undefined) continue;
+      // A raw 32-bit counter that wrapped between the readings; a bigger one that went down was reset.
+      if (b < a && a >= 2n ** 32n) return undefined;
+      const delta = b >= a ? b - a : b + 2n ** 32n - a;
+      return (Number(delta) * per) / seconds;
+    }
   }
   return undefined;
 }
@@ -169,6 +178,7 @@ function makeRow(m: Metric, key: string, before: Metric | undefined, seconds: nu
     const t = rate(m, before, 'tx', seconds);
     if (r !== undefined) row.rxRate = r;
     if (t !== undefined) row.txRate = t;
+    if (rx?.endsWith(' pkt') === true || tx?.endsWith(' pkt') === true) row.rateUnit = 'pkt/s';
   }
   return row;
 }

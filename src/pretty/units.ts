@@ -34,16 +34,20 @@ export function count(n: bigint, unit: string): string {
   return `${short(v / d)}${p} ${unit}`;
 }
 
-/** Bits per second with an SI prefix. */
-export function bitsPerSecond(bps: number): string {
-  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
-  let v = bps;
+/** A rate with an SI prefix on its unit: `12.3 Mbit/s`, `1.20 kpkt/s`. */
+export function perSecond(v: number, unit: 'bit/s' | 'pkt/s'): string {
+  const prefixes = ['', 'k', 'M', 'G', 'T'];
   let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+  while (Math.abs(v) >= 1000 && i < prefixes.length - 1) {
     v /= 1000;
     i++;
   }
-  return `${i === 0 ? v.toFixed(0) : short(v)} ${units[i] ?? ''}`;
+  return `${i === 0 ? v.toFixed(0) : short(v)} ${prefixes[i] ?? ''}${unit}`;
+}
+
+/** Bits per second with an SI prefix: `12.3 Mbit/s`. */
+export function bitsPerSecond(bps: number): string {
+  return perSecond(bps, 'bit/s');
 }
 
 function duration(seconds: bigint): string {
@@ -103,5 +107,7 @@ export function describe(field: string, v: FieldValue): string {
   }
   // Names of things read as themselves: "DSL", "full", "G.993.2_17a".
   if (v.kind === 'string' && ['source', 'protocol', 'channel', 'duplex', 'network_type'].includes(field)) return v.value;
+  // A port's speed beside its state (`up · 1.00 Gbit/s`) needs no word: a narrow window keeps it whole.
+  if (field === 'speed_bps') return human(field, v);
   return `${words} ${human(field, v)}`;
 }
