@@ -24,6 +24,10 @@ describe('pretty', () => {
     assert.equal(human('connected', bool(true)), 'yes');
     assert.equal(human('duplex', str('full')), 'full');
     assert.equal(bitsPerSecond(12_345_678), '12.3 Mbit/s');
+    // Three digits as rounded: never `10.00 Mbit/s` (a column wider than its values) nor `1000 kbit/s`.
+    assert.deepEqual([9_999_999, 999_700, 999.7, 99_960].map(bitsPerSecond), ['10.0 Mbit/s', '1.00 Mbit/s', '1.00 kbit/s', '100 kbit/s']);
+    assert.equal(human('rx_bytes', int(1_073_741_823n)), '1.00 GiB');
+    assert.equal(human('rx_bytes', int(1023n)), '1023 B');
   });
 
   it('groups by device: its status and shared tags said once, a row per line, rates from two readings', () => {

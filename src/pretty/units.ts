@@ -10,39 +10,41 @@ import type { FieldValue } from '../lineprotocol.js';
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
-/** Three significant digits: a column stays narrow and a glance is enough. */
+/** Three significant digits, as rounded (9.996 is `10.0`, not `10.00`): a column stays narrow and a glance is enough. */
 function short(v: number): string {
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
+  const a = Math.abs(v);
+  return Number(a.toFixed(2)) < 10 ? v.toFixed(2) : Number(a.toFixed(1)) < 100 ? v.toFixed(1) : v.toFixed(0);
 }
 
-/** Bytes with an IEC prefix: `3.80 GiB`. */
-export function bytes(n: bigint): string {
-  let v = Number(n);
+/** `v` divided by `step` until it shows below `step` (999.7 kbit/s is `1.00 Mbit/s`), and how many times. */
+function scaled(v: number, step: number, most: number): [number, number] {
   let i = 0;
-  while (Math.abs(v) >= 1024 && i < IEC.length - 1) {
-    v /= 1024;
+  while (i < most && Math.abs(Number(short(v))) >= step) {
+    v /= step;
     i++;
   }
-  return i === 0 ? `${v} B` : `${short(v)} ${IEC[i] ?? ''}`;
+  return [v, i];
+}
+
+const SI = ['', 'k', 'M', 'G', 'T'];
+
+/** Bytes with an IEC prefix: `3.80 GiB`, at most 8 characters. */
+export function bytes(n: bigint): string {
+  const [v, i] = scaled(Number(n), 1024, IEC.length - 1);
+  return i === 0 ? `${Number(n)} B` : `${short(v)} ${IEC[i] ?? ''}`;
 }
 
 /** A count with an SI prefix past 9,999: `10.0M pkt`. */
 export function count(n: bigint, unit: string): string {
-  const v = Number(n);
-  if (Math.abs(v) < 10_000) return `${v} ${unit}`;
-  const [d, p] = Math.abs(v) >= 1e9 ? [1e9, 'G'] : Math.abs(v) >= 1e6 ? [1e6, 'M'] : [1e3, 'k'];
-  return `${short(v / d)}${p} ${unit}`;
+  if (n < 10_000n && n > -10_000n) return `${n} ${unit}`;
+  const [v, i] = scaled(Number(n), 1000, SI.length - 1);
+  return `${short(v)}${SI[i] ?? ''} ${unit}`;
 }
 
-/** A rate with an SI prefix on its unit: `12.3 Mbit/s`, `1.20 kpkt/s`. */
-export function perSecond(v: number, unit: 'bit/s' | 'pkt/s'): string {
-  const prefixes = ['', 'k', 'M', 'G', 'T'];
-  let i = 0;
-  while (Math.abs(v) >= 1000 && i < prefixes.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v.toFixed(0) : short(v)} ${prefixes[i] ?? ''}${unit}`;
+/** A rate with an SI prefix on its unit: `12.3 Mbit/s`, `1.20 kpkt/s`, at most 11 characters. */
+export function perSecond(rate: number, unit: 'bit/s' | 'pkt/s'): string {
+  const [v, i] = scaled(rate, 1000, SI.length - 1);
+  return `${i === 0 ? v.toFixed(0) : short(v)} ${SI[i] ?? ''}${unit}`;
 }
 
 /** Bits per second with an SI prefix: `12.3 Mbit/s`. */
