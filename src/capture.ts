@@ -4,7 +4,7 @@
  * and next to them the `parse` commands that reproduce the run offline. What
  * a user attaches to a bug report when a firmware changes a page.
  */
-import { lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Fetcher } from './collect/index.js';
 import { ConfigError, type Config, type DeviceConfig } from './config.js';
 import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
@@ -121,10 +121,18 @@ function ownFolder(path: string): void {
   }
 }
 
-/** Checks `--out` and the device folders in it before anything is asked of a device. */
-function prepareOut(dir: string, folders: Iterable<string>): void {
+/**
+ * Checks `--out` before anything is asked of a device: a new folder, or an
+ * empty one. An earlier capture's files would stay beside the new ones, with
+ * placeholders numbered by another run (`192.0.2.1` another address in each):
+ * the folder would describe no run. Refused rather than cleared: they may be
+ * the only copy of a page a firmware since changed.
+ */
+function prepareOut(dir: string): void {
+  let entries: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new ConfigError(`--out: ${dir} exists and is not a folder (choose a new folder)`);
+    entries = readdirSync(dir);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir} (${why(err)})`);
@@ -133,19 +141,15 @@ function prepareOut(dir: string, folders: Iterable<string>): void {
     } catch (e) {
       throw new ConfigError(`--out: cannot make the folder ${dir} (${why(e)})`);
     }
+    return;
   }
-  for (const folder of folders) {
-    try {
-      const st = lstatSync(`${dir}/${folder}`);
-      if (!st.isDirectory()) throw new ConfigError(`--out: ${dir}/${folder} is ${kindOf(st)}, not a folder: capture does not write through it (remove it, or choose a new --out)`);
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir}/${folder} (${why(err)})`);
-    }
+  if (entries.length > 0) {
+    const n = entries.length === 1 ? `${JSON.stringify(entries[0])}` : `${entries.length} entries`;
+    throw new ConfigError(`--out: ${dir} is not empty (${n}): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)`);
   }
 }
 
-/** Writes a new file: whatever had its name (a file of an earlier capture, a planted link) is removed, not written through. */
+/** Writes a new file: whatever took its name while the run went on (a planted link) is removed, not written through. */
 function writeNew(path: string, text: string): void {
   try {
     unlinkSync(path);
@@ -164,7 +168,7 @@ function writeNew(path: string, text: string): void {
 export async function capture(config: Config, dir: string, signal?: AbortSignal): Promise<{ out: string; log: readonly string[] }> {
   const folders = deviceFolders(config.devices);
   // A bad --out is found before any device is asked (and before any login).
-  prepareOut(dir, folders.values());
+  prepareOut(dir);
   const pages: { url: URL; body: string }[] = [];
   const recording: Fetcher = async (url, options) => {
     const page = await fetchPage(url, options);

@@ -1,7 +1,7 @@
 /** capture: masked pages, and parse commands that reproduce the run. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { mask, Masker } from '../src/capture.js';
@@ -141,9 +141,32 @@ describe('capture: its folder (issue 13, item 8)', () => {
     assert.deepEqual(r, {
       code: 2,
       stdout: '',
-      stderr: `E! --out: ${out}/gw is a symbolic link, not a folder: capture does not write through it (remove it, or choose a new --out)\n`,
+      stderr: `E! --out: ${out} is not empty ("gw"): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)\n`,
     });
     assert.deepEqual(readdirSync(elsewhere), []);
+  });
+
+  it('a folder an earlier capture used is refused before any device is asked, and kept as it was (issue 21, item 9)', async () => {
+    writeFileSync(`${dir}/again.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/1\n`);
+    const out = `${dir}/again`;
+    // An empty folder is as good as a new one.
+    mkdirSync(out);
+    const first = await run(['capture', '--config', `${dir}/again.ini`, '--out', out]);
+    assert.equal(first.code, 0, first.stderr);
+    // Every name in the folder, with each file's text.
+    const snapshot = (): string[][] =>
+      readdirSync(out, { recursive: true, encoding: 'utf8' }).sort().map((f) => [f, statSync(`${out}/${f}`).isFile() ? readFileSync(`${out}/${f}`, 'utf8') : 'a folder']);
+    const kept = snapshot();
+    assert.ok(kept.length > 3, kept.join(' '));
+    const asked = [...sim.hits.values()].reduce((a, b) => a + b, 0);
+    const second = await run(['capture', '--config', `${dir}/again.ini`, '--out', out]);
+    assert.deepEqual(second, {
+      code: 2,
+      stdout: '',
+      stderr: `E! --out: ${out} is not empty (3 entries): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)\n`,
+    });
+    assert.equal([...sim.hits.values()].reduce((a, b) => a + b, 0), asked, 'no device asked');
+    assert.deepEqual(snapshot(), kept);
   });
 
   it('--out an existing file: exit 2 before any device is asked', async () => {
