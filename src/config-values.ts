@@ -101,6 +101,38 @@ export function checkTag(where: string, key: string, value: string): void {
   }
 }
 
+/**
+ * The most bytes the measurement and the config's tags may take, written
+ * out (`net,region=north,...`). InfluxDB refuses a line whose series key
+ * passes 65,535 bytes, and these are in every line: the rest is kept for the
+ * program's own tags (host, type, interface, model ..., each at most 256
+ * characters from a device) and field names.
+ */
+export const MAX_CONFIG_KEY_BYTES = 32_768;
+
+/**
+ * Checks that the measurement and the tags, together, leave room for the
+ * program's own tags: each value alone may pass and the sum still make every
+ * line too long for InfluxDB (every metric was dropped, exit 0). The message
+ * names the tag at which the sum passes the bound: the file's in their
+ * order, then the `--tag` flags (which win over a file's tag of that key).
+ */
+export function checkTagsSize(file: string, measurement: string, fileTags: Readonly<Record<string, string>>, flagTags: Readonly<Record<string, string>>): void {
+  const v = { v: int(0) };
+  const bare = Buffer.byteLength(serialize({ name: 'm', tags: {}, fields: v }));
+  let sum = Buffer.byteLength(serialize({ name: measurement, tags: {}, fields: v })) - bare + 1;
+  const over = (where: string): void => {
+    if (sum > MAX_CONFIG_KEY_BYTES) fail(where, `the measurement and tags come to ${sum} bytes written out with this one; at most ${MAX_CONFIG_KEY_BYTES}, so that every line's series key keeps room for the program's own tags within InfluxDB's 65,535 bytes`);
+  };
+  over(`${file}: measurement`);
+  for (const [key, value] of Object.entries({ ...fileTags, ...flagTags })) {
+    // `,key=value` as written: the same line with and without the tag.
+    sum += Buffer.byteLength(serialize({ name: 'm', tags: { [key]: value }, fields: v })) - bare;
+    const shown = `${key}=${value.length > 20 ? `${value.slice(0, 19)}…` : value}`;
+    over(key in flagTags ? `--tag ${JSON.stringify(shown)}` : `${file}: [tags] ${key}`);
+  }
+}
+
 /** Checks a host tag value; returns it trimmed. */
 export function checkHostTag(where: string, value: string): string {
   const host = value.trim();

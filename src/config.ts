@@ -16,6 +16,7 @@ import {
   checkHostTag,
   checkMeasurement,
   checkTag,
+  checkTagsSize,
   checkType,
   checkUrl,
   commaList,
@@ -321,7 +322,10 @@ export function buildConfig(src: ConfigSources): Config {
     fromFile.timeoutMs ??
     DEFAULT_TIMEOUT_MS;
 
-  const tags = { ...fromFile.tags, ...p.check(() => tagFlags(src.tags ?? [])) };
+  const flagTags = p.check(() => tagFlags(src.tags ?? [])) ?? {};
+  const tags = { ...fromFile.tags, ...flagTags };
+  const measurement = fromFile.measurement ?? DEFAULT_MEASUREMENT;
+  p.check(() => checkTagsSize(src.file ?? '', measurement, fromFile.tags, flagTags));
 
   const devices: DeviceConfig[] = fromFile.devices.map((d) => ({
     name: d.name,
@@ -374,7 +378,7 @@ export function buildConfig(src: ConfigSources): Config {
   }
 
   return {
-    measurement: fromFile.measurement ?? DEFAULT_MEASUREMENT,
+    measurement,
     tags,
     devices,
     ...(fromFile.stateFile !== undefined ? { stateFile: fromFile.stateFile } : {}),
