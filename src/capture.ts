@@ -57,16 +57,37 @@ export class Masker {
       .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
         v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`)
       .replace(/<(SerialNumber|serialNum)>([^<]*)<\/\1>/g, (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
-      // MAC addresses, with colons or dashes (Sonos serials start with one).
-      .replace(/\b[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b/g, (m, sep: string) =>
+      // MAC addresses, with colons or dashes (Sonos serials start with one); not the last six parts of an IPv6 address.
+      .replace(/\b(?<!:)[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b(?!\1[0-9A-Fa-f])/g, (m, sep: string) =>
         this.placeholder('mac', m.replace(/-/g, ':'), (n) => ['02', '00', '00', hex(n >> 16, 2), hex((n >> 8) & 0xff, 2), hex(n & 0xff, 2)].join(sep)))
-      // IPv6 addresses; times such as 12:07:45:09 have neither "::" nor hex letters and stay.
-      .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi, (m) =>
-        m.includes('::') || /[a-f]/i.test(m) ? this.placeholder('ipv6', m, (n) => `2001:db8::${n.toString(16)}`) : m)
-      // IPv4 addresses, documentation addresses instead; not inside a version such as 1.20.1.6-1.2.
-      .replace(/(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d-]|\.\d)/g, (m) =>
+      // IPv6 addresses (with a prefix length), see isIpv6.
+      .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])(\/\d{1,3}(?!\d))?/gi, (m, length?: string) => {
+        const address = length === undefined ? m : m.slice(0, -length.length);
+        return isIpv6(address, length !== undefined) ? `${this.placeholder('ipv6', address, (n) => `2001:db8::${n.toString(16)}`)}${length ?? ''}` : m;
+      })
+      // IPv4 addresses, documentation addresses instead; the first of a range a-b too, but not inside a version such as 1.20.1.6-1.2.
+      .replace(IPV4_ADDRESS, (m) =>
         this.placeholder('ipv4', m, (n) => `${['192.0.2', '198.51.100', '203.0.113'][Math.min(2, Math.floor((n - 1) / 254))] ?? '203.0.113'}.${((n - 1) % 254) + 1}`));
   }
+}
+
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)';
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+/** An IPv4 address, not inside a longer run of digits and dots; followed by "-" only as the first of a range. */
+const IPV4_ADDRESS = new RegExp(`(?<![\\d.])${IPV4}(?!\\d|\\.\\d|-(?!${IPV4}))`, 'g');
+
+/**
+ * Whether a run of colon-separated hex is an IPv6 address: with "::" or a
+ * hex letter; in digits only (2600:1700:5310:2000:0:0:0:1, a customer's
+ * part), when it has all eight parts, a prefix length, or a part after the
+ * first of three or four digits. A time (12:07:45:09) has two digits in each
+ * part after the first, and a MAC's placeholder (02:00:00:00:00:0A) six pairs.
+ */
+function isIpv6(text: string, prefixed: boolean): boolean {
+  const parts = text.split(':');
+  if (parts.length === 6 && parts.every((p) => p.length === 2)) return false;
+  if (text.includes('::') || /[a-f]/i.test(text)) return true;
+  return parts.length === 8 || prefixed || parts.slice(1).some((p) => p.length > 2);
 }
 
 /** A page with identifying details masked (a fresh {@link Masker}: one page alone). */

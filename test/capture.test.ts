@@ -72,6 +72,22 @@ describe('capture', () => {
     assert.equal(again, '<serialNum>SERIAL-MASKED-1</serialNum> 192.0.2.1');
   });
 
+  it('masks IPv6 addresses in digits only, the first address of a range, and a tenth MAC, and keeps times (issue 21, item 15)', () => {
+    const masker = new Masker();
+    const page = [
+      '<td>2600:1700:5310:2000:1234:5678:9012:3456</td><td>2600:1700:5310:2070/60</td><td>2600:1700:10:20:30:40:50:60</td>',
+      '<td>DHCP 192.168.1.64-192.168.1.253</td><td>Uptime 12:07:45:09, 1:02:03</td><td>1.20.1.6-1.2</td>',
+      ...Array.from({ length: 11 }, (_, i) => `<td>7A:11:22:33:44:${(0x50 + i).toString(16)}</td>`),
+    ].join('\n');
+    const masked = masker.mask(page).split('\n');
+    assert.deepEqual(masked.slice(0, 2), [
+      '<td>2001:db8::1</td><td>2001:db8::2/60</td><td>2001:db8::3</td>',
+      '<td>DHCP 192.0.2.1-192.0.2.2</td><td>Uptime 12:07:45:09, 1:02:03</td><td>1.20.1.6-1.2</td>',
+    ]);
+    // The tenth MAC's placeholder has a hex letter: it is not taken for an IPv6 address.
+    assert.deepEqual(masked.slice(-2), ['<td>02:00:00:00:00:0A</td>', '<td>02:00:00:00:00:0B</td>']);
+  });
+
   it('saves the pages of a run whose parse commands print the same metrics', async () => {
     const out = `${dir}/run`;
     const r = await runBin(['capture', '--out', out, '--device', `att=${sim.url}`, '--device', `att=${sim.url}/bgw320`, '--device', `sonos=${sim.url}/sonos/1`, '--device', `sonos-household=${sim.url}/sonos/2`]);
