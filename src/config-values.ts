@@ -65,21 +65,31 @@ export function checkDuration(where: string, value: string): number {
   return ms;
 }
 
+/**
+ * A URL (or `TYPE=URL`) for a message, with whatever stands between `//`
+ * and the last `@` hidden: a user name and password have no place in a log,
+ * even in a URL that is refused for other reasons.
+ */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/\/\/.*@/s, '//…@');
+}
+
 export function checkUrl(where: string, value: string): URL {
   let url: URL;
+  const shown = JSON.stringify(withoutUserinfo(value));
   try {
     url = new URL(value);
   } catch {
-    fail(where, `${JSON.stringify(value)} is not a URL (write it like http://192.168.1.254)`);
+    fail(where, `${shown} is not a URL (write it like http://192.168.1.254)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    fail(where, `${JSON.stringify(value)} is not an http:// or https:// URL`);
+    fail(where, `${shown} is not an http:// or https:// URL`);
   }
   // A password in argv or in a world-readable URL is a leak waiting to happen.
   if (url.username !== '' || url.password !== '') fail(where, 'must not contain a user name or password');
-  if (url.search !== '' || url.hash !== '') fail(where, `${JSON.stringify(value)} must not have a query or fragment`);
+  if (url.search !== '' || url.hash !== '') fail(where, `${shown} must not have a query or fragment`);
   // Port 0 is no port a device listens on (the system would pick one at random).
-  if (url.port === '0') fail(where, `${JSON.stringify(value)} has port 0, which no device listens on`);
+  if (url.port === '0') fail(where, `${shown} has port 0, which no device listens on`);
   return url;
 }
 

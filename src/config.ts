@@ -26,6 +26,7 @@ import {
   Problems,
   splitPair,
   unknownKey,
+  withoutUserinfo,
 } from './config-values.js';
 
 export { checkHostTag, checkMeasurement, ConfigError, parseDuration } from './config-values.js';
@@ -341,7 +342,7 @@ export function buildConfig(src: ConfigSources): Config {
   }));
   (src.devices ?? []).forEach((spec, i) => {
     p.check(() => {
-      const where = `--device ${JSON.stringify(spec)}`;
+      const where = `--device ${JSON.stringify(withoutUserinfo(spec))}`;
       const [type, url] = splitPair(where, spec, 'TYPE=URL, like --device att=http://192.168.1.254');
       const checkedType = checkType(where, type);
       const parsed = checkUrl(where, url);

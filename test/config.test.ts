@@ -145,6 +145,9 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: '--device without =', flags: { devices: ['att'] }, message: '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254' },
   { name: '--device unknown type', flags: { devices: ['sonoz=http://192.168.1.20:1400'] }, message: '--device "sonoz=http://192.168.1.20:1400": unknown device type "sonoz" (did you mean "sonos"?) (known: att, att-pace, att-bgw, sonos, sonos-household)' },
   { name: '--device bad URL', flags: { devices: ['att=gateway'] }, message: '--device "att=gateway": "gateway" is not a URL (write it like http://192.168.1.254)' },
+  { name: '--device with a password in its URL: the password is not echoed', flags: { devices: ['att=http://admin:Hunter2pw@192.168.1.254'] }, message: '--device "att=http://…@192.168.1.254": must not contain a user name or password' },
+  { name: '--device with a password in a URL that is no URL', flags: { devices: ['att=http://admin:Hunter2pw@[bad'] }, message: '--device "att=http://…@[bad": "http://…@[bad" is not a URL (write it like http://192.168.1.254)' },
+  { name: 'a password in a URL that is no URL', text: '[router]\ntype = att\nurl = http://admin:Hunter2pw@[bad\n', message: `${FILE}: [router] url: "http://…@[bad" is not a URL (write it like http://192.168.1.254)` },
   { name: '--tag without =', flags: { devices: ['att=http://192.168.1.254'], tags: ['region'] }, message: '--tag "region": expected KEY=VALUE, like --tag region=home' },
   { name: '--timeout bad', flags: { devices: ['att=http://192.168.1.254'], timeout: '5 seconds' }, message: '--timeout: "5 seconds" is not a duration (write it like 4s or 500ms)' },
 ];
