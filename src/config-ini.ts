@@ -67,6 +67,8 @@ export function scanIni(file: string, text: string, p: Problems): { refused: Set
     if (!pair || skip) return;
     const key = iniValue(pair[1] ?? '');
     const where = section === undefined ? `${file}: ${key}` : `${file}: [${section}] ${key}`;
+    // The INI reader drops it without a word: said here, or the line would be silently ignored.
+    if (key.replace(/\[\]$/, '') === '__proto__') p.check(() => fail(where, `cannot be a key name (line ${n})`));
     // key[] lines make a list, refused later with its own message.
     if (!key.endsWith('[]')) {
       const first = keys.get(key);
