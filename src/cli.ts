@@ -306,8 +306,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return err.exitCode;
     }
     if (err instanceof ConfigError) {
-      // One line each, control characters escaped: text from a file or an argument would garble the terminal or Telegraf's log.
-      writeLines(io.stderr, logLines('E', err.message));
+      // One line per mistake, control characters escaped (a line break in a file name too): text from a file or an argument would garble the terminal or Telegraf's log.
+      writeLines(io.stderr, err.problems.map((m) => error(m)));
       return 2;
     }
     writeLines(io.stderr, logLines('E', `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));

@@ -13,6 +13,14 @@ const MAX_TIMEOUT_MS = 300_000;
 /** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+
+  constructor(
+    message: string,
+    /** Each mistake's message, one log line each: a file name with a line break in it makes no second line. */
+    readonly problems: readonly string[] = [message],
+  ) {
+    super(message);
+  }
 }
 
 /** Tags the program sets itself. */
@@ -46,13 +54,13 @@ export class Problems {
       return fn();
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      this.messages.push(err.message);
+      this.messages.push(...err.problems);
       return undefined;
     }
   }
 
   throwIfAny(): void {
-    if (this.messages.length > 0) throw new ConfigError(this.messages.join('\n'));
+    if (this.messages.length > 0) throw new ConfigError(this.messages.join('\n'), this.messages);
   }
 }
 
