@@ -47,6 +47,7 @@ export function fail(where: string, message: string): never {
 /** Every mistake of a config, gathered in one pass so the user fixes them all at once. */
 export class Problems {
   readonly messages: string[] = [];
+  private readonly notes = new Map<string, string>();
 
   /** Runs one check; a ConfigError is noted and undefined returned. */
   check<T>(fn: () => T): T | undefined {
@@ -54,9 +55,19 @@ export class Problems {
       return fn();
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      this.messages.push(...err.problems);
+      for (const m of err.problems) this.messages.push(this.noted(m));
       return undefined;
     }
+  }
+
+  /** Adds `note` to a mistake found later at `where` (`file: [section] key`): a value the INI reader cut at a comment. */
+  note(where: string, note: string): void {
+    this.notes.set(where, note);
+  }
+
+  private noted(message: string): string {
+    for (const [where, note] of this.notes) if (message.startsWith(`${where}: `)) return `${message} (${note})`;
+    return message;
   }
 
   throwIfAny(): void {
