@@ -6,6 +6,7 @@
 import { didYouMean } from './suggest.js';
 import { DEVICE_KINDS, knownTypes } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
+import { INVISIBLE } from './log.js';
 
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
@@ -119,9 +120,20 @@ export function checkType(where: string, value: string): string {
   return value;
 }
 
+/**
+ * Refuses a name or value with an invisible character in it (log.ts's
+ * INVISIBLE): a bidi override or a zero-width space makes two names that
+ * look alike two series, or turns a table's text around.
+ */
+function refuseInvisible(where: string, as: string, text: string): void {
+  const c = text.match(INVISIBLE)?.[0];
+  if (c !== undefined) fail(where, `${as}: it holds U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, an invisible character that changes how the text shows (remove it)`);
+}
+
 export function checkTag(where: string, key: string, value: string): void {
   if (RESERVED_TAGS.includes(key)) fail(where, `the tag ${JSON.stringify(key)} is set by the program and cannot be overridden here`);
   if (value === '') fail(where, 'empty value (a tag needs a value)');
+  refuseInvisible(where, 'cannot be written as a tag', key + value);
   try {
     serialize({ name: 'check', tags: { [key]: value }, fields: { v: int(0) } });
   } catch (err) {
@@ -166,6 +178,7 @@ export function checkTagsSize(file: string, measurement: string, fileTags: Reado
 export function checkHostTag(where: string, value: string): string {
   const host = value.trim();
   if (host === '') fail(where, 'empty value');
+  refuseInvisible(where, 'cannot be written as a tag', host);
   try {
     serialize({ name: 'check', tags: { host }, fields: { v: int(0) } });
   } catch (err) {
@@ -177,6 +190,7 @@ export function checkHostTag(where: string, value: string): string {
 
 /** Checks a measurement name. */
 export function checkMeasurement(where: string, value: string): string {
+  refuseInvisible(where, 'cannot be a measurement name', value);
   try {
     serialize({ name: value, tags: {}, fields: { v: int(0) } });
   } catch (err) {

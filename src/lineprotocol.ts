@@ -5,7 +5,7 @@
  * cannot be written exactly is refused as a whole ({@link LineProtocolError})
  * rather than written half or approximately.
  */
-import { warning } from './log.js';
+import { INVISIBLE, warning } from './log.js';
 
 /** A typed field value. Integers are bigint so 64-bit counters keep every digit. */
 export type FieldValue =
@@ -258,9 +258,10 @@ export function serializeAll(metrics: readonly Metric[], warn: (message: string)
 export const MAX_DEVICE_TAG_CHARS = 256;
 
 /**
- * Device-provided text made fit for a tag value: control characters removed,
- * whitespace collapsed, broken Unicode repaired, backslashes (which line
- * protocol cannot always carry) turned into `/`, and text longer than
+ * Device-provided text made fit for a tag value: control characters and
+ * invisible ones (bidi overrides, zero-width spaces) removed, whitespace
+ * collapsed, broken Unicode repaired, backslashes (which line protocol
+ * cannot always carry) turned into `/`, and text longer than
  * {@link MAX_DEVICE_TAG_CHARS} cut to its first characters and `…` (`cut` is
  * told how long it was). Better a slightly changed firmware tag than a
  * dropped metric.
@@ -268,6 +269,8 @@ export const MAX_DEVICE_TAG_CHARS = 256;
 export function cleanTag(text: string, cut?: (chars: number) => void): string {
   const clean = text
     .toWellFormed()
+    // Two names that look alike must be one name, and none may turn a table's text around.
+    .replace(INVISIBLE, '')
     // eslint-disable-next-line no-control-regex -- removing control characters on purpose
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\\/g, '/')

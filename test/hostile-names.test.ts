@@ -96,3 +96,34 @@ describe('a zone name over 64 KiB (issue 21, item 10)', () => {
     assert.deepEqual(cuts, [257, 300]);
   });
 });
+
+describe('invisible characters in what a device calls itself (issue 21)', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+
+  it('bidi overrides and zero-width spaces are not kept in a tag; an emoji keeps its joiner', async () => {
+    const cases: readonly (readonly [string, string])[] = [
+      ['Den\u202E \u200BRoom\u2066', 'Den Room'],
+      ['\uFEFFKitch\u200Ben', 'Kitchen'],
+      ['\u{1F469}\u200D\u{1F373} Kitchen', '\u{1F469}\u200D\u{1F373} Kitchen'],
+    ];
+    for (const [zone, host] of cases) {
+      const { out, log } = renderLines(await collect(buildConfig({ devices: [`sonos=${sim.url}/sonos/1`] }), { fetcher: renaming(zone) }));
+      assert.deepEqual(log, []);
+      assert.deepEqual([...new Set(lines(out).map((l) => readLine(l).tags['host']))], [host], JSON.stringify(zone));
+    }
+  });
+
+  it('nor in the words of a gateway\'s page', async () => {
+    const fetcher: Fetcher = async (url, options) => {
+      const page = await fetchPage(url, options);
+      return { ...page, body: page.body.replace(/(Broadband Connection Source<\/th>\s*<td[^>]*>\s*)(\w+)/, '$1\u202E$2\u200B') };
+    };
+    const { metrics } = await collect(buildConfig({ devices: [`att=${sim.url}/bgw320`] }), { fetcher });
+    const wan = metrics.find((m) => m.name === 'homenet_wan');
+    assert.equal(wan?.fields['source']?.value, 'FIBER');
+  });
+});

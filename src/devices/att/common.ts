@@ -168,7 +168,8 @@ function dslRow(label: string): readonly [RegExp, string, DslAs] | undefined {
 function dslValue(omit: Omitter, where: string, text: string, as: DslAs): FieldValue | undefined {
   const t = normText(text);
   if (t === '') return undefined;
-  if (as === 'text') return str(t);
+  // Words the table shows: without invisible characters, as tags are.
+  if (as === 'text') return str(cleanTag(t));
   const m = measureOf(t);
   if (!m) {
     omit(`${where} is ${shown(t)}, not a number: left out`);
