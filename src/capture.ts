@@ -165,7 +165,7 @@ function prepareOut(dir: string): void {
     return;
   }
   if (entries.length > 0) {
-    const n = entries.length === 1 ? `${JSON.stringify(entries[0])}` : `${entries.length} entries`;
+    const n = entries.length === 1 ? JSON.stringify(entries[0]) : `${entries.length} entries`;
     throw new ConfigError(`--out: ${dir} is not empty (${n}): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)`);
   }
 }

@@ -326,7 +326,9 @@ export function buildConfig(src: ConfigSources): Config {
   const flagTags = p.check(() => tagFlags(src.tags ?? [])) ?? {};
   const tags = { ...fromFile.tags, ...flagTags };
   const measurement = fromFile.measurement ?? DEFAULT_MEASUREMENT;
-  p.check(() => checkTagsSize(src.file ?? '', measurement, fromFile.tags, flagTags));
+  p.check(() => {
+    checkTagsSize(src.file ?? '', measurement, fromFile.tags, flagTags);
+  });
 
   const devices: DeviceConfig[] = fromFile.devices.map((d) => ({
     name: d.name,

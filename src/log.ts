@@ -16,7 +16,7 @@ export type Level = 'E' | 'W' | 'I';
  * emoji and not one of them.
  */
 export const INVISIBLE =
-  /(?<!\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\uFE0F]?)\u200d|\u200d(?!\p{Extended_Pictographic})|[\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+  /(?<!\p{Extended_Pictographic}(?:[\u{1F3FB}-\u{1F3FF}]|\uFE0F)?)\u200d|\u200d(?!\p{Extended_Pictographic})|[\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
 
 /**
  * Control characters as `\xNN` (C0, DEL and C1), and {@link INVISIBLE}

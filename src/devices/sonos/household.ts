@@ -24,7 +24,10 @@ async function speakers(ctx: ExtractContext): Promise<{ host: string; section: S
   return sections.map((section) => {
     const serial = cleanTag(section.info.get('SerialNumber') ?? '');
     // The speaker keeps its lines under the name cut short, and says so.
-    const zone = zoneOf(section, first ? (n) => ctx.omit(tooLong(`${REVIEW_TITLE}: speaker ${serial || '(no serial)'}`, 'ZoneName', n)) : undefined);
+    const said = (n: number): void => {
+      ctx.omit(tooLong(`${REVIEW_TITLE}: speaker ${serial || '(no serial)'}`, 'ZoneName', n));
+    };
+    const zone = zoneOf(section, first ? said : undefined);
     if (zone === '') return { host: serial !== '' ? serial : 'unnamed speaker', section };
     return { host: (count.get(zone) ?? 0) > 1 && serial ? `${zone} ${serial}` : zone, section };
   });
