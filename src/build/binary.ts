@@ -122,7 +122,10 @@ async function build(t: Target, hostNode: string, script: string, cache: string 
   const assets: Record<string, string> = { 'program.js': programPath(root) };
   if (native && cache !== undefined) assets['program.cache'] = cache;
   // The main script is the launcher, a few lines: the program and its cache are assets.
-  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, assets }));
+  // --disable-sigusr1: SIGUSR1 never opens Node's inspector, not even in the
+  // moment before the launcher's own listener is set (issue 21, item 7).
+  const seaConfig = { main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, execArgv: ['--disable-sigusr1'], assets };
+  writeFileSync(config, JSON.stringify(seaConfig));
   execFileSync(hostNode, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   const output = binaryPath(root, t.arch);
   rmSync(output, { force: true });

@@ -65,6 +65,7 @@ async function identify(g: DeviceGather, family: Family, now: number): Promise<s
       const page = await getPage(g, family, spec, now);
       const id = page && (await spec.identify?.(page, g.pace));
       if (id) {
+        if (id.note !== undefined) g.omitted.push({ url: pageUrl(g.device.url, spec.path).href, message: id.note });
         g.state.identity = id.host;
         g.state.identifiedAt = now;
         return id.host;

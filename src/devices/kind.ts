@@ -56,6 +56,8 @@ export interface ExtractContext extends ParseContext {
 /** Who a device says it is: the host tag it should get unless the config names one. */
 export interface Identity {
   readonly host: string;
+  /** What was changed in the name to make it a tag (a name cut to its first characters): one `W!` line. */
+  readonly note?: string;
 }
 
 /** One area's metrics from one page. */

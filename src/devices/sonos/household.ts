@@ -3,21 +3,31 @@ import { cleanTag } from '../../lineprotocol.js';
 import { ParseError } from '../../html.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
-import { HINTS } from './speaker.js';
+import { HINTS, tooLong } from './speaker.js';
 import { sectionsOf, type SupportSection } from './support.js';
 
 const REVIEW_TITLE = 'Household review (/support/review)';
 
-/** Every speaker of a review page with a unique host tag: its zone name (plus serial when two share one). */
+/**
+ * Every speaker of a review page with a unique host tag: its zone name (plus
+ * serial when two share one). A name cut to fit a tag is said once, by the
+ * first of the page's extracts: every area's lines carry the same name.
+ */
 async function speakers(ctx: ExtractContext): Promise<{ host: string; section: SupportSection }[]> {
   const sections = (await sectionsOf(ctx)).filter((s) => s.info.has('ZoneName'));
   if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
+  let first = false;
+  await ctx.memo('sonos-review-names', () => Promise.resolve((first = true)));
   const count = new Map<string, number>();
-  const zoneOf = (s: SupportSection): string => cleanTag(s.info.get('ZoneName') ?? '');
+  const zoneOf = (s: SupportSection, cut?: (n: number) => void): string => cleanTag(s.info.get('ZoneName') ?? '', cut);
   for (const s of sections) count.set(zoneOf(s), (count.get(zoneOf(s)) ?? 0) + 1);
   return sections.map((section) => {
-    const zone = zoneOf(section);
     const serial = cleanTag(section.info.get('SerialNumber') ?? '');
+    // The speaker keeps its lines under the name cut short, and says so.
+    const said = (n: number): void => {
+      ctx.omit(tooLong(`${REVIEW_TITLE}: speaker ${serial || '(no serial)'}`, 'ZoneName', n));
+    };
+    const zone = zoneOf(section, first ? said : undefined);
     if (zone === '') return { host: serial !== '' ? serial : 'unnamed speaker', section };
     return { host: (count.get(zone) ?? 0) > 1 && serial ? `${zone} ${serial}` : zone, section };
   });
