@@ -27,12 +27,15 @@ export interface Filling {
   readonly timeFilter: string;
   /** `$__interval`, e.g. `15s`. */
   readonly interval: string;
+  /** A Flux data source: it passes no format function, so several values with no format are Grafana's default, a glob `{a,b}`. */
+  readonly flux?: boolean;
 }
 
 /**
  * The query as the data source sends it: `$name`, `${name}` and
  * `${name:regex|raw}` filled. A multi-value variable with no format is an
- * escaped alternation (the InfluxQL data source's own formatting).
+ * escaped alternation (the InfluxQL data source's own formatting), or a glob
+ * for Flux.
  */
 export function fill(query: string, f: Filling): string {
   return query.replace(/\$\{(\w+)(?::(\w+))?\}|\$(\w+)/g, (whole, braced: string | undefined, format: string | undefined, plain: string | undefined) => {
@@ -44,7 +47,7 @@ export function fill(query: string, f: Filling): string {
     const values = typeof value === 'string' ? [value] : value;
     if (format === 'regex') return regexFormat(values);
     if (format === 'raw') return values.join(',');
-    if (format === undefined) return typeof value === 'string' ? value : regexFormat(values);
+    if (format === undefined) return typeof value === 'string' ? value : f.flux === true ? `{${values.join(',')}}` : regexFormat(values);
     throw new Error(`${whole}: format ${format} is not one this test knows`);
   });
 }
