@@ -116,7 +116,7 @@ export const COMMANDS = {
     options: {
       config: { type: 'string', requiresArg: true, demandOption: true, describe: 'the INI file the dashboard is for' },
       datasource: { type: 'string', requiresArg: true, default: '${DS_INFLUXDB}', describe: 'Grafana data source UID (default: asked on import)' },
-      totals: { type: 'boolean', describe: 'graph the *_total fields (default: when the config sets state_file; use it with execd)' },
+      totals: { type: 'boolean', describe: 'graph the *_total fields, or with --no-totals the raw counters (default: whichever the data has)' },
       flux: { type: 'string', requiresArg: true, describe: 'Flux queries reading this InfluxDB 2.x bucket, instead of InfluxQL' },
     },
   },

@@ -225,7 +225,8 @@ async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io
   io.stdout(
     dashboardJson(config, {
       datasource: c.datasource,
-      totals: c.totals ?? config.stateFile !== undefined,
+      // Unless the command line says, the dashboard finds out from the data whether it has totals.
+      ...(c.totals !== undefined ? { totals: c.totals } : {}),
       ...(c.flux !== undefined ? { fluxBucket: c.flux } : {}),
     }),
   );

@@ -10,7 +10,7 @@ import type { Metric } from '../lineprotocol.js';
 import { Catalogue } from './catalogue.js';
 import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
-export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelQuery, PanelSpec, ParseContext } from './kind.js';
+export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec, ParseContext } from './kind.js';
 export { AREAS, defaultAreas, guardedAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
 export { Catalogue, isType, type FieldSpec, type MeasurementSpec } from './catalogue.js';
 
