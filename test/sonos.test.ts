@@ -5,7 +5,7 @@ import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect/i
 import { buildConfig, type Config } from '../src/config.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
-import { DESCRIPTION_REFRESH_MS, radioFields } from '../src/devices/sonos/index.js';
+import { DESCRIPTION_REFRESH_MS, MAX_INTERFACES, MAX_SPEAKERS, radioFields } from '../src/devices/sonos/index.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { FIXTURES, lines, runBin } from './support/helpers.js';
 
@@ -164,6 +164,46 @@ describe('a Sonos household of 30 speakers', () => {
     for (const m of metrics) serialize(m);
     const page = await fetchPage(new URL(`${sim.url}/sonos/7/support/review`), { signal: AbortSignal.timeout(5000) });
     assert.ok(page.body.length > 400_000, `a 30-speaker review is about 450 KB (${page.body.length})`);
+  });
+});
+
+describe('a speaker listing thousands of interfaces, a household of too many speakers (issue 21, item 2)', () => {
+  let sim: Simulator;
+  let crowd: Simulator;
+  before(async () => {
+    sim = await startSimulator({ fault: 'many-interfaces' });
+    crowd = await startSimulator({ speakers: MAX_SPEAKERS + 6 });
+  });
+  after(async () => {
+    await Promise.all([sim.close(), crowd.close()]);
+  });
+
+  it(`a speaker: its first ${MAX_INTERFACES} interfaces and its bridge are read, and one line says how many were left out`, async () => {
+    const { metrics, log } = await collect(speakerConfig(sim, 1));
+    // ath0, 15,000 made-up ones, then br0, eth0 and lo: the first 32 blocks and the bridge are read.
+    assert.deepEqual(log, [`W! [spk] sonos ${sim.url}/sonos/1/status/ifconfig: traffic: Network interfaces (/status/ifconfig): 15004 interfaces listed, more than the 32 a speaker is read for: 14971 left out`]);
+    const names = interfaces(metrics);
+    assert.equal(names.length, MAX_INTERFACES);
+    assert.deepEqual(names.slice(0, 2), ['veth0', 'veth1']);
+    assert.equal(names.at(-1), 'br0');
+    assert.equal(metrics.find((m) => m.name === 'homenet_scrape')?.fields['values_omitted']?.value, 1n);
+  });
+
+  it('the same speaker in its household page', async () => {
+    const { metrics, log } = await collect(speakerConfig(sim, 2, '', 'sonos-household'));
+    assert.deepEqual(log, [
+      `W! [spk] sonos-household ${sim.url}/sonos/2/support/review: traffic: Household review (/support/review): Living Room (L): 15004 interfaces listed, more than the 32 a speaker is read for: 14971 left out`,
+    ]);
+    assert.equal(metrics.filter((m) => m.name === 'net' && m.tags['host'] === 'Living Room (L)').length, MAX_INTERFACES);
+  });
+
+  it(`a household: its first ${MAX_SPEAKERS} speakers are read, and one line says how many were left out`, async () => {
+    const { metrics, log } = await collect(speakerConfig(crowd, 2, 'collect = traffic, system\n', 'sonos-household'));
+    assert.deepEqual(log, [
+      `W! [spk] sonos-household ${crowd.url}/sonos/2/support/review: traffic: Household review (/support/review): ${MAX_SPEAKERS + 6} speakers listed, more than the ${MAX_SPEAKERS} a household is read for: 6 left out (all their lines)`,
+    ]);
+    assert.equal(hosts(metrics.filter((m) => m.name !== 'homenet_scrape')).length, MAX_SPEAKERS);
+    assert.equal(metrics.filter((m) => m.name === 'net').length, MAX_SPEAKERS);
   });
 });
 
