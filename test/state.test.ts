@@ -8,6 +8,7 @@ import { main } from '../src/cli.js';
 import { addTotals, emptyState as emptyCounters } from '../src/counters.js';
 import { bool, float, int, str } from '../src/lineprotocol.js';
 import { emptyState, loadState, looksLikeOurs, saveState, STATE_VERSION, stateFromJson, stateToJson, type State } from '../src/state/index.js';
+import { MAX_STATE_BYTES } from '../src/files.js';
 import { BIN, closedPort, runProgram, type RunResult } from './support/helpers.js';
 
 const T0 = 1_764_000_000n * 1_000_000_000n;
@@ -200,6 +201,59 @@ describe('state file: the temporary file', () => {
     assert.equal(saveState(state, emptyState()), undefined);
     assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('clean.json')).sort(), ['clean.json', 'clean.json.bak', 'clean.json.tmp-1234', 'clean.json.tmp-77']);
     assert.ok(!existsSync(`${state}.tmp-4242`));
+  });
+});
+
+describe('state file: never larger than the program reads back (issue 21, item 2)', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-state-size-`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A state file of ours of about `mib` MiB: one host's series with long interface names. */
+  const bigState = (mib: number): State => {
+    const state = emptyState();
+    const name = 'v'.repeat(1000);
+    for (let i = 0; i < mib * 1000; i++) state.counters.series.set(`net\u0000host=spk\u0000interface=${name}${i}\u0000rx_bytes`, { last: 1n, total: 1n, atNs: T0, wide: false });
+    return state;
+  };
+
+  it('one an earlier version wrote over the limit is not refused for ever: a warning, a fresh start, replaced', async () => {
+    const path = `${dir}/old.json`;
+    writeFileSync(path, stateToJson(bigState(17)));
+    assert.ok(statSync(path).size > MAX_STATE_BYTES);
+    const r = await collectWith(dir, path);
+    assert.equal(r.code, 0);
+    assert.ok(r.stderr.split('\n').includes(`W! state file ${path} is over 16 MiB, more than the program reads back (an earlier version wrote it with no limit): counter totals start fresh, and it is replaced by one within the limit`), r.stderr);
+    assert.doesNotMatch(r.stderr, /^E! .*state file/m);
+    assert.ok(statSync(path).size < 10_000);
+    assert.equal(loadState(path).warning, undefined, 'read back quietly');
+  });
+
+  it("what devices' describing pages said is left out when the file would pass the limit; the totals are kept", () => {
+    const path = `${dir}/described.json`;
+    const state = emptyState();
+    addTotals([{ name: 'net', tags: { host: 'router' }, fields: { rx_bytes: int(5n) }, time: T0 }], state.counters, 'net', T0);
+    // Six speakers whose description pages named a model 3 MB long.
+    const model = 'M'.repeat(3_000_000);
+    for (let i = 0; i < 6; i++) {
+      state.devices.set(`s${i}`, { url: `http://192.0.2.${i}:1400/`, family: 'sonos', described: { 'sonos-description': { until: 1, metrics: [{ name: 'homenet_system', tags: { model }, fields: { info: int(1n) } }] } } });
+    }
+    assert.equal(saveState(path, state), undefined);
+    assert.ok(statSync(path).size <= MAX_STATE_BYTES);
+    const back = loadState(path);
+    assert.equal(back.warning, undefined);
+    assert.equal(back.state.counters.series.size, 1);
+    assert.deepEqual(back.state.devices.get('s3'), { url: 'http://192.0.2.3:1400/', family: 'sonos' });
+  });
+
+  it('a state that would still pass it is not written: an E!, and the file there stays', () => {
+    const path = `${dir}/huge.json`;
+    writeFileSync(path, stateToJson(emptyState()));
+    const line = saveState(path, bigState(17));
+    assert.equal(line, `E! state file ${path} would be over 16 MiB, more than the program reads back: not written (please report this: the counter totals are kept within 8 MiB)`);
+    assert.equal(readFileSync(path, 'utf8'), stateToJson(emptyState()));
   });
 });
 

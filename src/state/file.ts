@@ -9,12 +9,12 @@
  * `state_ok=false` on the run's `homenet_scrape` lines.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from '../files.js';
 import { error, warning } from '../log.js';
-import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type State } from './format.js';
+import { emptyState, looksLikeOurs, stateFromJson, stateToJson, withoutDescribed, type State } from './format.js';
 
 /** The state, whether it may be written back, and what to warn about. */
 export interface LoadedState {
@@ -79,6 +79,15 @@ export function loadState(path: string): LoadedState {
     // Not through a symbolic link: the rename would replace the link, not what it points to.
     ({ text, stat } = readRegularFile(path, MAX_STATE_BYTES, true));
   } catch (err) {
+    if (err instanceof FileRefused && oversizeOfOurs(path)) {
+      // Written by a version with no limit on what it kept (a speaker listing 15,000 interfaces made 19 MB):
+      // refusing it for ever would leave every device without totals.
+      return {
+        state: emptyState(),
+        writable: true,
+        warning: warning(`state file ${path} is ${err.code}, more than the program reads back (an earlier version wrote it with no limit): counter totals start fresh, and it is replaced by one within the limit`),
+      };
+    }
     if (err instanceof FileRefused) {
       return {
         state: emptyState(),
@@ -115,6 +124,35 @@ export function loadState(path: string): LoadedState {
   }
 }
 
+/** Whether `path` is a regular file over {@link MAX_STATE_BYTES} that starts as a state file of ours. */
+function oversizeOfOurs(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    if (!st.isFile() || st.size <= MAX_STATE_BYTES) return false;
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const head = Buffer.alloc(64);
+      return looksLikeOurs(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The state's text within {@link MAX_STATE_BYTES}, what the program reads
+ * back: what the devices' describing pages said is left out first (it is
+ * asked again); undefined when even the rest is over it.
+ */
+function boundedText(state: State): Buffer | undefined {
+  let bytes = Buffer.from(stateToJson(state));
+  if (bytes.length <= MAX_STATE_BYTES) return bytes;
+  bytes = Buffer.from(stateToJson({ ...state, devices: new Map([...state.devices].map(([name, d]) => [name, withoutDescribed(d)])) }));
+  return bytes.length <= MAX_STATE_BYTES ? bytes : undefined;
+}
+
 /** Writes the state atomically; returns a warning instead of throwing. */
 export function saveState(path: string, state: State): string | undefined {
   // What is there now may not be what was read: only a regular file (or nothing) is replaced.
@@ -124,6 +162,9 @@ export function saveState(path: string, state: State): string | undefined {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return cannotWrite(path, err);
   }
+  // Never larger than what the next run reads: a file refused on reading would restart every total.
+  const text = boundedText(state);
+  if (text === undefined) return error(`state file ${path} would be over ${MAX_STATE_BYTES / 1048576} MiB, more than the program reads back: not written (please report this: the counter totals are kept within 8 MiB)`);
   if (!cleaned.has(path)) {
     cleaned.add(path);
     cleanStale(path);
@@ -136,7 +177,7 @@ export function saveState(path: string, state: State): string | undefined {
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o640);
     created = true;
     try {
-      writeFileSync(fd, stateToJson(state));
+      writeFileSync(fd, text);
     } finally {
       closeSync(fd);
     }

@@ -48,6 +48,14 @@ export interface State {
   readonly devices: Map<string, RememberedDevice>;
 }
 
+/** A device's memory without what its describing pages said (that is asked again). */
+export function withoutDescribed(d: RememberedDevice): RememberedDevice {
+  if (!d.described) return d;
+  const copy = { ...d };
+  Reflect.deleteProperty(copy, 'described');
+  return copy;
+}
+
 /** A state with nothing remembered: a first run. */
 export function emptyState(): State {
   return { counters: emptyCounters(), devices: new Map() };
