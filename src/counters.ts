@@ -23,7 +23,11 @@
  *
  * On a wrap the total grows by `new + 2^32 - old`, on a reset by `new` (the
  * counter restarted from 0), otherwise by `new - old`. A counter first seen
- * starts its total at its own value.
+ * starts its total at its own value. No total ever grows faster than rule
+ * 3's rates: a reset whose `new` is more than the counter could count since
+ * the last reading is no count from 0; fallen by less than 2^32, it is a
+ * wrap of a 32-bit count under a high word that stayed (the junk high word
+ * below, once it looked like a 64-bit counter's), and otherwise set aside.
  *
  * A reading is set aside (not added to the total, with a `W!` line; the
  * series stays at its last good reading, so the next one counts from there)
@@ -48,7 +52,7 @@
  */
 import { catalogue, type Catalogue } from './devices/index.js';
 import { Budget, hostOf } from './counters-budget.js';
-import { describe, isReset, judge, WRAP, type Reading } from './counters-judge.js';
+import { describe, gain, isReset, judge, type Reading } from './counters-judge.js';
 import { int, type FieldValue, type Metric } from './lineprotocol.js';
 import { warning } from './log.js';
 
@@ -164,10 +168,10 @@ export function addTotals(
         const host = m.tags['host'];
         if (host !== undefined && state.forgotten.has(host)) returned.add(host);
         if (!budget.admit(key, `${describe(m)} ${field}`)) continue;
-        readings.push({ field, value: v.value, key, before, change: 'first', from: v.value, wide: false });
+        readings.push({ field, kind, value: v.value, key, before, change: 'first', from: v.value, wide: false });
         continue;
       }
-      readings.push({ field, value: v.value, key, before, ...judge(v.value, at, before, kind, hostRebooted, m, field, warn) });
+      readings.push({ field, kind, value: v.value, key, before, ...judge(v.value, at, before, kind, hostRebooted, m, field, warn) });
     }
     // Rule 4: one reset on the line makes every decrease on it a reset.
     const lineReset = hostRebooted || readings.some(isReset);
@@ -183,9 +187,15 @@ export function addTotals(
         totals[`${r.field}_total`] = int(before.total);
         continue;
       }
-      else if (r.change === 'up') total = before.total + (r.value - r.from);
-      else if (lineReset || r.change === 'reset' || r.change === 'restarted') total = before.total + r.value;
-      else total = before.total + (r.value + WRAP - before.last);
+      else {
+        const added = gain(r, before, at, lineReset, m, warn);
+        // Set aside, as above: the series stays at its last good reading.
+        if (added === undefined) {
+          totals[`${r.field}_total`] = int(before.total);
+          continue;
+        }
+        total = before.total + added;
+      }
       // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
       const restart = total > INT64_MAX || total < 0n;
       if (restart) {
