@@ -196,8 +196,8 @@ export function addTotals(
         }
         total = before.total + added;
       }
-      // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
-      const restart = total > INT64_MAX || total < 0n;
+      // Past int64: start again, and say so, rather than lose the line.
+      const restart = total > INT64_MAX;
       if (restart) {
         warn(warning(`${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`));
         total = r.value;

@@ -257,6 +257,30 @@ describe('state file: never larger than the program reads back (issue 21, item 2
   });
 });
 
+describe('state file: damaged entries', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(`${tmpdir()}/homenet-state-damaged-`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('negative totals are left out with one warning when read, not a wrongly worded warning per series at the next gather', () => {
+    const path = `${dir}/negative.json`;
+    const key = (i: number): string => `net\u0000host=router\u0000interface=port${i}\u0000rx_bytes`;
+    const series: Record<string, unknown> = { [key(0)]: ['1000', '50000', String(T0), false] };
+    for (let i = 1; i <= 100; i++) series[key(i)] = ['1000', '-7', String(T0), false];
+    writeFileSync(path, JSON.stringify({ format: 'telegraf-homenet-counters', version: 1, series, uptime: { router: ['-1', String(T0)] } }));
+    const loaded = loadState(path);
+    assert.equal(loaded.writable, true);
+    assert.equal(loaded.warning, `W! state file ${path} had 101 counter entries with a negative count, total or time (damaged): they were left out, and their *_total fields start again from their counters`);
+    const warnings: string[] = [];
+    const lines = Array.from({ length: 101 }, (_, i) => ({ name: 'net', tags: { host: 'router', interface: `port${i}` }, fields: { rx_bytes: int(2000n) }, time: T0 + 10n ** 10n }));
+    const out = addTotals(lines, loaded.state.counters, 'net', T0, (w) => warnings.push(w));
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(out.map((m) => m.fields['rx_bytes_total']?.value), [51_000n, ...Array.from({ length: 100 }, () => 2000n)]);
+  });
+});
+
 /** Runs the built program as user nobody, as Telegraf runs it as user telegraf. */
 function runAsNobody(args: readonly string[]): Promise<RunResult> {
   return runProgram('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { cwd: '/' });

@@ -112,7 +112,13 @@ export function loadState(path: string): LoadedState {
     };
   }
   try {
-    return { state: stateFromJson(text), writable: true };
+    const state = stateFromJson(text);
+    if (state.dropped === undefined) return { state, writable: true };
+    return {
+      state,
+      writable: true,
+      warning: warning(`state file ${path} had ${state.dropped} counter entries with a negative count, total or time (damaged): they were left out, and their *_total fields start again from their counters`),
+    };
   } catch (err) {
     const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
     if (looksLikeOurs(text)) return { state: emptyState(), writable: true, warning: warning(`state file ${path} is damaged (${why}): counter totals start fresh`) };

@@ -46,6 +46,8 @@ export interface State {
   readonly counters: CounterState;
   /** By device (INI section) name. */
   readonly devices: Map<string, RememberedDevice>;
+  /** Counter entries the file held that were left out when it was read: a negative count, total or time is no reading. */
+  readonly dropped?: number;
 }
 
 /** A device's memory without what its describing pages said (that is asked again). */
@@ -178,15 +180,24 @@ function fromVersion1(data: object): State {
     if (typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) throw new Error('it has a damaged number');
     return BigInt(v);
   };
+  // A negative number is read but is no reading: its entry is left out (said once), not the whole file.
+  let dropped = 0;
+  const readings = (...values: bigint[]): boolean => {
+    if (values.every((n) => n >= 0n)) return true;
+    dropped++;
+    return false;
+  };
   for (const [k, v] of Object.entries((series ?? {}) as Record<string, unknown>)) {
     if (!Array.isArray(v) || v.length !== 4) throw new Error('it has a damaged entry');
     const [last, total, atNs, wide] = v as unknown[];
-    counters.series.set(k, { last: big(last), total: big(total), atNs: big(atNs), wide: wide === true });
+    const s = { last: big(last), total: big(total), atNs: big(atNs), wide: wide === true };
+    if (readings(s.last, s.total, s.atNs)) counters.series.set(k, s);
   }
   for (const [k, v] of Object.entries((uptime ?? {}) as Record<string, unknown>)) {
     if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
     const [seconds, atNs] = v as unknown[];
-    counters.uptime.set(k, { seconds: big(seconds), atNs: big(atNs) });
+    const u = { seconds: big(seconds), atNs: big(atNs) };
+    if (readings(u.seconds, u.atNs)) counters.uptime.set(k, u);
   }
   // Files from before device memory have none.
   for (const [k, v] of Object.entries((devices ?? {}) as Record<string, unknown>)) {
@@ -199,7 +210,8 @@ function fromVersion1(data: object): State {
     if (!Array.isArray(v) || (v.length !== 2 && !(v.length === 3 && v[2] === true))) throw new Error('it has a damaged entry');
     const [value, atNs, reset] = v as unknown[];
     const s = counters.series.get(k);
-    if (s) s.held = reset === true ? { value: big(value), atNs: big(atNs), reset: true } : { value: big(value), atNs: big(atNs) };
+    const h = { value: big(value), atNs: big(atNs) };
+    if (s && readings(h.value, h.atNs)) s.held = reset === true ? { ...h, reset: true } : h;
   }
-  return state;
+  return dropped === 0 ? state : { ...state, dropped };
 }
