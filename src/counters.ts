@@ -221,6 +221,28 @@ export function addTotals(
   return out;
 }
 
+/**
+ * The lines without the `*_total` fields {@link addTotals} gave them: for a
+ * run whose totals could not be kept for the next one (its state file could
+ * not be written).
+ */
+export function withoutTotals(metrics: readonly Metric[], trafficMeasurement: string): Metric[] {
+  const cat = catalogue(trafficMeasurement);
+  const out: Metric[] = [];
+  for (const m of metrics) {
+    let fields: Record<string, FieldValue> | undefined;
+    if (counted(m, cat)) {
+      for (const key of Object.keys(m.fields)) {
+        if (!key.endsWith('_total') || cat.counter(m.name, key.slice(0, -'_total'.length)) === undefined) continue;
+        fields ??= { ...m.fields };
+        Reflect.deleteProperty(fields, key);
+      }
+    }
+    out.push(fields ? { ...m, fields } : m);
+  }
+  return out;
+}
+
 /** What one gather's lines say about devices that share a host tag. */
 interface Shared {
   /** Series keys written by more than one line. */

@@ -3,10 +3,12 @@
  * when a run starts, written atomically (a temporary file renamed over it)
  * after a gather. A missing, damaged or foreign file never stops a run: it
  * starts fresh, and a file that is not ours is never overwritten. What fixes
- * itself (a file not there yet, a damaged one of ours) is a `W!`; what would
- * make every run start fresh until someone acts (a file or folder of another
- * user, a link, a file that is not ours) is an `E!` naming the fix, and
- * `state_ok=false` on the run's `homenet_scrape` lines.
+ * itself (a file not there yet, a damaged one of ours) is a `W!`; a file that
+ * cannot be read or written (a file or folder of another user, a link, a file
+ * that is not ours, a full disk) is an `E!` naming the fix, and
+ * `state_ok=false` on the run's `homenet_scrape` lines. Such a run prints no
+ * `*_total` fields (index.ts): a later run would count on from older readings
+ * than it printed, and the totals would fall.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
@@ -52,7 +54,15 @@ function userName(uid: number): string {
   return `uid ${uid}`;
 }
 
-const UNTIL_FIXED = 'until then counter totals start fresh every run';
+const UNTIL_FIXED = 'until then no *_total fields are printed';
+
+/** Why a write failed, in words, for the codes a disk gives. */
+const WRITE_CAUSES: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: "the user's disk quota is used up",
+  EFBIG: 'it would pass the size a file may have (ulimit -f)',
+  EROFS: 'the file system is read-only',
+};
 
 /** `E!` for a state file this user may not read: who owns it, and the chown that fixes it. */
 function unreadable(path: string, code: string): string {
@@ -164,13 +174,13 @@ export function saveState(path: string, state: State): string | undefined {
   // What is there now may not be what was read: only a regular file (or nothing) is replaced.
   try {
     const now = lstatSync(path);
-    if (!now.isFile()) return error(`state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched, and counter totals will restart`);
+    if (!now.isFile()) return error(`state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched; ${UNTIL_FIXED}`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return cannotWrite(path, err);
   }
   // Never larger than what the next run reads: a file refused on reading would restart every total.
   const text = boundedText(state);
-  if (text === undefined) return error(`state file ${path} would be over ${MAX_STATE_BYTES / 1048576} MiB, more than the program reads back: not written (please report this: the counter totals are kept within 8 MiB)`);
+  if (text === undefined) return error(`state file ${path} would be over ${MAX_STATE_BYTES / 1048576} MiB, more than the program reads back: not written, and no *_total fields are printed (please report this: the counter totals are kept within 8 MiB)`);
   if (!cleaned.has(path)) {
     cleaned.add(path);
     cleanStale(path);
@@ -204,7 +214,11 @@ function cannotWrite(path: string, err: unknown): string {
     const dir = dirname(path);
     return error(`cannot write state file ${path} (${code}): ${user} cannot create files in ${dir}; fix: sudo chown ${shellWord(user)} ${shellWord(dir)}, or set state_file to a path in a folder ${user} owns; ${UNTIL_FIXED}`);
   }
-  return error(`cannot write state file ${path} (${code}): counter totals will restart`);
+  const cause = WRITE_CAUSES[code];
+  return error(
+    `cannot write state file ${path} (${code}${cause === undefined ? '' : `: ${cause}`}): no *_total fields are printed until it can be written ` +
+      '(a later run would count on from the older readings in it, and the totals would fall)',
+  );
 }
 
 /** State paths whose folder was already cleaned of stale temporary files in this process. */
