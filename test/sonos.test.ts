@@ -1,5 +1,9 @@
 /** Sonos speakers against the simulator: identity, interfaces, 403, household, radio, discovery. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect/index.js';
 import { buildConfig, type Config } from '../src/config.js';
@@ -204,6 +208,87 @@ describe('a speaker listing thousands of interfaces, a household of too many spe
     ]);
     assert.equal(hosts(metrics.filter((m) => m.name !== 'homenet_scrape')).length, MAX_SPEAKERS);
     assert.equal(metrics.filter((m) => m.name === 'net').length, MAX_SPEAKERS);
+  });
+});
+
+/** One address on loopback where a simulated speaker answers, and `swap(n)` puts speaker n there (DHCP moved them). */
+async function swappable(sim: Simulator): Promise<{ url: string; swap: (n: number) => void; close: () => Promise<void> }> {
+  let speaker = 1;
+  const server: Server = createServer((req, res) => {
+    get(`${sim.url}/sonos/${speaker}${req.url ?? '/'}`, (from) => {
+      res.writeHead(from.statusCode ?? 502, from.headers);
+      from.pipe(res);
+    }).on('error', () => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    swap: (n) => {
+      speaker = n;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('a speaker swapped in at the same address (issue 21, item 14)', () => {
+  let sim: Simulator;
+  let at: Awaited<ReturnType<typeof swappable>>;
+  before(async () => {
+    sim = await startSimulator();
+    at = await swappable(sim);
+  });
+  after(async () => {
+    await at.close();
+    await sim.close();
+  });
+
+  const hostOf = (metrics: readonly Metric[], name: string): string | undefined => metrics.find((m) => m.name === name)?.tags['host'];
+
+  it("execd: the next gather has the new speaker's name and description, not the old one's for 10 minutes", async () => {
+    at.swap(1);
+    const config = buildConfig({ file: 's.ini', fileText: `[spk]\ntype = sonos\nurl = ${at.url}\n` });
+    const states = new Map<string, DeviceState>();
+    let now = 7_000_000;
+    const options = { states, keepSessions: true, now: () => now };
+    const zps = (): number => (sim.hits.get('/sonos/1/status/zp') ?? 0) + (sim.hits.get('/sonos/3/status/zp') ?? 0);
+    const start = zps();
+    const first = await collect(config, options);
+    assert.equal(hostOf(first.metrics, 'net'), 'Living Room (L)');
+    assert.equal(first.metrics.find((m) => m.name === 'homenet_system')?.tags['model'], 'Sonos One');
+    at.swap(3);
+    now += 60_000;
+    const swapped = await collect(config, options);
+    assert.deepEqual(swapped.log, []);
+    assert.deepEqual(hosts(swapped.metrics), ["Kid's Room"]);
+    const system = swapped.metrics.find((m) => m.name === 'homenet_system');
+    assert.equal(system?.tags['model'], 'Sonos Era 300');
+    assert.equal(system.tags['serial'], '5C-AA-FD-00-00-12:A');
+    now += 60_000;
+    const after = await collect(config, options);
+    assert.deepEqual(hosts(after.metrics), ["Kid's Room"]);
+    assert.equal(zps() - start, 2, 'its name read once more, at the swap');
+  });
+
+  it('collect with a state file: the run after the swap names the new speaker', async () => {
+    at.swap(1);
+    const dir = mkdtempSync(`${tmpdir()}/homenet-swap-`);
+    try {
+      writeFileSync(`${dir}/s.ini`, `state_file = ${dir}/state.json\n[spk]\ntype = sonos\nurl = ${at.url}\n`);
+      const first = await runBin(['--config', `${dir}/s.ini`]);
+      assert.match(first.stdout, /^net,host=Living\\ Room\\ \(L\),interface=br0 /m);
+      assert.match(readFileSync(`${dir}/state.json`, 'utf8'), /"hardware":"5C:AA:FD:00:00:10"/);
+      at.swap(3);
+      const second = await runBin(['--config', `${dir}/s.ini`]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual([...new Set(lines(second.stdout).map((l) => /host=((?:\\.|[^,\s])+)/.exec(l)?.[1]))], ["Kid's\\ Room"]);
+      assert.match(second.stdout, /^homenet_system,.*model=Sonos\\ Era\\ 300/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -7,7 +7,7 @@
  * {"format":"telegraf-homenet-counters","version":1,
  *  "series":{"net\u0000host=router\u0000rx_bytes":["last","total","atNs",wide]},
  *  "uptime":{"router":["seconds","atNs"]},
- *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,
+ *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,"hardware":"00:11:...",
  *                   "described":{"page key":{"until":ms,"metrics":[{name,tags,fields:{"f":["int","1"]}}]}}}},
  *  "forgotten":{"den":"atNs"},
  *  "held":{"net\u0000host=router\u0000rx_bytes":["value","atNs"] or ["value","atNs",true] (its line was reset)}}
@@ -16,7 +16,8 @@
  * reading of 2^32 or more set aside until the next one tells a 64-bit
  * counter from a glitch) after that: a file without them has none. `held`
  * is written only when a series holds a reading, so a file written before
- * it comes back the same; older code reading it only loses the held reading. A change of the format that older code would
+ * it comes back the same; older code reading it only loses the held reading.
+ * A device's `hardware` came last; older code ignores it. A change of the format that older code would
  * misread gets a new version; this reader then keeps reading every older
  * version, and the next save writes the new one.
  */
@@ -31,6 +32,8 @@ export interface RememberedDevice {
   readonly identity?: string;
   /** When the identity was read, ms since the epoch. */
   readonly identifiedAt?: number;
+  /** The hardware address its pages showed: another one means another device at the URL. */
+  readonly hardware?: string;
   /** Pages that only describe the device (a speaker's model and firmware), by page key. */
   readonly described?: Readonly<Record<string, RememberedPage>>;
 }
@@ -137,7 +140,7 @@ function savedMetric(v: unknown): Metric {
 function rememberedDevice(v: unknown): RememberedDevice {
   const d = objectOf(v);
   const optional = (key: string, type: 'string' | 'number'): boolean => d[key] === undefined || typeof d[key] === type;
-  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number')) damaged();
+  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number') || !optional('hardware', 'string')) damaged();
   const described: Record<string, RememberedPage> = {};
   for (const [key, page] of Object.entries(d['described'] === undefined ? {} : objectOf(d['described']))) {
     const p = objectOf(page);
@@ -148,6 +151,7 @@ function rememberedDevice(v: unknown): RememberedDevice {
     url: d['url'],
     ...(typeof d['family'] === 'string' ? { family: d['family'] } : {}),
     ...(typeof d['identity'] === 'string' && typeof d['identifiedAt'] === 'number' ? { identity: d['identity'], identifiedAt: d['identifiedAt'] } : {}),
+    ...(typeof d['hardware'] === 'string' ? { hardware: d['hardware'] } : {}),
     ...(Object.keys(described).length > 0 ? { described } : {}),
   };
 }

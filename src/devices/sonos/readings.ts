@@ -144,6 +144,22 @@ export function trafficLines(ifaces: readonly IfaceCounters[], ctx: ParseContext
   return out;
 }
 
+const MAC = '[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}';
+/** The bridge's address, in either format (its block may start the command text, after `>`). */
+const BRIDGE_MAC = new RegExp(`(?:^|>|\\n)br0:?[ \\t]+(?:Link encap:\\S+[ \\t]+HWaddr[ \\t]+(${MAC})|flags=[^\\n]*(?:\\n[^\\n]*){0,8}?\\n[ \\t]+ether[ \\t]+(${MAC}))`);
+const FIRST_MAC = new RegExp(`\\b(?:HWaddr|ether)[ \\t]+(${MAC})`);
+
+/**
+ * The speaker's own hardware address from its ifconfig page (raw text or
+ * XML): the bridge's (it carries the speaker's MAC), else the first
+ * interface's; upper case. Read every gather, it tells a speaker swapped in
+ * at the same address from the one that was there.
+ */
+export function hardwareAddress(body: string): string | undefined {
+  const m = BRIDGE_MAC.exec(body) ?? FIRST_MAC.exec(body);
+  return (m?.[1] ?? m?.[2])?.toUpperCase();
+}
+
 export const IFCONFIG = '/sbin/ifconfig';
 export const RADIO_FILE = '/proc/ath_rincon/status';
 
