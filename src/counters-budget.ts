@@ -51,6 +51,9 @@ function lineOf(key: string): string {
   return key.slice(0, key.lastIndexOf('\u0000'));
 }
 
+/** States already brought within the limits once (a state read from a file may not be). */
+const checked = new WeakSet<CounterState>();
+
 /** A host's series and when it was last seen (ns since the epoch). */
 interface HostEntry {
   keys: string[];
@@ -160,8 +163,15 @@ export class Budget {
     return true;
   }
 
-  /** Brings a state read from a file (or kept from before these limits) within them; costs a sum when it is. */
+  /**
+   * Brings a state read from a file (written before these limits, or with
+   * other ones) within them. Only admissions make a state grow, and they
+   * keep to the limits: after the first gather of a state, this costs
+   * nothing unless one happened.
+   */
   trim(): void {
+    if (this.hosts === undefined && checked.has(this.state)) return;
+    checked.add(this.state);
     if (this.hosts === undefined && this.state.series.size <= MAX_HOST_SERIES && this.weigh() <= MAX_WEIGHT) return;
     for (const [host, entry] of this.index()) {
       if (entry.keys.length > MAX_HOST_SERIES) this.forgetUnreported(host, entry);
