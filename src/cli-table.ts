@@ -147,7 +147,7 @@ export const COMMANDS = {
         type: 'string',
         default: 'none',
         describe:
-          'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values, tiny-chunks, deep-nesting, many-tables, repeated-tokens, nat-hang',
+          'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values, tiny-chunks, deep-nesting, many-tables, repeated-tokens, nat-hang; or the first speaker: many-interfaces, new-interfaces',
       },
     },
   },

@@ -101,6 +101,14 @@ export interface PageSpec {
    * cannot be read in time).
    */
   readonly identify?: (page: PageText, pace: Pace) => Promise<Identity | undefined>;
+  /**
+   * The device's hardware address as this page shows it (a speaker's
+   * ifconfig), for a page read every gather: when it changes, another device
+   * answers at the URL (DHCP gave a swapped-in speaker the old one's
+   * address), and its name and description are read again at once.
+   * Undefined when the page shows none.
+   */
+  readonly hardware?: (body: string) => string | undefined;
 }
 
 /** A secret a kind's login needs, read from `<key>_file` or `<key>_env` in the device's section (never from argv). */

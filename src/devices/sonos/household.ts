@@ -9,19 +9,34 @@ import { sectionsOf, type SupportSection } from './support.js';
 const REVIEW_TITLE = 'Household review (/support/review)';
 
 /**
+ * Speakers read of one household page. A real household has a few dozen at
+ * most; a page of 4 MiB could name thousands, each a host with series of
+ * its own in the output and the state file.
+ */
+export const MAX_SPEAKERS = 64;
+
+/**
  * Every speaker of a review page with a unique host tag: its zone name (plus
- * serial when two share one). A name cut to fit a tag is said once, by the
- * first of the page's extracts: every area's lines carry the same name.
+ * serial when two share one); the first {@link MAX_SPEAKERS}. A name cut to
+ * fit a tag, and the speakers left out past them, are said once, by the
+ * first of the page's extracts: every area's lines carry the same names.
  */
 async function speakers(ctx: ExtractContext): Promise<{ host: string; section: SupportSection }[]> {
   const sections = (await sectionsOf(ctx)).filter((s) => s.info.has('ZoneName'));
   if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
   let first = false;
   await ctx.memo('sonos-review-names', () => Promise.resolve((first = true)));
+  if (sections.length > MAX_SPEAKERS) {
+    const leftOut = `${REVIEW_TITLE}: ${sections.length} speakers listed, more than the ${MAX_SPEAKERS} a household is read for: ${sections.length - MAX_SPEAKERS} left out (all their lines)`;
+    await ctx.memo('sonos-review-left-out', () => {
+      ctx.omit(leftOut);
+      return Promise.resolve(true);
+    });
+  }
   const count = new Map<string, number>();
   const zoneOf = (s: SupportSection, cut?: (n: number) => void): string => cleanTag(s.info.get('ZoneName') ?? '', cut);
   for (const s of sections) count.set(zoneOf(s), (count.get(zoneOf(s)) ?? 0) + 1);
-  return sections.map((section) => {
+  return sections.slice(0, MAX_SPEAKERS).map((section) => {
     const serial = cleanTag(section.info.get('SerialNumber') ?? '');
     // The speaker keeps its lines under the name cut short, and says so.
     const said = (n: number): void => {

@@ -2,7 +2,7 @@
 import { cleanTag, MAX_DEVICE_TAG_CHARS } from '../../lineprotocol.js';
 import { ParseError } from '../../html.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
-import { commandText, IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
+import { commandText, hardwareAddress, IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { readableSections, sectionsOf } from './support.js';
 
 const ZP_TITLE = 'Zone Player status (/status/zp)';
@@ -74,6 +74,8 @@ const ifconfig: PageSpec = {
       parse: async (page, ctx) => trafficLines(parseIfconfig(await commandText(page, ctx, IFCONFIG, IFCONFIG_TITLE), IFCONFIG_TITLE, ctx.omit), ctx, {}, page),
     },
   ],
+  // Read every gather: a speaker swapped in at this address is named at once.
+  hardware: hardwareAddress,
 };
 
 const RADIO_TITLE = 'Radio status (/status/proc/ath_rincon/status)';
