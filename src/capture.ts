@@ -4,7 +4,7 @@
  * and next to them the `parse` commands that reproduce the run offline. What
  * a user attaches to a bug report when a firmware changes a page.
  */
-import { lstatSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Fetcher } from './collect/index.js';
 import { ConfigError, type Config, type DeviceConfig } from './config.js';
 import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
@@ -57,16 +57,37 @@ export class Masker {
       .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
         v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`)
       .replace(/<(SerialNumber|serialNum)>([^<]*)<\/\1>/g, (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
-      // MAC addresses, with colons or dashes (Sonos serials start with one).
-      .replace(/\b[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b/g, (m, sep: string) =>
+      // MAC addresses, with colons or dashes (Sonos serials start with one); not the last six parts of an IPv6 address.
+      .replace(/\b(?<!:)[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b(?!\1[0-9A-Fa-f])/g, (m, sep: string) =>
         this.placeholder('mac', m.replace(/-/g, ':'), (n) => ['02', '00', '00', hex(n >> 16, 2), hex((n >> 8) & 0xff, 2), hex(n & 0xff, 2)].join(sep)))
-      // IPv6 addresses; times such as 12:07:45:09 have neither "::" nor hex letters and stay.
-      .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi, (m) =>
-        m.includes('::') || /[a-f]/i.test(m) ? this.placeholder('ipv6', m, (n) => `2001:db8::${n.toString(16)}`) : m)
-      // IPv4 addresses, documentation addresses instead; not inside a version such as 1.20.1.6-1.2.
-      .replace(/(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d-]|\.\d)/g, (m) =>
+      // IPv6 addresses (with a prefix length), see isIpv6.
+      .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])(\/\d{1,3}(?!\d))?/gi, (m, length?: string) => {
+        const address = length === undefined ? m : m.slice(0, -length.length);
+        return isIpv6(address, length !== undefined) ? `${this.placeholder('ipv6', address, (n) => `2001:db8::${n.toString(16)}`)}${length ?? ''}` : m;
+      })
+      // IPv4 addresses, documentation addresses instead; the first of a range a-b too, but not inside a version such as 1.20.1.6-1.2.
+      .replace(IPV4_ADDRESS, (m) =>
         this.placeholder('ipv4', m, (n) => `${['192.0.2', '198.51.100', '203.0.113'][Math.min(2, Math.floor((n - 1) / 254))] ?? '203.0.113'}.${((n - 1) % 254) + 1}`));
   }
+}
+
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)';
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+/** An IPv4 address, not inside a longer run of digits and dots; followed by "-" only as the first of a range. */
+const IPV4_ADDRESS = new RegExp(`(?<![\\d.])${IPV4}(?!\\d|\\.\\d|-(?!${IPV4}))`, 'g');
+
+/**
+ * Whether a run of colon-separated hex is an IPv6 address: with "::" or a
+ * hex letter; in digits only (2600:1700:5310:2000:0:0:0:1, a customer's
+ * part), when it has all eight parts, a prefix length, or a part after the
+ * first of three or four digits. A time (12:07:45:09) has two digits in each
+ * part after the first, and a MAC's placeholder (02:00:00:00:00:0A) six pairs.
+ */
+function isIpv6(text: string, prefixed: boolean): boolean {
+  const parts = text.split(':');
+  if (parts.length === 6 && parts.every((p) => p.length === 2)) return false;
+  if (text.includes('::') || /[a-f]/i.test(text)) return true;
+  return parts.length === 8 || prefixed || parts.slice(1).some((p) => p.length > 2);
 }
 
 /** A page with identifying details masked (a fresh {@link Masker}: one page alone). */
@@ -121,10 +142,18 @@ function ownFolder(path: string): void {
   }
 }
 
-/** Checks `--out` and the device folders in it before anything is asked of a device. */
-function prepareOut(dir: string, folders: Iterable<string>): void {
+/**
+ * Checks `--out` before anything is asked of a device: a new folder, or an
+ * empty one. An earlier capture's files would stay beside the new ones, with
+ * placeholders numbered by another run (`192.0.2.1` another address in each):
+ * the folder would describe no run. Refused rather than cleared: they may be
+ * the only copy of a page a firmware since changed.
+ */
+function prepareOut(dir: string): void {
+  let entries: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new ConfigError(`--out: ${dir} exists and is not a folder (choose a new folder)`);
+    entries = readdirSync(dir);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir} (${why(err)})`);
@@ -133,19 +162,15 @@ function prepareOut(dir: string, folders: Iterable<string>): void {
     } catch (e) {
       throw new ConfigError(`--out: cannot make the folder ${dir} (${why(e)})`);
     }
+    return;
   }
-  for (const folder of folders) {
-    try {
-      const st = lstatSync(`${dir}/${folder}`);
-      if (!st.isDirectory()) throw new ConfigError(`--out: ${dir}/${folder} is ${kindOf(st)}, not a folder: capture does not write through it (remove it, or choose a new --out)`);
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir}/${folder} (${why(err)})`);
-    }
+  if (entries.length > 0) {
+    const n = entries.length === 1 ? JSON.stringify(entries[0]) : `${entries.length} entries`;
+    throw new ConfigError(`--out: ${dir} is not empty (${n}): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)`);
   }
 }
 
-/** Writes a new file: whatever had its name (a file of an earlier capture, a planted link) is removed, not written through. */
+/** Writes a new file: whatever took its name while the run went on (a planted link) is removed, not written through. */
 function writeNew(path: string, text: string): void {
   try {
     unlinkSync(path);
@@ -164,7 +189,7 @@ function writeNew(path: string, text: string): void {
 export async function capture(config: Config, dir: string, signal?: AbortSignal): Promise<{ out: string; log: readonly string[] }> {
   const folders = deviceFolders(config.devices);
   // A bad --out is found before any device is asked (and before any login).
-  prepareOut(dir, folders.values());
+  prepareOut(dir);
   const pages: { url: URL; body: string }[] = [];
   const recording: Fetcher = async (url, options) => {
     const page = await fetchPage(url, options);

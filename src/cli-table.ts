@@ -116,7 +116,7 @@ export const COMMANDS = {
     options: {
       config: { type: 'string', requiresArg: true, demandOption: true, describe: 'the INI file the dashboard is for' },
       datasource: { type: 'string', requiresArg: true, default: '${DS_INFLUXDB}', describe: 'Grafana data source UID (default: asked on import)' },
-      totals: { type: 'boolean', describe: 'graph the *_total fields (default: when the config sets state_file; use it with execd)' },
+      totals: { type: 'boolean', describe: 'graph the *_total fields, or with --no-totals the raw counters (default: whichever the data has)' },
       flux: { type: 'string', requiresArg: true, describe: 'Flux queries reading this InfluxDB 2.x bucket, instead of InfluxQL' },
     },
   },
@@ -147,7 +147,7 @@ export const COMMANDS = {
         type: 'string',
         default: 'none',
         describe:
-          'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values, tiny-chunks, deep-nesting, many-tables, repeated-tokens, nat-hang',
+          'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values, tiny-chunks, deep-nesting, many-tables, repeated-tokens, nat-hang; or the first speaker: many-interfaces, new-interfaces',
       },
     },
   },

@@ -8,7 +8,7 @@
  * (SIGINT, Ctrl-C) or 143 (SIGTERM) when a signal cut a one-shot run short,
  * with nothing on stdout (pipeline.ts's Interrupted).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { COMMAND_LIST, fastParse, type Chosen } from './cli-table.js';
 
@@ -26,8 +26,8 @@ import {
   type ConfigSources,
 } from './config.js';
 import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
-import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularFile } from './files.js';
-import { decodeBody } from './http.js';
+import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularBytes, readRegularFile } from './files.js';
+import { decodeBody, DEFAULT_MAX_BYTES } from './http.js';
 import { error, info, logLines, warning, writeLines } from './log.js';
 import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
 import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from './telegraf.js';
@@ -167,7 +167,8 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
   checkMeasurement('--measurement', c.measurement);
   const saved = c.files.map((name) => {
     try {
-      return { name, body: decodeBody(readFileSync(name), undefined) };
+      // As --config: a FIFO would hang the run, /dev/zero never ends; no page the collector takes is over its cap.
+      return { name, body: decodeBody(readRegularBytes(name, DEFAULT_MAX_BYTES).bytes, undefined) };
     } catch (err) {
       throw new ConfigError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
@@ -235,7 +236,8 @@ async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io
   io.stdout(
     dashboardJson(config, {
       datasource: c.datasource,
-      totals: c.totals ?? config.stateFile !== undefined,
+      // Unless the command line says, the dashboard finds out from the data whether it has totals.
+      ...(c.totals !== undefined ? { totals: c.totals } : {}),
       ...(c.flux !== undefined ? { fluxBucket: c.flux } : {}),
     }),
   );
@@ -316,8 +318,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return err.exitCode;
     }
     if (err instanceof ConfigError) {
-      // One line each, control characters escaped: text from a file or an argument would garble the terminal or Telegraf's log.
-      writeLines(io.stderr, logLines('E', err.message));
+      // One line per mistake, control characters escaped (a line break in a file name too): text from a file or an argument would garble the terminal or Telegraf's log.
+      writeLines(io.stderr, err.problems.map((m) => error(m)));
       return 2;
     }
     writeLines(io.stderr, logLines('E', `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));

@@ -67,6 +67,8 @@ export function scanIni(file: string, text: string, p: Problems): { refused: Set
     if (!pair || skip) return;
     const key = iniValue(pair[1] ?? '');
     const where = section === undefined ? `${file}: ${key}` : `${file}: [${section}] ${key}`;
+    // The INI reader drops it without a word: said here, or the line would be silently ignored.
+    if (key.replace(/\[\]$/, '') === '__proto__') p.check(() => fail(where, `cannot be a key name (line ${n})`));
     // key[] lines make a list, refused later with its own message.
     if (!key.endsWith('[]')) {
       const first = keys.get(key);
@@ -77,11 +79,12 @@ export function scanIni(file: string, text: string, p: Problems): { refused: Set
     const cut = commentAt(raw);
     if (pair[2] === undefined || cut < 0) return;
     const mark = raw[cut] ?? '#';
-    warnings.push(
-      secretKeys().includes(key)
-        ? warning(`${where}: the value was cut at "${mark}" on line ${n}, where a comment starts (quote the value to keep it whole)`)
-        : warning(`${where}: read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment (write ${key} = ${JSON.stringify(raw)} to keep it whole)`),
-    );
+    const [what, fix] = secretKeys().includes(key)
+      ? [`the value was cut at "${mark}" on line ${n}, where a comment starts`, 'quote the value to keep it whole']
+      : [`read as ${JSON.stringify(iniValue(raw))}: the rest of line ${n}, from "${mark}", is a comment`, `write ${key} = ${JSON.stringify(raw)} to keep it whole`];
+    warnings.push(warning(`${where}: ${what} (${fix})`));
+    // A value refused after the cut ("empty") says why it was empty.
+    p.note(where, `${what}; ${fix}`);
   });
   return { refused, warnings };
 }

@@ -6,6 +6,7 @@
 import { didYouMean } from './suggest.js';
 import { DEVICE_KINDS, knownTypes } from './devices/index.js';
 import { int, LineProtocolError, serialize } from './lineprotocol.js';
+import { INVISIBLE } from './log.js';
 
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
@@ -13,6 +14,14 @@ const MAX_TIMEOUT_MS = 300_000;
 /** A usage or configuration mistake; the message is complete and exact. Exit status 2. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+
+  constructor(
+    message: string,
+    /** Each mistake's message, one log line each: a file name with a line break in it makes no second line. */
+    readonly problems: readonly string[] = [message],
+  ) {
+    super(message);
+  }
 }
 
 /** Tags the program sets itself. */
@@ -39,6 +48,7 @@ export function fail(where: string, message: string): never {
 /** Every mistake of a config, gathered in one pass so the user fixes them all at once. */
 export class Problems {
   readonly messages: string[] = [];
+  private readonly notes = new Map<string, string>();
 
   /** Runs one check; a ConfigError is noted and undefined returned. */
   check<T>(fn: () => T): T | undefined {
@@ -46,13 +56,23 @@ export class Problems {
       return fn();
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      this.messages.push(err.message);
+      for (const m of err.problems) this.messages.push(this.noted(m));
       return undefined;
     }
   }
 
+  /** Adds `note` to a mistake found later at `where` (`file: [section] key`): a value the INI reader cut at a comment. */
+  note(where: string, note: string): void {
+    this.notes.set(where, note);
+  }
+
+  private noted(message: string): string {
+    for (const [where, note] of this.notes) if (message.startsWith(`${where}: `)) return `${message} (${note})`;
+    return message;
+  }
+
   throwIfAny(): void {
-    if (this.messages.length > 0) throw new ConfigError(this.messages.join('\n'));
+    if (this.messages.length > 0) throw new ConfigError(this.messages.join('\n'), this.messages);
   }
 }
 
@@ -65,21 +85,31 @@ export function checkDuration(where: string, value: string): number {
   return ms;
 }
 
+/**
+ * A URL (or `TYPE=URL`) for a message, with whatever stands between `//`
+ * and the last `@` hidden: a user name and password have no place in a log,
+ * even in a URL that is refused for other reasons.
+ */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/\/\/.*@/s, '//…@');
+}
+
 export function checkUrl(where: string, value: string): URL {
   let url: URL;
+  const shown = JSON.stringify(withoutUserinfo(value));
   try {
     url = new URL(value);
   } catch {
-    fail(where, `${JSON.stringify(value)} is not a URL (write it like http://192.168.1.254)`);
+    fail(where, `${shown} is not a URL (write it like http://192.168.1.254)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    fail(where, `${JSON.stringify(value)} is not an http:// or https:// URL`);
+    fail(where, `${shown} is not an http:// or https:// URL`);
   }
   // A password in argv or in a world-readable URL is a leak waiting to happen.
   if (url.username !== '' || url.password !== '') fail(where, 'must not contain a user name or password');
-  if (url.search !== '' || url.hash !== '') fail(where, `${JSON.stringify(value)} must not have a query or fragment`);
+  if (url.search !== '' || url.hash !== '') fail(where, `${shown} must not have a query or fragment`);
   // Port 0 is no port a device listens on (the system would pick one at random).
-  if (url.port === '0') fail(where, `${JSON.stringify(value)} has port 0, which no device listens on`);
+  if (url.port === '0') fail(where, `${shown} has port 0, which no device listens on`);
   return url;
 }
 
@@ -90,9 +120,20 @@ export function checkType(where: string, value: string): string {
   return value;
 }
 
+/**
+ * Refuses a name or value with an invisible character in it (log.ts's
+ * INVISIBLE): a bidi override or a zero-width space makes two names that
+ * look alike two series, or turns a table's text around.
+ */
+function refuseInvisible(where: string, as: string, text: string): void {
+  const c = text.match(INVISIBLE)?.[0];
+  if (c !== undefined) fail(where, `${as}: it holds U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, an invisible character that changes how the text shows (remove it)`);
+}
+
 export function checkTag(where: string, key: string, value: string): void {
   if (RESERVED_TAGS.includes(key)) fail(where, `the tag ${JSON.stringify(key)} is set by the program and cannot be overridden here`);
   if (value === '') fail(where, 'empty value (a tag needs a value)');
+  refuseInvisible(where, 'cannot be written as a tag', key + value);
   try {
     serialize({ name: 'check', tags: { [key]: value }, fields: { v: int(0) } });
   } catch (err) {
@@ -101,10 +142,43 @@ export function checkTag(where: string, key: string, value: string): void {
   }
 }
 
+/**
+ * The most bytes the measurement and the config's tags may take, written
+ * out (`net,region=north,...`). InfluxDB refuses a line whose series key
+ * passes 65,535 bytes, and these are in every line: the rest is kept for the
+ * program's own tags (host, type, interface, model ..., each at most 256
+ * characters from a device) and field names.
+ */
+export const MAX_CONFIG_KEY_BYTES = 32_768;
+
+/**
+ * Checks that the measurement and the tags, together, leave room for the
+ * program's own tags: each value alone may pass and the sum still make every
+ * line too long for InfluxDB (every metric was dropped, exit 0). The message
+ * names the tag at which the sum passes the bound: the file's in their
+ * order, then the `--tag` flags (which win over a file's tag of that key).
+ */
+export function checkTagsSize(file: string, measurement: string, fileTags: Readonly<Record<string, string>>, flagTags: Readonly<Record<string, string>>): void {
+  const v = { v: int(0) };
+  const bare = Buffer.byteLength(serialize({ name: 'm', tags: {}, fields: v }));
+  let sum = Buffer.byteLength(serialize({ name: measurement, tags: {}, fields: v })) - bare + 1;
+  const over = (where: string): void => {
+    if (sum > MAX_CONFIG_KEY_BYTES) fail(where, `the measurement and tags come to ${sum} bytes written out with this one; at most ${MAX_CONFIG_KEY_BYTES}, so that every line's series key keeps room for the program's own tags within InfluxDB's 65,535 bytes`);
+  };
+  over(`${file}: measurement`);
+  for (const [key, value] of Object.entries({ ...fileTags, ...flagTags })) {
+    // `,key=value` as written: the same line with and without the tag.
+    sum += Buffer.byteLength(serialize({ name: 'm', tags: { [key]: value }, fields: v })) - bare;
+    const shown = `${key}=${value.length > 20 ? `${value.slice(0, 19)}…` : value}`;
+    over(key in flagTags ? `--tag ${JSON.stringify(shown)}` : `${file}: [tags] ${key}`);
+  }
+}
+
 /** Checks a host tag value; returns it trimmed. */
 export function checkHostTag(where: string, value: string): string {
   const host = value.trim();
   if (host === '') fail(where, 'empty value');
+  refuseInvisible(where, 'cannot be written as a tag', host);
   try {
     serialize({ name: 'check', tags: { host }, fields: { v: int(0) } });
   } catch (err) {
@@ -116,6 +190,7 @@ export function checkHostTag(where: string, value: string): string {
 
 /** Checks a measurement name. */
 export function checkMeasurement(where: string, value: string): string {
+  refuseInvisible(where, 'cannot be a measurement name', value);
   try {
     serialize({ name: value, tags: {}, fields: { v: int(0) } });
   } catch (err) {

@@ -16,6 +16,7 @@ import {
   checkHostTag,
   checkMeasurement,
   checkTag,
+  checkTagsSize,
   checkType,
   checkUrl,
   commaList,
@@ -25,6 +26,7 @@ import {
   Problems,
   splitPair,
   unknownKey,
+  withoutUserinfo,
 } from './config-values.js';
 
 export { checkHostTag, checkMeasurement, ConfigError, parseDuration } from './config-values.js';
@@ -321,7 +323,12 @@ export function buildConfig(src: ConfigSources): Config {
     fromFile.timeoutMs ??
     DEFAULT_TIMEOUT_MS;
 
-  const tags = { ...fromFile.tags, ...p.check(() => tagFlags(src.tags ?? [])) };
+  const flagTags = p.check(() => tagFlags(src.tags ?? [])) ?? {};
+  const tags = { ...fromFile.tags, ...flagTags };
+  const measurement = fromFile.measurement ?? DEFAULT_MEASUREMENT;
+  p.check(() => {
+    checkTagsSize(src.file ?? '', measurement, fromFile.tags, flagTags);
+  });
 
   const devices: DeviceConfig[] = fromFile.devices.map((d) => ({
     name: d.name,
@@ -337,7 +344,7 @@ export function buildConfig(src: ConfigSources): Config {
   }));
   (src.devices ?? []).forEach((spec, i) => {
     p.check(() => {
-      const where = `--device ${JSON.stringify(spec)}`;
+      const where = `--device ${JSON.stringify(withoutUserinfo(spec))}`;
       const [type, url] = splitPair(where, spec, 'TYPE=URL, like --device att=http://192.168.1.254');
       const checkedType = checkType(where, type);
       const parsed = checkUrl(where, url);
@@ -374,7 +381,7 @@ export function buildConfig(src: ConfigSources): Config {
   }
 
   return {
-    measurement: fromFile.measurement ?? DEFAULT_MEASUREMENT,
+    measurement,
     tags,
     devices,
     ...(fromFile.stateFile !== undefined ? { stateFile: fromFile.stateFile } : {}),

@@ -22,14 +22,16 @@ export function describe(m: Metric): string {
 /**
  * How one reading is judged: `held` and `aside` are set aside (not added to
  * the total; the series stays at its last good reading); `restarted` counts
- * from 0, as `reset` does, for a reading after one held across a reset (it
- * does not make the rest of its line a reset again: rule 4 applied then).
+ * from `from` (0, or the held reading when the high word it showed stayed)
+ * for a reading after one held across a reset (it does not make the rest of
+ * its line a reset again: rule 4 applied then).
  */
 export type Change = 'first' | 'up' | 'wrap' | 'reset' | 'held' | 'aside' | 'restarted';
 
 /** One counter reading of a line, judged. */
 export interface Reading {
   field: string;
+  kind: CounterKind;
   value: bigint;
   key: string;
   before: SeriesState | undefined;
@@ -79,10 +81,14 @@ export function judge(
   const held = before.held;
   if (held) {
     delete before.held;
-    // The line was reset when the held reading came: whatever that reading was, this one counted from 0.
+    // The line was reset when the held reading came: whatever that reading was, this one counted from 0,
+    // unless that is more than the counter could count since: then the held reading's high word stayed.
     if (held.reset === true) {
       if (v < held.value) warn(glitch(m, field, held.value, v));
-      return { change: 'restarted', from: before.last, wide: v >= held.value };
+      if (!tooFast(v, before.atNs, at, maxRate)) return { change: 'restarted', from: 0n, wide: v >= held.value };
+      if (v >= held.value && !tooFast(v - held.value, held.atNs, at, maxRate)) return { change: 'restarted', from: held.value, wide: true };
+      warn(setAside(m, field, v, `counted from 0 after its line was reset, it is more than ${maxRate} ${kind}/s since ${secondsBetween(before.atNs, at)} s ago`));
+      return { change: 'aside', from: before.last, wide: false };
     }
     const jumped = tooFast(held.value - before.last, before.atNs, held.atNs, maxRate);
     if (v >= held.value && !tooFast(v - held.value, held.atNs, at, maxRate)) {
@@ -109,6 +115,29 @@ export function judge(
   const asWrap = v + WRAP - before.last;
   const implausible = before.wide || before.last >= WRAP || tooFast(asWrap, before.atNs, at, maxRate);
   return { change: rebooted || implausible ? 'reset' : 'wrap', from: before.last, wide: false };
+}
+
+/**
+ * What a judged reading adds to its series' total, or undefined when it is
+ * set aside (said through `warn`). `lineReset` is rule 4: a reset on the
+ * line makes every decrease on it a reset. A reset counts the reading, the
+ * counter having restarted from 0; but no counter counts faster than its
+ * rate, so a reading more than that since the last one is no count from 0.
+ * Then, if it fell by less than 2^32, it is a 32-bit wrap under a high word
+ * that stayed (a junk high word on a 32-bit count, DEVICES.md: as a reset it
+ * would have added 12 TB); otherwise it is set aside.
+ */
+export function gain(r: Reading, before: SeriesState, at: bigint, lineReset: boolean, m: Metric, warn: (line: string) => void): bigint | undefined {
+  const v = r.value;
+  if (r.change === 'up' || r.change === 'restarted') return v - r.from;
+  const asWrap = v + WRAP - before.last;
+  if (!lineReset && r.change === 'wrap') return asWrap;
+  const maxRate = MAX_RATE[r.kind];
+  if (!tooFast(v, before.atNs, at, maxRate)) return v;
+  if (v < before.last && asWrap > 0n && !tooFast(asWrap, before.atNs, at, maxRate)) return asWrap;
+  const seconds = secondsBetween(before.atNs, at);
+  warn(setAside(m, r.field, v, `a fall from ${before.last}, and neither a reset (it would be more than ${maxRate} ${r.kind}/s counted from 0 in ${seconds} s) nor a 32-bit wrap`));
+  return undefined;
 }
 
 /** Module-level, not made per call (see TreeBuilder in html.ts). */

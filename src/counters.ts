@@ -23,7 +23,11 @@
  *
  * On a wrap the total grows by `new + 2^32 - old`, on a reset by `new` (the
  * counter restarted from 0), otherwise by `new - old`. A counter first seen
- * starts its total at its own value.
+ * starts its total at its own value. No total ever grows faster than rule
+ * 3's rates: a reset whose `new` is more than the counter could count since
+ * the last reading is no count from 0; fallen by less than 2^32, it is a
+ * wrap of a 32-bit count under a high word that stayed (the junk high word
+ * below, once it looked like a 64-bit counter's), and otherwise set aside.
  *
  * A reading is set aside (not added to the total, with a `W!` line; the
  * series stays at its last good reading, so the next one counts from there)
@@ -36,13 +40,19 @@
  * 32-bit, so its next wrap is still a wrap. Readings further apart than one wrap
  * period (34 s at 1 Gbit/s) can hide a whole wrap: poll more often than that.
  *
+ * What is remembered is bounded (counters-budget.ts): a host keeps at most
+ * 512 series, and all of them at most 8 MiB; past that, series and hosts not
+ * in the gather are forgotten first, and a new series with no room gets no
+ * total, each said in a `W!` line.
+ *
  * A total never passes 2^63-1, the largest integer a field can hold: one
  * absurd reading (a page showing 9223372036854775807) would otherwise make
  * every later total unprintable, and with it the whole line. Such a series
  * starts again from its counter, as if first seen, with a `W!` line.
  */
 import { catalogue, type Catalogue } from './devices/index.js';
-import { describe, isReset, judge, WRAP, type Reading } from './counters-judge.js';
+import { Budget, hostOf } from './counters-budget.js';
+import { describe, gain, isReset, judge, type Reading } from './counters-judge.js';
 import { int, type FieldValue, type Metric } from './lineprotocol.js';
 import { warning } from './log.js';
 
@@ -134,6 +144,8 @@ export function addTotals(
 
   // Hosts forgotten by prune() whose series start again in this batch.
   const returned = new Set<string>();
+  // The limits on what is remembered: worked out only if a series is new.
+  const budget = new Budget(state, metrics, keys, nowNs);
   // A loop, not a callback made on every call: such a callback loses its
   // optimised code at every full collection (see TreeBuilder in html.ts).
   const out: Metric[] = [];
@@ -155,10 +167,11 @@ export function addTotals(
       if (!before) {
         const host = m.tags['host'];
         if (host !== undefined && state.forgotten.has(host)) returned.add(host);
-        readings.push({ field, value: v.value, key, before, change: 'first', from: v.value, wide: false });
+        if (!budget.admit(key, `${describe(m)} ${field}`)) continue;
+        readings.push({ field, kind, value: v.value, key, before, change: 'first', from: v.value, wide: false });
         continue;
       }
-      readings.push({ field, value: v.value, key, before, ...judge(v.value, at, before, kind, hostRebooted, m, field, warn) });
+      readings.push({ field, kind, value: v.value, key, before, ...judge(v.value, at, before, kind, hostRebooted, m, field, warn) });
     }
     // Rule 4: one reset on the line makes every decrease on it a reset.
     const lineReset = hostRebooted || readings.some(isReset);
@@ -174,11 +187,17 @@ export function addTotals(
         totals[`${r.field}_total`] = int(before.total);
         continue;
       }
-      else if (r.change === 'up') total = before.total + (r.value - r.from);
-      else if (lineReset || r.change === 'reset' || r.change === 'restarted') total = before.total + r.value;
-      else total = before.total + (r.value + WRAP - before.last);
-      // Past int64 (or a damaged file's negative total): start again, and say so, rather than lose the line.
-      const restart = total > INT64_MAX || total < 0n;
+      else {
+        const added = gain(r, before, at, lineReset, m, warn);
+        // Set aside, as above: the series stays at its last good reading.
+        if (added === undefined) {
+          totals[`${r.field}_total`] = int(before.total);
+          continue;
+        }
+        total = before.total + added;
+      }
+      // Past int64: start again, and say so, rather than lose the line.
+      const restart = total > INT64_MAX;
       if (restart) {
         warn(warning(`${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`));
         total = r.value;
@@ -194,8 +213,32 @@ export function addTotals(
     out.push(Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } });
   }
   for (const host of returned) {
-    warn(warning(`host ${JSON.stringify(host)} was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters`));
+    warn(warning(`host ${JSON.stringify(host)} had been forgotten (no device printed it for 30 days, or the counter totals reached their limit): its *_total fields start again from its counters`));
     state.forgotten.delete(host);
+  }
+  budget.trim();
+  for (const w of budget.warnings()) warn(w);
+  return out;
+}
+
+/**
+ * The lines without the `*_total` fields {@link addTotals} gave them: for a
+ * run whose totals could not be kept for the next one (its state file could
+ * not be written).
+ */
+export function withoutTotals(metrics: readonly Metric[], trafficMeasurement: string): Metric[] {
+  const cat = catalogue(trafficMeasurement);
+  const out: Metric[] = [];
+  for (const m of metrics) {
+    let fields: Record<string, FieldValue> | undefined;
+    if (counted(m, cat)) {
+      for (const key of Object.keys(m.fields)) {
+        if (!key.endsWith('_total') || cat.counter(m.name, key.slice(0, -'_total'.length)) === undefined) continue;
+        fields ??= { ...m.fields };
+        Reflect.deleteProperty(fields, key);
+      }
+    }
+    out.push(fields ? { ...m, fields } : m);
   }
   return out;
 }
@@ -276,12 +319,6 @@ const FORGET_AFTER_NS = 30n * 86_400n * 1_000_000_000n;
 /** Hosts remembered as forgotten, so their return can be told (newest kept). */
 const MAX_FORGOTTEN = 1000;
 
-/** The host tag in a series key (`name\0tag=value...\0field`). */
-function hostOf(key: string): string | undefined {
-  for (const part of key.split('\u0000')) if (part.startsWith('host=')) return part.slice('host='.length);
-  return undefined;
-}
-
 /**
  * Keeps the state as small as the network: drops series and uptimes not seen
  * for `maxAgeNs`, except those of hosts in `present` (this gather's lines). A
@@ -293,20 +330,18 @@ function hostOf(key: string): string | undefined {
  */
 export function prune(state: CounterState, nowNs: bigint, present: readonly Metric[] = [], maxAgeNs = FORGET_AFTER_NS): void {
   let hosts: Set<string> | undefined;
-  const kept = (host: string | undefined): boolean => {
+  const kept = (host: string): boolean => {
     hosts ??= new Set(present.map((m) => m.tags['host'] ?? ''));
-    return host !== undefined && hosts.has(host);
+    return hosts.has(host);
   };
   for (const [k, s] of state.series) {
     if (nowNs - s.atNs <= maxAgeNs) continue;
     const host = hostOf(k);
     if (kept(host)) continue;
     state.series.delete(k);
-    if (host !== undefined) {
-      // Re-inserted, so the map stays oldest first.
-      state.forgotten.delete(host);
-      state.forgotten.set(host, nowNs);
-    }
+    // Re-inserted, so the map stays oldest first.
+    state.forgotten.delete(host);
+    state.forgotten.set(host, nowNs);
   }
   for (const [k, u] of state.uptime) if (nowNs - u.atNs > maxAgeNs && !kept(k)) state.uptime.delete(k);
   for (const host of state.forgotten.keys()) {

@@ -1,8 +1,9 @@
 /**
  * Reading files a user names (the INI file, an access code file, the state
- * file): regular files only, and only up to a size bound. A FIFO would block
- * the run (no timer or signal can end a blocked synchronous read) and a
- * character device such as /dev/zero never ends; neither is even opened.
+ * file, the pages `parse` reads): regular files only, and only up to a size
+ * bound. A FIFO would block the run (no timer or signal can end a blocked
+ * synchronous read) and a character device such as /dev/zero never ends;
+ * neither is even opened.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
@@ -51,6 +52,15 @@ export interface FileText {
  *   the errno error (ENOENT, EACCES, ...) when it cannot be opened.
  */
 export function readRegularFile(path: string, maxBytes: number, noFollow = false): FileText {
+  const { bytes, stat } = readRegularBytes(path, maxBytes, noFollow);
+  return { text: bytes.toString('utf8'), stat };
+}
+
+/**
+ * {@link readRegularFile}'s bytes, undecoded (a saved page declares its own charset).
+ * @throws as readRegularFile does.
+ */
+export function readRegularBytes(path: string, maxBytes: number, noFollow = false): { readonly bytes: Buffer; readonly stat: Stats } {
   // Looked at before opening: opening a FIFO waits for a writer, and opening a device can act on it.
   const before = noFollow ? lstatSync(path) : statSync(path);
   if (!before.isFile()) throw new FileRefused(`${kindOf(before)}, not a regular file`);
@@ -75,7 +85,7 @@ export function readRegularFile(path: string, maxBytes: number, noFollow = false
       length += n;
     }
     if (length > maxBytes) throw new FileRefused(`over ${sizeWords(maxBytes)}`);
-    return { text: buf.toString('utf8', 0, length), stat };
+    return { bytes: buf.subarray(0, length), stat };
   } finally {
     closeSync(fd);
   }

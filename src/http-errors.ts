@@ -89,7 +89,37 @@ export function describe(err: unknown, signal: AbortSignal): FetchError {
   if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message)) {
     return new FetchError('the device answers plain HTTP on this port: use http:// in the URL (or its HTTPS port)', undefined, true);
   }
+  const tls = tlsWords(message);
+  if (tls !== undefined) return new FetchError(tls, undefined, true);
   return new FetchError(typeof code === 'string' ? `${message} (${code})` : message, undefined, true);
+}
+
+/**
+ * An OpenSSL error (`80BC...:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13
+ * alert certificate required:../deps/openssl/...:1601:SSL alert number 116`)
+ * in words: its reason, and what it means here. A device that asks for a
+ * client certificate (one this program never sends) refuses the handshake
+ * with "certificate required" (TLS 1.3), or "bad certificate" or "handshake
+ * failure" (TLS 1.2; the last also when no cipher is shared).
+ */
+function tlsWords(message: string): string | undefined {
+  const reason = /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(message)?.[1]?.trim();
+  if (reason === undefined) return undefined;
+  if (/certificate required/i.test(reason)) return 'the device asks for a TLS client certificate, which this program does not send (use the device\'s http:// address if it has one)';
+  if (/bad certificate|handshake failure/i.test(reason)) {
+    return `the device refused the TLS handshake (${reason}): it may ask for a client certificate, which this program does not send, or share no cipher with it`;
+  }
+  return `TLS error: ${reason}`;
+}
+
+/** Most characters of a status line's reason phrase kept: real ones are a few words (`Service Unavailable`). */
+const MAX_REASON_CHARS = 64;
+
+/** `HTTP 503 Service Unavailable`; a reason phrase is the device's text, cut when long (a 16 KB one filled every log line). */
+export function statusText(status: number, reason: string | undefined): string {
+  const r = (reason ?? '').trim();
+  if (r === '') return `HTTP ${status}`;
+  return `HTTP ${status} ${r.length > MAX_REASON_CHARS ? `${r.slice(0, MAX_REASON_CHARS - 1).toWellFormed().trimEnd()}… (reason cut at ${MAX_REASON_CHARS} characters)` : r}`;
 }
 
 /** Why `signal` aborted, as its reason says (the device's time limit), for a log line. */

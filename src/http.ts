@@ -5,7 +5,7 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { nowNs } from './clock.js';
 import { decodeBody } from './charset.js';
-import { describe, FetchError, humanBytes, lookupStopped, reasonText } from './http-errors.js';
+import { describe, FetchError, humanBytes, lookupStopped, reasonText, statusText } from './http-errors.js';
 import { RequestLookup, type LookupStage } from './lookup.js';
 
 export { declaredCharset, decodeBody } from './charset.js';
@@ -342,7 +342,7 @@ async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): P
     }
     if (status !== 200) {
       res.destroy();
-      throw new FetchError(`HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, status);
+      throw new FetchError(statusText(status, res.statusMessage), status);
     }
     // We ask for identity; a compressed body read as a page only gives "no table" errors.
     const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();

@@ -5,7 +5,7 @@
  * cannot be written exactly is refused as a whole ({@link LineProtocolError})
  * rather than written half or approximately.
  */
-import { warning } from './log.js';
+import { INVISIBLE, warning } from './log.js';
 
 /** A typed field value. Integers are bigint so 64-bit counters keep every digit. */
 export type FieldValue =
@@ -250,17 +250,41 @@ export function serializeAll(metrics: readonly Metric[], warn: (message: string)
 }
 
 /**
- * Device-provided text made fit for a tag value: control characters removed,
- * whitespace collapsed, broken Unicode repaired, and backslashes (which line
- * protocol cannot always carry) turned into `/`. Better a slightly changed
- * firmware tag than a dropped metric.
+ * The most characters of a device's text kept in a tag (a zone name, a
+ * model): far above any real name, and far below the 64 KiB series key that
+ * InfluxDB refuses whole, with every line of the device and its
+ * `homenet_scrape` line (a 70,000-character zone name made the speaker vanish).
  */
-export function cleanTag(text: string): string {
-  return text
+export const MAX_DEVICE_TAG_CHARS = 256;
+
+/**
+ * Device-provided text made fit for a tag value: control characters and
+ * invisible ones (bidi overrides, zero-width spaces) removed, whitespace
+ * collapsed, broken Unicode repaired, backslashes (which line protocol
+ * cannot always carry) turned into `/`, and text longer than
+ * {@link MAX_DEVICE_TAG_CHARS} cut to its first characters and `…` (`cut` is
+ * told how long it was). Better a slightly changed firmware tag than a
+ * dropped metric.
+ */
+export function cleanTag(text: string, cut?: (chars: number) => void): string {
+  const clean = text
     .toWellFormed()
+    // Two names that look alike must be one name, and none may turn a table's text around.
+    .replace(INVISIBLE, '')
     // eslint-disable-next-line no-control-regex -- removing control characters on purpose
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\\/g, '/')
     .replace(/\s+/g, ' ')
     .trim();
+  if (clean.length <= MAX_DEVICE_TAG_CHARS) return clean;
+  // Counted in code points, so that no surrogate pair is split.
+  let chars = 0;
+  let keep = 0;
+  for (const c of clean) {
+    chars++;
+    if (chars < MAX_DEVICE_TAG_CHARS) keep += c.length;
+  }
+  if (chars <= MAX_DEVICE_TAG_CHARS) return clean;
+  cut?.(chars);
+  return `${clean.slice(0, keep).trimEnd()}…`;
 }

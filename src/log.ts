@@ -9,13 +9,28 @@
 export type Level = 'E' | 'W' | 'I';
 
 /**
- * Control characters as `\xNN` (C0, DEL and C1): text from a file, an
- * argument or a device never garbles a terminal or Telegraf's log, and a line
- * break cannot forge a line of another level.
+ * Characters that change how the text around them shows, or show nothing:
+ * bidi marks, embeddings, overrides and isolates (U+202E turns the rest of a
+ * line around), zero-width spaces and joiners, the word joiner, the BOM. A
+ * zero-width joiner between two emoji (a family, a cook) is part of the
+ * emoji and not one of them.
+ */
+export const INVISIBLE =
+  /(?<!\p{Extended_Pictographic}(?:[\u{1F3FB}-\u{1F3FF}]|\uFE0F)?)\u200d|\u200d(?!\p{Extended_Pictographic})|[\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+
+/**
+ * Control characters as `\xNN` (C0, DEL and C1), and {@link INVISIBLE}
+ * ones as `\u202e`: text from a file, an argument or a device never garbles
+ * a terminal or Telegraf's log, a line break cannot forge a line of another
+ * level, and no line shows other words than it holds.
  */
 export function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex -- escaping them on purpose
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- escaping them on purpose
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+      .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  );
 }
 
 /** One log line (no newline at its end): the level's prefix, then `text` with control characters escaped. */

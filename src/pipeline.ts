@@ -230,7 +230,7 @@ export async function renderTable(
   signal?: AbortSignal,
   timing: { readonly clock?: Clock; readonly startedAt?: number } = {},
 ): Promise<Rendered> {
-  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty.js'), import('./counters.js')]);
+  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty/index.js'), import('./counters.js')]);
   const run = await Run.open(config, VIEW, timing.clock ? { clock: timing.clock } : {});
   const first = await run.whole(signal, timing.startedAt);
   const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];
@@ -262,7 +262,7 @@ const CLEAR_LINE_END = '\u001b[K';
  * the table away.
  */
 export async function watch(config: Config, every: string, everyMs: number, screen: Screen): Promise<void> {
-  const { Watch } = await import('./pretty.js');
+  const { Watch } = await import('./pretty/index.js');
   const view = new Watch();
   const run = await Run.open(config, VIEW);
   const { timer, signal } = screen;
@@ -274,14 +274,9 @@ export async function watch(config: Config, every: string, everyMs: number, scre
       // Ctrl-C during a gather ends it at once (a hanging device would hold the screen until its timeout).
       const gathered = run.post(await run.gather(signal));
       if (signal?.aborted) break;
-      const { columns, rows } = screen.size();
-      const width = Math.max(columns, 40);
       const time = new Date(timer.wallMs()).toTimeString().slice(0, 8);
       const head = `telegraf-homenet · every ${every} · ${time} · Ctrl-C to stop`;
-      const body = view.frame(gathered.metrics, started, width).split('\n').filter((l) => l !== '');
-      const log = gathered.log.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
-      let lines = [head, '', ...body, ...(log.length > 0 ? ['', ...log] : [])];
-      if (lines.length > rows - 1) lines = [...lines.slice(0, Math.max(rows - 2, 1)), `… ${lines.length - rows + 2} more lines: make the window taller`];
+      const lines = view.screen(gathered.metrics, gathered.log, started, head, screen.size());
       screen.write(`\u001b[H${lines.map((l) => `${l}${CLEAR_LINE_END}`).join('\n')}\n\u001b[J`);
       await timer.sleep(everyMs - (timer.now() - started), signal);
     }

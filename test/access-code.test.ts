@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { main } from '../src/cli.js';
 import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { lines, runBin } from './support/helpers.js';
+import { BIN, execdAfterSigusr1, lines, runBin } from './support/helpers.js';
 
 /** main() in this process (the same code the launcher runs, without the start-up), for the quick variations. */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -83,5 +83,21 @@ describe('access code (issue 15, item 7)', () => {
     chmodSync(code, 0o600);
     const closed = await inProcess(['--config', `${dir}/open.ini`]);
     assert.equal(closed.stderr, '');
+  });
+});
+
+describe('no way into the process that holds the access code (issue 21, item 7)', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+
+  it('SIGUSR1 opens no inspector: nothing listens, the run completes', async () => {
+    const r = await execdAfterSigusr1(process.execPath, [BIN, 'execd', '--device', `att-pace=${sim.url}`]);
+    assert.deepEqual(r.ports, [], 'no port open (the inspector listens on 9229)');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /Debugger|inspector/i);
+    assert.equal(lines(r.stdout).filter((l) => l.startsWith('homenet_scrape,') && l.includes('success=true')).length, 1);
   });
 });

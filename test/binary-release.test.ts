@@ -1,6 +1,6 @@
 /**
  * The release folder (`npm run release`): one tarball per architecture with
- * the binary, telegraf.d/, README.md and LICENSE, and a SHA256SUMS file that
+ * the binary, telegraf.d/, README.md, docs/ and LICENSE, and a SHA256SUMS file that
  * `sha256sum -c` accepts. The tarball for this machine is unpacked and run as
  * someone who downloaded it would: from another folder, with `env -i`.
  */
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { TARGETS, type Arch } from '../src/build/targets.js';
 import { FIXTURES, ROOT, runProgram } from './support/helpers.js';
+import { brokenLinks, pages } from './support/markdown.js';
 
 const RELEASE = `${ROOT}dist/release/`;
 const built = existsSync(`${RELEASE}SHA256SUMS`);
@@ -38,8 +39,8 @@ describe('the release folder', () => {
     assert.match(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: RELEASE }).toString(), /^(\S+: OK\n)+$/);
   });
 
-  it('each tarball holds one folder: the binary, telegraf.d/, README.md, LICENSE', { skip }, () => {
-    const snippets = readdirSync(`${ROOT}telegraf.d`).map((f) => `telegraf.d/${f}`);
+  it('each tarball holds one folder: the binary, telegraf.d/, README.md, docs/, LICENSE', { skip }, () => {
+    const snippets = [...readdirSync(`${ROOT}telegraf.d`).map((f) => `telegraf.d/${f}`), 'docs/', ...pages(ROOT).filter((p) => p.startsWith('docs/'))];
     for (const t of TARGETS) {
       const listing = execFileSync('tar', ['-tvzf', `${RELEASE}${folder(t.arch)}.tar.gz`]).toString();
       const names = listing.split('\n').filter(Boolean).map((l) => l.split(/\s+/).at(-1) ?? '');
@@ -57,15 +58,19 @@ describe('the release folder', () => {
     const run = (args: string[]): ReturnType<typeof runProgram> => runProgram('/usr/bin/env', ['-i', `${home}telegraf-homenet`, ...args], { cwd: '/' });
     const v = await run(['--version']);
     assert.deepEqual({ code: v.code, stdout: v.stdout, stderr: v.stderr }, { code: 0, stdout: `${pkg.version}\n`, stderr: '' });
-    const pages = `${FIXTURES}att-pace/att-caption/`;
-    const p = await run(['parse', '--type', 'att-pace', '--host', 'router', ...readdirSync(pages).filter((f) => !f.startsWith('expected.')).map((f) => pages + f)]);
+    const saved = `${FIXTURES}att-pace/att-caption/`;
+    const p = await run(['parse', '--type', 'att-pace', '--host', 'router', ...readdirSync(saved).filter((f) => !f.startsWith('expected.')).map((f) => saved + f)]);
     assert.equal(p.code, 0, p.stderr);
-    assert.equal(p.stdout, readFileSync(`${pages}expected.out`, 'utf8'));
+    assert.equal(p.stdout, readFileSync(`${saved}expected.out`, 'utf8'));
     // The package's licence (package.json "license": MIT; the top level has no room for a LICENSE file),
     // then Node.js's own, which the binary contains.
     const licence = readFileSync(`${home}LICENSE`, 'utf8');
     assert.match(licence, /^MIT License\n\nCopyright \(c\) /);
     assert.match(licence, /Node\.js is licensed for use as follows:/);
     assert.match(readFileSync(`${home}README.md`, 'utf8'), /^# telegraf-homenet\n/);
+    // Its links lead to the docs/ pages shipped beside it.
+    const links = brokenLinks(home, pages(home));
+    assert.ok(links.checked >= 50, `only ${String(links.checked)} links read in the unpacked README and docs/`);
+    assert.deepEqual(links.broken, []);
   });
 });

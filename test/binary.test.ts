@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { lines, ROOT, runProgram } from './support/helpers.js';
+import { execdAfterSigusr1, lines, ROOT, runProgram } from './support/helpers.js';
 
 const BINARY = `${ROOT}dist/telegraf-homenet-linux-x64`;
 const built = existsSync(BINARY);
@@ -55,6 +55,14 @@ describe('the single binary', () => {
     const bad = await run(['--device', 'att']);
     assert.equal(bad.code, 2);
     assert.equal(bad.stdout, '');
+  });
+
+  it('SIGUSR1 opens no inspector: nothing listens, the run completes (issue 21, item 7)', { skip }, async () => {
+    const r = await execdAfterSigusr1(BINARY, ['execd', '--device', `att-pace=${sim.url}`], {});
+    assert.deepEqual(r.ports, [], 'no port open (the inspector listens on 9229)');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /Debugger|inspector/i);
+    assert.equal(lines(r.stdout).filter((l) => l.startsWith('homenet_scrape,') && l.includes('success=true')).length, 1);
   });
 
   it('telegraf-config names the binary itself, not a launcher or node (issue 15, item 1)', { skip }, async () => {

@@ -1,7 +1,7 @@
 /** capture: masked pages, and parse commands that reproduce the run. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { mask, Masker } from '../src/capture.js';
@@ -70,6 +70,22 @@ describe('capture', () => {
     assert.equal(left, '<ZPInfo><SerialNumber>SERIAL-MASKED-1</SerialNumber><MACAddress>02:00:00:00:00:01</MACAddress><IPAddress>192.0.2.1</IPAddress><LocalUID>RINCON_00000000000101400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
     assert.equal(right, '<ZPInfo><SerialNumber>SERIAL-MASKED-2</SerialNumber><MACAddress>02:00:00:00:00:02</MACAddress><IPAddress>192.0.2.2</IPAddress><LocalUID>RINCON_00000000000201400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
     assert.equal(again, '<serialNum>SERIAL-MASKED-1</serialNum> 192.0.2.1');
+  });
+
+  it('masks IPv6 addresses in digits only, the first address of a range, and a tenth MAC, and keeps times (issue 21, item 15)', () => {
+    const masker = new Masker();
+    const page = [
+      '<td>2600:1700:5310:2000:1234:5678:9012:3456</td><td>2600:1700:5310:2070/60</td><td>2600:1700:10:20:30:40:50:60</td>',
+      '<td>DHCP 192.168.1.64-192.168.1.253</td><td>Uptime 12:07:45:09, 1:02:03</td><td>1.20.1.6-1.2</td>',
+      ...Array.from({ length: 11 }, (_, i) => `<td>7A:11:22:33:44:${(0x50 + i).toString(16)}</td>`),
+    ].join('\n');
+    const masked = masker.mask(page).split('\n');
+    assert.deepEqual(masked.slice(0, 2), [
+      '<td>2001:db8::1</td><td>2001:db8::2/60</td><td>2001:db8::3</td>',
+      '<td>DHCP 192.0.2.1-192.0.2.2</td><td>Uptime 12:07:45:09, 1:02:03</td><td>1.20.1.6-1.2</td>',
+    ]);
+    // The tenth MAC's placeholder has a hex letter: it is not taken for an IPv6 address.
+    assert.deepEqual(masked.slice(-2), ['<td>02:00:00:00:00:0A</td>', '<td>02:00:00:00:00:0B</td>']);
   });
 
   it('saves the pages of a run whose parse commands print the same metrics', async () => {
@@ -141,9 +157,32 @@ describe('capture: its folder (issue 13, item 8)', () => {
     assert.deepEqual(r, {
       code: 2,
       stdout: '',
-      stderr: `E! --out: ${out}/gw is a symbolic link, not a folder: capture does not write through it (remove it, or choose a new --out)\n`,
+      stderr: `E! --out: ${out} is not empty ("gw"): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)\n`,
     });
     assert.deepEqual(readdirSync(elsewhere), []);
+  });
+
+  it('a folder an earlier capture used is refused before any device is asked, and kept as it was (issue 21, item 9)', async () => {
+    writeFileSync(`${dir}/again.ini`, `[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/1\n`);
+    const out = `${dir}/again`;
+    // An empty folder is as good as a new one.
+    mkdirSync(out);
+    const first = await run(['capture', '--config', `${dir}/again.ini`, '--out', out]);
+    assert.equal(first.code, 0, first.stderr);
+    // Every name in the folder, with each file's text.
+    const snapshot = (): string[][] =>
+      readdirSync(out, { recursive: true, encoding: 'utf8' }).sort().map((f) => [f, statSync(`${out}/${f}`).isFile() ? readFileSync(`${out}/${f}`, 'utf8') : 'a folder']);
+    const kept = snapshot();
+    assert.ok(kept.length > 3, kept.join(' '));
+    const asked = [...sim.hits.values()].reduce((a, b) => a + b, 0);
+    const second = await run(['capture', '--config', `${dir}/again.ini`, '--out', out]);
+    assert.deepEqual(second, {
+      code: 2,
+      stdout: '',
+      stderr: `E! --out: ${out} is not empty (3 entries): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)\n`,
+    });
+    assert.equal([...sim.hits.values()].reduce((a, b) => a + b, 0), asked, 'no device asked');
+    assert.deepEqual(snapshot(), kept);
   });
 
   it('--out an existing file: exit 2 before any device is asked', async () => {

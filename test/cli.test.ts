@@ -273,3 +273,24 @@ describe('usage errors of several lines', () => {
     assert.equal(r.stderr, 'E! Invalid values:\nE!   Argument: format, Given: "json", Choices: "lp", "pretty"\nRun "telegraf-homenet --help" for usage.\n');
   });
 });
+
+describe('a --config path with a line break (issue 21)', () => {
+  it('each mistake is one E! line, the line break escaped: nothing forges a line of its own', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/homenet-cli-`);
+    try {
+      const missing = await runMain(['--config', `${dir}/no\nE! forged.ini`]);
+      assert.deepEqual(missing, { code: 2, stdout: '', stderr: `E! ${dir}/no\\x0aE! forged.ini: cannot read the configuration file (ENOENT)\n` });
+      const file = `${dir}/a\nW! b.ini`;
+      writeFileSync(file, 'timeout = soon\n[gw]\ntype = att\nurl = 192.168.1.254\n');
+      const shown = `${dir}/a\\x0aW! b.ini`;
+      const two = await runMain(['--config', file]);
+      assert.deepEqual(two, {
+        code: 2,
+        stdout: '',
+        stderr: `E! ${shown}: timeout: "soon" is not a duration (write it like 4s or 500ms)\nE! ${shown}: [gw] url: "192.168.1.254" is not a URL (write it like http://192.168.1.254)\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

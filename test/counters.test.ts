@@ -1,7 +1,9 @@
 /** Wrapped counters: *_total fields, wrap versus reset, and the state they keep. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { addTotals, emptyState, prune, sharedSeriesWarnings, type CounterState } from '../src/counters.js';
+import { MAX_HOST_SERIES, MAX_WEIGHT } from '../src/counters-budget.js';
 import { stateFromJson, stateToJson } from '../src/state/index.js';
 import { bool, int, serialize, type Metric } from '../src/lineprotocol.js';
 
@@ -236,7 +238,7 @@ describe('counter state', () => {
     const out = addTotals([line({ rx_bytes: 2_000n }, T0 + 40n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
     assert.equal(total(out[0], 'rx_bytes'), 2_000n);
     assert.deepEqual(warnings, [
-      'W! host "den" was not seen for over 30 days and its counter readings were forgotten: its *_total fields start again from its counters',
+      'W! host "den" had been forgotten (no device printed it for 30 days, or the counter totals reached their limit): its *_total fields start again from its counters',
     ]);
     addTotals([line({ rx_bytes: 3_000n }, T0 + 41n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
     assert.equal(warnings.length, 1, 'said once');
@@ -354,5 +356,155 @@ describe('one absurd reading of 2^32 or more on a 32-bit counter', () => {
     assert.ok(files.every((f, i) => f.includes('"held"') === (i === 1)));
     // Read and written back the same, the held reading too.
     assert.equal(stateToJson(stateFromJson(files[1] ?? '')), files[1]);
+  });
+});
+
+describe('what the totals remember is bounded (issue 21, item 2)', () => {
+  const spk = (i: number, at: bigint): Metric => line({ rx_bytes: BigInt(1_000 + i), tx_bytes: 7n }, at, { host: 'spk', interface: `veth${i}` });
+  /** The gateway's traffic line, 6,000,000 bytes a gather. */
+  const gw = (g: bigint): Metric => line({ rx_bytes: 1_000_000_000n + g * 6_000_000n }, T0 + g * 10n * S);
+  const seriesOf = (state: CounterState, host: string): number => [...state.series.keys()].filter((k) => k.includes(`\u0000host=${host}\u0000`)).length;
+
+  it(`a speaker naming 2,000 new interfaces every gather: it keeps at most ${MAX_HOST_SERIES} series, the gateway's total goes on`, () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    let previous = 0n;
+    for (let g = 0n; g < 8n; g++) {
+      const at = T0 + g * 10n * S;
+      const batch = [gw(g), ...Array.from({ length: 2000 }, (_, i) => spk(Number(g) * 2000 + i, at))];
+      const out = addTotals(batch, state, 'net', T0, (w) => warnings.push(w));
+      prune(state, at, batch);
+      const t = total(out[0], 'rx_bytes');
+      assert.equal(t, 1_000_000_000n + g * 6_000_000n, `gather ${g}: the gateway's total`);
+      assert.ok(t >= previous);
+      previous = t;
+      assert.ok(seriesOf(state, 'spk') <= MAX_HOST_SERIES, `gather ${g}: ${seriesOf(state, 'spk')} series kept`);
+      // The first 256 lines of each gather (2 counters each) get totals; the rest are said to get none.
+      assert.equal(out.filter((m) => m.fields['rx_bytes_total'] !== undefined).length, 1 + MAX_HOST_SERIES / 2, `gather ${g}`);
+    }
+    assert.equal(seriesOf(state, 'router'), 1);
+    assert.ok(stateToJson({ counters: state, devices: new Map() }).length < 200_000);
+    const crowded = `W! host "spk" reports more series than the ${MAX_HOST_SERIES} a host keeps totals for: those it did not report in this gather were forgotten (their *_total fields start again from their counters if they return)`;
+    const refused = `W! net,host=spk,interface=veth256 rx_bytes and 3487 more series: no *_total: host "spk" reports more than the ${MAX_HOST_SERIES} series a host keeps totals for`;
+    assert.equal(warnings[0], refused);
+    assert.equal(warnings.filter((w) => w === crowded).length, 7, 'once a gather from the second on');
+    assert.equal(warnings.length, 15, warnings.slice(0, 4).join('\n'));
+  });
+
+  it(`a household naming new speakers every gather: the state stays under ${MAX_WEIGHT / 1048576} MiB, forgetting those gone first; a gateway that does not answer keeps its total`, () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    const room = 'x'.repeat(2000);
+    addTotals([gw(0n)], state, 'net', T0);
+    for (let g = 1n; g <= 6n; g++) {
+      const at = T0 + g * 10n * S;
+      // 200 speakers with names 2,000 characters long, new ones every gather: 2.4 MiB of series a gather.
+      const speakers = Array.from({ length: 200 }, (_, i) => Array.from({ length: 6 }, (_, j) => line({ rx_bytes: 5n, tx_bytes: 9n }, at, { host: `${room} ${g}-${i}`, interface: `eth${j}` }))).flat();
+      // The gateway does not answer: only its scrape line, with its host tag.
+      const scrape: Metric = { name: 'homenet_scrape', tags: { host: 'router', type: 'att' }, fields: { success: bool(false) }, time: at };
+      addTotals([scrape, ...speakers], state, 'net', T0, (w) => warnings.push(w));
+      prune(state, at, [scrape, ...speakers]);
+      const size = stateToJson({ counters: state, devices: new Map() }).length;
+      assert.ok(size <= MAX_WEIGHT, `gather ${g}: ${size} bytes`);
+    }
+    assert.ok(warnings.some((w) => /^W! the counter totals reached their 8 MiB: \d+ host\(s\) not in this gather were forgotten, longest unseen first/.test(w)), warnings.join('\n').slice(0, 500));
+    const [m] = addTotals([gw(7n)], state, 'net', T0);
+    assert.equal(total(m, 'rx_bytes'), 1_000_000_000n + 7n * 6_000_000n, "the gateway's total goes on where it was");
+  });
+
+  it('a state read from a file, over the limits, is brought within them at the next gather', () => {
+    const state = emptyState();
+    for (let i = 0; i < 5000; i++) state.series.set(`net\u0000host=spk\u0000interface=veth${i}\u0000rx_bytes`, { last: 1n, total: 1n, atNs: T0, wide: false });
+    const warnings: string[] = [];
+    const out = addTotals([spk(1, T0 + 10n * S)], state, 'net', T0, (w) => warnings.push(w));
+    assert.equal(total(out[0], 'rx_bytes'), 1n + (1_001n - 1n));
+    assert.deepEqual([...state.series.keys()], ['net\u0000host=spk\u0000interface=veth1\u0000rx_bytes', 'net\u0000host=spk\u0000interface=veth1\u0000tx_bytes']);
+    assert.equal(warnings.length, 1);
+  });
+});
+
+describe('totals never fall and never jump (issue 21, item 4)', () => {
+  const JUNK = 2816n * WRAP;
+  /** Readings a second apart of `tx_bytes` (and 1,000 packets a second more each time). */
+  const seconds = (readings: readonly bigint[]): { totals: bigint[]; warnings: string[] } => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    const totals = readings.map((bytes, i) => total(addTotals([line({ tx_bytes: bytes, tx_pkts: 5_000_000n + BigInt(i) * 1_000n }, T0 + BigInt(i) * S)], state, 'net', T0, (w) => warnings.push(w))[0], 'tx_bytes'));
+    return { totals, warnings };
+  };
+
+  it('a junk high word that stays and then wraps: the wrap of its low word is counted, not 12 TB', () => {
+    // 4.1e9 counted; the junk high word comes and stays (read twice: a 64-bit counter from then on);
+    // then the low word wraps: 4.2e9 -> 2^32 -> 0.1e9 under the same high word.
+    const { totals, warnings } = seconds([4_100_000_000n, JUNK + 4_150_000_000n, JUNK + 4_200_000_000n, JUNK + 100_000_000n, JUNK + 300_000_000n]);
+    const wrapped = 100_000_000n + WRAP - 4_200_000_000n;
+    assert.deepEqual(totals, [4_100_000_000n, 4_100_000_000n, 4_150_000_000n, 4_150_000_000n + wrapped, 4_350_000_000n + wrapped]);
+    assert.equal(warnings.length, 2, warnings.join('\n'));
+  });
+
+  it('a junk high word shown from a reset on, and staying: counted from the reading it showed first, not from 0', () => {
+    const state = emptyState();
+    const warnings: string[] = [];
+    // 3.0e9 counted; the device restarts (packets fall) showing the junk high word on 5 bytes; it stays.
+    const polls = [
+      line({ rx_bytes: 3_000_000_000n, rx_pkts: 2_500_000n }, T0),
+      line({ rx_bytes: JUNK + 5n, rx_pkts: 1_000n }, T0 + 60n * S),
+      line({ rx_bytes: JUNK + 600_000_005n, rx_pkts: 501_000n }, T0 + 120n * S),
+      line({ rx_bytes: JUNK + 700_000_005n, rx_pkts: 601_000n }, T0 + 180n * S),
+    ];
+    const got = polls.map((p) => total(addTotals([p], state, 'net', T0, (w) => warnings.push(w))[0], 'rx_bytes'));
+    assert.deepEqual(got, [3_000_000_000n, 3_000_000_000n, 3_600_000_000n, 3_700_000_000n]);
+  });
+
+  it('a 64-bit counter that falls to more than it could count since: set aside, said, and the next reading counts on', () => {
+    const { totals, warnings } = seconds([20_000_000_000n, 20_500_000_000n, 15_000_000_000n, 900_000n]);
+    assert.deepEqual(totals, [20_000_000_000n, 20_500_000_000n, 20_500_000_000n, 20_500_900_000n]);
+    assert.deepEqual(warnings, [
+      'W! net,host=router tx_bytes=15000000000: set aside, not added to tx_bytes_total: a fall from 20500000000, and neither a reset (it would be more than 1250000000 bytes/s counted from 0 in 1 s) nor a 32-bit wrap',
+    ]);
+  });
+
+  it('whatever the readings, reboots, gaps and state file round trips: no total falls, none rises faster than its rate', () => {
+    const reading = fc.oneof(
+      fc.bigInt({ min: 0n, max: WRAP - 1n }),
+      fc.bigInt({ min: 0n, max: WRAP - 1n }).map((v) => JUNK + v),
+      fc.bigInt({ min: 0n, max: 2n ** 62n }),
+      fc.bigInt({ min: 0n, max: 1000n }),
+    );
+    const step = fc.record({
+      seconds: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 60n }), fc.bigInt({ min: 1n, max: 100_000n })),
+      bytes: reading,
+      pkts: reading,
+      errors: reading,
+      rebooted: fc.boolean(),
+      viaFile: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 2, maxLength: 30 }), (steps) => {
+        let state = emptyState();
+        let at = T0;
+        let uptime = 1_000_000n;
+        const first: Record<string, bigint> = {};
+        const last: Record<string, bigint> = {};
+        for (const [k, s] of steps.entries()) {
+          at += s.seconds * S;
+          uptime = s.rebooted ? s.seconds : uptime + s.seconds;
+          const out = addTotals([
+            line({ rx_bytes: s.bytes, rx_pkts: s.pkts, rx_err: s.errors }, at),
+            { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(uptime) }, time: at },
+          ], state, 'net', T0);
+          for (const [field, rate] of [['rx_bytes', 1_250_000_000n], ['rx_pkts', 2_000_000n], ['rx_err', 100_000n]] as const) {
+            const t = total(out[0], field);
+            first[field] ??= t;
+            assert.ok(t >= (last[field] ?? 0n), `${field}_total fell from ${last[field]} to ${t} at step ${k}`);
+            const bound = rate * ((at - T0) / S + 2n * BigInt(k + 1));
+            assert.ok(t - (first[field] ?? 0n) <= bound, `${field}_total rose ${t - (first[field] ?? 0n)} by step ${k}, more than ${bound}`);
+            last[field] = t;
+          }
+          if (s.viaFile) state = stateFromJson(stateToJson({ counters: state, devices: new Map() })).counters;
+        }
+      }),
+      { numRuns: 400, seed: 2026_12_02 },
+    );
   });
 });

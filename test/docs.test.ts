@@ -7,90 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize, relative } from 'node:path';
+import { join, normalize, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from './support/helpers.js';
+import { anchors, brokenLinks, pages as allPages, relativeLinks, slug } from './support/markdown.js';
 
 /** The README's limit: about 300 lines of the user's path, 330 at most. */
 const README_MAX_LINES = 330;
 
-/** README.md and every docs/*.md, as paths relative to the repository root. */
-function pages(): string[] {
-  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
-  return ['README.md', ...docs];
-}
-
-/** A page's lines outside fenced code blocks (links and headings there are not links and headings). */
-function proseLines(text: string): string[] {
-  const out: string[] = [];
-  let fenced = false;
-  for (const line of text.split('\n')) {
-    if (/^\s*```/.test(line)) fenced = !fenced;
-    else if (!fenced) out.push(line);
-  }
-  return out;
-}
-
-/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
-function slug(heading: string): string {
-  return heading
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, '')
-    .replace(/ /g, '-');
-}
-
-/** The anchors of a page's headings; a repeated heading gets -1, -2 ... as on GitHub. */
-function anchors(text: string): Set<string> {
-  const seen = new Map<string, number>();
-  const out = new Set<string>();
-  for (const line of proseLines(text)) {
-    const m = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
-    if (!m) continue;
-    const base = slug(m[1] ?? '');
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    out.add(n === 0 ? base : `${base}-${String(n)}`);
-  }
-  return out;
-}
-
-/** Every inline link target of a page that is not an absolute URL. */
-function relativeLinks(text: string): string[] {
-  const targets: string[] = [];
-  for (const line of proseLines(text)) {
-    // Code spans can hold brackets and parentheses that are no link; a link's text may be one.
-    const plain = line.replace(/`[^`]*`/g, 'code');
-    for (const m of plain.matchAll(/\]\(([^()\s]+)(?:\s+"[^"]*")?\)/g)) {
-      const target = m[1] ?? '';
-      if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) targets.push(target);
-    }
-  }
-  return targets;
-}
+const pages = (): string[] => allPages(ROOT);
 
 describe('README and docs/ (issue 14, item 8)', () => {
   it('every relative link points at a file that exists, and at a heading of it when it names one', () => {
-    const broken: string[] = [];
-    let checked = 0;
-    for (const page of pages()) {
-      const text = readFileSync(join(ROOT, page), 'utf8');
-      for (const link of relativeLinks(text)) {
-        checked++;
-        const [path = '', fragment] = link.split('#', 2);
-        const file = path === '' ? page : normalize(join(dirname(page), decodeURIComponent(path)));
-        if (file.startsWith('..') || !existsSync(join(ROOT, file))) {
-          broken.push(`${page}: ${link}: no file ${file}`);
-          continue;
-        }
-        if (fragment === undefined) continue;
-        if (!file.endsWith('.md') || statSync(join(ROOT, file)).isDirectory()) {
-          broken.push(`${page}: ${link}: ${file} has no headings to point at`);
-        } else if (!anchors(readFileSync(join(ROOT, file), 'utf8')).has(fragment)) {
-          broken.push(`${page}: ${link}: ${file} has no heading with the anchor #${fragment}`);
-        }
-      }
-    }
+    const { broken, checked } = brokenLinks(ROOT, pages());
     assert.ok(checked >= 50, `only ${String(checked)} relative links found: is the link reader broken?`);
     assert.deepEqual(broken, []);
   });

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { BIN, closedPort, FIXTURES, lines, ROOT, runBin } from './support/helpers.js';
 
@@ -216,6 +217,49 @@ describe('messages that name the cause (issue #13, item 20)', () => {
     } finally {
       closeSync(full);
     }
+  });
+});
+
+describe('a reader that closes standard output early (issue 21)', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim.close());
+
+  /** Runs the launcher with stdout a pipe whose reading end is closed at once; its exit code and stderr. */
+  async function closedEarly(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    // Closed before the program has written anything: its first write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      // execd: one gather, once it is ready.
+      if (d.includes('I! telegraf-homenet execd')) child.stdin.write('\n');
+    });
+    if (args[0] !== 'execd') child.stdin.end();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearTimeout(killer);
+    return { code, stderr };
+  }
+
+  it('collect: one E! line saying so, and exit 1, not 0', async () => {
+    const r = await closedEarly(['--device', `att=${sim.url}/bgw320`]);
+    assert.deepEqual(r, { code: 1, stderr: 'E! cannot write the output (EPIPE): standard output was closed before all of it was written\n' });
+  });
+
+  it('execd: the same, after logging out of the gateway', async () => {
+    const ini = `${mkdtempSync(`${tmpdir()}/homenet-epipe-`)}/gw.ini`;
+    writeFileSync(ini, `[gw]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = nat\naccess_code_env = CODE\n`);
+    const logouts = sim.hits.get('/bgw320/cgi-bin/logout.ha') ?? 0;
+    const r = await closedEarly(['execd', '--config', ini], { CODE: SIM_ACCESS_CODE });
+    rmSync(ini.replace(/\/gw\.ini$/, ''), { recursive: true, force: true });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^E! cannot write the output \(EPIPE\): standard output was closed before all of it was written$/m);
+    assert.equal((sim.hits.get('/bgw320/cgi-bin/logout.ha') ?? 0) - logouts, 1, 'logged out');
+    assert.equal(sim.sessions('/bgw320'), 0);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Fetcher } from '../src/collect/index.js';
 import { buildConfig } from '../src/config.js';
 import { runExecd } from '../src/execd.js';
 import { FetchError, fetchPage } from '../src/http.js';
+import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 
 /**
@@ -119,5 +120,47 @@ describe('execd: a repeated error is not repeated in the log (issue 15, item 6)'
     assert.match(log[2] ?? '', /^E! \[[^\]]+\] sonos .*connection refused/);
     assert.match(log[3] ?? '', /^I! \[[^\]]+\] sonos: the error cleared after 24 gathers over 12m$/);
     assert.ok(ms < 1000, `${steps.length} gathers in ${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('execd: the gateway session is closed however it stops (issue 21, item 6)', () => {
+  let sim: Simulator;
+  before(async () => {
+    // Its NAT page never answers a logged-in request: SIGTERM finds it in flight.
+    sim = await startSimulator({ fault: 'nat-hang' });
+  });
+  after(() => sim.close());
+
+  const gateway = (): ReturnType<typeof buildConfig> =>
+    buildConfig({ file: 'gw.ini', fileText: `[gw]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = nat\naccess_code_env = CODE\ntimeout = 60s\n`, env: { CODE: SIM_ACCESS_CODE } });
+  const logouts = (): number => sim.hits.get('/bgw320/cgi-bin/logout.ha') ?? 0;
+
+  it('SIGTERM while a logged-in page is in flight: logged out before execd returns', async () => {
+    const stop = new AbortController();
+    const before = logouts();
+    // The signal comes once the NAT page was asked, that is after the login.
+    const fetcher: Fetcher = (url, o) => {
+      if (url.pathname.endsWith('/nattable.ha')) setImmediate(() => stop.abort('SIGTERM'));
+      return fetchPage(url, o);
+    };
+    const io = { stdin: reads(['\n']), stdout: () => undefined, stderr: () => undefined, signal: stop.signal };
+    // stdin's EOF does not end it: the gather it asked for hangs until the signal.
+    assert.equal(await runExecd(gateway(), io, { fetcher }), 0);
+    assert.ok(stop.signal.aborted);
+    assert.equal(logouts() - before, 1, 'one logout sent');
+    assert.equal(sim.sessions('/bgw320'), 0, 'no session left open on the gateway');
+  });
+
+  it('a gather that lost the gateway keeps its session: logged out on stdin EOF', async () => {
+    const before = logouts();
+    // The NAT page's connection drops: the gather forgets the family, not the session.
+    const fetcher: Fetcher = (url, o) =>
+      url.pathname.endsWith('/nattable.ha') ? Promise.reject(new FetchError('connection reset by the device', undefined, true)) : fetchPage(url, o);
+    let stderr = '';
+    const io = { stdin: reads(['\n']), stdout: () => undefined, stderr: (t: string) => (stderr += t) };
+    assert.equal(await runExecd(gateway(), io, { fetcher }), 0);
+    assert.match(stderr, /nattable\.ha: connection reset by the device/);
+    assert.equal(logouts() - before, 1, 'one logout sent');
+    assert.equal(sim.sessions('/bgw320'), 0, 'no session left open on the gateway');
   });
 });

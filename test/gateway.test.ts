@@ -139,6 +139,17 @@ describe('AT&T gateways against the simulator', () => {
     assert.ok(!all.includes(wrong) && !all.includes(SIM_ACCESS_CODE));
   });
 
+  it('the login POST sends no Cookie header when the login page set no cookie (issue 21)', async () => {
+    const sent: (string | undefined)[] = [];
+    const fetcher: typeof fetchPage = (url, options) => {
+      if (options.form) sent.push(options.cookie);
+      return fetchPage(url, options);
+    };
+    const { log } = await collect(config(sim, '/bgw320', 'collect = nat\naccess_code_env = CODE\n'), { fetcher });
+    assert.deepEqual(log, []);
+    assert.deepEqual(sent, [undefined], 'one POST, without a cookie');
+  });
+
   it('execd keeps the session: one login for two gathers', async () => {
     const states = new Map<string, DeviceState>();
     const cfg = config(sim, '/bgw320', 'collect = nat\naccess_code_env = CODE\n');

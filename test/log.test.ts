@@ -18,6 +18,13 @@ describe('log lines', () => {
     assert.equal(escapeControls('Kid\'s "Room" \\ é 寝室 ·'), 'Kid\'s "Room" \\ é 寝室 ·');
   });
 
+  it('bidi overrides and zero-width characters are escaped too: a line shows the words it holds (issue 21)', () => {
+    assert.equal(warning('[gw] zone Den\u202Emoor.exe\u200B'), 'W! [gw] zone Den\\u202emoor.exe\\u200b');
+    assert.equal(escapeControls('\uFEFFa\u2066b\u2069\u200Ec'), '\\ufeffa\\u2066b\\u2069\\u200ec');
+    // A joiner inside an emoji is part of it.
+    assert.equal(escapeControls('\u{1F469}\u200D\u{1F373} Kitchen, a\u200Db'), '\u{1F469}\u200D\u{1F373} Kitchen, a\\u200db');
+  });
+
   it('a text of several lines is a log line each', () => {
     assert.deepEqual(logLines('E', 'f.ini: [gw] url: missing\nf.ini: [den] type: unknown'), ['E! f.ini: [gw] url: missing', 'E! f.ini: [den] type: unknown']);
   });

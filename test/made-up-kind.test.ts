@@ -74,11 +74,11 @@ describe('a device kind registered from outside src/', () => {
     assert.match(r.stdout, /widget .*frobs [\d,]+ · temperature 41\.5 °C/);
   });
 
-  it('gets its dashboard panel, on its total and its host', async () => {
+  it('gets its dashboard panel, its counter read through $total and its hosts through $host', async () => {
     const r = await run(['dashboard', '--config', ini]);
     assert.equal(r.code, 0, r.stderr);
     const panel = (JSON.parse(r.stdout) as { panels: { title: string; targets: { query: string }[] }[] }).panels.find((p) => p.title === 'Widget frobs');
-    assert.equal(panel?.targets[0]?.query, 'SELECT non_negative_derivative(max("frobs_total"), 1s) FROM "homenet_widget" WHERE "host" =~ /^(gadget)$/ AND $timeFilter GROUP BY time($__interval), "host" fill(null)');
+    assert.equal(panel?.targets[0]?.query, 'SELECT non_negative_derivative(max("frobs${total:raw}"), 1s) FROM "homenet_widget" WHERE "host" =~ /^${host:regex}$/ AND $timeFilter GROUP BY time($__interval), "host" fill(null)');
   });
 
   it('parse: a page of another kind is a usage error (2), a bug in a parser is a bug (1)', async () => {

@@ -23,6 +23,7 @@ import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { BUILD_ID, codeCachePath } from '../src/build/targets.js';
 import { FIXTURES, ROOT, runProgram } from './support/helpers.js';
+import { brokenLinks, pages } from './support/markdown.js';
 
 /** The runtime packages the design card allows the program (DESIGN.md, Dependencies). */
 const RUNTIME = ['htmlparser2', 'ini', 'yargs'];
@@ -95,10 +96,10 @@ describe('the npm package installs and runs with no registry (issue 16, item 3)'
     await new Promise((resolve) => registry.close(resolve));
   });
 
-  it('holds nothing but bin/, dist/bundle/, telegraf.d/, the README, package.json and a licence', () => {
-    const stray = files.filter((f) => !/^(bin\/|dist\/bundle\/|telegraf\.d\/|README\.md$|package\.json$|LICEN[CS]E(\.\w+)?$)/i.test(f));
+  it('holds nothing but bin/, dist/bundle/, docs/, telegraf.d/, the README, package.json and a licence', () => {
+    const stray = files.filter((f) => !/^(bin\/|dist\/bundle\/|docs\/|telegraf\.d\/|README\.md$|package\.json$|LICEN[CS]E(\.\w+)?$)/i.test(f));
     assert.deepEqual(stray, []);
-    for (const f of ['bin/telegraf-homenet', 'bin/package.json', 'dist/bundle/program.js', 'telegraf.d/homenet.conf', 'telegraf.d/homenet-execd.conf', 'README.md', 'package.json']) {
+    for (const f of ['bin/telegraf-homenet', 'bin/package.json', 'dist/bundle/program.js', 'telegraf.d/homenet.conf', 'telegraf.d/homenet-execd.conf', 'README.md', 'package.json', ...pages(ROOT)]) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     // The code cache of the Node that built the package (any other Node compiles the program itself).
@@ -124,6 +125,10 @@ describe('the npm package installs and runs with no registry (issue 16, item 3)'
     const home = `${prefix}/lib/node_modules/telegraf-homenet`;
     assert.equal(existsSync(`${home}/node_modules`), false, 'npm installed no package beside it');
     assert.equal(manifest(`${home}/package.json`).version, manifest(`${ROOT}package.json`).version);
+    // The README's links (docs/) lead somewhere where it was installed, not only in the source tree.
+    const links = brokenLinks(home, pages(home));
+    assert.ok(links.checked >= 50, `only ${String(links.checked)} links read in the installed README and docs/`);
+    assert.deepEqual(links.broken, []);
 
     // The command as a user runs it, from another folder; each of the three packages in use.
     const cmd = `${prefix}/bin/telegraf-homenet`;

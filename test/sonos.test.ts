@@ -1,11 +1,15 @@
 /** Sonos speakers against the simulator: identity, interfaces, 403, household, radio, discovery. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect/index.js';
 import { buildConfig, type Config } from '../src/config.js';
 import { FetchError, fetchPage } from '../src/http.js';
 import { serialize, type Metric } from '../src/lineprotocol.js';
-import { DESCRIPTION_REFRESH_MS, radioFields } from '../src/devices/sonos/index.js';
+import { DESCRIPTION_REFRESH_MS, MAX_INTERFACES, MAX_SPEAKERS, radioFields } from '../src/devices/sonos/index.js';
 import { startSimulator, type Simulator } from '../src/simulate/server.js';
 import { FIXTURES, lines, runBin } from './support/helpers.js';
 
@@ -164,6 +168,127 @@ describe('a Sonos household of 30 speakers', () => {
     for (const m of metrics) serialize(m);
     const page = await fetchPage(new URL(`${sim.url}/sonos/7/support/review`), { signal: AbortSignal.timeout(5000) });
     assert.ok(page.body.length > 400_000, `a 30-speaker review is about 450 KB (${page.body.length})`);
+  });
+});
+
+describe('a speaker listing thousands of interfaces, a household of too many speakers (issue 21, item 2)', () => {
+  let sim: Simulator;
+  let crowd: Simulator;
+  before(async () => {
+    sim = await startSimulator({ fault: 'many-interfaces' });
+    crowd = await startSimulator({ speakers: MAX_SPEAKERS + 6 });
+  });
+  after(async () => {
+    await Promise.all([sim.close(), crowd.close()]);
+  });
+
+  it(`a speaker: its first ${MAX_INTERFACES} interfaces and its bridge are read, and one line says how many were left out`, async () => {
+    const { metrics, log } = await collect(speakerConfig(sim, 1));
+    // ath0, 15,000 made-up ones, then br0, eth0 and lo: the first 32 blocks and the bridge are read.
+    assert.deepEqual(log, [`W! [spk] sonos ${sim.url}/sonos/1/status/ifconfig: traffic: Network interfaces (/status/ifconfig): 15004 interfaces listed, more than the 32 a speaker is read for: 14971 left out`]);
+    const names = interfaces(metrics);
+    assert.equal(names.length, MAX_INTERFACES);
+    assert.deepEqual(names.slice(0, 2), ['veth0', 'veth1']);
+    assert.equal(names.at(-1), 'br0');
+    assert.equal(metrics.find((m) => m.name === 'homenet_scrape')?.fields['values_omitted']?.value, 1n);
+  });
+
+  it('the same speaker in its household page', async () => {
+    const { metrics, log } = await collect(speakerConfig(sim, 2, '', 'sonos-household'));
+    assert.deepEqual(log, [
+      `W! [spk] sonos-household ${sim.url}/sonos/2/support/review: traffic: Household review (/support/review): Living Room (L): 15004 interfaces listed, more than the 32 a speaker is read for: 14971 left out`,
+    ]);
+    assert.equal(metrics.filter((m) => m.name === 'net' && m.tags['host'] === 'Living Room (L)').length, MAX_INTERFACES);
+  });
+
+  it(`a household: its first ${MAX_SPEAKERS} speakers are read, and one line says how many were left out`, async () => {
+    const { metrics, log } = await collect(speakerConfig(crowd, 2, 'collect = traffic, system\n', 'sonos-household'));
+    assert.deepEqual(log, [
+      `W! [spk] sonos-household ${crowd.url}/sonos/2/support/review: traffic: Household review (/support/review): ${MAX_SPEAKERS + 6} speakers listed, more than the ${MAX_SPEAKERS} a household is read for: 6 left out (all their lines)`,
+    ]);
+    assert.equal(hosts(metrics.filter((m) => m.name !== 'homenet_scrape')).length, MAX_SPEAKERS);
+    assert.equal(metrics.filter((m) => m.name === 'net').length, MAX_SPEAKERS);
+  });
+});
+
+/** One address on loopback where a simulated speaker answers, and `swap(n)` puts speaker n there (DHCP moved them). */
+async function swappable(sim: Simulator): Promise<{ url: string; swap: (n: number) => void; close: () => Promise<void> }> {
+  let speaker = 1;
+  const server: Server = createServer((req, res) => {
+    get(`${sim.url}/sonos/${speaker}${req.url ?? '/'}`, (from) => {
+      res.writeHead(from.statusCode ?? 502, from.headers);
+      from.pipe(res);
+    }).on('error', () => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    swap: (n) => {
+      speaker = n;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('a speaker swapped in at the same address (issue 21, item 14)', () => {
+  let sim: Simulator;
+  let at: Awaited<ReturnType<typeof swappable>>;
+  before(async () => {
+    sim = await startSimulator();
+    at = await swappable(sim);
+  });
+  after(async () => {
+    await at.close();
+    await sim.close();
+  });
+
+  const hostOf = (metrics: readonly Metric[], name: string): string | undefined => metrics.find((m) => m.name === name)?.tags['host'];
+
+  it("execd: the next gather has the new speaker's name and description, not the old one's for 10 minutes", async () => {
+    at.swap(1);
+    const config = buildConfig({ file: 's.ini', fileText: `[spk]\ntype = sonos\nurl = ${at.url}\n` });
+    const states = new Map<string, DeviceState>();
+    let now = 7_000_000;
+    const options = { states, keepSessions: true, now: () => now };
+    const zps = (): number => (sim.hits.get('/sonos/1/status/zp') ?? 0) + (sim.hits.get('/sonos/3/status/zp') ?? 0);
+    const start = zps();
+    const first = await collect(config, options);
+    assert.equal(hostOf(first.metrics, 'net'), 'Living Room (L)');
+    assert.equal(first.metrics.find((m) => m.name === 'homenet_system')?.tags['model'], 'Sonos One');
+    at.swap(3);
+    now += 60_000;
+    const swapped = await collect(config, options);
+    assert.deepEqual(swapped.log, []);
+    assert.deepEqual(hosts(swapped.metrics), ["Kid's Room"]);
+    const system = swapped.metrics.find((m) => m.name === 'homenet_system');
+    assert.equal(system?.tags['model'], 'Sonos Era 300');
+    assert.equal(system.tags['serial'], '5C-AA-FD-00-00-12:A');
+    now += 60_000;
+    const after = await collect(config, options);
+    assert.deepEqual(hosts(after.metrics), ["Kid's Room"]);
+    assert.equal(zps() - start, 2, 'its name read once more, at the swap');
+  });
+
+  it('collect with a state file: the run after the swap names the new speaker', async () => {
+    at.swap(1);
+    const dir = mkdtempSync(`${tmpdir()}/homenet-swap-`);
+    try {
+      writeFileSync(`${dir}/s.ini`, `state_file = ${dir}/state.json\n[spk]\ntype = sonos\nurl = ${at.url}\n`);
+      const first = await runBin(['--config', `${dir}/s.ini`]);
+      assert.match(first.stdout, /^net,host=Living\\ Room\\ \(L\),interface=br0 /m);
+      assert.match(readFileSync(`${dir}/state.json`, 'utf8'), /"hardware":"5C:AA:FD:00:00:10"/);
+      at.swap(3);
+      const second = await runBin(['--config', `${dir}/s.ini`]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual([...new Set(lines(second.stdout).map((l) => /host=((?:\\.|[^,\s])+)/.exec(l)?.[1]))], ["Kid's\\ Room"]);
+      assert.match(second.stdout, /^homenet_system,.*model=Sonos\\ Era\\ 300/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

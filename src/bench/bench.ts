@@ -16,7 +16,7 @@ import { DEVICE_KINDS, extractPage, type Area } from '../devices/index.js';
 import { fetchPage } from '../http.js';
 import { household, reviewPage } from '../devices/sonos/simulate/sonos.js';
 import { deadlineFigures, execdStopFigure, WIND_DOWN_MS } from './deadline.js';
-import { EXECD_GATHERS, EXECD_WARM_UP, execdRun, httpFloor } from './execd.js';
+import { EXECD_GATHERS, EXECD_WARM_UP, execdRun, hostileExecdRun, httpFloor } from './execd.js';
 import { bareRequestsScript, BASE_NODE, BIN, BINARY, collectPages, haveGnuTime, htmlparser2Alone, median, type ProcessRun, report, root, rows, runProcess, RUNS, simulatorProcess } from './measure.js';
 
 async function startupAndMemory(): Promise<void> {
@@ -244,6 +244,29 @@ async function oldWays(): Promise<void> {
 process.stdout.write(
   `telegraf-homenet bench on ${process.platform}-${process.arch}, Node ${process.version}, ${RUNS} runs per figure, medians; peak memory ${haveGnuTime ? 'from GNU time (ru_maxrss)' : 'polled from /proc (install Debian\'s time for exact figures)'}\n`,
 );
+/** Gathers of each execd run beside a hostile speaker. */
+const HOSTILE_GATHERS = Number(process.env['BENCH_HOSTILE_GATHERS'] ?? 1000);
+
+/**
+ * execd beside a speaker listing 15,000 interfaces, and one naming 2,000 new
+ * ones every gather (issue 21, items 2 and 3): its memory must not grow, nor
+ * its state file pass 4 MiB.
+ */
+async function hostileSpeakers(): Promise<void> {
+  const speakers = [
+    ['many-interfaces', 'a speaker listing 15,000 interfaces'],
+    ['new-interfaces', 'a speaker naming 2,000 new interfaces a gather'],
+  ] as const;
+  for (const [fault, what] of speakers) {
+    const run = await hostileExecdRun(fault, HOSTILE_GATHERS);
+    const at100 = run.rss.get(100) ?? NaN;
+    const most = Math.max(...[...run.rss].filter(([n]) => n >= 100).map(([, m]) => m));
+    const after = [...run.rss].map(([n, m]) => `${n.toLocaleString('en')}: ${m.toFixed(1)}`).join(', ');
+    report(`execd beside ${what} and a gateway, resident memory's growth from gather 100 to ${HOSTILE_GATHERS.toLocaleString('en')}`, `${(most - at100).toFixed(1)} MiB (after ${after})`, '<= 16 MiB', most - at100 <= 16);
+    report('  its state file at the end', `${(run.stateBytes / 1024).toFixed(0)} KiB (CPU per gather ${run.cpu.toFixed(1)} ms)`, '<= 4 MiB', run.stateBytes <= 4 * 1048576);
+  }
+}
+
 await parseReview();
 await hostilePages();
 await startupAndMemory();
@@ -282,6 +305,7 @@ await deadlines();
   rmSync(dir, { recursive: true, force: true });
   report('execd CPU per gather, the same with collect = traffic', `${trafficOnly.steady.toFixed(2)} ms (gathers 31 to 130: ${trafficOnly.early.toFixed(2)})`, '', undefined);
 }
+await hostileSpeakers();
 await oldWays();
 const missed = rows.filter((r) => r.met === false).length;
 process.stdout.write(`${missed === 0 ? 'every target met' : `${missed} target(s) missed`}\n`);

@@ -1,6 +1,7 @@
-/** `npm run bench`: a long execd run, its CPU per gather and resident memory, and the bare-HTTP floor it is compared with. */
+/** `npm run bench`: a long execd run, its CPU per gather and resident memory, the bare-HTTP floor it is compared with, and execd beside a hostile speaker. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { BIN, cpuMs, simulatorProcess } from './measure.js';
 
 export const EXECD_WARM_UP = 1000;
@@ -20,6 +21,31 @@ export interface ExecdRun {
   rss: Map<number, number>;
 }
 
+/** An execd child reading the simulator at `url`: `gather()` asks for one gather and waits for its lines. */
+interface ExecdChild {
+  readonly pid: number;
+  gather(): Promise<void>;
+  stop(): void;
+}
+
+/** Starts `execd` with `args`; a gather's lines hold `devices` scrape lines. */
+function execdChild(args: string[], devices: number): ExecdChild {
+  const child = spawn(process.execPath, [BIN, 'execd', ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let batches = 0;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    batches += (d.match(/^homenet_scrape,/gm) ?? []).length / devices;
+  });
+  return {
+    pid: child.pid ?? 0,
+    gather: async () => {
+      const want = Math.round(batches) + 1;
+      child.stdin.write('\n');
+      while (Math.round(batches) < want) await new Promise((r) => setTimeout(r, 1));
+    },
+    stop: () => child.stdin.end(),
+  };
+}
+
 /**
  * An execd run, gathers back to back (at Telegraf's one per 10 s, 1,000
  * gathers are under 3 hours of a run that lasts weeks), measured in the child
@@ -29,34 +55,61 @@ export interface ExecdRun {
  */
 export async function execdRun(argsFor: (url: string) => string[], gathers = EXECD_WARM_UP + 500): Promise<ExecdRun> {
   const sim = await simulatorProcess();
-  const child = spawn(process.execPath, [BIN, 'execd', ...argsFor(sim.url)], { stdio: ['pipe', 'pipe', 'ignore'] });
-  let batches = 0;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    batches += (d.match(/^homenet_scrape,/gm) ?? []).length / 4;
-  });
+  const child = execdChild(argsFor(sim.url), 4);
   let done = 0;
   const rss = new Map<number, number>();
-  const pid = child.pid ?? 0;
   const gather = async (): Promise<void> => {
-    const want = Math.round(batches) + 1;
-    child.stdin.write('\n');
-    while (Math.round(batches) < want) await new Promise((r) => setTimeout(r, 1));
+    await child.gather();
     done++;
-    if (done % 1000 === 0 || done === 10) rss.set(done, rssMiB(pid));
+    if (done % 1000 === 0 || done === 10) rss.set(done, rssMiB(child.pid));
   };
   const perGather = async (n: number): Promise<number> => {
-    const before = cpuMs(pid);
+    const before = cpuMs(child.pid);
     for (let i = 0; i < n; i++) await gather();
-    return (cpuMs(pid) - before) / n;
+    return (cpuMs(child.pid) - before) / n;
   };
   // The first gathers find identities and descriptions.
   for (let i = 0; i < 30; i++) await gather();
   const early = await perGather(100);
   while (done < EXECD_WARM_UP) await gather();
   const steady = await perGather(Math.max(500, gathers - EXECD_WARM_UP));
-  child.stdin.end();
+  child.stop();
   sim.stop();
   return { early, steady, rss };
+}
+
+/** What an execd beside a hostile speaker kept: resident memory after some gathers, and its state file. */
+export interface HostileRun {
+  /** MiB, after the given number of gathers. */
+  readonly rss: Map<number, number>;
+  readonly stateBytes: number;
+  /** CPU per gather, ms, over the whole run. */
+  readonly cpu: number;
+}
+
+/**
+ * An execd reading a gateway and the first speaker of a simulator with
+ * `fault` (`many-interfaces`, `new-interfaces`), with a state file, gathers
+ * back to back: its resident memory after 10, 100 and every 250 gathers up
+ * to `gathers`, and the state file's size at the end.
+ */
+export async function hostileExecdRun(fault: string, gathers: number): Promise<HostileRun> {
+  const sim = await simulatorProcess(['--fault', fault]);
+  const dir = mkdtempSync(`${tmpdir()}/homenet-bench-hostile-`);
+  writeFileSync(`${dir}/h.ini`, `state_file = ${dir}/state.json\n[gw]\ntype = att-pace\nurl = ${sim.url}\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/1\n`);
+  const child = execdChild(['--config', `${dir}/h.ini`], 2);
+  const rss = new Map<number, number>();
+  const before = cpuMs(child.pid);
+  for (let done = 1; done <= gathers; done++) {
+    await child.gather();
+    if (done === 10 || done === 100 || done % 250 === 0) rss.set(done, rssMiB(child.pid));
+  }
+  const cpu = (cpuMs(child.pid) - before) / gathers;
+  const stateBytes = statSync(`${dir}/state.json`).size;
+  child.stop();
+  sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return { rss, stateBytes, cpu };
 }
 
 /**

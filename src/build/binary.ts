@@ -28,9 +28,9 @@
  * This is a build tool, not part of the program: it may run other programs.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fetchOfficialNode, officialNodeFolder } from './official-node.js';
 import { binaryPath, bundledPackagesPath, commandFor, programPath, TARGETS, type Target } from './targets.js';
 import { makeCodeCache } from './warm.js';
 
@@ -49,27 +49,12 @@ function say(text: string): void {
 
 /** The folder a base package is unpacked into (bin/node, LICENSE): read by `npm run release` too. */
 export function baseFolder(t: Target): string {
-  return `${work}${t.base.name}-${t.base.version}/package/`;
+  return officialNodeFolder(work, t.base);
 }
 
 /** A target's base Node binary, downloaded once into dist/sea/ and checked against its pinned integrity. */
 function baseNode(t: Target): string {
-  const { name, version, integrity: pinned } = t.base;
-  const node = `${baseFolder(t)}bin/node`;
-  if (existsSync(node)) return node;
-  const tgz = `${work}${name}-${version}.tgz`;
-  if (!existsSync(tgz)) {
-    say(`fetching ${name}@${version} from the npm registry`);
-    execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  const integrity = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
-  if (integrity !== pinned) {
-    rmSync(tgz);
-    throw new Error(`${tgz}: integrity ${integrity} is not the pinned ${pinned}`);
-  }
-  mkdirSync(`${work}${name}-${version}`, { recursive: true });
-  execFileSync('tar', ['-xzf', tgz, '-C', `${work}${name}-${version}`, 'package/bin/node', 'package/LICENSE']);
-  return node;
+  return fetchOfficialNode(work, t.base, say);
 }
 
 /** Whether `program` is on the PATH. */
@@ -101,6 +86,32 @@ function wanted(args: readonly string[]): Target[] {
   });
 }
 
+/**
+ * postject's injection, without the warnings of the LIEF library inside it:
+ * "Can't find string offset for section name '.note.100'", about a dozen
+ * per binary, for note sections of Node's own build that LIEF cannot name.
+ * They are harmless (the binary is run right after, as its check) and
+ * alarming in a build's output, so they are kept and shown only when the
+ * injection fails. LIEF writes them through Emscripten's stderr, which is
+ * console.warn.
+ */
+async function quietInject(output: string, blob: Buffer): Promise<void> {
+  const { inject } = await import('postject');
+  const held: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]): void => {
+    held.push(args.map(String).join(' '));
+  };
+  try {
+    await inject(output, 'NODE_SEA_BLOB', blob, { sentinelFuse: SEA_FUSE });
+  } catch (err) {
+    for (const line of held) process.stderr.write(`${line}\n`);
+    throw err;
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** One executable: the blob for `t` (made by `hostNode`), the stripped base binary, the injection, a check. */
 async function build(t: Target, hostNode: string, script: string, cache: string | undefined): Promise<void> {
   const started = performance.now();
@@ -111,7 +122,10 @@ async function build(t: Target, hostNode: string, script: string, cache: string 
   const assets: Record<string, string> = { 'program.js': programPath(root) };
   if (native && cache !== undefined) assets['program.cache'] = cache;
   // The main script is the launcher, a few lines: the program and its cache are assets.
-  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, assets }));
+  // --disable-sigusr1: SIGUSR1 never opens Node's inspector, not even in the
+  // moment before the launcher's own listener is set (issue 21, item 7).
+  const seaConfig = { main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, execArgv: ['--disable-sigusr1'], assets };
+  writeFileSync(config, JSON.stringify(seaConfig));
   execFileSync(hostNode, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   const output = binaryPath(root, t.arch);
   rmSync(output, { force: true });
@@ -119,13 +133,12 @@ async function build(t: Target, hostNode: string, script: string, cache: string 
   chmodSync(output, 0o755);
   // --strip-all left a binary that crashed once injected (seen with a trivial
   // script); --strip-unneeded saves as much and keeps what Node needs. strip
-  // warns about Node's custom note sections; the result runs the same. The
-  // host's strip knows only its own architecture.
+  // warns about Node's custom note sections (its output is not shown); the
+  // result runs the same. The host's strip knows only its own architecture.
   const strip = native ? 'strip' : `${t.triplet}-strip`;
   if (onPath(strip)) execFileSync(strip, ['--strip-unneeded', output], { stdio: 'ignore' });
   else process.stderr.write(`W! ${strip} not found (Debian: binutils-${t.triplet.replace(/_/g, '-')}): ${output} keeps its symbols, about 35 MB more\n`);
-  const { inject } = await import('postject');
-  await inject(output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  await quietInject(output, readFileSync(blob));
   const mb = (statSync(output).size / 1e6).toFixed(1);
   const took = `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const check = commandFor(t.arch, output, ['--version']);

@@ -2,7 +2,8 @@
  * `npm run release` (after `npm run binary`): dist/release/ with, per
  * architecture, telegraf-homenet-<version>-linux-<arch>.tar.gz holding one
  * folder of that name (the executable as `telegraf-homenet`, telegraf.d/,
- * README.md, LICENSE) and a SHA256SUMS file in `sha256sum` format.
+ * README.md, docs/ (the pages its links lead to), LICENSE) and a SHA256SUMS
+ * file in `sha256sum` format.
  *
  * LICENSE is written here, not kept at the top of the repository: DESIGN.md
  * fixes the top level and has no room for it. Its first part is the licence
@@ -102,6 +103,7 @@ function main(): void {
     chmodSync(`${dir}${pkg.name}`, 0o755);
     cpSync(`${root}telegraf.d`, `${dir}telegraf.d`, { recursive: true });
     copyFileSync(`${root}README.md`, `${dir}README.md`);
+    cpSync(`${root}docs`, `${dir}docs`, { recursive: true });
     writeFileSync(`${dir}LICENSE`, licence(pkg, baseFolder(t), t.base.version));
     mkdirSync(out, { recursive: true });
     const tarball = `${name}.tar.gz`;

@@ -25,6 +25,8 @@ export interface DeviceState {
   identity?: string;
   /** When `identity` was read (ms since the epoch); it is read again {@link IDENTITY_REFRESH_MS} later. */
   identifiedAt?: number;
+  /** The hardware address a page read every gather shows (PageSpec.hardware): a change means another device answers here. */
+  hardware?: string;
   /** Kept-alive connections to the device (execd). */
   agents?: Agents;
   /** What pages that only describe the device said, and until when to repeat it (execd). */

@@ -56,15 +56,16 @@ export const IDENTITY_REFRESH_MS = 10 * 60_000;
  * {@link IDENTITY_REFRESH_MS}. A device that answers none of them is down:
  * that error ends the gather (and its lines keep the name it had).
  */
-async function identify(g: DeviceGather, family: Family, now: number): Promise<string | undefined> {
+async function identify(g: DeviceGather, family: Family, now: number, again = false): Promise<string | undefined> {
   const { identity, identifiedAt } = g.state;
-  if (identity !== undefined && identifiedAt !== undefined && now >= identifiedAt && now - identifiedAt < IDENTITY_REFRESH_MS) return identity;
+  if (!again && identity !== undefined && identifiedAt !== undefined && now >= identifiedAt && now - identifiedAt < IDENTITY_REFRESH_MS) return identity;
   let firstError: { err: FetchError; url: URL } | undefined;
   for (const spec of family.pages.filter((p) => p.identify !== undefined)) {
     try {
       const page = await getPage(g, family, spec, now);
       const id = page && (await spec.identify?.(page, g.pace));
       if (id) {
+        if (id.note !== undefined) g.omitted.push({ url: pageUrl(g.device.url, spec.path).href, message: id.note });
         g.state.identity = id.host;
         g.state.identifiedAt = now;
         return id.host;
@@ -79,6 +80,23 @@ async function identify(g: DeviceGather, family: Family, now: number): Promise<s
     throw firstError.err.status === 404 ? notThisKind(g, firstError.err) : firstError.err;
   }
   return undefined;
+}
+
+/**
+ * Whether another device now answers at this URL: `page` shows a hardware
+ * address other than the one seen before (a speaker swapped in, given the
+ * old one's address by DHCP). What the old one's describing pages said is
+ * then forgotten, and its name is read again at once, not up to
+ * {@link IDENTITY_REFRESH_MS} later.
+ */
+function anotherDevice(g: DeviceGather, spec: PageSpec, page: PageText): boolean {
+  const seen = spec.hardware?.(page.body);
+  if (seen === undefined) return false;
+  const known = g.state.hardware;
+  g.state.hardware = seen;
+  if (known === undefined || known === seen) return false;
+  delete g.state.described;
+  return true;
 }
 
 /**
@@ -114,6 +132,8 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
   const remembering = g.options.keepSessions === true || g.options.remember === true;
   try {
     const host = g.device.hostExplicit ? undefined : await identify(g, family, now);
+    // The name read again when another device answers at this URL.
+    let renamed: string | undefined;
     for (const spec of family.pages) {
       const wanted = spec.extracts.filter((e) => areas.has(e.area));
       if (wanted.length === 0) continue;
@@ -140,6 +160,7 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
         continue;
       }
       if (page === undefined) continue;
+      if (anotherDevice(g, spec, page) && !g.device.hostExplicit) renamed = await identify(g, family, now, true);
       const { metrics, failures, omitted } = await extractPage(spec, page, ctx, areas, g.pace);
       // Stamped when the page arrived (execd keeps the stamp; collect drops it).
       const time = page.receivedNs;
@@ -153,7 +174,7 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
         else g.state.described?.delete(spec);
       }
     }
-    return host;
+    return renamed ?? host;
   } finally {
     if (g.options.keepSessions !== true) await logout(g, family);
   }

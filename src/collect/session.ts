@@ -6,7 +6,7 @@
  */
 import { signalAt } from '../clock.js';
 import type { Config } from '../config.js';
-import { LoginRefused, type Family, type Login, type PageSpec } from '../devices/index.js';
+import { DEVICE_KINDS, LoginRefused, type Family, type Login, type PageSpec } from '../devices/index.js';
 import { DeviceGather, pageUrl } from './gather.js';
 import { fetchPage, type FetchedPage } from '../http.js';
 import type { DeviceState } from './gather.js';
@@ -112,7 +112,10 @@ async function logoutAll(config: Config, states: ReadonlyMap<string, DeviceState
   await Promise.all(
     config.devices.map(async (device) => {
       const state = states.get(device.name);
-      const family = state?.family;
+      // A gather that SIGTERM or the deadline cut short forgets the family
+      // (the device may come back as another model), not the session: its
+      // kind's family with a login is the one that opened it.
+      const family = state?.family ?? DEVICE_KINDS.get(device.type)?.families.find((f) => f.login !== undefined);
       if (!state || !family?.login || state.session === undefined) return;
       await logout(new DeviceGather(device, config, state, {}), family, timeoutMs);
     }),

@@ -47,20 +47,24 @@ const WRAP = 2n ** 32n;
  * Leaves out each part that exceeds its whole by more than a 32-bit wrap can
  * explain (unicast packets above all packets: a junk high word some firmware
  * shows), so it cannot poison a `*_total` counter or a graph's scale.
- * `parts` maps a part's field to its whole's field; `label` names a field in the message.
+ * `parts` maps a part's field to its whole's field. `counters`: false for
+ * gauges (sessions in use against the capacity), which have no wrap to
+ * explain any excess.
  */
 export function dropImpossibleParts(
   fields: Record<string, FieldValue>,
   parts: Readonly<Record<string, string>>,
   omit: Omitter,
   where: string,
+  counters = true,
 ): void {
+  const slack = counters ? WRAP : 0n;
   for (const [part, whole] of Object.entries(parts)) {
     const p = fields[part];
     const w = fields[whole];
     if (p?.kind !== 'int' || w?.kind !== 'int') continue;
-    if (p.value > w.value + WRAP) {
-      omit(`${where}: ${part} ${p.value} exceeds ${whole} ${w.value} by more than a 32-bit wrap explains: left out`);
+    if (p.value > w.value + slack) {
+      omit(`${where}: ${part} ${p.value} exceeds ${whole} ${w.value}${counters ? ' by more than a 32-bit wrap explains' : ''}: left out`);
       Reflect.deleteProperty(fields, part);
     }
   }

@@ -10,7 +10,7 @@ import type { Metric } from '../lineprotocol.js';
 import { Catalogue } from './catalogue.js';
 import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
-export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelQuery, PanelSpec, ParseContext } from './kind.js';
+export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec, ParseContext } from './kind.js';
 export { AREAS, defaultAreas, guardedAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
 export { Catalogue, isType, type FieldSpec, type MeasurementSpec } from './catalogue.js';
 
@@ -199,12 +199,18 @@ export async function parseSaved(
 ): Promise<Extracted> {
   const { pages } = recognizePages(kind, saved);
   let named: string | undefined;
-  for (const [spec, page] of pages) named ??= (await spec.identify?.(page, UNPACED))?.host;
+  const omitted: Omission[] = [];
+  for (const [spec, page] of pages) {
+    if (named !== undefined || tags['host'] !== undefined) break;
+    const id = await spec.identify?.(page, UNPACED);
+    named = id?.host;
+    // Said as the collector says it; `host` stands where an area would.
+    if (id?.note !== undefined) omitted.push({ area: 'host', page: spec, message: id.note });
+  }
   const host = tags['host'] ?? named ?? defaultHost;
   const lineTags = host === undefined ? tags : { ...tags, host };
   const metrics: Metric[] = [];
   const failures: AreaFailure[] = [];
-  const omitted: Omission[] = [];
   for (const [spec, page] of pages) {
     const r = await extractPage(spec, page, { measurement }, new Set(kindAreas(kind)));
     metrics.push(...r.metrics.map((m) => ({ ...m, tags: { ...lineTags, ...m.tags } })));

@@ -56,6 +56,8 @@ export interface ExtractContext extends ParseContext {
 /** Who a device says it is: the host tag it should get unless the config names one. */
 export interface Identity {
   readonly host: string;
+  /** What was changed in the name to make it a tag (a name cut to its first characters): one `W!` line. */
+  readonly note?: string;
 }
 
 /** One area's metrics from one page. */
@@ -99,6 +101,14 @@ export interface PageSpec {
    * cannot be read in time).
    */
   readonly identify?: (page: PageText, pace: Pace) => Promise<Identity | undefined>;
+  /**
+   * The device's hardware address as this page shows it (a speaker's
+   * ifconfig), for a page read every gather: when it changes, another device
+   * answers at the URL (DHCP gave a swapped-in speaker the old one's
+   * address), and its name and description are read again at once.
+   * Undefined when the page shows none.
+   */
+  readonly hardware?: (body: string) => string | undefined;
 }
 
 /** A secret a kind's login needs, read from `<key>_file` or `<key>_env` in the device's section (never from argv). */
@@ -187,16 +197,34 @@ export interface MaskSpec {
 export interface PanelQuery {
   /** Undefined: the traffic measurement (the config's `measurement`). */
   readonly measurement?: string;
-  /** As printed by default; a counter is read from its `*_total` when totals are used, a traffic field by its Telegraf name with `schema = telegraf`. */
+  /** As printed by default; a counter is read from its `*_total` when there are totals, a traffic field by its Telegraf name with `schema = telegraf`. */
   readonly field: string;
-  readonly fn: 'max' | 'mean' | 'last' | 'count';
+  readonly fn: 'max' | 'mean' | 'last' | 'count' | 'sum';
   /** Per-second rate of a counter (non-negative derivative). */
   readonly rate?: boolean;
+  /** Multiplies the value: 8 turns bytes into bits; a negative scale draws the direction out of the home below the axis. */
   readonly scale?: number;
+  /** Tag values the series must have; an empty value: the tag must be absent. */
   readonly tags?: Readonly<Record<string, string>>;
   readonly groupBy: readonly string[];
   /** Grafana alias, `$tag_host in`. */
   readonly alias: string;
+}
+
+/** Events drawn on every panel where a field's reading changed from the one before (a DSL retrain: the sync rate moved). */
+export interface PanelMark {
+  /** The annotation's name, its toggle at the top of the dashboard. */
+  readonly name: string;
+  readonly measurement: string;
+  readonly field: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** The series compared: a change is between two readings of one of them. */
+  readonly groupBy: readonly string[];
+  /** Only a fall (an uptime: a reboot), or any change. */
+  readonly when: 'fell' | 'changed';
+  /** The event's text, before the change and its unit. */
+  readonly text: string;
+  readonly unit: string;
 }
 
 /** A dashboard panel a kind contributes (kinds of one make share theirs). */
@@ -204,10 +232,21 @@ export interface PanelSpec {
   readonly title: string;
   /** `wrap` is replaced by a sentence on how counter wraps show with the chosen fields. */
   readonly description: string;
+  /** Grafana unit id of the panel's one axis (`bps`, `dB`, `dBm`, `short` ...): every query of a panel shares it. */
   readonly unit: string;
   readonly queries: readonly PanelQuery[];
-  /** Stacked areas (a household's speakers add up). */
+  /** The dashboard row it is drawn in (`Internet`, `DSL line` ...); rows come in the order their first panel is declared. */
+  readonly row: string;
+  /** Stacked areas (a household's speakers add up); each query is its own stack, so in and out do not add up. */
   readonly stacked?: boolean;
+  /** Bars instead of lines, for counts per interval. */
+  readonly bars?: boolean;
+  /** Drawn only for devices of these config types (a Pace has no fiber page); undefined: every type of the make. */
+  readonly types?: readonly string[];
+  /** Drawn only for devices that collect this area (`collect = ...`, or by default). */
+  readonly area?: Area;
+  /** Annotations that come with the panel. */
+  readonly marks?: readonly PanelMark[];
 }
 
 /** Serves a make's simulated devices inside the built-in simulator (see src/simulate/server.ts). */

@@ -29,11 +29,13 @@ export type Fault =
   | 'deep-nesting' // 100,000 nested <table><tr><td> (1.5 MB)
   | 'many-tables' // 4 MiB of tiny tables under the page's own words
   | 'repeated-tokens' // 40,000 times the words the page's reader looks for (600 KB)
-  | 'nat-hang'; // a NAT page behind a login never answers a logged-in request (devices without one are unaffected)
+  | 'nat-hang' // a NAT page behind a login never answers a logged-in request (devices without one are unaffected)
+  | 'many-interfaces' // the first speaker lists 15,000 interfaces (3.8 MiB; other devices are unaffected)
+  | 'new-interfaces'; // the first speaker lists 2,000 interfaces named anew at every request (other devices are unaffected)
 export const FAULTS: readonly Fault[] = [
   'none', 'hang', 'trickle', 'reset', 'half', 'garbage', 'huge',
   'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252', 'odd-values',
-  'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens', 'nat-hang',
+  'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens', 'nat-hang', 'many-interfaces', 'new-interfaces',
 ];
 
 /** The hostile page shapes: each must cost its device's areas only, within its time limit. */
@@ -93,6 +95,8 @@ export function serveFault(fault: Fault, page: FaultyPage, res: ServerResponse):
     case 'windows-1252':
     case 'odd-values':
     case 'nat-hang':
+    case 'many-interfaces':
+    case 'new-interfaces':
       return false;
     case 'hang':
       return true;

@@ -1,7 +1,7 @@
 /**
  * Device memory across runs: what the collector learnt about a device (its
- * page family, the name it gives itself, what its describing pages said) to
- * and from the state file's `devices`.
+ * page family, the name it gives itself, its hardware address, what its
+ * describing pages said) to and from the state file's `devices`.
  */
 import type { DeviceState } from '../collect/index.js';
 import type { Config } from '../config.js';
@@ -26,6 +26,7 @@ export function recallDevices(config: Config, remembered: ReadonlyMap<string, Re
       state.identity = r.identity;
       state.identifiedAt = r.identifiedAt;
     }
+    if (r.hardware !== undefined) state.hardware = r.hardware;
     for (const [key, page] of Object.entries(r.described ?? {})) {
       const spec = families.flatMap((f) => f.pages).find((p) => p.key === key && p.describesMs !== undefined);
       if (spec) (state.described ??= new Map()).set(spec, page);
@@ -40,11 +41,12 @@ export function rememberDevices(config: Config, states: ReadonlyMap<string, Devi
   into.clear();
   for (const device of config.devices) {
     const s = states.get(device.name);
-    if (!s || (s.family === undefined && s.identity === undefined && !s.described?.size)) continue;
+    if (!s || (s.family === undefined && s.identity === undefined && s.hardware === undefined && !s.described?.size)) continue;
     into.set(device.name, {
       url: device.url.href,
       ...(s.family ? { family: s.family.name } : {}),
       ...(s.identity !== undefined && s.identifiedAt !== undefined ? { identity: s.identity, identifiedAt: s.identifiedAt } : {}),
+      ...(s.hardware !== undefined ? { hardware: s.hardware } : {}),
       ...(s.described?.size ? { described: Object.fromEntries([...s.described].map(([spec, page]) => [spec.key, page])) } : {}),
     });
   }

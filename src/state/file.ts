@@ -3,18 +3,20 @@
  * when a run starts, written atomically (a temporary file renamed over it)
  * after a gather. A missing, damaged or foreign file never stops a run: it
  * starts fresh, and a file that is not ours is never overwritten. What fixes
- * itself (a file not there yet, a damaged one of ours) is a `W!`; what would
- * make every run start fresh until someone acts (a file or folder of another
- * user, a link, a file that is not ours) is an `E!` naming the fix, and
- * `state_ok=false` on the run's `homenet_scrape` lines.
+ * itself (a file not there yet, a damaged one of ours) is a `W!`; a file that
+ * cannot be read or written (a file or folder of another user, a link, a file
+ * that is not ours, a full disk) is an `E!` naming the fix, and
+ * `state_ok=false` on the run's `homenet_scrape` lines. Such a run prints no
+ * `*_total` fields (index.ts): a later run would count on from older readings
+ * than it printed, and the totals would fall.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from '../files.js';
 import { error, warning } from '../log.js';
-import { emptyState, looksLikeOurs, stateFromJson, stateToJson, type State } from './format.js';
+import { emptyState, looksLikeOurs, stateFromJson, stateToJson, withoutDescribed, type State } from './format.js';
 
 /** The state, whether it may be written back, and what to warn about. */
 export interface LoadedState {
@@ -52,7 +54,15 @@ function userName(uid: number): string {
   return `uid ${uid}`;
 }
 
-const UNTIL_FIXED = 'until then counter totals start fresh every run';
+const UNTIL_FIXED = 'until then no *_total fields are printed';
+
+/** Why a write failed, in words, for the codes a disk gives. */
+const WRITE_CAUSES: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: "the user's disk quota is used up",
+  EFBIG: 'it would pass the size a file may have (ulimit -f)',
+  EROFS: 'the file system is read-only',
+};
 
 /** `E!` for a state file this user may not read: who owns it, and the chown that fixes it. */
 function unreadable(path: string, code: string): string {
@@ -79,6 +89,15 @@ export function loadState(path: string): LoadedState {
     // Not through a symbolic link: the rename would replace the link, not what it points to.
     ({ text, stat } = readRegularFile(path, MAX_STATE_BYTES, true));
   } catch (err) {
+    if (err instanceof FileRefused && oversizeOfOurs(path)) {
+      // Written by a version with no limit on what it kept (a speaker listing 15,000 interfaces made 19 MB):
+      // refusing it for ever would leave every device without totals.
+      return {
+        state: emptyState(),
+        writable: true,
+        warning: warning(`state file ${path} is ${err.code}, more than the program reads back (an earlier version wrote it with no limit): counter totals start fresh, and it is replaced by one within the limit`),
+      };
+    }
     if (err instanceof FileRefused) {
       return {
         state: emptyState(),
@@ -103,7 +122,13 @@ export function loadState(path: string): LoadedState {
     };
   }
   try {
-    return { state: stateFromJson(text), writable: true };
+    const state = stateFromJson(text);
+    if (state.dropped === undefined) return { state, writable: true };
+    return {
+      state,
+      writable: true,
+      warning: warning(`state file ${path} had ${state.dropped} counter entries with a negative count, total or time (damaged): they were left out, and their *_total fields start again from their counters`),
+    };
   } catch (err) {
     const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
     if (looksLikeOurs(text)) return { state: emptyState(), writable: true, warning: warning(`state file ${path} is damaged (${why}): counter totals start fresh`) };
@@ -115,15 +140,47 @@ export function loadState(path: string): LoadedState {
   }
 }
 
+/** Whether `path` is a regular file over {@link MAX_STATE_BYTES} that starts as a state file of ours. */
+function oversizeOfOurs(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    if (!st.isFile() || st.size <= MAX_STATE_BYTES) return false;
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const head = Buffer.alloc(64);
+      return looksLikeOurs(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The state's text within {@link MAX_STATE_BYTES}, what the program reads
+ * back: what the devices' describing pages said is left out first (it is
+ * asked again); undefined when even the rest is over it.
+ */
+function boundedText(state: State): Buffer | undefined {
+  let bytes = Buffer.from(stateToJson(state));
+  if (bytes.length <= MAX_STATE_BYTES) return bytes;
+  bytes = Buffer.from(stateToJson({ ...state, devices: new Map([...state.devices].map(([name, d]) => [name, withoutDescribed(d)])) }));
+  return bytes.length <= MAX_STATE_BYTES ? bytes : undefined;
+}
+
 /** Writes the state atomically; returns a warning instead of throwing. */
 export function saveState(path: string, state: State): string | undefined {
   // What is there now may not be what was read: only a regular file (or nothing) is replaced.
   try {
     const now = lstatSync(path);
-    if (!now.isFile()) return error(`state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched, and counter totals will restart`);
+    if (!now.isFile()) return error(`state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched; ${UNTIL_FIXED}`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return cannotWrite(path, err);
   }
+  // Never larger than what the next run reads: a file refused on reading would restart every total.
+  const text = boundedText(state);
+  if (text === undefined) return error(`state file ${path} would be over ${MAX_STATE_BYTES / 1048576} MiB, more than the program reads back: not written, and no *_total fields are printed (please report this: the counter totals are kept within 8 MiB)`);
   if (!cleaned.has(path)) {
     cleaned.add(path);
     cleanStale(path);
@@ -136,7 +193,7 @@ export function saveState(path: string, state: State): string | undefined {
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o640);
     created = true;
     try {
-      writeFileSync(fd, stateToJson(state));
+      writeFileSync(fd, text);
     } finally {
       closeSync(fd);
     }
@@ -157,7 +214,11 @@ function cannotWrite(path: string, err: unknown): string {
     const dir = dirname(path);
     return error(`cannot write state file ${path} (${code}): ${user} cannot create files in ${dir}; fix: sudo chown ${shellWord(user)} ${shellWord(dir)}, or set state_file to a path in a folder ${user} owns; ${UNTIL_FIXED}`);
   }
-  return error(`cannot write state file ${path} (${code}): counter totals will restart`);
+  const cause = WRITE_CAUSES[code];
+  return error(
+    `cannot write state file ${path} (${code}${cause === undefined ? '' : `: ${cause}`}): no *_total fields are printed until it can be written ` +
+      '(a later run would count on from the older readings in it, and the totals would fall)',
+  );
 }
 
 /** State paths whose folder was already cleaned of stale temporary files in this process. */

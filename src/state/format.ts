@@ -7,7 +7,7 @@
  * {"format":"telegraf-homenet-counters","version":1,
  *  "series":{"net\u0000host=router\u0000rx_bytes":["last","total","atNs",wide]},
  *  "uptime":{"router":["seconds","atNs"]},
- *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,
+ *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,"hardware":"00:11:...",
  *                   "described":{"page key":{"until":ms,"metrics":[{name,tags,fields:{"f":["int","1"]}}]}}}},
  *  "forgotten":{"den":"atNs"},
  *  "held":{"net\u0000host=router\u0000rx_bytes":["value","atNs"] or ["value","atNs",true] (its line was reset)}}
@@ -16,7 +16,8 @@
  * reading of 2^32 or more set aside until the next one tells a 64-bit
  * counter from a glitch) after that: a file without them has none. `held`
  * is written only when a series holds a reading, so a file written before
- * it comes back the same; older code reading it only loses the held reading. A change of the format that older code would
+ * it comes back the same; older code reading it only loses the held reading.
+ * A device's `hardware` came last; older code ignores it. A change of the format that older code would
  * misread gets a new version; this reader then keeps reading every older
  * version, and the next save writes the new one.
  */
@@ -31,6 +32,8 @@ export interface RememberedDevice {
   readonly identity?: string;
   /** When the identity was read, ms since the epoch. */
   readonly identifiedAt?: number;
+  /** The hardware address its pages showed: another one means another device at the URL. */
+  readonly hardware?: string;
   /** Pages that only describe the device (a speaker's model and firmware), by page key. */
   readonly described?: Readonly<Record<string, RememberedPage>>;
 }
@@ -46,6 +49,16 @@ export interface State {
   readonly counters: CounterState;
   /** By device (INI section) name. */
   readonly devices: Map<string, RememberedDevice>;
+  /** Counter entries the file held that were left out when it was read: a negative count, total or time is no reading. */
+  readonly dropped?: number;
+}
+
+/** A device's memory without what its describing pages said (that is asked again). */
+export function withoutDescribed(d: RememberedDevice): RememberedDevice {
+  if (!d.described) return d;
+  const copy = { ...d };
+  Reflect.deleteProperty(copy, 'described');
+  return copy;
 }
 
 /** A state with nothing remembered: a first run. */
@@ -127,7 +140,7 @@ function savedMetric(v: unknown): Metric {
 function rememberedDevice(v: unknown): RememberedDevice {
   const d = objectOf(v);
   const optional = (key: string, type: 'string' | 'number'): boolean => d[key] === undefined || typeof d[key] === type;
-  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number')) damaged();
+  if (typeof d['url'] !== 'string' || !optional('family', 'string') || !optional('identity', 'string') || !optional('identifiedAt', 'number') || !optional('hardware', 'string')) damaged();
   const described: Record<string, RememberedPage> = {};
   for (const [key, page] of Object.entries(d['described'] === undefined ? {} : objectOf(d['described']))) {
     const p = objectOf(page);
@@ -138,6 +151,7 @@ function rememberedDevice(v: unknown): RememberedDevice {
     url: d['url'],
     ...(typeof d['family'] === 'string' ? { family: d['family'] } : {}),
     ...(typeof d['identity'] === 'string' && typeof d['identifiedAt'] === 'number' ? { identity: d['identity'], identifiedAt: d['identifiedAt'] } : {}),
+    ...(typeof d['hardware'] === 'string' ? { hardware: d['hardware'] } : {}),
     ...(Object.keys(described).length > 0 ? { described } : {}),
   };
 }
@@ -170,15 +184,24 @@ function fromVersion1(data: object): State {
     if (typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) throw new Error('it has a damaged number');
     return BigInt(v);
   };
+  // A negative number is read but is no reading: its entry is left out (said once), not the whole file.
+  let dropped = 0;
+  const readings = (...values: bigint[]): boolean => {
+    if (values.every((n) => n >= 0n)) return true;
+    dropped++;
+    return false;
+  };
   for (const [k, v] of Object.entries((series ?? {}) as Record<string, unknown>)) {
     if (!Array.isArray(v) || v.length !== 4) throw new Error('it has a damaged entry');
     const [last, total, atNs, wide] = v as unknown[];
-    counters.series.set(k, { last: big(last), total: big(total), atNs: big(atNs), wide: wide === true });
+    const s = { last: big(last), total: big(total), atNs: big(atNs), wide: wide === true };
+    if (readings(s.last, s.total, s.atNs)) counters.series.set(k, s);
   }
   for (const [k, v] of Object.entries((uptime ?? {}) as Record<string, unknown>)) {
     if (!Array.isArray(v) || v.length !== 2) throw new Error('it has a damaged entry');
     const [seconds, atNs] = v as unknown[];
-    counters.uptime.set(k, { seconds: big(seconds), atNs: big(atNs) });
+    const u = { seconds: big(seconds), atNs: big(atNs) };
+    if (readings(u.seconds, u.atNs)) counters.uptime.set(k, u);
   }
   // Files from before device memory have none.
   for (const [k, v] of Object.entries((devices ?? {}) as Record<string, unknown>)) {
@@ -191,7 +214,8 @@ function fromVersion1(data: object): State {
     if (!Array.isArray(v) || (v.length !== 2 && !(v.length === 3 && v[2] === true))) throw new Error('it has a damaged entry');
     const [value, atNs, reset] = v as unknown[];
     const s = counters.series.get(k);
-    if (s) s.held = reset === true ? { value: big(value), atNs: big(atNs), reset: true } : { value: big(value), atNs: big(atNs) };
+    const h = { value: big(value), atNs: big(atNs) };
+    if (s && readings(h.value, h.atNs)) s.held = reset === true ? { ...h, reset: true } : h;
   }
-  return state;
+  return dropped === 0 ? state : { ...state, dropped };
 }

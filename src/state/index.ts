@@ -7,7 +7,7 @@
  */
 import { SCRAPE_MEASUREMENT, type DeviceState } from '../collect/index.js';
 import type { Config } from '../config.js';
-import type { CounterState } from '../counters.js';
+import { withoutTotals, type CounterState } from '../counters.js';
 import { bool, type Metric } from '../lineprotocol.js';
 import { levelOf } from '../log.js';
 import { recallDevices, rememberDevices } from './devices.js';
@@ -70,6 +70,13 @@ export class StateFile {
    * file (when it may be written) and marks the run's scrape lines with
    * whether the state was read and written well ({@link STATE_OK_FIELD}).
    * `failed` is the `E!` line of a failed write.
+   *
+   * The lines keep their `*_total` fields only when the state they were
+   * counted to is in the file: a file that could be read but not written (a
+   * full disk, `ulimit -f`, a folder of another user) would have the next
+   * run count on from older readings than this one printed, and a total
+   * fall (4.79e9, then 1.5e9). An execd goes on counting in memory, so its
+   * totals come back whole once the file can be written.
    */
   save(config: Config, states: ReadonlyMap<string, DeviceState>, metrics: readonly Metric[]): { readonly metrics: Metric[]; readonly failed?: string } {
     let failed: string | undefined;
@@ -77,8 +84,9 @@ export class StateFile {
       rememberDevices(config, states, this.state.devices);
       failed = saveState(this.path, this.state);
     }
+    const kept = this.writable && failed === undefined ? metrics : withoutTotals(metrics, config.measurement);
     // A problem that every run would meet again is data too, so a dashboard or an alert can see it.
-    const marked = markStateOk(metrics, !isStateProblem(this.opening) && !isStateProblem(failed));
+    const marked = markStateOk(kept, !isStateProblem(this.opening) && !isStateProblem(failed));
     return failed === undefined ? { metrics: marked } : { metrics: marked, failed };
   }
 }

@@ -1,5 +1,6 @@
 /** Shared test helpers: paths, running the built program, line checks. */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -80,4 +81,73 @@ export async function closedPort(): Promise<number> {
   const { port } = srv.address() as { port: number };
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
+}
+
+/** The TCP ports a process listens on (Linux: its socket inodes matched against /proc/net/tcp and tcp6). */
+export function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1] !== undefined) inodes.add(m[1]);
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const row of readFileSync(`/proc/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      // Column 1 is local address:port in hex, 3 the state (0A: LISTEN), 9 the inode.
+      if (f[3] === '0A' && inodes.has(f[9] ?? '')) ports.push(parseInt(f[1]?.split(':').pop() ?? '', 16));
+    }
+  }
+  return ports;
+}
+
+/**
+ * Starts `execd` (`program args`), sends it SIGUSR1 once it is ready, then a
+ * newline, and ends stdin once that gather is written. Returns the TCP ports
+ * it listened on after the gather (Node's inspector would be on 9229), and
+ * how it ended.
+ */
+export async function execdAfterSigusr1(program: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult & { ports: number[] }> {
+  const started = performance.now();
+  const child = spawn(program, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  let stdout = '';
+  let stderr = '';
+  let ports: number[] = [];
+  const seen = (text: string, then: () => void): ((d: string) => void) => {
+    let done = false;
+    return () => {
+      if (!done && (stdout + stderr).includes(text)) {
+        done = true;
+        then();
+      }
+    };
+  };
+  const ready = seen('I! telegraf-homenet execd', () => {
+    child.kill('SIGUSR1');
+    child.stdin.write('\n');
+  });
+  const gathered = seen('homenet_scrape,', () => {
+    ports = listeningPorts(child.pid ?? 0);
+    child.stdin.end();
+  });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    gathered(d);
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    ready(d);
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started, ports });
+    });
+  });
 }

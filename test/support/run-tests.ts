@@ -52,7 +52,7 @@ const UNIT = [
 ].map((n) => `${n}.test.js`);
 
 /** The files that take longest (measured), longest first; they start first, the others follow by name. */
-const SLOW_FIRST = ['reliability', 'fuzz', 'e2e', 'package', 'dashboard', 'pretty', 'telegraf', 'capture', 'sonos', 'collect'].map((n) => `${n}.test.js`);
+const SLOW_FIRST = ['reliability', 'fuzz', 'e2e', 'package', 'dashboard', 'pretty', 'terminal', 'telegraf', 'capture', 'sonos', 'collect'].map((n) => `${n}.test.js`);
 
 /** Whether a compiled test file uses InfluxDB (it imports the helper that starts it). */
 function usesInfluxd(file: string): boolean {

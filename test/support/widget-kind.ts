@@ -90,6 +90,7 @@ export const widgetKind: DeviceKind = {
   panels: [
     {
       title: 'Widget frobs',
+      row: 'Widgets',
       description: 'Frobs per second. wrap',
       unit: 'short',
       queries: [{ measurement: 'homenet_widget', field: 'frobs', fn: 'max', rate: true, groupBy: ['host'], alias: '$tag_host frobs' }],

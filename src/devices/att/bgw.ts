@@ -4,7 +4,7 @@
  * tables of `<th scope="row">Label</th><td>value</td>` rows; tables are found
  * by their summary, or by their heading when a firmware words it differently.
  */
-import { bool, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
+import { bool, cleanTag, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
 import { findTable, labelKey, measureOf, normText, ParseError, rowValues, textOf, type Doc, type El } from '../../html.js';
 import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from './common.js';
 import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from '../fields.js';
@@ -85,9 +85,10 @@ function wanMetrics(doc: Doc, omit: Omitter): Metric[] {
     const state = v.get('broadband connection');
     if (state === undefined || state === '') omit(`${BROADBAND_TITLE}: no "Broadband Connection" value: connected left out`);
     else fields['connected'] = bool(/^up$/i.test(state));
-    const source = v.get('broadband connection source');
+    // Words the table shows: without invisible characters, as tags are.
+    const source = cleanTag(v.get('broadband connection source') ?? '');
     if (source) fields['source'] = str(source);
-    const type = v.get('broadband network type');
+    const type = cleanTag(v.get('broadband network type') ?? '');
     if (type) fields['network_type'] = str(type);
   }
   if (eth) {
@@ -96,7 +97,7 @@ function wanMetrics(doc: Doc, omit: Omitter): Metric[] {
     if (line !== undefined && line !== '') fields['link_up'] = bool(/^up$/i.test(line));
     const speed = [...e].find(([k]) => k.startsWith('current speed'));
     if (speed && normText(speed[1]) !== '') setCounter(fields, 'link_speed_mbps', omit, `${BROADBAND_TITLE}: "Current Speed (Mbps)"`, speed[1]);
-    const duplex = e.get('current duplex');
+    const duplex = cleanTag(e.get('current duplex') ?? '');
     if (duplex) fields['duplex'] = str(duplex);
   }
   if (Object.keys(fields).length === 0) throw new ParseError(`${BROADBAND_TITLE}: no readable connection state, source or WAN port row`);

@@ -168,7 +168,8 @@ function dslRow(label: string): readonly [RegExp, string, DslAs] | undefined {
 function dslValue(omit: Omitter, where: string, text: string, as: DslAs): FieldValue | undefined {
   const t = normText(text);
   if (t === '') return undefined;
-  if (as === 'text') return str(t);
+  // Words the table shows: without invisible characters, as tags are.
+  if (as === 'text') return str(cleanTag(t));
   const m = measureOf(t);
   if (!m) {
     omit(`${where} is ${shown(t)}, not a number: left out`);
@@ -384,6 +385,9 @@ export async function natMetrics(body: string, title: string, ctx: { readonly om
   else if (sessionsCounted !== undefined) fields['sessions'] = int(sessionsCounted);
   if (maxText !== undefined) setCounter(fields, 'sessions_max', omit, `${title}: "Total Sessions Available"`, maxText);
   if (Object.keys(fields).length === 0) throw new ParseError(`${title}: neither the sessions in use nor "Total Sessions Available" is readable`);
+  // More sessions than the gateway holds (a table listing more rows than its
+  // capacity): the count is wrong, and a percentage over 100 would be too.
+  dropImpossibleParts(fields, { sessions: 'sessions_max' }, omit, title, false);
   const used = fields['sessions'];
   const max = fields['sessions_max'];
   if (used?.kind === 'int' && max?.kind === 'int' && max.value > 0n) fields['usage_pct'] = percentOf(used.value, max.value);

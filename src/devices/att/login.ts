@@ -54,7 +54,9 @@ export const haLogin: Login = {
       hashpassword: createHash('md5').update(code + nonce).digest('hex'),
       Continue: 'Continue',
     });
-    const answer = await http.fetch(LOGIN_PATH, { form, cookie: loginPage.cookies.join('; ') });
+    // The login page's cookies, if it set any: no empty Cookie header.
+    const cookie = loginPage.cookies.join('; ');
+    const answer = await http.fetch(LOGIN_PATH, cookie === '' ? { form } : { form, cookie });
     exhausted(answer.body);
     const cookies = [...loginPage.cookies, ...answer.cookies];
     if (isLoginPage(answer.body) || cookies.length === 0) throw new LoginRefused(LOGIN_PATH, 'login refused: check the access code');

@@ -1,53 +1,132 @@
-/** The dashboard panels of AT&T gateways (`wrap` in a description: how counter wraps show with the chosen fields). */
+/**
+ * The dashboard panels of AT&T gateways (`wrap` in a description: how counter
+ * wraps show with the chosen fields). Directions: what comes into the home is
+ * drawn above the axis, what leaves it below (a negative scale).
+ */
 import type { PanelQuery, PanelSpec } from '../kind.js';
 
 const byHost = ['host'];
-const rateOf = (field: string, alias: string, scale?: number): PanelQuery => ({
-  field, fn: 'max', rate: true, groupBy: byHost, alias, ...(scale !== undefined ? { scale } : {}),
-});
 const perLine = ['host', 'line', 'direction'];
+/** A gateway's own traffic line has no interface tag (a speaker's lines in the same measurement have one). */
+const WAN = { interface: '' };
+const rateOf = (field: string, alias: string, scale?: number): PanelQuery => ({
+  field, fn: 'max', rate: true, tags: WAN, groupBy: byHost, alias, ...(scale !== undefined ? { scale } : {}),
+});
+const perLineMean = (field: string, alias: string, scale?: number): PanelQuery => ({
+  measurement: 'homenet_dsl', field, fn: 'mean', groupBy: perLine, alias: `$tag_host line $tag_line $tag_direction ${alias}`.trimEnd(), ...(scale !== undefined ? { scale } : {}),
+});
+const fiber = (field: string, alias: string): PanelQuery => ({ measurement: 'homenet_fiber', field, fn: 'mean', groupBy: byHost, alias: `$tag_host ${alias}` });
+
+/** The .ha family (att, att-bgw) has the fiber page; a Pace never has. */
+const FIBER_TYPES = ['att', 'att-bgw'];
 
 export const ATT_PANELS: readonly PanelSpec[] = [
   {
     title: 'WAN bandwidth',
-    description: 'Bits per second to and from the Internet, per gateway. wrap',
+    row: 'Internet',
+    description: 'Bits per second from the Internet (above the axis) and to it (below), per gateway. wrap',
     unit: 'bps',
     queries: [rateOf('rx_bytes', '$tag_host in', 8), rateOf('tx_bytes', '$tag_host out', -8)],
   },
+  // The place of the data used in the billing period (homenet_usage, against the cap) when it is printed.
   {
-    title: 'WAN packets and errors',
-    description: 'Packets and errors per second. wrap',
+    title: 'WAN packets',
+    row: 'Internet',
+    description: 'Packets per second from the Internet (above) and to it (below). wrap',
+    unit: 'pps',
+    queries: [rateOf('rx_pkts', '$tag_host in'), rateOf('tx_pkts', '$tag_host out', -1)],
+  },
+  {
+    title: 'WAN errors and drops',
+    row: 'Internet',
+    description: 'Packets per second received or sent in error, and dropped (the .ha gateways count drops). wrap',
     unit: 'pps',
     queries: [
-      rateOf('rx_pkts', '$tag_host packets in'),
-      rateOf('tx_pkts', '$tag_host packets out'),
       rateOf('rx_err', '$tag_host errors in'),
       rateOf('tx_err', '$tag_host errors out'),
-    ],
-  },
-  {
-    title: 'LAN ports and Wi-Fi',
-    description: 'Bits per second on each LAN port and Wi-Fi band (received by the gateway from the home).',
-    unit: 'bps',
-    queries: [{ measurement: 'homenet_lan', field: 'rx_bytes', fn: 'max', rate: true, scale: 8, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface' }],
-  },
-  {
-    title: 'Line health',
-    description: 'DSL noise margin (dB) per line and direction; fiber receive power (dBm).',
-    unit: 'dB',
-    queries: [
-      { measurement: 'homenet_dsl', field: 'noise_margin_db', fn: 'mean', groupBy: perLine, alias: '$tag_host line $tag_line $tag_direction margin' },
-      { measurement: 'homenet_fiber', field: 'rx_power_dbm', fn: 'mean', groupBy: byHost, alias: '$tag_host fiber rx power' },
+      rateOf('rx_drop', '$tag_host drops in'),
+      rateOf('tx_drop', '$tag_host drops out'),
     ],
   },
   {
     title: 'DSL sync rate',
-    description: 'Current sync rate per line and direction.',
+    row: 'DSL line',
+    area: 'line',
+    description: 'Sync rate and attainable rate per line and direction: a drop in the sync rate is a retrain at a lower rate.',
     unit: 'bps',
-    queries: [{ measurement: 'homenet_dsl', field: 'rate_kbps', fn: 'mean', scale: 1000, groupBy: perLine, alias: '$tag_host line $tag_line $tag_direction' }],
+    queries: [perLineMean('rate_kbps', 'sync', 1000), perLineMean('max_rate_kbps', 'attainable', 1000)],
+    // No page gives a retrain count; a retrain comes back at another sync rate (one at the same rate does not show).
+    marks: [{
+      name: 'DSL retrains', measurement: 'homenet_dsl', field: 'rate_kbps', tags: { direction: 'down' }, groupBy: ['host', 'line'],
+      when: 'changed', text: 'DSL retrain, downstream sync rate change', unit: 'kbit/s',
+    }],
+  },
+  {
+    title: 'DSL noise margin (SNR)',
+    row: 'DSL line',
+    area: 'line',
+    description: 'Signal-to-noise margin per line and direction; below about 6 dB the line retrains or errors climb.',
+    unit: 'dB',
+    queries: [perLineMean('noise_margin_db', '')],
+  },
+  {
+    title: 'DSL attenuation',
+    row: 'DSL line',
+    area: 'line',
+    description: 'Line attenuation per line and direction: it follows the length of the copper and rises with a fault.',
+    unit: 'dB',
+    queries: [perLineMean('attenuation_db', '')],
+  },
+  {
+    title: 'DSL output power',
+    row: 'DSL line',
+    area: 'line',
+    description: 'Transmit power per line and direction, where the gateway shows it.',
+    unit: 'dBm',
+    queries: [perLineMean('output_power_dbm', '')],
+  },
+  {
+    title: 'Fiber optical power',
+    row: 'Fiber line',
+    area: 'line',
+    types: FIBER_TYPES,
+    description: 'Received and transmitted optical power of the gateway\'s fiber module.',
+    unit: 'dBm',
+    queries: [fiber('rx_power_dbm', 'rx power'), fiber('tx_power_dbm', 'tx power')],
+  },
+  {
+    title: 'Fiber module temperature',
+    row: 'Fiber line',
+    area: 'line',
+    types: FIBER_TYPES,
+    description: 'Temperature of the fiber module.',
+    unit: 'celsius',
+    queries: [fiber('temperature_c', 'temperature')],
+  },
+  {
+    title: 'Fiber module voltage',
+    row: 'Fiber line',
+    area: 'line',
+    types: FIBER_TYPES,
+    description: 'Supply voltage of the fiber module.',
+    unit: 'volt',
+    queries: [fiber('voltage_v', 'supply')],
+  },
+  {
+    title: 'LAN ports and Wi-Fi',
+    row: 'Home network',
+    area: 'lan',
+    description: 'Bits per second on each LAN port and Wi-Fi band: to the home (above the axis) and from it (below). wrap',
+    unit: 'bps',
+    queries: [
+      { measurement: 'homenet_lan', field: 'tx_bytes', fn: 'max', rate: true, scale: 8, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface to the home' },
+      { measurement: 'homenet_lan', field: 'rx_bytes', fn: 'max', rate: true, scale: -8, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface from the home' },
+    ],
   },
   {
     title: 'NAT sessions',
+    row: 'Home network',
+    area: 'nat',
     description: "Sessions in use against the gateway's capacity: new connections fail when they meet.",
     unit: 'short',
     queries: [

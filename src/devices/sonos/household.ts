@@ -3,21 +3,46 @@ import { cleanTag } from '../../lineprotocol.js';
 import { ParseError } from '../../html.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
-import { HINTS } from './speaker.js';
+import { HINTS, tooLong } from './speaker.js';
 import { sectionsOf, type SupportSection } from './support.js';
 
 const REVIEW_TITLE = 'Household review (/support/review)';
 
-/** Every speaker of a review page with a unique host tag: its zone name (plus serial when two share one). */
+/**
+ * Speakers read of one household page. A real household has a few dozen at
+ * most; a page of 4 MiB could name thousands, each a host with series of
+ * its own in the output and the state file.
+ */
+export const MAX_SPEAKERS = 64;
+
+/**
+ * Every speaker of a review page with a unique host tag: its zone name (plus
+ * serial when two share one); the first {@link MAX_SPEAKERS}. A name cut to
+ * fit a tag, and the speakers left out past them, are said once, by the
+ * first of the page's extracts: every area's lines carry the same names.
+ */
 async function speakers(ctx: ExtractContext): Promise<{ host: string; section: SupportSection }[]> {
   const sections = (await sectionsOf(ctx)).filter((s) => s.info.has('ZoneName'));
   if (sections.length === 0) throw new ParseError(`${REVIEW_TITLE}: no <ZPSupportInfo> with a <ZoneName>`);
+  let first = false;
+  await ctx.memo('sonos-review-names', () => Promise.resolve((first = true)));
+  if (sections.length > MAX_SPEAKERS) {
+    const leftOut = `${REVIEW_TITLE}: ${sections.length} speakers listed, more than the ${MAX_SPEAKERS} a household is read for: ${sections.length - MAX_SPEAKERS} left out (all their lines)`;
+    await ctx.memo('sonos-review-left-out', () => {
+      ctx.omit(leftOut);
+      return Promise.resolve(true);
+    });
+  }
   const count = new Map<string, number>();
-  const zoneOf = (s: SupportSection): string => cleanTag(s.info.get('ZoneName') ?? '');
+  const zoneOf = (s: SupportSection, cut?: (n: number) => void): string => cleanTag(s.info.get('ZoneName') ?? '', cut);
   for (const s of sections) count.set(zoneOf(s), (count.get(zoneOf(s)) ?? 0) + 1);
-  return sections.map((section) => {
-    const zone = zoneOf(section);
+  return sections.slice(0, MAX_SPEAKERS).map((section) => {
     const serial = cleanTag(section.info.get('SerialNumber') ?? '');
+    // The speaker keeps its lines under the name cut short, and says so.
+    const said = (n: number): void => {
+      ctx.omit(tooLong(`${REVIEW_TITLE}: speaker ${serial || '(no serial)'}`, 'ZoneName', n));
+    };
+    const zone = zoneOf(section, first ? said : undefined);
     if (zone === '') return { host: serial !== '' ? serial : 'unnamed speaker', section };
     return { host: (count.get(zone) ?? 0) > 1 && serial ? `${zone} ${serial}` : zone, section };
   });

@@ -3,25 +3,17 @@
  * pages, identity from `/status/zp` or the UPnP device description, and the
  * whole household in one `/support/review` page.
  */
-import type { DeviceKind, MaskSpec, PanelSpec } from '../kind.js';
+import type { DeviceKind, MaskSpec } from '../kind.js';
 import { SONOS_CATALOGUE } from './catalogue.js';
 import { sonosHouseholdFamily } from './household.js';
+import { SONOS_PANELS } from './panels.js';
 import { INTERFACES_KEY } from './settings.js';
 import { sonosFamily } from './speaker.js';
 
 export { DESCRIPTION_REFRESH_MS } from './speaker.js';
-export { radioFields, parseIfconfig } from './readings.js';
+export { MAX_INTERFACES, radioFields, parseIfconfig } from './readings.js';
+export { MAX_SPEAKERS } from './household.js';
 export { supportSections, type SupportSection } from './support.js';
-
-const PANELS: readonly PanelSpec[] = [
-  {
-    title: 'Sonos speakers',
-    description: "Each speaker's bandwidth on its bridge (br0), stacked. wrap",
-    unit: 'bps',
-    stacked: true,
-    queries: [{ field: 'rx_bytes', fn: 'max', rate: true, scale: 8, tags: { interface: 'br0' }, groupBy: ['host'], alias: '$tag_host' }],
-  },
-];
 
 const hex12 = (n: number): string => n.toString(16).toUpperCase().padStart(12, '0');
 /** A speaker's UPnP id holds its MAC address. */
@@ -33,7 +25,7 @@ const common = {
   notFoundHint: 'a Sonos speaker answers on port 1400: http://IP:1400',
   catalogue: SONOS_CATALOGUE,
   keys: [INTERFACES_KEY],
-  panels: PANELS,
+  panels: SONOS_PANELS,
   masks: MASKS,
   simulator: async () => (await import('./simulate/make.js')).sonosSimulator,
 } as const;

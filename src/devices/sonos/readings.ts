@@ -59,37 +59,61 @@ const KEY_COUNTERS = ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts'];
 const KEY_LABELS: Readonly<Record<string, string>> = { rx_bytes: 'RX bytes', tx_bytes: 'TX bytes', rx_pkts: 'RX packets', tx_pkts: 'TX packets' };
 
 /**
+ * Interface blocks read of one speaker's ifconfig text. A real speaker lists
+ * fewer than ten (ath0, ath1, br0, eth0, eth1, lo, ...); a page listing
+ * thousands (15,000 fit in the 4 MiB a page may have) would otherwise print
+ * thousands of lines every gather and keep a total for each of their
+ * counters (13 each) in the state file.
+ */
+export const MAX_INTERFACES = 32;
+
+/**
  * Interfaces and their counters from `ifconfig` output: blocks separated by
  * blank lines, each starting with the interface name at the left margin.
  * A counter that is missing or unreadable is left out (said through `omit`);
- * an interface with no byte or packet count at all is left out whole.
+ * an interface with no byte or packet count at all is left out whole. Only
+ * the first {@link MAX_INTERFACES} blocks are read, and the bridge wherever
+ * it is (it carries the speaker's traffic); the rest are left out with one
+ * message.
  * @throws ParseError when the text holds no interface.
  */
 export function parseIfconfig(text: string, where: string, omit: Omitter): IfaceCounters[] {
   const out: IfaceCounters[] = [];
   let blocks = 0;
+  let beyond = 0;
   for (const block of text.replace(/\r/g, '').split(/\n[ \t]*\n/)) {
     const head = /^([A-Za-z0-9_.:@-]+?):?\s+(Link encap|flags=)/m.exec(block);
     if (!head?.[1]) continue;
     blocks++;
     const name = head[1];
-    const found = ifconfigCounters(block);
-    const fields: Record<string, FieldValue> = {};
-    for (const f of FIELD_ORDER) {
-      const v = found.get(f);
-      if (v !== undefined) setCounter(fields, f, omit, `${where}: ${name} ${f}`, v);
-    }
-    if (!KEY_COUNTERS.some((k) => fields[k] !== undefined)) {
-      omit(`${where}: interface ${name} has no readable "RX bytes", "TX bytes", "RX packets" or "TX packets" counter: its line left out`);
+    if (blocks > MAX_INTERFACES && name !== 'br0') {
+      beyond++;
       continue;
     }
-    for (const k of KEY_COUNTERS) {
-      if (!found.has(k)) omit(`${where}: interface ${name} has no "${KEY_LABELS[k] ?? k}" counter: ${k} left out`);
-    }
-    out.push({ name, fields });
+    const iface = readInterface(block, name, where, omit);
+    if (iface) out.push(iface);
   }
   if (blocks === 0) throw new ParseError(`${where}: no interface in the ifconfig output`);
+  if (beyond > 0) omit(`${where}: ${blocks} interfaces listed, more than the ${MAX_INTERFACES} a speaker is read for: ${beyond} left out`);
   return out;
+}
+
+/** One interface block's counters; undefined (said through `omit`) when it has no byte or packet count. */
+function readInterface(block: string, name: string, where: string, omit: Omitter): IfaceCounters | undefined {
+  const found = ifconfigCounters(block);
+  const fields: Record<string, FieldValue> = {};
+  for (const f of FIELD_ORDER) {
+    const v = found.get(f);
+    if (v !== undefined) setCounter(fields, f, omit, `${where}: ${name} ${f}`, v);
+  }
+  if (!KEY_COUNTERS.some((k) => fields[k] !== undefined)) {
+    omit(`${where}: interface ${name} has no readable "RX bytes", "TX bytes", "RX packets" or "TX packets" counter: its line left out`);
+    return undefined;
+  }
+  for (const k of KEY_COUNTERS) {
+    if (!found.has(k)) omit(`${where}: interface ${name} has no "${KEY_LABELS[k] ?? k}" counter: ${k} left out`);
+  }
+  return { name, fields };
 }
 
 /**
@@ -118,6 +142,22 @@ export function trafficLines(ifaces: readonly IfaceCounters[], ctx: ParseContext
     if (wanted(ctx, i)) out.push({ name: ctx.measurement, tags: { ...tags, interface: i.name }, fields: { ...i.fields, ...timingFields(page) } });
   }
   return out;
+}
+
+const MAC = '[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}';
+/** The bridge's address, in either format (its block may start the command text, after `>`). */
+const BRIDGE_MAC = new RegExp(`(?:^|>|\\n)br0:?[ \\t]+(?:Link encap:\\S+[ \\t]+HWaddr[ \\t]+(${MAC})|flags=[^\\n]*(?:\\n[^\\n]*){0,8}?\\n[ \\t]+ether[ \\t]+(${MAC}))`);
+const FIRST_MAC = new RegExp(`\\b(?:HWaddr|ether)[ \\t]+(${MAC})`);
+
+/**
+ * The speaker's own hardware address from its ifconfig page (raw text or
+ * XML): the bridge's (it carries the speaker's MAC), else the first
+ * interface's; upper case. Read every gather, it tells a speaker swapped in
+ * at the same address from the one that was there.
+ */
+export function hardwareAddress(body: string): string | undefined {
+  const m = BRIDGE_MAC.exec(body) ?? FIRST_MAC.exec(body);
+  return (m?.[1] ?? m?.[2])?.toUpperCase();
 }
 
 export const IFCONFIG = '/sbin/ifconfig';

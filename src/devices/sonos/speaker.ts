@@ -1,8 +1,8 @@
 /** One Sonos speaker: identity from /status/zp (else the device description), traffic from /status/ifconfig. */
-import { cleanTag } from '../../lineprotocol.js';
+import { cleanTag, MAX_DEVICE_TAG_CHARS } from '../../lineprotocol.js';
 import { ParseError } from '../../html.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
-import { commandText, IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
+import { commandText, hardwareAddress, IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { readableSections, sectionsOf } from './support.js';
 
 const ZP_TITLE = 'Zone Player status (/status/zp)';
@@ -13,10 +13,16 @@ const zp: PageSpec = {
   recognize: (body) => /<ZPInfo>/.test(body) && !/<ZPNetworkInfo/.test(body) && !/cmdline=/.test(body),
   extracts: [],
   identify: async (page, pace) => {
-    const zone = cleanTag((await readableSections(page.body, pace))[0]?.info.get('ZoneName') ?? '');
-    return zone ? { host: zone } : undefined;
+    let note: string | undefined;
+    const zone = cleanTag((await readableSections(page.body, pace))[0]?.info.get('ZoneName') ?? '', (n) => (note = tooLong(ZP_TITLE, 'ZoneName', n)));
+    return zone ? { host: zone, ...(note !== undefined ? { note } : {}) } : undefined;
   },
 };
+
+/** The note of a name cut to fit a tag. */
+export function tooLong(title: string, element: string, chars: number): string {
+  return `${title}: <${element}> is ${chars} characters long: the host tag keeps its first ${MAX_DEVICE_TAG_CHARS - 1} and "…"`;
+}
 
 const DESCRIPTION_TITLE = 'Device description (/xml/device_description.xml)';
 /** How often execd reads a speaker's description again (a firmware update shows within this). */
@@ -47,9 +53,10 @@ const description: PageSpec = {
   identify: async (page, pace) => {
     // A page without a <device> names nobody; the system area reports it.
     const d = (await readableSections(page.body, pace))[0]?.device ?? new Map<string, string>();
-    const room = cleanTag(d.get('roomName') ?? '');
+    let note: string | undefined;
+    const room = cleanTag(d.get('roomName') ?? '', (n) => (note = tooLong(DESCRIPTION_TITLE, 'roomName', n)));
     const serial = cleanTag(d.get('serialNum') ?? '');
-    return room ? { host: serial ? `${room} ${serial}` : room } : undefined;
+    return room ? { host: serial ? `${room} ${serial}` : room, ...(note !== undefined ? { note } : {}) } : undefined;
   },
 };
 
@@ -67,6 +74,8 @@ const ifconfig: PageSpec = {
       parse: async (page, ctx) => trafficLines(parseIfconfig(await commandText(page, ctx, IFCONFIG, IFCONFIG_TITLE), IFCONFIG_TITLE, ctx.omit), ctx, {}, page),
     },
   ],
+  // Read every gather: a speaker swapped in at this address is named at once.
+  hardware: hardwareAddress,
 };
 
 const RADIO_TITLE = 'Radio status (/status/proc/ath_rincon/status)';

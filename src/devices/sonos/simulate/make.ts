@@ -3,11 +3,19 @@
  * `/sonos/N`, and SSDP answers for all of them on a loopback UDP port.
  */
 import type { ServerResponse } from 'node:http';
+import type { Fault } from '../../../simulate/faults.js';
 import type { SimulatedMake } from '../../../simulate/make.js';
 import { notAllowed, notFound, send } from '../../../simulate/reply.js';
-import { descriptionPage, household, ifconfigPage, radioPage, reviewPage, startSsdp, zpPage, type Speaker } from './sonos.js';
+import { descriptionPage, household, ifconfigPage, radioPage, reviewPage, startSsdp, zpPage, type ExtraInterfaces, type Speaker } from './sonos.js';
 
-function serveSpeaker(speakers: readonly Speaker[], s: Speaker, path: string, elapsed: number, res: ServerResponse): void {
+/** The interfaces a hostile first speaker adds at its `request`-th page of interfaces (counted from 0), by fault. */
+function extraInterfaces(fault: Fault, request: number): ExtraInterfaces | undefined {
+  if (fault === 'many-interfaces') return { count: 15_000, from: 0 };
+  if (fault === 'new-interfaces') return { count: 2_000, from: request * 2_000 };
+  return undefined;
+}
+
+function serveSpeaker(speakers: readonly Speaker[], s: Speaker, path: string, elapsed: number, extra: ExtraInterfaces | undefined, res: ServerResponse): void {
   if (s.forbidden) {
     send(res, 403, '<html><body><h1>Error 403 Forbidden</h1></body></html>');
     return;
@@ -17,7 +25,7 @@ function serveSpeaker(speakers: readonly Speaker[], s: Speaker, path: string, el
   };
   switch (path) {
     case '/status/ifconfig':
-      xml(ifconfigPage(s, elapsed));
+      xml(ifconfigPage(s, elapsed, s.index === 0 ? extra : undefined));
       return;
     case '/status/zp':
       xml(zpPage(s));
@@ -29,7 +37,7 @@ function serveSpeaker(speakers: readonly Speaker[], s: Speaker, path: string, el
       xml(descriptionPage(s));
       return;
     case '/support/review':
-      xml(reviewPage(speakers, elapsed));
+      xml(reviewPage(speakers, elapsed, extra));
       return;
     default:
       notFound(res);
@@ -41,13 +49,21 @@ export const sonosSimulator: SimulatedMake = {
   start(ctx) {
     const speakers = household(ctx.speakers);
     let ssdp: Awaited<ReturnType<typeof startSsdp>> | undefined;
+    // Pages listing the interfaces served so far: `new-interfaces` names them anew each time.
+    let interfacePages = 0;
     return {
       speakers,
       handle(req, res, url) {
         const speaker = speakers.find((sp) => url.startsWith(`${sp.prefix}/`));
         if (!speaker) return false;
-        if (req.method !== 'GET') notAllowed(res);
-        else serveSpeaker(speakers, speaker, url.slice(speaker.prefix.length), ctx.elapsed(), res);
+        const path = url.slice(speaker.prefix.length);
+        if (req.method !== 'GET') {
+          notAllowed(res);
+          return true;
+        }
+        const lists = path === '/support/review' || (path === '/status/ifconfig' && speaker.index === 0);
+        const extra = lists ? extraInterfaces(ctx.fault, interfacePages++) : undefined;
+        serveSpeaker(speakers, speaker, path, ctx.elapsed(), extra, res);
         return true;
       },
       async listen(baseUrl) {

@@ -3,7 +3,9 @@
  * ifconfig, zp, device description, radio and review pages, and SSDP answers.
  * Speaker 1 and 2 are a stereo pair, speaker 3 has 64-bit counters, speaker 4
  * answers 403 (local access disabled); the others wrap at 2^32 like most
- * models. All names, serials and numbers are invented.
+ * models. Under the `many-interfaces` and `new-interfaces` faults the first
+ * speaker lists thousands of interfaces. All names, serials and numbers are
+ * invented.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { countersAt, type Rate } from '../../../simulate/counters.js';
@@ -76,8 +78,37 @@ function bridgeRates(s: Speaker): Record<'rx_bytes' | 'tx_bytes' | 'rx_pkts' | '
   };
 }
 
-/** busybox ifconfig text; layouts vary by speaker as they do by hardware. */
-export function ifconfigText(s: Speaker, elapsedMs: number): string {
+/** Interfaces a hostile first speaker lists besides its own (`many-interfaces`, `new-interfaces`), from the `request`-th on. */
+export interface ExtraInterfaces {
+  readonly count: number;
+  /** Number of the first one's name: the same at every request, or new names every time. */
+  readonly from: number;
+}
+
+/**
+ * `count` interface blocks named `veth<from>`, `veth<from+1>` ..., each
+ * with a packet counted (an idle one would not be printed): about 240
+ * bytes each, so 15,000 make 3.4 MiB, under the 4 MiB a page may have.
+ */
+function extraBlocks(extra: ExtraInterfaces): string {
+  // The same 15,000 at every request of `many-interfaces`: built once.
+  if (lastExtra?.count === extra.count && lastExtra.from === extra.from) return lastExtra.text;
+  const blocks: string[] = [];
+  for (let i = extra.from; i < extra.from + extra.count; i++) {
+    const hw = `02:00:${[i >>> 24, i >>> 16, i >>> 8, i].map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':')}`;
+    blocks.push(`${`veth${i}`.padEnd(10)}Link encap:Ethernet  HWaddr ${hw}  
+          RX packets:${i + 1} errors:0 dropped:0 overruns:0 frame:0
+          TX packets:1 errors:0 dropped:0 overruns:0 carrier:0
+          RX bytes:${i + 100} (0.1 KiB)  TX bytes:100 (0.1 KiB)
+`);
+  }
+  lastExtra = { ...extra, text: blocks.join('\n') };
+  return lastExtra.text;
+}
+let lastExtra: (ExtraInterfaces & { readonly text: string }) | undefined;
+
+/** busybox ifconfig text; layouts vary by speaker as they do by hardware. `extra` interfaces come right after the first one. */
+export function ifconfigText(s: Speaker, elapsedMs: number, extra?: ExtraInterfaces): string {
   const c = countersAt(bridgeRates(s), elapsedMs, s.bits);
   const ip = `127.0.0.1`;
   const inet6 = ['', `          inet6 addr: fe80::5eaa:fdff:fe00:${s.index + 16}/64 Scope:Link\n`, `          inet6 addr: fd00:db8::${s.index + 16}/64 Scope:Global\n          inet6 addr: fe80::5eaa:fdff:fe00:${s.index + 16}/64 Scope:Link\n`][s.index % 3] ?? '';
@@ -114,6 +145,7 @@ ${inet6}          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1
   ];
   // Some hardware has no wired port at all.
   if (s.modelNumber === 'S27') blocks.splice(2, 1);
+  if (extra) blocks.splice(1, 0, extraBlocks(extra));
   return blocks.join('\n');
 }
 
@@ -138,8 +170,8 @@ OFDM ANI level: ${(s.index % 9) + 1}
 const XML_HEAD = '<?xml version="1.0" ?>\n<?xml-stylesheet type="text/xsl" href="/xml/review.xsl"?>';
 
 /** `/status/ifconfig`. */
-export function ifconfigPage(s: Speaker, elapsedMs: number): string {
-  return `${XML_HEAD}<ZPSupportInfo><Command cmdline='/sbin/ifconfig'>${xmlText(ifconfigText(s, elapsedMs))}</Command><!-- SDT: 3 ms --></ZPSupportInfo>`;
+export function ifconfigPage(s: Speaker, elapsedMs: number, extra?: ExtraInterfaces): string {
+  return `${XML_HEAD}<ZPSupportInfo><Command cmdline='/sbin/ifconfig'>${xmlText(ifconfigText(s, elapsedMs, extra))}</Command><!-- SDT: 3 ms --></ZPSupportInfo>`;
 }
 
 /** `/status/zp`. */
@@ -183,11 +215,11 @@ export function descriptionPage(s: Speaker): string {
 // Each speaker's part of a real review page is about 15 KB, mostly bridge and LED tables.
 const FILLER_ROW = 'port 1 (ath0)\n designated root\t\t9800.5caafd000010\tpath cost\t\t  150\n designated bridge\t9800.5caafd000010\tmessage age timer\t   0.00\n';
 
-/** `/support/review`: the whole household. */
-export function reviewPage(speakers: readonly Speaker[], elapsedMs: number): string {
+/** `/support/review`: the whole household (`extra` interfaces in the first speaker's part). */
+export function reviewPage(speakers: readonly Speaker[], elapsedMs: number, extra?: ExtraInterfaces): string {
   const parts = speakers.map(
     (s) =>
-      `<ZPSupportInfo><EnetPorts><Port port='0'><Link>${s.index % 2}</Link><Speed>100</Speed></Port></EnetPorts>${zpInfo(s)}<!-- SDT: 1 ms --><File name='/proc/ath_rincon/status'>${xmlText(radioText(s))}</File><Command cmdline='/sbin/ifconfig'>${xmlText(ifconfigText(s, elapsedMs))}</Command><Command cmdline='/usr/sbin/brctl showstp br0'>${FILLER_ROW.repeat(90)}</Command></ZPSupportInfo>`,
+      `<ZPSupportInfo><EnetPorts><Port port='0'><Link>${s.index % 2}</Link><Speed>100</Speed></Port></EnetPorts>${zpInfo(s)}<!-- SDT: 1 ms --><File name='/proc/ath_rincon/status'>${xmlText(radioText(s))}</File><Command cmdline='/sbin/ifconfig'>${xmlText(ifconfigText(s, elapsedMs, s.index === 0 ? extra : undefined))}</Command><Command cmdline='/usr/sbin/brctl showstp br0'>${FILLER_ROW.repeat(90)}</Command></ZPSupportInfo>`,
   );
   return `<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="/xml/review.xsl"?><ZPNetworkInfo type = 'User'>${parts.join('')}</ZPNetworkInfo>`;
 }
