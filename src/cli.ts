@@ -14,7 +14,7 @@ import { COMMAND_LIST, fastParse, type Chosen } from './cli-table.js';
 
 /** The arguments of collect and execd (execd has no --format, --rate or --watch). */
 type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
-import { SYSTEM_TIMER, type Timer } from './clock.js';
+import { SYSTEM_TIMER, type Clock, type Timer } from './clock.js';
 import {
   buildConfig,
   checkHostTag,
@@ -52,6 +52,14 @@ export interface Io {
   readonly terminal?: () => { readonly columns: number; readonly rows: number };
   /** Clocks and waiting for --rate and --watch (the system's when absent). */
   readonly timer?: Timer;
+  /** What the collector's deadlines and pacing are timed with (the system's when absent). */
+  readonly clock?: Clock;
+  /**
+   * When the process started, on `clock`: a one-shot collect's deadlines
+   * count from it, so that its start-up counts too (the launcher: 0, where
+   * performance.now() counts from). Absent, the run counts from its own start.
+   */
+  readonly started?: number;
 }
 
 function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
@@ -119,14 +127,17 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
   if (c.watch !== undefined) return runWatch({ ...c, watch: c.watch }, config, io);
   if (c.rate !== undefined && c.format !== 'pretty') throw new ConfigError('--rate: only with --format pretty');
   if (c.format === 'pretty') {
-    const { out, log } = await renderTable(config, tableWidth(io), c.rate === undefined ? undefined : rateOf(c.rate), io.timer ?? SYSTEM_TIMER, io.signal);
+    const { out, log } = await renderTable(config, tableWidth(io), c.rate === undefined ? undefined : rateOf(c.rate), io.timer ?? SYSTEM_TIMER, io.signal, {
+      ...(io.clock ? { clock: io.clock } : {}),
+      ...(io.started !== undefined ? { startedAt: io.started } : {}),
+    });
     writeLines(io.stderr, log);
     io.stdout(out);
     return 0;
   }
-  const run = await Run.open(config, COLLECT);
+  const run = await Run.open(config, COLLECT, io.clock ? { clock: io.clock } : {});
   // Ctrl-C or SIGTERM ends it at once, with nothing printed (pipeline.ts's Interrupted says why).
-  emit(renderLines(await run.whole(io.signal)), io);
+  emit(renderLines(await run.whole(io.signal, io.started)), io);
   return 0;
 }
 

@@ -56,6 +56,40 @@ export function wallClock(wallMs: () => number = () => Date.now(), monotonicNs: 
 /** Nanoseconds since the epoch by the system clock, never the same twice in a process (see {@link wallClock}). */
 export const nowNs: () => bigint = wallClock();
 
+/**
+ * Time for the collector: its deadlines, its pacing, how long a device took.
+ * Injectable, so that a test moves time on instead of waiting for it.
+ */
+export interface Clock {
+  /** A monotonic clock in ms. The system's counts from the process's start (performance.now()). */
+  readonly now: () => number;
+  /** The wall clock in ms since the epoch (a login's back-off, when a description is due). */
+  readonly wallMs: () => number;
+  /** Calls `fn` once `now()` has reached `at` (soon, if it already has); the function returned cancels it. */
+  readonly at: (at: number, fn: () => void) => () => void;
+}
+
+/** The system's monotonic clock and timers. */
+export const SYSTEM_CLOCK: Clock = {
+  now: () => performance.now(),
+  wallMs: () => Date.now(),
+  at: (at, fn) => {
+    const timer = setTimeout(fn, Math.max(0, at - performance.now()));
+    return () => {
+      clearTimeout(timer);
+    };
+  },
+};
+
+/** An AbortSignal that aborts with `reason` once `clock` reaches `at`, and what cancels that (AbortSignal.timeout on any clock). */
+export function signalAt(clock: Clock, at: number, reason?: unknown): { signal: AbortSignal; cancel: () => void } {
+  const controller = new AbortController();
+  const cancel = clock.at(at, () => {
+    controller.abort(reason);
+  });
+  return { signal: controller.signal, cancel };
+}
+
 /** Time for a command that waits between gathers (`--rate`, `--watch`): injectable, so tests need not wait. */
 export interface Timer {
   /** A monotonic clock in ms, for the time between two gathers. */

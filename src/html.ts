@@ -154,29 +154,33 @@ export const UNPACED: Pace = () => Promise.resolve();
 const STEP_CHARS = 4096;
 
 /**
- * A pace for one device: yields to the event loop after `sliceMs` of reading,
- * and throws a ParseError naming `why()` once `signal` has aborted.
+ * A pace for one device: yields to the event loop after `sliceMs` of reading
+ * by `now` (the collector's clock, in ms), and throws a ParseError naming
+ * `why()` once `signal` has aborted.
  */
-export function paceFor(signal: AbortSignal, why: () => string, sliceMs = 8): Pace {
-  const pacer = new Pacer(signal, why, sliceMs);
+export function paceFor(signal: AbortSignal, why: () => string, sliceMs = 8, now: () => number = () => performance.now()): Pace {
+  const pacer = new Pacer(signal, why, sliceMs, now);
   // A method, bound: not a closure made per device (see TreeBuilder).
   return pacer.pace.bind(pacer);
 }
 
 class Pacer {
-  private since = performance.now();
+  private since: number;
 
   constructor(
     private readonly signal: AbortSignal,
     private readonly why: () => string,
     private readonly sliceMs: number,
-  ) {}
+    private readonly now: () => number,
+  ) {
+    this.since = now();
+  }
 
   async pace(): Promise<void> {
     this.stopIfAborted();
-    if (performance.now() - this.since < this.sliceMs) return;
+    if (this.now() - this.since < this.sliceMs) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
-    this.since = performance.now();
+    this.since = this.now();
     this.stopIfAborted();
   }
 

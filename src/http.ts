@@ -5,10 +5,11 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { nowNs } from './clock.js';
 import { decodeBody } from './charset.js';
-import { describe, FetchError, humanBytes, reasonText, statusText } from './http-errors.js';
+import { describe, FetchError, humanBytes, lookupStopped, reasonText, statusText } from './http-errors.js';
+import { RequestLookup, type LookupStage } from './lookup.js';
 
 export { declaredCharset, decodeBody } from './charset.js';
-export { FetchError, humanBytes } from './http-errors.js';
+export { FetchError, humanBytes, TimeLimit } from './http-errors.js';
 
 /** Default response size cap. Real status pages are 10 to 80 KB. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -69,8 +70,8 @@ interface RawResponse {
 let httpModule: typeof import('node:http') | undefined;
 let httpsModule: typeof import('node:https') | undefined;
 
-/** The request of a fetch that is on the wire, for the abort listener to destroy. */
-interface InFlight {
+/** The request of a fetch that is on the wire, for the abort listener to destroy, and the name it is looking up. */
+interface InFlight extends LookupStage {
   req?: ClientRequest;
   /** The request's last error: the parser's reason when a body is cut (a broken chunk). */
   error?: unknown;
@@ -105,10 +106,11 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
   }
   // The parts of the URL Node needs, not the URL itself: Node would convert it
   // into a fresh object of a dozen fields and copy these options over it.
+  // An IPv6 address without its brackets.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const reqOptions: RequestOptions & { rejectUnauthorized?: boolean } = {
     protocol: url.protocol,
-    // An IPv6 address without its brackets.
-    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    hostname,
     port: url.port,
     path: url.pathname + url.search,
     method: form === undefined ? 'GET' : 'POST',
@@ -116,6 +118,8 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
     headers,
   };
   if (url.protocol === 'https:') reqOptions.rejectUnauthorized = options.insecure !== true;
+  // A name is looked up under the deadline (lookup.ts); an address needs no lookup.
+  if (!hostname.includes(':') && !/^[\d.]+$/.test(hostname)) reqOptions.lookup = new RequestLookup(options.signal, inFlight).lookup;
   if (keepAlive) {
     const pools = options.agents;
     if (url.protocol === 'https:') {
@@ -292,7 +296,8 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
   // (which hangs a set of stream listeners on every request).
   const inFlight: InFlight = {};
   const onAbort = (): void => {
-    inFlight.req?.destroy(new Error('aborted'));
+    // A deadline that passed while the name was being looked up is said as such (a DNS server that is down).
+    inFlight.req?.destroy(inFlight.resolving === undefined ? new Error('aborted') : lookupStopped(inFlight.resolving, options.signal));
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {

@@ -7,7 +7,7 @@
  * `execd` and `capture` all go through here; what differs between them is a
  * {@link RunKind}.
  */
-import { nowNs, type Timer } from './clock.js';
+import { nowNs, type Clock, type Timer } from './clock.js';
 import { closeSessions, collect, type CollectOptions, type DeviceState, type Gathered } from './collect/index.js';
 import type { Config } from './config.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
@@ -154,14 +154,19 @@ export class Run {
     return lines;
   }
 
-  /** One gather of every device (cut short when `signal` aborts). */
-  gather(signal?: AbortSignal): Promise<Gathered> {
+  /**
+   * One gather of every device (cut short when `signal` aborts); the
+   * devices' deadlines count from `startedAt` on the options' clock (a
+   * one-shot run: the process's start), or else from now.
+   */
+  gather(signal?: AbortSignal, startedAt?: number): Promise<Gathered> {
     return collect(this.config, {
       ...this.options,
       states: this.states,
       ...(this.kind.memory === 'process' ? { keepSessions: true } : {}),
       ...(this.file ? { remember: true } : {}),
       ...(signal ? { signal } : {}),
+      ...(startedAt !== undefined ? { startedAt } : {}),
     });
   }
 
@@ -171,8 +176,8 @@ export class Run {
    * and it throws {@link Interrupted} instead (a hanging device would
    * otherwise hold Ctrl-C until its timeout).
    */
-  async whole(signal?: AbortSignal): Promise<Gathered> {
-    const gathered = await this.gather(signal);
+  async whole(signal?: AbortSignal, startedAt?: number): Promise<Gathered> {
+    const gathered = await this.gather(signal, startedAt);
     if (signal?.aborted === true) throw new Interrupted(signal.reason, gathered.stopped ?? [], this.config.devices.length);
     return this.post(gathered);
   }
@@ -215,11 +220,19 @@ export function renderLines(batch: Gathered): Rendered {
  * `rateMs`, two gathers that far apart and the rates between them (the log
  * is the second gather's). Two devices with one host tag are said, as the
  * totals would. `signal` aborting ends it at once with {@link Interrupted}.
+ * The first gather's deadlines count from `timing.startedAt` (the process's start).
  */
-export async function renderTable(config: Config, width: number, rateMs: number | undefined, timer: Timer, signal?: AbortSignal): Promise<Rendered> {
+export async function renderTable(
+  config: Config,
+  width: number,
+  rateMs: number | undefined,
+  timer: Timer,
+  signal?: AbortSignal,
+  timing: { readonly clock?: Clock; readonly startedAt?: number } = {},
+): Promise<Rendered> {
   const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty/index.js'), import('./counters.js')]);
-  const run = await Run.open(config, VIEW);
-  const first = await run.whole(signal);
+  const run = await Run.open(config, VIEW, timing.clock ? { clock: timing.clock } : {});
+  const first = await run.whole(signal, timing.startedAt);
   const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];
   if (rateMs === undefined) return { out: pretty(first.metrics, undefined, 0, width), log: shared(first) };
   const started = timer.now();

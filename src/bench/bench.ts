@@ -15,6 +15,7 @@ import { buildConfig } from '../config.js';
 import { DEVICE_KINDS, extractPage, type Area } from '../devices/index.js';
 import { fetchPage } from '../http.js';
 import { household, reviewPage } from '../devices/sonos/simulate/sonos.js';
+import { deadlineFigures, execdStopFigure, WIND_DOWN_MS } from './deadline.js';
 import { EXECD_GATHERS, EXECD_WARM_UP, execdRun, hostileExecdRun, httpFloor } from './execd.js';
 import { bareRequestsScript, BASE_NODE, BIN, BINARY, collectPages, haveGnuTime, htmlparser2Alone, median, type ProcessRun, report, root, rows, runProcess, RUNS, simulatorProcess } from './measure.js';
 
@@ -115,6 +116,33 @@ async function slowSpeakers(): Promise<void> {
   const ratio = median(all) / median(one);
   report('collect of 30 speakers that answer in 200 ms, vs one request', `${ratio.toFixed(2)}x (${median(all).toFixed(0)} / ${median(one).toFixed(0)} ms)`, '<= 1.5x', ratio <= 1.5);
   child.kill();
+}
+
+/**
+ * Issue 21's deadline promise: a run ends by its `timeout` + 0.5 s from the
+ * process's start, quiet and with both cores busy, side by side (deadline.ts;
+ * `npm run timing` checks the same figures in CI). The hostile run's peak
+ * memory stands for what a page's tree may cost (50,000 elements at most).
+ */
+async function deadlines(): Promise<void> {
+  const execd = await execdStopFigure(Math.max(3, RUNS >> 1));
+  for (const f of await deadlineFigures(Math.max(3, RUNS >> 1))) {
+    const bound = f.timeoutMs + WIND_DOWN_MS;
+    if (f.skipped !== undefined) {
+      report(f.what, `skipped: ${f.skipped}`, '', undefined);
+      continue;
+    }
+    const quiet = median([...f.quiet]);
+    const busy = median([...f.busy]);
+    report(
+      `${f.what}, timeout = ${f.timeoutMs / 1000}s: quiet / both cores busy`,
+      `${(quiet / 1000).toFixed(2)} / ${(busy / 1000).toFixed(2)} s (max ${(Math.max(...f.quiet, ...f.busy) / 1000).toFixed(2)})`,
+      `<= ${(bound / 1000).toFixed(1)} s${f.busyToo ? '' : ' quiet'}`,
+      quiet <= bound && (!f.busyToo || busy <= bound),
+    );
+    report('  peak memory of those runs', `${f.peakMiB.toFixed(1)} MiB`, '', undefined);
+  }
+  report('execd: SIGTERM during a gather to exit, quiet / busy', `${median(execd.quiet).toFixed(0)} / ${median(execd.busy).toFixed(0)} ms`, '<= 500 ms', median(execd.busy) <= 500);
 }
 
 /** Gathers V8 needs to optimise what a gather runs: each function runs only a few times per gather. */
@@ -243,6 +271,7 @@ await parseReview();
 await hostilePages();
 await startupAndMemory();
 await slowSpeakers();
+await deadlines();
 {
   const devices = (url: string): string[] => ['--device', `att-pace=${url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${url}/sonos/${n}`])];
   const all = await execdRun(devices, EXECD_GATHERS);

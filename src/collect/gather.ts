@@ -3,10 +3,11 @@
  * its time limit, the pages read so far and what failed. The collector's
  * parts (run.ts, session.ts and index.ts in this folder) share it.
  */
+import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import type { Config, DeviceConfig } from '../config.js';
 import type { Area, Family, PageSpec, PageText } from '../devices/index.js';
-import { paceFor } from '../html.js';
-import { FetchError, fetchPage, type Agents, type FetchOptions, type FetchedPage } from '../http.js';
+import { paceFor, type Pace } from '../html.js';
+import { FetchError, fetchPage, TimeLimit, type Agents, type FetchOptions, type FetchedPage } from '../http.js';
 import type { Metric } from '../lineprotocol.js';
 
 /** The network, replaceable for tests of the collector's own logic. */
@@ -45,10 +46,18 @@ export interface CollectOptions {
    * until it is due again.
    */
   readonly remember?: boolean;
-  /** Wall clock in ms, for the login back-off. */
+  /** Wall clock in ms, for the login back-off (the clock's wall clock when absent). */
   readonly now?: () => number;
   /** Aborts the whole gather (execd on SIGTERM). */
   readonly signal?: AbortSignal;
+  /** What the deadlines, the pacing and the devices' durations are timed with (the system's when absent). */
+  readonly clock?: Clock;
+  /**
+   * When the run began, on the clock: each device's deadline is this plus its
+   * `timeout`. A one-shot collect passes the process's start, so that Node's
+   * start-up counts too; absent, the gather's start.
+   */
+  readonly startedAt?: number;
 }
 
 /** Each device's page URLs by path: the same few pages, gather after gather (never changed once made). */
@@ -89,29 +98,73 @@ export class DeviceGather {
   readonly pages = new Map<PageSpec, PageText>();
   /** The family found, for its status hints. */
   family?: Family;
-  private readonly controller = new AbortController();
+  /** Its gather is over (the deadline or a signal can no longer cut it short). */
+  done = false;
+  /** A signal stopped it while it was gathering. */
+  stopped = false;
+  /** Set while the device waits for a connection to its host (slots.ts): called when it is cut short. */
+  waiting: (() => void) | undefined;
+  readonly clock: Clock;
+  /** Why it was cut short (its deadline, a signal), once it was. */
+  private reason: FetchError | undefined;
+  // Made when first needed: a device that never gets a connection (10,000 at one address) needs neither.
+  private controller: AbortController | undefined;
+  private pacer: Pace | undefined;
 
   constructor(
     readonly device: DeviceConfig,
     readonly config: Config,
     readonly state: DeviceState,
     readonly options: CollectOptions,
+    /** On the clock: when a logout (after the pages, or after the deadline) must be over, so that the run ends on time. */
+    readonly logoutBy = Infinity,
   ) {
     this.current = device.url;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
+  /** Aborts what is in flight when the device is cut short; its reason says why. */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
     return this.controller.signal;
   }
 
-  /** Paces reading this device's pages: other devices run meanwhile, and reading stops at this one's time limit. */
-  readonly pace = paceFor(this.controller.signal, () => {
-    const reason: unknown = this.controller.signal.reason;
-    return reason instanceof Error ? reason.message : 'the program is stopping';
-  });
+  /** Whether its deadline has passed or a signal stopped it. */
+  get cut(): boolean {
+    return this.reason !== undefined;
+  }
 
-  abort(why = `no complete answer within ${this.device.timeoutMs} ms (the device's timeout)`): void {
-    this.controller.abort(new FetchError(why, undefined, true));
+  /** Paces reading this device's pages: other devices run meanwhile, and reading stops at this one's time limit. */
+  get pace(): Pace {
+    if (this.pacer === undefined) {
+      const signal = this.signal;
+      this.pacer = paceFor(signal, () => (signal.reason instanceof Error ? signal.reason.message : 'the program is stopping'), undefined, this.clock.now);
+    }
+    return this.pacer;
+  }
+
+  /** The device's deadline has passed (`limit` says which): what is in flight stops, and says so. */
+  abort(limit: TimeLimit): void {
+    this.cutShort(limit);
+  }
+
+  /** The program is stopping (a signal): what is in flight stops. */
+  stop(): void {
+    if (this.done) return;
+    this.stopped = true;
+    this.cutShort(new FetchError('the program is stopping', undefined, true));
+  }
+
+  private cutShort(reason: FetchError): void {
+    if (this.done || this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
   }
 
   async fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {

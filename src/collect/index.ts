@@ -5,17 +5,20 @@
  * pages are fetched one at a time (gateways have tiny session pools) and a
  * page that fails costs only the areas it feeds (run.ts).
  */
-import type { Config, DeviceConfig } from '../config.js';
+import { SYSTEM_CLOCK, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
 import { DeviceGather, type CollectOptions, type DeviceState } from './gather.js';
 import { gatherPages } from './run.js';
-import { FetchError } from '../http.js';
+import { FetchError, TimeLimit } from '../http.js';
 import type { Metric } from '../lineprotocol.js';
 import { scrapeResult } from './scrape.js';
+import { PER_HOST_LIMIT, Slots } from './slots.js';
 
 export { pageUrl, type CollectOptions, type DeviceState, type Fetcher } from './gather.js';
 export { IDENTITY_REFRESH_MS } from './run.js';
 export { SCRAPE_MEASUREMENT } from './scrape.js';
 export { closeSessions, LOGOUT_TIMEOUT_MS } from './session.js';
+export { PER_HOST_LIMIT } from './slots.js';
 
 /** Result of one gather. */
 export interface Gathered {
@@ -26,96 +29,22 @@ export interface Gathered {
   readonly stopped?: readonly string[];
 }
 
-/** Devices gathered at once on one host:port, so a gateway's few sessions are not flooded. */
-export const PER_HOST_LIMIT = 2;
-
-/** Counting semaphores by key. */
-class Slots {
-  private readonly busy = new Map<string, number>();
-  private readonly waiting = new Map<string, Waiter[]>();
-
-  constructor(private readonly limit: number) {}
-
-  /** Resolves true with a slot, or false if `signal` aborts first (no slot is then held). */
-  acquire(key: string, signal: AbortSignal): Promise<boolean> {
-    const n = this.busy.get(key) ?? 0;
-    if (n < this.limit) {
-      this.busy.set(key, n + 1);
-      return Promise.resolve(true);
-    }
-    const queue = this.waiting.get(key) ?? [];
-    this.waiting.set(key, queue);
-    return new Promise<boolean>((resolve) => {
-      const waiter = new Waiter(queue, signal, resolve);
-      queue.push(waiter);
-      signal.addEventListener('abort', waiter.aborted, { once: true });
-    });
-  }
-
-  /** Hands the slot to the next waiter, or frees it. */
-  release(key: string): void {
-    const next = this.waiting.get(key)?.shift();
-    if (next) next.grant();
-    else this.busy.set(key, (this.busy.get(key) ?? 1) - 1);
-  }
-}
-
-/** A device waiting for a slot. Methods, not closures made per wait (see TreeBuilder in html.ts). */
-class Waiter {
-  readonly aborted = this.abort.bind(this);
-
-  constructor(
-    private readonly queue: Waiter[],
-    private readonly signal: AbortSignal,
-    private readonly resolve: (granted: boolean) => void,
-  ) {}
-
-  grant(): void {
-    this.signal.removeEventListener('abort', this.aborted);
-    this.resolve(true);
-  }
-
-  private abort(): void {
-    this.queue.splice(this.queue.indexOf(this), 1);
-    this.resolve(false);
-  }
-}
-
-async function gatherDevice(
-  device: DeviceConfig,
-  config: Config,
-  state: DeviceState,
-  options: CollectOptions,
-  deadline: number,
-  slots: Slots,
-  running: Set<() => void>,
-): Promise<{ metrics: Metric[]; log: string[]; stopped: boolean }> {
-  const g = new DeviceGather(device, config, state, options);
-  // One deadline for the whole gather, counted from its start: time spent
-  // waiting for a slot on a busy host comes out of the device's own limit.
-  const timer = setTimeout(() => {
-    g.abort();
-  }, Math.max(0, deadline - performance.now()));
-  let stopped = false;
-  const stop = (): void => {
-    stopped = true;
-    g.abort('the program is stopping');
-  };
-  // A signal that fired before this device started stops it as well (it fires no event again).
-  if (options.signal?.aborted === true) stop();
-  else running.add(stop);
+async function gatherDevice(g: DeviceGather, slots: Slots): Promise<{ metrics: Metric[]; log: string[] }> {
+  const { device, state } = g;
   const slot = device.url.host;
   let identity: string | undefined;
-  const started = performance.now();
+  const started = g.clock.now();
   try {
-    if (!(await slots.acquire(slot, g.signal))) {
+    // Time spent waiting for a slot on a busy host comes out of the device's own limit.
+    if (await slots.acquire(slot, g)) {
+      try {
+        identity = await gatherPages(g);
+      } finally {
+        slots.release(slot);
+      }
+    } else {
       // Never asked: the time went to other devices at the same address.
-      throw new FetchError(`no request sent: other devices at ${slot} held its ${PER_HOST_LIMIT} connections until the deadline (${device.timeoutMs} ms)`);
-    }
-    try {
-      identity = await gatherPages(g);
-    } finally {
-      slots.release(slot);
+      g.failures.push({ url: g.current.href, message: `no request sent: other devices at ${slot} held its ${PER_HOST_LIMIT} connections until the deadline (${device.timeoutMs} ms)` });
     }
   } catch (err) {
     const message =
@@ -127,10 +56,40 @@ async function gatherDevice(
       delete state.described;
     }
   } finally {
-    clearTimeout(timer);
-    running.delete(stop);
+    g.done = true;
   }
-  return { ...scrapeResult(g, identity, started), stopped };
+  return scrapeResult(g, identity, started);
+}
+
+/**
+ * How long after the last device's deadline a logout may still run: the
+ * rest of the half second a run may take past its `timeout` is for writing
+ * what it has and ending.
+ */
+export const LOGOUT_AFTER_DEADLINE_MS = 200;
+
+/** Each device's deadline: one timer per distinct time, not one per device (10,000 devices at one address share one). */
+function deadlines(gathers: readonly DeviceGather[], start: number, clock: Clock): () => void {
+  const byTime = new Map<number, DeviceGather[]>();
+  for (const g of gathers) {
+    const at = start + g.device.timeoutMs;
+    const due = byTime.get(at);
+    if (due) due.push(g);
+    else byTime.set(at, [g]);
+  }
+  const cancels: (() => void)[] = [];
+  for (const [at, due] of byTime) {
+    // One reason for all of them: the same words, made once.
+    const limit = new TimeLimit(due[0]?.device.timeoutMs ?? 0);
+    cancels.push(
+      clock.at(at, () => {
+        for (const g of due) g.abort(limit);
+      }),
+    );
+  }
+  return () => {
+    for (const cancel of cancels) cancel();
+  };
 }
 
 /**
@@ -139,29 +98,38 @@ async function gatherDevice(
  */
 export async function collect(config: Config, options: CollectOptions = {}): Promise<Gathered> {
   const states = options.states ?? new Map<string, DeviceState>();
-  const start = performance.now();
-  const slots = new Slots(PER_HOST_LIMIT);
-  // The devices still gathering, each stopped by its function when `signal` aborts: one listener
-  // on the signal for the gather, not one per device (past 10, Node warns of a leak on stderr).
-  const running = new Set<() => void>();
-  const stopAll = (): void => {
-    for (const stop of running) stop();
-  };
-  options.signal?.addEventListener('abort', stopAll, { once: true });
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const start = options.startedAt ?? clock.now();
+  // Logouts end soon after the last deadline, whatever the device that logs out.
+  let longest = 0;
+  for (const d of config.devices) longest = Math.max(longest, d.timeoutMs);
+  const logoutBy = start + longest + LOGOUT_AFTER_DEADLINE_MS;
   // Loops, not callbacks made per gather (see TreeBuilder in html.ts).
-  const gathering = [];
+  const gathers: DeviceGather[] = [];
   for (const d of config.devices) {
     let state = states.get(d.name);
     if (!state) {
       state = {};
       states.set(d.name, state);
     }
-    gathering.push(gatherDevice(d, config, state, options, start + d.timeoutMs, slots, running));
+    gathers.push(new DeviceGather(d, config, state, options, logoutBy));
   }
+  // One listener on the signal for the gather, not one per device (past 10, Node warns of a leak on stderr).
+  const stopAll = (): void => {
+    for (const g of gathers) g.stop();
+  };
+  // A signal that fired before the gather stops every device at once (it fires no event again).
+  if (options.signal?.aborted === true) stopAll();
+  else options.signal?.addEventListener('abort', stopAll, { once: true });
+  const cancel = deadlines(gathers, start, clock);
+  const slots = new Slots(PER_HOST_LIMIT);
+  const gathering = [];
+  for (const g of gathers) gathering.push(gatherDevice(g, slots));
   let results;
   try {
     results = await Promise.all(gathering);
   } finally {
+    cancel();
     options.signal?.removeEventListener('abort', stopAll);
   }
   const metrics: Metric[] = [];
@@ -170,7 +138,7 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
   for (const [i, r] of results.entries()) {
     for (const m of r.metrics) metrics.push(m);
     for (const line of r.log) log.push(line);
-    if (r.stopped) stopped.push(config.devices[i]?.name ?? '');
+    if (gathers[i]?.stopped === true) stopped.push(config.devices[i]?.name ?? '');
   }
   return { metrics, log, ...(stopped.length > 0 ? { stopped } : {}) };
 }

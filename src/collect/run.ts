@@ -128,7 +128,7 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
   g.state.family = family;
   const areas = g.device.areas ?? defaultAreas(family);
   const ctx = { measurement: g.config.measurement, settings: g.device.settings };
-  const now = (g.options.now ?? Date.now)();
+  const now = (g.options.now ?? g.clock.wallMs)();
   const remembering = g.options.keepSessions === true || g.options.remember === true;
   try {
     const host = g.device.hostExplicit ? undefined : await identify(g, family, now);

@@ -27,7 +27,7 @@ export function scrapeResult(g: DeviceGather, identity: string | undefined, star
   for (const m of g.metrics) metrics.push({ ...m, tags: { ...baseTags, ...m.tags } });
   const fields: Record<string, FieldValue> = {
     success: bool(g.failures.length === 0),
-    duration_ms: int(Math.round(performance.now() - startedMs)),
+    duration_ms: int(Math.round(g.clock.now() - startedMs)),
     values_omitted: int(g.omitted.length),
   };
   if (g.failures.length > 0) {

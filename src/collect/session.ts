@@ -4,6 +4,7 @@
  * logging in again when a session expired, the back-off a full session pool
  * asks for, and logging out.
  */
+import { signalAt } from '../clock.js';
 import type { Config } from '../config.js';
 import { DEVICE_KINDS, LoginRefused, type Family, type Login, type PageSpec } from '../devices/index.js';
 import { DeviceGather, pageUrl } from './gather.js';
@@ -60,7 +61,8 @@ export async function fetchWithLogin(g: DeviceGather, family: Family, spec: Page
  * How long a logout may take. It runs when the gather is over, often because
  * the device's deadline has passed (a NAT page that hung): it gets a time of
  * its own then, or the session stays open on a gateway that allows about
- * four. A gateway answers a logout in well under 100 ms.
+ * four. A gateway answers a logout in well under 100 ms. Within a run, it
+ * ends by the gather's `logoutBy` too, so that the run ends on time.
  */
 export const LOGOUT_TIMEOUT_MS = 400;
 
@@ -68,17 +70,24 @@ export async function logout(g: DeviceGather, family: Family, timeoutMs = LOGOUT
   const session = g.state.session;
   if (!family.login || session === undefined) return;
   delete g.state.session;
+  const now = g.clock.now();
+  const ms = Math.min(timeoutMs, g.logoutBy - now);
+  // No time left in the run: the session expires on its own.
+  if (ms <= 0) return;
+  const limit = signalAt(g.clock, now + ms);
   try {
     // Not through g.fetch: that one stops with the device's deadline, and a
     // failure is reported for the page that failed, not for the logout.
     await (g.options.fetcher ?? fetchPage)(pageUrl(g.device.url, family.login.logoutPath), {
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: limit.signal,
       insecure: g.device.insecure,
       ...(g.state.agents ? { agents: g.state.agents } : {}),
       cookie: session,
     });
   } catch {
     // Best effort: the session expires on its own.
+  } finally {
+    limit.cancel();
   }
 }
 

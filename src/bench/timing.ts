@@ -1,0 +1,34 @@
+/**
+ * `npm run timing`: the time promises, checked against bounds that hold on a
+ * busy machine, as a CI step of its own (`npm test` asserts nothing about
+ * time). Each run is measured on a quiet machine and with both cores kept
+ * busy; the median of each must be within the promise: `timeout` + 0.5 s
+ * from the process's start (deadline.ts), and execd ending within 0.5 s of
+ * SIGTERM. Exits 1 when one is missed.
+ *
+ * This is a measuring tool, not part of the program.
+ */
+import { deadlineFigures, execdStopFigure, spread, WIND_DOWN_MS } from './deadline.js';
+import { median, report, rows } from './measure.js';
+
+const RUNS = Number(process.env['TIMING_RUNS'] ?? 5);
+/** How soon execd must end after SIGTERM (Telegraf waits 5 s, then kills it). */
+const EXECD_STOP_MS = 500;
+
+process.stdout.write(`telegraf-homenet timing check, ${RUNS} runs each quiet and with both cores busy; medians must be within the promise\n`);
+for (const f of await deadlineFigures(RUNS)) {
+  const bound = f.timeoutMs + WIND_DOWN_MS;
+  if (f.skipped !== undefined) {
+    report(f.what, `skipped: ${f.skipped}`, '', undefined);
+    continue;
+  }
+  report(`${f.what}, quiet`, spread(f.quiet), `<= ${(bound / 1000).toFixed(1)} s`, median([...f.quiet]) <= bound);
+  report(`${f.what}, busy`, spread(f.busy), f.busyToo ? `<= ${(bound / 1000).toFixed(1)} s` : '', f.busyToo ? median([...f.busy]) <= bound : undefined);
+}
+const execd = await execdStopFigure(RUNS);
+for (const [how, ms] of [['quiet', execd.quiet], ['busy', execd.busy]] as const) {
+  report(`execd: SIGTERM during a gather to exit, ${how}`, `${median(ms).toFixed(0)} ms (max ${Math.max(...ms).toFixed(0)})`, `<= ${EXECD_STOP_MS} ms`, median(ms) <= EXECD_STOP_MS);
+}
+const missed = rows.filter((r) => r.met === false).length;
+process.stdout.write(`${missed === 0 ? 'every time promise kept' : `${missed} time promise(s) missed`}\n`);
+process.exitCode = missed === 0 ? 0 : 1;
