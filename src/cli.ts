@@ -26,7 +26,7 @@ import {
   type ConfigSources,
 } from './config.js';
 import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
-import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularBytes, readRegularFile } from './files.js';
+import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from './files.js';
 import { decodeBody, DEFAULT_MAX_BYTES } from './http.js';
 import { error, info, logLines, warning, writeLines } from './log.js';
 import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
@@ -84,7 +84,7 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
     try {
       sources.fileText = readRegularFile(c.config, MAX_CONFIG_BYTES).text;
     } catch (err) {
-      throw new ConfigError(`${c.config}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new ConfigError(`${c.config}: cannot read the configuration file: ${readFailure(err)}`);
     }
   }
   if (c.timeout !== undefined) sources.timeout = c.timeout;
@@ -170,7 +170,7 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
       // As --config: a FIFO would hang the run, /dev/zero never ends; no page the collector takes is over its cap.
       return { name, body: decodeBody(readRegularBytes(name, DEFAULT_MAX_BYTES).bytes, undefined) };
     } catch (err) {
-      throw new ConfigError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new ConfigError(`${name}: cannot read it: ${readFailure(err)}`);
     }
   });
   // Pages that are no pages of this kind are a usage error; what goes wrong after that is a bug (exit 1).

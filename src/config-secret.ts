@@ -5,6 +5,7 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ConfigSources } from './config.js';
 import { asString, CONTROL_CHARS, fail } from './config-values.js';
+import { readFailure } from './files.js';
 import { DEVICE_KINDS, type DeviceKind } from './devices/index.js';
 import type { SecretSpec } from './devices/kind.js';
 import { warning } from './log.js';
@@ -65,7 +66,7 @@ export function readSecret(
     try {
       read = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path);
     } catch (err) {
-      fail(at(fileKey), `cannot read the file it names (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      fail(at(fileKey), `cannot read the file it names: ${readFailure(err)}`);
     }
     code = (typeof read === 'string' ? read : read.text).trim();
     if (code === '') fail(at(fileKey), 'the file it names is empty');

@@ -279,7 +279,7 @@ describe('a --config path with a line break (issue 21)', () => {
     const dir = mkdtempSync(`${tmpdir()}/homenet-cli-`);
     try {
       const missing = await runMain(['--config', `${dir}/no\nE! forged.ini`]);
-      assert.deepEqual(missing, { code: 2, stdout: '', stderr: `E! ${dir}/no\\x0aE! forged.ini: cannot read the configuration file (ENOENT)\n` });
+      assert.deepEqual(missing, { code: 2, stdout: '', stderr: `E! ${dir}/no\\x0aE! forged.ini: cannot read the configuration file: there is no such file (ENOENT)\n` });
       const file = `${dir}/a\nW! b.ini`;
       writeFileSync(file, 'timeout = soon\n[gw]\ntype = att\nurl = 192.168.1.254\n');
       const shown = `${dir}/a\\x0aW! b.ini`;

@@ -137,7 +137,7 @@ const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSourc
   { name: 'tag key with _', text: '[tags]\n_region = x\n', message: `${FILE}: [tags] _region: cannot be written as a tag: tag key "_region" starts with "_"` },
   { name: 'unknown area', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = traffic, wifi\n', message: `${FILE}: [router] collect: unknown area "wifi" for type att (known: traffic, line, lan, system, nat)` },
   { name: 'empty collect', text: '[router]\ntype = att\nurl = http://192.168.1.254\ncollect = ,\n', message: `${FILE}: [router] collect: empty (choose from: traffic, line, lan, system, nat)` },
-  { name: 'access code file missing', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = /nonexistent/code\n', message: `${FILE}: [router] access_code_file: cannot read the file it names (ENOENT)` },
+  { name: 'access code file missing', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_file = /nonexistent/code\n', message: `${FILE}: [router] access_code_file: cannot read the file it names: there is no such file (ENOENT)` },
   { name: 'access code env unset', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = NO_SUCH_VAR_HOMENET\n', message: `${FILE}: [router] access_code_env: the environment variable it names is not set (or empty)` },
   { name: 'access code env not a name', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = $CODE\n', message: `${FILE}: [router] access_code_env: not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)` },
   { name: 'both access code sources', text: '[router]\ntype = att\nurl = http://192.168.1.254\naccess_code_env = A\naccess_code_file = /x\n', message: `${FILE}: [router] access_code_env: set only one of access_code_file and access_code_env` },
@@ -162,7 +162,7 @@ describe('config: an access code under the wrong key is never echoed', () => {
   const cases: readonly { key: string; code: string; message: string }[] = [
     { key: 'access_code_env', code: 'Zq7Kx2Pw9R', message: 'the environment variable it names is not set (or empty)' },
     { key: 'access_code_env', code: '4829-1736<0', message: 'not an environment variable name (write the name of a variable that holds the code, like ATT_ACCESS_CODE)' },
-    { key: 'access_code_file', code: '8*4&2<9!0%', message: 'cannot read the file it names (ENOENT)' },
+    { key: 'access_code_file', code: '8*4&2<9!0%', message: 'cannot read the file it names: there is no such file (ENOENT)' },
   ];
   for (const c of cases) {
     it(`${c.key} = <a code>`, () => {
