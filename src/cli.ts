@@ -62,10 +62,11 @@ export interface Io {
   readonly started?: number;
 }
 
-function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
+function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io, readSecrets = true): Config {
   const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = {
     devices: c.device,
     tags: c.tag,
+    readSecrets,
     readSecretFile: (path) => {
       const { text, stat } = readRegularFile(path, MAX_SECRET_BYTES);
       return { text, mode: stat.mode };
@@ -218,7 +219,8 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
 function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, io: Io): number {
   const path = resolve(c.config);
   // The config is checked now: a snippet for a broken config would fail at every interval.
-  const config = loadConfig({ config: path, device: [], tag: [] }, io);
+  // The block needs no access code: an admin's shell may not have the variable Telegraf's service has.
+  const config = loadConfig({ config: path, device: [], tag: [] }, io, false);
   const interval = parseDuration(c.interval);
   if (interval === undefined || interval < 1000) throw new ConfigError(`--interval: ${JSON.stringify(c.interval)} is not a duration of 1s or more`);
   if (c.program !== undefined && !c.program.startsWith('/')) throw new ConfigError(`--program: ${JSON.stringify(c.program)} is not an absolute path`);
@@ -231,7 +233,7 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
 }
 
 async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io): Promise<number> {
-  const config = loadConfig({ config: c.config, device: [], tag: [] }, io);
+  const config = loadConfig({ config: c.config, device: [], tag: [] }, io, false);
   const { dashboardJson } = await import('./dashboard.js');
   io.stdout(
     dashboardJson(config, {

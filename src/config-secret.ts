@@ -58,8 +58,10 @@ export function readSecret(
   const env = section[envKey];
   if (file !== undefined && env !== undefined) fail(at(envKey), `set only one of ${fileKey} and ${envKey}`);
   let code: string;
+  const reading = src.readSecrets ?? true;
   if (file !== undefined) {
     const given = asString(at(fileKey), file);
+    if (!reading) return undefined;
     // Telegraf runs the program in its own working folder: a relative path means "beside the INI file".
     const path = isAbsolute(given) ? given : join(dirname(iniFile), given);
     let read: string | { readonly text: string; readonly mode: number };
@@ -79,6 +81,7 @@ export function readSecret(
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       fail(at(envKey), `not an environment variable name (write the name of a variable that holds the code, like ${spec.envExample})`);
     }
+    if (!reading) return undefined;
     code = (src.env?.[name] ?? '').trim();
     if (code === '') fail(at(envKey), 'the environment variable it names is not set (or empty)');
   } else {

@@ -87,6 +87,12 @@ export interface ConfigSources {
   readonly readSecretFile?: (path: string) => string | { readonly text: string; readonly mode: number };
   /** The environment, for `access_code_env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * False for commands that ask no device (dashboard, telegraf-config): the
+   * secret's keys are checked, the file or variable is not read, so that they
+   * work where the code is not (an admin's shell without the variable).
+   */
+  readonly readSecrets?: boolean;
   /** Whether a path is a directory, to check `state_file` up front. */
   readonly isDirectory?: (path: string) => boolean;
 }

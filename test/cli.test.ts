@@ -294,3 +294,27 @@ describe('a --config path with a line break (issue 21)', () => {
     }
   });
 });
+
+describe('commands that ask no device need no access code (issue 22, item 5)', () => {
+  it('dashboard and telegraf-config run where access_code_env names a variable that is not set; collect refuses it', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/homenet-nocode-`);
+    try {
+      const ini = `${dir}/homenet.ini`;
+      writeFileSync(ini, '[router]\ntype = att-bgw\nurl = http://127.0.0.1:9\ncollect = traffic, nat\naccess_code_env = ATT_ACCESS_CODE\n');
+      const dashboard = await runMain(['dashboard', '--config', ini]);
+      assert.equal(dashboard.code, 0, dashboard.stderr);
+      assert.ok((JSON.parse(dashboard.stdout) as { panels: unknown[] }).panels.length > 0);
+      const block = await runMain(['telegraf-config', '--config', ini, '--program', '/usr/local/bin/telegraf-homenet']);
+      assert.equal(block.code, 0, block.stderr);
+      assert.match(block.stdout, /^\[\[inputs\.exec\]\]$/m);
+      const collect = await runMain(['--config', ini]);
+      assert.deepEqual(
+        { code: collect.code, stdout: collect.stdout },
+        { code: 2, stdout: '' },
+      );
+      assert.match(collect.stderr, /\[router\] access_code_env: the environment variable it names is not set/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
