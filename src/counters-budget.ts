@@ -70,6 +70,8 @@ export class Budget {
   private absentForgotten = 0;
   /** Hosts whose unreported series were forgotten to make room. */
   private readonly crowded = new Set<string>();
+  /** Hosts already left with only this gather's series: looking again would find nothing to forget (it cost a pass over 512 keys per new series). */
+  private readonly swept = new Set<string>();
   /** Series that got no total, by host: how many, the first, and why. */
   private readonly refused = new Map<string, { count: number; readonly first: string; readonly why: string }>();
 
@@ -179,8 +181,10 @@ export class Budget {
     this.makeRoom(0);
   }
 
-  /** Forgets a host's series not reported in this gather. */
+  /** Forgets a host's series not reported in this gather (once a gather: what is admitted after is reported). */
   private forgetUnreported(host: string, entry: HostEntry): void {
+    if (this.swept.has(host)) return;
+    this.swept.add(host);
     const kept: string[] = [];
     for (const k of entry.keys) {
       if (this.reported.has(lineOf(k))) kept.push(k);
