@@ -20,6 +20,8 @@ export interface SimulatedContext {
   readonly speakers: number;
   /** Time since the simulator started, ms. */
   elapsed(): number;
+  /** Calls `fn` `ms` from now on the simulator's clock (a test's fake one moves when it says); what it returns cancels it. */
+  later(ms: number, fn: () => void): () => void;
 }
 
 /** A simulated device in the home that a test may want to find (a speaker that refuses every request). */

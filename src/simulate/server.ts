@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import { declared } from '../devices/index.js';
 import type { Fault } from './faults.js';
 import type { Listening, SimulatedContext, SimulatedDevices, SimulatedSpeaker } from './make.js';
@@ -27,6 +28,8 @@ export interface SimulatorOptions {
   readonly delayMs?: number;
   /** Clock in ms, for tests that move time; counters grow from the first reading. */
   readonly now?: () => number;
+  /** What a late answer (`slow`, {@link delayMs}) waits on: the system's timers unless a test passes its fake clock. */
+  readonly clock?: Clock;
   /** Web sessions each device with a login allows at once (the real ones allow very few; default 4). */
   readonly maxSessions?: number;
   /** Speakers in the simulated household (default 4). */
@@ -57,6 +60,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const address = options.address ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$|^::1$/.test(address)) throw new Error(`the simulator serves loopback addresses only, not ${address}`);
   const now = options.now ?? Date.now;
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const later = (ms: number, fn: () => void): (() => void) => clock.at(clock.now() + ms, fn);
   let started = 0;
   const ctx: SimulatedContext = {
     fault: options.fault ?? 'none',
@@ -64,6 +69,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     maxSessions: options.maxSessions ?? 4,
     speakers: options.speakers ?? 4,
     elapsed: () => now() - started,
+    later,
   };
   // A make's kinds share one loader: each make starts once, in the order its first kind was registered.
   const makes = await Promise.all(declared((k) => (k.simulator ? [k.simulator] : [])).map((load) => load()));
@@ -85,12 +91,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       handler(req, res);
       return;
     }
-    const timer = setTimeout(() => {
+    res.on('close', later(delay, () => {
       handler(req, res);
-    }, delay);
-    res.on('close', () => {
-      clearTimeout(timer);
-    });
+    }));
   });
   const closeServer = (): Promise<void> =>
     new Promise<void>((resolve) => {

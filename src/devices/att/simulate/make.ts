@@ -71,7 +71,7 @@ function servePace(req: IncomingMessage, res: ServerResponse, path: string, layo
   else if (path === '/') redirect(res, BROADBAND_PATH);
   else {
     const page = paceBroadbandPage(layout, ctx.elapsed());
-    const spoilt = ctx.fault !== 'none' && (servePaceFault(ctx.fault, page, res) || serveFault(ctx.fault, faultyBroadband(layout, page), res));
+    const spoilt = ctx.fault !== 'none' && (servePaceFault(ctx.fault, page, res) || serveFault(ctx.fault, faultyBroadband(layout, page), res, ctx));
     if (!spoilt) send(res, 200, page);
   }
   return true;
