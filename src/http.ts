@@ -53,6 +53,8 @@ export interface FetchOptions {
    * protocol; without them every request opens and closes its own connection.
    */
   readonly agents?: Agents;
+  /** The monotonic clock (ms) the request's times are measured on: the collector's clock, performance.now() when absent. */
+  readonly now?: () => number;
 }
 
 /** Connection pools of one device: at most one open connection each. */
@@ -131,7 +133,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
     }
   }
   return new Promise<RawResponse>((resolve, reject) => {
-    const sent = new Sent(options.signal, form, started, inFlight, resolve, reject);
+    const sent = new Sent(options.signal, form, started, options.now ?? (() => performance.now()), inFlight, resolve, reject);
     let req: ClientRequest;
     try {
       req = mod.request(reqOptions, sent.answered.bind(sent));
@@ -155,13 +157,14 @@ class Sent {
     private readonly signal: AbortSignal,
     private readonly form: string | undefined,
     private readonly started: number,
+    private readonly now: () => number,
     private readonly inFlight: InFlight,
     private readonly resolve: (raw: RawResponse) => void,
     private readonly reject: (err: Error) => void,
   ) {}
 
   answered(res: IncomingMessage): void {
-    this.resolve({ res, ttfbMs: performance.now() - this.started });
+    this.resolve({ res, ttfbMs: this.now() - this.started });
   }
 
   failed(err: Error): void {
@@ -309,7 +312,8 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
 
 async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): Promise<FetchedPage> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const started = performance.now();
+  const now = options.now ?? (() => performance.now());
+  const started = now();
   let current = url;
   // A redirect after a POST is followed with a GET, as browsers do.
   let form = options.form?.toString();
@@ -354,7 +358,7 @@ async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): P
     return {
       url: current.href,
       body: decodeBody(body, res.headers['content-type']),
-      totalMs: performance.now() - started,
+      totalMs: now() - started,
       ttfbMs,
       cookies,
       receivedNs: nowNs(),

@@ -174,6 +174,7 @@ export class DeviceGather {
     return (this.options.fetcher ?? fetchPage)(this.current, {
       signal: this.signal,
       insecure: this.device.insecure,
+      now: this.clock.now,
       ...(this.state.agents ? { agents: this.state.agents } : {}),
       ...extra,
     });
