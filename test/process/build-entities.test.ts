@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { build } from 'esbuild';
-import { prebuiltEntities, tableModule } from '../src/build/entities.js';
-import { ROOT } from './support/helpers.js';
+import { prebuiltEntities, tableModule } from '../../src/build/entities.js';
+import { ROOT } from '../support/helpers.js';
 
 interface Bundled {
   tree: Uint16Array;

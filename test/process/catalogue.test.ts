@@ -9,14 +9,14 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { collect } from '../src/collect/index.js';
-import { buildConfig } from '../src/config.js';
-import { catalogue, DEVICE_KINDS, isType } from '../src/devices/index.js';
-import type { Metric } from '../src/lineprotocol.js';
-import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { fixtureCases } from './support/fixtures.js';
-import { readLine } from './support/lpread.js';
+import { collect } from '../../src/collect/index.js';
+import { buildConfig } from '../../src/config.js';
+import { catalogue, DEVICE_KINDS, isType } from '../../src/devices/index.js';
+import type { Metric } from '../../src/lineprotocol.js';
+import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
+import { startSimulator, type Simulator } from '../../src/simulate/server.js';
+import { fixtureCases } from '../support/fixtures.js';
+import { readLine } from '../support/lpread.js';
 
 const SCRAPE = 'homenet_scrape';
 

@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Script } from 'node:vm';
-import { BUILD_ID, codeCachePath, programPath } from '../src/build/targets.js';
-import { ROOT, runBinAt } from './support/helpers.js';
+import { BUILD_ID, codeCachePath, programPath } from '../../src/build/targets.js';
+import { ROOT, runBinAt } from '../support/helpers.js';
 
 const VERSION = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version;
 const text = readFileSync(programPath(ROOT), 'utf8');

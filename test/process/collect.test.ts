@@ -4,13 +4,14 @@
  * one, and none depends on how busy the machine is.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { collect } from '../src/collect/index.js';
-import { buildConfig } from '../src/config.js';
-import { serialize, type Metric } from '../src/lineprotocol.js';
-import { FAULTS, startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';
-import { FakeClock, turn, until } from './support/clock.js';
-import { closedPort } from './support/helpers.js';
+import { describe, it } from 'node:test';
+import { collect } from '../../src/collect/index.js';
+import { buildConfig } from '../../src/config.js';
+import { serialize, type Metric } from '../../src/lineprotocol.js';
+import { FAULTS, startSimulator, type Fault, type Simulator } from '../../src/simulate/server.js';
+import { useSimulator } from '../support/context.js';
+import { FakeClock, turn, until } from '../support/clock.js';
+import { closedPort, runMain } from '../support/helpers.js';
 
 function field(m: Metric | undefined, key: string): unknown {
   return m?.fields[key]?.value;
@@ -23,16 +24,12 @@ const requests = (s: Simulator): number => [...s.hits.values()].reduce((a, b) =>
 const scrapeOf = (metrics: readonly Metric[], host: string): Metric | undefined => metrics.find((m) => m.name === 'homenet_scrape' && m.tags['host'] === host);
 
 describe('collect: a healthy gateway', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ layout: 'isp' });
-  });
-  after(() => sim.close());
+  const lab = useSimulator({ layout: 'isp' });
 
   it('prints the traffic line and a successful scrape status, with host and global tags', async () => {
     const config = buildConfig({
       file: 'test.ini',
-      fileText: `[tags]\nregion = lab\n[router]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n`,
+      fileText: `[tags]\nregion = lab\n[router]\ntype = att\nurl = ${lab.url}\ncollect = traffic\n`,
     });
     const { metrics, log } = await collect(config);
     assert.deepEqual(log, []);
@@ -54,15 +51,15 @@ describe('collect: a healthy gateway', () => {
     assert.deepEqual(scrape.tags, { region: 'lab', host: 'router', type: 'att' });
     assert.equal(field(scrape, 'success'), true);
     assert.equal(scrape.fields['error'], undefined);
-    assert.equal(sim.hits.get('/xslt?PAGE=C_1_0'), 1, 'one request per page per gather');
+    assert.equal(lab.sim.hits.get('/xslt?PAGE=C_1_0'), 1, 'one request per page per gather');
     for (const m of metrics) serialize(m);
   });
 
   it('keeps a path prefix of the device URL', async () => {
-    const config = buildConfig({ devices: [`att=${sim.url}/gw`] });
+    const config = buildConfig({ devices: [`att=${lab.url}/gw`] });
     const { metrics, log } = await collect(config);
     assert.deepEqual(log, [
-      `E! [--device 1] att ${sim.url}/gw/cgi-bin/broadbandstatistics.ha: not a supported gateway ` +
+      `E! [--device 1] att ${lab.url}/gw/cgi-bin/broadbandstatistics.ha: not a supported gateway ` +
         '(/cgi-bin/broadbandstatistics.ha: HTTP 404; /xslt?PAGE=C_1_0: HTTP 404)',
     ]);
     assert.equal(field(metrics[0], 'success'), false);
@@ -123,11 +120,7 @@ const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | (typeof HARMLESS)[
 const ENDED_BY_DEADLINE: readonly Fault[] = ['hang', 'trickle'];
 
 describe('collect: a faulty device costs nothing but itself', () => {
-  let good: Simulator;
-  before(async () => {
-    good = await startSimulator();
-  });
-  after(() => good.close());
+  const good = useSimulator();
 
   for (const fault of FAULTS.filter((f): f is keyof typeof EXPECTED_CAUSE => f !== 'none' && !(HARMLESS as readonly Fault[]).includes(f))) {
     it(fault, async () => {
@@ -169,9 +162,16 @@ describe('collect: a faulty device costs nothing but itself', () => {
 
   for (const fault of HARMLESS) {
     it(`${fault}: still collected`, async () => {
-      const odd = await startSimulator({ fault });
+      // One clock for the collector and the simulator: a late answer (slow) comes when the test moves it.
+      const clock = new FakeClock();
+      const odd = await startSimulator({ fault, clock });
       try {
-        const { metrics, log } = await collect(buildConfig({ devices: [`att-pace=${odd.url}`], timeout: '2s' }), { clock: new FakeClock() });
+        const gathering = collect(buildConfig({ devices: [`att-pace=${odd.url}`], timeout: '2s' }), { clock });
+        if (fault === 'slow') {
+          await until(() => odd.hits.has('/xslt?PAGE=C_1_0'));
+          clock.advance(300);
+        }
+        const { metrics, log } = await gathering;
         // Renamed column: its two values are left out with a warning each, the device is not failed.
         assert.deepEqual(log.filter((l) => !l.startsWith('W! ')), []);
         assert.equal(log.length, fault === 'odd-values' ? 2 : 0, log.join('\n'));
@@ -307,34 +307,29 @@ describe('collect: a faulty device costs nothing but itself', () => {
 });
 
 describe('collect: the run\'s deadline', () => {
-  let hang: Simulator;
-  before(async () => {
-    hang = await startSimulator({ fault: 'hang' });
-  });
-  after(() => hang.close());
+  const hang = useSimulator({ fault: 'hang' });
 
   it('counts from the run\'s start, not the gather\'s: what came before (Node starting, the config read) comes out of the timeout', async () => {
     const clock = new FakeClock();
     // The process started 1.5 s ago.
     clock.advance(1500);
-    const asked = requests(hang);
+    const asked = requests(hang.sim);
     const gathering = collect(buildConfig({ devices: [`att-pace=${hang.url}`], timeout: '2s' }), { clock, startedAt: 0 });
-    await until(() => requests(hang) > asked);
+    await until(() => requests(hang.sim) > asked);
     clock.advance(500);
     const { metrics } = await gathering;
     assert.deepEqual([field(metrics[0], 'duration_ms'), field(metrics[0], 'error')], [500n, 'no complete answer within 2000 ms (the device\'s timeout)']);
   });
 
   it('collect counts from the process\'s start as the launcher gives it (main\'s `started`)', async () => {
-    const { main } = await import('../src/cli.js');
     const clock = new FakeClock();
     clock.advance(1200);
-    let stdout = '';
-    const asked = requests(hang);
-    const running = main(['--device', `att-pace=${hang.url}`, '--timeout', '2s'], { stdout: (t) => (stdout += t), stderr: () => undefined, env: {}, clock, started: 0 });
-    await until(() => requests(hang) > asked);
+    const asked = requests(hang.sim);
+    const running = runMain(['--device', `att-pace=${hang.url}`, '--timeout', '2s'], { clock, started: 0 });
+    await until(() => requests(hang.sim) > asked);
     clock.advance(800);
-    assert.equal(await running, 0);
+    const { code, stdout } = await running;
+    assert.equal(code, 0);
     assert.match(stdout, /^homenet_scrape,host=127\.0\.0\.1:\d+,type=att-pace success=false,duration_ms=800i,values_omitted=0i,error="no complete answer within 2000 ms/);
   });
 

@@ -11,20 +11,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { Dashboard } from '@grafana/schema';
-import { buildConfig, type Config } from '../src/config.js';
-import { dashboard, type DashboardOptions } from '../src/dashboard.js';
-import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
-import { int, serialize, type Metric } from '../src/lineprotocol.js';
-import { shape } from '../src/shape.js';
-import { startSimulator } from '../src/simulate/server.js';
-import { drawingPanels, fill, firstOrNone, targetsOf, variable, variableOptions, type Filling } from './support/grafana.js';
-import { closedPort, lines, runBin } from './support/helpers.js';
-import { influxdMissing, startInfluxd, type Influxd } from './support/influxd.js';
-import { JsonNumber, type Json } from './support/json.js';
-import { readLine } from './support/lpread.js';
+import { buildConfig, type Config } from '../../src/config.js';
+import { dashboard, type DashboardOptions } from '../../src/dashboard.js';
+import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
+import { int, serialize, type Metric } from '../../src/lineprotocol.js';
+import { shape } from '../../src/shape.js';
+import { startSimulator } from '../../src/simulate/server.js';
+import { drawingPanels, fill, firstOrNone, targetsOf, variable, variableOptions, type Filling } from '../support/grafana.js';
+import { closedPort, lines, runBin } from '../support/helpers.js';
+import { startInfluxd, type Influxd } from '../support/influxd.js';
+import { needs } from '../support/needs.js';
+import { JsonNumber, type Json } from '../support/json.js';
+import { readLine } from '../support/lpread.js';
 
-const missing = influxdMissing();
-if (missing !== undefined && process.env['CI']) throw new Error(`CI: ${missing}`);
 
 /** Telegraf's interval in this test: the simulator's clock moves this much between gathers. */
 const STEP_S = 15;
@@ -137,7 +136,7 @@ async function panelHosts(influx: Influxd, db: string, d: Dashboard, f: Filling)
   return out;
 }
 
-describe('the dashboard on a real InfluxDB, with data from the simulator', { skip: missing ?? false }, () => {
+describe('the dashboard on a real InfluxDB, with data from the simulator', { skip: needs('influxd') }, () => {
   let influx: Influxd;
   let config: Config;
   const db = (name: string): string => `dash_${name}_${process.pid}`;

@@ -8,9 +8,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { buildConfig } from '../src/config.js';
-import { discover, iniSections } from '../src/devices/sonos/discover.js';
-import { ZONEPLAYER_ST } from '../src/devices/sonos/simulate/sonos.js';
+import { buildConfig } from '../../src/config.js';
+import { discover, iniSections } from '../../src/devices/sonos/discover.js';
+import { ZONEPLAYER_ST } from '../../src/devices/sonos/simulate/sonos.js';
 
 const INJECTED = 'Den&#10;[evil]&#10;type = att-bgw&#13;&#10;url = http://127.0.0.9&#10;collect = nat&#10;access_code_file = /etc/telegraf/att-access-code&#11;&#x2028;x';
 

@@ -8,17 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ROOT } from './support/helpers.js';
+import { ROOT } from '../support/helpers.js';
+import { needs } from '../support/needs.js';
 
 const BINARY = `${ROOT}dist/telegraf-homenet-linux-x64`;
-const readelf = spawnSync('readelf', ['--version']).status === 0;
-const skip = !existsSync(BINARY)
-  ? 'not built here: run `npm run binary` first'
-  : !readelf
-    ? 'readelf is not installed (Debian package binutils)'
-    : false;
+const skip = needs('binary-x64', 'readelf');
 
 /** `readelf` on the binary, its output as text. */
 function elf(...args: string[]): string {

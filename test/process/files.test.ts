@@ -4,17 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../src/cli.js';
-import { loadState } from '../src/state/index.js';
-import { closedPort, runBin } from './support/helpers.js';
+import { loadState } from '../../src/state/index.js';
+import { closedPort, runBin, runMain } from '../support/helpers.js';
 
-/** Runs main() in this process and collects what it prints. */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
-  return { code, stdout, stderr };
-}
+/** main() in this process. */
+const run = runMain;
 
 /** A FIFO made by mkfifo(1), run without a shell. */
 function mkfifo(path: string): string {

@@ -1,17 +1,17 @@
 /** Whole-gateway gathers against the simulator: families, areas, the .ha login and its session pool. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { after, before, describe, it } from 'node:test';
-import { collect, type DeviceState } from '../src/collect/index.js';
-import { buildConfig, type Config } from '../src/config.js';
-import { bgwFamily } from '../src/devices/att/bgw.js';
-import { paceFamily } from '../src/devices/att/pace.js';
-import { FetchError, fetchPage } from '../src/http.js';
-import { serialize, type Metric } from '../src/lineprotocol.js';
-import { SIM_ACCESS_CODE } from '../src/devices/att/simulate/bgw.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { lines, runBin } from './support/helpers.js';
+import { writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { collect, type DeviceState } from '../../src/collect/index.js';
+import { buildConfig, type Config } from '../../src/config.js';
+import { bgwFamily } from '../../src/devices/att/bgw.js';
+import { paceFamily } from '../../src/devices/att/pace.js';
+import { FetchError, fetchPage } from '../../src/http.js';
+import { serialize, type Metric } from '../../src/lineprotocol.js';
+import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
+import { startSimulator, type Simulator } from '../../src/simulate/server.js';
+import { useSimulator, useSimulatorAndFolder } from '../support/context.js';
+import { lines, runBin } from '../support/helpers.js';
 
 const ALL = 'traffic, line, lan, system, nat';
 
@@ -32,15 +32,11 @@ function scrape(metrics: readonly Metric[]): Metric | undefined {
 }
 
 describe('AT&T gateways against the simulator', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(() => sim.close());
+  const lab = useSimulator();
 
   it('a remembered family whose first page is gone is found again (another model at that address)', async () => {
     const states = new Map<string, DeviceState>([['gw', { family: paceFamily }]]);
-    const { metrics, log } = await collect(config(sim, '/bgw320', 'collect = traffic\n'), { states });
+    const { metrics, log } = await collect(config(lab.sim, '/bgw320', 'collect = traffic\n'), { states });
     assert.deepEqual(log, []);
     assert.equal(states.get('gw')?.family, bgwFamily);
     assert.equal(scrape(metrics)?.fields['success']?.value, true);
@@ -48,20 +44,20 @@ describe('AT&T gateways against the simulator', () => {
   });
 
   it('BGW320 with collect = everything: every measurement, one request per page, session closed', async () => {
-    const before = new Map(sim.hits);
-    const { metrics, log } = await collect(config(sim, '/bgw320', `collect = ${ALL}\naccess_code_env = CODE\n`));
+    const before = new Map(lab.sim.hits);
+    const { metrics, log } = await collect(config(lab.sim, '/bgw320', `collect = ${ALL}\naccess_code_env = CODE\n`));
     assert.deepEqual(log, []);
     assert.deepEqual(names(metrics).sort(), [
       'homenet_fiber', 'homenet_lan', 'homenet_nat', 'homenet_scrape', 'homenet_system', 'homenet_wan', 'net',
     ]);
     assert.equal(scrape(metrics)?.fields['success']?.value, true);
     for (const m of metrics) serialize(m);
-    const delta = (path: string): number => (sim.hits.get(`/bgw320${path}`) ?? 0) - (before.get(`/bgw320${path}`) ?? 0);
+    const delta = (path: string): number => (lab.sim.hits.get(`/bgw320${path}`) ?? 0) - (before.get(`/bgw320${path}`) ?? 0);
     for (const page of ['broadbandstatistics', 'lanstatistics', 'sysinfo', 'fiberstat', 'nattable', 'logout']) {
       assert.equal(delta(`/cgi-bin/${page}.ha`), 1, `${page}.ha requested once`);
     }
     assert.equal(delta('/cgi-bin/login.ha'), 2, 'login page read once and posted once');
-    assert.equal(sim.sessions('/bgw320'), 0, 'logged out after a collect');
+    assert.equal(lab.sim.sessions('/bgw320'), 0, 'logged out after a collect');
     const nat = metrics.find((m) => m.name === 'homenet_nat');
     assert.equal(nat?.fields['sessions_max']?.value, 8192n);
     const fiber = metrics.find((m) => m.name === 'homenet_fiber');
@@ -82,16 +78,16 @@ describe('AT&T gateways against the simulator', () => {
   });
 
   it('the default areas need no login: no NAT, no login request', async () => {
-    const before = sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0;
-    const { metrics, log } = await collect(config(sim, '/bgw320'));
+    const before = lab.sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0;
+    const { metrics, log } = await collect(config(lab.sim, '/bgw320'));
     assert.deepEqual(log, []);
     assert.ok(!names(metrics).includes('homenet_nat'));
     assert.ok(names(metrics).includes('homenet_lan'));
-    assert.equal(sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0, before);
+    assert.equal(lab.sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0, before);
   });
 
   it('BGW210 has no fiber page: skipped quietly, 64-bit counters kept whole', async () => {
-    const { metrics, log } = await collect(config(sim, '/bgw210', 'collect = traffic, line\n'));
+    const { metrics, log } = await collect(config(lab.sim, '/bgw210', 'collect = traffic, line\n'));
     assert.deepEqual(log, []);
     assert.equal(scrape(metrics)?.fields['success']?.value, true);
     assert.ok(!names(metrics).includes('homenet_fiber'));
@@ -101,13 +97,13 @@ describe('AT&T gateways against the simulator', () => {
 
   it('the Pace family is found after a 404 and remembered for later gathers', async () => {
     const states = new Map<string, DeviceState>();
-    const probe = (): number => sim.hits.get('/cgi-bin/broadbandstatistics.ha') ?? 0;
+    const probe = (): number => lab.sim.hits.get('/cgi-bin/broadbandstatistics.ha') ?? 0;
     const first = probe();
-    const a = await collect(config(sim, ''), { states });
+    const a = await collect(config(lab.sim, ''), { states });
     assert.deepEqual(a.log, []);
     assert.deepEqual(names(a.metrics).sort(), ['homenet_dsl', 'homenet_lan', 'homenet_nat', 'homenet_scrape', 'homenet_system', 'homenet_wan', 'net']);
     assert.equal(probe(), first + 1);
-    await collect(config(sim, ''), { states });
+    await collect(config(lab.sim, ''), { states });
     assert.equal(probe(), first + 1, 'no second probe');
     assert.equal(states.get('gw')?.family?.name, 'pace');
   });
@@ -115,15 +111,15 @@ describe('AT&T gateways against the simulator', () => {
   it('a failing page costs only its area', async () => {
     const fetcher: typeof fetchPage = (url, options) =>
       url.pathname.endsWith('/lanstatistics.ha') ? Promise.reject(new FetchError('HTTP 500 Internal Server Error', 500)) : fetchPage(url, options);
-    const { metrics, log } = await collect(config(sim, '/bgw320'), { fetcher });
-    assert.deepEqual(log, [`E! [gw] att ${sim.url}/bgw320/cgi-bin/lanstatistics.ha: lan: HTTP 500 Internal Server Error`]);
+    const { metrics, log } = await collect(config(lab.sim, '/bgw320'), { fetcher });
+    assert.deepEqual(log, [`E! [gw] att ${lab.url}/bgw320/cgi-bin/lanstatistics.ha: lan: HTTP 500 Internal Server Error`]);
     assert.deepEqual(names(metrics).sort(), ['homenet_fiber', 'homenet_scrape', 'homenet_system', 'homenet_wan', 'net']);
     assert.equal(scrape(metrics)?.fields['success']?.value, false);
     assert.equal(scrape(metrics)?.fields['error']?.value, 'lan: HTTP 500 Internal Server Error');
   });
 
   it('NAT without an access code: that area says how to set one', async () => {
-    const { metrics, log } = await collect(config(sim, '/bgw320', 'collect = traffic, nat\n'));
+    const { metrics, log } = await collect(config(lab.sim, '/bgw320', 'collect = traffic, nat\n'));
     assert.equal(log.length, 1);
     assert.match(log[0] ?? '', /nattable\.ha: nat: needs the access code: set access_code_file or access_code_env for this device$/);
     assert.ok(names(metrics).includes('net'));
@@ -131,7 +127,7 @@ describe('AT&T gateways against the simulator', () => {
 
   it('a wrong access code: the NAT area fails, the rest prints, the code is never shown', async () => {
     const wrong = 'Wr0ng#Code!';
-    const { metrics, log } = await collect(config(sim, '/bgw320', 'collect = traffic, nat\naccess_code_env = CODE\n', { CODE: wrong }));
+    const { metrics, log } = await collect(config(lab.sim, '/bgw320', 'collect = traffic, nat\naccess_code_env = CODE\n', { CODE: wrong }));
     assert.equal(log.length, 1);
     assert.match(log[0] ?? '', /login\.ha: nat: login refused: check the access code$/);
     assert.ok(names(metrics).includes('net'));
@@ -145,15 +141,15 @@ describe('AT&T gateways against the simulator', () => {
       if (options.form) sent.push(options.cookie);
       return fetchPage(url, options);
     };
-    const { log } = await collect(config(sim, '/bgw320', 'collect = nat\naccess_code_env = CODE\n'), { fetcher });
+    const { log } = await collect(config(lab.sim, '/bgw320', 'collect = nat\naccess_code_env = CODE\n'), { fetcher });
     assert.deepEqual(log, []);
     assert.deepEqual(sent, [undefined], 'one POST, without a cookie');
   });
 
   it('execd keeps the session: one login for two gathers', async () => {
     const states = new Map<string, DeviceState>();
-    const cfg = config(sim, '/bgw320', 'collect = nat\naccess_code_env = CODE\n');
-    const posts = (): number => sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0;
+    const cfg = config(lab.sim, '/bgw320', 'collect = nat\naccess_code_env = CODE\n');
+    const posts = (): number => lab.sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0;
     const start = posts();
     for (let i = 0; i < 2; i++) {
       const { metrics, log } = await collect(cfg, { states, keepSessions: true });
@@ -161,52 +157,39 @@ describe('AT&T gateways against the simulator', () => {
       assert.ok(names(metrics).includes('homenet_nat'));
     }
     assert.equal(posts() - start, 2, 'one GET and one POST of login.ha in all');
-    assert.equal(sim.sessions('/bgw320'), 1);
+    assert.equal(lab.sim.sessions('/bgw320'), 1);
     assert.ok(states.get('gw')?.session !== undefined);
   });
 });
 
 describe('a gateway whose web sessions are all in use', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ maxSessions: 0 });
-  });
-  after(() => sim.close());
+  const lab = useSimulator({ maxSessions: 0 });
 
   it('backs off: reports it, then does not try to log in again for minutes', async () => {
     const states = new Map<string, DeviceState>();
     let now = 1_000_000;
-    const cfg = config(sim, '/bgw320', 'collect = traffic, nat\naccess_code_env = CODE\n');
+    const cfg = config(lab.sim, '/bgw320', 'collect = traffic, nat\naccess_code_env = CODE\n');
     const first = await collect(cfg, { states, now: () => now });
     assert.match(first.log[0] ?? '', /nat: the gateway says all web server sessions are in use; no login for 5 minutes$/);
     assert.ok(names(first.metrics).includes('net'), 'the other areas still print');
-    const logins = sim.hits.get('/bgw320/cgi-bin/login.ha');
+    const logins = lab.sim.hits.get('/bgw320/cgi-bin/login.ha');
     now += 60_000;
     const second = await collect(cfg, { states, now: () => now });
     assert.match(second.log[0] ?? '', /nat: the gateway said all its web sessions are in use; not logging in again before the back-off ends$/);
-    assert.equal(sim.hits.get('/bgw320/cgi-bin/login.ha'), logins, 'no login attempt during the back-off');
+    assert.equal(lab.sim.hits.get('/bgw320/cgi-bin/login.ha'), logins, 'no login attempt during the back-off');
     now += 5 * 60_000;
     await collect(cfg, { states, now: () => now });
-    assert.ok((sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0) > (logins ?? 0), 'tries again after the back-off');
+    assert.ok((lab.sim.hits.get('/bgw320/cgi-bin/login.ha') ?? 0) > (logins ?? 0), 'tries again after the back-off');
   });
 });
 
 describe('the access code through the launcher', () => {
-  let sim: Simulator;
-  let dir = '';
-  before(async () => {
-    sim = await startSimulator();
-    dir = mkdtempSync(`${tmpdir()}/homenet-code-`);
-  });
-  after(async () => {
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const lab = useSimulatorAndFolder('code');
 
   it('from a file: NAT is collected and the code appears nowhere in the output', async () => {
-    writeFileSync(`${dir}/code`, `${SIM_ACCESS_CODE}\n`, { mode: 0o600 });
-    writeFileSync(`${dir}/gw.ini`, `[gw]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = ${ALL}\naccess_code_file = ${dir}/code\n`);
-    const r = await runBin(['--config', `${dir}/gw.ini`]);
+    writeFileSync(`${lab.dir}/code`, `${SIM_ACCESS_CODE}\n`, { mode: 0o600 });
+    writeFileSync(`${lab.dir}/gw.ini`, `[gw]\ntype = att\nurl = ${lab.url}/bgw320\ncollect = ${ALL}\naccess_code_file = ${lab.dir}/code\n`);
+    const r = await runBin(['--config', `${lab.dir}/gw.ini`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.ok(lines(r.stdout).some((l) => l.startsWith('homenet_nat,host=gw sessions=')));
@@ -214,9 +197,9 @@ describe('the access code through the launcher', () => {
   });
 
   it('a wrong code from the environment: exit 0, one E! line, the code appears nowhere', async () => {
-    writeFileSync(`${dir}/env.ini`, `[gw]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = traffic, nat\naccess_code_env = HOMENET_TEST_CODE\n`);
+    writeFileSync(`${lab.dir}/env.ini`, `[gw]\ntype = att\nurl = ${lab.url}/bgw320\ncollect = traffic, nat\naccess_code_env = HOMENET_TEST_CODE\n`);
     const secret = 'Not-The-Code-42';
-    const r = await runBin(['--config', `${dir}/env.ini`], { env: { ...process.env, HOMENET_TEST_CODE: secret } });
+    const r = await runBin(['--config', `${lab.dir}/env.ini`], { env: { ...process.env, HOMENET_TEST_CODE: secret } });
     assert.equal(r.code, 0);
     assert.equal(lines(r.stderr).length, 1);
     assert.match(r.stderr, /^E! \[gw\] att .*: nat: login refused: check the access code\n$/);

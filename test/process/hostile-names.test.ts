@@ -8,15 +8,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { collect, type Fetcher } from '../src/collect/index.js';
-import { buildConfig } from '../src/config.js';
-import { fetchPage } from '../src/http.js';
-import { cleanTag, type Metric } from '../src/lineprotocol.js';
-import { renderLines } from '../src/pipeline.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { lines, runMain } from './support/helpers.js';
-import { influxdMissing, roundTrip, startInfluxd, type Influxd } from './support/influxd.js';
-import { readLine } from './support/lpread.js';
+import { collect, type Fetcher } from '../../src/collect/index.js';
+import { buildConfig } from '../../src/config.js';
+import { fetchPage } from '../../src/http.js';
+import { cleanTag, type Metric } from '../../src/lineprotocol.js';
+import { renderLines } from '../../src/pipeline.js';
+import { startSimulator, type Simulator } from '../../src/simulate/server.js';
+import { useSimulator } from '../support/context.js';
+import { lines, runMain } from '../support/helpers.js';
+import { influxdMissing, roundTrip, startInfluxd, type Influxd } from '../support/influxd.js';
+import { readLine } from '../support/lpread.js';
 
 /** The simulator's speakers, with every <ZoneName> (and <roomName>) replaced by `name`. */
 function renaming(name: string): Fetcher {
@@ -98,11 +99,7 @@ describe('a zone name over 64 KiB (issue 21, item 10)', () => {
 });
 
 describe('invisible characters in what a device calls itself (issue 21)', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(() => sim.close());
+  const lab = useSimulator();
 
   it('bidi overrides and zero-width spaces are not kept in a tag; an emoji keeps its joiner', async () => {
     const cases: readonly (readonly [string, string])[] = [
@@ -111,7 +108,7 @@ describe('invisible characters in what a device calls itself (issue 21)', () => 
       ['\u{1F469}\u200D\u{1F373} Kitchen', '\u{1F469}\u200D\u{1F373} Kitchen'],
     ];
     for (const [zone, host] of cases) {
-      const { out, log } = renderLines(await collect(buildConfig({ devices: [`sonos=${sim.url}/sonos/1`] }), { fetcher: renaming(zone) }));
+      const { out, log } = renderLines(await collect(buildConfig({ devices: [`sonos=${lab.url}/sonos/1`] }), { fetcher: renaming(zone) }));
       assert.deepEqual(log, []);
       assert.deepEqual([...new Set(lines(out).map((l) => readLine(l).tags['host']))], [host], JSON.stringify(zone));
     }
@@ -122,7 +119,7 @@ describe('invisible characters in what a device calls itself (issue 21)', () => 
       const page = await fetchPage(url, options);
       return { ...page, body: page.body.replace(/(Broadband Connection Source<\/th>\s*<td[^>]*>\s*)(\w+)/, '$1\u202E$2\u200B') };
     };
-    const { metrics } = await collect(buildConfig({ devices: [`att=${sim.url}/bgw320`] }), { fetcher });
+    const { metrics } = await collect(buildConfig({ devices: [`att=${lab.url}/bgw320`] }), { fetcher });
     const wan = metrics.find((m) => m.name === 'homenet_wan');
     assert.equal(wan?.fields['source']?.value, 'FIBER');
   });

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { MAX_HOST_SERIES } from '../src/counters-budget.js';
-import { buildConfig } from '../src/config.js';
-import { runExecd } from '../src/execd.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { stateFromJson } from '../src/state/index.js';
-import { lines, runBin } from './support/helpers.js';
+import { MAX_HOST_SERIES } from '../../src/counters-budget.js';
+import { buildConfig } from '../../src/config.js';
+import { runExecd } from '../../src/execd.js';
+import { stateFromJson } from '../../src/state/index.js';
+import { useSimulator } from '../support/context.js';
+import { lines, runBin } from '../support/helpers.js';
 
 let dir = '';
 before(() => {
@@ -30,15 +30,11 @@ function seriesOf(path: string, host: string): number {
 }
 
 describe('a speaker listing 15,000 interfaces beside a good gateway', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ fault: 'many-interfaces' });
-  });
-  after(() => sim.close());
+  const lab = useSimulator({ fault: 'many-interfaces' });
 
   it("two collects with a state file: under 4 MiB, read back, and the gateway's totals go on", async () => {
     const state = `${dir}/many.json`;
-    writeFileSync(`${dir}/many.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/1\n`);
+    writeFileSync(`${dir}/many.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${lab.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${lab.url}/sonos/1\n`);
     const runs = [await runBin(['--config', `${dir}/many.ini`]), await runBin(['--config', `${dir}/many.ini`])];
     for (const r of runs) {
       assert.equal(r.code, 0, r.stderr);
@@ -54,15 +50,11 @@ describe('a speaker listing 15,000 interfaces beside a good gateway', () => {
 });
 
 describe('execd beside a speaker naming 2,000 new interfaces every gather', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ fault: 'new-interfaces' });
-  });
-  after(() => sim.close());
+  const lab = useSimulator({ fault: 'new-interfaces' });
 
   it(`keeps at most ${MAX_HOST_SERIES} of its series, in memory and in the state file, and the gateway's totals go on`, async () => {
     const state = `${dir}/new.json`;
-    const config = buildConfig({ file: 'new.ini', fileText: `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/1\n` });
+    const config = buildConfig({ file: 'new.ini', fileText: `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${lab.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${lab.url}/sonos/1\n` });
     let out = '';
     let err = '';
     let written = (): void => undefined;

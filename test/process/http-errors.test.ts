@@ -10,9 +10,10 @@ import { createServer as createTlsServer } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { collect } from '../src/collect/index.js';
-import { buildConfig } from '../src/config.js';
-import { fetchPage } from '../src/http.js';
+import { collect } from '../../src/collect/index.js';
+import { buildConfig } from '../../src/config.js';
+import { fetchPage } from '../../src/http.js';
+import { needs } from '../support/needs.js';
 
 /** A loopback server that answers every request with `head` (a status line and headers) and no body. */
 async function answering(head: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -52,11 +53,10 @@ describe('a device whose reason phrase is 16 KB', () => {
 });
 
 describe('a TLS server that demands a client certificate', () => {
-  const openssl = spawnSync('openssl', ['version']).status === 0;
-  const skip = openssl ? false : 'openssl is not installed';
+  const skip = needs('openssl');
   let dir = '';
   before(() => {
-    if (!openssl) return;
+    if (skip !== false) return;
     dir = mkdtempSync(`${tmpdir()}/homenet-mtls-`);
     const made = spawnSync('openssl', [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',

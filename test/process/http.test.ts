@@ -7,7 +7,9 @@ import { createServer as createTlsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { FetchError, fetchPage, type Agents } from '../src/http.js';
+import { FetchError, fetchPage, type Agents } from '../../src/http.js';
+import { until } from '../support/clock.js';
+import { needs } from '../support/needs.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -25,6 +27,8 @@ const signal = (): AbortSignal => AbortSignal.timeout(3000);
 
 describe('fetchPage', () => {
   let srv: Awaited<ReturnType<typeof serve>>;
+  /** Answers to /held requests, kept until a test gives them. */
+  const held: ServerResponse[] = [];
   before(async () => {
     srv = await serve((req, res) => {
       const path = req.url ?? '';
@@ -58,8 +62,8 @@ describe('fetchPage', () => {
       } else if (path === '/declared-huge') {
         res.writeHead(200, { 'content-length': String(50 * 1024 * 1024) });
         res.write('x');
-      } else if (path === '/slow-headers') {
-        setTimeout(() => { res.writeHead(200); res.end('late'); }, 150);
+      } else if (path === '/held') {
+        held.push(res);
       } else {
         res.writeHead(404, 'Not Found');
         res.end();
@@ -125,10 +129,15 @@ describe('fetchPage', () => {
     });
   });
 
-  it('measures time to first byte and the whole request', async () => {
-    const page = await fetchPage(new URL(`${srv.url}/slow-headers`), { signal: signal() });
-    assert.ok(page.ttfbMs >= 140, `ttfb ${page.ttfbMs}`);
-    assert.ok(page.totalMs >= page.ttfbMs);
+  it('measures time to first byte and the whole request on the clock it is given', async () => {
+    let ms = 1000;
+    const fetching = fetchPage(new URL(`${srv.url}/held`), { signal: signal(), now: () => ms });
+    await until(() => held.length > 0);
+    // The answer comes 150 ms after the request was sent, on that clock.
+    ms += 150;
+    held.shift()?.writeHead(200).end('late');
+    const page = await fetching;
+    assert.deepEqual([page.ttfbMs, page.totalMs, page.body], [150, 150, 'late']);
   });
 
   it('reports the status of a non-200 answer', async () => {
@@ -142,8 +151,12 @@ describe('fetchPage', () => {
 
   it('the abort reason is the message', async () => {
     const c = new AbortController();
-    setTimeout(() => c.abort(new Error('out of time')), 50);
-    await assert.rejects(fetchPage(new URL(`${srv.url}/slow-headers`), { signal: c.signal }), { message: 'out of time' });
+    const fetching = fetchPage(new URL(`${srv.url}/held`), { signal: c.signal });
+    // Aborted while the device holds the answer back.
+    await until(() => held.length > 0);
+    c.abort(new Error('out of time'));
+    await assert.rejects(fetching, { message: 'out of time' });
+    held.splice(0).forEach((r) => r.destroy());
   });
 });
 
@@ -298,7 +311,7 @@ describe('fetchPage and connections', () => {
     const srv = await rawServer((_req, socket) => socket.write(OK('kept')));
     try {
       // A program that fetches with agents and never closes them must still end by itself.
-      const script = `import { fetchPage } from ${JSON.stringify(new URL('../src/http.js', import.meta.url).href)};
+      const script = `import { fetchPage } from ${JSON.stringify(new URL('../../src/http.js', import.meta.url).href)};
         const page = await fetchPage(new URL(${JSON.stringify(srv.url)}), { signal: AbortSignal.timeout(3000), agents: {} });
         process.stdout.write(page.body);`;
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -321,10 +334,10 @@ describe('fetchPage over HTTPS with a self-signed certificate', () => {
   let dir = '';
   let url = '';
   let close: () => Promise<void> = () => Promise.resolve();
-  const openssl = spawnSync('openssl', ['version']).status === 0;
+  const skip = needs('openssl');
 
   before(async () => {
-    if (!openssl) return;
+    if (skip !== false) return;
     dir = mkdtempSync(`${tmpdir()}/homenet-tls-`);
     const made = spawnSync('openssl', [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
@@ -344,13 +357,13 @@ describe('fetchPage over HTTPS with a self-signed certificate', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is refused by default, with the fix in the message', { skip: openssl ? false : 'openssl is not installed' }, async () => {
+  it('is refused by default, with the fix in the message', { skip }, async () => {
     await assert.rejects(fetchPage(new URL(url), { signal: signal() }), {
       message: 'self-signed TLS certificate (set insecure = true for this device to accept it)',
     });
   });
 
-  it('is accepted with insecure = true', { skip: openssl ? false : 'openssl is not installed' }, async () => {
+  it('is accepted with insecure = true', { skip }, async () => {
     const page = await fetchPage(new URL(url), { signal: signal(), insecure: true });
     assert.equal(page.body, 'secret-free page');
   });

@@ -8,18 +8,16 @@
  * of a newer Node would reach Telegraf's log at every run).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { LTS_NODES, ltsNodePath } from '../src/build/lts.js';
-import type { Metric } from '../src/lineprotocol.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { BIN, FIXTURES, runProgram } from './support/helpers.js';
-import { metricsOf } from './support/acceptance.js';
+import { LTS_NODES, ltsNodePath } from '../../src/build/lts.js';
+import type { Metric } from '../../src/lineprotocol.js';
+import { startSimulator, type Simulator } from '../../src/simulate/server.js';
+import { BIN, FIXTURES, runProgram } from '../support/helpers.js';
+import { metricsOf } from '../support/acceptance.js';
+import { needs } from '../support/needs.js';
 
-const fetched = process.arch === 'x64' && LTS_NODES.every((n) => existsSync(ltsNodePath(n)));
-// CI fetches them first (.ci/run); missing there is a failure, not a skip.
-if (!fetched && process.env['CI']) throw new Error('CI: the LTS Node builds were not fetched (npm run lts)');
-const skip = fetched ? false : process.arch === 'x64' ? 'the LTS Node builds are not fetched here: run `npm run lts` first' : `pinned for x64, this is ${process.arch}`;
+const skip = needs('lts');
 
 /** A line's series and field types, without the values (counters move, timings differ from run to run). */
 function shape(m: Metric): string {

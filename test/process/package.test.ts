@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
-import { BUILD_ID, codeCachePath } from '../src/build/targets.js';
-import { FIXTURES, ROOT, runProgram } from './support/helpers.js';
-import { brokenLinks, pages } from './support/markdown.js';
+import { BUILD_ID, codeCachePath } from '../../src/build/targets.js';
+import { FIXTURES, ROOT, runProgram } from '../support/helpers.js';
+import { brokenLinks, pages } from '../support/markdown.js';
 
 /** The runtime packages the design card allows the program (DESIGN.md, Dependencies). */
 const RUNTIME = ['htmlparser2', 'ini', 'yargs'];

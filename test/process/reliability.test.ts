@@ -1,13 +1,15 @@
 /** The program as a process under faults: deadlines, execd, the counter state file. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { serialize } from '../src/lineprotocol.js';
-import { HOSTILE_FAULTS, startSimulator, type Fault, type Simulator } from '../src/simulate/server.js';
-import { readLine } from './support/lpread.js';
-import { BIN, closedPort, lines, runBin } from './support/helpers.js';
+import { serialize } from '../../src/lineprotocol.js';
+import { HOSTILE_FAULTS, startSimulator, type Fault, type Simulator } from '../../src/simulate/server.js';
+import { useSimulator } from '../support/context.js';
+import { FakeClock } from '../support/clock.js';
+import { readLine } from '../support/lpread.js';
+import { BIN, closedPort, lines, runBin } from '../support/helpers.js';
 
 let dir = '';
 before(() => {
@@ -100,6 +102,12 @@ describe('a gateway whose firmware renamed one column', () => {
   });
 });
 
+/** The execd processes still running: none is left behind, whatever a test does. */
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A running `execd`, its output as it comes, and ways to feed and stop it. */
 function startExecd(args: string[]): {
   send: (text: string) => void;
@@ -108,28 +116,40 @@ function startExecd(args: string[]): {
   output: () => string;
   /** What it wrote on stderr so far. */
   errors: () => string;
-  waitFor: (count: number, timeoutMs?: number) => Promise<void>;
+  /** Resolves once `count` batches (scrape lines) were printed. */
+  waitFor: (count: number) => Promise<void>;
   /** Resolves when execd has said it is ready (its I! line). */
   ready: Promise<void>;
   exit: Promise<{ code: number | null }>;
 } {
   const child = spawn(process.execPath, [BIN, 'execd', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(child);
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const batches = (): number => lines(out).filter((l) => l.startsWith('homenet_scrape,')).length;
+  /** Who waits for how many batches. */
+  const waiting = new Set<{ count: number; resolve: () => void }>();
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    for (const w of waiting) {
+      if (batches() >= w.count) {
+        waiting.delete(w);
+        w.resolve();
+      }
+    }
+  });
   const ready = new Promise<void>((resolve) => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       err += d;
       if (err.includes('I! telegraf-homenet execd')) resolve();
     });
   });
-  // Never leave a child behind, whatever a test does.
-  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  child.on('exit', () => clearTimeout(killer));
   const exit = new Promise<{ code: number | null }>((resolve) => {
-    child.on('exit', (code) => resolve({ code }));
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve({ code });
+    });
   });
-  const batches = (): number => lines(out).filter((l) => l.startsWith('homenet_scrape,')).length;
   return {
     send: (text) => child.stdin.write(text),
     end: () => {
@@ -141,13 +161,12 @@ function startExecd(args: string[]): {
     output: () => out,
     errors: () => err,
     ready,
-    waitFor: async (count, timeoutMs = 8000) => {
-      const until = performance.now() + timeoutMs;
-      while (batches() < count) {
-        if (performance.now() > until) throw new Error(`only ${batches()} of ${count} batches: ${out}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (count) =>
+      batches() >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiting.add({ count, resolve });
+          }),
     exit,
   };
 }
@@ -155,21 +174,19 @@ function startExecd(args: string[]): {
 /** Requests a simulator has received so far, all paths together. */
 const requests = (s: Simulator): number => [...s.hits.values()].reduce((a, b) => a + b, 0);
 
-/** Resolves once `done()` holds (checked every 5 ms), or rejects after `timeoutMs`. */
-async function until(done: () => boolean, timeoutMs = 8000): Promise<void> {
-  const limit = performance.now() + timeoutMs;
-  while (!done()) {
-    if (performance.now() > limit) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Resolves once `done()` holds, looking every few ms (no time limit: node:test's timeout ends a test whose moment never comes). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe('execd', { timeout: 30_000 }, () => {
   let sim: Simulator;
   let slow: Simulator;
+  /** The slow device's clock: it answers when the test moves it. */
+  const slowClock = new FakeClock();
   before(async () => {
     sim = await startSimulator();
-    slow = await startSimulator({ fault: 'slow' });
+    slow = await startSimulator({ fault: 'slow', clock: slowClock });
   });
   after(async () => {
     await sim.close();
@@ -217,16 +234,23 @@ describe('execd', { timeout: 30_000 }, () => {
   it('newlines during a gather ask for one more gather, not one each', async () => {
     const e = startExecd(['--device', `att-pace=${slow.url}`, '--device', `att-pace=${sim.url}`]);
     await e.ready;
-    const asked = requests(slow);
+    // The page the slow device answers late, when its clock moves.
+    const late = (): number => slow.hits.get('/xslt?PAGE=C_1_0') ?? 0;
+    const asked = late();
     e.send('\n');
-    // The gather is in flight once the slow device was asked (it answers 300 ms later).
-    await until(() => requests(slow) > asked);
+    // The gather is in flight once the slow device was asked.
+    await until(() => late() > asked);
     e.send('\n\n\n');
     // EOF now: execd ends after the gather in flight and the one asked for, so what it printed
     // when it exits is every gather those newlines caused: one each would be more, none fewer.
     e.end();
+    slowClock.advance(300);
+    await until(() => late() > asked + 1);
+    slowClock.advance(300);
     assert.equal((await e.exit).code, 0);
-    assert.equal(lines(e.output()).filter((l) => l.startsWith('homenet_scrape,')).length, 4, 'two gathers of two devices');
+    const scrapes = lines(e.output()).filter((l) => l.startsWith('homenet_scrape,'));
+    assert.equal(scrapes.length, 4, 'two gathers of two devices');
+    assert.ok(scrapes.every((l) => l.includes('success=true')), scrapes.join('\n'));
   });
 
   it('a long run leaks nothing: 15 gathers and stderr holds only its I! line', async () => {
@@ -270,17 +294,13 @@ describe('execd', { timeout: 30_000 }, () => {
 });
 
 describe('collect with a state file', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(() => sim.close());
+  const lab = useSimulator();
 
   const run = (ini: string): ReturnType<typeof runBin> => runBin(['--config', ini]);
 
   it('adds totals from the second run on, and keeps the file valid', async () => {
     const state = `${dir}/state.json`;
-    writeFileSync(`${dir}/s.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic, lan\n`);
+    writeFileSync(`${dir}/s.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${lab.url}\ncollect = traffic, lan\n`);
     const first = await run(`${dir}/s.ini`);
     assert.equal(first.code, 0);
     assert.match(first.stderr, /^W! state file .* does not exist yet: counter totals start fresh\n$/);
@@ -298,9 +318,9 @@ describe('collect with a state file', () => {
 
   it('remembers the gateway family, the zone name and the description: the next run asks none, unless the URL changed', async () => {
     const state = `${dir}/memory.json`;
-    const speaker = `[spk]\ntype = sonos\nurl = ${sim.url}/sonos/2\n`;
-    writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[gw]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n${speaker}`);
-    const asked = (path: string): number => sim.hits.get(path) ?? 0;
+    const speaker = `[spk]\ntype = sonos\nurl = ${lab.url}/sonos/2\n`;
+    writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[gw]\ntype = att\nurl = ${lab.url}\ncollect = traffic\n${speaker}`);
+    const asked = (path: string): number => lab.sim.hits.get(path) ?? 0;
     const probe = '/cgi-bin/broadbandstatistics.ha';
     const zp = '/sonos/2/status/zp';
     const description = '/sonos/2/xml/device_description.xml';
@@ -321,7 +341,7 @@ describe('collect with a state file', () => {
     assert.equal(system(second.stdout), system(first.stdout), 'the same homenet_system line');
     assert.ok(lines(second.stdout).some((l) => l.startsWith('net,host=Living\\ Room\\ (R),interface=br0 ')), second.stdout);
     // A section renamed, a URL written differently: what was remembered is not used.
-    writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[router]\ntype = att\nurl = ${sim.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${sim.url}/sonos/2/\n`);
+    writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[router]\ntype = att\nurl = ${lab.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${lab.url}/sonos/2/\n`);
     await run(`${dir}/m.ini`);
     assert.equal(asked(probe) - probes, 2);
     assert.equal(asked(zp) - zps, 2);
@@ -331,7 +351,7 @@ describe('collect with a state file', () => {
   it('a damaged state file: a warning, a fresh start, rewritten', async () => {
     const state = `${dir}/damaged.json`;
     writeFileSync(state, '{"format":"telegraf-homenet-counters","version":1,"ser');
-    writeFileSync(`${dir}/d.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n`);
+    writeFileSync(`${dir}/d.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${lab.url}\ncollect = traffic\n`);
     const r = await run(`${dir}/d.ini`);
     assert.equal(r.code, 0);
     assert.match(r.stderr, /^W! state file .*damaged\.json is damaged \(it is not valid JSON\): counter totals start fresh\n$/);
@@ -341,7 +361,7 @@ describe('collect with a state file', () => {
   it('a file that is not ours: a warning, and it is left untouched', async () => {
     const state = `${dir}/passwd`;
     writeFileSync(state, 'root:x:0:0:root:/root:/bin/bash\n');
-    writeFileSync(`${dir}/f.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n`);
+    writeFileSync(`${dir}/f.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${lab.url}\ncollect = traffic\n`);
     const r = await run(`${dir}/f.ini`);
     assert.equal(r.code, 0);
     assert.match(r.stderr, /^E! state file \S+ is not ours .*: it is left untouched; fix: set state_file to a path of its own; until then no \*_total fields are printed\n$/);

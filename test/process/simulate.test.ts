@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { after, before, describe, it } from 'node:test';
-import { main } from '../src/cli.js';
-import { registerKind, type DeviceKind } from '../src/devices/index.js';
-import type { SimulatedContext, SimulatedMake } from '../src/simulate/make.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { ROOT } from './support/helpers.js';
+import { describe, it } from 'node:test';
+import { main } from '../../src/cli.js';
+import { registerKind, type DeviceKind } from '../../src/devices/index.js';
+import type { SimulatedContext, SimulatedMake } from '../../src/simulate/make.js';
+import { startSimulator } from '../../src/simulate/server.js';
+import { useSimulator } from '../support/context.js';
+import { ROOT } from '../support/helpers.js';
 
 /** A GET on loopback: the status and the text. */
 async function get(url: string): Promise<{ status: number; body: string }> {
@@ -69,11 +70,7 @@ registerKind(kind('widget'));
 registerKind(kind('widget-pro'));
 
 describe('simulator: a registered make is served without the server knowing it', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ fault: 'slow', layout: 'isp', maxSessions: 2, speakers: 1 });
-  });
-  after(() => sim.close());
+  const lab = useSimulator({ fault: 'slow', layout: 'isp', maxSessions: 2, speakers: 1 });
 
   it('starts the make once, with the options, and tells it where it listens', () => {
     assert.equal(loads, 1);
@@ -83,29 +80,29 @@ describe('simulator: a registered make is served without the server knowing it',
     assert.equal(ctx.layout, 'isp');
     assert.equal(ctx.maxSessions, 2);
     assert.equal(ctx.speakers, 1);
-    assert.deepEqual(seen.listens, [sim.url]);
+    assert.deepEqual(seen.listens, [lab.url]);
   });
 
   it('gives the make the paths it takes, and counts them', async () => {
-    const r = await get(`${sim.url}/widget/status?x=1`);
+    const r = await get(`${lab.url}/widget/status?x=1`);
     assert.equal(r.status, 200);
     assert.equal(r.body, 'widget /status?x=1 after start (fault slow, layout isp)');
     assert.deepEqual(seen.paths, ['/widget/status?x=1']);
-    assert.equal(sim.hits.get('/widget/status?x=1'), 1);
+    assert.equal(lab.sim.hits.get('/widget/status?x=1'), 1);
   });
 
   it('answers 404 for a path no make takes, and the make never sees it', async () => {
-    const r = await get(`${sim.url}/gadget/status`);
+    const r = await get(`${lab.url}/gadget/status`);
     assert.equal(r.status, 404);
     assert.ok(!seen.paths.includes('/gadget/status'));
   });
 
   it("passes the make's sessions, speakers and lines through", () => {
-    assert.equal(sim.sessions('/widget'), 3);
-    assert.equal(sim.sessions('/gadget'), 0);
-    assert.ok(sim.speakers.some((s) => s.prefix === '/widget/speaker'));
-    assert.equal(sim.describe().at(-1), `Widget W-1: --device widget=${sim.url}/widget`);
-    assert.equal(sim.demoDevices().at(-1), `widget=${sim.url}/widget`);
+    assert.equal(lab.sim.sessions('/widget'), 3);
+    assert.equal(lab.sim.sessions('/gadget'), 0);
+    assert.ok(lab.sim.speakers.some((s) => s.prefix === '/widget/speaker'));
+    assert.equal(lab.sim.describe().at(-1), `Widget W-1: --device widget=${lab.url}/widget`);
+    assert.equal(lab.sim.demoDevices().at(-1), `widget=${lab.url}/widget`);
   });
 
   it('a layout no make has is refused, before anything listens', async () => {

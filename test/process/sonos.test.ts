@@ -5,13 +5,14 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../src/collect/index.js';
-import { buildConfig, type Config } from '../src/config.js';
-import { FetchError, fetchPage } from '../src/http.js';
-import { serialize, type Metric } from '../src/lineprotocol.js';
-import { DESCRIPTION_REFRESH_MS, MAX_INTERFACES, MAX_SPEAKERS, radioFields } from '../src/devices/sonos/index.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { FIXTURES, lines, runBin } from './support/helpers.js';
+import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../../src/collect/index.js';
+import { buildConfig, type Config } from '../../src/config.js';
+import { FetchError, fetchPage } from '../../src/http.js';
+import { serialize, type Metric } from '../../src/lineprotocol.js';
+import { DESCRIPTION_REFRESH_MS, MAX_INTERFACES, MAX_SPEAKERS, radioFields } from '../../src/devices/sonos/index.js';
+import { startSimulator, type Simulator } from '../../src/simulate/server.js';
+import { useSimulator } from '../support/context.js';
+import { FIXTURES, lines, runBin } from '../support/helpers.js';
 
 function speakerConfig(sim: Simulator, n: number, extra = '', type = 'sonos'): Config {
   return buildConfig({ file: 'sonos.ini', fileText: `[spk]\ntype = ${type}\nurl = ${sim.url}/sonos/${n}\n${extra}` });
@@ -21,14 +22,10 @@ const hosts = (metrics: readonly Metric[]): string[] => [...new Set(metrics.map(
 const interfaces = (metrics: readonly Metric[]): string[] => metrics.filter((m) => m.name === 'net').map((m) => m.tags['interface'] ?? '');
 
 describe('one Sonos speaker', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(() => sim.close());
+  const lab = useSimulator();
 
   it('is named by its zone; the bridge and no all-zero interface; model and firmware on homenet_system', async () => {
-    const { metrics, log } = await collect(speakerConfig(sim, 1));
+    const { metrics, log } = await collect(speakerConfig(lab.sim, 1));
     assert.deepEqual(log, []);
     assert.deepEqual(hosts(metrics), ['Living Room (L)']);
     // ath0 and eth0 have counted nothing on this speaker: 26 fields of zeros per gather.
@@ -47,7 +44,7 @@ describe('one Sonos speaker', () => {
   });
 
   it('the two speakers of a stereo pair get two hosts', async () => {
-    const config = buildConfig({ devices: [`sonos=${sim.url}/sonos/1`, `sonos=${sim.url}/sonos/2`] });
+    const config = buildConfig({ devices: [`sonos=${lab.url}/sonos/1`, `sonos=${lab.url}/sonos/2`] });
     const { metrics } = await collect(config);
     assert.deepEqual(hosts(metrics), ['Living Room (L)', 'Living Room (R)']);
   });
@@ -56,20 +53,20 @@ describe('one Sonos speaker', () => {
     const states = new Map<string, DeviceState>();
     let now = 5_000_000;
     const options = { states, now: () => now };
-    const zp = (): number => sim.hits.get('/sonos/3/status/zp') ?? 0;
+    const zp = (): number => lab.sim.hits.get('/sonos/3/status/zp') ?? 0;
     const start = zp();
-    await collect(speakerConfig(sim, 3), options);
+    await collect(speakerConfig(lab.sim, 3), options);
     now += IDENTITY_REFRESH_MS - 1;
-    await collect(speakerConfig(sim, 3), options);
+    await collect(speakerConfig(lab.sim, 3), options);
     assert.equal(zp() - start, 1);
     now += 1;
-    const again = await collect(speakerConfig(sim, 3), options);
+    const again = await collect(speakerConfig(lab.sim, 3), options);
     assert.equal(zp() - start, 2, 'due again');
     assert.deepEqual(hosts(again.metrics), ["Kid's Room"]);
     now -= 3_600_000;
-    await collect(speakerConfig(sim, 3), options);
+    await collect(speakerConfig(lab.sim, 3), options);
     assert.equal(zp() - start, 3, 'a name read "in the future" (the clock went back) is read again');
-    const named = await collect(speakerConfig(sim, 3, 'host = den-speaker\n'));
+    const named = await collect(speakerConfig(lab.sim, 3, 'host = den-speaker\n'));
     assert.deepEqual(hosts(named.metrics), ['den-speaker']);
     assert.equal(zp() - start, 3, 'no zp request when host is set');
   });
@@ -78,65 +75,65 @@ describe('one Sonos speaker', () => {
     const states = new Map<string, DeviceState>();
     let now = 1_000_000;
     const options = { states, keepSessions: true, now: () => now };
-    const desc = (): number => sim.hits.get('/sonos/2/xml/device_description.xml') ?? 0;
+    const desc = (): number => lab.sim.hits.get('/sonos/2/xml/device_description.xml') ?? 0;
     const start = desc();
     const systemOf = async (config: Config): Promise<Metric | undefined> => {
       const { metrics, log } = await collect(config, options);
       assert.deepEqual(log, []);
       return metrics.find((m) => m.name === 'homenet_system');
     };
-    const first = await systemOf(speakerConfig(sim, 2));
+    const first = await systemOf(speakerConfig(lab.sim, 2));
     now += DESCRIPTION_REFRESH_MS - 1;
-    const repeated = await systemOf(speakerConfig(sim, 2));
+    const repeated = await systemOf(speakerConfig(lab.sim, 2));
     assert.equal(desc() - start, 1, 'read once');
     assert.deepEqual(repeated?.tags, first?.tags);
     assert.deepEqual(repeated?.fields, first?.fields);
     assert.ok(repeated?.time !== undefined && first?.time !== undefined && repeated.time > first.time, 'a fresh timestamp');
     // With nothing else to read, the description is read: it is what says the speaker is alive.
-    await systemOf(speakerConfig(sim, 2, 'collect = system\n'));
+    await systemOf(speakerConfig(lab.sim, 2, 'collect = system\n'));
     assert.equal(desc() - start, 2);
     now += DESCRIPTION_REFRESH_MS - 1;
-    await systemOf(speakerConfig(sim, 2));
+    await systemOf(speakerConfig(lab.sim, 2));
     assert.equal(desc() - start, 2, 'that read counts: repeated');
     now += 1;
-    await systemOf(speakerConfig(sim, 2));
+    await systemOf(speakerConfig(lab.sim, 2));
     assert.equal(desc() - start, 3, 'due again 10 minutes after the last read');
     now -= 3_600_000;
-    await systemOf(speakerConfig(sim, 2));
+    await systemOf(speakerConfig(lab.sim, 2));
     assert.equal(desc() - start, 4, 'a clock that went back an hour: read, not repeated for 70 minutes');
     // A one-shot collect without memory always reads it.
-    await collect(speakerConfig(sim, 2), { states });
+    await collect(speakerConfig(lab.sim, 2), { states });
     assert.equal(desc() - start, 5);
   });
 
   it('without /status/zp the room name and serial name it', async () => {
     const fetcher: typeof fetchPage = (url, o) =>
       url.pathname.endsWith('/status/zp') ? Promise.reject(new FetchError('HTTP 404 Not Found', 404)) : fetchPage(url, o);
-    const { metrics, log } = await collect(speakerConfig(sim, 2), { fetcher });
+    const { metrics, log } = await collect(speakerConfig(lab.sim, 2), { fetcher });
     assert.deepEqual(log, []);
     assert.deepEqual(hosts(metrics), ['Living Room 5C-AA-FD-00-00-11:A']);
   });
 
   it('64-bit counters keep every digit', async () => {
-    const { metrics } = await collect(speakerConfig(sim, 3, 'collect = traffic\n'));
+    const { metrics } = await collect(speakerConfig(lab.sim, 3, 'collect = traffic\n'));
     const rx = metrics.find((m) => m.tags['interface'] === 'br0')?.fields['rx_bytes']?.value as bigint;
     assert.ok(rx > 2n ** 32n, `rx_bytes ${rx}`);
   });
 
   it('interfaces chooses the lines, all keeps every one but lo; radio is opt-in', async () => {
-    const a = await collect(speakerConfig(sim, 1, 'interfaces = br0, lo\n'));
+    const a = await collect(speakerConfig(lab.sim, 1, 'interfaces = br0, lo\n'));
     assert.deepEqual(interfaces(a.metrics), ['br0', 'lo']);
-    const all = await collect(speakerConfig(sim, 1, 'interfaces = all\n'));
+    const all = await collect(speakerConfig(lab.sim, 1, 'interfaces = all\n'));
     assert.deepEqual(interfaces(all.metrics), ['ath0', 'br0', 'eth0']);
     assert.ok(!a.metrics.some((m) => m.name === 'homenet_radio'));
-    const b = await collect(speakerConfig(sim, 1, 'collect = traffic, radio\n'));
+    const b = await collect(speakerConfig(lab.sim, 1, 'collect = traffic, radio\n'));
     const radio = b.metrics.find((m) => m.name === 'homenet_radio');
     assert.equal(radio?.fields['noise_floor_dbm']?.value, -98n);
     assert.ok(!b.metrics.some((m) => m.name === 'homenet_system'));
   });
 
   it('a 403 says "local access disabled" and how to fix it', async () => {
-    const { metrics, log } = await collect(speakerConfig(sim, 4));
+    const { metrics, log } = await collect(speakerConfig(lab.sim, 4));
     assert.equal(log.length, 1);
     assert.match(log[0] ?? '', /^E! \[spk\] sonos http:\/\/127\.0\.0\.1:\d+\/sonos\/4\/status\/zp: local access disabled \(HTTP 403\): .*Sonos app/);
     const status = metrics.find((m) => m.name === 'homenet_scrape');
@@ -147,17 +144,13 @@ describe('one Sonos speaker', () => {
 });
 
 describe('a Sonos household of 30 speakers', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ speakers: 30 });
-  });
-  after(() => sim.close());
+  const lab = useSimulator({ speakers: 30 });
 
   it('is collected in one request, each speaker under its own zone name, every line valid', async () => {
-    const { metrics, log } = await collect(speakerConfig(sim, 7, 'collect = traffic, system, radio\n', 'sonos-household'));
+    const { metrics, log } = await collect(speakerConfig(lab.sim, 7, 'collect = traffic, system, radio\n', 'sonos-household'));
     assert.deepEqual(log, []);
-    assert.equal(sim.hits.get('/sonos/7/support/review'), 1);
-    assert.equal([...sim.hits.keys()].filter((k) => k.startsWith('/sonos/')).length, 1, 'no other speaker page requested');
+    assert.equal(lab.sim.hits.get('/sonos/7/support/review'), 1);
+    assert.equal([...lab.sim.hits.keys()].filter((k) => k.startsWith('/sonos/')).length, 1, 'no other speaker page requested');
     const speakers = hosts(metrics.filter((m) => m.name !== 'homenet_scrape'));
     assert.equal(speakers.length, 30);
     assert.ok(speakers.includes("Kid's Room") && speakers.includes('Den & Bar') && speakers.includes('Patio <Outdoor>'));
@@ -166,7 +159,7 @@ describe('a Sonos household of 30 speakers', () => {
     assert.equal(metrics.filter((m) => m.tags['interface'] === 'br0').length, 30);
     assert.equal(metrics.filter((m) => m.tags['interface'] === 'lo').length, 0);
     for (const m of metrics) serialize(m);
-    const page = await fetchPage(new URL(`${sim.url}/sonos/7/support/review`), { signal: AbortSignal.timeout(5000) });
+    const page = await fetchPage(new URL(`${lab.url}/sonos/7/support/review`), { signal: AbortSignal.timeout(5000) });
     assert.ok(page.body.length > 400_000, `a 30-speaker review is about 450 KB (${page.body.length})`);
   });
 });
@@ -293,14 +286,10 @@ describe('a speaker swapped in at the same address (issue 21, item 14)', () => {
 });
 
 describe('discover and parse from the command line', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(() => sim.close());
+  const lab = useSimulator();
 
   it('discover prints INI sections that are a valid config', async () => {
-    const r = await runBin(['discover', '--target', `127.0.0.1:${sim.ssdpPort}`, '--wait', '400ms']);
+    const r = await runBin(['discover', '--target', `127.0.0.1:${lab.sim.ssdpPort}`, '--wait', '400ms']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^;; 4 Sonos speakers found\./);
     assert.match(r.stdout, /\n\[living-room-l\]\n;; Living Room \(L\), Sonos One \(S18\)\ntype = sonos\nurl = http:\/\/127\.0\.0\.1:\d+\/sonos\/1\n/);

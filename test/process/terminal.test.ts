@@ -9,27 +9,16 @@
  * in place rather than scrolled.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { columns } from '../src/pretty/text.js';
-import { startSimulator, type Simulator } from '../src/simulate/server.js';
-import { BIN, ROOT, runMain } from './support/helpers.js';
-
-/** Why these tests cannot run here, or undefined when tmux is installed. */
-const NO_TMUX = ((): string | undefined => {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'tmux is not installed (Debian: apt-get install tmux)';
-  }
-})();
-
-if (NO_TMUX !== undefined && process.env['CI']) throw new Error(`CI: ${NO_TMUX}`);
+import { columns } from '../../src/pretty/text.js';
+import { startSimulator, type Simulator } from '../../src/simulate/server.js';
+import { BIN, ROOT, runMain } from '../support/helpers.js';
+import { needs } from '../support/needs.js';
 
 const run = promisify(execFile);
 
@@ -169,7 +158,7 @@ function check(screen: string, width: number, view: 'pretty' | 'watch', e: Examp
   assert.equal(log.split('\n').filter((l) => /^[EW]! /.test(l)).length, e.failed, `${log}\n${shown}`);
 }
 
-describe('the terminal views in a real terminal (tmux), every README example at 80 and 120 columns', { skip: NO_TMUX ?? false, concurrency: 4 }, () => {
+describe('the terminal views in a real terminal (tmux), every README example at 80 and 120 columns', { skip: needs('tmux'), concurrency: 4 }, () => {
   let sim: Simulator;
   let dir: string;
   let tmux: Tmux;

@@ -4,8 +4,9 @@
  * The pages live outside the project, in the shared captures folder (router/,
  * sonos/, found/; each has a PROVENANCE.md saying where every page came from).
  * They are third-party data and are read from there at run time, never copied
- * into the repository. When the folder is absent (a fresh clone, CI) the suite
- * reports itself skipped, so a missing folder can never look like a pass.
+ * into the repository. When the folder is absent the tests say so (skipped,
+ * `needs captures`), so a missing folder can never look like a pass; under
+ * CI=true that fails the run (test/support/needs.ts says where it is looked for).
  *
  * Every expected value below was read off the page by eye and converted by the
  * documented rules (docs/metrics.md, plus the rules for the fiber page
@@ -17,15 +18,15 @@
  * that), either with the lines it must print or as a page the program refuses.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEVICE_KINDS, parseSaved } from '../src/devices/index.js';
-import { bool, float, int, serializeAll, str, type FieldValue, type Metric } from '../src/lineprotocol.js';
-import { ROOT } from './support/helpers.js';
+import { DEVICE_KINDS, parseSaved } from '../../src/devices/index.js';
+import { bool, float, int, serializeAll, str, type FieldValue, type Metric } from '../../src/lineprotocol.js';
+import { capturesFolder, needs } from '../support/needs.js';
 
-/** The shared folder; HOMENET_CAPTURES overrides it (ROOT is wrong when this file is compiled elsewhere). */
-const CAPTURES = process.env['HOMENET_CAPTURES'] ?? ROOT + '../shared/captures/';
+/** The shared folder: beside the clone, or where HOMENET_CAPTURES says. */
+const CAPTURES = capturesFolder();
 
 // ---------------------------------------------------------------- expectations
 
@@ -775,7 +776,7 @@ function capturedFiles(): string[] {
 }
 
 // Skipped test by test, so that the summary counts every one of them as skipped.
-const skip = existsSync(CAPTURES) ? false : `no captures folder at ${CAPTURES} (set HOMENET_CAPTURES to it)`;
+const skip = needs('captures');
 
 describe('real captured pages', () => {
   it('every page in the folder has an entry in the table, and every entry a page', { skip }, () => {

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { COMMAND_LIST, fastParse, type Chosen, type CommandTable, type OptionSpec } from '../src/cli-table.js';
-import { parseWithYargs, suggestionWords, type Parsed } from '../src/cli-yargs.js';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { COMMAND_LIST, fastParse, type Chosen, type CommandTable, type OptionSpec } from '../../src/cli-table.js';
+import { parseWithYargs, suggestionWords, type Parsed } from '../../src/cli-yargs.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { buildConfig } from '../src/config.js';
-import { ROOT, runBinAt, runMain } from './support/helpers.js';
+import { buildConfig } from '../../src/config.js';
+import { runMain } from '../support/helpers.js';
 
 /** The program's own yargs parser. */
 const yargsRead = (argv: readonly string[]): Promise<Parsed> => parseWithYargs(argv, COMMAND_LIST);
@@ -138,37 +138,6 @@ describe('fast path versus yargs', () => {
     assert.deepEqual(fastParse(['execd', '--device=att=http://192.168.1.254', '--tag', 'a=b', '--timeout', '3s']), {
       command: 'execd', device: ['att=http://192.168.1.254'], tag: ['a=b'], timeout: '3s',
     });
-  });
-
-  it('collect and execd run without the yargs code at all; --help needs it', async () => {
-    // A copy of the built program in which every yargs module throws when it is
-    // initialised (esbuild initialises a bundled module on its first import).
-    const dir = mkdtempSync(`${tmpdir()}/homenet-noyargs-`);
-    try {
-      cpSync(`${ROOT}bin`, `${dir}/bin`, { recursive: true });
-      cpSync(`${ROOT}package.json`, `${dir}/package.json`);
-      mkdirSync(`${dir}/dist/bundle`, { recursive: true });
-      let trapped = 0;
-      const text = readFileSync(`${ROOT}dist/bundle/program.js`, 'utf8').replace(/("node_modules\/(?:yargs|yargs-parser|y18n)\/[^"]+"\(\)\{)/g, (head: string) => {
-        trapped++;
-        return `${head}throw new Error("yargs was loaded");`;
-      });
-      assert.ok(trapped > 5, `the yargs modules were found (${trapped})`);
-      // No code cache in the copy: it would hold the functions as they were.
-      writeFileSync(`${dir}/dist/bundle/program.js`, text);
-      const bin = `${dir}/bin/telegraf-homenet`;
-      const collect = await runBinAt(bin, ['--device', 'att=http://127.0.0.1:9', '--timeout', '200ms']);
-      assert.equal(collect.code, 0, collect.stderr);
-      assert.match(collect.stdout, /^homenet_scrape,host=127\.0\.0\.1:9,type=att success=false/);
-      const execd = await runBinAt(bin, ['execd', '--device', 'att=http://127.0.0.1:9', '--timeout', '200ms'], '\n');
-      assert.equal(execd.code, 0, execd.stderr);
-      assert.match(execd.stdout, /^homenet_scrape,.* \d{19}\n$/);
-      const help = await runBinAt(bin, ['--help']);
-      assert.notEqual(help.code, 0, 'the test would notice yargs being loaded');
-      assert.match(help.stderr, /yargs was loaded/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

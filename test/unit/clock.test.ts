@@ -1,7 +1,7 @@
 /** Timestamps follow the system clock, jumps included, and stay in order within a batch (issue 14, item 6). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BACKWARD_TOLERANCE_NS, nowNs, wallClock } from '../src/clock.js';
+import { BACKWARD_TOLERANCE_NS, nowNs, wallClock } from '../../src/clock.js';
 
 const MS = 1_000_000n;
 const HOUR_MS = 3_600_000;

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli.js';
-import { buildConfig, ConfigError, parseDuration, type ConfigSources } from '../src/config.js';
-import { closedPort } from './support/helpers.js';
+import { buildConfig, ConfigError, parseDuration, type ConfigSources } from '../../src/config.js';
 
 const FILE = '/etc/telegraf/homenet.ini';
 const ok = (text: string, extra: Omit<ConfigSources, 'file' | 'fileText'> = {}) =>
@@ -199,21 +196,6 @@ describe('config: a value cut by an inline comment', () => {
       const c = ok(`[living]\ntype = sonos\nurl = http://192.168.1.20:1400\n${text}`);
       assert.equal(c.devices[0]?.host, 'Living Room #2', text);
       assert.deepEqual(c.warnings, [], text);
-    }
-  });
-
-  it('collect prints the warning first on stderr, and still runs (exit 0)', async () => {
-    const dir = mkdtempSync(`${tmpdir()}/homenet-config-`);
-    try {
-      writeFileSync(`${dir}/h.ini`, `timeout = 500ms\n[gw]\ntype = att\nurl = http://127.0.0.1:${await closedPort()}\nhost = Closed Port #2\n`);
-      let out = '';
-      let err = '';
-      const code = await main(['--config', `${dir}/h.ini`], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-      assert.equal(code, 0);
-      assert.match(err, new RegExp(`^W! ${dir}/h\\.ini: \\[gw\\] host: read as "Closed Port": the rest of line 5, from "#", is a comment`));
-      assert.match(out, /^homenet_scrape,host=Closed\\ Port,type=att success=false,/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 

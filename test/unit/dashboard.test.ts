@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Dashboard } from '@grafana/schema';
-import { buildConfig, type Config } from '../src/config.js';
-import { dashboard, dashboardJson } from '../src/dashboard.js';
-import { drawingPanels, targetsOf, variable } from './support/grafana.js';
+import { buildConfig, type Config } from '../../src/config.js';
+import { dashboard, dashboardJson } from '../../src/dashboard.js';
+import { drawingPanels, targetsOf, variable } from '../support/grafana.js';
 
 /** Every kind of device the simulator has, as the README's examples configure them. */
 function configOf(sections: string, schema = 'homenet'): Config {

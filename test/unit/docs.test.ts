@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT } from './support/helpers.js';
-import { anchors, brokenLinks, pages as allPages, relativeLinks, slug } from './support/markdown.js';
+import { ROOT } from '../support/helpers.js';
+import { anchors, brokenLinks, pages as allPages, relativeLinks, slug } from '../support/markdown.js';
 
 /** The README's limit: about 300 lines of the user's path, 330 at most. */
 const README_MAX_LINES = 330;

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fixtureCases, parseFixture } from './support/fixtures.js';
-import { FIXTURES } from './support/helpers.js';
+import { fixtureCases, parseFixture } from '../support/fixtures.js';
+import { FIXTURES } from '../support/helpers.js';
 
 const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
 

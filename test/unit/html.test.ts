@@ -1,8 +1,8 @@
 /** The lean page tree, reading only as much of a page as needed, and the NAT summary that relies on it. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { natMetrics } from '../src/devices/att/common.js';
-import { parseHtml, readHtml, rowValues, tables, textOf, UNPACED } from '../src/html.js';
+import { natMetrics } from '../../src/devices/att/common.js';
+import { parseHtml, readHtml, rowValues, tables, textOf, UNPACED } from '../../src/html.js';
 
 const row = (i: number): string =>
   `<tr><td>ipv4</td><td>tcp</td><td>${100 + (i % 50)}</td><td>192.168.1.${i % 250}</td><td>${40000 + i}</td><td>198.51.100.${i % 250}</td><td>443</td></tr>\n`;

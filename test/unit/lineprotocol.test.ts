@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bool, float, int, LineProtocolError, serialize, serializeAll, str, type Metric } from '../src/lineprotocol.js';
+import { bool, float, int, LineProtocolError, serialize, serializeAll, str, type Metric } from '../../src/lineprotocol.js';
 
 const f = { v: int(1) };
 

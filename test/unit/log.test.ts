@@ -1,7 +1,7 @@
 /** The E!/W!/I! lines: one line each, whatever the text holds (issue 14, item 7). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { error, escapeControls, info, levelOf, logLine, logLines, warning, writeLines } from '../src/log.js';
+import { error, escapeControls, info, levelOf, logLine, logLines, warning, writeLines } from '../../src/log.js';
 
 describe('log lines', () => {
   it('a level prefix Telegraf reads, then the text', () => {

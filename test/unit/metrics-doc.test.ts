@@ -7,8 +7,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { catalogue } from '../src/devices/index.js';
-import { ROOT } from './support/helpers.js';
+import { catalogue } from '../../src/devices/index.js';
+import { ROOT } from '../support/helpers.js';
 
 const SCRAPE = 'homenet_scrape';
 
