@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
 import { useSimulator, useSimulatorAndFolder } from '../support/context.js';
-import { BIN, execdAfterSigusr1, lines, runBin, runMain } from '../support/helpers.js';
+import { BIN, execdAfterSigusr1, lines, runMain } from '../support/helpers.js';
 
 /** main() in this process (the same code the launcher runs, without the start-up), for the quick variations. */
 const inProcess = runMain;
@@ -21,8 +21,8 @@ describe('access code (issue 15, item 7)', () => {
     mkdirSync(`${lab.dir}/etc`);
     writeFileSync(`${lab.dir}/etc/att-access-code`, `${SIM_ACCESS_CODE}\n`, { mode: 0o600 });
     writeFileSync(`${lab.dir}/etc/homenet.ini`, `[gw]\ntype = att-bgw\nurl = ${lab.url}/bgw320\ncollect = traffic, nat\naccess_code_file = att-access-code\n`);
-    // Telegraf's working folder is its own ("/" under systemd), never the INI file's.
-    const r = await runBin(['--config', `${lab.dir}/etc/homenet.ini`], { cwd: '/' });
+    // Telegraf's working folder is its own ("/" under systemd), never the INI file's; this one's is the repository.
+    const r = await inProcess(['--config', `${lab.dir}/etc/homenet.ini`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.ok(lines(r.stdout).some((l) => l.startsWith('homenet_nat,host=gw sessions=')), r.stdout);

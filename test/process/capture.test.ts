@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { useSimulatorAndFolder } from '../support/context.js';
-import { closedPort, lines, runBin, runMain } from '../support/helpers.js';
+import { closedPort, lines, runMain } from '../support/helpers.js';
 
 /** main() in this process. */
 const run = runMain;
@@ -36,14 +36,15 @@ describe('capture', () => {
 
   it('saves the pages of a run whose parse commands print the same metrics', async () => {
     const out = `${lab.dir}/run`;
-    const r = await runBin(['capture', '--out', out, '--device', `att=${lab.url}`, '--device', `att=${lab.url}/bgw320`, '--device', `sonos=${lab.url}/sonos/1`, '--device', `sonos-household=${lab.url}/sonos/2`]);
+    const r = await runMain(['capture', '--out', out, '--device', `att=${lab.url}`, '--device', `att=${lab.url}/bgw320`, '--device', `sonos=${lab.url}/sonos/1`, '--device', `sonos-household=${lab.url}/sonos/2`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^I! saved \d+ page\(s\) and the parse commands in /m);
     const commands = readmeCommands(out);
     assert.equal(commands.length, 4);
     let reproduced = '';
     for (const args of commands) {
-      const p = await runBin(args, { cwd: out });
+      // As run from the capture's folder: its page paths (the arguments after the options) are relative to it.
+      const p = await runMain(args.map((a, i) => (i > 0 && !a.startsWith('-') && !(args[i - 1] ?? '').startsWith('-') ? `${out}/${a}` : a)));
       assert.equal(p.code, 0, `${args.join(' ')}: ${p.stderr}`);
       assert.equal(p.stderr, '', args.join(' '));
       reproduced += p.stdout;

@@ -18,7 +18,7 @@ import { int, serialize, type Metric } from '../../src/lineprotocol.js';
 import { shape } from '../../src/shape.js';
 import { startSimulator } from '../../src/simulate/server.js';
 import { drawingPanels, fill, firstOrNone, targetsOf, variable, variableOptions, type Filling } from '../support/grafana.js';
-import { closedPort, lines, runBin } from '../support/helpers.js';
+import { closedPort, lines, runMain } from '../support/helpers.js';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
 import { needs } from '../support/needs.js';
 import { JsonNumber, type Json } from '../support/json.js';
@@ -39,9 +39,9 @@ function ini(url: string, dir: string, dead: number, schema = 'homenet'): string
     `[dead]\ntype = att\nurl = http://127.0.0.1:${dead}\n`;
 }
 
-/** One collect run of the launcher; its lines as metrics. */
+/** One collect run (in this process, as the launcher runs it); its lines as metrics. */
 async function collectOnce(path: string): Promise<Metric[]> {
-  const r = await runBin(['--config', path], { env: { ...process.env, CODE: SIM_ACCESS_CODE } });
+  const r = await runMain(['--config', path], { env: { CODE: SIM_ACCESS_CODE } });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^E! \[dead\] /m);
   return lines(r.stdout).map(readLine);

@@ -1,4 +1,10 @@
-/** The program as users run it: bin/telegraf-homenet, as a process. */
+/**
+ * The program as users run it: bin/telegraf-homenet and `simulate` as
+ * processes, from another folder, with exit codes, signals, a full disk and a
+ * reader that goes away. What only main() decides (messages, exit codes of
+ * mistakes) is run in this process beside them: a process each would test the
+ * same code again at 0.3 s of CPU a start.
+ */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';
-import { BIN, closedPort, FIXTURES, lines, ROOT, runBin } from '../support/helpers.js';
+import { BIN, closedPort, FIXTURES, lines, ROOT, runBin, runMain } from '../support/helpers.js';
 
 /** Starts `telegraf-homenet simulate` and resolves with its printed URL. */
 function startSimulateProcess(args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
@@ -56,7 +62,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
   });
 
   it('collect is the default command and takes --device and --tag', async () => {
-    const r = await runBin(['collect', '--device', `att-pace=${sim.url}`, '--tag', 'region=lab']);
+    const r = await runMain(['collect', '--device', `att-pace=${sim.url}`, '--tag', 'region=lab']);
     assert.equal(r.code, 0, r.stderr);
     const host = new URL(sim.url).host;
     assert.match(r.stdout, new RegExp(`^net,host=${host.replace(/\./g, '\\.')},region=lab tx_bytes=\\d+i`));
@@ -66,7 +72,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
     const ini = `${dir}/two.ini`;
     const port = await closedPort();
     writeFileSync(ini, `timeout = 1s\n[tags]\nregion = lab\n[router]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n[dead]\ntype = att-pace\nurl = http://127.0.0.1:${port}\n`);
-    const r = await runBin(['--config', ini]);
+    const r = await runMain(['--config', ini]);
     assert.equal(r.code, 0);
     const out = lines(r.stdout);
     assert.match(out[0] ?? '', LINE_NET);
@@ -87,7 +93,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
   it('several configuration errors: one E! line each, exit 2', async () => {
     const ini = `${dir}/many.ini`;
     writeFileSync(ini, 'measurement = homenet_x\n[r]\ntype = att\nurl = ftp://x\ntimeout = 5\n');
-    const r = await runBin(['--config', ini]);
+    const r = await runMain(['--config', ini]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.deepEqual(lines(r.stderr), [
@@ -98,7 +104,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
   });
 
   it('a missing config file: exit 2', async () => {
-    const r = await runBin(['--config', `${dir}/absent.ini`]);
+    const r = await runMain(['--config', `${dir}/absent.ini`]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, `E! ${dir}/absent.ini: cannot read the configuration file: there is no such file (ENOENT)\n`);
@@ -106,7 +112,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
 
   it('unknown options and commands are usage errors: exit 2', async () => {
     for (const args of [['--devices', 'att=http://127.0.0.1:1'], ['frobnicate'], ['parse', '--type', 'att']]) {
-      const r = await runBin(args);
+      const r = await runMain(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^E! .+\nRun "telegraf-homenet --help" for usage\.\n$/);
@@ -114,7 +120,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
   });
 
   it('--help and --version work from any folder', async () => {
-    const help = await runBin(['--help'], { cwd: '/' });
+    const help = await runMain(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /telegraf-homenet parse <files\.\.>/);
     assert.match(help.stdout, /--device/);
@@ -130,7 +136,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
   });
 
   it('parse of a broken page: the area\'s ParseError on stderr, the other areas on stdout', async () => {
-    const r = await runBin(['parse', '--type', 'att', '--host', 'router', `${FIXTURES}att-pace/broken-no-table/C_1_0.html`]);
+    const r = await runMain(['parse', '--type', 'att', '--host', 'router', `${FIXTURES}att-pace/broken-no-table/C_1_0.html`]);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, readFileSync(`${FIXTURES}att-pace/broken-no-table/expected.out`, 'utf8'));
     assert.equal(r.stderr, readFileSync(`${FIXTURES}att-pace/broken-no-table/expected.err`, 'utf8'));
@@ -139,7 +145,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
   it('parse of a page of another kind: exit 2 naming the file', async () => {
     const other = `${dir}/other.xml`;
     writeFileSync(other, '<?xml version="1.0" ?><ZPSupportInfo></ZPSupportInfo>');
-    const r = await runBin(['parse', '--type', 'att', other]);
+    const r = await runMain(['parse', '--type', 'att', other]);
     assert.equal(r.code, 2);
     const expected = `E! ${other}: not a page that type "att" reads (it reads: Broadband Status (/cgi-bin/broadbandstatistics.ha), `;
     assert.ok(r.stderr.startsWith(expected), r.stderr);
@@ -168,13 +174,13 @@ describe('messages that name the cause (issue #13, item 20)', () => {
 
   it('a binary file given as the config: one line saying so, exit 2', async () => {
     writeFileSync(`${dir}/bin.ini`, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0x0a]));
-    const r = await runBin(['--config', `${dir}/bin.ini`]);
+    const r = await runMain(['--config', `${dir}/bin.ini`]);
     assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 2, stdout: '', stderr: `E! ${dir}/bin.ini: is not an INI file (it holds binary data)\n` });
   });
 
   it('control characters in a config error are escaped, never written raw', async () => {
     writeFileSync(`${dir}/ctl.ini`, '[a]\ntype = att\nurl = http://127.0.0.1:1\nho\u001b[2Jst = x\n');
-    const r = await runBin(['--config', `${dir}/ctl.ini`]);
+    const r = await runMain(['--config', `${dir}/ctl.ini`]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /\[a\] ho\\x1b\[2Jst: unknown key/);
     // eslint-disable-next-line no-control-regex -- checking that none is left
@@ -182,7 +188,7 @@ describe('messages that name the cause (issue #13, item 20)', () => {
   });
 
   it('port 0 is refused: no device listens there', async () => {
-    const r = await runBin(['--device', 'att=http://127.0.0.1:0']);
+    const r = await runMain(['--device', 'att=http://127.0.0.1:0']);
     assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, {
       code: 2,
       stdout: '',
@@ -196,7 +202,7 @@ describe('messages that name the cause (issue #13, item 20)', () => {
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     const port = (busy.address() as { port: number }).port;
     try {
-      const r = await runBin(['simulate', '--port', String(port)]);
+      const r = await runMain(['simulate', '--port', String(port)]);
       assert.deepEqual({ code: r.code, stderr: r.stderr }, { code: 2, stderr: `E! --port: ${port} is in use by another program (choose another, or 0 for a free one)\n` });
     } finally {
       busy.close();

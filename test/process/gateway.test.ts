@@ -11,7 +11,7 @@ import { serialize, type Metric } from '../../src/lineprotocol.js';
 import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator, useSimulatorAndFolder } from '../support/context.js';
-import { lines, runBin } from '../support/helpers.js';
+import { lines, runBin, runMain } from '../support/helpers.js';
 
 const ALL = 'traffic, line, lan, system, nat';
 
@@ -183,13 +183,13 @@ describe('a gateway whose web sessions are all in use', () => {
   });
 });
 
-describe('the access code through the launcher', () => {
+describe('the access code, from a file and through the launcher from its environment', () => {
   const lab = useSimulatorAndFolder('code');
 
   it('from a file: NAT is collected and the code appears nowhere in the output', async () => {
     writeFileSync(`${lab.dir}/code`, `${SIM_ACCESS_CODE}\n`, { mode: 0o600 });
     writeFileSync(`${lab.dir}/gw.ini`, `[gw]\ntype = att\nurl = ${lab.url}/bgw320\ncollect = ${ALL}\naccess_code_file = ${lab.dir}/code\n`);
-    const r = await runBin(['--config', `${lab.dir}/gw.ini`]);
+    const r = await runMain(['--config', `${lab.dir}/gw.ini`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.ok(lines(r.stdout).some((l) => l.startsWith('homenet_nat,host=gw sessions=')));

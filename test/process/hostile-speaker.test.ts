@@ -8,7 +8,7 @@ import { buildConfig } from '../../src/config.js';
 import { runExecd } from '../../src/execd.js';
 import { stateFromJson } from '../../src/state/index.js';
 import { useSimulator } from '../support/context.js';
-import { lines, runBin } from '../support/helpers.js';
+import { lines, runMain } from '../support/helpers.js';
 
 let dir = '';
 before(() => {
@@ -35,7 +35,7 @@ describe('a speaker listing 15,000 interfaces beside a good gateway', () => {
   it("two collects with a state file: under 4 MiB, read back, and the gateway's totals go on", async () => {
     const state = `${dir}/many.json`;
     writeFileSync(`${dir}/many.ini`, `state_file = ${state}\n[gw]\ntype = att-pace\nurl = ${lab.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${lab.url}/sonos/1\n`);
-    const runs = [await runBin(['--config', `${dir}/many.ini`]), await runBin(['--config', `${dir}/many.ini`])];
+    const runs = [await runMain(['--config', `${dir}/many.ini`]), await runMain(['--config', `${dir}/many.ini`])];
     for (const r of runs) {
       assert.equal(r.code, 0, r.stderr);
       assert.ok(lines(r.stdout).length < 50, `${lines(r.stdout).length} lines`);

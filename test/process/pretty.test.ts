@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Timer } from '../../src/clock.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { FakeClock, until } from '../support/clock.js';
-import { lines, runBin, runMain } from '../support/helpers.js';
+import { lines, runMain } from '../support/helpers.js';
 
 /**
  * A clock for the program and the simulator alike that moves only when the
@@ -68,17 +68,18 @@ describe('collect --format pretty and --watch', { concurrency: true }, () => {
   });
 
   it('--rate needs --format pretty', async () => {
-    const r = await runBin(['--device', `att-pace=${sim.url}`, '--rate', '1s']);
+    const r = await run(['--device', `att-pace=${sim.url}`, '--rate', '1s']);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'E! --rate: only with --format pretty\n');
   });
 
   it('--watch refuses to start without a terminal (Telegraf, a pipe or a file would wait for ever)', async () => {
-    const r = await runBin(['--device', `att-pace=${sim.url}`, '--watch', '1s']);
+    // No `terminal` given: what the launcher passes when standard output is not one.
+    const r = await run(['--device', `att-pace=${sim.url}`, '--watch', '1s']);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^E! --watch: standard output is not a terminal/);
-    const lp = await runBin(['--device', `att-pace=${sim.url}`, '--watch', '1s', '--format', 'lp']);
+    const lp = await run(['--device', `att-pace=${sim.url}`, '--watch', '1s', '--format', 'lp']);
     assert.equal(lp.code, 2);
     assert.equal(lp.stderr, 'E! --watch: only with the table (leave --format lp out)\n');
   });

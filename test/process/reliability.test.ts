@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { serialize } from '../../src/lineprotocol.js';
 import { HOSTILE_FAULTS, startSimulator, type Fault, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';
-import { FakeClock } from '../support/clock.js';
+import { FakeClock, until } from '../support/clock.js';
 import { readLine } from '../support/lpread.js';
-import { BIN, closedPort, lines, runBin } from '../support/helpers.js';
+import { BIN, closedPort, lines, runBin, runMain } from '../support/helpers.js';
 
 let dir = '';
 before(() => {
@@ -21,9 +21,11 @@ after(() => {
 
 describe('one good gateway and every kind of misbehaving device, 2 s limit', () => {
   // Whatever the devices send, the good gateway's metrics are printed and each
-  // bad device is one scrape line and one E! line. How soon the run ends (by
-  // its timeout + 0.5 s from the process's start) is measured by `npm run
-  // timing` and the bench, not here: no test here depends on the machine's speed.
+  // bad device is one scrape line and one E! line: a collect in this process,
+  // on a clock the test moves past the 2 s once the devices that never finish
+  // (a hang, a trickle) were asked. How soon a real run ends (by its timeout +
+  // 0.5 s from the process's start) is measured by `npm run timing` and the
+  // bench, not here: no test here depends on the machine's speed.
   const faults: Fault[] = ['hang', 'trickle', 'reset', 'status-403', 'status-500', 'garbage', 'half', 'huge', ...HOSTILE_FAULTS];
   const sims: Simulator[] = [];
   let good: Simulator;
@@ -37,15 +39,20 @@ describe('one good gateway and every kind of misbehaving device, 2 s limit', () 
 
   it('exits 0 with the good metrics, a scrape line for each and an E! line for each bad one', async () => {
     const refused = await closedPort();
-    // The two devices that answer get all the time they need, however busy the machine: only
-    // the devices that never finish (a hang, a trickle) are ended by the 2 s.
+    // Every device gets all the time it needs to misbehave its own way: only the devices that
+    // never finish (a hang, a trickle) are ended by the 2 s.
+    const endless = (f: Fault): boolean => f === 'hang' || f === 'trickle';
     const sections = [
       `[good]\ntype = att-pace\nurl = ${good.url}\ntimeout = 1m\n`,
-      ...faults.map((f, i) => `[${f}]\ntype = att-pace\nurl = ${sims[i]?.url ?? ''}\ncollect = traffic\n${f === 'repeated-tokens' ? 'timeout = 1m\n' : ''}`),
+      ...faults.map((f, i) => `[${f}]\ntype = att-pace\nurl = ${sims[i]?.url ?? ''}\ncollect = traffic\n${endless(f) ? '' : 'timeout = 1m\n'}`),
       `[refused]\ntype = att-pace\nurl = http://127.0.0.1:${refused}\n`,
     ];
     writeFileSync(`${dir}/ten.ini`, `timeout = 2s\n${sections.join('')}`);
-    const r = await runBin(['--config', `${dir}/ten.ini`]);
+    const clock = new FakeClock();
+    const running = runMain(['--config', `${dir}/ten.ini`], { clock });
+    await until(() => sims.slice(0, 2).every((s) => s.hits.has('/xslt?PAGE=C_1_0')));
+    clock.advance(2000);
+    const r = await running;
     assert.equal(r.code, 0);
     const out = lines(r.stdout);
     for (const l of out) assert.equal(serialize(readLine(l)), l, 'every printed line is valid');
@@ -58,6 +65,9 @@ describe('one good gateway and every kind of misbehaving device, 2 s limit', () 
     const errs = lines(r.stderr);
     for (const name of [...faults.filter((f) => f !== 'repeated-tokens'), 'refused']) {
       assert.equal(errs.filter((l) => l.startsWith(`E! [${name}] att-pace http://127.0.0.1:`)).length, 1, `one line for ${name}:\n${r.stderr}`);
+      // Only the endless ones were cut by the deadline; every other one said what was wrong with it.
+      const cut = errs.some((l) => l.startsWith(`E! [${name}] `) && l.endsWith('no complete answer within 2000 ms (the device\'s timeout)'));
+      assert.equal(cut, endless(name as Fault), `${name}:\n${r.stderr}`);
     }
     assert.equal(errs.length, faults.length, r.stderr);
   });
@@ -85,7 +95,7 @@ describe('a gateway whose firmware renamed one column', () => {
 
   it('costs only those values: the rest of the line prints, one W! line each, values_omitted counts them', async () => {
     writeFileSync(`${dir}/odd.ini`, `[odd]\ntype = att-pace\nurl = ${odd.url}\ncollect = traffic\n[good]\ntype = att-pace\nurl = ${good.url}\ncollect = traffic\n`);
-    const r = await runBin(['--config', `${dir}/odd.ini`]);
+    const r = await runMain(['--config', `${dir}/odd.ini`]);
     assert.equal(r.code, 0);
     const out = lines(r.stdout);
     const traffic = out.find((l) => l.startsWith('net,host=odd '));
@@ -175,7 +185,7 @@ function startExecd(args: string[]): {
 const requests = (s: Simulator): number => [...s.hits.values()].reduce((a, b) => a + b, 0);
 
 /** Resolves once `done()` holds, looking every few ms (no time limit: node:test's timeout ends a test whose moment never comes). */
-async function until(done: () => boolean): Promise<void> {
+async function soon(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((r) => setTimeout(r, 5));
 }
 
@@ -239,13 +249,13 @@ describe('execd', { timeout: 30_000 }, () => {
     const asked = late();
     e.send('\n');
     // The gather is in flight once the slow device was asked.
-    await until(() => late() > asked);
+    await soon(() => late() > asked);
     e.send('\n\n\n');
     // EOF now: execd ends after the gather in flight and the one asked for, so what it printed
     // when it exits is every gather those newlines caused: one each would be more, none fewer.
     e.end();
     slowClock.advance(300);
-    await until(() => late() > asked + 1);
+    await soon(() => late() > asked + 1);
     slowClock.advance(300);
     assert.equal((await e.exit).code, 0);
     const scrapes = lines(e.output()).filter((l) => l.startsWith('homenet_scrape,'));
@@ -283,7 +293,7 @@ describe('execd', { timeout: 30_000 }, () => {
       const e = startExecd(['--device', `att-pace=${hang.url}`, '--device', `att-pace=${sim.url}`, '--timeout', '5m']);
       await e.ready;
       e.send('\n');
-      await until(() => requests(hang) > 0);
+      await soon(() => requests(hang) > 0);
       e.kill('SIGTERM');
       assert.equal((await e.exit).code, 0);
       assert.equal(e.output(), '');
@@ -296,7 +306,8 @@ describe('execd', { timeout: 30_000 }, () => {
 describe('collect with a state file', () => {
   const lab = useSimulator();
 
-  const run = (ini: string): ReturnType<typeof runBin> => runBin(['--config', ini]);
+  /** One collect, in this process: each run reads and writes the state file as a process of its own would. */
+  const run = (ini: string): ReturnType<typeof runMain> => runMain(['--config', ini]);
 
   it('adds totals from the second run on, and keeps the file valid', async () => {
     const state = `${dir}/state.json`;
@@ -311,7 +322,7 @@ describe('collect with a state file', () => {
     assert.ok((net.fields['rx_bytes_total']?.value as bigint) >= (net.fields['rx_bytes']?.value as bigint));
     assert.ok(lines(second.stdout).some((l) => l.startsWith('homenet_lan,') && l.includes('tx_bytes_total=')));
     assert.ok(readFileSync(state, 'utf8').startsWith('{"format":"telegraf-homenet-counters"'));
-    // What the two runs (other processes) left next to the state file: the file itself and nothing
+    // What the two runs left next to the state file: the file itself and nothing
     // else, whatever a temporary file is named (it was STATE.tmp-<pid>, it is STATE.tmp-<random hex>).
     assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('state.json')), ['state.json'], 'no temporary file left');
   });

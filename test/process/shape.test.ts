@@ -7,7 +7,7 @@ import { serialize } from '../../src/lineprotocol.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
 import { needs } from '../support/needs.js';
-import { lines, runBin } from '../support/helpers.js';
+import { lines, runMain } from '../support/helpers.js';
 import { readLine } from '../support/lpread.js';
 
 
@@ -33,7 +33,7 @@ describe('migrating from the old Python script (float counters) into a real Infl
     await influx.write('legacy', 'net,host=router tx_bytes=3713275163.0,rx_bytes=4909425.0,tx_pkts=56434892.0,rx_pkts=109068990.0 1700000000000000000\n');
     const run = async (extra: string): Promise<string> => {
       writeFileSync(`${dir}/m.ini`, `${extra}[router]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n`);
-      const r = await runBin(['--config', `${dir}/m.ini`]);
+      const r = await runMain(['--config', `${dir}/m.ini`]);
       assert.equal(r.code, 0, r.stderr);
       return lines(r.stdout).filter((l) => l.startsWith('net,')).map((l) => `${l} 1700000060000000000`).join('\n');
     };
@@ -46,7 +46,7 @@ describe('migrating from the old Python script (float counters) into a real Infl
 
   it('schema = telegraf output answers the queries of a Telegraf net dashboard', async () => {
     writeFileSync(`${dir}/t.ini`, `schema = telegraf\n[router]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n[den]\ntype = sonos\nurl = ${sim.url}/sonos/1\ncollect = traffic\n`);
-    const r = await runBin(['--config', `${dir}/t.ini`]);
+    const r = await runMain(['--config', `${dir}/t.ini`]);
     assert.equal(r.code, 0, r.stderr);
     const body = lines(r.stdout).map((l, i) => `${serialize(readLine(l))} ${1700000000000000000n + BigInt(i) * 1000n}`).join('\n');
     await influx.query('', 'CREATE DATABASE telegraf');

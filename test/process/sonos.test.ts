@@ -12,7 +12,7 @@ import { serialize, type Metric } from '../../src/lineprotocol.js';
 import { DESCRIPTION_REFRESH_MS, MAX_INTERFACES, MAX_SPEAKERS, radioFields } from '../../src/devices/sonos/index.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';
-import { FIXTURES, lines, runBin } from '../support/helpers.js';
+import { FIXTURES, lines, runMain } from '../support/helpers.js';
 
 function speakerConfig(sim: Simulator, n: number, extra = '', type = 'sonos'): Config {
   return buildConfig({ file: 'sonos.ini', fileText: `[spk]\ntype = ${type}\nurl = ${sim.url}/sonos/${n}\n${extra}` });
@@ -271,11 +271,11 @@ describe('a speaker swapped in at the same address (issue 21, item 14)', () => {
     const dir = mkdtempSync(`${tmpdir()}/homenet-swap-`);
     try {
       writeFileSync(`${dir}/s.ini`, `state_file = ${dir}/state.json\n[spk]\ntype = sonos\nurl = ${at.url}\n`);
-      const first = await runBin(['--config', `${dir}/s.ini`]);
+      const first = await runMain(['--config', `${dir}/s.ini`]);
       assert.match(first.stdout, /^net,host=Living\\ Room\\ \(L\),interface=br0 /m);
       assert.match(readFileSync(`${dir}/state.json`, 'utf8'), /"hardware":"5C:AA:FD:00:00:10"/);
       at.swap(3);
-      const second = await runBin(['--config', `${dir}/s.ini`]);
+      const second = await runMain(['--config', `${dir}/s.ini`]);
       assert.equal(second.code, 0, second.stderr);
       assert.deepEqual([...new Set(lines(second.stdout).map((l) => /host=((?:\\.|[^,\s])+)/.exec(l)?.[1]))], ["Kid's\\ Room"]);
       assert.match(second.stdout, /^homenet_system,.*model=Sonos\\ Era\\ 300/m);
@@ -289,7 +289,7 @@ describe('discover and parse from the command line', () => {
   const lab = useSimulator();
 
   it('discover prints INI sections that are a valid config', async () => {
-    const r = await runBin(['discover', '--target', `127.0.0.1:${lab.sim.ssdpPort}`, '--wait', '400ms']);
+    const r = await runMain(['discover', '--target', `127.0.0.1:${lab.sim.ssdpPort}`, '--wait', '400ms']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^;; 4 Sonos speakers found\./);
     assert.match(r.stdout, /\n\[living-room-l\]\n;; Living Room \(L\), Sonos One \(S18\)\ntype = sonos\nurl = http:\/\/127\.0\.0\.1:\d+\/sonos\/1\n/);
@@ -302,7 +302,7 @@ describe('discover and parse from the command line', () => {
   });
 
   it('discover with nobody answering: a warning, exit 0', async () => {
-    const r = await runBin(['discover', '--target', '127.0.0.1:9', '--wait', '200ms']);
+    const r = await runMain(['discover', '--target', '127.0.0.1:9', '--wait', '200ms']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^W! no Sonos speaker answered within 200ms/);
@@ -310,15 +310,15 @@ describe('discover and parse from the command line', () => {
 
   it('parse names lines by the zone in a saved zp page, and --host overrides it', async () => {
     const dir = `${FIXTURES}sonos/stereo-pair-right-32bit/`;
-    const r = await runBin(['parse', '--type', 'sonos', `${dir}ifconfig.xml`, `${dir}zp.xml`]);
+    const r = await runMain(['parse', '--type', 'sonos', `${dir}ifconfig.xml`, `${dir}zp.xml`]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(lines(r.stdout).every((l) => l.startsWith('net,host=Dining\\ Room\\ (R),interface=')));
-    const named = await runBin(['parse', '--type', 'sonos', '--host', 'dining', `${dir}ifconfig.xml`, `${dir}zp.xml`]);
+    const named = await runMain(['parse', '--type', 'sonos', '--host', 'dining', `${dir}ifconfig.xml`, `${dir}zp.xml`]);
     assert.ok(lines(named.stdout).every((l) => l.startsWith('net,host=dining,interface=')));
   });
 
   it('prints the bridge and each interface that counted a packet: the wired speaker its eth0, the wireless one its radio', async () => {
-    const r = await runBin(['parse', '--type', 'sonos-household', `${FIXTURES}sonos-household/nested-controller-before-ifconfig/review.xml`]);
+    const r = await runMain(['parse', '--type', 'sonos-household', `${FIXTURES}sonos-household/nested-controller-before-ifconfig/review.xml`]);
     assert.equal(r.code, 0, r.stderr);
     const net = lines(r.stdout).filter((l) => l.startsWith('net,')).map((l) => l.slice(0, l.indexOf(' ')));
     assert.deepEqual(net, [

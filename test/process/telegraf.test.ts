@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulatorAndFolder } from '../support/context.js';
-import { BIN, lines, openCopy, ROOT, runBin, runProgram, type OpenCopy } from '../support/helpers.js';
+import { BIN, lines, openCopy, type OpenCopy, ROOT, runBin, runMain, runProgram } from '../support/helpers.js';
 
 const conf = readFileSync(`${ROOT}telegraf.d/homenet.conf`, 'utf8');
 const sampleIni = readFileSync(`${ROOT}telegraf.d/homenet.ini`, 'utf8');
@@ -91,16 +91,18 @@ describe('telegraf-homenet telegraf-config', () => {
     assert.match(r.stdout, /^ {2}data_format = "influx"$/m);
     const argv = JSON.parse(/^ {2}commands = (.+)$/m.exec(r.stdout)?.[1] ?? '') as string[][];
     assert.deepEqual(argv, [[BIN, '--config', ini]]);
-    const run = await runBin((argv[0] ?? []).slice(1), { cwd: '/' });
+    const run = await runMain((argv[0] ?? []).slice(1));
     assert.equal(run.code, 0, run.stderr);
     assert.equal(lines(run.stdout).filter((l) => l.startsWith('homenet_scrape,') && l.includes('success=true')).length, 2, run.stderr);
   });
 
   it('--legacy quotes a path with a space for the string form; --execd prints an execd block', async () => {
     const ini = `${dir}/homenet.ini`;
-    const legacy = await runBin(['telegraf-config', '--config', ini, '--legacy', '--program', '/usr/local/bin/telegraf-homenet']);
+    // In this process, told what the launcher would tell (the test above runs the launcher itself).
+    const launcher = { program: { path: BIN, node: process.execPath } };
+    const legacy = await runMain(['telegraf-config', '--config', ini, '--legacy', '--program', '/usr/local/bin/telegraf-homenet'], launcher);
     assert.match(legacy.stdout, new RegExp(`^ {2}commands = \\["/usr/local/bin/telegraf-homenet --config '${dir}/homenet.ini'"\\]$`, 'm'));
-    const execd = await runBin(['telegraf-config', '--config', ini, '--execd']);
+    const execd = await runMain(['telegraf-config', '--config', ini, '--execd'], launcher);
     assert.match(execd.stdout, /^\[\[inputs\.execd\]\]$/m);
     assert.match(execd.stdout, /^ {2}signal = "STDIN"$/m);
     assert.deepEqual(JSON.parse(/^ {2}command = (.+)$/m.exec(execd.stdout)?.[1] ?? ''), [BIN, 'execd', '--config', ini]);
@@ -108,7 +110,7 @@ describe('telegraf-homenet telegraf-config', () => {
 
   it('refuses a broken config: exit 2, nothing on stdout', async () => {
     writeFileSync(`${dir}/bad.ini`, '[gw]\ntype = att\n');
-    const r = await runBin(['telegraf-config', '--config', `${dir}/bad.ini`]);
+    const r = await runMain(['telegraf-config', '--config', `${dir}/bad.ini`]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /\[gw\] url: missing/);
