@@ -14,9 +14,13 @@
  * The folder says what a test needs: test/unit/ files start no process, open
  * no socket and wait for no timer (unit-guard.ts, loaded into every test
  * process, makes that so); test/process/ files run the program, the
- * simulator, influxd and the other tools. Each file runs in a process of its
- * own, longest first by the last run's measure (kept in dist/test/timings.json),
- * so that the run does not end with one long file alone on one core.
+ * simulator, influxd and the other tools. Each process file runs in a process
+ * of its own; the unit files share one process per core (a shard, balanced by
+ * their last measure), since starting Node and loading the program's modules
+ * again for each cost more than most of them take (a unit file named alone
+ * runs alone). Files start longest first by the last run's measure (kept in
+ * dist/test/timings.json), so that the run does not end with one long file
+ * alone on one core.
  *
  * Node 20's test runner has no global set-up, so this starts the one InfluxDB
  * of the run (when influxd is installed and a file that needs it is run) and
@@ -27,7 +31,7 @@
  * at the end, and under CI=true each of them fails the run, but for what CI
  * cannot have (CI_MAY_LACK).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { run } from 'node:test';
@@ -71,10 +75,36 @@ function lastTimings(): Record<string, number> {
 }
 
 /** Longest first by the last measure; files never measured after them, process files first. */
-function order(files: readonly string[]): string[] {
-  const ms = lastTimings();
+function order(files: readonly string[], ms: Readonly<Record<string, number>> = lastTimings()): string[] {
   const kind = (f: string): number => KINDS.findIndex((k) => f.startsWith(`${k}/`));
   return [...files].sort((a, b) => (ms[b] ?? -1) - (ms[a] ?? -1) || kind(a) - kind(b) || a.localeCompare(b));
+}
+
+/** What a unit file never measured is taken to take, ms, for balancing the shards. */
+const UNMEASURED_MS = 300;
+
+/**
+ * The unit files split into `count` shards of about the same last measured
+ * time, each written as a file that imports its share (under dist/test/unit/,
+ * where the guard acts); their paths under dist/test/, and the estimate of each.
+ */
+function shard(files: readonly string[], count: number): { files: string[]; ms: Record<string, number> } {
+  const ms = lastTimings();
+  const shards = Array.from({ length: Math.min(count, files.length) }, () => ({ files: [] as string[], ms: 0 }));
+  for (const f of order(files, ms)) {
+    const lightest = shards.reduce((a, b) => (b.ms < a.ms ? b : a));
+    lightest.files.push(f);
+    lightest.ms += ms[f] ?? UNMEASURED_MS;
+  }
+  for (const old of readdirSync(`${TESTS}unit`).filter((f) => f.startsWith('.shard-'))) rmSync(`${TESTS}unit/${old}`);
+  const out = { files: [] as string[], ms: {} as Record<string, number> };
+  shards.forEach((sh, i) => {
+    const name = `unit/.shard-${i + 1}-of-${shards.length}.test.js`;
+    writeFileSync(`${TESTS}${name}`, sh.files.map((f) => `import './${f.replace(/^unit\//, '')}';\n`).join(''));
+    out.files.push(name);
+    out.ms[name] = sh.ms;
+  });
+  return out;
 }
 
 /** The test files a command-line name means: `x` or `x.test.js` (of every kind that has one), `unit/x.test.ts`, `dist/test/unit/x.test.js`. */
@@ -131,10 +161,19 @@ function skipReport(skips: ReadonlyMap<string, number>, ci: boolean): { text: st
   return { text: `\nSkipped here (a tool or a build step this machine lacks):\n${rows.join('\n')}\n${rule}\n`, fails };
 }
 
+/** The files to start: each process file, and the unit files alone or in shards. */
+function plan(o: Options): string[] {
+  const units = o.files.filter((f) => f.startsWith('unit/'));
+  if (units.length <= 1) return o.files;
+  const shards = shard(units, o.concurrency);
+  return order([...o.files.filter((f) => !f.startsWith('unit/')), ...shards.files], { ...lastTimings(), ...shards.ms });
+}
+
 /** Runs the files, reporting as asked; what the run saw. */
 async function runFiles(o: Options): Promise<Seen> {
   const seen: Seen = { failed: false, skips: new Map(), took: new Map() };
-  const paths = o.files.map((f) => relative(process.cwd(), `${TESTS}${f}`));
+  const started = plan(o);
+  const paths = started.map((f) => relative(process.cwd(), `${TESTS}${f}`));
   const stream = run({ files: paths, concurrency: o.concurrency, ...(o.patterns.length > 0 ? { testNamePatterns: o.patterns } : {}) })
     .on('test:fail', (data) => {
       if (data.todo === undefined || data.todo === false) seen.failed = true;
@@ -146,8 +185,12 @@ async function runFiles(o: Options): Promise<Seen> {
       }
     })
     .on('test:complete', (data) => {
+      if (data.nesting !== 0) return;
       const i = paths.indexOf(data.name);
-      if (data.nesting === 0 && i >= 0) seen.took.set(o.files[i] ?? data.name, data.details.duration_ms);
+      // A process file's own test; in a shard, each unit file's top-level tests, added up.
+      if (i >= 0 && !(started[i] ?? '').startsWith('unit/.shard-')) seen.took.set(started[i] ?? data.name, data.details.duration_ms);
+      const file = data.file === undefined ? undefined : relative(TESTS, data.file);
+      if (i < 0 && file !== undefined && file.startsWith('unit/') && !started.includes(file)) seen.took.set(file, (seen.took.get(file) ?? 0) + data.details.duration_ms);
     });
   const out = { end: false };
   if (o.reporter === 'spec') {
