@@ -60,9 +60,9 @@ describe('the release folder', () => {
     const p = await run(['parse', '--type', 'att-pace', '--host', 'router', ...readdirSync(saved).filter((f) => !f.startsWith('expected.')).map((f) => saved + f)]);
     assert.equal(p.code, 0, p.stderr);
     assert.equal(p.stdout, readFileSync(`${saved}expected.out`, 'utf8'));
-    // The package's licence (package.json "license": MIT; the top level has no room for a LICENSE file),
-    // then Node.js's own, which the binary contains.
+    // The repository's LICENSE (package.json "license": MIT), then Node.js's own, which the binary contains.
     const licence = readFileSync(`${home}LICENSE`, 'utf8');
+    assert.ok(licence.startsWith(readFileSync(`${ROOT}LICENSE`, 'utf8')), 'the release\'s licence begins with the repository\'s');
     assert.match(licence, /^MIT License\n\nCopyright \(c\) /);
     assert.match(licence, /Node\.js is licensed for use as follows:/);
     assert.match(readFileSync(`${home}README.md`, 'utf8'), /^# telegraf-homenet\n/);

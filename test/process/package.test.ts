@@ -30,6 +30,7 @@ const RUNTIME = ['htmlparser2', 'ini', 'yargs'];
 
 interface Manifest {
   version: string;
+  license?: string;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -99,12 +100,17 @@ describe('the npm package installs and runs with no registry (issue 16, item 3)'
   it('holds nothing but bin/, dist/bundle/, docs/, telegraf.d/, the README, package.json and a licence', () => {
     const stray = files.filter((f) => !/^(bin\/|dist\/bundle\/|docs\/|telegraf\.d\/|README\.md$|package\.json$|LICEN[CS]E(\.\w+)?$)/i.test(f));
     assert.deepEqual(stray, []);
-    for (const f of ['bin/telegraf-homenet', 'bin/package.json', 'dist/bundle/program.js', 'telegraf.d/homenet.conf', 'telegraf.d/homenet-execd.conf', 'README.md', 'package.json', ...pages(ROOT)]) {
+    for (const f of ['bin/telegraf-homenet', 'bin/package.json', 'dist/bundle/program.js', 'telegraf.d/homenet.conf', 'telegraf.d/homenet-execd.conf', 'README.md', 'LICENSE', 'package.json', ...pages(ROOT)]) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     // The code cache of the Node that built the package (any other Node compiles the program itself).
     const build = BUILD_ID.exec(readFileSync(`${ROOT}dist/bundle/program.js`, 'utf8'))?.[1] ?? '?';
     assert.deepEqual(files.filter((f) => f.startsWith('dist/bundle/') && f !== 'dist/bundle/program.js'), [codeCachePath('', build, process.version, process.arch)]);
+  });
+
+  it('carries the licence package.json names: LICENSE at the top is the MIT licence', () => {
+    assert.equal(manifest(`${ROOT}package.json`).license, 'MIT');
+    assert.match(readFileSync(`${ROOT}LICENSE`, 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} .+\n\nPermission is hereby granted, free of charge/);
   });
 
   it('declares no runtime dependency: the program\'s packages (htmlparser2, yargs, ini) are in the bundle', () => {
