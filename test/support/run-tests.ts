@@ -157,7 +157,9 @@ function skipReport(skips: ReadonlyMap<string, number>, ci: boolean): { text: st
   const mayLack = (reason: string): boolean => CI_MAY_LACK.some((n) => n === NEEDS_REASON.exec(reason)?.[1]);
   const rows = [...skips].sort((a, b) => a[0].localeCompare(b[0])).map(([reason, n]) => `${String(n).padStart(5)} skipped  ${reason}${ci && !mayLack(reason) ? '  <- fails under CI=true' : ''}`);
   const fails = ci && [...skips.keys()].some((r) => !mayLack(r));
-  const rule = `Under CI=true a skip fails the run, except for what CI cannot have: ${CI_MAY_LACK.join(', ')}.`;
+  const rule = fails
+    ? `CI=true: the skips marked fail this run; CI must have what they need (only ${CI_MAY_LACK.join(', ')} may be missing there).`
+    : `Under CI=true a skip fails the run, except for what CI cannot have: ${CI_MAY_LACK.join(', ')}.`;
   return { text: `\nSkipped here (a tool or a build step this machine lacks):\n${rows.join('\n')}\n${rule}\n`, fails };
 }
 
