@@ -1,35 +1,21 @@
 /** The ready-to-copy Telegraf snippet and sample INI do what they say. */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulatorAndFolder } from '../support/context.js';
-import { BIN, lines, openCopy, type OpenCopy, ROOT, runBin, runMain, runProgram } from '../support/helpers.js';
-
-const conf = readFileSync(`${ROOT}telegraf.d/homenet.conf`, 'utf8');
-const sampleIni = readFileSync(`${ROOT}telegraf.d/homenet.ini`, 'utf8');
-
-/** `key = value` of the [[inputs.exec]] block, comments left out. */
-function setting(key: string): string {
-  const m = new RegExp(`^\\s*${key}\\s*=\\s*(.+)$`, 'm').exec(conf);
-  assert.ok(m?.[1], `${key} is set in homenet.conf`);
-  return m[1].trim();
-}
+import { BIN, lines, openCopy, type OpenCopy, runBin, runMain, runProgram } from '../support/helpers.js';
+import { EXEC_CONF, EXECD_CONF, SAMPLE_INI, setting } from '../support/snippets.js';
 
 describe('telegraf.d/homenet-execd.conf', () => {
-  const execd = readFileSync(`${ROOT}telegraf.d/homenet-execd.conf`, 'utf8');
-  const get = (key: string): string => {
-    const m = new RegExp(`^\\s*${key}\\s*=\\s*(.+)$`, 'm').exec(execd);
-    assert.ok(m?.[1], `${key} is set`);
-    return m[1].trim();
-  };
+  const get = (key: string): string => setting(EXECD_CONF, key);
 
   it('its command starts an execd that answers a newline with a batch and ends on EOF', async () => {
     const sim = await startSimulator();
     const dir = mkdtempSync(`${tmpdir()}/homenet-execd-conf-`);
     try {
-      writeFileSync(`${dir}/homenet.ini`, sampleIni.replace('url = http://192.168.1.254', `url = ${sim.url}`));
+      writeFileSync(`${dir}/homenet.ini`, SAMPLE_INI.replace('url = http://192.168.1.254', `url = ${sim.url}`));
       const [, ...args] = JSON.parse(get('command')) as string[];
       const r = await runBin(args.map((a) => (a === '/etc/telegraf/homenet.ini' ? `${dir}/homenet.ini` : a)), { input: '\n' });
       assert.equal(r.code, 0, r.stderr);
@@ -49,12 +35,12 @@ describe('telegraf.d/homenet.conf', () => {
     const lab = useSimulatorAndFolder('telegraf');
 
     it('prints valid line protocol from the sample INI pointed at the simulator', async () => {
-      const argv = JSON.parse(setting('commands')) as string[][];
+      const argv = JSON.parse(setting(EXEC_CONF, 'commands')) as string[][];
       assert.equal(argv.length, 1);
       const [program, ...args] = argv[0] ?? [];
       assert.equal(program, '/usr/local/bin/telegraf-homenet');
       const ini = `${lab.dir}/homenet.ini`;
-      writeFileSync(ini, sampleIni.replace('url = http://192.168.1.254', `url = ${lab.url}`));
+      writeFileSync(ini, SAMPLE_INI.replace('url = http://192.168.1.254', `url = ${lab.url}`));
       const r = await runBin(args.map((a) => (a === '/etc/telegraf/homenet.ini' ? ini : a)), { cwd: '/' });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');

@@ -1,28 +1,15 @@
 /** The ready-to-copy Telegraf snippets and what `telegraf-config` prints, read in this process: options, paths, warnings. */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { buildConfig, DEFAULT_TIMEOUT_MS, parseDuration } from '../../src/config.js';
-import { BIN, ROOT, runMain } from '../support/helpers.js';
-
-const conf = readFileSync(`${ROOT}telegraf.d/homenet.conf`, 'utf8');
-const sampleIni = readFileSync(`${ROOT}telegraf.d/homenet.ini`, 'utf8');
-
-/** `key = value` of the [[inputs.exec]] block, comments left out. */
-function setting(key: string): string {
-  const m = new RegExp(`^\\s*${key}\\s*=\\s*(.+)$`, 'm').exec(conf);
-  assert.ok(m?.[1], `${key} is set in homenet.conf`);
-  return m[1].trim();
-}
+import { BIN, runMain } from '../support/helpers.js';
+import { EXEC_CONF, EXECD_CONF, SAMPLE_INI, setting } from '../support/snippets.js';
 
 describe('telegraf.d/homenet-execd.conf', () => {
-  const execd = readFileSync(`${ROOT}telegraf.d/homenet-execd.conf`, 'utf8');
-  const get = (key: string): string => {
-    const m = new RegExp(`^\\s*${key}\\s*=\\s*(.+)$`, 'm').exec(execd);
-    assert.ok(m?.[1], `${key} is set`);
-    return m[1].trim();
-  };
+  const execd = EXECD_CONF;
+  const get = (key: string): string => setting(EXECD_CONF, key);
 
   it('is an execd input driven by STDIN with influx data format', () => {
     assert.match(execd, /^\[\[inputs\.execd\]\]$/m);
@@ -34,21 +21,21 @@ describe('telegraf.d/homenet-execd.conf', () => {
 
 describe('telegraf.d/homenet.conf', () => {
   it('is an exec input with influx data format', () => {
-    assert.match(conf, /^\[\[inputs\.exec\]\]$/m);
-    assert.equal(setting('data_format'), '"influx"');
+    assert.match(EXEC_CONF, /^\[\[inputs\.exec\]\]$/m);
+    assert.equal(setting(EXEC_CONF, 'data_format'), '"influx"');
   });
 
   it('gives Telegraf a timeout above our own deadline', () => {
-    const telegrafTimeout = parseDuration(JSON.parse(setting('timeout')) as string) ?? 0;
-    const ini = buildConfig({ file: 'homenet.ini', fileText: sampleIni });
+    const telegrafTimeout = parseDuration(JSON.parse(setting(EXEC_CONF, 'timeout')) as string) ?? 0;
+    const ini = buildConfig({ file: 'homenet.ini', fileText: SAMPLE_INI });
     const ours = Math.max(...ini.devices.map((d) => d.timeoutMs));
     assert.equal(ours, DEFAULT_TIMEOUT_MS);
     assert.ok(telegrafTimeout >= ours + 2000, `Telegraf timeout ${telegrafTimeout} ms leaves room above ${ours} ms`);
-    assert.ok(parseDuration(JSON.parse(setting('interval')) as string) !== undefined);
+    assert.ok(parseDuration(JSON.parse(setting(EXEC_CONF, 'interval')) as string) !== undefined);
   });
 
   it('shows the pre-1.39 string form in a comment', () => {
-    assert.match(conf, /^\s*# commands = \["\/usr\/local\/bin\/telegraf-homenet --config \/etc\/telegraf\/homenet\.ini"\]$/m);
+    assert.match(EXEC_CONF, /^\s*# commands = \["\/usr\/local\/bin\/telegraf-homenet --config \/etc\/telegraf\/homenet\.ini"\]$/m);
   });
 });
 
@@ -108,7 +95,7 @@ const TELEGRAF_OPTIONS: Readonly<Record<'exec' | 'execd', readonly { option: str
   ],
   execd: [
     { option: 'interval', since: '1.14.0', source: "Telegraf's docs/CONFIGURATION.md, per-plugin options" },
-    { option: 'data_format', since: '1.14.0', source: 'execd sample.conf, every version' },
+    { option: 'data_format', since: '1.14.0', source: 'execd sample.EXEC_CONF, every version' },
     // execd is "Introduced in: Telegraf v1.14.0" (docs.influxdata.com, pkg.go.dev README);
     // its first execd.go has `Command []string`, `Signal string`, `RestartDelay config.Duration` and no more.
     { option: 'command', form: 'argv', since: '1.14.0', source: 'first execd.go in the code corpus' },
@@ -159,7 +146,7 @@ describe('telegraf-config and telegraf.d/: only options the Telegraf they are fo
   before(() => {
     dir = mkdtempSync(`${tmpdir()}/homenet-tc-opts-`);
     mkdirSync(`${dir}/etc`);
-    writeFileSync(`${dir}/etc/homenet.ini`, sampleIni);
+    writeFileSync(`${dir}/etc/homenet.ini`, SAMPLE_INI);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -195,15 +182,15 @@ describe('telegraf-config and telegraf.d/: only options the Telegraf they are fo
   });
 
   it('the shipped snippets are for the versions they say, and set exactly what telegraf-config generates', async () => {
-    const execd = readFileSync(`${ROOT}telegraf.d/homenet-execd.conf`, 'utf8');
-    assert.deepEqual(refusedBy(conf, '1.39.0'), []);
+    const execd = EXECD_CONF;
+    assert.deepEqual(refusedBy(EXEC_CONF, '1.39.0'), []);
     assert.deepEqual(refusedBy(execd, '1.14.0'), []);
     // Same program, same timeout, same everything: pasting either gives the same Telegraf.
-    assert.deepEqual([...blockSettings(conf).settings], [...blockSettings(await generated()).settings]);
+    assert.deepEqual([...blockSettings(EXEC_CONF).settings], [...blockSettings(await generated()).settings]);
     assert.deepEqual([...blockSettings(execd).settings], [...blockSettings(await generated(['--execd'])).settings]);
     // The shipped pre-1.39 comment is the --legacy block's commands.
     const legacyCommands = blockSettings(await generated(['--legacy'])).settings.get('commands');
-    assert.match(conf, new RegExp(`^ {2}# commands = ${(legacyCommands ?? 'none').replace(/[[\]\\/.]/g, '\\$&')}$`, 'm'));
+    assert.match(EXEC_CONF, new RegExp(`^ {2}# commands = ${(legacyCommands ?? 'none').replace(/[[\]\\/.]/g, '\\$&')}$`, 'm'));
   });
 });
 
