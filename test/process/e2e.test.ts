@@ -13,6 +13,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
+import { eventually } from '../support/clock.js';
 import { useSimulator } from '../support/context.js';
 import { BIN, closedPort, FIXTURES, lines, ROOT, runBin, runMain } from '../support/helpers.js';
 
@@ -288,11 +289,6 @@ async function failingDevice(): Promise<{ url: string; closed: () => number; clo
   };
 }
 
-/** Resolves once `done()` holds, looking every few ms (no time limit: node:test's timeout ends a test whose moment never comes). */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 5));
-}
-
 // Each device's timeout is 5 minutes: a run that waited for it instead of ending on the signal fails by this timeout.
 describe('Ctrl-C and SIGTERM during a one-shot gather (collect, --format pretty, capture)', { timeout: 60_000 }, () => {
   let answered: Awaited<ReturnType<typeof failingDevice>>;
@@ -325,7 +321,7 @@ describe('Ctrl-C and SIGTERM during a one-shot gather (collect, --format pretty,
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
-      await until(() => answered.closed() > closedBefore && (hang.hits.get('/xslt?PAGE=C_1_0') ?? 0) > hangBefore);
+      await eventually(() => answered.closed() > closedBefore && (hang.hits.get('/xslt?PAGE=C_1_0') ?? 0) > hangBefore);
       child.kill(signal);
       return { code: await closed, stdout, stderr };
     } finally {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { serialize } from '../../src/lineprotocol.js';
 import { HOSTILE_FAULTS, startSimulator, type Fault, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';
-import { FakeClock, until } from '../support/clock.js';
+import { eventually, FakeClock, until } from '../support/clock.js';
 import { readLine } from '../support/lpread.js';
 import { BIN, closedPort, lines, runBin, runMain } from '../support/helpers.js';
 
@@ -184,11 +184,6 @@ function startExecd(args: string[]): {
 /** Requests a simulator has received so far, all paths together. */
 const requests = (s: Simulator): number => [...s.hits.values()].reduce((a, b) => a + b, 0);
 
-/** Resolves once `done()` holds, looking every few ms (no time limit: node:test's timeout ends a test whose moment never comes). */
-async function soon(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 5));
-}
-
 describe('execd', { timeout: 30_000 }, () => {
   let sim: Simulator;
   let slow: Simulator;
@@ -249,13 +244,13 @@ describe('execd', { timeout: 30_000 }, () => {
     const asked = late();
     e.send('\n');
     // The gather is in flight once the slow device was asked.
-    await soon(() => late() > asked);
+    await eventually(() => late() > asked);
     e.send('\n\n\n');
     // EOF now: execd ends after the gather in flight and the one asked for, so what it printed
     // when it exits is every gather those newlines caused: one each would be more, none fewer.
     e.end();
     slowClock.advance(300);
-    await soon(() => late() > asked + 1);
+    await eventually(() => late() > asked + 1);
     slowClock.advance(300);
     assert.equal((await e.exit).code, 0);
     const scrapes = lines(e.output()).filter((l) => l.startsWith('homenet_scrape,'));
@@ -293,7 +288,7 @@ describe('execd', { timeout: 30_000 }, () => {
       const e = startExecd(['--device', `att-pace=${hang.url}`, '--device', `att-pace=${sim.url}`, '--timeout', '5m']);
       await e.ready;
       e.send('\n');
-      await soon(() => requests(hang) > 0);
+      await eventually(() => requests(hang) > 0);
       e.kill('SIGTERM');
       assert.equal((await e.exit).code, 0);
       assert.equal(e.output(), '');
