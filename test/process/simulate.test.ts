@@ -12,6 +12,7 @@ import { registerKind, type DeviceKind } from '../../src/devices/index.js';
 import type { SimulatedContext, SimulatedMake } from '../../src/simulate/make.js';
 import { startSimulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';
+import { until } from '../support/clock.js';
 import { ROOT } from '../support/helpers.js';
 
 /** A GET on loopback: the status and the text. */
@@ -127,8 +128,7 @@ describe('simulate command: the lines of a registered make', () => {
       stderr: (t) => (stderr += t),
       signal: stop.signal,
     });
-    const deadline = Date.now() + 10_000;
-    while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => stdout.includes('\n'));
     const url = stdout.trim();
     try {
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
