@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { BIN, CHILD_ENV, cpuMs, simulatorProcess } from './measure.js';
+import { BIN, childEnv, cpuMs, simulatorProcess } from './measure.js';
 
 export const EXECD_WARM_UP = 1000;
 /** How far the long execd run goes (the memory target counts from gather 1,000 to 20,000); gathers run back to back. */
@@ -44,7 +44,7 @@ interface ExecdChild {
 /** Starts `execd` with `args` (the launcher unless `program` says otherwise); a gather's lines hold `devices` scrape lines. */
 function execdChild(args: string[], devices: number, program: ExecdProgram = LAUNCHER_EXECD): ExecdChild {
   const [command = process.execPath, ...before] = program;
-  const child = spawn(command, [...before, 'execd', ...args], { stdio: ['pipe', 'pipe', 'ignore'], env: CHILD_ENV });
+  const child = spawn(command, [...before, 'execd', ...args], { stdio: ['pipe', 'pipe', 'ignore'], env: childEnv() });
   let batches = 0;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     batches += (d.match(/^homenet_scrape,/gm) ?? []).length / devices;

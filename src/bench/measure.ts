@@ -14,14 +14,16 @@ export const BASE_NODE = `${baseFolder(target('x64'))}bin/node`;
 export const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
 
 /**
- * The environment of every program measured: this one's, without
+ * The environment of every program measured: this one's (as it is now), without
  * NODE_EXTRA_CA_CERTS. Node 20 reads that file and builds its whole store of
  * root certificates at start (60 ms of CPU on the bench machine, 22 and
  * later when a connection needs it): it doubled `node -e 0` on Node 20 and
  * hid the program's own start-up in both sides of every ratio. Telegraf's
  * environment has no reason to set it.
  */
-export const CHILD_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+export function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+}
 
 /** The machine's load (1-minute average) now. */
 export function loadNow(): number {
@@ -98,7 +100,7 @@ export function runProcess(program: string, args: string[], input?: string): Pro
   const [cmd, argv] = havePerf ? ['perf', ['stat', '-e', 'task-clock', '-o', cpuFile, '--', ...timed.flat()]] : timed;
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['pipe', 'ignore', 'ignore'], cwd: '/', env: CHILD_ENV });
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'ignore', 'ignore'], cwd: '/', env: childEnv() });
     let peakKiB = 0;
     let anonKiB = 0;
     const poll = setInterval(() => {
@@ -158,7 +160,7 @@ export function report(what: string, figure: string, target: string, met: boolea
 
 /** Starts the simulator as its own process (so its CPU is not ours) and returns its URL. */
 export async function simulatorProcess(args: string[] = []): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: CHILD_ENV });
+  const child = spawn(process.execPath, [BIN, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
