@@ -7,9 +7,15 @@ import { baseFolder } from '../build/binary.js';
 import { binaryPath, target } from '../build/targets.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
-export const BIN = `${root}bin/telegraf-homenet`;
+/**
+ * The checkout whose program is measured: this one, or another one built
+ * (`BENCH_PROGRAM=/path/to/checkout/`: a before-and-after comparison, with
+ * this checkout's simulator, floors and figures for both).
+ */
+export const PROGRAM_ROOT = (process.env['BENCH_PROGRAM'] ?? root).replace(/\/?$/, '/');
+export const BIN = `${PROGRAM_ROOT}bin/telegraf-homenet`;
 /** The single binary `npm run binary` makes for x64, and the official Node it is made from (the floor of its start-up). */
-export const BINARY = binaryPath(root, 'x64');
+export const BINARY = binaryPath(PROGRAM_ROOT, 'x64');
 export const BASE_NODE = `${baseFolder(target('x64'))}bin/node`;
 export const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
 
@@ -160,7 +166,7 @@ export function report(what: string, figure: string, target: string, met: boolea
 
 /** Starts the simulator as its own process (so its CPU is not ours) and returns its URL. */
 export async function simulatorProcess(args: string[] = []): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
+  const child = spawn(process.execPath, [`${root}bin/telegraf-homenet`, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -26,9 +26,9 @@ import {
   htmlparser2Alone,
   LoadSpan,
   median,
+  PROGRAM_ROOT,
   type ProcessRun,
   report,
-  root,
   runProcess,
   RUNS,
   speakerPages,
@@ -105,9 +105,9 @@ async function measureCase(c: Case, sides: readonly Side[], extras: { uncached: 
 /** The launcher's program with no code cache beside it, as a Node of another version than the build's finds it. */
 function uncachedLauncher(dir: string): string {
   const uncached = `${dir}/uncached/`;
-  cpSync(`${root}bin`, `${uncached}bin`, { recursive: true });
+  cpSync(`${PROGRAM_ROOT}bin`, `${uncached}bin`, { recursive: true });
   mkdirSync(`${uncached}dist/bundle`, { recursive: true });
-  cpSync(programPath(root), programPath(uncached));
+  cpSync(programPath(PROGRAM_ROOT), programPath(uncached));
   return `${uncached}bin/telegraf-homenet`;
 }
 
