@@ -63,11 +63,11 @@ export const MAX_DEPTH = 256;
 
 /**
  * How many elements a page read as a tree may have. The biggest real page
- * seen has 4,249 (the pages read have up to 1,100); each element costs about
- * 390 bytes of tree, and the readers look at each table's cells: a page of
- * 8,192 elements in tables of long cells is read in about 70 ms (16,384: 100
- * ms, 50,000: 340 ms; docs/performance.md). (The NAT page, which can be big
- * for real, is read as rows.)
+ * seen has 4,249 (the pages read, in the captures seen: up to 564); each
+ * element costs about 390 bytes of tree, and the readers look at each
+ * table's cells: a page of 8,192 elements in tables of long cells is read in
+ * about 70 ms (16,384: 100 ms, 50,000: 340 ms; docs/performance.md). (The
+ * NAT page, which can be big for real, is read as rows.)
  */
 export const MAX_ELEMENTS = 8_192;
 
