@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 import { warning } from './log.js';
 import type { StateFile } from './state/index.js';
+import type { PeriodCount } from './usage/index.js';
 
 /** How a command's run post-processes its gathers. */
 export interface RunKind {
@@ -130,13 +131,18 @@ export class Run {
     const file = path === undefined ? undefined : (await import('./state/index.js')).StateFile.open(path);
     let totals: Step | undefined;
     if (file !== undefined || kind.memory === 'process') {
-      const { addTotals, emptyState, prune } = await import('./counters.js');
+      const [{ addTotals, emptyState, prune }, { UsageCounter }] = await Promise.all([import('./counters.js'), import('./usage/index.js')]);
       const counters = file?.counters ?? emptyState();
+      // The data used per billing period, counted from the totals: where gateways are, on the collector's wall clock.
+      const usage = config.devices.some((d) => d.usage !== undefined)
+        ? new UsageCounter(config, file?.usage ?? new Map<string, PeriodCount>(), { begin: true, wallMs: options.now ?? options.clock?.wallMs ?? Date.now })
+        : undefined;
       totals = (metrics, warn) => {
         const now = nowNs();
+        const before = usage?.before(metrics, counters);
         const out = addTotals(metrics, counters, config.measurement, now, warn);
         prune(counters, now, metrics);
-        return out;
+        return usage && before ? usage.add(out, before) : out;
       };
     }
     let shape: Step | undefined;

@@ -1,14 +1,25 @@
 /**
  * `homenet_usage`, the data a gateway carried in the ISP's billing period:
- * its config keys and their exact errors.
+ * its config keys and their exact errors, billing periods in local time
+ * (this file runs in New York's time zone, whose clocks change inside a
+ * period), and the counting rules on readings made by hand. Gathered from
+ * the simulator: usage-gathers.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
-import { buildConfig, ConfigError } from '../src/config.js';
+import { buildConfig, ConfigError, type Config } from '../src/config.js';
+import { addTotals, emptyState } from '../src/counters.js';
+import { bool, int, type FieldValue, type Metric } from '../src/lineprotocol.js';
+import { UsageCounter, type UsageMemory } from '../src/usage/index.js';
+import { periodStart } from '../src/usage/period.js';
 import { parseSize } from '../src/usage/settings.js';
 import { runMain } from './support/helpers.js';
+import { ms, usageFields } from './support/usage.js';
+
+// Billing periods start at local midnight: New York's, here (UTC-5, UTC-4 in summer).
+process.env['TZ'] = 'America/New_York';
 
 const FILE = '/etc/telegraf/homenet.ini';
 const GW = '[gw]\ntype = att\nurl = http://192.168.1.254\n';
@@ -76,3 +87,108 @@ describe('usage: billing_day and data_cap in the config', () => {
 });
 
 
+describe('usage: billing periods start at local midnight (TZ=America/New_York)', () => {
+  it('is New York\'s midnight, summer and winter, and the instant before it is the period before', () => {
+    const cases: [at: string, day: number, start: string][] = [
+      ['2024-11-20T12:00:00-05:00', 1, '2024-11-01T04:00:00Z'], // 1 Nov, still summer time (UTC-4)
+      ['2024-12-01T00:00:00-05:00', 1, '2024-12-01T05:00:00Z'], // the period's first instant
+      ['2024-11-30T23:59:59.999-05:00', 1, '2024-11-01T04:00:00Z'], // its last, in the period before
+      ['2024-11-03T00:00:20-04:00', 3, '2024-11-03T04:00:00Z'], // the day the clocks go back at 2:00
+      ['2024-11-03T01:30:00-05:00', 3, '2024-11-03T04:00:00Z'], // 1:30 a second time, after they did
+      ['2024-11-02T23:59:40-04:00', 3, '2024-10-03T04:00:00Z'],
+      ['2024-03-10T03:00:00-04:00', 10, '2024-03-10T05:00:00Z'], // the day they go forward
+      ['2025-01-10T08:00:00-05:00', 15, '2024-12-15T05:00:00Z'], // the period began last year
+      ['2024-03-15T00:00:00-04:00', 28, '2024-02-28T05:00:00Z'],
+    ];
+    for (const [at, day, start] of cases) assert.equal(new Date(periodStart(ms(at), day)).toISOString(), new Date(start).toISOString(), `${at}, billing_day ${day}`);
+  });
+});
+
+/** A gateway's traffic line and its scrape line, as a gather gives them. */
+function gatherOf(rx: bigint, tx: bigint, uptime?: bigint): Metric[] {
+  return [
+    { name: 'net', tags: { host: 'gw' }, fields: { rx_bytes: int(rx), tx_bytes: int(tx) } },
+    ...(uptime === undefined ? [] : [{ name: 'homenet_system', tags: { host: 'gw' }, fields: { uptime_s: int(uptime) } }]),
+    { name: 'homenet_scrape', tags: { host: 'gw', type: 'att' }, fields: { success: bool(true) } },
+  ];
+}
+
+/** Counts gathers as the pipeline does (totals, then the data used), the wall clock and the readings' times set by the caller. */
+class Counter {
+  readonly counters = emptyState();
+  readonly memory: UsageMemory = new Map();
+  wall = 0;
+  private readonly usage: UsageCounter;
+
+  constructor(config: Config) {
+    this.usage = new UsageCounter(config, this.memory, { begin: true, wallMs: () => this.wall });
+  }
+
+  /** The `homenet_usage` fields after a gather at `at` (ISO) whose counters read `rx` and `tx`. */
+  gather(at: string, rx: bigint, tx: bigint, uptime?: bigint): Record<string, FieldValue> | undefined {
+    this.wall = ms(at);
+    const metrics = gatherOf(rx, tx, uptime);
+    const before = this.usage.before(metrics, this.counters);
+    const out = addTotals(metrics, this.counters, 'net', BigInt(this.wall) * 1_000_000n);
+    return this.usage.add(out, before).find((m) => m.name === 'homenet_usage')?.fields;
+  }
+}
+
+
+describe('usage: the counting rules', () => {
+  const config = buildConfig({ file: FILE, fileText: `billing_day = 5\ndata_cap = 1 GB\n${GW}` });
+  const NOV = '2024-11-05T05:00:00Z';
+  const DEC = '2024-12-05T05:00:00Z';
+
+  it('counts from the first reading, partial, and grows as the totals do: a 32-bit wrap costs nothing', () => {
+    const c = new Counter(config);
+    assert.deepEqual(c.gather('2024-11-20T12:00:00-05:00', 4_000_000_000n, 10n), usageFields(0n, 0n, true, NOV, 10n ** 9n));
+    assert.deepEqual(c.gather('2024-11-20T12:00:10-05:00', 4_200_000_000n, 1010n), usageFields(200_000_000n, 1000n, true, NOV, 10n ** 9n));
+    // Past 2^32: the counter reads 100,000,000 again.
+    assert.deepEqual(c.gather('2024-11-20T12:00:20-05:00', 100_000_000n, 2010n), usageFields(200_000_000n + 2n ** 32n - 4_100_000_000n, 2000n, true, NOV, 10n ** 9n));
+  });
+
+  it('a new period starts from the last reading before it: what grew in between is shared by time', () => {
+    const c = new Counter(config);
+    c.gather('2024-12-04T23:58:00-05:00', 1_000_000n, 0n);
+    assert.deepEqual(c.gather('2024-12-04T23:59:00-05:00', 31_000_000n, 3000n), usageFields(30_000_000n, 3000n, true, NOV, 10n ** 9n));
+    // 90 s between the readings, 30 of them in the new period: a third of the 90,000,000 and 9,000.
+    assert.deepEqual(c.gather('2024-12-05T00:00:30-05:00', 121_000_000n, 12_000n), usageFields(30_000_000n, 3000n, false, DEC, 10n ** 9n));
+    assert.deepEqual(c.gather('2024-12-05T00:01:30-05:00', 181_000_000n, 18_000n), usageFields(90_000_000n, 9000n, false, DEC, 10n ** 9n));
+  });
+
+  it('readings more than an hour apart across its start: the new period counts from the first in it, partial', () => {
+    const c = new Counter(config);
+    c.gather('2024-12-04T22:00:00-05:00', 1_000_000n, 0n);
+    c.gather('2024-12-04T22:59:00-05:00', 2_000_000n, 0n);
+    assert.deepEqual(c.gather('2024-12-05T00:00:01-05:00', 3_000_000n, 0n), usageFields(0n, 0n, true, DEC, 10n ** 9n));
+    assert.deepEqual(c.gather('2024-12-05T00:01:01-05:00', 5_000_000n, 1n), usageFields(2_000_000n, 1n, true, DEC, 10n ** 9n));
+  });
+
+  it('a reboot (uptime went down) adds what the counters counted since it, as the totals do', () => {
+    const c = new Counter(config);
+    c.gather('2024-11-20T12:00:00-05:00', 500_000_000n, 50_000n, 1_000_000n);
+    c.gather('2024-11-20T12:01:00-05:00', 560_000_000n, 56_000n, 1_000_060n);
+    assert.deepEqual(c.gather('2024-11-20T12:02:00-05:00', 30_000_000n, 3000n, 30n), usageFields(90_000_000n, 9000n, true, NOV, 10n ** 9n));
+  });
+
+  it('totals that started again (the series forgotten): nothing added, the count kept, partial from then on', () => {
+    const c = new Counter(config);
+    c.gather('2024-12-04T23:59:50-05:00', 0n, 0n);
+    c.gather('2024-12-05T00:00:10-05:00', 20_000_000n, 0n);
+    assert.deepEqual(c.gather('2024-12-05T00:01:10-05:00', 80_000_000n, 0n), usageFields(70_000_000n, 0n, false, DEC, 10n ** 9n));
+    c.counters.series.clear();
+    assert.deepEqual(c.gather('2024-12-05T00:02:10-05:00', 90_000_000n, 0n), usageFields(70_000_000n, 0n, true, DEC, 10n ** 9n));
+    assert.deepEqual(c.gather('2024-12-05T00:03:10-05:00', 95_000_000n, 0n), usageFields(75_000_000n, 0n, true, DEC, 10n ** 9n));
+  });
+
+  it('a line without totals (two devices with one host tag) gets no homenet_usage', () => {
+    const counters = emptyState();
+    const usage = new UsageCounter(config, new Map(), { begin: true, wallMs: () => ms(NOV) });
+    const twice = [...gatherOf(1n, 1n).slice(0, 1), ...gatherOf(2n, 2n)];
+    const before = usage.before(twice, counters);
+    const out = addTotals(twice, counters, 'net', 0n);
+    assert.equal(out.some((m) => m.fields['rx_bytes_total'] !== undefined), false);
+    assert.equal(usage.add(out, before).some((m) => m.name === 'homenet_usage'), false);
+  });
+});
