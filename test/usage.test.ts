@@ -2,20 +2,24 @@
  * `homenet_usage`, the data a gateway carried in the ISP's billing period:
  * its config keys and their exact errors, billing periods in local time
  * (this file runs in New York's time zone, whose clocks change inside a
- * period), and the counting rules on readings made by hand. Gathered from
- * the simulator: usage-gathers.test.ts.
+ * period), the counting rules on readings made by hand, and the data used
+ * in the terminal views. Gathered from the simulator: usage-gathers.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { buildConfig, ConfigError, type Config } from '../src/config.js';
 import { addTotals, emptyState } from '../src/counters.js';
-import { bool, int, type FieldValue, type Metric } from '../src/lineprotocol.js';
+import { bool, float, int, str, type FieldValue, type Metric } from '../src/lineprotocol.js';
+import { pretty, Watch } from '../src/pretty/index.js';
+import { columns } from '../src/pretty/text.js';
+import { usageWords } from '../src/pretty/usage.js';
+import { startSimulator } from '../src/simulate/server.js';
 import { UsageCounter, type UsageMemory } from '../src/usage/index.js';
 import { periodStart } from '../src/usage/period.js';
 import { parseSize } from '../src/usage/settings.js';
-import { runMain } from './support/helpers.js';
+import { lines, runMain } from './support/helpers.js';
 import { ms, usageFields } from './support/usage.js';
 
 // Billing periods start at local midnight: New York's, here (UTC-5, UTC-4 in summer).
@@ -190,5 +194,73 @@ describe('usage: the counting rules', () => {
     const out = addTotals(twice, counters, 'net', 0n);
     assert.equal(out.some((m) => m.fields['rx_bytes_total'] !== undefined), false);
     assert.equal(usage.add(out, before).some((m) => m.name === 'homenet_usage'), false);
+  });
+});
+
+describe('usage: in the terminal views, as words on the gateway\'s block', () => {
+  const line = (fields: Record<string, FieldValue>): Metric => ({ name: 'homenet_usage', tags: { host: 'router' }, fields });
+  const DEC = ms('2024-12-01T00:00:00-05:00');
+
+  it('in the cap\'s units (decimal, or binary for a cap of whole GiB), a lower bound saying so', () => {
+    assert.equal(usageWords(line({ bytes: int(412_000_000_000n), partial: bool(false), period_start_ms: int(DEC), cap_bytes: int(10n ** 12n), cap_pct: float(41.2) })), 'used 412 GB of 1.00 TB (41.2%) since 1 Dec');
+    assert.equal(usageWords(line({ bytes: int(12n * 2n ** 30n), partial: bool(true), period_start_ms: int(ms('2024-11-15T00:00:00-05:00')), cap_bytes: int(2n ** 40n), cap_pct: float(1.17) })), 'used at least 12.0 GiB of 1.00 TiB (1.17%) since 15 Nov');
+    assert.equal(usageWords(line({ bytes: int(5_000_000n), partial: bool(false), period_start_ms: int(DEC) })), 'used 5.00 MB since 1 Dec');
+  });
+
+  /** A gateway's gather as the views get it; `wan`: with its Internet line; `used`: with its data used. */
+  const gateway = (rx: bigint, wan: boolean, used: boolean): Metric[] => [
+    { name: 'net', tags: { host: 'router' }, fields: { rx_bytes: int(rx), tx_bytes: int(1_000_000n), rx_err: int(0n), tx_err: int(0n), tx_drop: int(4n) } },
+    ...(used ? [line({ rx_bytes: int(400_000_000_000n), tx_bytes: int(12_000_000_000n), bytes: int(412_000_000_000n), partial: bool(false), period_start_ms: int(DEC), cap_bytes: int(10n ** 12n), cap_pct: float(41.2) })] : []),
+    ...(wan ? [{ name: 'homenet_wan', tags: { host: 'router' }, fields: { connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'), link_up: bool(true), link_speed_mbps: int(10_000n), duplex: str('full') } }] : []),
+    { name: 'homenet_scrape', tags: { host: 'router', type: 'att' }, fields: { success: bool(true), duration_ms: int(20) } },
+  ];
+
+  for (const width of [80, 120]) {
+    it(`first on the wan row, whole, in both views at ${width} columns (the live view has no rx and tx columns at 80)`, () => {
+      const watch = new Watch();
+      watch.frame(gateway(0n, true, true), 0, width);
+      const views = { pretty: pretty(gateway(1_000_000n, true, true), gateway(0n, true, true), 1, width), watch: watch.frame(gateway(1_000_000n, true, true), 1000, width) };
+      for (const [view, text] of Object.entries(views)) {
+        assert.deepEqual(lines(text).filter((l) => columns(l) > width), [], `${view}:\n${text}`);
+        assert.match(text, /^ {2}wan +used 412 GB of 1\.00 TB \(41\.2%\) since 1 Dec · connected/m, `${view}:\n${text}`);
+        assert.doesNotMatch(text, /^ {2}usage/m, `${view}: no row of its own beside a wan row\n${text}`);
+      }
+    });
+  }
+
+  it('a row of its own without a wan row; why there is none, last on the wan row, only for a gateway that read its traffic', () => {
+    assert.match(pretty(gateway(0n, false, true), undefined, 0, 80), /^ {2}usage +used 412 GB of 1\.00 TB \(41\.2%\) since 1 Dec$/m);
+    const note = 'not kept without state_file (or execd)';
+    assert.match(pretty(gateway(0n, true, false), undefined, 0, 160, note), /^ {2}wan +connected · .* · full · data used: not kept without state_file \(or execd\)$/m);
+    assert.match(new Watch(note).frame(gateway(0n, false, false), 0, 120), /^ {2}usage +data used: not kept without state_file \(or execd\)$/m);
+    const failed: Metric[] = [{ name: 'homenet_scrape', tags: { host: 'router', type: 'att' }, fields: { success: bool(false), duration_ms: int(3), error: str('connection refused') } }];
+    const speaker: Metric[] = [
+      { name: 'net', tags: { host: 'den', interface: 'br0' }, fields: { rx_bytes: int(1n), tx_bytes: int(1n) } },
+      { name: 'homenet_scrape', tags: { host: 'den', type: 'sonos' }, fields: { success: bool(true), duration_ms: int(3) } },
+    ];
+    assert.doesNotMatch(pretty([...failed, ...speaker], undefined, 0, 120, note), /data used/);
+  });
+
+  it('the views read the state file and never write it', async () => {
+    let simMs = 0;
+    const sim = await startSimulator({ now: () => simMs });
+    const dir = mkdtempSync(`${tmpdir()}/homenet-usage-view-`);
+    try {
+      writeFileSync(`${dir}/v.ini`, `state_file = ${dir}/state.json\ndata_cap = 100 MB\n[gw]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic, line\n`);
+      const none = await runMain(['--config', `${dir}/v.ini`, '--format', 'pretty']);
+      assert.match(none.stdout.replace(/\n {3,}/g, ' '), /^ {2}wan +.*data used: none in the state file yet$/m, none.stdout);
+      assert.equal(none.stderr, '', 'nothing said of a file that is not there yet: a view only reads it');
+      assert.equal((await runMain(['--config', `${dir}/v.ini`])).code, 0);
+      const saved = readFileSync(`${dir}/state.json`, 'utf8');
+      simMs = 40_000;
+      const view = await runMain(['--config', `${dir}/v.ini`, '--format', 'pretty']);
+      assert.equal(view.code, 0, view.stderr);
+      // 40 s of the Pace since the collect: 50,000,000 received and 6,000,000 sent, 56% of 100 MB.
+      assert.match(view.stdout, /^ {2}wan +used at least 56\.0 MB of 100 MB \(56%\) since \d{1,2} [A-Z][a-z]{2} · connected/m, view.stdout);
+      assert.equal(readFileSync(`${dir}/state.json`, 'utf8'), saved, 'the state file is as the collect left it');
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
