@@ -26,7 +26,7 @@ import {
   type ConfigSources,
 } from './config.js';
 import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
-import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readRegularBytes, readRegularFile } from './files.js';
+import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from './files.js';
 import { decodeBody, DEFAULT_MAX_BYTES } from './http.js';
 import { error, info, logLines, warning, writeLines } from './log.js';
 import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
@@ -62,10 +62,11 @@ export interface Io {
   readonly started?: number;
 }
 
-function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io): Config {
+function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeout?: string }, io: Io, readSecrets = true): Config {
   const sources: { -readonly [K in keyof ConfigSources]: ConfigSources[K] } = {
     devices: c.device,
     tags: c.tag,
+    readSecrets,
     readSecretFile: (path) => {
       const { text, stat } = readRegularFile(path, MAX_SECRET_BYTES);
       return { text, mode: stat.mode };
@@ -84,7 +85,7 @@ function loadConfig(c: { config?: string; device: string[]; tag: string[]; timeo
     try {
       sources.fileText = readRegularFile(c.config, MAX_CONFIG_BYTES).text;
     } catch (err) {
-      throw new ConfigError(`${c.config}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new ConfigError(`${c.config}: cannot read the configuration file: ${readFailure(err)}`);
     }
   }
   if (c.timeout !== undefined) sources.timeout = c.timeout;
@@ -170,7 +171,7 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
       // As --config: a FIFO would hang the run, /dev/zero never ends; no page the collector takes is over its cap.
       return { name, body: decodeBody(readRegularBytes(name, DEFAULT_MAX_BYTES).bytes, undefined) };
     } catch (err) {
-      throw new ConfigError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new ConfigError(`${name}: cannot read it: ${readFailure(err)}`);
     }
   });
   // Pages that are no pages of this kind are a usage error; what goes wrong after that is a bug (exit 1).
@@ -218,7 +219,8 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
 function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, io: Io): number {
   const path = resolve(c.config);
   // The config is checked now: a snippet for a broken config would fail at every interval.
-  const config = loadConfig({ config: path, device: [], tag: [] }, io);
+  // The block needs no access code: an admin's shell may not have the variable Telegraf's service has.
+  const config = loadConfig({ config: path, device: [], tag: [] }, io, false);
   const interval = parseDuration(c.interval);
   if (interval === undefined || interval < 1000) throw new ConfigError(`--interval: ${JSON.stringify(c.interval)} is not a duration of 1s or more`);
   if (c.program !== undefined && !c.program.startsWith('/')) throw new ConfigError(`--program: ${JSON.stringify(c.program)} is not an absolute path`);
@@ -231,7 +233,7 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
 }
 
 async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io): Promise<number> {
-  const config = loadConfig({ config: c.config, device: [], tag: [] }, io);
+  const config = loadConfig({ config: c.config, device: [], tag: [] }, io, false);
   const { dashboardJson } = await import('./dashboard.js');
   io.stdout(
     dashboardJson(config, {

@@ -5,6 +5,7 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ConfigSources } from './config.js';
 import { asString, CONTROL_CHARS, fail } from './config-values.js';
+import { readFailure } from './files.js';
 import { DEVICE_KINDS, type DeviceKind } from './devices/index.js';
 import type { SecretSpec } from './devices/kind.js';
 import { warning } from './log.js';
@@ -57,15 +58,17 @@ export function readSecret(
   const env = section[envKey];
   if (file !== undefined && env !== undefined) fail(at(envKey), `set only one of ${fileKey} and ${envKey}`);
   let code: string;
+  const reading = src.readSecrets ?? true;
   if (file !== undefined) {
     const given = asString(at(fileKey), file);
+    if (!reading) return undefined;
     // Telegraf runs the program in its own working folder: a relative path means "beside the INI file".
     const path = isAbsolute(given) ? given : join(dirname(iniFile), given);
     let read: string | { readonly text: string; readonly mode: number };
     try {
       read = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path);
     } catch (err) {
-      fail(at(fileKey), `cannot read the file it names (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      fail(at(fileKey), `cannot read the file it names: ${readFailure(err)}`);
     }
     code = (typeof read === 'string' ? read : read.text).trim();
     if (code === '') fail(at(fileKey), 'the file it names is empty');
@@ -78,6 +81,7 @@ export function readSecret(
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       fail(at(envKey), `not an environment variable name (write the name of a variable that holds the code, like ${spec.envExample})`);
     }
+    if (!reading) return undefined;
     code = (src.env?.[name] ?? '').trim();
     if (code === '') fail(at(envKey), 'the environment variable it names is not set (or empty)');
   } else {

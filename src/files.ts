@@ -6,6 +6,7 @@
  * neither is even opened.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { userInfo } from 'node:os';
 
 /** Bounds far above any real file of each kind, low enough to be read at once. */
 export const MAX_CONFIG_BYTES = 1048576;
@@ -89,4 +90,37 @@ export function readRegularBytes(path: string, maxBytes: number, noFollow = fals
   } finally {
     closeSync(fd);
   }
+}
+
+/** The user this process runs as, by name where the system has one. */
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'this user');
+  }
+}
+
+/** Why a named file could not be opened, in words, for the errno codes a user meets. */
+const READ_CAUSES: Readonly<Record<string, (user: string) => string>> = {
+  ENOENT: () => 'there is no such file',
+  ENOTDIR: () => 'a part of the path is a file, not a folder',
+  EACCES: (user) => `${user} may not read it, or may not enter one of its folders`,
+  EPERM: (user) => `${user} may not read it`,
+  ELOOP: () => 'too many symbolic links, or a loop of them',
+  ENAMETOOLONG: () => 'the path is too long',
+  EISDIR: () => 'a folder, not a regular file',
+};
+
+/**
+ * A failure to read a file a user named, as the end of a message: the cause
+ * in words with its code, `no such file (ENOENT)`, or FileRefused's own words
+ * (`a FIFO, not a regular file`).
+ */
+export function readFailure(err: unknown): string {
+  if (err instanceof FileRefused) return err.code;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined) return err instanceof Error ? err.message : String(err);
+  const cause = READ_CAUSES[code];
+  return cause === undefined ? code : `${cause(currentUser())} (${code})`;
 }

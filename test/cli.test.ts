@@ -279,7 +279,7 @@ describe('a --config path with a line break (issue 21)', () => {
     const dir = mkdtempSync(`${tmpdir()}/homenet-cli-`);
     try {
       const missing = await runMain(['--config', `${dir}/no\nE! forged.ini`]);
-      assert.deepEqual(missing, { code: 2, stdout: '', stderr: `E! ${dir}/no\\x0aE! forged.ini: cannot read the configuration file (ENOENT)\n` });
+      assert.deepEqual(missing, { code: 2, stdout: '', stderr: `E! ${dir}/no\\x0aE! forged.ini: cannot read the configuration file: there is no such file (ENOENT)\n` });
       const file = `${dir}/a\nW! b.ini`;
       writeFileSync(file, 'timeout = soon\n[gw]\ntype = att\nurl = 192.168.1.254\n');
       const shown = `${dir}/a\\x0aW! b.ini`;
@@ -289,6 +289,30 @@ describe('a --config path with a line break (issue 21)', () => {
         stdout: '',
         stderr: `E! ${shown}: timeout: "soon" is not a duration (write it like 4s or 500ms)\nE! ${shown}: [gw] url: "192.168.1.254" is not a URL (write it like http://192.168.1.254)\n`,
       });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('commands that ask no device need no access code (issue 22, item 5)', () => {
+  it('dashboard and telegraf-config run where access_code_env names a variable that is not set; collect refuses it', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/homenet-nocode-`);
+    try {
+      const ini = `${dir}/homenet.ini`;
+      writeFileSync(ini, '[router]\ntype = att-bgw\nurl = http://127.0.0.1:9\ncollect = traffic, nat\naccess_code_env = ATT_ACCESS_CODE\n');
+      const dashboard = await runMain(['dashboard', '--config', ini]);
+      assert.equal(dashboard.code, 0, dashboard.stderr);
+      assert.ok((JSON.parse(dashboard.stdout) as { panels: unknown[] }).panels.length > 0);
+      const block = await runMain(['telegraf-config', '--config', ini, '--program', '/usr/local/bin/telegraf-homenet']);
+      assert.equal(block.code, 0, block.stderr);
+      assert.match(block.stdout, /^\[\[inputs\.exec\]\]$/m);
+      const collect = await runMain(['--config', ini]);
+      assert.deepEqual(
+        { code: collect.code, stdout: collect.stdout },
+        { code: 2, stdout: '' },
+      );
+      assert.match(collect.stderr, /\[router\] access_code_env: the environment variable it names is not set/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

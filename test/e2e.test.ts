@@ -100,7 +100,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
     const r = await runBin(['--config', `${dir}/absent.ini`]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, `E! ${dir}/absent.ini: cannot read the configuration file (ENOENT)\n`);
+    assert.equal(r.stderr, `E! ${dir}/absent.ini: cannot read the configuration file: there is no such file (ENOENT)\n`);
   });
 
   it('unknown options and commands are usage errors: exit 2', async () => {

@@ -37,16 +37,16 @@ describe('files a user names: regular files only, with a size bound', () => {
     assert.equal(r.signal, null, 'it ended by itself');
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, `E! ${fifo}: cannot read the configuration file (a FIFO, not a regular file)\n`);
+    assert.equal(r.stderr, `E! ${fifo}: cannot read the configuration file: a FIFO, not a regular file\n`);
   });
 
   it('access_code_file = /dev/zero, and an INI file over 1 MiB: exit 2 with exact messages, nothing read', async () => {
     writeFileSync(`${dir}/zero.ini`, '[gw]\ntype = att-bgw\nurl = http://127.0.0.1:9\ncollect = nat\naccess_code_file = /dev/zero\n');
     const zero = await run(['--config', `${dir}/zero.ini`]);
-    assert.deepEqual(zero, { code: 2, stdout: '', stderr: `E! ${dir}/zero.ini: [gw] access_code_file: cannot read the file it names (a character device, not a regular file)\n` });
+    assert.deepEqual(zero, { code: 2, stdout: '', stderr: `E! ${dir}/zero.ini: [gw] access_code_file: cannot read the file it names: a character device, not a regular file\n` });
     writeFileSync(`${dir}/big.ini`, `[gw]\ntype = att\nurl = http://127.0.0.1:9\n${';;\n'.repeat(400_000)}`);
     const big = await run(['--config', `${dir}/big.ini`]);
-    assert.deepEqual(big, { code: 2, stdout: '', stderr: `E! ${dir}/big.ini: cannot read the configuration file (over 1 MiB)\n` });
+    assert.deepEqual(big, { code: 2, stdout: '', stderr: `E! ${dir}/big.ini: cannot read the configuration file: over 1 MiB\n` });
   });
 
   it('parse of a FIFO, of /dev/zero and of a page over 4 MiB: exit 2 at once, naming the file (issue 21, item 8)', async () => {
@@ -54,10 +54,10 @@ describe('files a user names: regular files only, with a size bound', () => {
     for (const [file, why] of [[fifo, 'a FIFO, not a regular file'], ['/dev/zero', 'a character device, not a regular file']] as const) {
       const r = await runBin(['parse', '--type', 'sonos', file], { timeoutMs: 5000 });
       assert.equal(r.signal, null, `${file}: it ended by itself`);
-      assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 2, stdout: '', stderr: `E! ${file}: cannot read (${why})\n` });
+      assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 2, stdout: '', stderr: `E! ${file}: cannot read it: ${why}\n` });
     }
     writeFileSync(`${dir}/big.html`, `<html>${' '.repeat(4 * 1048576)}</html>`);
-    assert.deepEqual(await run(['parse', '--type', 'att', `${dir}/big.html`]), { code: 2, stdout: '', stderr: `E! ${dir}/big.html: cannot read (over 4 MiB)\n` });
+    assert.deepEqual(await run(['parse', '--type', 'att', `${dir}/big.html`]), { code: 2, stdout: '', stderr: `E! ${dir}/big.html: cannot read it: over 4 MiB\n` });
   });
 
   it('state_file on a FIFO or /dev/zero: the run goes on with a warning, and neither is touched', async () => {

@@ -71,8 +71,8 @@ async function deadlines(): Promise<void> {
     report(
       `${f.what}, timeout = ${f.timeoutMs / 1000}s: quiet / both cores busy`,
       `${(quiet / 1000).toFixed(2)} / ${(busy / 1000).toFixed(2)} s (max ${(Math.max(...f.quiet, ...f.busy) / 1000).toFixed(2)})`,
-      `<= ${(bound / 1000).toFixed(1)} s${f.busyToo ? '' : ' quiet'}`,
-      quiet <= bound && (!f.busyToo || busy <= bound),
+      f.promised ? `<= ${(bound / 1000).toFixed(1)} s${f.busyToo ? '' : ' quiet'}` : '',
+      f.promised ? quiet <= bound && (!f.busyToo || busy <= bound) : undefined,
     );
     report('  peak memory of those runs', `${f.peakMiB.toFixed(1)} MiB`, '', undefined);
   }

@@ -20,6 +20,12 @@ export interface SimulatedContext {
   readonly speakers: number;
   /** Time since the simulator started, ms. */
   elapsed(): number;
+  /**
+   * Time since the device at this URL prefix (`''` for the root's) was
+   * rebooted (Simulator.reboot), ms; undefined when it never was: it has
+   * been up since before the simulator started.
+   */
+  sinceReboot(prefix: string): number | undefined;
 }
 
 /** A simulated device in the home that a test may want to find (a speaker that refuses every request). */

@@ -12,9 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from '../files.js';
+import { currentUser, FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from '../files.js';
 import { error, warning } from '../log.js';
 import { emptyState, looksLikeOurs, stateFromJson, stateToJson, withoutDescribed, type State } from './format.js';
 
@@ -31,18 +30,9 @@ function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
-/** The user this process runs as, by name where the system has one. */
-function me(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? 'this user');
-  }
-}
-
 /** A user's name from /etc/passwd (Node has no getpwuid), else `uid N`. */
 function userName(uid: number): string {
-  if (uid === process.getuid?.()) return me();
+  if (uid === process.getuid?.()) return currentUser();
   try {
     for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
       const [name, , id] = line.split(':');
@@ -66,7 +56,7 @@ const WRITE_CAUSES: Readonly<Record<string, string>> = {
 
 /** `E!` for a state file this user may not read: who owns it, and the chown that fixes it. */
 function unreadable(path: string, code: string): string {
-  const user = me();
+  const user = currentUser();
   let owner: number | undefined;
   try {
     owner = lstatSync(path).uid;
@@ -118,7 +108,7 @@ export function loadState(path: string): LoadedState {
     return {
       state: emptyState(),
       writable: false,
-      warning: error(`state file ${path} is empty but read-only or another user's: it is left untouched; fix: sudo chown ${shellWord(me())} ${shellWord(path)} && sudo chmod u+w ${shellWord(path)} (or delete it: sudo rm ${shellWord(path)}); ${UNTIL_FIXED}`),
+      warning: error(`state file ${path} is empty but read-only or another user's: it is left untouched; fix: sudo chown ${shellWord(currentUser())} ${shellWord(path)} && sudo chmod u+w ${shellWord(path)} (or delete it: sudo rm ${shellWord(path)}); ${UNTIL_FIXED}`),
     };
   }
   try {
@@ -210,7 +200,7 @@ function cannotWrite(path: string, err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? String(err);
   if (code === 'EACCES' || code === 'EPERM') {
     // The file is replaced by a rename, so what must be writable is its folder.
-    const user = me();
+    const user = currentUser();
     const dir = dirname(path);
     return error(`cannot write state file ${path} (${code}): ${user} cannot create files in ${dir}; fix: sudo chown ${shellWord(user)} ${shellWord(dir)}, or set state_file to a path in a folder ${user} owns; ${UNTIL_FIXED}`);
   }

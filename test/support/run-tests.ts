@@ -48,7 +48,7 @@ const SOURCES = fileURLToPath(new URL('../../../test/', import.meta.url));
  * A new test file that starts nothing and is quick belongs here.
  */
 const UNIT = [
-  'captures', 'collect', 'config', 'counters', 'discover', 'execd', 'fixtures', 'html', 'lineprotocol',
+  'captures', 'collect', 'config', 'counters', 'discover', 'execd', 'fixtures', 'html', 'lineprotocol', 'usage',
 ].map((n) => `${n}.test.js`);
 
 /** The files that take longest (measured), longest first; they start first, the others follow by name. */
