@@ -23,16 +23,14 @@ describe('the code cache', () => {
     assert.match(build, /^[0-9a-f]{8}$/, 'the program ends with its build id');
     const caches = readdirSync(`${ROOT}dist/bundle`).filter((f) => f.endsWith('.cache'));
     assert.deepEqual(caches, [codeCachePath('', build, process.version, process.arch).replace('dist/bundle/', '')]);
-    const file = readFileSync(codeCachePath(ROOT, build, process.version, process.arch));
-    assert.equal(file.subarray(0, text.length).toString('latin1'), text, 'the file starts with the text it was made for');
-    const script = new Script(text, { filename: programPath(ROOT), cachedData: file.subarray(text.length) });
+    const script = new Script(text, { filename: programPath(ROOT), cachedData: readFileSync(codeCachePath(ROOT, build, process.version, process.arch)) });
     assert.equal(script.cachedDataRejected, false);
   });
 
   it('holds the functions a collect runs, not only the top level', () => {
     // What V8 would cache having compiled the text and run nothing.
     const topLevel = new Script(text, { filename: programPath(ROOT) }).createCachedData().length;
-    const made = readFileSync(codeCachePath(ROOT, build, process.version, process.arch)).length - text.length;
+    const made = readFileSync(codeCachePath(ROOT, build, process.version, process.arch)).length;
     assert.ok(made > 2 * topLevel, `the build's cache (${made} bytes) is more than twice the top level's (${topLevel})`);
   });
 
@@ -54,9 +52,6 @@ describe('the code cache', () => {
     /** The program with its version string changed: the same length (V8 checks only the length). */
     const edited = text.replaceAll(JSON.stringify(VERSION), JSON.stringify(NINES));
 
-    /** A cache file as the build writes it: the text it was made for, then V8's data. */
-    const cacheFile = (program: string, data: Buffer): Buffer => Buffer.concat([Buffer.from(program, 'latin1'), data]);
-
     /** A cache made for `program` after running `--version` (so the function that prints it is in the cache). */
     async function cacheAfterVersion(program: string): Promise<Buffer> {
       const script = new Script(program, { filename: programPath(`${dir}/`) });
@@ -71,19 +66,19 @@ describe('the code cache', () => {
     it('loads the cache named for this build and this Node, and no other', async () => {
       assert.notEqual(edited, text);
       const other = await cacheAfterVersion(edited);
-      // Under this build's name, after this text, the launcher runs the cached functions: the version comes from the cache.
-      writeFileSync(cache, cacheFile(text, other));
+      // Under this build's name the launcher runs the cached functions: the version comes from the cache.
+      writeFileSync(cache, other);
       assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), NINES);
       // Under another build's name, or another Node's, it is never read.
       rmSync(cache);
-      writeFileSync(codeCachePath(`${dir}/`, '0'.repeat(8), process.version, process.arch), cacheFile(text, other));
-      writeFileSync(codeCachePath(`${dir}/`, build, 'v0.0.1', process.arch), cacheFile(text, other));
+      writeFileSync(codeCachePath(`${dir}/`, '0'.repeat(8), process.version, process.arch), other);
+      writeFileSync(codeCachePath(`${dir}/`, build, 'v0.0.1', process.arch), other);
       assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), VERSION);
     });
 
     it('does not use the cache for a program edited after the build (its last line kept)', async () => {
       // A cache of the built text under the build's name, and the text edited (same length, same last line).
-      writeFileSync(cache, cacheFile(text, await cacheAfterVersion(text)));
+      writeFileSync(cache, await cacheAfterVersion(text));
       assert.equal((await runBinAt(bin, ['--version'])).stdout.trim(), VERSION, 'the cache is used for the built text');
       writeFileSync(programPath(`${dir}/`), edited);
       try {
@@ -96,7 +91,7 @@ describe('the code cache', () => {
     });
 
     it('runs without a cache, or with one V8 cannot use', async () => {
-      for (const content of [undefined, Buffer.from('not a code cache'), Buffer.alloc(0), cacheFile(text, Buffer.from('not a code cache')), Buffer.from(text, 'latin1')]) {
+      for (const content of [undefined, Buffer.from('not a code cache'), Buffer.alloc(0)]) {
         rmSync(cache, { force: true });
         if (content) writeFileSync(cache, content);
         const run = await runBinAt(bin, ['--device', 'att=http://127.0.0.1:9', '--timeout', '200ms']);

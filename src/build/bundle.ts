@@ -20,8 +20,7 @@
  *   those V8 compiles before running anything. A Node of another version
  *   finds no cache of its name and compiles the text as require() would.
  *   The name also carries the build's id (the program's last line, its
- *   text's CRC-32), and the cache file starts with the text it was made for,
- *   which the launcher compares with the program: V8 would take a cache of
+ *   text's CRC-32, which the launcher checks), since V8 would take a cache of
  *   another text of the same length as its own.
  *
  * Dynamic import() becomes require(): a script compiled from text has no
@@ -73,7 +72,7 @@ async function bundle(): Promise<string> {
   mkdirSync(`${root}dist/bundle`, { recursive: true });
   // Strict, as the ES modules it was made from (the banner goes first, so esbuild's own directive is not one).
   const program = `(function (${WRAPPER_PARAMETERS}) {"use strict";${text}\n})\n`;
-  // The build's id, in the cache's name (bin/telegraf-homenet).
+  // The launcher checks the id against the text's CRC-32 before it uses the cache (bin/telegraf-homenet).
   const id = crc32(program).toString(16).padStart(8, '0');
   writeFileSync(programPath(root), `${program}// build ${id}\n`);
   // The npm packages inside, for the release's LICENSE (their licence comments are not kept in the bundle).
@@ -84,7 +83,4 @@ async function bundle(): Promise<string> {
 
 const id = await bundle();
 // The cache for the Node running this build (the system Node that runs bin/telegraf-homenet).
-const cache = codeCachePath(root, id, process.version, process.arch);
-await makeCodeCache(root, cache, (args) => execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
-// After the text it was made for, which the launcher compares with the program it loads.
-writeFileSync(cache, Buffer.concat([readFileSync(programPath(root)), readFileSync(cache)]));
+await makeCodeCache(root, codeCachePath(root, id, process.version, process.arch), (args) => execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));

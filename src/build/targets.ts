@@ -79,9 +79,7 @@ export function programPath(root: string): string {
  * program's last line) for one Node (`process.version`, `process.arch`):
  * bin/telegraf-homenet looks for exactly this name (keep the two in step).
  * V8 checks a cache against the text's length only, not its content: a
- * cache of another build must never be found under the name, and the file
- * starts with the program's text, which the launcher compares with the
- * program it loads; V8's cache data follows.
+ * cache of another build must never be found under the name.
  */
 export function codeCachePath(root: string, build: string, version: string, arch: string): string {
   return `${root}dist/bundle/program.${build}.${version}-${arch}.cache`;
