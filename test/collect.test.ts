@@ -115,8 +115,8 @@ const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | (typeof HARMLESS)[
   'wrong-device': NOT_A_GATEWAY,
   'tiny-chunks': /^response came in over 16384 pieces \(a device sending its page a few bytes at a time\)$/,
   'deep-nesting': /^traffic: the page nests elements more than 256 deep \(real pages nest about 20\): not read$/,
-  // 4 MiB of tables: 360,000 elements, past the 50,000 a page read as a tree may have.
-  'many-tables': /^traffic: the page has more than 50000 elements: not read$/,
+  // 4 MiB of tables: 360,000 elements, past the 8,192 a page read as a tree may have within its first 300 KB.
+  'many-tables': /^traffic: the page has more than 8192 elements: not read$/,
 };
 
 /** Faults that only time ends: the test moves the clock past the deadline once the device was asked. */
