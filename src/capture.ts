@@ -12,7 +12,7 @@ import { kindOf } from './files.js';
 import { fetchPage } from './http.js';
 import { serializeAll } from './lineprotocol.js';
 import { info } from './log.js';
-import { renderLines, Run, VIEW } from './pipeline.js';
+import { CAPTURE, renderLines, Run } from './pipeline.js';
 import { shellWord } from './telegraf.js';
 
 /**
@@ -198,7 +198,7 @@ export async function capture(config: Config, dir: string, signal?: AbortSignal)
     return page;
   };
   // The lines as the devices gave them (what parse prints from the saved pages), without timestamps.
-  const run = await Run.open(config, VIEW, { fetcher: recording });
+  const run = await Run.open(config, CAPTURE, { fetcher: recording });
   const batch = await run.whole(signal);
   const { metrics } = batch;
   const { out, log } = renderLines(batch);

@@ -201,6 +201,14 @@ export function checkMeasurement(where: string, value: string): string {
   return value;
 }
 
+/** Checks `state_file`: an absolute path in a folder that exists (when `isDirectory` can tell). */
+export function checkStateFile(where: string, value: string, isDirectory?: (path: string) => boolean): string {
+  if (!value.startsWith('/')) fail(where, `${JSON.stringify(value)} is not an absolute path`);
+  const dir = value.slice(0, value.lastIndexOf('/')) || '/';
+  if (isDirectory && !isDirectory(dir)) fail(where, `the folder ${dir} does not exist`);
+  return value;
+}
+
 /** The ini package gives strings, booleans (`true`/`false`), arrays (`k[]`) and objects (sections). */
 export function asString(where: string, value: unknown): string {
   if (typeof value === 'string') return value.trim();

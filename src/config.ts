@@ -15,6 +15,7 @@ import {
   checkDuration,
   checkHostTag,
   checkMeasurement,
+  checkStateFile,
   checkTag,
   checkTagsSize,
   checkType,
@@ -28,6 +29,7 @@ import {
   unknownKey,
   withoutUserinfo,
 } from './config-values.js';
+import { isUsageKey, planOf, readUsageKey, USAGE_KEYS, type PlanKeys, type UsagePlan } from './usage/settings.js';
 
 export { checkHostTag, checkMeasurement, ConfigError, parseDuration } from './config-values.js';
 
@@ -52,6 +54,8 @@ export interface DeviceConfig {
   readonly areas?: ReadonlySet<Area>;
   /** The secret its kind's login needs (a gateway's access code). Never logged. */
   readonly secret?: string;
+  /** A gateway's billing period and data cap (`billing_day`, `data_cap`): its `homenet_usage` line. Absent for other roles. */
+  readonly usage?: UsagePlan;
 }
 
 /** Everything a gather needs. */
@@ -101,14 +105,14 @@ export interface ConfigSources {
 export const DEFAULT_TIMEOUT_MS = 4000;
 export const DEFAULT_MEASUREMENT = 'net';
 
-const TOP_KEYS = ['measurement', 'timeout', 'state_file', 'schema', 'counter_type'] as const;
+const TOP_KEYS = ['measurement', 'timeout', 'state_file', 'schema', 'counter_type', ...USAGE_KEYS] as const;
 /** Keys every device section may have. */
 const COMMON_KEYS = ['type', 'url', 'host', 'insecure', 'timeout', 'collect'] as const;
 
-/** The keys a kind reads besides the common ones: its secret's two, then its own. */
+/** The keys a kind reads besides the common ones: its secret's two, its own, then a gateway's billing period and cap. */
 function kindKeys(kind: DeviceKind): string[] {
   const secret = secretOf(kind);
-  return [...(secret ? [`${secret.key}_file`, `${secret.key}_env`] : []), ...(kind.keys ?? []).map((k) => k.name)];
+  return [...(secret ? [`${secret.key}_file`, `${secret.key}_env`] : []), ...(kind.keys ?? []).map((k) => k.name), ...(kind.role === 'gateway' ? USAGE_KEYS : [])];
 }
 
 /** Every key a device section may have, and for the keys only some types read, those types (in registry order). */
@@ -125,6 +129,8 @@ interface FileResult {
   stateFile?: string;
   schema?: 'homenet' | 'telegraf';
   counterType?: 'integer' | 'float';
+  /** `billing_day` and `data_cap` at the top: every gateway's unless its section says. */
+  plan?: PlanKeys;
   tags: Record<string, string>;
   devices: {
     name: string;
@@ -136,14 +142,8 @@ interface FileResult {
     areas?: Set<Area>;
     secret?: string;
     settings: Record<string, unknown>;
+    plan?: PlanKeys;
   }[];
-}
-
-function checkStateFile(where: string, value: string, src: ConfigSources): string {
-  if (!value.startsWith('/')) fail(where, `${JSON.stringify(value)} is not an absolute path`);
-  const dir = value.slice(0, value.lastIndexOf('/')) || '/';
-  if (src.isDirectory && !src.isDirectory(dir)) fail(where, `the folder ${dir} does not exist`);
-  return value;
 }
 
 function readFile(file: string, text: string, src: ConfigSources, p: Problems): FileResult {
@@ -166,9 +166,10 @@ function readFile(file: string, text: string, src: ConfigSources, p: Problems): 
       p.check(() => {
         if (key === 'measurement') out.measurement = checkMeasurement(where, asString(where, value));
         else if (key === 'timeout') out.timeoutMs = checkDuration(where, asString(where, value));
-        else if (key === 'state_file') out.stateFile = checkStateFile(where, asString(where, value), src);
+        else if (key === 'state_file') out.stateFile = checkStateFile(where, asString(where, value), src.isDirectory);
         else if (key === 'schema') out.schema = oneOf(where, asString(where, value), ['homenet', 'telegraf'] as const);
         else if (key === 'counter_type') out.counterType = oneOf(where, asString(where, value), ['integer', 'float'] as const);
+        else if (isUsageKey(key)) readUsageKey(where, key, asString(where, value), (out.plan ??= {}));
         else unknownKey(where, key, TOP_KEYS);
       });
       continue;
@@ -280,6 +281,8 @@ function readDeviceSection(
     });
     if (value !== undefined) settings[key.name] = value;
   }
+  const plan: PlanKeys = {};
+  for (const key of kind?.role === 'gateway' ? USAGE_KEYS : []) optional(key, (where, text) => readUsageKey(where, key, text, plan));
   const secret = kind ? secretOf(kind) : undefined;
   const code = secret ? p.check(() => readSecret(secret, at, section, src, file, warn)) : undefined;
   if (type !== undefined && secret && areas !== undefined && section[`${secret.key}_file`] === undefined && section[`${secret.key}_env`] === undefined) {
@@ -299,6 +302,7 @@ function readDeviceSection(
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(areas ? { areas } : {}),
     settings,
+    plan,
     ...(code !== undefined ? { secret: code } : {}),
   };
 }
@@ -347,6 +351,7 @@ export function buildConfig(src: ConfigSources): Config {
     ...(d.areas ? { areas: d.areas } : {}),
     settings: d.settings,
     ...(d.secret !== undefined ? { secret: d.secret } : {}),
+    ...(DEVICE_KINDS.get(d.type)?.role === 'gateway' ? { usage: planOf(d.plan ?? {}, fromFile.plan ?? {}) } : {}),
   }));
   (src.devices ?? []).forEach((spec, i) => {
     p.check(() => {
@@ -364,6 +369,7 @@ export function buildConfig(src: ConfigSources): Config {
         insecure: false,
         timeoutMs: defaultTimeout,
         settings: {},
+        ...(DEVICE_KINDS.get(checkedType)?.role === 'gateway' ? { usage: planOf({}, fromFile.plan ?? {}) } : {}),
       });
     });
   });

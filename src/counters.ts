@@ -105,6 +105,11 @@ function lineKey(m: Metric): string {
   return [m.name, ...tags].join('\u0000');
 }
 
+/** The total a line's counter field has reached so far, when its series is followed (before this gather's reading is added). */
+export function totalOf(state: CounterState, m: Metric, field: string): bigint | undefined {
+  return state.series.get(`${lineKey(m)}\u0000${field}`)?.total;
+}
+
 /** Whether a metric's measurement carries counters (the catalogue says: the traffic one, a gateway's LAN one). */
 function counted(m: Metric, cat: Catalogue): boolean {
   return cat.hasCounters(m.name);

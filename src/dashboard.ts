@@ -53,6 +53,8 @@ interface Drawn {
   readonly below: readonly boolean[];
   readonly stacked?: boolean;
   readonly bars?: boolean;
+  /** Values a dashed line is drawn at (the data caps). */
+  readonly thresholds?: readonly number[];
 }
 
 /** What an annotation of the InfluxDB data source runs: the query, and for InfluxQL the columns its text and tags come from. */
@@ -94,6 +96,12 @@ function kindPanels(config: Config): PanelSpec[] {
     }
   }
   return [...out];
+}
+
+/** The data caps of the config's gateways, each once, smallest first. */
+function capsOf(config: Config): number[] {
+  const caps = new Set(config.devices.flatMap((d) => (d.usage?.capBytes === undefined ? [] : [Number(d.usage.capBytes)])));
+  return [...caps].sort((a, b) => a - b);
 }
 
 /** The uptime fields of the config's kinds, as [measurement, field] (a Sonos speaker has none). */
@@ -157,11 +165,19 @@ function fieldConfig(p: Drawn, refIds: readonly string[]): FieldConfigSource {
     ];
     return properties.length > 0 ? [{ matcher: { id: 'byFrameRefID', options: refId }, properties }] : [];
   });
+  const lines = p.thresholds ?? [];
   return {
     defaults: {
       unit: p.unit,
       ...(counts ? { decimals: 0, min: 0 } : {}),
-      custom: { drawStyle: p.bars === true ? 'bars' : 'line', fillOpacity: p.stacked === true || p.bars === true ? 40 : 10, axisCenteredZero: p.below.some((b) => b) },
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- ThresholdsMode.Absolute
+      ...(lines.length > 0 ? { thresholds: { mode: 'absolute' as NonNullable<FieldConfigSource['defaults']['thresholds']>['mode'], steps: [{ color: 'green', value: null }, ...lines.map((value) => ({ color: 'red', value }))] } } : {}),
+      custom: {
+        drawStyle: p.bars === true ? 'bars' : 'line',
+        fillOpacity: p.stacked === true || p.bars === true ? 40 : 10,
+        axisCenteredZero: p.below.some((b) => b),
+        ...(lines.length > 0 ? { thresholdsStyle: { mode: 'dashed' } } : {}),
+      },
     },
     overrides,
   };
@@ -252,6 +268,7 @@ export function dashboard(config: Config, o: DashboardOptions): Dashboard {
       below: p.queries.map((q) => q.scale !== undefined && q.scale < 0),
       ...(p.stacked === true ? { stacked: true } : {}),
       ...(p.bars === true ? { bars: true } : {}),
+      ...(p.threshold === 'data_cap' ? { thresholds: capsOf(config) } : {}),
     })),
     ...statusPanels(uptimesOf(config)),
   ];

@@ -63,16 +63,30 @@ export const MAX_DEPTH = 256;
 
 /**
  * How many elements a page read as a tree may have. The biggest real page
- * seen has 4,249; each element costs about 390 bytes of tree and a page of
- * 360,000 tiny tables took 480 ms and 140 MB, so this bounds what one page
- * can take. (The NAT page, which can be big for real, is read as rows.)
+ * seen has 4,249 (the pages read, in the captures seen: up to 564); each
+ * element costs about 390 bytes of tree, and the readers look at each
+ * table's cells: a page of 8,192 elements in tables of long cells is read in
+ * about 70 ms (16,384: 100 ms, 50,000: 340 ms; docs/performance.md). (The
+ * NAT page, which can be big for real, is read as rows.)
  */
-export const MAX_ELEMENTS = 50_000;
+export const MAX_ELEMENTS = 8_192;
+
+/**
+ * How much text a page read as a tree may have: 1 MiB (real pages are 10 to
+ * 80 KB). htmlparser2 alone takes about 25 ms for it on the bench machine,
+ * 100 ms for the 4 MiB a response may be.
+ */
+export const MAX_TREE_CHARS = 1_048_576;
 
 /** The error of a page nested past {@link MAX_DEPTH} or longer than {@link MAX_ELEMENTS}. */
 export function tooDeepError(elements = 0): ParseError {
   if (elements > MAX_ELEMENTS) return new ParseError(`the page has more than ${MAX_ELEMENTS} elements: not read`);
   return new ParseError(`the page nests elements more than ${MAX_DEPTH} deep (real pages nest about 20): not read`);
+}
+
+/** The error of a page over {@link MAX_TREE_CHARS}. */
+function tooLongError(chars: number): ParseError {
+  return new ParseError(`the page is ${(chars / 1_048_576).toFixed(1)} MiB of text, over the 1 MiB a page read as a tree may be (real ones are 10 to 80 KB): not read`);
 }
 
 /**
@@ -192,9 +206,10 @@ class Pacer {
 /**
  * Parses an HTML or XHTML page, decoding entities (`&nbsp;` becomes U+00A0),
  * all at once: for small pages that are not read in an extract (a login form).
- * @throws ParseError for a page nested deeper than {@link MAX_DEPTH} or longer than {@link MAX_ELEMENTS}.
+ * @throws ParseError for a page nested deeper than {@link MAX_DEPTH} or longer than {@link MAX_ELEMENTS} or {@link MAX_TREE_CHARS}.
  */
 export function parseHtml(text: string): Doc {
+  if (text.length > MAX_TREE_CHARS) throw tooLongError(text.length);
   const b = new TreeBuilder();
   b.parser.end(text);
   if (b.deep) throw tooDeepError(b.count());
@@ -224,13 +239,17 @@ export async function feedSlices(parser: Parser, text: string, pace: Pace, after
  * closed elements only ({@link El.closed}: the rest may still grow).
  * Returns the tree read so far; `complete` when the whole page was read.
  * A NAT table of thousands of sessions under a two-row summary is never read.
- * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}, or from `pace`.
+ * @throws ParseError for a page nested deeper than {@link MAX_DEPTH}, with more than {@link MAX_ELEMENTS}
+ * elements or {@link MAX_TREE_CHARS} of text before what `enough` wants, or from `pace`.
  */
 export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => boolean): Promise<{ doc: Doc; complete: boolean }> {
   const b = new TreeBuilder(enough);
+  // Past MAX_TREE_CHARS only if `enough` has what it wants before it.
+  const within = text.length > MAX_TREE_CHARS ? text.slice(0, MAX_TREE_CHARS) : text;
   // A method, bound: not a closure made per page (see TreeBuilder).
-  const complete = await feedSlices(b.parser, text, pace, b.readEnough.bind(b));
+  const complete = await feedSlices(b.parser, within, pace, b.readEnough.bind(b));
   if (b.deep) throw tooDeepError(b.count());
+  if (complete && within !== text) throw tooLongError(text.length);
   return { doc: b.doc, complete };
 }
 

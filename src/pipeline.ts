@@ -13,17 +13,20 @@ import type { Config } from './config.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 import { warning } from './log.js';
 import type { StateFile } from './state/index.js';
+import type { PeriodCount } from './usage/index.js';
 
 /** How a command's run post-processes its gathers. */
 export interface RunKind {
   /**
    * What outlives a gather. `none`: nothing but the device states of this
-   * process (a view, a capture). `file`: counter totals and device memory,
-   * only with a state file (collect). `process`: counter totals for the
-   * whole life of the process, kept in the state file too when there is one
-   * (execd); gateway sessions stay open between gathers.
+   * process (a capture). `peek`: the state file is read, never written (the
+   * terminal views: the totals and the data used as they stand, without
+   * taking them from under Telegraf's runs). `file`: counter totals and
+   * device memory, only with a state file (collect). `process`: counter
+   * totals for the whole life of the process, kept in the state file too
+   * when there is one (execd); gateway sessions stay open between gathers.
    */
-  readonly memory: 'none' | 'file' | 'process';
+  readonly memory: 'none' | 'peek' | 'file' | 'process';
   /** The config's schema and counter type applied (what is stored), or the program's own names (what is looked at). */
   readonly shape: boolean;
   /**
@@ -38,8 +41,10 @@ export interface RunKind {
 export const COLLECT: RunKind = { memory: 'file', shape: true, stamps: false };
 /** `execd`: line protocol for Telegraf's execd, a gather per newline. */
 export const EXECD: RunKind = { memory: 'process', shape: true, stamps: true };
-/** `--format pretty`, `--watch` and `capture`: the lines as the devices gave them. */
-export const VIEW: RunKind = { memory: 'none', shape: false, stamps: false };
+/** `--format pretty` and `--watch`: the lines as the devices gave them, and the data used as the state file has it. */
+export const VIEW: RunKind = { memory: 'peek', shape: false, stamps: false };
+/** `capture`: the lines as the devices gave them. */
+export const CAPTURE: RunKind = { memory: 'none', shape: false, stamps: false };
 
 /** A step of the post-processing: metrics in, metrics out, log lines said through `warn`. */
 type Step = (metrics: readonly Metric[], warn: (line: string) => void) => Metric[];
@@ -101,6 +106,13 @@ export class Interrupted extends Error {
   }
 }
 
+/** Why a view (`peek`) shows a gateway no data used, when it has no count for it. */
+function usageNote(config: Config, kind: RunKind, file: StateFile | undefined): string | undefined {
+  if (kind.memory !== 'peek' || !config.devices.some((d) => d.usage !== undefined)) return undefined;
+  if (config.stateFile === undefined) return 'not kept without state_file (or execd)';
+  return file?.unreadable === true ? 'cannot read the state file' : 'none in the state file yet';
+}
+
 /** The gathers of one command, and what they remember from one to the next. */
 export class Run {
   /** The device states of this process: family, identity, sessions, what describing pages said. */
@@ -115,6 +127,8 @@ export class Run {
     private readonly file: StateFile | undefined,
     private readonly totals: Step | undefined,
     private readonly shape: Step | undefined,
+    /** Why a view shows no data used for a gateway, in a few words (undefined: it shows it where it has a count). */
+    readonly usageNote?: string,
   ) {
     this.states = file?.recall(config) ?? new Map<string, DeviceState>();
     this.opening = file?.opening !== undefined ? [file.opening] : [];
@@ -130,13 +144,20 @@ export class Run {
     const file = path === undefined ? undefined : (await import('./state/index.js')).StateFile.open(path);
     let totals: Step | undefined;
     if (file !== undefined || kind.memory === 'process') {
-      const { addTotals, emptyState, prune } = await import('./counters.js');
+      const [{ addTotals, emptyState, prune }, { UsageCounter }] = await Promise.all([import('./counters.js'), import('./usage/index.js')]);
       const counters = file?.counters ?? emptyState();
+      const peek = kind.memory === 'peek';
+      // The data used per billing period, counted from the totals: where gateways are, on the collector's wall clock.
+      const usage = config.devices.some((d) => d.usage !== undefined)
+        ? new UsageCounter(config, file?.usage ?? new Map<string, PeriodCount>(), { begin: !peek, wallMs: options.now ?? options.clock?.wallMs ?? Date.now })
+        : undefined;
       totals = (metrics, warn) => {
         const now = nowNs();
-        const out = addTotals(metrics, counters, config.measurement, now, warn);
+        const before = usage?.before(metrics, counters);
+        // A view's totals are only the way to the data used: what they say is collect's and execd's to say.
+        const out = addTotals(metrics, counters, config.measurement, now, peek ? () => undefined : warn);
         prune(counters, now, metrics);
-        return out;
+        return usage && before ? usage.add(out, before) : out;
       };
     }
     let shape: Step | undefined;
@@ -144,7 +165,8 @@ export class Run {
       const shaping = await import('./shape.js');
       shape = (metrics) => shaping.shape(metrics, config);
     }
-    return new Run(config, kind, options, file, totals, shape);
+    // A view neither writes the file nor says what reading it said: collect and execd do, where it is acted on.
+    return new Run(config, kind, options, kind.memory === 'peek' ? undefined : file, totals, shape, usageNote(config, kind, file));
   }
 
   /** The lines to log now that a run has started (a state file that could not be read); said once. */
@@ -234,13 +256,13 @@ export async function renderTable(
   const run = await Run.open(config, VIEW, timing.clock ? { clock: timing.clock } : {});
   const first = await run.whole(signal, timing.startedAt);
   const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];
-  if (rateMs === undefined) return { out: pretty(first.metrics, undefined, 0, width), log: shared(first) };
+  if (rateMs === undefined) return { out: pretty(first.metrics, undefined, 0, width, run.usageNote), log: shared(first) };
   const started = timer.now();
   await timer.sleep(rateMs, signal);
   // Ctrl-C between the two readings: there is no rate to show.
   if (signal?.aborted === true) throw new Interrupted(signal.reason, [], config.devices.length);
   const second = await run.whole(signal);
-  return { out: pretty(second.metrics, first.metrics, (timer.now() - started) / 1000, width), log: shared(second) };
+  return { out: pretty(second.metrics, first.metrics, (timer.now() - started) / 1000, width, run.usageNote), log: shared(second) };
 }
 
 /** Where `--watch` draws. */
@@ -263,8 +285,8 @@ const CLEAR_LINE_END = '\u001b[K';
  */
 export async function watch(config: Config, every: string, everyMs: number, screen: Screen): Promise<void> {
   const { Watch } = await import('./pretty/index.js');
-  const view = new Watch();
   const run = await Run.open(config, VIEW);
+  const view = new Watch(run.usageNote);
   const { timer, signal } = screen;
   // Hide the cursor and start from a clear screen; each frame then overwrites the last in place.
   screen.write('\u001b[?25l\u001b[2J');

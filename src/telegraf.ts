@@ -144,7 +144,12 @@ export function telegrafSnippet(config: Config, o: SnippetOptions): string {
     : `  ## Log every stderr line at the level of its E!/W!/I! prefix (Telegraf 1.38.1 and later).
   log_stderr = true
 `;
-  return `${header}[[inputs.exec]]
+  // Said once, where the set-up is chosen, rather than in a warning every run.
+  const unkept =
+    config.stateFile === undefined
+      ? `## No state_file in the config: no *_total fields${config.devices.some((d) => d.usage !== undefined) ? ' and no homenet_usage (data used in the billing period)' : ''}.\n## Set state_file in it, or run execd (telegraf-config --execd), to have them.\n`
+      : '';
+  return `${header}${unkept}[[inputs.exec]]
 ${commands}  interval = ${toml(o.interval)}
   ## Above the program's own limit, so Telegraf never kills a run that would end on its own.
 ${intervalNote}  timeout = "${seconds}s"

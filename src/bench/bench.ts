@@ -7,83 +7,17 @@
  * This is a measuring tool, not part of the program: it runs other programs.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { programPath } from '../build/targets.js';
 import { collect } from '../collect/index.js';
 import { buildConfig } from '../config.js';
 import { DEVICE_KINDS, extractPage, type Area } from '../devices/index.js';
 import { fetchPage } from '../http.js';
 import { household, reviewPage } from '../devices/sonos/simulate/sonos.js';
 import { deadlineFigures, execdStopFigure, WIND_DOWN_MS } from './deadline.js';
-import { EXECD_GATHERS, EXECD_WARM_UP, execdRun, hostileExecdRun, httpFloor } from './execd.js';
-import { bareRequestsScript, BASE_NODE, BIN, BINARY, collectPages, haveGnuTime, htmlparser2Alone, median, type ProcessRun, report, root, rows, runProcess, RUNS, simulatorProcess } from './measure.js';
-
-async function startupAndMemory(): Promise<void> {
-  const sim = await simulatorProcess();
-  const devices = ['--device', `att-pace=${sim.url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${sim.url}/sonos/${n}`])];
-  const bare = ['-e', bareRequestsScript(collectPages(sim.url))];
-  const dir = mkdtempSync(`${tmpdir()}/homenet-bench-`);
-  const parserAlone = [await htmlparser2Alone(dir)];
-  // The launcher as a Node of another version runs it: the same program, no code cache of its name.
-  const uncached = `${dir}/uncached/`;
-  cpSync(`${root}bin`, `${uncached}bin`, { recursive: true });
-  mkdirSync(`${uncached}dist/bundle`, { recursive: true });
-  cpSync(programPath(root), programPath(uncached));
-  const targets: { name: string; program: string; args: string[]; base: string; target: boolean }[] = [
-    { name: 'bin/telegraf-homenet', program: process.execPath, args: [BIN, ...devices], base: process.execPath, target: true },
-    { name: 'launcher without its code cache', program: process.execPath, args: [`${uncached}bin/telegraf-homenet`, ...devices], base: process.execPath, target: false },
-  ];
-  if (existsSync(BINARY) && existsSync(BASE_NODE)) targets.push({ name: 'single binary', program: BINARY, args: devices, base: BASE_NODE, target: true });
-  const runs = targets.map(() => ({ runs: [] as ProcessRun[], bases: [] as ProcessRun[], floors: [] as ProcessRun[], parsers: [] as ProcessRun[] }));
-  for (let i = 0; i < RUNS; i++) {
-    for (const [k, t] of targets.entries()) {
-      const r = runs[k];
-      if (!r) continue;
-      r.bases.push(await runProcess(t.base, ['-e', '0']));
-      r.runs.push(await runProcess(t.program, t.args));
-      r.floors.push(await runProcess(t.base, bare));
-      r.parsers.push(await runProcess(t.base, parserAlone));
-    }
-  }
-  const wall: number[] = [];
-  for (const [k, t] of targets.entries()) {
-    const r = runs[k];
-    if (!r) continue;
-    if (r.runs.some((x) => x.code !== 0)) throw new Error(`${t.name} failed`);
-    if (r.floors.some((x) => x.code !== 0)) throw new Error('the bare-request script failed');
-    if (r.parsers.some((x) => x.code !== 0)) throw new Error('the htmlparser2 script failed');
-    const ms = median(r.runs.map((x) => x.ms));
-    if (t.target) wall.push(ms);
-    const floor = median(r.floors.map((x) => x.ms));
-    const base = median(r.bases.map((x) => x.ms));
-    const ratio = ms / floor;
-    report(
-      `collect 1 gateway + 3 speakers, ${t.name}, vs its floor`,
-      `${ratio.toFixed(2)}x (${ms.toFixed(0)} / ${floor.toFixed(0)} ms)`,
-      t.target ? '<= 1.25x' : '',
-      t.target ? ratio <= 1.25 : undefined,
-    );
-    if (!t.target) continue;
-    const cpu = median(r.runs.map((x) => x.cpuMs ?? NaN));
-    const cpuFloor = median(r.floors.map((x) => x.cpuMs ?? NaN));
-    // On a busy machine wall time is mostly waiting for a core; CPU time is what the program itself spends.
-    if (Number.isFinite(cpu) && Number.isFinite(cpuFloor)) report('  the same in CPU time (user + system)', `${(cpu / cpuFloor).toFixed(2)}x (${cpu.toFixed(0)} / ${cpuFloor.toFixed(0)} ms)`, '', undefined);
-    report('  floor: the same 13 requests on bare sockets, no parsing', `${(floor / base).toFixed(2)}x node -e 0 (${base.toFixed(0)} ms)`, '', undefined);
-    const parser = median(r.parsers.map((x) => x.ms));
-    report('  htmlparser2 alone, bundled: loaded, one tag parsed', `${(parser / base).toFixed(2)}x node -e 0 (${parser.toFixed(0)} ms)`, '', undefined);
-    const peak = median(r.runs.map((x) => x.peakKiB)) / 1024;
-    report(`peak memory of that run, ${t.name}`, `${peak.toFixed(1)} MiB (node -e 0: ${(median(r.bases.map((x) => x.peakKiB)) / 1024).toFixed(1)})`, '<= 60 MiB', peak <= 60);
-    const anon = median(r.runs.map((x) => x.anonKiB)) / 1024;
-    report('  of which private (the rest: executable and library pages, shared)', `${anon.toFixed(1)} MiB (node -e 0: ${(median(r.bases.map((x) => x.anonKiB)) / 1024).toFixed(1)})`, '', undefined);
-  }
-  const [launcher, binary] = wall;
-  if (launcher !== undefined && binary !== undefined) {
-    report('collect, single binary vs the launcher (same run)', `${(binary / launcher).toFixed(2)}x (${binary.toFixed(0)} / ${launcher.toFixed(0)} ms)`, '<= 1.0x', binary <= launcher);
-  } else report('collect, single binary', 'skipped: not built (npm run binary)', '', undefined);
-  rmSync(dir, { recursive: true, force: true });
-  sim.stop();
-}
+import { EXECD_GATHERS, EXECD_WARM_UP, execdRun, execdRuns, hostileExecdRun, httpFloor, LAUNCHER_EXECD, type ExecdProgram } from './execd.js';
+import { BIN, BINARY, CPU_CLOCK, haveGnuTime, LoadSpan, median, report, root, rows, runProcess, RUNS, simulatorProcess } from './measure.js';
+import { startupFigures } from './startup.js';
 
 async function slowSpeakers(): Promise<void> {
   // 30 speakers on 30 loopback addresses (the per-host limit is per address), each answering after 200 ms.
@@ -186,7 +120,10 @@ async function hostilePages(): Promise<void> {
   const shapes: [string, string, string][] = [
     ['a NAT table of 32,767 sessions under its summary', 'bgw-nat', `<html><body><table><tr><th>Total Sessions Available</th><td>32767</td></tr><tr><th>Total Sessions In Use</th><td>32767</td></tr></table><table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 32767 }, (_, i) => natRow(i)).join('')}</table></body></html>`],
     ['a NAT table of 32,767 sessions, no summary', 'pace-nat', `<html><body><h2>NAT Table</h2><table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 32767 }, (_, i) => natRow(i)).join('')}</table></body></html>`],
-    ['4 MiB of tiny tables', 'pace-broadband', `<html><body>IP Traffic ${'<table><tr><td>a</td></tr></table>'.repeat(123_000)}</body></html>`],
+    ['4 MiB of tiny tables (refused at 8,192 elements)', 'pace-broadband', `<html><body>IP Traffic ${'<table><tr><td>a</td></tr></table>'.repeat(123_000)}</body></html>`],
+    // The largest page read as a tree, in its slowest shapes: 1 MiB and 8,192 elements (html.ts's caps).
+    ['the largest tree: 1 MiB in 2,730 tables of long cells', 'pace-broadband', `<html><body>IP Traffic ${`<table><tr><td>${'x'.repeat(345)}</td></tr></table>`.repeat(2_730)}</body></html>`],
+    ['the largest tree: 1 MiB in 4,094 rows of &nbsp; cells', 'pace-broadband', `<html><body>IP Traffic <table>${`<tr><td>${'&nbsp;'.repeat(40)}</td></tr>`.repeat(4_094)}</table></body></html>`],
     ['ifconfig, one endless "RX packets:1 " line', 'sonos-ifconfig', `br0       Link encap:Ethernet\n          ${'RX packets:1 '.repeat(320_000)}`],
   ];
   for (const [what, key, body] of shapes) {
@@ -194,6 +131,7 @@ async function hostilePages(): Promise<void> {
     if (!spec) throw new Error(`no page spec ${key}`);
     const read: number[] = [];
     const floor: number[] = [];
+    const load = new LoadSpan();
     for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
       let t = performance.now();
       await extractPage(spec, { body }, { measurement: 'net' }, new Set(spec.extracts.map((e) => e.area)));
@@ -204,15 +142,15 @@ async function hostilePages(): Promise<void> {
     }
     const ms = median(read);
     report(
-      `read ${what} (${(body.length / 1048576).toFixed(1)} MB)`,
-      `${ms.toFixed(0)} ms (${(ms / median(floor)).toFixed(1)}x htmlparser2 alone, ${median(floor).toFixed(0)} ms)`,
+      `read ${what} (${(body.length / 1048576).toFixed(1)} MB), warm`,
+      `${ms.toFixed(0)} ms (${(ms / median(floor)).toFixed(1)}x htmlparser2 alone, ${median(floor).toFixed(0)} ms); ${load.toString()}`,
       '<= 100 ms',
       ms <= 100,
     );
   }
 }
 
-/** The approaches users are replacing, when they are installed here. */
+/** The approaches users are replacing, when they are installed here (the seed's Python: startup.ts). */
 async function oldWays(): Promise<void> {
   const sim = await simulatorProcess();
   const page = `${sim.url}/xslt?PAGE=C_1_0`;
@@ -230,20 +168,15 @@ async function oldWays(): Promise<void> {
     }
     report('curl | grep of the same page (text, not line protocol)', `${median(curl).toFixed(0)} ms`, '', undefined);
   } else report('curl | grep', 'skipped: curl is not installed', '', undefined);
-  // The first Python on hand with requests and BeautifulSoup (Debian's python3-requests, python3-bs4).
-  const python = ['python3', '/usr/bin/python3'].find((p) => have(p, ['-c', 'import requests, bs4']));
-  if (python !== undefined) {
-    const py = `import requests, bs4\nt = bs4.BeautifulSoup(requests.get(${JSON.stringify(page)}, timeout=4).text, 'html.parser')\nprint([td.get_text() for td in t.find_all('td')][:5])`;
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push((await runProcess(python, ['-c', py])).ms);
-    report('Python requests + BeautifulSoup of the same page', `${median(times).toFixed(0)} ms`, '', undefined);
-  } else report('Python requests + BeautifulSoup', 'skipped: python3 requests/bs4 not installed', '', undefined);
   sim.stop();
 }
 
 process.stdout.write(
-  `telegraf-homenet bench on ${process.platform}-${process.arch}, Node ${process.version}, ${RUNS} runs per figure, medians; peak memory ${haveGnuTime ? 'from GNU time (ru_maxrss)' : 'polled from /proc (install Debian\'s time for exact figures)'}\n`,
+  `telegraf-homenet bench on ${process.platform}-${process.arch}, Node ${process.version}, ${RUNS} runs per figure, medians; peak memory ${haveGnuTime ? 'from GNU time (ru_maxrss)' : 'polled from /proc (install Debian\'s time for exact figures)'}; CPU time from ${CPU_CLOCK}\n`,
 );
+if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) {
+  process.stdout.write('NODE_EXTRA_CA_CERTS is set here: the programs measured run without it (Node 20 reads it and every root certificate at start: see measure.ts)\n');
+}
 /** Gathers of each execd run beside a hostile speaker. */
 const HOSTILE_GATHERS = Number(process.env['BENCH_HOSTILE_GATHERS'] ?? 1000);
 
@@ -267,33 +200,44 @@ async function hostileSpeakers(): Promise<void> {
   }
 }
 
+/**
+ * execd of the launcher and of the binary side by side, gathers interleaved:
+ * CPU per gather and resident memory from gather 1,000 (issue 25's targets
+ * for both), with what of that memory is file pages (the executable, shared
+ * with the page cache and dropped by the kernel when it needs the memory).
+ */
+async function execdFigures(): Promise<void> {
+  const devices = (url: string): string[] => ['--device', `att-pace=${url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${url}/sonos/${n}`])];
+  const programs: [string, ExecdProgram][] = [['launcher', LAUNCHER_EXECD]];
+  if (existsSync(BINARY)) programs.push(['binary', [BINARY]]);
+  const load = new LoadSpan();
+  const runs = await execdRuns(devices, programs.map(([, p]) => p), EXECD_GATHERS);
+  const names = programs.map(([n]) => n).join(' / ');
+  const each = (f: (r: (typeof runs)[number]) => number, digits: number): string => runs.map((r) => f(r).toFixed(digits)).join(' / ');
+  const most = (r: (typeof runs)[number]): number => Math.max(...[...r.rss].filter(([n]) => n >= 1000).map(([, m]) => m));
+  const last = Math.max(EXECD_WARM_UP + 500, EXECD_GATHERS).toLocaleString('en');
+  report(`execd CPU per gather, 1 gateway + 3 speakers, gathers 1,000 to ${last}: ${names}`, `${each((r) => r.steady, 2)} ms; ${load.toString()}`, '<= 3 ms', runs.every((r) => r.steady <= 3));
+  report('  the same, gathers 31 to 130 (V8 still optimising)', `${each((r) => r.early, 2)} ms`, '', undefined);
+  report(`execd resident memory, most from gather 1,000 to ${last}: ${names}`, `${each(most, 1)} MiB; ${load.toString()}`, '<= 60 MiB', runs.every((r) => most(r) <= 60));
+  report('  of it at the end, file pages (the executable: shared, droppable) / its own', runs.map((r) => `${r.split.file.toFixed(1)} / ${r.split.own.toFixed(1)}`).join('; '), '', undefined);
+  for (const [k, r] of runs.entries()) {
+    const at = (n: number): string => (r.rss.has(n) ? `${n}: ${(r.rss.get(n) ?? 0).toFixed(1)}` : '');
+    report(`  ${programs[k]?.[0] ?? ''}: after gathers`, [10, 1000, 5000, 20_000].map(at).filter(Boolean).join(', '), '', undefined);
+  }
+  const sim = await simulatorProcess();
+  const pace = ['/xslt?PAGE=C_1_0', '/xslt?PAGE=C_0_0', '/xslt?PAGE=C_2_5', '/xslt?PAGE=C_5_5'];
+  const floor = await httpFloor(sim.url, [pace, ...[1, 2, 3].map((n) => [`/sonos/${n}/status/ifconfig`])]);
+  sim.stop();
+  report('  floor: the same 7 requests with bare node:http, no parsing', `${floor.toFixed(2)} ms`, '', undefined);
+}
+
 await parseReview();
 await hostilePages();
-await startupAndMemory();
+await startupFigures();
 await slowSpeakers();
 await deadlines();
+await execdFigures();
 {
-  const devices = (url: string): string[] => ['--device', `att-pace=${url}`, ...[1, 2, 3].flatMap((n) => ['--device', `sonos=${url}/sonos/${n}`])];
-  const all = await execdRun(devices, EXECD_GATHERS);
-  report('execd CPU per gather, 1 gateway + 3 speakers, default areas', `${all.steady.toFixed(2)} ms (gathers ${EXECD_WARM_UP.toLocaleString('en')} to ${Math.max(EXECD_WARM_UP + 500, EXECD_GATHERS).toLocaleString('en')})`, '<= 3 ms', all.steady <= 3);
-  report('  the same, gathers 31 to 130 (V8 still optimising)', `${all.early.toFixed(2)} ms`, '', undefined);
-  const late = [...all.rss].filter(([n]) => n >= 1000);
-  const most = Math.max(...late.map(([, m]) => m));
-  const at = (n: number): string => (all.rss.has(n) ? `${n}: ${(all.rss.get(n) ?? 0).toFixed(1)}` : '');
-  report(
-    `execd resident memory, gathers 1,000 to ${all.rss.size > 0 ? Math.max(...all.rss.keys()).toLocaleString('en') : '?'} (most)`,
-    `${most.toFixed(1)} MiB`,
-    '<= 60 MiB',
-    most <= 60,
-  );
-  report('  after gathers', [10, 1000, 5000, 20_000].map(at).filter(Boolean).join(', '), '', undefined);
-  {
-    const sim = await simulatorProcess();
-    const pace = ['/xslt?PAGE=C_1_0', '/xslt?PAGE=C_0_0', '/xslt?PAGE=C_2_5', '/xslt?PAGE=C_5_5'];
-    const floor = await httpFloor(sim.url, [pace, ...[1, 2, 3].map((n) => [`/sonos/${n}/status/ifconfig`])]);
-    sim.stop();
-    report('  floor: the same 7 requests with bare node:http, no parsing', `${floor.toFixed(2)} ms`, '', undefined);
-  }
   const dir = mkdtempSync(`${tmpdir()}/homenet-bench-`);
   const trafficOnly = await execdRun((url) => {
     const ini = ['[gw]\ntype = att-pace', ...[1, 2, 3].map((n) => `[spk${n}]\ntype = sonos`)]

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { BIN, cpuMs, simulatorProcess } from './measure.js';
+import { BIN, childEnv, cpuMs, simulatorProcess } from './measure.js';
 
 export const EXECD_WARM_UP = 1000;
 /** How far the long execd run goes (the memory target counts from gather 1,000 to 20,000); gathers run back to back. */
@@ -13,13 +13,26 @@ export function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
+/** Resident memory of a process now, MiB: file pages (its executable and libraries, shared with the page cache) and the rest (its own). */
+export function rssSplitMiB(pid: number): { file: number; own: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { file: kib('RssFile') / 1024, own: (kib('RssAnon') + kib('RssShmem')) / 1024 };
+}
+
 export interface ExecdRun {
   /** CPU per gather, ms: gathers 31 to 130, and from {@link EXECD_WARM_UP} to the end (at least 500 gathers). */
   early: number;
   steady: number;
   /** Resident memory, MiB, after the given number of gathers. */
   rss: Map<number, number>;
+  /** Resident memory at the end, file pages and the process's own. */
+  split: { file: number; own: number };
 }
+
+/** A program that runs `execd`: the launcher under this Node, or the single binary. */
+export type ExecdProgram = readonly string[];
+export const LAUNCHER_EXECD: ExecdProgram = [process.execPath, BIN];
 
 /** An execd child reading the simulator at `url`: `gather()` asks for one gather and waits for its lines. */
 interface ExecdChild {
@@ -28,9 +41,10 @@ interface ExecdChild {
   stop(): void;
 }
 
-/** Starts `execd` with `args`; a gather's lines hold `devices` scrape lines. */
-function execdChild(args: string[], devices: number): ExecdChild {
-  const child = spawn(process.execPath, [BIN, 'execd', ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+/** Starts `execd` with `args` (the launcher unless `program` says otherwise); a gather's lines hold `devices` scrape lines. */
+function execdChild(args: string[], devices: number, program: ExecdProgram = LAUNCHER_EXECD): ExecdChild {
+  const [command = process.execPath, ...before] = program;
+  const child = spawn(command, [...before, 'execd', ...args], { stdio: ['pipe', 'pipe', 'ignore'], env: childEnv() });
   let batches = 0;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     batches += (d.match(/^homenet_scrape,/gm) ?? []).length / devices;
@@ -47,35 +61,45 @@ function execdChild(args: string[], devices: number): ExecdChild {
 }
 
 /**
- * An execd run, gathers back to back (at Telegraf's one per 10 s, 1,000
- * gathers are under 3 hours of a run that lasts weeks), measured in the child
- * from /proc: CPU per gather just after start-up (gathers 31 to 130) and in
- * the steady state from {@link EXECD_WARM_UP} on, and resident memory every
- * 1,000 gathers up to `gathers`.
+ * Execd runs side by side, one per program, gathers back to back and
+ * interleaved (a gather of each in turn, so the machine's drift hits all of
+ * them alike; at Telegraf's one per 10 s, 1,000 gathers are under 3 hours
+ * of a run that lasts weeks), measured in each child from /proc: CPU per
+ * gather just after start-up (gathers 31 to 130) and in the steady state
+ * from {@link EXECD_WARM_UP} on, and resident memory every 1,000 gathers up
+ * to `gathers`.
  */
-export async function execdRun(argsFor: (url: string) => string[], gathers = EXECD_WARM_UP + 500): Promise<ExecdRun> {
+export async function execdRuns(argsFor: (url: string) => string[], programs: readonly ExecdProgram[], gathers = EXECD_WARM_UP + 500): Promise<ExecdRun[]> {
   const sim = await simulatorProcess();
-  const child = execdChild(argsFor(sim.url), 4);
+  const children = programs.map((p) => execdChild(argsFor(sim.url), 4, p));
+  const rss = children.map(() => new Map<number, number>());
   let done = 0;
-  const rss = new Map<number, number>();
   const gather = async (): Promise<void> => {
-    await child.gather();
+    for (const child of children) await child.gather();
     done++;
-    if (done % 1000 === 0 || done === 10) rss.set(done, rssMiB(child.pid));
+    if (done % 1000 === 0 || done === 10) for (const [k, child] of children.entries()) rss[k]?.set(done, rssMiB(child.pid));
   };
-  const perGather = async (n: number): Promise<number> => {
-    const before = cpuMs(child.pid);
+  const perGather = async (n: number): Promise<number[]> => {
+    const before = children.map((c) => cpuMs(c.pid));
     for (let i = 0; i < n; i++) await gather();
-    return (cpuMs(child.pid) - before) / n;
+    return children.map((c, k) => (cpuMs(c.pid) - (before[k] ?? 0)) / n);
   };
   // The first gathers find identities and descriptions.
   for (let i = 0; i < 30; i++) await gather();
   const early = await perGather(100);
   while (done < EXECD_WARM_UP) await gather();
   const steady = await perGather(Math.max(500, gathers - EXECD_WARM_UP));
-  child.stop();
+  const split = children.map((c) => rssSplitMiB(c.pid));
+  for (const child of children) child.stop();
   sim.stop();
-  return { early, steady, rss };
+  return children.map((_, k) => ({ early: early[k] ?? NaN, steady: steady[k] ?? NaN, rss: rss[k] ?? new Map(), split: split[k] ?? { file: NaN, own: NaN } }));
+}
+
+/** {@link execdRuns} of the launcher alone. */
+export async function execdRun(argsFor: (url: string) => string[], gathers = EXECD_WARM_UP + 500): Promise<ExecdRun> {
+  const [run] = await execdRuns(argsFor, [LAUNCHER_EXECD], gathers);
+  if (!run) throw new Error('no execd run');
+  return run;
 }
 
 /** What an execd beside a hostile speaker kept: resident memory after some gathers, and its state file. */

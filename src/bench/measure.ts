@@ -7,11 +7,55 @@ import { baseFolder } from '../build/binary.js';
 import { binaryPath, target } from '../build/targets.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
-export const BIN = `${root}bin/telegraf-homenet`;
+/**
+ * The checkout whose program is measured: this one, or another one built
+ * (`BENCH_PROGRAM=/path/to/checkout/`: a before-and-after comparison, with
+ * this checkout's simulator, floors and figures for both).
+ */
+export const PROGRAM_ROOT = (process.env['BENCH_PROGRAM'] ?? root).replace(/\/?$/, '/');
+export const BIN = `${PROGRAM_ROOT}bin/telegraf-homenet`;
 /** The single binary `npm run binary` makes for x64, and the official Node it is made from (the floor of its start-up). */
-export const BINARY = binaryPath(root, 'x64');
+export const BINARY = binaryPath(PROGRAM_ROOT, 'x64');
 export const BASE_NODE = `${baseFolder(target('x64'))}bin/node`;
 export const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
+
+/**
+ * The environment of every program measured: this one's (as it is now), without
+ * NODE_EXTRA_CA_CERTS. Node 20 reads that file and builds its whole store of
+ * root certificates at start (60 ms of CPU on the bench machine, 22 and
+ * later when a connection needs it): it doubled `node -e 0` on Node 20 and
+ * hid the program's own start-up in both sides of every ratio. Telegraf's
+ * environment has no reason to set it.
+ */
+export function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+}
+
+/** The machine's load (1-minute average) now. */
+export function loadNow(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/** The lowest and highest load seen, as the figures say it: `load 2.1-3.4`. */
+export class LoadSpan {
+  private low = Infinity;
+  private high = -Infinity;
+
+  constructor() {
+    this.sample();
+  }
+
+  sample(): void {
+    const now = loadNow();
+    this.low = Math.min(this.low, now);
+    this.high = Math.max(this.high, now);
+  }
+
+  toString(): string {
+    this.sample();
+    return `load ${this.low.toFixed(1)}-${this.high.toFixed(1)}`;
+  }
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,19 +68,24 @@ export interface ProcessRun {
   peakKiB: number;
   /** Highest private (anonymous) resident memory seen, sampled every 2 ms. */
   anonKiB: number;
-  /** User + system CPU time, ms (10 ms resolution), from GNU time; undefined without it. */
+  /** CPU time of all its threads, ms: perf's task-clock where perf works, else user + system from GNU time (10 ms resolution); undefined without either. */
   cpuMs: number | undefined;
   code: number | null;
 }
 
-/** The program's own pid: GNU time's child when it runs under GNU time. */
-export function programPid(pid: number): number {
-  if (!haveGnuTime) return pid;
-  try {
-    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || pid;
-  } catch {
-    return pid;
+/** The program's own pid under the `wrappers` runProcess starts it with (perf, GNU time), once it has started. */
+export function programPid(pid: number, wrappers: number): number | undefined {
+  let at = pid;
+  for (let depth = 0; depth < wrappers; depth++) {
+    try {
+      const child = Number(readFileSync(`/proc/${at}/task/${at}/children`, 'utf8').trim().split(' ')[0]);
+      if (!child) return undefined;
+      at = child;
+    } catch {
+      return undefined;
+    }
   }
+  return at;
 }
 
 // GNU time reads the peak resident size from the kernel when the program
@@ -44,19 +93,27 @@ export function programPid(pid: number): number {
 export const GNU_TIME = '/usr/bin/time';
 export const haveGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).stderr.trim() !== '';
 export let runCount = 0;
+/** perf's task-clock counts a program's CPU time to the microsecond (GNU time: 10 ms), and its clock its run; where perf runs at all. */
+const havePerf = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', 'true'], { stdio: 'ignore' }).status === 0;
+export const CPU_CLOCK = havePerf ? "perf's task-clock" : haveGnuTime ? 'GNU time (user + system, 10 ms steps)' : 'nothing (install perf or GNU time)';
 
-/** Runs a program to its end; wall time and peak resident memory. */
+/** Runs a program to its end; wall time, peak resident memory and CPU time. */
 export function runProcess(program: string, args: string[], input?: string): Promise<ProcessRun> {
   const rssFile = `${tmpdir()}/homenet-bench-rss-${process.pid}-${runCount++}`;
-  const [cmd, argv] = haveGnuTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, program, ...args]] : [program, args];
+  const cpuFile = `${rssFile}-cpu`;
+  const timed: [string, string[]] = haveGnuTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, program, ...args]] : [program, args];
+  // perf around GNU time: the time program's own CPU is a fraction of a millisecond.
+  const [cmd, argv] = havePerf ? ['perf', ['stat', '-e', 'task-clock', '-o', cpuFile, '--', ...timed.flat()]] : timed;
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['pipe', 'ignore', 'ignore'], cwd: '/' });
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'ignore', 'ignore'], cwd: '/', env: childEnv() });
     let peakKiB = 0;
     let anonKiB = 0;
     const poll = setInterval(() => {
       try {
-        const status = readFileSync(`/proc/${programPid(child.pid ?? 0)}/status`, 'utf8');
+        const pid = programPid(child.pid ?? 0, (havePerf ? 1 : 0) + (haveGnuTime ? 1 : 0));
+        if (pid === undefined) return;
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
         const hwm = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
         const anon = /RssAnon:\s+(\d+) kB/.exec(status)?.[1];
         if (hwm !== undefined && !haveGnuTime) peakKiB = Math.max(peakKiB, Number(hwm));
@@ -66,7 +123,7 @@ export function runProcess(program: string, args: string[], input?: string): Pro
       }
     }, 2);
     child.on('exit', (code) => {
-      const ms = performance.now() - started;
+      let ms = performance.now() - started;
       clearInterval(poll);
       let cpu: number | undefined;
       if (haveGnuTime) {
@@ -74,6 +131,13 @@ export function runProcess(program: string, args: string[], input?: string): Pro
         peakKiB = kib ?? 0;
         cpu = ((user ?? NaN) + (sys ?? NaN)) * 1000;
         rmSync(rssFile, { force: true });
+      }
+      if (havePerf) {
+        // perf's own start (20 ms) is not the program's: its clock runs from the program's start to its end.
+        const stat = readFileSync(cpuFile, 'utf8').replace(/(\d),(\d)/g, '$1$2');
+        cpu = Number(/([\d.]+) msec task-clock/.exec(stat)?.[1] ?? NaN);
+        ms = Number(/([\d.]+) seconds time elapsed/.exec(stat)?.[1] ?? NaN) * 1000;
+        rmSync(cpuFile, { force: true });
       }
       resolve({ ms, peakKiB, anonKiB, cpuMs: cpu, code });
     });
@@ -102,7 +166,7 @@ export function report(what: string, figure: string, target: string, met: boolea
 
 /** Starts the simulator as its own process (so its CPU is not ours) and returns its URL. */
 export async function simulatorProcess(args: string[] = []): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [`${root}bin/telegraf-homenet`, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -113,24 +177,34 @@ export async function simulatorProcess(args: string[] = []): Promise<{ url: stri
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
+/** The four pages a default collect of the simulated Pace gateway at `url` fetches, in order. */
+export function gatewayPages(url: string): string[] {
+  return ['C_1_0', 'C_0_0', 'C_2_5', 'C_5_5'].map((p) => `${url}/xslt?PAGE=${p}`);
+}
+
+/** The three pages a default collect of simulated speaker `n` at `url` fetches, in order. */
+export function speakerPages(url: string, n: number): string[] {
+  return ['/status/zp', '/status/ifconfig', '/xml/device_description.xml'].map((p) => `${url}/sonos/${n}${p}`);
+}
+
 /**
  * The pages a default collect of the gateway and three speakers fetches,
  * one list per device, in order.
  */
 export function collectPages(url: string): string[][] {
-  const pace = ['C_1_0', 'C_0_0', 'C_2_5', 'C_5_5'].map((p) => `${url}/xslt?PAGE=${p}`);
-  const speaker = (n: number): string[] => ['/status/zp', '/status/ifconfig', '/xml/device_description.xml'].map((p) => `${url}/sonos/${n}${p}`);
-  return [pace, speaker(1), speaker(2), speaker(3)];
+  return [gatewayPages(url), speakerPages(url, 1), speakerPages(url, 2), speakerPages(url, 3)];
 }
 
 /**
- * A program that fetches the same pages on bare node:net sockets (two
- * devices at a time, as collect does on one host:port) and parses nothing:
- * what any Node program that makes these requests pays on top of `node -e 0`.
+ * A program that fetches the same pages on bare node:net sockets and parses
+ * nothing: what any Node program that makes these requests pays on top of
+ * `node -e 0`. Two at a time per host:port, as many as collect may use
+ * there, each host's pages in the devices' order.
  */
 export function bareRequestsScript(devices: string[][]): string {
   return `const net = require('node:net');
-    const devices = ${JSON.stringify(devices)};
+    const hosts = new Map();
+    for (const u of ${JSON.stringify(devices.flat())}) { const h = new URL(u).host; if (!hosts.has(h)) hosts.set(h, []); hosts.get(h).push(u); }
     const get = (u) => new Promise((ok, fail) => {
       const { hostname, port, pathname, search } = new URL(u);
       const s = net.connect(Number(port), hostname);
@@ -139,8 +213,8 @@ export function bareRequestsScript(devices: string[][]): string {
       s.on('end', () => (head.startsWith('HTTP/1.1 200') ? ok() : fail(new Error(u + ': ' + head.slice(0, 12)))));
       s.write('GET ' + pathname + search + ' HTTP/1.1\\r\\nHost: ' + hostname + ':' + port + '\\r\\nConnection: close\\r\\n\\r\\n');
     });
-    const lane = async () => { for (let d; (d = devices.shift()); ) for (const u of d) await get(u); };
-    Promise.all([lane(), lane()]).catch((e) => { console.error(e); process.exitCode = 1; });`;
+    const lane = async (pages) => { for (let u; (u = pages.shift()); ) await get(u); };
+    Promise.all([...hosts.values()].flatMap((pages) => [lane(pages), lane(pages)])).catch((e) => { console.error(e); process.exitCode = 1; });`;
 }
 
 /** htmlparser2 (which the design fixes) bundled alone into one file that parses one tag: its start-up cost. */

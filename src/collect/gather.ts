@@ -8,6 +8,7 @@ import type { Config, DeviceConfig } from '../config.js';
 import type { Area, Family, PageSpec, PageText } from '../devices/index.js';
 import { paceFor, type Pace } from '../html.js';
 import { FetchError, fetchPage, TimeLimit, type Agents, type FetchOptions, type FetchedPage } from '../http.js';
+import type { Ahead, Spare } from './ahead.js';
 import type { Metric } from '../lineprotocol.js';
 
 /** The network, replaceable for tests of the collector's own logic. */
@@ -104,6 +105,10 @@ export class DeviceGather {
   stopped = false;
   /** Set while the device waits for a connection to its host (slots.ts): called when it is cut short. */
   waiting: (() => void) | undefined;
+  /** A second connection to its host when one is free (a one-shot run: ahead.ts). */
+  spare: Spare | undefined;
+  /** Its pages sent ahead of their turn on that connection, once its family is known. */
+  ahead: Ahead | undefined;
   readonly clock: Clock;
   /** Why it was cut short (its deadline, a signal), once it was. */
   private reason: FetchError | undefined;
@@ -167,11 +172,17 @@ export class DeviceGather {
     waiting?.();
   }
 
-  async fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
+  /** Fetches a page of the device; a failure that ends the whole device names it. */
+  fetch(path: string, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
     this.current = pageUrl(this.device.url, path);
+    return this.request(this.current, extra);
+  }
+
+  /** Fetches `url` without making it the page in flight: a page sent ahead of its turn (ahead.ts). */
+  request(url: URL, extra: { form?: URLSearchParams; cookie?: string } = {}): Promise<FetchedPage> {
     // A long-lived process keeps connections open between gathers.
     if (this.options.keepSessions === true) this.state.agents ??= {};
-    return (this.options.fetcher ?? fetchPage)(this.current, {
+    return (this.options.fetcher ?? fetchPage)(url, {
       signal: this.signal,
       insecure: this.device.insecure,
       now: this.clock.now,

@@ -2,11 +2,13 @@
  * One gather: every device concurrently, each under its own time limit, each
  * failure turned into a log line and a `homenet_scrape` metric instead of a
  * crash, so one dead device never costs the others' data. Within a device,
- * pages are fetched one at a time (gateways have tiny session pools) and a
- * page that fails costs only the areas it feeds (run.ts).
+ * pages are read in order, at most two on the wire at once when its host has
+ * a second connection free (ahead.ts; a login stays serial), and a page that
+ * fails costs only the areas it feeds (run.ts).
  */
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Spare } from './ahead.js';
 import { DeviceGather, type CollectOptions, type DeviceState } from './gather.js';
 import { gatherPages } from './run.js';
 import { FetchError, TimeLimit } from '../http.js';
@@ -37,6 +39,8 @@ async function gatherDevice(g: DeviceGather, slots: Slots): Promise<{ metrics: M
   try {
     // Time spent waiting for a slot on a busy host comes out of the device's own limit.
     if (await slots.acquire(slot, g)) {
+      // A second connection for pages sent ahead (ahead.ts), in a one-shot run only: execd keeps one per device.
+      if (g.options.keepSessions !== true) g.spare = new SpareSlot(slots, slot);
       try {
         identity = await gatherPages(g);
       } finally {
@@ -59,6 +63,22 @@ async function gatherDevice(g: DeviceGather, slots: Slots): Promise<{ metrics: M
     g.done = true;
   }
   return scrapeResult(g, identity, started);
+}
+
+/** A device's second slot of its host:port (ahead.ts). */
+class SpareSlot implements Spare {
+  constructor(
+    private readonly slots: Slots,
+    private readonly key: string,
+  ) {}
+
+  take(): boolean {
+    return this.slots.tryAcquire(this.key);
+  }
+
+  give(): void {
+    this.slots.release(this.key);
+  }
 }
 
 /**

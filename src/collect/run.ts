@@ -4,7 +4,8 @@
  * marked), what describing pages said repeated instead of asked again, and
  * each page's extracts.
  */
-import { defaultAreas, DEVICE_KINDS, extractPage, type Family, type PageSpec, type PageText } from '../devices/index.js';
+import { defaultAreas, DEVICE_KINDS, extractPage, type Area, type Family, type PageSpec, type PageText } from '../devices/index.js';
+import { Ahead } from './ahead.js';
 import { nowNs } from '../clock.js';
 import { DeviceGather, pageUrl } from './gather.js';
 import { FetchError, type FetchedPage } from '../http.js';
@@ -41,10 +42,44 @@ async function detectFamily(g: DeviceGather, families: readonly Family[]): Promi
 /** A page of this gather, fetched once (after logging in, for pages behind the login). */
 async function getPage(g: DeviceGather, family: Family, spec: PageSpec, now: number): Promise<PageText | undefined> {
   const cached = g.pages.get(spec);
-  if (cached) return cached;
-  const page = spec.login === true ? await fetchWithLogin(g, family, spec, now) : await g.fetch(spec.path);
+  if (cached) {
+    g.ahead?.next(spec);
+    return cached;
+  }
+  const early = g.ahead?.take(spec);
+  // A page sent ahead becomes the page in flight: a failure that ends the device names it.
+  if (early) g.current = pageUrl(g.device.url, spec.path);
+  const asked = early ?? (spec.login === true ? fetchWithLogin(g, family, spec, now) : g.fetch(spec.path));
+  // The next page goes out beside this one, when a second connection is free.
+  g.ahead?.next(spec);
+  const page = await asked;
   if (page) g.pages.set(spec, page);
   return page;
+}
+
+/**
+ * The pages this gather will ask, in the order it asks them, that may be
+ * sent ahead of their turn (ahead.ts): the first naming page when the name
+ * is due, then each page an area wants and no remembered description
+ * stands for; none behind the login.
+ */
+function aheadPlan(g: DeviceGather, family: Family, areas: ReadonlySet<Area>, now: number, remembering: boolean): PageSpec[] {
+  const plan: PageSpec[] = [];
+  const naming = family.pages.find((p) => p.identify !== undefined);
+  if (naming && !g.device.hostExplicit && nameDue(g, now)) plan.push(naming);
+  for (const spec of family.pages) {
+    if (plan.includes(spec) || !spec.extracts.some((e) => areas.has(e.area))) continue;
+    const described = remembering ? g.state.described?.get(spec) : undefined;
+    if (described && described.until > now && described.until - now <= (spec.describesMs ?? 0)) continue;
+    plan.push(spec);
+  }
+  return plan.filter((p) => p.login !== true);
+}
+
+/** Whether the device's name for itself is to be read (again) in this gather. */
+function nameDue(g: DeviceGather, now: number): boolean {
+  const { identity, identifiedAt } = g.state;
+  return identity === undefined || identifiedAt === undefined || now < identifiedAt || now - identifiedAt >= IDENTITY_REFRESH_MS;
 }
 
 /** How long a device's name for itself is used before it is asked again: a renamed room shows within this. */
@@ -57,8 +92,7 @@ export const IDENTITY_REFRESH_MS = 10 * 60_000;
  * that error ends the gather (and its lines keep the name it had).
  */
 async function identify(g: DeviceGather, family: Family, now: number, again = false): Promise<string | undefined> {
-  const { identity, identifiedAt } = g.state;
-  if (!again && identity !== undefined && identifiedAt !== undefined && now >= identifiedAt && now - identifiedAt < IDENTITY_REFRESH_MS) return identity;
+  if (!again && !nameDue(g, now)) return g.state.identity;
   let firstError: { err: FetchError; url: URL } | undefined;
   for (const spec of family.pages.filter((p) => p.identify !== undefined)) {
     try {
@@ -130,6 +164,8 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
   const ctx = { measurement: g.config.measurement, settings: g.device.settings };
   const now = (g.options.now ?? g.clock.wallMs)();
   const remembering = g.options.keepSessions === true || g.options.remember === true;
+  const spare = g.spare;
+  if (spare) g.ahead = new Ahead(aheadPlan(g, family, areas, now, remembering), spare, (spec) => g.request(pageUrl(g.device.url, spec.path)), (spec) => g.pages.has(spec));
   try {
     const host = g.device.hostExplicit ? undefined : await identify(g, family, now);
     // The name read again when another device answers at this URL.

@@ -48,6 +48,18 @@ export class Slots {
     });
   }
 
+  /**
+   * Takes a slot of `key` now, for a device that holds one already and would
+   * use a second (ahead.ts): only when one is free and no device waits for
+   * one, so it never goes before them. True when taken; release() it.
+   */
+  tryAcquire(key: string): boolean {
+    const host = this.hosts.get(key);
+    if (host === undefined || host.busy >= this.limit || host.head < host.queue.length) return false;
+    host.busy++;
+    return true;
+  }
+
   /** Hands the slot to the next device still waiting, or frees it. */
   release(key: string): void {
     const host = this.hosts.get(key);

@@ -8,6 +8,7 @@ import { sonos, sonosHousehold } from './sonos/index.js';
 import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html.js';
 import type { Metric } from '../lineprotocol.js';
 import { Catalogue } from './catalogue.js';
+import { USAGE } from './vocabulary.js';
 import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
 export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec, ParseContext } from './kind.js';
@@ -36,7 +37,11 @@ let built: Catalogue | undefined;
 
 /** What every registered kind prints, with the traffic lines under `trafficMeasurement`. */
 export function catalogue(trafficMeasurement: string): Catalogue {
-  if (built?.trafficMeasurement !== trafficMeasurement) built = new Catalogue([...kinds.values()].flatMap((k) => k.catalogue), trafficMeasurement);
+  if (built?.trafficMeasurement !== trafficMeasurement) {
+    const all = [...kinds.values()];
+    // The data used in a billing period is printed for every gateway, whatever its make.
+    built = new Catalogue([...all.flatMap((k) => k.catalogue), ...(all.some((k) => k.role === 'gateway') ? [USAGE] : [])], trafficMeasurement);
+  }
   return built;
 }
 

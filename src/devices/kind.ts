@@ -247,6 +247,8 @@ export interface PanelSpec {
   readonly area?: Area;
   /** Annotations that come with the panel. */
   readonly marks?: readonly PanelMark[];
+  /** Lines drawn across it: `data_cap`, the config's data cap of each of its gateways that has one. */
+  readonly threshold?: 'data_cap';
 }
 
 /** Serves a make's simulated devices inside the built-in simulator (see src/simulate/server.ts). */

@@ -3,7 +3,7 @@
  * timings, uptime), for the kinds' catalogues: one meaning, one unit and one
  * Telegraf name wherever they appear.
  */
-import type { CounterKind, FieldSpec } from './catalogue.js';
+import type { CounterKind, FieldSpec, MeasurementSpec } from './catalogue.js';
 
 const DIRECTIONS = { tx: 'sent', rx: 'received' } as const;
 
@@ -42,3 +42,21 @@ export const UPTIME: FieldSpec = { name: 'uptime_s', type: 'integer', unit: 's',
 
 /** Tags of the system line: what the device says it is (a firmware upgrade starts a new series). */
 export const SYSTEM_TAGS = ['model', 'model_number', 'firmware', 'serial', 'manufacturer', 'hardware'];
+
+/**
+ * The data a gateway carried in the ISP's billing period (src/usage/): the
+ * program's own line, for every kind whose role is `gateway`, counted from
+ * the `*_total` twins of its traffic line's `rx_bytes` and `tx_bytes`.
+ */
+export const USAGE: MeasurementSpec & { readonly name: string } = {
+  name: 'homenet_usage',
+  fields: [
+    { name: 'rx_bytes', type: 'integer', unit: 'bytes', about: 'bytes received from the Internet in the billing period so far' },
+    { name: 'tx_bytes', type: 'integer', unit: 'bytes', about: 'bytes sent to the Internet in the billing period so far' },
+    { name: 'bytes', type: 'integer', unit: 'bytes', about: 'both ways together, as ISPs count data against a cap' },
+    { name: 'partial', type: 'boolean', about: 'not all of the period is counted: counting began after the period did (no reading before its start), or the totals started again' },
+    { name: 'period_start_ms', type: 'integer', unit: 'ms', about: 'when the billing period began (local midnight of billing_day), ms since the epoch' },
+    { name: 'cap_bytes', type: 'integer', unit: 'bytes', about: 'the data cap (data_cap), when the config sets one' },
+    { name: 'cap_pct', type: 'float', unit: 'percent', about: '`bytes` as a percentage of the cap, when the config sets one' },
+  ],
+};

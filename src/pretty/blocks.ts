@@ -11,10 +11,11 @@
  */
 import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
 import { DEFAULT_MEASUREMENT } from '../config.js';
-import { catalogue } from '../devices/index.js';
+import { catalogue, DEVICE_KINDS } from '../devices/index.js';
 import type { Metric } from '../lineprotocol.js';
 import { escapeControls } from '../log.js';
 import { bytes, count, describe, human } from './units.js';
+import { USAGE_MEASUREMENT, usageWords } from './usage.js';
 
 /** One row of a block: a traffic line (numbers in columns) or a line of words. */
 export interface Row {
@@ -217,13 +218,15 @@ interface Context {
   readonly now: ReadonlyMap<string, Metric>;
   readonly previous: ReadonlyMap<string, Metric>;
   readonly seconds: number;
+  /** What a gateway's block says when it has no `homenet_usage` line (no state file, say). */
+  readonly usageNote?: string | undefined;
 }
 
 /** The block of one host's lines: its system line as the about line, the rest as rows; `said` are tags the heads above already say. */
 function hostBlock(head: string, tags: readonly [string, string][], error: string | undefined, lines: readonly Metric[], said: ReadonlySet<string>, c: Context): Block {
   const system = lines.find((m) => m.name === SYSTEM);
   const rows = lines
-    .filter((m) => m !== system)
+    .filter((m) => m !== system && m.name !== USAGE_MEASUREMENT)
     .map((m) => {
       const key = rowKey(m, c.device);
       // A key two lines share has no one earlier reading (readings() left it out).
@@ -254,7 +257,8 @@ function deviceBlocks(d: Device, c: Context): Block[] {
     status === undefined ? undefined : `${status}${took ? ` in ${human('duration_ms', took)}` : ''}`,
     omitted ? `${omitted} values left out` : undefined,
   ].filter((s) => s !== undefined && s !== '');
-  const blocks = [hostBlock(escapeControls(head.join(' · ')), shared, error?.kind === 'string' ? escapeControls(error.value) : undefined, d.lines.filter((m) => hostOf(m) === own), said, c)];
+  const lines = d.lines.filter((m) => hostOf(m) === own);
+  const blocks = [withUsage(hostBlock(escapeControls(head.join(' · ')), shared, error?.kind === 'string' ? escapeControls(error.value) : undefined, lines, said, c), d, lines, c)];
   for (const host of new Set(d.lines.map(hostOf))) {
     if (host === own) continue;
     const lines = d.lines.filter((m) => hostOf(m) === host);
@@ -265,9 +269,32 @@ function deviceBlocks(d: Device, c: Context): Block[] {
   return blocks;
 }
 
+/**
+ * A gateway's block with the data it used, in words: first on its `wan`
+ * row (the Internet connection it is of), so the README's complete example
+ * still fits 80x24 and a narrow window keeps it; else on a row of its own.
+ * A gateway that read its traffic and has no `homenet_usage` line says why
+ * (the run's note), last on that row: it matters less than the line's state.
+ */
+function withUsage(b: Block, d: Device, lines: readonly Metric[], c: Context): Block {
+  const used = lines.find((m) => m.name === USAGE_MEASUREMENT);
+  const gateway = DEVICE_KINDS.get(d.scrape?.tags['type'] ?? '')?.role === 'gateway';
+  // The traffic measurement is the one line not named homenet_ (the config refuses such a name for it).
+  const traffic = lines.some((m) => !m.name.startsWith('homenet_') && m.tags['interface'] === undefined);
+  const note = !used && gateway && traffic && c.usageNote !== undefined ? `data used: ${c.usageNote}` : undefined;
+  if (!used && note === undefined) return b;
+  const words = used ? escapeControls(usageWords(used)) : (note ?? '');
+  const wan = b.rows.findIndex((r) => r.name === 'wan');
+  if (wan < 0) return { ...b, rows: [...b.rows, { key: `${c.device}\u0000usage`, name: 'usage', status: words }] };
+  const rows = [...b.rows];
+  const row = rows[wan];
+  if (row) rows[wan] = { ...row, status: [used ? words : '', row.status, used ? '' : words].filter((t) => t !== '').join(' · ') };
+  return { ...b, rows };
+}
+
 /** The blocks of one gather, in the config's order; with `before` (an earlier gather `seconds` before), each row's rates. */
-export function makeBlocks(metrics: readonly Metric[], before: readonly Metric[], seconds: number): Block[] {
+export function makeBlocks(metrics: readonly Metric[], before: readonly Metric[], seconds: number, usageNote?: string): Block[] {
   const now = readings(metrics);
   const previous = readings(before);
-  return devices(metrics).flatMap((d, device) => deviceBlocks(d, { device, now, previous, seconds }));
+  return devices(metrics).flatMap((d, device) => deviceBlocks(d, { device, now, previous, seconds, usageNote }));
 }

@@ -11,10 +11,10 @@ import { cut } from './text.js';
 /**
  * The metrics of one gather as a table by device, `width` columns wide,
  * long text wrapped; with `before` (an earlier gather `seconds` before),
- * traffic rates too.
+ * traffic rates too. `usageNote`: what a gateway with no data used says.
  */
-export function pretty(metrics: readonly Metric[], before?: readonly Metric[], seconds = 0, width = 100): string {
-  const blocks = makeBlocks(metrics, before ?? [], seconds);
+export function pretty(metrics: readonly Metric[], before?: readonly Metric[], seconds = 0, width = 100, usageNote?: string): string {
+  const blocks = makeBlocks(metrics, before ?? [], seconds, usageNote);
   return `${table(blocks, { width, overflow: 'wrap', rates: before !== undefined && seconds > 0 }).join('\n')}\n`;
 }
 
@@ -34,6 +34,9 @@ export class Watch {
   private before: readonly Metric[] = [];
   private beforeMs: number | undefined;
   private readonly history = new Map<string, number[]>();
+
+  /** `usageNote`: what a gateway with no data used says (no state file, say). */
+  constructor(private readonly usageNote?: string) {}
 
   /** The table for a gather made at `atMs` (ms, any monotonic clock), `width` columns wide. */
   frame(metrics: readonly Metric[], atMs: number, width: number): string {
@@ -58,7 +61,7 @@ export class Watch {
 
   private table(metrics: readonly Metric[], atMs: number, width: number): string[] {
     const seconds = this.beforeMs === undefined ? 0 : (atMs - this.beforeMs) / 1000;
-    const blocks = makeBlocks(metrics, this.before, seconds);
+    const blocks = makeBlocks(metrics, this.before, seconds, this.usageNote);
     const seen = new Set<string>();
     for (const r of blocks.flatMap((b) => b.rows)) {
       seen.add(r.key);

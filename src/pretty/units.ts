@@ -34,6 +34,13 @@ export function bytes(n: bigint): string {
   return i === 0 ? `${Number(n)} B` : `${short(v)} ${IEC[i] ?? ''}`;
 }
 
+/** Bytes with an SI prefix, as ISPs count them: `412 GB`, `1.00 TB`. */
+export function siBytes(n: bigint): string {
+  const [v, i] = scaled(Number(n), 1000, SI_BYTES.length - 1);
+  return i === 0 ? `${Number(n)} B` : `${short(v)} ${SI_BYTES[i] ?? ''}`;
+}
+const SI_BYTES = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+
 /** A count with an SI prefix past 9,999: `10.0M pkt`. */
 export function count(n: bigint, unit: string): string {
   if (n < 10_000n && n > -10_000n) return `${n} ${unit}`;

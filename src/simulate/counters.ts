@@ -6,6 +6,30 @@ export interface Rate {
   readonly perSecond: bigint;
 }
 
+/**
+ * How long a simulated device has been counting: since the simulator
+ * started (`rebooted` false: its counters from their start values, its
+ * uptime from its boot time long before), or since it was rebooted (from 0).
+ */
+export interface Counting {
+  readonly ms: number;
+  readonly rebooted: boolean;
+}
+
+/** The device at `prefix` of a simulator's context: since its reboot, else since the simulator started. */
+export function countingOf(ctx: { elapsed(): number; sinceReboot(prefix: string): number | undefined }, prefix: string): Counting {
+  const since = ctx.sinceReboot(prefix);
+  return since === undefined ? { ms: ctx.elapsed(), rebooted: false } : { ms: since, rebooted: true };
+}
+
+/** A table of rates as a rebooted device counts: from 0. */
+export function fromZero<K extends string>(rates: Readonly<Record<K, Rate>>, rebooted: boolean): Readonly<Record<K, Rate>> {
+  if (!rebooted) return rates;
+  const out = {} as Record<K, Rate>;
+  for (const name of Object.keys(rates) as K[]) out[name] = { start: 0n, perSecond: rates[name].perSecond };
+  return out;
+}
+
 /** The counter `elapsedMs` after start, wrapped at 2^bits. */
 export function counterAt(rate: Rate, elapsedMs: number, bits: 32 | 64): bigint {
   const ms = BigInt(Math.max(0, Math.floor(elapsedMs)));

@@ -22,6 +22,12 @@ export interface SimulatedContext {
   elapsed(): number;
   /** Calls `fn` `ms` from now on the simulator's clock (a test's fake one moves when it says); what it returns cancels it. */
   later(ms: number, fn: () => void): () => void;
+  /**
+   * Time since the device at this URL prefix (`''` for the root's) was
+   * rebooted (Simulator.reboot), ms; undefined when it never was: it has
+   * been up since before the simulator started.
+   */
+  sinceReboot(prefix: string): number | undefined;
 }
 
 /** A simulated device in the home that a test may want to find (a speaker that refuses every request). */

@@ -48,6 +48,12 @@ export interface Simulator {
   readonly speakers: readonly SimulatedSpeaker[];
   /** Loopback UDP port answering SSDP M-SEARCH for the speakers (0 when nothing does). */
   readonly ssdpPort: number;
+  /**
+   * Reboots the device at this URL prefix (`''` for the one at the root)
+   * now: its uptime and counters start again from 0, as a real one's do.
+   * The makes whose devices show an uptime take it (docs/simulator.md).
+   */
+  reboot(prefix: string): void;
   /** A line per simulated device (or group) naming the `--device` that reads it, for `simulate` to print. */
   describe(): string[];
   /** The `--device` values (`type=URL`) that read each simulated device once, for the demo. */
@@ -63,6 +69,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clock = options.clock ?? SYSTEM_CLOCK;
   const later = (ms: number, fn: () => void): (() => void) => clock.at(clock.now() + ms, fn);
   let started = 0;
+  // When each rebooted device (by URL prefix) last rebooted, on the clock.
+  const reboots = new Map<string, number>();
   const ctx: SimulatedContext = {
     fault: options.fault ?? 'none',
     layout: options.layout,
@@ -70,6 +78,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     speakers: options.speakers ?? 4,
     elapsed: () => now() - started,
     later,
+    sinceReboot: (prefix) => {
+      const at = reboots.get(prefix);
+      return at === undefined ? undefined : now() - at;
+    },
   };
   // A make's kinds share one loader: each make starts once, in the order its first kind was registered.
   const makes = await Promise.all(declared((k) => (k.simulator ? [k.simulator] : [])).map((load) => load()));
@@ -134,6 +146,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     hits,
     sessions: (prefix) => devices.map((d) => d.sessions?.(prefix)).find((n) => n !== undefined) ?? 0,
     speakers: devices.flatMap((d) => d.speakers ?? []),
+    reboot: (prefix) => {
+      reboots.set(prefix, now());
+    },
     ssdpPort: listening.map((l) => l.ssdpPort).find((p) => p !== undefined) ?? 0,
     describe: () => devices.flatMap((d) => d.describe(url)),
     demoDevices: () => devices.flatMap((d) => d.demo(url)),

@@ -10,19 +10,24 @@
  *  "devices":{"gw":{"url":"...","family":"pace","identity":"...","identifiedAt":ms,"hardware":"00:11:...",
  *                   "described":{"page key":{"until":ms,"metrics":[{name,tags,fields:{"f":["int","1"]}}]}}}},
  *  "forgotten":{"den":"atNs"},
- *  "held":{"net\u0000host=router\u0000rx_bytes":["value","atNs"] or ["value","atNs",true] (its line was reset)}}
+ *  "held":{"net\u0000host=router\u0000rx_bytes":["value","atNs"] or ["value","atNs",true] (its line was reset)},
+ *  "usage":{"router":[periodMs,atMs,"rx","tx",partial]}}
  * ```
  * `devices` came after the first files, `forgotten` after it, and `held` (a
  * reading of 2^32 or more set aside until the next one tells a 64-bit
  * counter from a glitch) after that: a file without them has none. `held`
  * is written only when a series holds a reading, so a file written before
  * it comes back the same; older code reading it only loses the held reading.
- * A device's `hardware` came last; older code ignores it. A change of the format that older code would
+ * A device's `hardware` came next; older code ignores it. `usage` (each
+ * gateway's count of its billing period, src/usage/) came last, written only
+ * when there is one: older code ignores it and writes the file back without
+ * it, and the next count is then partial, which it says. A change of the format that older code would
  * misread gets a new version; this reader then keeps reading every older
  * version, and the next save writes the new one.
  */
 import { emptyState as emptyCounters, type CounterState } from '../counters.js';
 import type { FieldValue, Metric } from '../lineprotocol.js';
+import type { PeriodCount, UsageMemory } from '../usage/index.js';
 
 /** What a device said of itself, remembered between runs so that it is not asked again; only for the same URL. */
 export interface RememberedDevice {
@@ -49,6 +54,8 @@ export interface State {
   readonly counters: CounterState;
   /** By device (INI section) name. */
   readonly devices: Map<string, RememberedDevice>;
+  /** Each gateway's count of its billing period, by host tag (none: a state from before them). */
+  readonly usage?: UsageMemory;
   /** Counter entries the file held that were left out when it was read: a negative count, total or time is no reading. */
   readonly dropped?: number;
 }
@@ -63,7 +70,7 @@ export function withoutDescribed(d: RememberedDevice): RememberedDevice {
 
 /** A state with nothing remembered: a first run. */
 export function emptyState(): State {
-  return { counters: emptyCounters(), devices: new Map() };
+  return { counters: emptyCounters(), devices: new Map(), usage: new Map() };
 }
 
 const FORMAT = 'telegraf-homenet-counters';
@@ -81,6 +88,7 @@ export function stateToJson(state: State): string {
     devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
     forgotten: Object.fromEntries([...forgotten].map(([host, atNs]) => [host, String(atNs)])),
     ...heldToJson(series),
+    ...(state.usage === undefined || state.usage.size === 0 ? {} : { usage: Object.fromEntries([...state.usage].map(([host, c]) => [host, [c.periodMs, c.atMs, String(c.rx), String(c.tx), c.partial]])) }),
   });
 }
 
@@ -156,6 +164,14 @@ function rememberedDevice(v: unknown): RememberedDevice {
   };
 }
 
+/** A gateway's count from its entry, `[periodMs, atMs, "rx", "tx", partial]`. */
+function periodCount(v: unknown, big: (v: unknown) => bigint): PeriodCount {
+  if (!Array.isArray(v) || v.length !== 5) damaged();
+  const [periodMs, atMs, rx, tx, partial] = v as unknown[];
+  if (!Number.isSafeInteger(periodMs) || !Number.isSafeInteger(atMs) || typeof partial !== 'boolean') damaged();
+  return { periodMs: periodMs as number, atMs: atMs as number, rx: big(rx), tx: big(tx), partial };
+}
+
 /** Whether text looks like a state file of ours (even a damaged one), so that it may be overwritten. */
 export function looksLikeOurs(text: string): boolean {
   return text.trim() === '' || text.trimStart().startsWith(`{"format":"${FORMAT}"`);
@@ -177,7 +193,7 @@ export function stateFromJson(text: string): State {
 
 /** Version 1, the first. */
 function fromVersion1(data: object): State {
-  const { series, uptime, devices, forgotten, held } = data as { series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown; held?: unknown };
+  const { series, uptime, devices, forgotten, held, usage } = data as { series?: unknown; uptime?: unknown; devices?: unknown; forgotten?: unknown; held?: unknown; usage?: unknown };
   const state = emptyState();
   const { counters } = state;
   const big = (v: unknown): bigint => {
@@ -216,6 +232,11 @@ function fromVersion1(data: object): State {
     const s = counters.series.get(k);
     const h = { value: big(value), atNs: big(atNs) };
     if (s && readings(h.value, h.atNs)) s.held = reset === true ? { ...h, reset: true } : h;
+  }
+  // Nor counts of billing periods.
+  for (const [host, v] of Object.entries((usage ?? {}) as Record<string, unknown>)) {
+    const c = periodCount(v, big);
+    if (readings(BigInt(c.periodMs), BigInt(c.atMs), c.rx, c.tx)) state.usage?.set(host, c);
   }
   return dropped === 0 ? state : { ...state, dropped };
 }

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { withoutTotals, type CounterState } from '../counters.js';
 import { bool, type Metric } from '../lineprotocol.js';
 import { levelOf } from '../log.js';
+import { withoutUsage, type PeriodCount, type UsageMemory } from '../usage/index.js';
 import { recallDevices, rememberDevices } from './devices.js';
 import { loadState, saveState } from './file.js';
 import type { State } from './format.js';
@@ -43,7 +44,7 @@ export function markStateOk(metrics: readonly Metric[], ok: boolean): Metric[] {
 export class StateFile {
   private constructor(
     readonly path: string,
-    private readonly state: State,
+    private readonly state: State & { readonly usage: UsageMemory },
     private readonly writable: boolean,
     /** What reading it said (`W!` or `E!`), to log once. */
     readonly opening: string | undefined,
@@ -52,12 +53,22 @@ export class StateFile {
   /** Reads the file at `path`; never throws (a problem is {@link opening}). */
   static open(path: string): StateFile {
     const loaded = loadState(path);
-    return new StateFile(path, loaded.state, loaded.writable, loaded.warning);
+    return new StateFile(path, { ...loaded.state, usage: loaded.state.usage ?? new Map<string, PeriodCount>() }, loaded.writable, loaded.warning);
   }
 
   /** The counter totals' readings, updated in place by each gather. */
   get counters(): CounterState {
     return this.state.counters;
+  }
+
+  /** Each gateway's count of its billing period, updated in place by each gather. */
+  get usage(): UsageMemory {
+    return this.state.usage;
+  }
+
+  /** Whether reading it said something that needs someone to act (it could not be read, or is not ours). */
+  get unreadable(): boolean {
+    return isStateProblem(this.opening);
   }
 
   /** The remembered devices of `config`, as the collector's device states. */
@@ -71,7 +82,7 @@ export class StateFile {
    * whether the state was read and written well ({@link STATE_OK_FIELD}).
    * `failed` is the `E!` line of a failed write.
    *
-   * The lines keep their `*_total` fields only when the state they were
+   * The lines keep their `*_total` fields (and `homenet_usage` lines) only when the state they were
    * counted to is in the file: a file that could be read but not written (a
    * full disk, `ulimit -f`, a folder of another user) would have the next
    * run count on from older readings than this one printed, and a total
@@ -84,7 +95,7 @@ export class StateFile {
       rememberDevices(config, states, this.state.devices);
       failed = saveState(this.path, this.state);
     }
-    const kept = this.writable && failed === undefined ? metrics : withoutTotals(metrics, config.measurement);
+    const kept = this.writable && failed === undefined ? metrics : withoutUsage(withoutTotals(metrics, config.measurement));
     // A problem that every run would meet again is data too, so a dashboard or an alert can see it.
     const marked = markStateOk(kept, !isStateProblem(this.opening) && !isStateProblem(failed));
     return failed === undefined ? { metrics: marked } : { metrics: marked, failed };

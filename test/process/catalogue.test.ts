@@ -9,7 +9,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { collect } from '../../src/collect/index.js';
 import { buildConfig } from '../../src/config.js';
 import { catalogue, DEVICE_KINDS, isType } from '../../src/devices/index.js';
 import type { Metric } from '../../src/lineprotocol.js';
@@ -17,6 +16,7 @@ import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { fixtureCases } from '../support/fixtures.js';
 import { readLine } from '../support/lpread.js';
+import { EXECD, Run } from '../../src/pipeline.js';
 
 const SCRAPE = 'homenet_scrape';
 
@@ -37,7 +37,9 @@ describe('the field catalogue', () => {
   let simulated: Metric[] = [];
   before(async () => {
     sim = await startSimulator({ speakers: 2 });
+    // A cap, so that the data used prints every field (execd's totals: the lines it prints).
     const ini = [
+      'data_cap = 1 TB\n',
       `[pace]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic, line, lan, system, nat\n`,
       `[bgw320]\ntype = att-bgw\nurl = ${sim.url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = CODE\n`,
       `[bgw210]\ntype = att\nurl = ${sim.url}/bgw210\ncollect = traffic, line, lan, system, nat\naccess_code_env = CODE\n`,
@@ -45,9 +47,16 @@ describe('the field catalogue', () => {
       `[house]\ntype = sonos-household\nurl = ${sim.url}${sim.speakers[0]?.prefix ?? ''}\ncollect = traffic, system, radio\ninterfaces = all\n`,
     ].join('');
     const config = buildConfig({ file: 'c.ini', fileText: ini, env: { CODE: SIM_ACCESS_CODE } });
-    const { metrics, log } = await collect(config);
-    assert.deepEqual(log, [], 'every simulated device reads cleanly');
-    simulated = metrics;
+    const run = await Run.open(config, EXECD);
+    try {
+      const gathered = await run.gather();
+      assert.deepEqual(gathered.log, [], 'every simulated device reads cleanly');
+      // (The speaker in both [spk] and [house] gets no totals, and a W! that says so.)
+      simulated = run.post(gathered).metrics;
+      assert.ok(simulated.some((m) => m.name === 'homenet_usage'), 'the data used is printed');
+    } finally {
+      await run.close();
+    }
   });
   after(async () => {
     await sim.close();

@@ -31,7 +31,7 @@ const GATEWAYS = ['pace', 'fiber', 'dsl'];
 const SPEAKERS = ['Living Room (L)', 'Living Room (R)', "Kid's Room", 'Küche'];
 
 function ini(url: string, dir: string, dead: number, schema = 'homenet'): string {
-  return `schema = ${schema}\nstate_file = ${dir}/state.json\n` +
+  return `schema = ${schema}\nstate_file = ${dir}/state.json\ndata_cap = 1 TB\n` +
     `[pace]\ntype = att\nurl = ${url}\n` +
     `[fiber]\ntype = att\nurl = ${url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = CODE\n` +
     `[dsl]\ntype = att\nurl = ${url}/bgw210\n` +
@@ -109,15 +109,20 @@ async function optionsOf(influx: Influxd, db: string, d: Dashboard, name: string
   return variableOptions(rows, v.regex);
 }
 
-/** The hosts each panel shows when every host is chosen. */
+/** The hosts each panel shows when every host is chosen (with totals: the data used needs them). */
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
-  'WAN bandwidth': GATEWAYS, 'WAN packets': GATEWAYS, 'WAN errors and drops': GATEWAYS,
+  'WAN bandwidth': GATEWAYS, 'Data used this billing period': GATEWAYS, 'WAN packets': GATEWAYS, 'WAN errors and drops': GATEWAYS,
   'DSL sync rate': ['pace', 'dsl'], 'DSL noise margin (SNR)': ['pace', 'dsl'], 'DSL attenuation': ['pace', 'dsl'], 'DSL output power': ['pace'],
   'Fiber optical power': ['fiber'], 'Fiber module temperature': ['fiber'], 'Fiber module voltage': ['fiber'],
   'LAN ports and Wi-Fi': GATEWAYS, 'NAT sessions': ['pace', 'fiber'],
   'Sonos speakers': SPEAKERS, 'Sonos Wi-Fi noise floor': SPEAKERS,
   Uptime: GATEWAYS, 'Scrape duration': [...GATEWAYS, 'house', 'dead'], 'Scrape failures': [...GATEWAYS, 'house', 'dead'],
 };
+
+/** {@link EXPECTED}, for data with totals or without (exec with no state file: no data used either). */
+function expected(totals: boolean): Readonly<Record<string, readonly string[]>> {
+  return totals ? EXPECTED : { ...EXPECTED, 'Data used this billing period': [] };
+}
 
 /** Runs every panel query with these variables; the hosts each panel's series are of. Every series has a value. */
 async function panelHosts(influx: Influxd, db: string, d: Dashboard, f: Filling): Promise<Map<string, Set<string>>> {
@@ -139,6 +144,8 @@ async function panelHosts(influx: Influxd, db: string, d: Dashboard, f: Filling)
 describe('the dashboard on a real InfluxDB, with data from the simulator', { skip: needs('influxd') }, () => {
   let influx: Influxd;
   let config: Config;
+  /** The homenet_usage lines the runs printed, in order. */
+  let usageLines: Metric[] = [];
   const db = (name: string): string => `dash_${name}_${process.pid}`;
   const base = { timeFilter: 'time >= now() - 1h and time <= now()', interval: `${STEP_S}s` };
 
@@ -146,7 +153,11 @@ describe('the dashboard on a real InfluxDB, with data from the simulator', { ski
     influx = await startInfluxd();
     const data = await simulatedDays();
     config = data.config;
-    const withoutTotals = data.metrics.map((m) => ({ ...m, fields: Object.fromEntries(Object.entries(m.fields).filter(([k]) => !k.endsWith('_total'))) }));
+    usageLines = data.metrics.filter((m) => m.name === 'homenet_usage');
+    // What exec without a state file prints: no totals, no data used.
+    const withoutTotals = data.metrics
+      .filter((m) => m.name !== 'homenet_usage')
+      .map((m) => ({ ...m, fields: Object.fromEntries(Object.entries(m.fields).filter(([k]) => !k.endsWith('_total'))) }));
     const telegraf = shape(data.metrics, { ...config, schema: 'telegraf' });
     for (const [name, metrics] of [['totals', data.metrics], ['raw', withoutTotals], ['telegraf', telegraf]] as const) {
       await influx.query('', `CREATE DATABASE ${db(name)}`);
@@ -164,7 +175,7 @@ describe('the dashboard on a real InfluxDB, with data from the simulator', { ski
       assert.equal(total, totals);
       for (const interval of [`${STEP_S}s`, '5s', '1m']) {
         const shown = await panelHosts(influx, db(name), d, { ...base, interval, variables: { host: hosts, total, datasource: 'x' } });
-        for (const [title, want] of Object.entries(EXPECTED)) {
+        for (const [title, want] of Object.entries(expected(name !== 'raw'))) {
           assert.deepEqual([...(shown.get(title) ?? [])].sort(), [...want].sort(), `${title} at $__interval ${interval}`);
         }
         assert.equal(shown.size, Object.keys(EXPECTED).length, [...shown.keys()].join(', '));
@@ -185,9 +196,28 @@ describe('the dashboard on a real InfluxDB, with data from the simulator', { ski
     it(`--${totals ? '' : 'no-'}totals: every panel shows its hosts from the fields it names`, async () => {
       const d: Dashboard = dashboard(config, { datasource: 'x', totals } satisfies DashboardOptions);
       const shown = await panelHosts(influx, db(totals ? 'totals' : 'raw'), d, { ...base, variables: { host: [...GATEWAYS, 'house', 'dead', ...SPEAKERS], datasource: 'x' } });
-      for (const [title, want] of Object.entries(EXPECTED)) assert.deepEqual([...(shown.get(title) ?? [])].sort(), [...want].sort(), title);
+      for (const [title, want] of Object.entries(expected(totals))) assert.deepEqual([...(shown.get(title) ?? [])].sort(), [...want].sort(), title);
     });
   }
+
+  it('the data used: each gateway\'s last reading of the period, the config\'s data_cap a dashed line across it', async () => {
+    const d = dashboard(config, { datasource: 'x' });
+    const panel = drawingPanels(d).find((p) => p.title === 'Data used this billing period');
+    assert.ok(panel, 'the panel is drawn');
+    assert.deepEqual(panel.fieldConfig?.defaults.thresholds?.steps, [{ color: 'green', value: null }, { color: 'red', value: 1e12 }]);
+    assert.deepEqual(panel.fieldConfig.defaults.custom?.['thresholdsStyle'], { mode: 'dashed' });
+    const printed = new Map<string, string>();
+    for (const m of usageLines) printed.set(m.tags['host'] ?? '', String(m.fields['bytes']?.value));
+    assert.deepEqual([...printed.keys()].sort(), [...GATEWAYS].sort(), 'every gateway printed its data used');
+    const [target] = targetsOf(panel);
+    assert.ok(target);
+    const last = new Map<string, string>();
+    for (const s of seriesOf(await influx.query(db('totals'), fill(target.query, { ...base, variables: { host: GATEWAYS, datasource: 'x' } })))) {
+      const values = s.values.filter((row) => row[1] !== null);
+      last.set(s.tags?.['host'] ?? '', cell(values.at(-1)?.[1]));
+    }
+    assert.deepEqual(Object.fromEntries(last), Object.fromEntries(printed));
+  });
 
   it('marks the gateways\' reboots and the Pace\'s retrain', async () => {
     const d = dashboard(config, { datasource: 'x' });

@@ -206,3 +206,40 @@ describe('the access code, from a file and through the launcher from its environ
     assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
   });
 });
+
+describe('a simulated gateway rebooted', () => {
+  it('counts from 0 again, uptime and counters, LAN ports too; the gateways not rebooted go on', async () => {
+    let simMs = 0;
+    const sim = await startSimulator({ now: () => simMs });
+    try {
+      const read = async (prefix: string): Promise<Map<string, bigint>> => {
+        const { metrics } = await collect(config(sim, prefix, 'collect = traffic, lan, system\n'));
+        const out = new Map<string, bigint>();
+        for (const m of metrics) {
+          for (const f of ['rx_bytes', 'tx_pkts', 'uptime_s']) {
+            const v = m.fields[f];
+            if (v?.kind === 'int') out.set(`${m.name}${m.tags['interface'] === undefined ? '' : ` ${m.tags['interface']}`} ${f}`, v.value);
+          }
+        }
+        return out;
+      };
+      simMs = 50_000;
+      const before = { pace: await read(''), bgw: await read('/bgw320') };
+      sim.reboot('/bgw320');
+      simMs = 60_000;
+      const after = { pace: await read(''), bgw: await read('/bgw320') };
+      // 10 s since the reboot: 12,500,000 bytes a second received, 3,000 packets sent, over the WAN; the busiest LAN port's share.
+      assert.equal(after.bgw.get('homenet_system uptime_s'), 10n);
+      assert.equal(after.bgw.get('net rx_bytes'), 125_000_000n);
+      assert.equal(after.bgw.get('net tx_pkts'), 30_000n);
+      assert.equal(after.bgw.get('homenet_lan port1 rx_bytes'), 90_000n);
+      // Everything that had counted anything is lower (a port that is down counts nothing either way).
+      for (const [key, value] of after.bgw) if ((before.bgw.get(key) ?? 0n) > 0n) assert.ok(value < (before.bgw.get(key) ?? 0n), `${key}: ${before.bgw.get(key)} then ${value}`);
+      // The Pace at the root was not rebooted: 10 s more of everything.
+      assert.equal(after.pace.get('homenet_system uptime_s'), (before.pace.get('homenet_system uptime_s') ?? 0n) + 10n);
+      assert.equal(after.pace.get('net tx_pkts'), (before.pace.get('net tx_pkts') ?? 0n) + 4000n);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -13,6 +13,8 @@ import { DESCRIPTION_REFRESH_MS, MAX_INTERFACES, MAX_SPEAKERS, radioFields } fro
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';
 import { FIXTURES, lines, runMain } from '../support/helpers.js';
+import { DESCRIPTION_FIELDS, readSupportSections, supportSections } from '../../src/devices/sonos/support.js';
+import { MAX_DEPTH, UNPACED } from '../../src/html.js';
 
 function speakerConfig(sim: Simulator, n: number, extra = '', type = 'sonos'): Config {
   return buildConfig({ file: 'sonos.ini', fileText: `[spk]\ntype = ${type}\nurl = ${sim.url}/sonos/${n}\n${extra}` });
@@ -326,6 +328,45 @@ describe('discover and parse from the command line', () => {
       'net,host=Garage,interface=ath0', 'net,host=Garage,interface=br0',
       'net,host=Sunroom,interface=ath0', 'net,host=Sunroom,interface=br0',
     ]);
+  });
+});
+
+describe('a device description (issue 25): read up to the last field a reader takes', () => {
+  // Invented speaker; the shape of a real description: the fields, then the root device's services and embedded devices.
+  const field = (name: string, value: string): string => `<${name}>${value}</${name}>`;
+  const services = `<serviceList>${'<service><serviceType>urn:schemas-upnp-org:service:Example:1</serviceType><SCPDURL>/xml/Example1.xml</SCPDURL></service>'.repeat(12)}</serviceList>`;
+  const embedded = `<deviceList><device>${field('roomName', 'Embedded Room')}${field('modelName', 'Embedded Model')}${services}</device></deviceList>`;
+  const page = (before: string, after: string): string =>
+    `<?xml version="1.0" encoding="utf-8" ?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>${before}${services}${embedded}${after}</device></root>`;
+  const values: Record<string, string> = {
+    roomName: 'Sun Room', serialNum: '00-0E-58-AB-CD-EF:9', modelName: 'Sonos Sample', modelNumber: 'X99',
+    softwareVersion: '90.1-12345', hardwareVersion: '1.2.3.4-5', swGen: '2',
+  };
+  const fields = (names: readonly string[]): string => names.map((n) => field(n, values[n] ?? '')).join('');
+
+  it('names every field the speaker readers and discover take', () => {
+    assert.deepEqual([...DESCRIPTION_FIELDS].sort(), Object.keys(values).sort());
+  });
+
+  it('fields after the service and device lists are still read, the embedded devices\' are not', async () => {
+    const late = ['roomName', 'swGen'];
+    const text = page(fields(DESCRIPTION_FIELDS.filter((f) => !late.includes(f))), fields(late));
+    for (const sections of [supportSections(text), await readSupportSections(text, UNPACED)]) {
+      assert.deepEqual(Object.fromEntries([...DESCRIPTION_FIELDS].map((f) => [f, sections[0]?.device.get(f)])), values);
+    }
+  });
+
+  it('stops once every field is in: what follows is not read (here, nesting past the limit, which fails a whole read)', async () => {
+    const deep = `${'<x>'.repeat(MAX_DEPTH + 10)}${'</x>'.repeat(MAX_DEPTH + 10)}`;
+    const text = page(fields(DESCRIPTION_FIELDS), deep);
+    // Read slice by slice (16 KiB each), the deep part comes in a later slice than the fields.
+    for (const sections of [supportSections(text), await readSupportSections(page(fields(DESCRIPTION_FIELDS), `${' '.repeat(40_000)}${deep}`), UNPACED)]) {
+      assert.equal(sections[0]?.device.get('roomName'), 'Sun Room');
+      assert.equal(sections[0].device.get('swGen'), '2');
+    }
+    // One field missing (older firmware has no swGen): the page is read to its end, and that fails here.
+    const partial = page(fields(DESCRIPTION_FIELDS.filter((f) => f !== 'swGen')), deep);
+    assert.throws(() => supportSections(partial), /nests elements more than/);
   });
 });
 

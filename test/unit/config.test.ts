@@ -94,12 +94,12 @@ timeout = 1500ms
 
 /** Each mistake and its exact message. */
 const MISTAKES: readonly { name: string; text?: string; flags?: Omit<ConfigSources, 'file' | 'fileText'>; message: string }[] = [
-  { name: 'unknown top-level key', text: 'interval = 10s\n[gw]\ntype=att\nurl=http://192.168.1.254\n', message: `${FILE}: interval: unknown key (known: measurement, timeout, state_file, schema, counter_type)` },
+  { name: 'unknown top-level key', text: 'interval = 10s\n[gw]\ntype=att\nurl=http://192.168.1.254\n', message: `${FILE}: interval: unknown key (known: measurement, timeout, state_file, schema, counter_type, billing_day, data_cap)` },
   { name: 'bad top-level duration', text: 'timeout = 4\n', message: `${FILE}: timeout: "4" is not a duration (write it like 4s or 500ms)` },
   { name: 'duration out of range', text: 'timeout = 10ms\n', message: `${FILE}: timeout: "10ms" is out of range (100ms to 5m)` },
   { name: 'measurement of our own', text: 'measurement = homenet_scrape\n', message: `${FILE}: measurement: "homenet_scrape" is reserved (names starting "homenet_" are the program's own)` },
   { name: 'measurement with a trailing backslash', text: 'measurement = net\\\n', message: `${FILE}: measurement: cannot be a measurement name: measurement "net\\\\" has a backslash that line protocol cannot carry` },
-  { name: 'unknown device key', text: '[router]\ntype = att\nurl = http://192.168.1.254\npassword = x\n', message: `${FILE}: [router] password: unknown key (known: type, url, host, insecure, timeout, collect, access_code_file, access_code_env, interfaces)` },
+  { name: 'unknown device key', text: '[router]\ntype = att\nurl = http://192.168.1.254\npassword = x\n', message: `${FILE}: [router] password: unknown key (known: type, url, host, insecure, timeout, collect, access_code_file, access_code_env, billing_day, data_cap, interfaces)` },
   { name: 'unknown type', text: '[router]\ntype = netgear\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: unknown device type "netgear" (known: att, att-pace, att-bgw, sonos, sonos-household)` },
   { name: 'missing type', text: '[router]\nurl = http://192.168.1.1\n', message: `${FILE}: [router] type: missing (every device needs one; known: att, att-pace, att-bgw, sonos, sonos-household)` },
   { name: 'missing url', text: '[router]\ntype = att\n', message: `${FILE}: [router] url: missing (every device needs one, like http://192.168.1.254)` },
@@ -213,7 +213,7 @@ describe('config: every mistake in one pass', () => {
       assert.deepEqual(err.message.split('\n'), [
         `${FILE}: timeout: "soon" is not a duration (write it like 4s or 500ms)`,
         `${FILE}: [tags] host: the tag "host" is set by the program and cannot be overridden here`,
-        `${FILE}: [a] colour: unknown key (known: type, url, host, insecure, timeout, collect, access_code_file, access_code_env, interfaces)`,
+        `${FILE}: [a] colour: unknown key (known: type, url, host, insecure, timeout, collect, access_code_file, access_code_env, billing_day, data_cap, interfaces)`,
         `${FILE}: [a] url: "192.168.1.254" is not a URL (write it like http://192.168.1.254)`,
         `${FILE}: [b] type: unknown device type "sonoz" (did you mean "sonos"?) (known: att, att-pace, att-bgw, sonos, sonos-household)`,
         '--device "att": expected TYPE=URL, like --device att=http://192.168.1.254',

@@ -86,7 +86,7 @@ describe('the Grafana dashboard', () => {
   it('puts the right unit on every axis, and draws what leaves the home below it', () => {
     const d = dashboard(ALL, { datasource: 'x' });
     assert.deepEqual(Object.fromEntries(units(d)), {
-      'WAN bandwidth': 'bps', 'WAN packets': 'pps', 'WAN errors and drops': 'pps',
+      'WAN bandwidth': 'bps', 'Data used this billing period': 'decbytes', 'WAN packets': 'pps', 'WAN errors and drops': 'pps',
       'DSL sync rate': 'bps', 'DSL noise margin (SNR)': 'dB', 'DSL attenuation': 'dB', 'DSL output power': 'dBm',
       'Fiber optical power': 'dBm', 'Fiber module temperature': 'celsius', 'Fiber module voltage': 'volt',
       'LAN ports and Wi-Fi': 'bps', 'NAT sessions': 'short',

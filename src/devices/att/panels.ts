@@ -4,6 +4,7 @@
  * drawn above the axis, what leaves it below (a negative scale).
  */
 import type { PanelQuery, PanelSpec } from '../kind.js';
+import { USAGE } from '../vocabulary.js';
 
 const byHost = ['host'];
 const perLine = ['host', 'line', 'direction'];
@@ -28,7 +29,17 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     unit: 'bps',
     queries: [rateOf('rx_bytes', '$tag_host in', 8), rateOf('tx_bytes', '$tag_host out', -8)],
   },
-  // The place of the data used in the billing period (homenet_usage, against the cap) when it is printed.
+  {
+    title: 'Data used this billing period',
+    row: 'Internet',
+    area: 'traffic',
+    description: 'Bytes from and to the Internet together since the billing period began (billing_day), as the ISP counts them against the cap ' +
+      '(data_cap: the dashed line). Kept with execd, or collect with state_file; a count that began after its period did is a lower bound (partial=true).',
+    unit: 'decbytes',
+    threshold: 'data_cap',
+    // The last reading of an interval: one across a period's start is the new period's.
+    queries: [{ measurement: USAGE.name, field: 'bytes', fn: 'last', groupBy: byHost, alias: '$tag_host used' }],
+  },
   {
     title: 'WAN packets',
     row: 'Internet',

@@ -33,9 +33,19 @@ export function supportSections(xml: string): SupportSection[] {
 /** {@link supportSections}, read a slice at a time with `pace` between slices. */
 export async function readSupportSections(xml: string, pace: Pace): Promise<SupportSection[]> {
   const r = new SectionsReader();
-  await feedSlices(r.parser, xml, pace, undefined, SLICE_CHARS);
+  await feedSlices(r.parser, xml, pace, r.described.bind(r), SLICE_CHARS);
   return r.done();
 }
+
+/**
+ * Every field of a UPnP device description that a reader takes: the
+ * speaker's identity (roomName, serialNum) and system line (speaker.ts,
+ * readings.ts), the model discover prints. Once all of them are in, the
+ * rest of the page is not read: its service and embedded device lists, two
+ * thirds of a real description, come after them in every speaker seen. A
+ * description that lacks one (older firmware has no swGen) is read to its end.
+ */
+export const DESCRIPTION_FIELDS: readonly string[] = ['roomName', 'serialNum', 'modelName', 'modelNumber', 'softwareVersion', 'hardwareVersion', 'swGen'];
 
 /** How much of a support page is read between two calls to the pace. */
 const SLICE_CHARS = 16_384;
@@ -49,6 +59,8 @@ class SectionsReader {
   private readonly infos: number[] = [];
   private capture: { into: Map<string, string>; key: string; text: string; depth: number } | undefined;
   private deep = false;
+  /** Description fields of {@link DESCRIPTION_FIELDS} read so far; reading stops when all are. */
+  private fields = 0;
   readonly parser: Parser = new Parser(this, { xmlMode: true, decodeEntities: true });
 
   private section(): SupportSection {
@@ -98,11 +110,19 @@ class SectionsReader {
     if (this.deep) return;
     const capture = this.capture;
     if (capture && capture.depth === this.stack.length) {
-      if (!capture.into.has(capture.key)) capture.into.set(capture.key, capture.text);
+      if (!capture.into.has(capture.key)) {
+        capture.into.set(capture.key, capture.text);
+        if (capture.into === this.current?.device && DESCRIPTION_FIELDS.includes(capture.key) && ++this.fields === DESCRIPTION_FIELDS.length) this.parser.pause();
+      }
       this.capture = undefined;
     }
     if (this.infos.at(-1) === this.stack.length) this.infos.pop();
     this.stack.pop();
+  }
+
+  /** Whether every field of a device description a reader takes is in: the rest is not read. */
+  described(): boolean {
+    return this.fields === DESCRIPTION_FIELDS.length;
   }
 
   /** The sections read. @throws ParseError when the page nested too deep. */

@@ -5,7 +5,7 @@
  * names and serials are invented.
  */
 import { randomBytes } from 'node:crypto';
-import { countersAt, esc, pad2, uptimeParts, type Rate } from '../../../simulate/counters.js';
+import { countersAt, esc, fromZero, pad2, uptimeParts, type Counting, type Rate } from '../../../simulate/counters.js';
 import { natRows, simulatedSessions } from './pace.js';
 
 /** The access code of every simulated .ha gateway (printed on a real one's label). */
@@ -120,8 +120,10 @@ function section(heading: string, summary: string, rows: readonly [string, strin
 }
 
 /** `/cgi-bin/broadbandstatistics.ha`. */
-export function bgwBroadbandPage(m: BgwModel, elapsedMs: number): string {
-  const c = countersAt(m.rates, elapsedMs, m.bits);
+export function bgwBroadbandPage(m: BgwModel, t: Counting): string {
+  const c = countersAt(fromZero(m.rates, t.rebooted), t.ms, m.bits);
+  const elapsedMs = t.ms;
+  const since = t.rebooted ? 0n : 1n;
   const dsl =
     m.source === 'DSL'
       ? `
@@ -168,7 +170,7 @@ Up
       ['Transmit Errors', c.tx_err],
       ['Collisions', 0],
     ])}${section('IPv6 Statistics', 'IPv6 Statistics Table', [
-      ['Transmit Packets', 7_301n + BigInt(Math.floor(elapsedMs / 1000))],
+      ['Transmit Packets', 7_301n * since + BigInt(Math.floor(elapsedMs / 1000))],
       ['Transmit Errors', 0],
       ['Transmit Discards', 2],
     ])}
@@ -177,11 +179,13 @@ Up
 }
 
 /** `/cgi-bin/lanstatistics.ha`. */
-export function bgwLanPage(m: BgwModel, elapsedMs: number): string {
-  const s = Math.floor(elapsedMs / 1000);
+export function bgwLanPage(m: BgwModel, t: Counting): string {
+  const s = Math.floor(t.ms / 1000);
+  // A rebooted gateway counts from 0: every base below is then 0.
+  const b = t.rebooted ? 0 : 1;
   const ports = [0, 1, 2, 3].map((i) => {
     const up = i < 3;
-    const share = (base: number, perSecond: number): number => (up ? Math.floor(base / (i + 1)) + s * perSecond : 0);
+    const share = (base: number, perSecond: number): number => (up ? Math.floor((b * base) / (i + 1)) + s * perSecond : 0);
     return {
       up,
       speed: i === 0 && m.source === 'FIBER' ? 5_000_000_000 : up ? 1_000_000_000 : 0,
@@ -201,18 +205,18 @@ export function bgwLanPage(m: BgwModel, elapsedMs: number): string {
     ` <h2>IPv4 Statistics</h2>
  <div>
  <table class="table100" summary="This table displays IPv4 statistics.">${rowsOf([
-   ['Transmit Packets', 20_000_000 + s * 90],
+   ['Transmit Packets', b * 20_000_000 + s * 90],
    ['Transmit Errors', 0],
    ['Transmit Discards', 0],
-   ['Receive Packets', 10_000_000 + s * 40],
+   ['Receive Packets', b * 10_000_000 + s * 40],
    ['Receive Errors', 0],
-   ['Receive Discards', 23],
+   ['Receive Discards', b * 23],
  ])}
  </table>
  </div>
  <h2>Wi-Fi Network Statistics</h2>
  <table cellpadding="1" class="table100" summary="This table displays Wi-Fi Statistics.">
- <tr><td width="30%">&nbsp;</td><th scope="col" width="35%">2.4 GHz</th><th scope="col" width="35%">5 GHz</th></tr>${wifiRow('Transmit Bytes', 812_345_678 + s * 2_000, 7_055_000_000 + s * 40_000)}${wifiRow('Receive Bytes', 95_123_456 + s * 300, 1_234_567_890 + s * 9_000)}${wifiRow('Transmit Packets', 1_500_000 + s * 3, 9_800_000 + s * 45)}${wifiRow('Receive Packets', 700_000 + s, 4_400_000 + s * 20)}${wifiRow('Transmit Error Packets', 0, 0)}${wifiRow('Receive Error Packets', 0, 1)}${wifiRow('Transmit Discard Packets', 12, 3)}${wifiRow('Receive Discard Packets', 0, 0)}
+ <tr><td width="30%">&nbsp;</td><th scope="col" width="35%">2.4 GHz</th><th scope="col" width="35%">5 GHz</th></tr>${wifiRow('Transmit Bytes', b * 812_345_678 + s * 2_000, b * 7_055_000_000 + s * 40_000)}${wifiRow('Receive Bytes', b * 95_123_456 + s * 300, b * 1_234_567_890 + s * 9_000)}${wifiRow('Transmit Packets', b * 1_500_000 + s * 3, b * 9_800_000 + s * 45)}${wifiRow('Receive Packets', b * 700_000 + s, b * 4_400_000 + s * 20)}${wifiRow('Transmit Error Packets', 0, 0)}${wifiRow('Receive Error Packets', 0, b)}${wifiRow('Transmit Discard Packets', b * 12, b * 3)}${wifiRow('Receive Discard Packets', 0, 0)}
  <tr><td>&nbsp;</td></tr>
  </table>
  <h2>LAN Ethernet Statistics</h2>
@@ -223,8 +227,8 @@ export function bgwLanPage(m: BgwModel, elapsedMs: number): string {
 }
 
 /** `/cgi-bin/sysinfo.ha`: uptime as D:H:M:S or plain seconds, by firmware. */
-export function bgwSystemPage(m: BgwModel, elapsedMs: number): string {
-  const seconds = Math.floor(m.bootSeconds + elapsedMs / 1000);
+export function bgwSystemPage(m: BgwModel, t: Counting): string {
+  const seconds = Math.floor((t.rebooted ? 0 : m.bootSeconds) + t.ms / 1000);
   const u = uptimeParts(seconds);
   const uptime = m.uptime === 'dhms' ? `${pad2(u.d)}:${pad2(u.h)}:${pad2(u.m)}:${pad2(u.s)}` : String(seconds);
   return page(

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { countingOf, type Counting } from '../../../simulate/counters.js';
 import { prepareFault, serveFault, type Fault, type FaultyPage } from '../../../simulate/faults.js';
 import type { SimulatedContext, SimulatedMake } from '../../../simulate/make.js';
 import { notAllowed, notFound, redirect, send } from '../../../simulate/reply.js';
@@ -56,7 +57,7 @@ function servePaceFault(fault: Fault, page: string, res: ServerResponse): boolea
   }
 }
 
-const PACE_PAGES: ReadonlyMap<string, (elapsed: number) => string> = new Map([
+const PACE_PAGES: ReadonlyMap<string, (t: Counting) => string> = new Map([
   ['/xslt?PAGE=C_0_0', paceSystemPage],
   ['/xslt?PAGE=C_2_5', paceLanPage],
   ['/xslt?PAGE=C_5_5', paceNatPage],
@@ -67,10 +68,10 @@ function servePace(req: IncomingMessage, res: ServerResponse, path: string, layo
   const other = PACE_PAGES.get(path);
   if (path !== BROADBAND_PATH && path !== '/' && !other) return false;
   if (req.method !== 'GET') notAllowed(res);
-  else if (other) send(res, 200, other(ctx.elapsed()));
+  else if (other) send(res, 200, other(countingOf(ctx, '')));
   else if (path === '/') redirect(res, BROADBAND_PATH);
   else {
-    const page = paceBroadbandPage(layout, ctx.elapsed());
+    const page = paceBroadbandPage(layout, countingOf(ctx, ''));
     const spoilt = ctx.fault !== 'none' && (servePaceFault(ctx.fault, page, res) || serveFault(ctx.fault, faultyBroadband(layout, page), res, ctx));
     if (!spoilt) send(res, 200, page);
   }
@@ -115,6 +116,7 @@ function sendHa(res: ServerResponse, status: number, body: string, headers: Reco
 async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: ServerResponse, ctx: SimulatedContext): Promise<void> {
   const m = g.model;
   const elapsed = ctx.elapsed();
+  const counting = countingOf(ctx, m.prefix);
   const loginPage = (message: string): string => {
     const n = randomBytes(32).toString('hex');
     g.nonces.add(n);
@@ -136,7 +138,7 @@ async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: Se
     }
     const id = randomBytes(16).toString('hex');
     g.sessions.add(id);
-    sendHa(res, 200, bgwSystemPage(m, elapsed), { 'set-cookie': `SessionID=${id}; path=/; HttpOnly` });
+    sendHa(res, 200, bgwSystemPage(m, counting), { 'set-cookie': `SessionID=${id}; path=/; HttpOnly` });
     return;
   }
   if (req.method !== 'GET') {
@@ -145,13 +147,13 @@ async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: Se
   }
   switch (path) {
     case '/cgi-bin/broadbandstatistics.ha':
-      sendHa(res, 200, bgwBroadbandPage(m, elapsed));
+      sendHa(res, 200, bgwBroadbandPage(m, counting));
       return;
     case '/cgi-bin/lanstatistics.ha':
-      sendHa(res, 200, bgwLanPage(m, elapsed));
+      sendHa(res, 200, bgwLanPage(m, counting));
       return;
     case '/cgi-bin/sysinfo.ha':
-      sendHa(res, 200, bgwSystemPage(m, elapsed));
+      sendHa(res, 200, bgwSystemPage(m, counting));
       return;
     case '/cgi-bin/fiberstat.ha':
       if (m.source === 'FIBER') sendHa(res, 200, bgwFiberPage(elapsed));
@@ -183,7 +185,7 @@ export const attSimulator: SimulatedMake = {
   start(ctx) {
     const layout = PACE_LAYOUTS.find((l) => l === (ctx.layout ?? 'att'));
     if (layout === undefined) throw new Error(`unknown layout ${JSON.stringify(ctx.layout)} (known: ${PACE_LAYOUTS.join(', ')})`);
-    prepareFault(ctx.fault, faultyBroadband(layout, paceBroadbandPage(layout, 0)));
+    prepareFault(ctx.fault, faultyBroadband(layout, paceBroadbandPage(layout, { ms: 0, rebooted: false })));
     const bgws = BGW_MODELS.map((model): BgwState => ({ model, nonces: new Set(), sessions: new Set() }));
     return {
       handle(req, res, url) {

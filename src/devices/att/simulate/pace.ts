@@ -4,7 +4,7 @@
  * All numbers are invented.
  */
 
-import { countersAt, esc, pad2, uptimeParts, type Rate } from '../../../simulate/counters.js';
+import { countersAt, esc, fromZero, pad2, uptimeParts, type Counting, type Rate } from '../../../simulate/counters.js';
 
 /** The two known layouts of the "IP Traffic" table (see DEVICES.md). */
 export type PaceLayout = 'att' | 'isp';
@@ -32,9 +32,9 @@ const COUNTERS = {
 /** The six raw counters of the simulated gateway. */
 export type PaceCounters = Record<keyof typeof COUNTERS, bigint>;
 
-/** Counter values `elapsedMs` after the simulator started, wrapped at 2^32. */
-export function paceCounters(elapsedMs: number): PaceCounters {
-  return countersAt(COUNTERS, elapsedMs, 32);
+/** Counter values after `t` of counting (from the simulator's start, or from a reboot), wrapped at 2^32. */
+export function paceCounters(t: Counting): PaceCounters {
+  return countersAt(fromZero(COUNTERS, t.rebooted), t.ms, 32);
 }
 
 function trafficTable(layout: PaceLayout, c: PaceCounters): string {
@@ -74,9 +74,9 @@ function trafficTable(layout: PaceLayout, c: PaceCounters): string {
               </table>`;
 }
 
-/** The Broadband Status page (`/xslt?PAGE=C_1_0`) at `elapsedMs` after start. */
-export function paceBroadbandPage(layout: PaceLayout, elapsedMs: number): string {
-  const c = paceCounters(elapsedMs);
+/** The Broadband Status page (`/xslt?PAGE=C_1_0`) after `t` of counting. */
+export function paceBroadbandPage(layout: PaceLayout, t: Counting): string {
+  const c = paceCounters(t);
   return `<?xml version="1.0"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
@@ -129,8 +129,8 @@ function pacePage(title: string, content: string): string {
 }
 
 /** System Info (`/xslt?PAGE=C_0_0`), uptime as "N days HH:MM:SS". */
-export function paceSystemPage(elapsedMs: number): string {
-  const u = uptimeParts(8_164_411 + elapsedMs / 1000);
+export function paceSystemPage(t: Counting): string {
+  const u = uptimeParts((t.rebooted ? 0 : 8_164_411) + t.ms / 1000);
   const row = (label: string, value: string): string => `\n        <tr><td class="tablesidebold">${label}:</td><td>${value}</td></tr>`;
   const uptime = `${u.d} ${u.d === 1 ? 'day' : 'days'} ${u.h}:${pad2(u.m)}:${pad2(u.s)}`;
   return pacePage(
@@ -161,8 +161,8 @@ const LAN_RATES: readonly LanRates[] = [
 ];
 
 /** LAN statistics (`/xslt?PAGE=C_2_5`): one column per port, 32-bit counters. */
-export function paceLanPage(elapsedMs: number): string {
-  const ports = LAN_RATES.map((r) => countersAt(r, elapsedMs, 32));
+export function paceLanPage(t: Counting): string {
+  const ports = LAN_RATES.map((r) => countersAt(fromZero(r, t.rebooted), t.ms, 32));
   const cells = (f: (p: (typeof ports)[number], i: number) => string): string => ports.map((p, i) => `<td>${f(p, i)}</td>`).join('');
   return pacePage(
     'LAN Statistics',
@@ -197,8 +197,8 @@ export function natRows(count: number): string {
 }
 
 /** NAT table (`/xslt?PAGE=C_5_5`); the Pace needs no login for it. */
-export function paceNatPage(elapsedMs: number): string {
-  const n = simulatedSessions(elapsedMs);
+export function paceNatPage(t: Counting): string {
+  const n = simulatedSessions(t.ms);
   return pacePage(
     'NAT Table',
     `

@@ -204,12 +204,32 @@ export function descriptionPage(s: Speaker): string {
     <UDN>uuid:${s.uid}</UDN>
     <roomName>${xmlText(s.room)}</roomName>
     <displayName>${xmlText(s.model.replace(/^Sonos /, ''))}</displayName>
+    <iconList><icon><mimetype>image/png</mimetype><width>48</width><height>48</height><depth>24</depth><url>/img/icon-S18.png</url></icon></iconList>
+${serviceList(ROOT_SERVICES)}
     <deviceList>
-      <device><deviceType>urn:schemas-upnp-org:device:MediaRenderer:1</deviceType><roomName>ignored nested room</roomName></device>
+      <device>
+        <deviceType>urn:schemas-upnp-org:device:MediaServer:1</deviceType>
+        <friendlyName>127.0.0.1 - ${xmlText(s.model)} Media Server - ${s.uid}</friendlyName>
+        <UDN>uuid:${s.uid}_MS</UDN>
+${serviceList(['ContentDirectory', 'ConnectionManager'])}
+      </device>
+      <device><deviceType>urn:schemas-upnp-org:device:MediaRenderer:1</deviceType><roomName>ignored nested room</roomName>
+${serviceList(['RenderingControl', 'ConnectionManager', 'AVTransport', 'Queue', 'GroupRenderingControl', 'VirtualLineIn'])}
+      </device>
     </deviceList>
   </device>
 </root>
 `;
+}
+
+/** The root device's services, as a speaker lists them after its own fields: most of a real description is such lists. */
+const ROOT_SERVICES = ['AlarmClock', 'MusicServices', 'AudioIn', 'DeviceProperties', 'SystemProperties', 'ZoneGroupTopology', 'GroupManagement', 'QPlay'];
+
+/** A `<serviceList>` of UPnP services by name. */
+function serviceList(names: readonly string[]): string {
+  const service = (n: string): string =>
+    `      <service>\n        <serviceType>urn:schemas-upnp-org:service:${n}:1</serviceType>\n        <serviceId>urn:upnp-org:serviceId:${n}</serviceId>\n        <controlURL>/${n}/Control</controlURL>\n        <eventSubURL>/${n}/Event</eventSubURL>\n        <SCPDURL>/xml/${n}1.xml</SCPDURL>\n      </service>`;
+  return `    <serviceList>\n${names.map(service).join('\n')}\n    </serviceList>`;
 }
 
 // Each speaker's part of a real review page is about 15 KB, mostly bridge and LED tables.
