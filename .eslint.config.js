@@ -21,12 +21,15 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       'no-eval': 'error',
       'no-implied-eval': 'error',
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'node:child_process', message: 'No shell, no subprocesses in the program (tests may spawn).' },
-          { name: 'child_process', message: 'No shell, no subprocesses in the program (tests may spawn).' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:child_process', message: 'No shell, no subprocesses in the program (tests may spawn).' },
+            { name: 'child_process', message: 'No shell, no subprocesses in the program (tests may spawn).' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -50,7 +53,16 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'readonly', __dirname: 'readonly', process: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', setImmediate: 'readonly', AbortController: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'readonly',
+        __dirname: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        setImmediate: 'readonly',
+        AbortController: 'readonly',
+      },
     },
     rules: {
       // require() is how CommonJS loads Node's modules, lazily where the start-up counts.

@@ -201,7 +201,10 @@ export class Budget {
   private makeRoom(need: number): boolean {
     if (this.weight + need <= MAX_WEIGHT) return true;
     const hosts = this.index();
-    this.absent ??= [...hosts].filter(([host]) => !this.present.has(host)).sort(([, a], [, b]) => (a.lastNs < b.lastNs ? -1 : a.lastNs > b.lastNs ? 1 : 0)).map(([host]) => host);
+    this.absent ??= [...hosts]
+      .filter(([host]) => !this.present.has(host))
+      .sort(([, a], [, b]) => (a.lastNs < b.lastNs ? -1 : a.lastNs > b.lastNs ? 1 : 0))
+      .map(([host]) => host);
     for (let host = this.absent.shift(); host !== undefined; host = this.absent.shift()) {
       this.forgetHost(host, hosts);
       if (this.weight + need <= MAX_WEIGHT) return true;
@@ -235,10 +238,18 @@ export class Budget {
   warnings(): string[] {
     const out: string[] = [];
     for (const host of this.crowded) {
-      out.push(warning(`host ${JSON.stringify(host)} reports more series than the ${MAX_HOST_SERIES} a host keeps totals for: those it did not report in this gather were forgotten (their *_total fields start again from their counters if they return)`));
+      out.push(
+        warning(
+          `host ${JSON.stringify(host)} reports more series than the ${MAX_HOST_SERIES} a host keeps totals for: those it did not report in this gather were forgotten (their *_total fields start again from their counters if they return)`,
+        ),
+      );
     }
     if (this.absentForgotten > 0) {
-      out.push(warning(`the counter totals reached their ${MAX_WEIGHT / 1048576} MiB: ${this.absentForgotten} host(s) not in this gather were forgotten, longest unseen first (their *_total fields start again from their counters if they return)`));
+      out.push(
+        warning(
+          `the counter totals reached their ${MAX_WEIGHT / 1048576} MiB: ${this.absentForgotten} host(s) not in this gather were forgotten, longest unseen first (their *_total fields start again from their counters if they return)`,
+        ),
+      );
     }
     for (const r of this.refused.values()) {
       out.push(warning(`${r.first}${r.count > 1 ? ` and ${r.count - 1} more series` : ''}: no *_total: ${r.why}`));

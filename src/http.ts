@@ -86,13 +86,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
   const keepAlive = options.agents !== undefined;
   // Name, value, name, value: Node validates these once and writes them as
   // they are, where an object costs a setHeader() each and Node adds the Host.
-  const headers = [
-    'host', url.host,
-    'user-agent', options.userAgent ?? 'telegraf-homenet',
-    'accept', ACCEPT,
-    'accept-encoding', 'identity',
-    'connection', keepAlive ? 'keep-alive' : 'close',
-  ];
+  const headers = ['host', url.host, 'user-agent', options.userAgent ?? 'telegraf-homenet', 'accept', ACCEPT, 'accept-encoding', 'identity', 'connection', keepAlive ? 'keep-alive' : 'close'];
   if (options.cookie !== undefined) headers.push('cookie', options.cookie);
   if (form !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(form)));
   // As Node's own conversion of a URL would have it (a redirect's Location may carry a user and password).
@@ -254,9 +248,7 @@ class BodyReader {
     if (this.settled) return;
     if (!this.res.complete) {
       this.fail(
-        this.signal.aborted
-          ? new FetchError(reasonText(this.signal), undefined, true)
-          : new FetchError(`connection closed before the page was complete (${this.size} bytes read)`, undefined, true),
+        this.signal.aborted ? new FetchError(reasonText(this.signal), undefined, true) : new FetchError(`connection closed before the page was complete (${this.size} bytes read)`, undefined, true),
       );
       return;
     }

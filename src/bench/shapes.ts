@@ -17,7 +17,10 @@ const fill = (unit: string, bytes = 128 * KIB): string => unit.repeat(Math.ceil(
 const natRow = (i: number): string => `<tr><td>ipv4</td><td>tcp</td><td>${i % 90}</td><td>192.0.2.${i % 250}</td><td>${40000 + (i % 9999)}</td><td>198.51.100.${i % 250}</td><td>443</td></tr>\n`;
 /** Each shape, named. */
 export const HOSTILE_SHAPES: readonly (readonly [string, string])[] = [
-  ['ifconfig: one endless "RX packets:1 " line', `<?xml version="1.0" ?><ZPSupportInfo><Command cmdline='/sbin/ifconfig'>br0       Link encap:Ethernet\n          ${fill('RX packets:1 ')}</Command></ZPSupportInfo>`],
+  [
+    'ifconfig: one endless "RX packets:1 " line',
+    `<?xml version="1.0" ?><ZPSupportInfo><Command cmdline='/sbin/ifconfig'>br0       Link encap:Ethernet\n          ${fill('RX packets:1 ')}</Command></ZPSupportInfo>`,
+  ],
   ['ifconfig: net-tools "RX errors 0 " repeated', `br0: flags=4163<UP>  mtu 1500\n        ${fill('RX errors 0 ')}`],
   ['ifconfig: one endless line of spaces', `br0       Link encap:Ethernet\n${fill(' ')}x`],
   ['"<form " repeated', `<html><body>${fill('<form ')}</body></html>`],
@@ -26,7 +29,10 @@ export const HOSTILE_SHAPES: readonly (readonly [string, string])[] = [
   ['unclosed <div>', `<html><body>${fill('<div>')}Broadband Connection Source</body></html>`],
   ['XML nested 40,000 deep', `<?xml version="1.0" ?><ZPNetworkInfo><ZPSupportInfo>${fill('<a>')}`],
   ['10,000 <span> inside a label', `<table summary="Ethernet IPv4 Statistics Table"><tr><th>${'<span>'.repeat(10000)}Receive Bytes${'</span>'.repeat(10000)}</th><td>1</td></tr></table>`],
-  ['a NAT table with no summary', `<html><body><h2>NAT Table</h2>Sessions Available<table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 1200 }, (_, i) => natRow(i)).join('')}</table></body></html>`],
+  [
+    'a NAT table with no summary',
+    `<html><body><h2>NAT Table</h2>Sessions Available<table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 1200 }, (_, i) => natRow(i)).join('')}</table></body></html>`,
+  ],
   ['thousands of tiny tables', `<html><body>Total Sessions Available IP Traffic ${fill('<table><tr><td>a</td></tr></table>')}</body></html>`],
   ['cells of colspan 999999', `<table><tr>${fill('<td colspan="999999">x</td>')}</tr></table>`],
   ['entities in one cell', `<table><tr><th>Receive Bytes</th><td>${fill('&amp;&#x1F50A;&nbsp;')}</td></tr></table>`],

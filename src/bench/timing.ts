@@ -30,7 +30,10 @@ for (const f of await deadlineFigures(RUNS)) {
   report(`${f.what}, busy`, spread(f.busy), busyToo ? `<= ${(bound / 1000).toFixed(1)} s` : '', busyToo ? median([...f.busy]) <= bound : undefined);
 }
 const execd = await execdStopFigure(RUNS);
-for (const [how, ms] of [['quiet', execd.quiet], ['busy', execd.busy]] as const) {
+for (const [how, ms] of [
+  ['quiet', execd.quiet],
+  ['busy', execd.busy],
+] as const) {
   report(`execd: SIGTERM during a gather to exit, ${how}`, `${median(ms).toFixed(0)} ms (max ${Math.max(...ms).toFixed(0)})`, `<= ${EXECD_STOP_MS} ms`, median(ms) <= EXECD_STOP_MS);
 }
 // Reading a hostile page shape is CPU alone, measured as the machine is: the slowest page spec of one

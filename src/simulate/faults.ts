@@ -33,9 +33,29 @@ export type Fault =
   | 'many-interfaces' // the first speaker lists 15,000 interfaces (3.8 MiB; other devices are unaffected)
   | 'new-interfaces'; // the first speaker lists 2,000 interfaces named anew at every request (other devices are unaffected)
 export const FAULTS: readonly Fault[] = [
-  'none', 'hang', 'trickle', 'reset', 'half', 'garbage', 'huge',
-  'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252', 'odd-values',
-  'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens', 'nat-hang', 'many-interfaces', 'new-interfaces',
+  'none',
+  'hang',
+  'trickle',
+  'reset',
+  'half',
+  'garbage',
+  'huge',
+  'status-403',
+  'status-404',
+  'status-500',
+  'redirect-away',
+  'wrong-device',
+  'slow',
+  'invalid-utf8',
+  'windows-1252',
+  'odd-values',
+  'tiny-chunks',
+  'deep-nesting',
+  'many-tables',
+  'repeated-tokens',
+  'nat-hang',
+  'many-interfaces',
+  'new-interfaces',
 ];
 
 /** The hostile page shapes: each must cost its device's areas only, within its time limit. */
@@ -160,9 +180,12 @@ export function serveFault(fault: Fault, page: FaultyPage, res: ServerResponse, 
       redirect(res, 'http://login.example.invalid/portal');
       return true;
     case 'slow':
-      res.on('close', ctx.later(300, () => {
-        send(res, 200, body);
-      }));
+      res.on(
+        'close',
+        ctx.later(300, () => {
+          send(res, 200, body);
+        }),
+      );
       return true;
     case 'invalid-utf8': {
       const at = page.badBytesAt ?? body.length >> 1;

@@ -103,9 +103,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       handler(req, res);
       return;
     }
-    res.on('close', later(delay, () => {
-      handler(req, res);
-    }));
+    res.on(
+      'close',
+      later(delay, () => {
+        handler(req, res);
+      }),
+    );
   });
   const closeServer = (): Promise<void> =>
     new Promise<void>((resolve) => {

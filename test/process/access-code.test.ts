@@ -25,26 +25,29 @@ describe('access code (issue 15, item 7)', () => {
     const r = await inProcess(['--config', `${lab.dir}/etc/homenet.ini`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    assert.ok(lines(r.stdout).some((l) => l.startsWith('homenet_nat,host=gw sessions=')), r.stdout);
+    assert.ok(
+      lines(r.stdout).some((l) => l.startsWith('homenet_nat,host=gw sessions=')),
+      r.stdout,
+    );
   });
 
   it('nat on att-bgw without a code: exit 2, the exact message, nothing on stdout', async () => {
     writeFileSync(`${lab.dir}/nocode.ini`, `[gw]\ntype = att-bgw\nurl = ${lab.url}/bgw320\ncollect = traffic, nat\n`);
-    assert.deepEqual(
-      await inProcess(['--config', `${lab.dir}/nocode.ini`]),
-      {
-        code: 2,
-        stdout: '',
-        stderr: `E! ${lab.dir}/nocode.ini: [gw] collect: nat needs the gateway's access code on type att-bgw: set access_code_file or access_code_env in this section, or leave nat out\n`,
-      },
-    );
+    assert.deepEqual(await inProcess(['--config', `${lab.dir}/nocode.ini`]), {
+      code: 2,
+      stdout: '',
+      stderr: `E! ${lab.dir}/nocode.ini: [gw] collect: nat needs the gateway's access code on type att-bgw: set access_code_file or access_code_env in this section, or leave nat out\n`,
+    });
   });
 
   it('nat on att without a code is no config error: att may be a Pace, whose NAT page needs none', async () => {
     writeFileSync(`${lab.dir}/att.ini`, `[pace]\ntype = att\nurl = ${lab.url}\ncollect = traffic, nat\n[bgw]\ntype = att\nurl = ${lab.url}/bgw320\ncollect = traffic, nat\n`);
     const r = await inProcess(['--config', `${lab.dir}/att.ini`]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(lines(r.stdout).some((l) => l.startsWith('homenet_nat,host=pace ')), r.stdout);
+    assert.ok(
+      lines(r.stdout).some((l) => l.startsWith('homenet_nat,host=pace ')),
+      r.stdout,
+    );
     // The BGW behind `att` still says, at run time, what to set.
     assert.match(r.stderr, /^E! \[bgw\] att .*nattable\.ha: nat: needs the access code: set access_code_file or access_code_env for this device$/m);
   });
@@ -56,10 +59,7 @@ describe('access code (issue 15, item 7)', () => {
     writeFileSync(`${lab.dir}/open.ini`, `[gw]\ntype = att-bgw\nurl = ${lab.url}/bgw320\ncollect = nat\naccess_code_file = open-code\n`);
     const open = await inProcess(['--config', `${lab.dir}/open.ini`]);
     assert.equal(open.code, 0, open.stderr);
-    assert.equal(
-      open.stderr,
-      `W! ${lab.dir}/open.ini: [gw] access_code_file: ${code} can be read by other users (mode 644): chmod 600 ${code} (and chown it to the user Telegraf runs as)\n`,
-    );
+    assert.equal(open.stderr, `W! ${lab.dir}/open.ini: [gw] access_code_file: ${code} can be read by other users (mode 644): chmod 600 ${code} (and chown it to the user Telegraf runs as)\n`);
     assert.ok(!open.stderr.includes(SIM_ACCESS_CODE) && !open.stdout.includes(SIM_ACCESS_CODE));
     assert.ok(lines(open.stdout).some((l) => l.startsWith('homenet_nat,')));
     chmodSync(code, 0o640);

@@ -33,7 +33,14 @@ describe('the release folder', () => {
     const tarballs = TARGETS.map((t) => `${folder(t.arch)}.tar.gz`);
     assert.deepEqual(readdirSync(RELEASE).sort(), ['SHA256SUMS', ...tarballs].sort());
     const sums = readFileSync(`${RELEASE}SHA256SUMS`, 'utf8');
-    assert.deepEqual(sums.split('\n').filter(Boolean).map((l) => l.replace(/^[0-9a-f]{64} {2}/, '')).sort(), tarballs.sort());
+    assert.deepEqual(
+      sums
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^[0-9a-f]{64} {2}/, ''))
+        .sort(),
+      tarballs.sort(),
+    );
     assert.match(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: RELEASE }).toString(), /^(\S+: OK\n)+$/);
   });
 
@@ -41,7 +48,10 @@ describe('the release folder', () => {
     const snippets = [...readdirSync(`${ROOT}telegraf.d`).map((f) => `telegraf.d/${f}`), 'docs/', ...pages(ROOT).filter((p) => p.startsWith('docs/'))];
     for (const t of TARGETS) {
       const listing = execFileSync('tar', ['-tvzf', `${RELEASE}${folder(t.arch)}.tar.gz`]).toString();
-      const names = listing.split('\n').filter(Boolean).map((l) => l.split(/\s+/).at(-1) ?? '');
+      const names = listing
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/).at(-1) ?? '');
       const top = `${folder(t.arch)}/`;
       assert.deepEqual(names.sort(), [top, `${top}LICENSE`, `${top}README.md`, `${top}telegraf-homenet`, `${top}telegraf.d/`, ...snippets.map((s) => top + s)].sort());
       assert.match(listing, new RegExp(`^-rwxr-xr-x \\S+ +\\d+ \\S+ \\S+ ${top}telegraf-homenet$`, 'm'));
@@ -57,12 +67,21 @@ describe('the release folder', () => {
     const v = await run(['--version']);
     assert.deepEqual({ code: v.code, stdout: v.stdout, stderr: v.stderr }, { code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     const saved = `${FIXTURES}att-pace/att-caption/`;
-    const p = await run(['parse', '--type', 'att-pace', '--host', 'router', ...readdirSync(saved).filter((f) => !f.startsWith('expected.')).map((f) => saved + f)]);
+    const p = await run([
+      'parse',
+      '--type',
+      'att-pace',
+      '--host',
+      'router',
+      ...readdirSync(saved)
+        .filter((f) => !f.startsWith('expected.'))
+        .map((f) => saved + f),
+    ]);
     assert.equal(p.code, 0, p.stderr);
     assert.equal(p.stdout, readFileSync(`${saved}expected.out`, 'utf8'));
     // The repository's LICENSE (package.json "license": MIT), then Node.js's own, which the binary contains.
     const licence = readFileSync(`${home}LICENSE`, 'utf8');
-    assert.ok(licence.startsWith(readFileSync(`${ROOT}LICENSE`, 'utf8')), 'the release\'s licence begins with the repository\'s');
+    assert.ok(licence.startsWith(readFileSync(`${ROOT}LICENSE`, 'utf8')), "the release's licence begins with the repository's");
     assert.match(licence, /^MIT License\n\nCopyright \(c\) /);
     assert.match(licence, /Node\.js is licensed for use as follows:/);
     assert.match(readFileSync(`${home}README.md`, 'utf8'), /^# telegraf-homenet\n/);

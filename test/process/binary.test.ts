@@ -62,7 +62,9 @@ for (const t of TARGETS) {
 
     it('parses saved gateway pages exactly as the fixture expects', { skip }, async () => {
       const dir = `${FIXTURES}att-bgw/bgw320-all-pages/`;
-      const pages = readdirSync(dir).filter((f) => !f.startsWith('expected.')).map((f) => `${dir}${f}`);
+      const pages = readdirSync(dir)
+        .filter((f) => !f.startsWith('expected.'))
+        .map((f) => `${dir}${f}`);
       const r = await run(['parse', '--type', 'att-bgw', '--host', 'router', ...pages]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');

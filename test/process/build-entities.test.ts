@@ -48,7 +48,7 @@ async function bundled(name: string, withPlugin: boolean): Promise<Bundled> {
 describe('the HTML entity table decoded at build time', () => {
   it('is word for word the table the entities package unpacks at run time', async () => {
     const [ours, theirs] = [await bundled('ours', true), await bundled('theirs', false)];
-    assert.ok(theirs.tree.length > 10_000, 'the package\'s own table is there to compare with');
+    assert.ok(theirs.tree.length > 10_000, "the package's own table is there to compare with");
     assert.equal(ours.tree.length, theirs.tree.length);
     assert.deepEqual([...ours.tree], [...theirs.tree]);
   });

@@ -24,11 +24,18 @@ function readmeCommands(out: string): string[][] {
 
 /** Line protocol without the fields a saved page cannot have (request timings) and without the scrape lines. */
 function comparable(text: string): string[] {
-  return lines(text)
-    // parse reads every area a page has; the run left the opt-in radio area out.
-    .filter((l) => !l.startsWith('homenet_scrape,') && !l.startsWith('homenet_radio,'))
-    .map((l) => l.replace(/,total_time=\d+i,elapsed_time=\d+i/, '').replace(/serial=[^, ]+/, 'serial=S').replace(/hardware=[^, ]+/, 'hardware=H'))
-    .sort();
+  return (
+    lines(text)
+      // parse reads every area a page has; the run left the opt-in radio area out.
+      .filter((l) => !l.startsWith('homenet_scrape,') && !l.startsWith('homenet_radio,'))
+      .map((l) =>
+        l
+          .replace(/,total_time=\d+i,elapsed_time=\d+i/, '')
+          .replace(/serial=[^, ]+/, 'serial=S')
+          .replace(/hardware=[^, ]+/, 'hardware=H'),
+      )
+      .sort()
+  );
 }
 
 describe('capture', () => {
@@ -36,7 +43,19 @@ describe('capture', () => {
 
   it('saves the pages of a run whose parse commands print the same metrics', async () => {
     const out = `${lab.dir}/run`;
-    const r = await runMain(['capture', '--out', out, '--device', `att=${lab.url}`, '--device', `att=${lab.url}/bgw320`, '--device', `sonos=${lab.url}/sonos/1`, '--device', `sonos-household=${lab.url}/sonos/2`]);
+    const r = await runMain([
+      'capture',
+      '--out',
+      out,
+      '--device',
+      `att=${lab.url}`,
+      '--device',
+      `att=${lab.url}/bgw320`,
+      '--device',
+      `sonos=${lab.url}/sonos/1`,
+      '--device',
+      `sonos-household=${lab.url}/sonos/2`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^I! saved \d+ page\(s\) and the parse commands in /m);
     const commands = readmeCommands(out);
@@ -51,7 +70,9 @@ describe('capture', () => {
     }
     // Serials are masked in the saved pages, and hardware versions that look like addresses.
     assert.deepEqual(comparable(reproduced), comparable(r.stdout));
-    const saved = readdirSync(out, { recursive: true }).map(String).filter((f) => !f.endsWith('README.txt'));
+    const saved = readdirSync(out, { recursive: true })
+      .map(String)
+      .filter((f) => !f.endsWith('README.txt'));
     assert.ok(saved.length >= 10);
     for (const f of saved) {
       if (!f.includes('.')) continue;
@@ -109,7 +130,9 @@ describe('capture: its folder (issue 13, item 8)', () => {
     assert.equal(first.code, 0, first.stderr);
     // Every name in the folder, with each file's text.
     const snapshot = (): string[][] =>
-      readdirSync(out, { recursive: true, encoding: 'utf8' }).sort().map((f) => [f, statSync(`${out}/${f}`).isFile() ? readFileSync(`${out}/${f}`, 'utf8') : 'a folder']);
+      readdirSync(out, { recursive: true, encoding: 'utf8' })
+        .sort()
+        .map((f) => [f, statSync(`${out}/${f}`).isFile() ? readFileSync(`${out}/${f}`, 'utf8') : 'a folder']);
     const kept = snapshot();
     assert.ok(kept.length > 3, kept.join(' '));
     const asked = [...lab.sim.hits.values()].reduce((a, b) => a + b, 0);
@@ -119,7 +142,11 @@ describe('capture: its folder (issue 13, item 8)', () => {
       stdout: '',
       stderr: `E! --out: ${out} is not empty (3 entries): capture writes into a new or empty folder only, so that the pages of two runs never mix (choose a new --out, or empty this one)\n`,
     });
-    assert.equal([...lab.sim.hits.values()].reduce((a, b) => a + b, 0), asked, 'no device asked');
+    assert.equal(
+      [...lab.sim.hits.values()].reduce((a, b) => a + b, 0),
+      asked,
+      'no device asked',
+    );
     assert.deepEqual(snapshot(), kept);
   });
 
@@ -158,7 +185,10 @@ describe('capture: the reproduce commands in a shell (issue 13, item 18)', () =>
     writeFileSync(`${lab.dir}/gw.ini`, `[gw]\ntype = att\nurl = ${lab.url}\ncollect = traffic\nhost = ${host}\n`);
     const r = await run(['capture', '--config', `${lab.dir}/gw.ini`, '--out', `${lab.dir}/out`]);
     assert.equal(r.code, 0, r.stderr);
-    const line = readFileSync(`${lab.dir}/out/README.txt`, 'utf8').split('\n').find((l) => l.startsWith('telegraf-homenet parse ')) ?? '';
+    const line =
+      readFileSync(`${lab.dir}/out/README.txt`, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('telegraf-homenet parse ')) ?? '';
     // What a user pasting the line into sh gets: the program's arguments, one per line.
     const sh = spawnSync('/bin/sh', ['-c', line.replace(/^telegraf-homenet /, "printf '%s\\n' ")], { cwd: `${lab.dir}/out`, encoding: 'utf8' });
     assert.equal(sh.status, 0, sh.stderr);

@@ -28,7 +28,10 @@ function fixtureMetrics(): { where: string; m: Metric }[] {
     } catch {
       return [];
     }
-    return text.split('\n').filter((l) => l !== '').map((l) => ({ where: `${type}/${name}`, m: readLine(l) }));
+    return text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => ({ where: `${type}/${name}`, m: readLine(l) }));
   });
 }
 
@@ -53,7 +56,10 @@ describe('the field catalogue', () => {
       assert.deepEqual(gathered.log, [], 'every simulated device reads cleanly');
       // (The speaker in both [spk] and [house] gets no totals, and a W! that says so.)
       simulated = run.post(gathered).metrics;
-      assert.ok(simulated.some((m) => m.name === 'homenet_usage'), 'the data used is printed');
+      assert.ok(
+        simulated.some((m) => m.name === 'homenet_usage'),
+        'the data used is printed',
+      );
     } finally {
       await run.close();
     }
@@ -79,7 +85,10 @@ describe('the field catalogue', () => {
 
   it('has no field nothing prints', () => {
     const printed = new Set([...fixtureMetrics().map(({ m }) => m), ...simulated].flatMap((m) => Object.keys(m.fields).map((f) => `${m.name} ${f}`)));
-    const stale = catalogue('net').entries().flatMap(([m, fields]) => fields.map((f) => `${m} ${f.name}`)).filter((k) => !printed.has(k));
+    const stale = catalogue('net')
+      .entries()
+      .flatMap(([m, fields]) => fields.map((f) => `${m} ${f.name}`))
+      .filter((k) => !printed.has(k));
     assert.deepEqual(stale, []);
   });
 

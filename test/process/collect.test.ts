@@ -39,9 +39,7 @@ describe('collect: a healthy gateway', () => {
     assert.ok(net && scrape);
     assert.equal(net.name, 'net');
     assert.deepEqual(net.tags, { region: 'lab', host: 'router' });
-    assert.deepEqual(Object.keys(net.fields), [
-      'tx_bytes', 'tx_pkts', 'tx_err', 'tx_pct', 'rx_bytes', 'rx_pkts', 'rx_err', 'rx_pct', 'total_time', 'elapsed_time',
-    ]);
+    assert.deepEqual(Object.keys(net.fields), ['tx_bytes', 'tx_pkts', 'tx_err', 'tx_pct', 'rx_bytes', 'rx_pkts', 'rx_err', 'rx_pct', 'total_time', 'elapsed_time']);
     assert.equal(net.fields['rx_bytes']?.kind, 'int');
     assert.equal(net.fields['tx_pct']?.kind, 'float');
     const total = field(net, 'total_time') as bigint;
@@ -58,10 +56,7 @@ describe('collect: a healthy gateway', () => {
   it('keeps a path prefix of the device URL', async () => {
     const config = buildConfig({ devices: [`att=${lab.url}/gw`] });
     const { metrics, log } = await collect(config);
-    assert.deepEqual(log, [
-      `E! [--device 1] att ${lab.url}/gw/cgi-bin/broadbandstatistics.ha: not a supported gateway ` +
-        '(/cgi-bin/broadbandstatistics.ha: HTTP 404; /xslt?PAGE=C_1_0: HTTP 404)',
-    ]);
+    assert.deepEqual(log, [`E! [--device 1] att ${lab.url}/gw/cgi-bin/broadbandstatistics.ha: not a supported gateway ` + '(/cgi-bin/broadbandstatistics.ha: HTTP 404; /xslt?PAGE=C_1_0: HTTP 404)']);
     assert.equal(field(metrics[0], 'success'), false);
   });
 });
@@ -94,8 +89,7 @@ describe('collect: counters grow with time and wrap at 2^32 like the real gatewa
  */
 const HARMLESS = ['slow', 'invalid-utf8', 'windows-1252', 'odd-values', 'repeated-tokens', 'nat-hang', 'many-interfaces', 'new-interfaces'] as const satisfies readonly Fault[];
 
-const NOT_A_GATEWAY =
-  /^not a supported gateway \(\/cgi-bin\/broadbandstatistics\.ha: HTTP 404; \/xslt\?PAGE=C_1_0 is not a Pace 5268AC \/ 2Wire \(xslt pages\) page\)$/;
+const NOT_A_GATEWAY = /^not a supported gateway \(\/cgi-bin\/broadbandstatistics\.ha: HTTP 404; \/xslt\?PAGE=C_1_0 is not a Pace 5268AC \/ 2Wire \(xslt pages\) page\)$/;
 
 /** What each fault must be reported as, and whether the device's other areas still print. The clock stands still unless a test moves it. */
 const EXPECTED_CAUSE: Readonly<Record<Exclude<Fault, 'none' | (typeof HARMLESS)[number]>, RegExp>> = {
@@ -173,7 +167,10 @@ describe('collect: a faulty device costs nothing but itself', () => {
         }
         const { metrics, log } = await gathering;
         // Renamed column: its two values are left out with a warning each, the device is not failed.
-        assert.deepEqual(log.filter((l) => !l.startsWith('W! ')), []);
+        assert.deepEqual(
+          log.filter((l) => !l.startsWith('W! ')),
+          [],
+        );
         assert.equal(log.length, fault === 'odd-values' ? 2 : 0, log.join('\n'));
         assert.ok(metrics.some((m) => m.name === 'net' && (m.fields['rx_bytes']?.value as bigint) > 0n));
       } finally {
@@ -182,7 +179,7 @@ describe('collect: a faulty device costs nothing but itself', () => {
     });
   }
 
-  it('a gather takes one listener on the caller\'s signal, however many devices (Node warns of a leak on stderr past 10)', async () => {
+  it("a gather takes one listener on the caller's signal, however many devices (Node warns of a leak on stderr past 10)", async () => {
     const port = await closedPort();
     const warnings: string[] = [];
     const onWarning = (w: Error): void => {
@@ -231,9 +228,12 @@ describe('collect: a faulty device costs nothing but itself', () => {
       clock.advance(200);
       const { log, metrics } = await gathering;
       const waited = log.filter((l) => l.includes(`no request sent: other devices at ${new URL(hang.url).host} held its 2 connections until the deadline (300 ms)`));
-      const asked = log.filter((l) => l.endsWith('no complete answer within 500 ms (the device\'s timeout)'));
+      const asked = log.filter((l) => l.endsWith("no complete answer within 500 ms (the device's timeout)"));
       assert.deepEqual([waited.length, asked.length], [2, 2], log.join('\n'));
-      assert.deepEqual(['d1', 'd2', 'd3', 'd4'].map((d) => field(scrapeOf(metrics, d), 'duration_ms')), [500n, 500n, 300n, 300n]);
+      assert.deepEqual(
+        ['d1', 'd2', 'd3', 'd4'].map((d) => field(scrapeOf(metrics, d), 'duration_ms')),
+        [500n, 500n, 300n, 300n],
+      );
       assert.equal(requests(hang), 2, 'the two that waited were never asked');
     } finally {
       await hang.close();
@@ -259,10 +259,10 @@ describe('collect: a faulty device costs nothing but itself', () => {
       assert.deepEqual(
         log.map((l) => l.replace(/^E! \[(d\d)\] att-pace \S+: /, '$1: ')),
         [
-          'd1: no complete answer within 500 ms (the device\'s timeout)',
-          'd2: no complete answer within 500 ms (the device\'s timeout)',
+          "d1: no complete answer within 500 ms (the device's timeout)",
+          "d2: no complete answer within 500 ms (the device's timeout)",
           `d3: no request sent: other devices at ${new URL(hang.url).host} held its 2 connections until the deadline (300 ms)`,
-          'd4: no complete answer within 1000 ms (the device\'s timeout)',
+          "d4: no complete answer within 1000 ms (the device's timeout)",
         ],
       );
     } finally {
@@ -299,19 +299,22 @@ describe('collect: a faulty device costs nothing but itself', () => {
       clock.advance(500);
       const { metrics } = await gathering;
       assert.equal(metrics.length, 3);
-      assert.deepEqual(metrics.map((m) => [field(m, 'duration_ms'), field(m, 'error')]), Array.from({ length: 3 }, () => [500n, 'no complete answer within 500 ms (the device\'s timeout)']));
+      assert.deepEqual(
+        metrics.map((m) => [field(m, 'duration_ms'), field(m, 'error')]),
+        Array.from({ length: 3 }, () => [500n, "no complete answer within 500 ms (the device's timeout)"]),
+      );
     } finally {
       await Promise.all(hung.map((s) => s.close()));
     }
   });
 });
 
-describe('collect: the run\'s deadline', () => {
+describe("collect: the run's deadline", () => {
   const hang = useSimulator({ fault: 'hang' });
   /** Requests for the first page a Pace gateway is asked: a test waits for its own device's, not for what an earlier one still sends. */
   const firstPages = (): number => hang.sim.hits.get('/xslt?PAGE=C_1_0') ?? 0;
 
-  it('counts from the run\'s start, not the gather\'s: what came before (Node starting, the config read) comes out of the timeout', async () => {
+  it("counts from the run's start, not the gather's: what came before (Node starting, the config read) comes out of the timeout", async () => {
     const clock = new FakeClock();
     // The process started 1.5 s ago.
     clock.advance(1500);
@@ -320,10 +323,10 @@ describe('collect: the run\'s deadline', () => {
     await until(() => firstPages() > asked);
     clock.advance(500);
     const { metrics } = await gathering;
-    assert.deepEqual([field(metrics[0], 'duration_ms'), field(metrics[0], 'error')], [500n, 'no complete answer within 2000 ms (the device\'s timeout)']);
+    assert.deepEqual([field(metrics[0], 'duration_ms'), field(metrics[0], 'error')], [500n, "no complete answer within 2000 ms (the device's timeout)"]);
   });
 
-  it('collect counts from the process\'s start as the launcher gives it (main\'s `started`)', async () => {
+  it("collect counts from the process's start as the launcher gives it (main's `started`)", async () => {
     const clock = new FakeClock();
     clock.advance(1200);
     const asked = firstPages();
@@ -353,7 +356,7 @@ describe('collect: the run\'s deadline', () => {
     }
     // The two with a connection were cut short on their way; the others waited their turn until the deadline.
     assert.deepEqual(Object.fromEntries(causes), {
-      'no complete answer within 2000 ms (the device\'s timeout)': 2,
+      "no complete answer within 2000 ms (the device's timeout)": 2,
       'no request sent: other devices at ADDRESS held its 2 connections until the deadline (2000 ms)': 998,
     });
   });

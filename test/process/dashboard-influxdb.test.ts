@@ -24,19 +24,20 @@ import { needs } from '../support/needs.js';
 import { JsonNumber, type Json } from '../support/json.js';
 import { readLine } from '../support/lpread.js';
 
-
 /** Telegraf's interval in this test: the simulator's clock moves this much between gathers. */
 const STEP_S = 15;
 const GATEWAYS = ['pace', 'fiber', 'dsl'];
 const SPEAKERS = ['Living Room (L)', 'Living Room (R)', "Kid's Room", 'Küche'];
 
 function ini(url: string, dir: string, dead: number, schema = 'homenet'): string {
-  return `schema = ${schema}\nstate_file = ${dir}/state.json\ndata_cap = 1 TB\n` +
+  return (
+    `schema = ${schema}\nstate_file = ${dir}/state.json\ndata_cap = 1 TB\n` +
     `[pace]\ntype = att\nurl = ${url}\n` +
     `[fiber]\ntype = att\nurl = ${url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = CODE\n` +
     `[dsl]\ntype = att\nurl = ${url}/bgw210\n` +
     `[house]\ntype = sonos-household\nurl = ${url}/sonos/1\ncollect = traffic, system, radio\n` +
-    `[dead]\ntype = att\nurl = http://127.0.0.1:${dead}\n`;
+    `[dead]\ntype = att\nurl = http://127.0.0.1:${dead}\n`
+  );
 }
 
 /** One collect run (in this process, as the launcher runs it); its lines as metrics. */
@@ -111,12 +112,24 @@ async function optionsOf(influx: Influxd, db: string, d: Dashboard, name: string
 
 /** The hosts each panel shows when every host is chosen (with totals: the data used needs them). */
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
-  'WAN bandwidth': GATEWAYS, 'Data used this billing period': GATEWAYS, 'WAN packets': GATEWAYS, 'WAN errors and drops': GATEWAYS,
-  'DSL sync rate': ['pace', 'dsl'], 'DSL noise margin (SNR)': ['pace', 'dsl'], 'DSL attenuation': ['pace', 'dsl'], 'DSL output power': ['pace'],
-  'Fiber optical power': ['fiber'], 'Fiber module temperature': ['fiber'], 'Fiber module voltage': ['fiber'],
-  'LAN ports and Wi-Fi': GATEWAYS, 'NAT sessions': ['pace', 'fiber'],
-  'Sonos speakers': SPEAKERS, 'Sonos Wi-Fi noise floor': SPEAKERS,
-  Uptime: GATEWAYS, 'Scrape duration': [...GATEWAYS, 'house', 'dead'], 'Scrape failures': [...GATEWAYS, 'house', 'dead'],
+  'WAN bandwidth': GATEWAYS,
+  'Data used this billing period': GATEWAYS,
+  'WAN packets': GATEWAYS,
+  'WAN errors and drops': GATEWAYS,
+  'DSL sync rate': ['pace', 'dsl'],
+  'DSL noise margin (SNR)': ['pace', 'dsl'],
+  'DSL attenuation': ['pace', 'dsl'],
+  'DSL output power': ['pace'],
+  'Fiber optical power': ['fiber'],
+  'Fiber module temperature': ['fiber'],
+  'Fiber module voltage': ['fiber'],
+  'LAN ports and Wi-Fi': GATEWAYS,
+  'NAT sessions': ['pace', 'fiber'],
+  'Sonos speakers': SPEAKERS,
+  'Sonos Wi-Fi noise floor': SPEAKERS,
+  Uptime: GATEWAYS,
+  'Scrape duration': [...GATEWAYS, 'house', 'dead'],
+  'Scrape failures': [...GATEWAYS, 'house', 'dead'],
 };
 
 /** {@link EXPECTED}, for data with totals or without (exec with no state file: no data used either). */
@@ -132,7 +145,10 @@ async function panelHosts(influx: Influxd, db: string, d: Dashboard, f: Filling)
     for (const t of targetsOf(p)) {
       const q = fill(t.query, f);
       for (const s of seriesOf(await influx.query(db, q))) {
-        assert.ok(s.values.some((row) => row[1] !== null), `${p.title ?? ''}: a series with no value for ${q}`);
+        assert.ok(
+          s.values.some((row) => row[1] !== null),
+          `${p.title ?? ''}: a series with no value for ${q}`,
+        );
         hosts.add(s.tags?.['host'] ?? '(none)');
       }
     }
@@ -155,18 +171,24 @@ describe('the dashboard on a real InfluxDB, with data from the simulator', { ski
     config = data.config;
     usageLines = data.metrics.filter((m) => m.name === 'homenet_usage');
     // What exec without a state file prints: no totals, no data used.
-    const withoutTotals = data.metrics
-      .filter((m) => m.name !== 'homenet_usage')
-      .map((m) => ({ ...m, fields: Object.fromEntries(Object.entries(m.fields).filter(([k]) => !k.endsWith('_total'))) }));
+    const withoutTotals = data.metrics.filter((m) => m.name !== 'homenet_usage').map((m) => ({ ...m, fields: Object.fromEntries(Object.entries(m.fields).filter(([k]) => !k.endsWith('_total'))) }));
     const telegraf = shape(data.metrics, { ...config, schema: 'telegraf' });
-    for (const [name, metrics] of [['totals', data.metrics], ['raw', withoutTotals], ['telegraf', telegraf]] as const) {
+    for (const [name, metrics] of [
+      ['totals', data.metrics],
+      ['raw', withoutTotals],
+      ['telegraf', telegraf],
+    ] as const) {
       await influx.query('', `CREATE DATABASE ${db(name)}`);
       await influx.write(db(name), metrics.map((m) => serialize(m)).join('\n') + '\n');
     }
   });
   after(() => influx.stop());
 
-  for (const [name, schema, totals] of [['totals', 'homenet', '_total'], ['raw', 'homenet', ''], ['telegraf', 'telegraf', '_total']] as const) {
+  for (const [name, schema, totals] of [
+    ['totals', 'homenet', '_total'],
+    ['raw', 'homenet', ''],
+    ['telegraf', 'telegraf', '_total'],
+  ] as const) {
     it(`${name === 'raw' ? 'without totals (exec, no state file)' : name === 'telegraf' ? 'schema = telegraf' : 'with totals'}: the variables find the hosts and the totals, every panel shows its hosts`, async () => {
       const d = dashboard({ ...config, schema }, { datasource: 'x' });
       const hosts = await optionsOf(influx, db(name), d, 'host');
@@ -200,11 +222,14 @@ describe('the dashboard on a real InfluxDB, with data from the simulator', { ski
     });
   }
 
-  it('the data used: each gateway\'s last reading of the period, the config\'s data_cap a dashed line across it', async () => {
+  it("the data used: each gateway's last reading of the period, the config's data_cap a dashed line across it", async () => {
     const d = dashboard(config, { datasource: 'x' });
     const panel = drawingPanels(d).find((p) => p.title === 'Data used this billing period');
     assert.ok(panel, 'the panel is drawn');
-    assert.deepEqual(panel.fieldConfig?.defaults.thresholds?.steps, [{ color: 'green', value: null }, { color: 'red', value: 1e12 }]);
+    assert.deepEqual(panel.fieldConfig?.defaults.thresholds?.steps, [
+      { color: 'green', value: null },
+      { color: 'red', value: 1e12 },
+    ]);
     assert.deepEqual(panel.fieldConfig.defaults.custom?.['thresholdsStyle'], { mode: 'dashed' });
     const printed = new Map<string, string>();
     for (const m of usageLines) printed.set(m.tags['host'] ?? '', String(m.fields['bytes']?.value));
@@ -219,7 +244,7 @@ describe('the dashboard on a real InfluxDB, with data from the simulator', { ski
     assert.deepEqual(Object.fromEntries(last), Object.fromEntries(printed));
   });
 
-  it('marks the gateways\' reboots and the Pace\'s retrain', async () => {
+  it("marks the gateways' reboots and the Pace's retrain", async () => {
     const d = dashboard(config, { datasource: 'x' });
     const marked = new Map<string, string[]>();
     for (const a of d.annotations?.list ?? []) {

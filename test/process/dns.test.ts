@@ -51,7 +51,11 @@ describe('a DNS server that never answers, six devices by name beside a good gat
     // The guard only stops a run that hangs (the old one took minutes); nothing here is timed.
     const r = await runProgram(program, args);
     assert.deepEqual([r.code, r.signal], [0, null], `it exited by itself: ${r.stderr}`);
-    const scrapes = new Map(lines(r.stdout).filter((l) => l.startsWith('homenet_scrape,')).map((l) => [/host=([^,]+)/.exec(l)?.[1], l]));
+    const scrapes = new Map(
+      lines(r.stdout)
+        .filter((l) => l.startsWith('homenet_scrape,'))
+        .map((l) => [/host=([^,]+)/.exec(l)?.[1], l]),
+    );
     // A name from /etc/hosts and one the DNS server answers (completed by the search domain) are found.
     for (const host of ['good', 'hosts', 'lan']) assert.match(scrapes.get(host) ?? '', / success=true,/, `${host}: ${r.stderr}`);
     assert.ok(lines(r.stdout).some((l) => l.startsWith('net,host=hosts ')));
@@ -62,8 +66,17 @@ describe('a DNS server that never answers, six devices by name beside a good gat
     }
     assert.equal(lines(r.stderr).length, swallowed.length, r.stderr);
     // Every swallowed name was asked and never answered, and the server is still up holding them.
-    const asked = new Set(lab.queries().filter((q) => !q.answered).map((q) => q.name));
-    assert.deepEqual(swallowed.filter((n) => !asked.has(n)), [], 'each name was asked');
+    const asked = new Set(
+      lab
+        .queries()
+        .filter((q) => !q.answered)
+        .map((q) => q.name),
+    );
+    assert.deepEqual(
+      swallowed.filter((n) => !asked.has(n)),
+      [],
+      'each name was asked',
+    );
     assert.ok(lab.running());
   });
 });

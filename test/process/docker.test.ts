@@ -41,7 +41,7 @@ function dockerSection(): string {
   return doc;
 }
 
-describe('the README\'s Docker section states what the binary needs (issue 16, item 6)', () => {
+describe("the README's Docker section states what the binary needs (issue 16, item 6)", () => {
   it('the newest glibc symbol version, the loader and the shared libraries are the ones the README names', { skip }, () => {
     // Newest version asked of each library family (GLIBC, GLIBCXX, ...), from the version-needs section.
     const newest = new Map<string, string>();
@@ -64,6 +64,10 @@ describe('the README\'s Docker section states what the binary needs (issue 16, i
     }
     assert.ok(loader && section.includes(`\`${loader}\``), `the README names the loader ${String(loader)}`);
     const named = [...new Set([...section.matchAll(/`(lib[\w+-]+\.so\.\d+)`/g)].map((m) => m[1] ?? ''))].sort();
-    assert.deepEqual(named, needed.filter((n) => n.startsWith('lib')), 'the README names exactly the libraries the binary loads');
+    assert.deepEqual(
+      named,
+      needed.filter((n) => n.startsWith('lib')),
+      'the README names exactly the libraries the binary loads',
+    );
   });
 });

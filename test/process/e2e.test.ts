@@ -136,7 +136,7 @@ describe('bin/telegraf-homenet against the simulator', () => {
     assert.equal(r.stdout, readFileSync(`${FIXTURES}att-pace/isp-branded/expected.out`, 'utf8'));
   });
 
-  it('parse of a broken page: the area\'s ParseError on stderr, the other areas on stdout', async () => {
+  it("parse of a broken page: the area's ParseError on stderr, the other areas on stdout", async () => {
     const r = await runMain(['parse', '--type', 'att', '--host', 'router', `${FIXTURES}att-pace/broken-no-table/C_1_0.html`]);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, readFileSync(`${FIXTURES}att-pace/broken-no-table/expected.out`, 'utf8'));
@@ -190,11 +190,14 @@ describe('messages that name the cause (issue #13, item 20)', () => {
 
   it('port 0 is refused: no device listens there', async () => {
     const r = await runMain(['--device', 'att=http://127.0.0.1:0']);
-    assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, {
-      code: 2,
-      stdout: '',
-      stderr: 'E! --device "att=http://127.0.0.1:0": "http://127.0.0.1:0" has port 0, which no device listens on\n',
-    });
+    assert.deepEqual(
+      { code: r.code, stdout: r.stdout, stderr: r.stderr },
+      {
+        code: 2,
+        stdout: '',
+        stderr: 'E! --device "att=http://127.0.0.1:0": "http://127.0.0.1:0" has port 0, which no device listens on\n',
+      },
+    );
   });
 
   it('simulate on a port in use: exit 2 with the fix, no stack trace', async () => {
@@ -282,10 +285,11 @@ async function failingDevice(): Promise<{ url: string; closed: () => number; clo
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     closed: () => closed,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -94,8 +94,7 @@ describe('execd: the gateway session is closed however it stops (issue 21, item 
   it('a gather that lost the gateway keeps its session: logged out on stdin EOF', async () => {
     const before = logouts();
     // The NAT page's connection drops: the gather forgets the family, not the session.
-    const fetcher: Fetcher = (url, o) =>
-      url.pathname.endsWith('/nattable.ha') ? Promise.reject(new FetchError('connection reset by the device', undefined, true)) : fetchPage(url, o);
+    const fetcher: Fetcher = (url, o) => (url.pathname.endsWith('/nattable.ha') ? Promise.reject(new FetchError('connection reset by the device', undefined, true)) : fetchPage(url, o));
     let stderr = '';
     const io = { stdin: reads(['\n']), stdout: () => undefined, stderr: (t: string) => (stderr += t) };
     assert.equal(await runExecd(gateway(), io, { fetcher }), 0);

@@ -45,7 +45,10 @@ describe('files a user names: regular files only, with a size bound', () => {
 
   it('parse of a FIFO, of /dev/zero and of a page over 4 MiB: exit 2 at once, naming the file (issue 21, item 8)', async () => {
     // Through the launcher: a FIFO used to hang it, deaf to SIGTERM, and /dev/zero grew it to 22 GB.
-    for (const [file, why] of [[fifo, 'a FIFO, not a regular file'], ['/dev/zero', 'a character device, not a regular file']] as const) {
+    for (const [file, why] of [
+      [fifo, 'a FIFO, not a regular file'],
+      ['/dev/zero', 'a character device, not a regular file'],
+    ] as const) {
       const r = await runBin(['parse', '--type', 'sonos', file], { timeoutMs: 5000 });
       assert.equal(r.signal, null, `${file}: it ended by itself`);
       assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 2, stdout: '', stderr: `E! ${file}: cannot read it: ${why}\n` });
@@ -58,10 +61,19 @@ describe('files a user names: regular files only, with a size bound', () => {
     writeFileSync(`${dir}/state.ini`, `state_file = ${fifo}\n[gw]\ntype = att-pace\nurl = http://127.0.0.1:${await closedPort()}\ncollect = traffic\n`);
     const r = await run(['--config', `${dir}/state.ini`]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`^E! state file ${fifo} is a FIFO, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then no \\*_total fields are printed$`, 'm'));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^E! state file ${fifo} is a FIFO, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then no \\*_total fields are printed$`,
+        'm',
+      ),
+    );
     assert.ok(lstatSync(fifo).isFIFO());
     const zero = loadState('/dev/zero');
     assert.equal(zero.writable, false);
-    assert.equal(zero.warning, 'E! state file /dev/zero is a character device, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then no *_total fields are printed');
+    assert.equal(
+      zero.warning,
+      'E! state file /dev/zero is a character device, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then no *_total fields are printed',
+    );
   });
 });

@@ -17,13 +17,42 @@ import { fixtureCases } from '../support/fixtures.js';
 import { roundTrip, startInfluxd, type Influxd } from '../support/influxd.js';
 import { needs } from '../support/needs.js';
 
-
 const INJECT = [
-  '<table>', '</table>', '<tr>', '</tr>', '<td>', '</td>', '<th scope="row">', '<caption>IP Traffic</caption>',
-  '<td>Transmit</td>', '<th scope="row">Receive Bytes</th><td>12</td>', '<!--', '-->', '<![CDATA[', ']]>', '&nbsp;',
-  '&amp;', '&#0;', '\u0000', '\r\n\r\n', '<ZPInfo>', '</ZPInfo>', '<ZoneName>x\ty</ZoneName>', "<Command cmdline='/sbin/ifconfig'>",
-  'eth9      Link encap:Ethernet\n', 'RX bytes:', 'TX packets:1 errors:x', '<h1>Rx Power&nbsp;&nbsp;Currently', 'Line 7',
-  'Time Since Last Reboot', 'Total Sessions Available', '<ZPSupportInfo>', '"', '\\', '\u202e', '🎵',
+  '<table>',
+  '</table>',
+  '<tr>',
+  '</tr>',
+  '<td>',
+  '</td>',
+  '<th scope="row">',
+  '<caption>IP Traffic</caption>',
+  '<td>Transmit</td>',
+  '<th scope="row">Receive Bytes</th><td>12</td>',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '&nbsp;',
+  '&amp;',
+  '&#0;',
+  '\u0000',
+  '\r\n\r\n',
+  '<ZPInfo>',
+  '</ZPInfo>',
+  '<ZoneName>x\ty</ZoneName>',
+  "<Command cmdline='/sbin/ifconfig'>",
+  'eth9      Link encap:Ethernet\n',
+  'RX bytes:',
+  'TX packets:1 errors:x',
+  '<h1>Rx Power&nbsp;&nbsp;Currently',
+  'Line 7',
+  'Time Since Last Reboot',
+  'Total Sessions Available',
+  '<ZPSupportInfo>',
+  '"',
+  '\\',
+  '\u202e',
+  '🎵',
 ];
 const NUMBERS = ['99999999999999999999999', '18446744073709551616', '9223372036854775808', '-5', '3.14', 'abc', '', '0x10', '1e309', 'NaN'];
 

@@ -40,16 +40,17 @@ describe('AT&T gateways against the simulator', () => {
     assert.deepEqual(log, []);
     assert.equal(states.get('gw')?.family, bgwFamily);
     assert.equal(scrape(metrics)?.fields['success']?.value, true);
-    assert.ok(metrics.some((m) => m.name === 'net' && m.fields['ipv6_tx_pkts'] !== undefined), 'read as a BGW');
+    assert.ok(
+      metrics.some((m) => m.name === 'net' && m.fields['ipv6_tx_pkts'] !== undefined),
+      'read as a BGW',
+    );
   });
 
   it('BGW320 with collect = everything: every measurement, one request per page, session closed', async () => {
     const before = new Map(lab.sim.hits);
     const { metrics, log } = await collect(config(lab.sim, '/bgw320', `collect = ${ALL}\naccess_code_env = CODE\n`));
     assert.deepEqual(log, []);
-    assert.deepEqual(names(metrics).sort(), [
-      'homenet_fiber', 'homenet_lan', 'homenet_nat', 'homenet_scrape', 'homenet_system', 'homenet_wan', 'net',
-    ]);
+    assert.deepEqual(names(metrics).sort(), ['homenet_fiber', 'homenet_lan', 'homenet_nat', 'homenet_scrape', 'homenet_system', 'homenet_wan', 'net']);
     assert.equal(scrape(metrics)?.fields['success']?.value, true);
     for (const m of metrics) serialize(m);
     const delta = (path: string): number => (lab.sim.hits.get(`/bgw320${path}`) ?? 0) - (before.get(`/bgw320${path}`) ?? 0);
@@ -109,8 +110,7 @@ describe('AT&T gateways against the simulator', () => {
   });
 
   it('a failing page costs only its area', async () => {
-    const fetcher: typeof fetchPage = (url, options) =>
-      url.pathname.endsWith('/lanstatistics.ha') ? Promise.reject(new FetchError('HTTP 500 Internal Server Error', 500)) : fetchPage(url, options);
+    const fetcher: typeof fetchPage = (url, options) => (url.pathname.endsWith('/lanstatistics.ha') ? Promise.reject(new FetchError('HTTP 500 Internal Server Error', 500)) : fetchPage(url, options));
     const { metrics, log } = await collect(config(lab.sim, '/bgw320'), { fetcher });
     assert.deepEqual(log, [`E! [gw] att ${lab.url}/bgw320/cgi-bin/lanstatistics.ha: lan: HTTP 500 Internal Server Error`]);
     assert.deepEqual(names(metrics).sort(), ['homenet_fiber', 'homenet_scrape', 'homenet_system', 'homenet_wan', 'net']);

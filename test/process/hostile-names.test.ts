@@ -53,9 +53,7 @@ describe('a zone name over 64 KiB (issue 21, item 10)', () => {
     assert.ok(metrics.some((m) => m.name === 'net') && metrics.some((m) => m.name === 'homenet_system'));
     const host = `${'Den '.repeat(64).slice(0, 255).trimEnd()}…`;
     assert.deepEqual([...new Set(metrics.map((m) => m.tags['host']))], [host]);
-    assert.deepEqual(log, [
-      `W! [--device 1] sonos ${sim.url}/sonos/1/status/zp: Zone Player status (/status/zp): <ZoneName> is 69999 characters long: the host tag keeps its first 255 and "…"`,
-    ]);
+    assert.deepEqual(log, [`W! [--device 1] sonos ${sim.url}/sonos/1/status/zp: Zone Player status (/status/zp): <ZoneName> is 69999 characters long: the host tag keeps its first 255 and "…"`]);
   });
 
   it('a household: each speaker keeps its lines, one W! for each cut name', async () => {
@@ -85,7 +83,10 @@ describe('a zone name over 64 KiB (issue 21, item 10)', () => {
       const r = await runMain(['parse', '--type', 'sonos', `${dir}/zp.xml`, `${dir}/ifconfig.xml`]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, 'W! host: Zone Player status (/status/zp): <ZoneName> is 69999 characters long: the host tag keeps its first 255 and "…"\n');
-      assert.ok(lines(r.stdout).every((l) => l.startsWith(`net,host=${'Den\\ '.repeat(63)}Den…,`)), r.stdout.slice(0, 300));
+      assert.ok(
+        lines(r.stdout).every((l) => l.startsWith(`net,host=${'Den\\ '.repeat(63)}Den…,`)),
+        r.stdout.slice(0, 300),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -119,7 +120,7 @@ describe('invisible characters in what a device calls itself (issue 21)', () => 
     }
   });
 
-  it('nor in the words of a gateway\'s page', async () => {
+  it("nor in the words of a gateway's page", async () => {
     const fetcher: Fetcher = async (url, options) => {
       const page = await fetchPage(url, options);
       return { ...page, body: page.body.replace(/(Broadband Connection Source<\/th>\s*<td[^>]*>\s*)(\w+)/, '$1\u202E$2\u200B') };

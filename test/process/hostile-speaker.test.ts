@@ -76,10 +76,16 @@ describe('execd beside a speaker naming 2,000 new interfaces every gather', () =
       stderr: (text) => (err += text),
     });
     assert.equal(code, 0);
-    assert.ok(kept.every((n) => n > 0 && n <= MAX_HOST_SERIES), `series kept after each gather: ${kept.join(', ')}`);
+    assert.ok(
+      kept.every((n) => n > 0 && n <= MAX_HOST_SERIES),
+      `series kept after each gather: ${kept.join(', ')}`,
+    );
     const totals = gatewayTotals(out);
     assert.equal(totals.length, 12);
-    assert.ok(totals.every((t, i) => i === 0 || t >= (totals[i - 1] ?? 0n)), totals.join(', '));
+    assert.ok(
+      totals.every((t, i) => i === 0 || t >= (totals[i - 1] ?? 0n)),
+      totals.join(', '),
+    );
     assert.match(err, /^W! host "Living Room \(L\)" reports more series than the 512 a host keeps totals for/m);
     assert.ok(statSync(state).size < 200_000, `${statSync(state).size} bytes`);
   });

@@ -59,8 +59,21 @@ describe('a TLS server that demands a client certificate', () => {
     if (skip !== false) return;
     dir = mkdtempSync(`${tmpdir()}/homenet-mtls-`);
     const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      `${dir}/key.pem`,
+      '-out',
+      `${dir}/cert.pem`,
     ]);
     assert.equal(made.status, 0, made.stderr.toString());
   });
@@ -70,7 +83,9 @@ describe('a TLS server that demands a client certificate', () => {
 
   /** fetchPage's error against such a server speaking at most `maxVersion`. */
   async function refusal(maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<string> {
-    const server = createTlsServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`), requestCert: true, rejectUnauthorized: true, maxVersion }, (_q, res) => res.end('page'));
+    const server = createTlsServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`), requestCert: true, rejectUnauthorized: true, maxVersion }, (_q, res) =>
+      res.end('page'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       await fetchPage(new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/`), { signal: AbortSignal.timeout(5000), insecure: true });
@@ -83,11 +98,14 @@ describe('a TLS server that demands a client certificate', () => {
     }
   }
 
-  it('TLS 1.3: says the device asks for a client certificate, not OpenSSL\'s string', { skip }, async () => {
-    assert.equal(await refusal('TLSv1.3'), 'the device asks for a TLS client certificate, which this program does not send (use the device\'s http:// address if it has one)');
+  it("TLS 1.3: says the device asks for a client certificate, not OpenSSL's string", { skip }, async () => {
+    assert.equal(await refusal('TLSv1.3'), "the device asks for a TLS client certificate, which this program does not send (use the device's http:// address if it has one)");
   });
 
   it('TLS 1.2: says the handshake was refused and what may have caused it', { skip }, async () => {
-    assert.equal(await refusal('TLSv1.2'), 'the device refused the TLS handshake (sslv3 alert handshake failure): it may ask for a client certificate, which this program does not send, or share no cipher with it');
+    assert.equal(
+      await refusal('TLSv1.2'),
+      'the device refused the TLS handshake (sslv3 alert handshake failure): it may ask for a client certificate, which this program does not send, or share no cipher with it',
+    );
   });
 });

@@ -19,7 +19,11 @@ async function serve(handler: Handler): Promise<{ url: string; close: () => Prom
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -186,7 +190,11 @@ async function rawServer(answer: (request: string, socket: Socket, connection: n
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     connections: () => count,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -220,7 +228,7 @@ describe('fetchPage: answers that are not what they say, each named for what it 
 });
 
 describe('fetchPage: https:// to a port that speaks plain HTTP', () => {
-  it('says to use http://, not OpenSSL\'s words', async () => {
+  it("says to use http://, not OpenSSL's words", async () => {
     const plain = await serve((_req, res) => {
       res.end('x');
     });
@@ -338,8 +346,21 @@ describe('fetchPage over HTTPS with a self-signed certificate', () => {
     if (skip !== false) return;
     dir = mkdtempSync(`${tmpdir()}/homenet-tls-`);
     const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      `${dir}/key.pem`,
+      '-out',
+      `${dir}/cert.pem`,
     ]);
     assert.equal(made.status, 0, made.stderr.toString());
     const server = createTlsServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) }, (_req, res) => {
@@ -348,7 +369,11 @@ describe('fetchPage over HTTPS with a self-signed certificate', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+    close = () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      });
   });
   after(async () => {
     await close();

@@ -11,7 +11,6 @@ import { collectEverything, fixtureMetrics, HOSTILE } from '../support/acceptanc
 import { roundTrip, startInfluxd, type Influxd } from '../support/influxd.js';
 import { needs } from '../support/needs.js';
 
-
 describe('InfluxDB acceptance (real influxd)', { skip: needs('influxd') }, () => {
   let influx: Influxd;
   let sim: Simulator;

@@ -78,7 +78,10 @@ describe('a device kind registered from outside src/', () => {
     const r = await run(['dashboard', '--config', ini]);
     assert.equal(r.code, 0, r.stderr);
     const panel = (JSON.parse(r.stdout) as { panels: { title: string; targets: { query: string }[] }[] }).panels.find((p) => p.title === 'Widget frobs');
-    assert.equal(panel?.targets[0]?.query, 'SELECT non_negative_derivative(max("frobs${total:raw}"), 1s) FROM "homenet_widget" WHERE "host" =~ /^${host:regex}$/ AND $timeFilter GROUP BY time($__interval), "host" fill(null)');
+    assert.equal(
+      panel?.targets[0]?.query,
+      'SELECT non_negative_derivative(max("frobs${total:raw}"), 1s) FROM "homenet_widget" WHERE "host" =~ /^${host:regex}$/ AND $timeFilter GROUP BY time($__interval), "host" fill(null)',
+    );
   });
 
   it('parse: a page of another kind is a usage error (2), a bug in a parser is a bug (1)', async () => {

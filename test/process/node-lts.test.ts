@@ -21,8 +21,13 @@ const skip = needs('lts');
 
 /** A line's series and field types, without the values (counters move, timings differ from run to run). */
 function shape(m: Metric): string {
-  const tags = Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).sort().join(',');
-  const fields = Object.entries(m.fields).map(([k, v]) => `${k}:${v.kind}`).join(',');
+  const tags = Object.entries(m.tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(',');
+  const fields = Object.entries(m.fields)
+    .map(([k, v]) => `${k}:${v.kind}`)
+    .join(',');
   return `${m.name} ${tags} ${fields}`;
 }
 
@@ -34,7 +39,10 @@ describe('the launcher on every Node.js LTS line', { skip }, () => {
   before(async () => {
     sim = await startSimulator();
     args = ['--device', `att=${sim.url}/bgw320`, '--device', `sonos-household=${sim.url}/sonos/1`, '--tag', 'site=lts'];
-    for (const [kind, argv, input] of [['collect', args, ''], ['execd', ['execd', ...args], '\n']] as const) {
+    for (const [kind, argv, input] of [
+      ['collect', args, ''],
+      ['execd', ['execd', ...args], '\n'],
+    ] as const) {
       const r = await runProgram(process.execPath, [BIN, ...argv], { input });
       assert.equal(r.code, 0, r.stderr);
       reference[kind] = metricsOf(r.stdout).map(shape);
@@ -59,7 +67,16 @@ describe('the launcher on every Node.js LTS line', { skip }, () => {
         assert.deepEqual({ code: v.code, stderr: v.stderr }, { code: 0, stderr: '' });
         assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
         const saved = `${FIXTURES}att-pace/att-caption/`;
-        const p = await run(['parse', '--type', 'att-pace', '--host', 'router', ...readdirSync(saved).filter((f) => !f.startsWith('expected.')).map((f) => saved + f)]);
+        const p = await run([
+          'parse',
+          '--type',
+          'att-pace',
+          '--host',
+          'router',
+          ...readdirSync(saved)
+            .filter((f) => !f.startsWith('expected.'))
+            .map((f) => saved + f),
+        ]);
         assert.deepEqual({ code: p.code, stderr: p.stderr }, { code: 0, stderr: '' });
         assert.equal(p.stdout, readFileSync(`${saved}expected.out`, 'utf8'));
       });
@@ -77,7 +94,10 @@ describe('the launcher on every Node.js LTS line', { skip }, () => {
         assert.match(r.stderr, /^I! telegraf-homenet execd: 2 device\(s\)[^\n]*\n$/);
         const lines = metricsOf(r.stdout);
         assert.deepEqual(lines.map(shape), reference.execd);
-        assert.ok(lines.every((m) => m.time !== undefined), 'execd stamps every line');
+        assert.ok(
+          lines.every((m) => m.time !== undefined),
+          'execd stamps every line',
+        );
       });
     });
   }

@@ -100,12 +100,25 @@ describe('the npm package installs and runs with no registry (issue 16, item 3)'
   it('holds nothing but bin/, dist/bundle/, docs/, telegraf.d/, the README, package.json and a licence', () => {
     const stray = files.filter((f) => !/^(bin\/|dist\/bundle\/|docs\/|telegraf\.d\/|README\.md$|package\.json$|LICEN[CS]E(\.\w+)?$)/i.test(f));
     assert.deepEqual(stray, []);
-    for (const f of ['bin/telegraf-homenet', 'bin/package.json', 'dist/bundle/program.js', 'telegraf.d/homenet.conf', 'telegraf.d/homenet-execd.conf', 'README.md', 'LICENSE', 'package.json', ...pages(ROOT)]) {
+    for (const f of [
+      'bin/telegraf-homenet',
+      'bin/package.json',
+      'dist/bundle/program.js',
+      'telegraf.d/homenet.conf',
+      'telegraf.d/homenet-execd.conf',
+      'README.md',
+      'LICENSE',
+      'package.json',
+      ...pages(ROOT),
+    ]) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     // The code cache of the Node that built the package (any other Node compiles the program itself).
     const build = BUILD_ID.exec(readFileSync(`${ROOT}dist/bundle/program.js`, 'utf8'))?.[1] ?? '?';
-    assert.deepEqual(files.filter((f) => f.startsWith('dist/bundle/') && f !== 'dist/bundle/program.js'), [codeCachePath('', build, process.version, process.arch)]);
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('dist/bundle/') && f !== 'dist/bundle/program.js'),
+      [codeCachePath('', build, process.version, process.arch)],
+    );
   });
 
   it('carries the licence package.json names: LICENSE at the top is the MIT licence', () => {
@@ -113,7 +126,7 @@ describe('the npm package installs and runs with no registry (issue 16, item 3)'
     assert.match(readFileSync(`${ROOT}LICENSE`, 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} .+\n\nPermission is hereby granted, free of charge/);
   });
 
-  it('declares no runtime dependency: the program\'s packages (htmlparser2, yargs, ini) are in the bundle', () => {
+  it("declares no runtime dependency: the program's packages (htmlparser2, yargs, ini) are in the bundle", () => {
     const pkg = manifest(`${ROOT}package.json`);
     for (const key of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies'] as const) {
       assert.equal(pkg[key], undefined, `package.json has no ${key}: npm would fetch them on install`);
@@ -159,10 +172,20 @@ describe('the npm package installs and runs with no registry (issue 16, item 3)'
   });
 });
 
-describe('the program\'s runtime packages (DESIGN.md, Dependencies)', () => {
+describe("the program's runtime packages (DESIGN.md, Dependencies)", () => {
   it('the program imports only htmlparser2, yargs, ini and node: modules, and esbuild bundles all three', async () => {
     // What esbuild itself saw while bundling src/cli.ts, as `npm run build` does.
-    const result = await build({ entryPoints: [`${ROOT}src/cli.ts`], bundle: true, splitting: true, format: 'esm', platform: 'node', outdir: `${tmpdir()}/homenet-unused`, write: false, metafile: true, logLevel: 'error' });
+    const result = await build({
+      entryPoints: [`${ROOT}src/cli.ts`],
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      outdir: `${tmpdir()}/homenet-unused`,
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+    });
     const packages = new Set<string>();
     const external = new Set<string>();
     for (const [path, input] of Object.entries(result.metafile.inputs)) {
@@ -174,14 +197,17 @@ describe('the program\'s runtime packages (DESIGN.md, Dependencies)', () => {
     }
     assert.deepEqual([...packages].sort(), RUNTIME);
     const notNode = [...external].filter((p) => !isBuiltin(p));
-    assert.deepEqual(notNode, [], 'everything but Node\'s own modules is inside the bundle');
+    assert.deepEqual(notNode, [], "everything but Node's own modules is inside the bundle");
   });
 
-  it('the built program is one ASCII file that requires nothing but Node\'s own modules', () => {
+  it("the built program is one ASCII file that requires nothing but Node's own modules", () => {
     const text = readFileSync(`${ROOT}dist/bundle/program.js`, 'utf8');
     const names = new Set([...text.matchAll(/\brequire\((["'])([^"']+)\1\)/g)].map((m) => m[2] ?? ''));
     assert.ok(names.has('node:http'), 'the requires were found');
-    assert.deepEqual([...names].filter((n) => !isBuiltin(n)), []);
+    assert.deepEqual(
+      [...names].filter((n) => !isBuiltin(n)),
+      [],
+    );
     assert.doesNotMatch(text, /\bimport\(/, 'no dynamic import(): the launcher compiles the text as a script');
     // One character outside ASCII and V8 holds all 500 KB as two-byte text.
     assert.doesNotMatch(text, /[\u0080-\uffff]/);

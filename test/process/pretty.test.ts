@@ -46,13 +46,31 @@ describe('collect --format pretty and --watch', { concurrency: true }, () => {
   });
 
   it('prints a table within 100 columns: tags once per device, rates from --rate, units beside numbers', async () => {
-    const r = await run([
-      '--device', `att-pace=${still.url}`, '--device', `att-bgw=${still.url}/bgw320`, '--device', `sonos=${still.url}/sonos/1`, '--device', `sonos=${still.url}/sonos/4`,
-      '--tag', 'region=home', '--format', 'pretty', '--rate', '1s',
-    ], { timer: clock.timer });
+    const r = await run(
+      [
+        '--device',
+        `att-pace=${still.url}`,
+        '--device',
+        `att-bgw=${still.url}/bgw320`,
+        '--device',
+        `sonos=${still.url}/sonos/1`,
+        '--device',
+        `sonos=${still.url}/sonos/4`,
+        '--tag',
+        'region=home',
+        '--format',
+        'pretty',
+        '--rate',
+        '1s',
+      ],
+      { timer: clock.timer },
+    );
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
-    assert.deepEqual(out.filter((l) => l.length > 100), []);
+    assert.deepEqual(
+      out.filter((l) => l.length > 100),
+      [],
+    );
     assert.match(out[0] ?? '', /^ {2}row +rx +tx +rx rate +tx rate +err +status$/);
     // One header per device says the shared tag; no row repeats it.
     assert.equal(out.filter((l) => l.includes('region=home')).length, 4, r.stdout);
@@ -119,7 +137,7 @@ describe('collect --format pretty and --watch', { concurrency: true }, () => {
     }
   });
 
-  it('--watch: Ctrl-C during a gather of a hanging device ends the view at once, not at the device\'s timeout', async () => {
+  it("--watch: Ctrl-C during a gather of a hanging device ends the view at once, not at the device's timeout", async () => {
     const hang = await startSimulator({ fault: 'hang' });
     const stop = new AbortController();
     try {

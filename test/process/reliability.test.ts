@@ -59,14 +59,17 @@ describe('one good gateway and every kind of misbehaving device, 2 s limit', () 
     const scrapes = out.filter((l) => l.startsWith('homenet_scrape,'));
     assert.equal(scrapes.length, faults.length + 2);
     // repeated-tokens is read whole: a page with odd words in it is still the page.
-    assert.deepEqual(scrapes.filter((l) => l.includes('success=true')).map((l) => /host=([^,]+)/.exec(l)?.[1]), ['good', 'repeated-tokens']);
+    assert.deepEqual(
+      scrapes.filter((l) => l.includes('success=true')).map((l) => /host=([^,]+)/.exec(l)?.[1]),
+      ['good', 'repeated-tokens'],
+    );
     assert.ok(out.some((l) => l.startsWith('net,host=good ')));
     assert.ok(out.some((l) => l.startsWith('homenet_system,') && l.includes('host=good')));
     const errs = lines(r.stderr);
     for (const name of [...faults.filter((f) => f !== 'repeated-tokens'), 'refused']) {
       assert.equal(errs.filter((l) => l.startsWith(`E! [${name}] att-pace http://127.0.0.1:`)).length, 1, `one line for ${name}:\n${r.stderr}`);
       // Only the endless ones were cut by the deadline; every other one said what was wrong with it.
-      const cut = errs.some((l) => l.startsWith(`E! [${name}] `) && l.endsWith('no complete answer within 2000 ms (the device\'s timeout)'));
+      const cut = errs.some((l) => l.startsWith(`E! [${name}] `) && l.endsWith("no complete answer within 2000 ms (the device's timeout)"));
       assert.equal(cut, endless(name as Fault), `${name}:\n${r.stderr}`);
     }
     assert.equal(errs.length, faults.length, r.stderr);
@@ -217,7 +220,10 @@ describe('execd', { timeout: 30_000 }, () => {
     const nets = out.filter((x) => x.m.name === 'net' && x.m.tags['interface'] === undefined);
     assert.equal(nets.length, 3);
     const totals = nets.map((x) => x.m.fields['rx_bytes_total']?.value as bigint);
-    assert.ok(totals.every((t, i) => i === 0 || t >= (totals[i - 1] ?? 0n)), 'totals only grow');
+    assert.ok(
+      totals.every((t, i) => i === 0 || t >= (totals[i - 1] ?? 0n)),
+      'totals only grow',
+    );
   });
 
   it('with a state file, a restarted execd does not ask the family or the zone name again', async () => {
@@ -231,7 +237,11 @@ describe('execd', { timeout: 30_000 }, () => {
       await e.waitFor(2);
       e.end();
       assert.equal((await e.exit).code, 0);
-      assert.deepEqual(asked().map((n, i) => n - (start[i] ?? 0)), [1, 1], `run ${run}: each asked once in all`);
+      assert.deepEqual(
+        asked().map((n, i) => n - (start[i] ?? 0)),
+        [1, 1],
+        `run ${run}: each asked once in all`,
+      );
       assert.match(e.output(), /^net,host=Living\\ Room\\ \(L\),interface=br0 /m);
     }
   });
@@ -255,7 +265,10 @@ describe('execd', { timeout: 30_000 }, () => {
     assert.equal((await e.exit).code, 0);
     const scrapes = lines(e.output()).filter((l) => l.startsWith('homenet_scrape,'));
     assert.equal(scrapes.length, 4, 'two gathers of two devices');
-    assert.ok(scrapes.every((l) => l.includes('success=true')), scrapes.join('\n'));
+    assert.ok(
+      scrapes.every((l) => l.includes('success=true')),
+      scrapes.join('\n'),
+    );
   });
 
   it('a long run leaks nothing: 15 gathers and stderr holds only its I! line', async () => {
@@ -319,7 +332,11 @@ describe('collect with a state file', () => {
     assert.ok(readFileSync(state, 'utf8').startsWith('{"format":"telegraf-homenet-counters"'));
     // What the two runs left next to the state file: the file itself and nothing
     // else, whatever a temporary file is named (it was STATE.tmp-<pid>, it is STATE.tmp-<random hex>).
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('state.json')), ['state.json'], 'no temporary file left');
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith('state.json')),
+      ['state.json'],
+      'no temporary file left',
+    );
   });
 
   it('remembers the gateway family, the zone name and the description: the next run asks none, unless the URL changed', async () => {
@@ -345,7 +362,10 @@ describe('collect with a state file', () => {
     const system = (out: string): string | undefined => lines(out).find((l) => l.startsWith('homenet_system,') && l.includes('Living\\ Room'));
     assert.ok(system(first.stdout));
     assert.equal(system(second.stdout), system(first.stdout), 'the same homenet_system line');
-    assert.ok(lines(second.stdout).some((l) => l.startsWith('net,host=Living\\ Room\\ (R),interface=br0 ')), second.stdout);
+    assert.ok(
+      lines(second.stdout).some((l) => l.startsWith('net,host=Living\\ Room\\ (R),interface=br0 ')),
+      second.stdout,
+    );
     // A section renamed, a URL written differently: what was remembered is not used.
     writeFileSync(`${dir}/m.ini`, `state_file = ${state}\n[router]\ntype = att\nurl = ${lab.url}\ncollect = traffic\n[spk]\ntype = sonos\nurl = ${lab.url}/sonos/2/\n`);
     await run(`${dir}/m.ini`);

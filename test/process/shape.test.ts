@@ -10,8 +10,6 @@ import { needs } from '../support/needs.js';
 import { lines, runMain } from '../support/helpers.js';
 import { readLine } from '../support/lpread.js';
 
-
-
 describe('migrating from the old Python script (float counters) into a real InfluxDB', { skip: needs('influxd') }, () => {
   let influx: Influxd;
   let sim: Simulator;
@@ -35,7 +33,10 @@ describe('migrating from the old Python script (float counters) into a real Infl
       writeFileSync(`${dir}/m.ini`, `${extra}[router]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n`);
       const r = await runMain(['--config', `${dir}/m.ini`]);
       assert.equal(r.code, 0, r.stderr);
-      return lines(r.stdout).filter((l) => l.startsWith('net,')).map((l) => `${l} 1700000060000000000`).join('\n');
+      return lines(r.stdout)
+        .filter((l) => l.startsWith('net,'))
+        .map((l) => `${l} 1700000060000000000`)
+        .join('\n');
     };
     await assert.rejects(influx.write('legacy', await run('')), /field type conflict/);
     await influx.write('legacy', await run('counter_type = float\n'));
@@ -48,7 +49,9 @@ describe('migrating from the old Python script (float counters) into a real Infl
     writeFileSync(`${dir}/t.ini`, `schema = telegraf\n[router]\ntype = att-pace\nurl = ${sim.url}\ncollect = traffic\n[den]\ntype = sonos\nurl = ${sim.url}/sonos/1\ncollect = traffic\n`);
     const r = await runMain(['--config', `${dir}/t.ini`]);
     assert.equal(r.code, 0, r.stderr);
-    const body = lines(r.stdout).map((l, i) => `${serialize(readLine(l))} ${1700000000000000000n + BigInt(i) * 1000n}`).join('\n');
+    const body = lines(r.stdout)
+      .map((l, i) => `${serialize(readLine(l))} ${1700000000000000000n + BigInt(i) * 1000n}`)
+      .join('\n');
     await influx.query('', 'CREATE DATABASE telegraf');
     await influx.write('telegraf', body);
     // The shape of a stock Telegraf network panel query.

@@ -34,8 +34,19 @@ describe('one Sonos speaker', () => {
     assert.deepEqual(interfaces(metrics), ['br0']);
     const br0 = metrics.find((m) => m.tags['interface'] === 'br0');
     assert.deepEqual(Object.keys(br0?.fields ?? {}).slice(0, 13), [
-      'tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier',
-      'rx_bytes', 'rx_pkts', 'rx_err', 'rx_drop', 'rx_overruns', 'rx_frame', 'collisions',
+      'tx_bytes',
+      'tx_pkts',
+      'tx_err',
+      'tx_drop',
+      'tx_overruns',
+      'tx_carrier',
+      'rx_bytes',
+      'rx_pkts',
+      'rx_err',
+      'rx_drop',
+      'rx_overruns',
+      'rx_frame',
+      'collisions',
     ]);
     const system = metrics.find((m) => m.name === 'homenet_system');
     assert.ok(system);
@@ -109,8 +120,7 @@ describe('one Sonos speaker', () => {
   });
 
   it('without /status/zp the room name and serial name it', async () => {
-    const fetcher: typeof fetchPage = (url, o) =>
-      url.pathname.endsWith('/status/zp') ? Promise.reject(new FetchError('HTTP 404 Not Found', 404)) : fetchPage(url, o);
+    const fetcher: typeof fetchPage = (url, o) => (url.pathname.endsWith('/status/zp') ? Promise.reject(new FetchError('HTTP 404 Not Found', 404)) : fetchPage(url, o));
     const { metrics, log } = await collect(speakerConfig(lab.sim, 2), { fetcher });
     assert.deepEqual(log, []);
     assert.deepEqual(hosts(metrics), ['Living Room 5C-AA-FD-00-00-11:A']);
@@ -180,7 +190,9 @@ describe('a speaker listing thousands of interfaces, a household of too many spe
   it(`a speaker: its first ${MAX_INTERFACES} interfaces and its bridge are read, and one line says how many were left out`, async () => {
     const { metrics, log } = await collect(speakerConfig(sim, 1));
     // ath0, 15,000 made-up ones, then br0, eth0 and lo: the first 32 blocks and the bridge are read.
-    assert.deepEqual(log, [`W! [spk] sonos ${sim.url}/sonos/1/status/ifconfig: traffic: Network interfaces (/status/ifconfig): 15004 interfaces listed, more than the 32 a speaker is read for: 14971 left out`]);
+    assert.deepEqual(log, [
+      `W! [spk] sonos ${sim.url}/sonos/1/status/ifconfig: traffic: Network interfaces (/status/ifconfig): 15004 interfaces listed, more than the 32 a speaker is read for: 14971 left out`,
+    ]);
     const names = interfaces(metrics);
     assert.equal(names.length, MAX_INTERFACES);
     assert.deepEqual(names.slice(0, 2), ['veth0', 'veth1']);
@@ -297,7 +309,10 @@ describe('discover and parse from the command line', () => {
     assert.match(r.stdout, /\n\[living-room-l\]\n;; Living Room \(L\), Sonos One \(S18\)\ntype = sonos\nurl = http:\/\/127\.0\.0\.1:\d+\/sonos\/1\n/);
     assert.match(r.stdout, /\[kid-s-room\]/);
     // The speaker answering 403: the whole sentence, with what to do about it.
-    assert.match(r.stdout, /\n;; RINCON_\w+ \(local access disabled \(HTTP 403\): the owner turned off local network \(UPnP\) control; turn it back on in the Sonos app under the system's network settings\)\ntype = sonos\n/);
+    assert.match(
+      r.stdout,
+      /\n;; RINCON_\w+ \(local access disabled \(HTTP 403\): the owner turned off local network \(UPnP\) control; turn it back on in the Sonos app under the system's network settings\)\ntype = sonos\n/,
+    );
     const config = buildConfig({ file: 'pasted.ini', fileText: r.stdout });
     assert.equal(config.devices.length, 4);
     assert.ok(config.devices.every((d) => d.type === 'sonos'));
@@ -322,11 +337,16 @@ describe('discover and parse from the command line', () => {
   it('prints the bridge and each interface that counted a packet: the wired speaker its eth0, the wireless one its radio', async () => {
     const r = await runMain(['parse', '--type', 'sonos-household', `${FIXTURES}sonos-household/nested-controller-before-ifconfig/review.xml`]);
     assert.equal(r.code, 0, r.stderr);
-    const net = lines(r.stdout).filter((l) => l.startsWith('net,')).map((l) => l.slice(0, l.indexOf(' ')));
+    const net = lines(r.stdout)
+      .filter((l) => l.startsWith('net,'))
+      .map((l) => l.slice(0, l.indexOf(' ')));
     assert.deepEqual(net, [
-      'net,host=Den,interface=br0', 'net,host=Den,interface=eth0',
-      'net,host=Garage,interface=ath0', 'net,host=Garage,interface=br0',
-      'net,host=Sunroom,interface=ath0', 'net,host=Sunroom,interface=br0',
+      'net,host=Den,interface=br0',
+      'net,host=Den,interface=eth0',
+      'net,host=Garage,interface=ath0',
+      'net,host=Garage,interface=br0',
+      'net,host=Sunroom,interface=ath0',
+      'net,host=Sunroom,interface=br0',
     ]);
   });
 });
@@ -339,8 +359,13 @@ describe('a device description (issue 25): read up to the last field a reader ta
   const page = (before: string, after: string): string =>
     `<?xml version="1.0" encoding="utf-8" ?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>${before}${services}${embedded}${after}</device></root>`;
   const values: Record<string, string> = {
-    roomName: 'Sun Room', serialNum: '00-0E-58-AB-CD-EF:9', modelName: 'Sonos Sample', modelNumber: 'X99',
-    softwareVersion: '90.1-12345', hardwareVersion: '1.2.3.4-5', swGen: '2',
+    roomName: 'Sun Room',
+    serialNum: '00-0E-58-AB-CD-EF:9',
+    modelName: 'Sonos Sample',
+    modelNumber: 'X99',
+    softwareVersion: '90.1-12345',
+    hardwareVersion: '1.2.3.4-5',
+    swGen: '2',
   };
   const fields = (names: readonly string[]): string => names.map((n) => field(n, values[n] ?? '')).join('');
 
@@ -348,7 +373,7 @@ describe('a device description (issue 25): read up to the last field a reader ta
     assert.deepEqual([...DESCRIPTION_FIELDS].sort(), Object.keys(values).sort());
   });
 
-  it('fields after the service and device lists are still read, the embedded devices\' are not', async () => {
+  it("fields after the service and device lists are still read, the embedded devices' are not", async () => {
     const late = ['roomName', 'swGen'];
     const text = page(fields(DESCRIPTION_FIELDS.filter((f) => !late.includes(f))), fields(late));
     for (const sections of [supportSections(text), await readSupportSections(text, UNPACED)]) {

@@ -64,7 +64,10 @@ describe('state file: never replace what is not ours', () => {
     const inode = statSync(readOnly).ino;
     const r = await collectWith(dir, readOnly);
     assert.equal(r.code, 0);
-    assert.match(r.stderr, /^E! state file .*readonly\.json is empty but read-only or another user's: it is left untouched; fix: sudo chown \S+ \S+readonly\.json && sudo chmod u\+w \S+ \(or delete it: sudo rm \S+\); until then no \*_total fields are printed$/m);
+    assert.match(
+      r.stderr,
+      /^E! state file .*readonly\.json is empty but read-only or another user's: it is left untouched; fix: sudo chown \S+ \S+readonly\.json && sudo chmod u\+w \S+ \(or delete it: sudo rm \S+\); until then no \*_total fields are printed$/m,
+    );
     assert.equal(statSync(readOnly).ino, inode, 'not replaced');
     assert.equal(statSync(readOnly).mode & 0o777, 0o444);
     assert.equal(readFileSync(readOnly, 'utf8'), '');
@@ -83,7 +86,10 @@ describe('state file: never replace what is not ours', () => {
     const link = `${dir}/link.json`;
     symlinkSync(target, link);
     const r = await collectWith(dir, link);
-    assert.match(r.stderr, /^E! state file .*link\.json is a symbolic link, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then no \*_total fields are printed$/m);
+    assert.match(
+      r.stderr,
+      /^E! state file .*link\.json is a symbolic link, not a regular file: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; until then no \*_total fields are printed$/m,
+    );
     assert.ok(lstatSync(link).isSymbolicLink());
     assert.equal(readlinkSync(link), target);
     assert.equal(readFileSync(target, 'utf8'), text);
@@ -120,7 +126,14 @@ describe('state file: never larger than the program reads back (issue 21, item 2
     assert.ok(statSync(path).size > MAX_STATE_BYTES);
     const r = await collectWith(dir, path);
     assert.equal(r.code, 0);
-    assert.ok(r.stderr.split('\n').includes(`W! state file ${path} is over 16 MiB, more than the program reads back (an earlier version wrote it with no limit): counter totals start fresh, and it is replaced by one within the limit`), r.stderr);
+    assert.ok(
+      r.stderr
+        .split('\n')
+        .includes(
+          `W! state file ${path} is over 16 MiB, more than the program reads back (an earlier version wrote it with no limit): counter totals start fresh, and it is replaced by one within the limit`,
+        ),
+      r.stderr,
+    );
     assert.doesNotMatch(r.stderr, /^E! .*state file/m);
     assert.ok(statSync(path).size < 10_000);
     assert.equal(loadState(path).warning, undefined, 'read back quietly');
@@ -133,7 +146,11 @@ describe('state file: never larger than the program reads back (issue 21, item 2
     // Six speakers whose description pages named a model 3 MB long.
     const model = 'M'.repeat(3_000_000);
     for (let i = 0; i < 6; i++) {
-      state.devices.set(`s${i}`, { url: `http://192.0.2.${i}:1400/`, family: 'sonos', described: { 'sonos-description': { until: 1, metrics: [{ name: 'homenet_system', tags: { model }, fields: { info: int(1n) } }] } } });
+      state.devices.set(`s${i}`, {
+        url: `http://192.0.2.${i}:1400/`,
+        family: 'sonos',
+        described: { 'sonos-description': { until: 1, metrics: [{ name: 'homenet_system', tags: { model }, fields: { info: int(1n) } }] } },
+      });
     }
     assert.equal(saveState(path, state), undefined);
     assert.ok(statSync(path).size <= MAX_STATE_BYTES);
@@ -147,7 +164,10 @@ describe('state file: never larger than the program reads back (issue 21, item 2
     const path = `${dir}/huge.json`;
     writeFileSync(path, stateToJson(emptyState()));
     const line = saveState(path, bigState(17));
-    assert.equal(line, `E! state file ${path} would be over 16 MiB, more than the program reads back: not written, and no *_total fields are printed (please report this: the counter totals are kept within 8 MiB)`);
+    assert.equal(
+      line,
+      `E! state file ${path} would be over 16 MiB, more than the program reads back: not written, and no *_total fields are printed (please report this: the counter totals are kept within 8 MiB)`,
+    );
     assert.equal(readFileSync(path, 'utf8'), stateToJson(emptyState()));
   });
 });
@@ -184,13 +204,19 @@ describe('a state file the program can read but not write (issue 21, item 5)', (
     const unwritten = [await run(1080, false), await run(4476, false)];
     const again = await run(4496, true);
     const printed = [made, ...unwritten, again].flatMap((r) => (r.total === undefined ? [] : [r.total]));
-    assert.ok(printed.every((t, i) => i === 0 || t >= (printed[i - 1] ?? 0n)), `printed ${printed.join(', ')}: a total fell`);
+    assert.ok(
+      printed.every((t, i) => i === 0 || t >= (printed[i - 1] ?? 0n)),
+      `printed ${printed.join(', ')}: a total fell`,
+    );
     assert.equal(made.total, 1_175_000_000n);
     const cause = `E! cannot write state file ${state} (EFBIG: it would pass the size a file may have (ulimit -f)): no *_total fields are printed until it can be written (a later run would count on from the older readings in it, and the totals would fall)`;
     // (The packet counters, hours apart on the simulator's clock and a second apart on the program's, are set aside as too fast.)
     for (const u of unwritten) {
       assert.equal(u.total, undefined, 'no total the next run could not go on from');
-      assert.deepEqual(u.stderr.split('\n').filter((l) => !/^W! net,host=gw \w+_pkts=/.test(l)), [cause, '']);
+      assert.deepEqual(
+        u.stderr.split('\n').filter((l) => !/^W! net,host=gw \w+_pkts=/.test(l)),
+        [cause, ''],
+      );
       assert.equal(u.ok, 'false');
     }
     // Counted on from the file's reading at 1,000 s: never below what was printed.
@@ -212,7 +238,8 @@ describe('state file problems are loud and fixable (issue 15, item 2)', { skip: 
   let copy: OpenCopy;
   before(async () => {
     const closed = closedFolderAbove(process.execPath);
-    if (closed !== undefined) throw new Error(`${process.execPath} is in ${closed}, closed to other users: user nobody cannot run this Node (run the tests with a Node every user can run, e.g. /usr/bin/node)`);
+    if (closed !== undefined)
+      throw new Error(`${process.execPath} is in ${closed}, closed to other users: user nobody cannot run this Node (run the tests with a Node every user can run, e.g. /usr/bin/node)`);
     copy = openCopy();
     dir = mkdtempSync(`${tmpdir()}/homenet-state-owner-`);
     chmodSync(dir, 0o777);

@@ -17,7 +17,10 @@ describe('telegraf.d/homenet-execd.conf', () => {
     try {
       writeFileSync(`${dir}/homenet.ini`, SAMPLE_INI.replace('url = http://192.168.1.254', `url = ${sim.url}`));
       const [, ...args] = JSON.parse(get('command')) as string[];
-      const r = await runBin(args.map((a) => (a === '/etc/telegraf/homenet.ini' ? `${dir}/homenet.ini` : a)), { input: '\n' });
+      const r = await runBin(
+        args.map((a) => (a === '/etc/telegraf/homenet.ini' ? `${dir}/homenet.ini` : a)),
+        { input: '\n' },
+      );
       assert.equal(r.code, 0, r.stderr);
       const out = lines(r.stdout);
       assert.match(out[0] ?? '', /^net,host=router,region=home tx_bytes=\d+i,.* \d{19}$/);
@@ -28,7 +31,6 @@ describe('telegraf.d/homenet-execd.conf', () => {
     }
   });
 });
-
 
 describe('telegraf.d/homenet.conf', () => {
   describe('its argv array, run as Telegraf would (no shell), against the simulator', () => {
@@ -41,7 +43,10 @@ describe('telegraf.d/homenet.conf', () => {
       assert.equal(program, '/usr/local/bin/telegraf-homenet');
       const ini = `${lab.dir}/homenet.ini`;
       writeFileSync(ini, SAMPLE_INI.replace('url = http://192.168.1.254', `url = ${lab.url}`));
-      const r = await runBin(args.map((a) => (a === '/etc/telegraf/homenet.ini' ? ini : a)), { cwd: '/' });
+      const r = await runBin(
+        args.map((a) => (a === '/etc/telegraf/homenet.ini' ? ini : a)),
+        { cwd: '/' },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
       const out = lines(r.stdout);
@@ -50,7 +55,6 @@ describe('telegraf.d/homenet.conf', () => {
     });
   });
 });
-
 
 describe('telegraf-homenet telegraf-config', () => {
   let sim: Simulator;

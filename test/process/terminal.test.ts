@@ -133,7 +133,11 @@ const RATE = String.raw`[\d.]+ [kMGT]?bit/s`;
 function check(screen: string, width: number, view: 'pretty' | 'watch', e: Example, stderr: string): void {
   const lines = screen.split('\n').map((l) => l.trimEnd());
   const shown = `${view} at ${width} columns:\n${screen}`;
-  assert.deepEqual(lines.filter((l) => columns(l) > width), [], `wider than the pane: ${shown}`);
+  assert.deepEqual(
+    lines.filter((l) => columns(l) > width),
+    [],
+    `wider than the pane: ${shown}`,
+  );
   assert.ok(!lines.some((l) => /^… \d+ more lines/.test(l)), `the window holds it all: ${shown}`);
   // At 80 columns the live view's totals make way for the rates and their history; every other heading is kept.
   const totals = view === 'pretty' || width > 80;
@@ -142,9 +146,19 @@ function check(screen: string, width: number, view: 'pretty' | 'watch', e: Examp
   assert.equal(lines.filter((l) => heading.test(l)).length, 1, `one heading line, ${heading.source}: ${shown}`);
   // Block heads start the line: a device's (name · type · status ...) or a household speaker's (name · status ...).
   const blocks = lines.filter((l) => /^[^\s…]/.test(l) && !l.startsWith('telegraf-homenet · ') && !/^[EWI]! |EXIT=\d+$/.test(l));
-  const status = blocks.map((l) => l.split(' · ').slice(1, 3).find((p) => /^(ok|FAILED)\b/.test(p))?.split(' ')[0]);
+  const status = blocks.map(
+    (l) =>
+      l
+        .split(' · ')
+        .slice(1, 3)
+        .find((p) => /^(ok|FAILED)\b/.test(p))
+        ?.split(' ')[0],
+  );
   assert.equal(blocks.length, e.heads, `every device and speaker has its block: ${shown}`);
-  assert.ok(status.every((s) => s !== undefined), `every block says its status:\n${blocks.join('\n')}`);
+  assert.ok(
+    status.every((s) => s !== undefined),
+    `every block says its status:\n${blocks.join('\n')}`,
+  );
   assert.equal(status.filter((s) => s === 'FAILED').length, e.failed, `only the speakers that answer 403 say FAILED:\n${blocks.join('\n')}`);
   // Traffic rows: a gateway's `net` and each speaker's `br0`, every number whole.
   const cells = [...(totals ? [BYTES, BYTES] : []), RATE, RATE, ...(view === 'watch' ? [String.raw`${SPARKS.source}{2,}`] : []), String.raw`\d+/\d+`];

@@ -24,8 +24,6 @@ import { ms, usageFields } from '../support/usage.js';
 // Billing periods start at local midnight: New York's, here (UTC-5, UTC-4 in summer).
 process.env['TZ'] = 'America/New_York';
 
-
-
 /** The simulated Pace (its received bytes wrap 60 s after the simulator starts): bytes per second each way. */
 const RX = 1_250_000n;
 const TX = 150_000n;
@@ -67,14 +65,18 @@ async function runSteps(mode: Mode, ini: (url: string) => string, steps: readonl
           await batch;
         }
       };
-      await runExecd(config, {
-        stdin: stdin(),
-        stdout: (t) => {
-          batches.push(lines(t).map(readLine));
-          written();
+      await runExecd(
+        config,
+        {
+          stdin: stdin(),
+          stdout: (t) => {
+            batches.push(lines(t).map(readLine));
+            written();
+          },
+          stderr: (t) => log.push(...lines(t).filter((l) => !l.startsWith('I! '))),
         },
-        stderr: (t) => log.push(...lines(t).filter((l) => !l.startsWith('I! '))),
-      }, { now: () => wall });
+        { now: () => wall },
+      );
     } else {
       for (const s of steps) {
         apply(s);
@@ -99,7 +101,10 @@ function usageOf(batches: readonly Metric[][]): { fields: Record<string, FieldVa
   });
 }
 
-const PACE = (cap: string) => (url: string): string => `${cap}[gw]\ntype = att-pace\nurl = ${url}\ncollect = traffic, system\n`;
+const PACE =
+  (cap: string) =>
+  (url: string): string =>
+    `${cap}[gw]\ntype = att-pace\nurl = ${url}\ncollect = traffic, system\n`;
 const MB100 = 100_000_000n;
 /** All the lines of the scenarios, for the InfluxDB round trip. */
 const printed: Metric[] = [];
@@ -117,7 +122,10 @@ for (const mode of ['collect with a state file', 'execd'] as const) {
       const { batches, log } = await runSteps(mode, PACE('data_cap = 100 MB\n'), steps);
       const seen = usageOf(batches);
       assert.ok((seen[2]?.rx ?? 0n) < (seen[1]?.rx ?? 0n), `the counter wrapped: ${seen.map((s) => s.rx).join(', ')}`);
-      assert.deepEqual(seen.map((s) => s.fields), steps.map((s) => s.expect));
+      assert.deepEqual(
+        seen.map((s) => s.fields),
+        steps.map((s) => s.expect),
+      );
       assert.equal(seen[2]?.fields?.['cap_pct']?.value, 126, 'past the cap: 126%');
       assert.deepEqual(log, []);
       printed.push(...batches.flat().filter((m) => m.name === 'homenet_usage'));
@@ -138,12 +146,15 @@ for (const mode of ['collect with a state file', 'execd'] as const) {
       assert.equal(seen[3]?.rx, 10n * RX, 'the counter started again from 0');
       const uptime = batches[3]?.find((m) => m.name === 'homenet_system')?.fields['uptime_s'];
       assert.deepEqual(uptime, int(10), 'and the uptime');
-      assert.deepEqual(seen.map((s) => s.fields), steps.map((s) => s.expect));
+      assert.deepEqual(
+        seen.map((s) => s.fields),
+        steps.map((s) => s.expect),
+      );
       assert.deepEqual(log, []);
       printed.push(...batches.flat().filter((m) => m.name === 'homenet_usage'));
     });
 
-    it('across a billing-day boundary (billing_day = 3, the day New York\'s clocks go back): the new period from its midnight', async () => {
+    it("across a billing-day boundary (billing_day = 3, the day New York's clocks go back): the new period from its midnight", async () => {
       const OCT = '2024-10-03T04:00:00Z';
       const NOV = '2024-11-03T04:00:00Z';
       const steps: Step[] = [
@@ -156,7 +167,10 @@ for (const mode of ['collect with a state file', 'execd'] as const) {
         { wall: '2024-11-03T01:30:00-05:00', simS: 300, expect: usageFields(140n * RX, 140n * TX, false, NOV, 10n ** 9n) },
       ];
       const { batches, log } = await runSteps(mode, PACE('billing_day = 3\ndata_cap = 1 GB\n'), steps);
-      assert.deepEqual(usageOf(batches).map((s) => s.fields), steps.map((s) => s.expect));
+      assert.deepEqual(
+        usageOf(batches).map((s) => s.fields),
+        steps.map((s) => s.expect),
+      );
       assert.deepEqual(log, []);
       printed.push(...batches.flat().filter((m) => m.name === 'homenet_usage'));
     });
@@ -207,7 +221,10 @@ describe('usage: a state file that cannot be written (the built program)', () =>
     const again = await run(1060, true);
     assert.equal(used(first), 0n);
     assert.equal(used(unwritten), undefined, 'no data used the next run could not go on from');
-    assert.equal(unwritten.some((m) => Object.keys(m.fields).some((f) => f.endsWith('_total'))), false);
+    assert.equal(
+      unwritten.some((m) => Object.keys(m.fields).some((f) => f.endsWith('_total'))),
+      false,
+    );
     // From the file's reading at 1,000 s, as the totals.
     assert.equal(used(again), 60n * RX);
   });
@@ -219,7 +236,10 @@ describe('usage: a state file that cannot be written (the built program)', () =>
     assert.doesNotMatch(r.stdout, /homenet_usage|_total=/);
     assert.equal(r.stderr, '');
     const block = await runMain(['telegraf-config', '--config', `${dir}/plain.ini`, '--program', '/usr/local/bin/telegraf-homenet']);
-    assert.match(block.stdout, /^## No state_file in the config: no \*_total fields and no homenet_usage \(data used in the billing period\)\.\n## Set state_file in it, or run execd \(telegraf-config --execd\), to have them\.$/m);
+    assert.match(
+      block.stdout,
+      /^## No state_file in the config: no \*_total fields and no homenet_usage \(data used in the billing period\)\.\n## Set state_file in it, or run execd \(telegraf-config --execd\), to have them\.$/m,
+    );
     const execd = await runMain(['telegraf-config', '--execd', '--config', `${dir}/plain.ini`, '--program', '/usr/local/bin/telegraf-homenet']);
     assert.doesNotMatch(execd.stdout, /state_file/);
     const kept = await runMain(['telegraf-config', '--config', `${dir}/u.ini`, '--program', '/usr/local/bin/telegraf-homenet']);

@@ -18,7 +18,6 @@ import { collectEverything, fixtureMetrics, HOSTILE } from '../support/acceptanc
 import { serveVictoria, type Exported, type Victoria } from '../support/victoria.js';
 import { needs } from '../support/needs.js';
 
-
 /** A series' identity as VictoriaMetrics exports it: its name and sorted labels. */
 function seriesKey(labels: Readonly<Record<string, string>>): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -41,10 +41,14 @@ export class FakeClock implements Clock, Timer {
         return;
       }
       const cancel = this.at(this.ms + ms, resolve);
-      signal?.addEventListener('abort', () => {
-        cancel();
-        resolve();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          cancel();
+          resolve();
+        },
+        { once: true },
+      );
     });
 
   /** Timers waiting for their time. */

@@ -44,10 +44,7 @@ export async function runMain(argv: readonly string[], io: Partial<Omit<Io, 'std
 }
 
 /** Runs bin/telegraf-homenet with `args` (no shell) and collects its output. */
-export function runBin(
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
-): Promise<RunResult> {
+export function runBin(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return runProgram(process.execPath, [BIN, ...args], options);
 }
 
@@ -57,11 +54,7 @@ export function runBinAt(bin: string, args: readonly string[], input = ''): Prom
 }
 
 /** Runs any program (no shell) and collects its output. */
-export function runProgram(
-  program: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
-): Promise<RunResult> {
+export function runProgram(program: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(program, [...args], {
@@ -122,7 +115,9 @@ export function openCopy(): OpenCopy {
   const closed = closedFolderAbove(`${dir}/bin`);
   if (closed !== undefined) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${closed} is closed to other users (mode ${(statSync(closed).mode & 0o777).toString(8)}), so this test cannot give them a copy of the program: run it with TMPDIR set to a folder every user can enter (TMPDIR=/tmp)`);
+    throw new Error(
+      `${closed} is closed to other users (mode ${(statSync(closed).mode & 0o777).toString(8)}), so this test cannot give them a copy of the program: run it with TMPDIR set to a folder every user can enter (TMPDIR=/tmp)`,
+    );
   }
   return { dir, bin: `${dir}/bin/telegraf-homenet`, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

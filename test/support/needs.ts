@@ -17,20 +17,7 @@ import { influxdMissing } from './influxd.js';
 import { victoriaMissing } from './victoria.js';
 
 /** Everything a test may need that `npm ci` does not give. */
-export type Need =
-  | 'influxd'
-  | 'victoria-metrics'
-  | 'tmux'
-  | 'openssl'
-  | 'readelf'
-  | 'root'
-  | 'netns'
-  | 'binary-x64'
-  | 'binary-arm64'
-  | 'release'
-  | 'lts'
-  | 'captures'
-  | 'docker';
+export type Need = 'influxd' | 'victoria-metrics' | 'tmux' | 'openssl' | 'readelf' | 'root' | 'netns' | 'binary-x64' | 'binary-arm64' | 'release' | 'lts' | 'captures' | 'docker';
 
 /** What CI's machine cannot have: a test that needs it may be skipped under CI=true (no Docker engine runs there). */
 export const CI_MAY_LACK: readonly Need[] = ['docker'];

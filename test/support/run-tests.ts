@@ -109,7 +109,10 @@ function shard(files: readonly string[], count: number): { files: string[]; ms: 
 
 /** The test files a command-line name means: `x` or `x.test.js` (of every kind that has one), `unit/x.test.ts`, `dist/test/unit/x.test.js`. */
 function named(name: string, all: readonly string[]): string[] {
-  const tail = name.replace(/\\/g, '/').replace(/\.ts$/, '.js').replace(/^(\.\/)?(dist\/)?(test\/)?/, '');
+  const tail = name
+    .replace(/\\/g, '/')
+    .replace(/\.ts$/, '.js')
+    .replace(/^(\.\/)?(dist\/)?(test\/)?/, '');
   const file = /\.test\.js$/.test(tail) ? tail : `${tail}.test.js`;
   const found = all.filter((f) => f === file || f.endsWith(`/${file}`));
   if (found.length === 0) throw new Error(`run-tests: no test file ${name} under ${SOURCES}`);

@@ -14,13 +14,16 @@ import net from 'node:net';
 import timers from 'node:timers';
 
 /** The test file this process runs, when it is a unit test's. */
-const file = /[\\/]dist[\\/]test[\\/]unit[\\/][^\\/]+\.test\.js$/.exec(process.argv[1] ?? '')?.[0].replace(/^[\\/]dist[\\/]/, '').replace(/\.js$/, '.ts');
+const file = /[\\/]dist[\\/]test[\\/]unit[\\/][^\\/]+\.test\.js$/
+  .exec(process.argv[1] ?? '')?.[0]
+  .replace(/^[\\/]dist[\\/]/, '')
+  .replace(/\.js$/, '.ts');
 
 /** The error a unit test gets for `what`. */
 function refused(what: string): Error {
   return new Error(
     `${file ?? 'a unit test'} ${what}: a unit test starts no process, opens no socket and waits for no timer. ` +
-      'Inject what it needs (a fetcher, src/clock.ts\'s Clock with test/support/clock.ts\'s FakeClock), or move the test to test/process/.',
+      "Inject what it needs (a fetcher, src/clock.ts's Clock with test/support/clock.ts's FakeClock), or move the test to test/process/.",
   );
 }
 

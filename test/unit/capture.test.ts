@@ -17,11 +17,21 @@ describe('capture: masking', () => {
 
   it('gives each distinct serial, MAC, address and device ID its own placeholder, the same on every page, and keeps versions', () => {
     const masker = new Masker();
-    const left = masker.mask('<ZPInfo><SerialNumber>7A-11-22-00-00-10:B</SerialNumber><MACAddress>7A:11:22:00:00:10</MACAddress><IPAddress>192.168.1.20</IPAddress><LocalUID>RINCON_7A1122000010</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
-    const right = masker.mask('<ZPInfo><SerialNumber>7A-11-22-00-00-11:B</SerialNumber><MACAddress>7A:11:22:00:00:11</MACAddress><IPAddress>192.168.1.21</IPAddress><LocalUID>RINCON_7A1122000011</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
+    const left = masker.mask(
+      '<ZPInfo><SerialNumber>7A-11-22-00-00-10:B</SerialNumber><MACAddress>7A:11:22:00:00:10</MACAddress><IPAddress>192.168.1.20</IPAddress><LocalUID>RINCON_7A1122000010</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>',
+    );
+    const right = masker.mask(
+      '<ZPInfo><SerialNumber>7A-11-22-00-00-11:B</SerialNumber><MACAddress>7A:11:22:00:00:11</MACAddress><IPAddress>192.168.1.21</IPAddress><LocalUID>RINCON_7A1122000011</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>',
+    );
     const again = masker.mask('<serialNum>7A-11-22-00-00-10:B</serialNum> 192.168.1.20');
-    assert.equal(left, '<ZPInfo><SerialNumber>SERIAL-MASKED-1</SerialNumber><MACAddress>02:00:00:00:00:01</MACAddress><IPAddress>192.0.2.1</IPAddress><LocalUID>RINCON_00000000000101400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
-    assert.equal(right, '<ZPInfo><SerialNumber>SERIAL-MASKED-2</SerialNumber><MACAddress>02:00:00:00:00:02</MACAddress><IPAddress>192.0.2.2</IPAddress><LocalUID>RINCON_00000000000201400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>');
+    assert.equal(
+      left,
+      '<ZPInfo><SerialNumber>SERIAL-MASKED-1</SerialNumber><MACAddress>02:00:00:00:00:01</MACAddress><IPAddress>192.0.2.1</IPAddress><LocalUID>RINCON_00000000000101400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>',
+    );
+    assert.equal(
+      right,
+      '<ZPInfo><SerialNumber>SERIAL-MASKED-2</SerialNumber><MACAddress>02:00:00:00:00:02</MACAddress><IPAddress>192.0.2.2</IPAddress><LocalUID>RINCON_00000000000201400</LocalUID><HardwareVersion>1.20.1.6-1.2</HardwareVersion></ZPInfo>',
+    );
     assert.equal(again, '<serialNum>SERIAL-MASKED-1</serialNum> 192.0.2.1');
   });
 

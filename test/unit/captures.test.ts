@@ -81,17 +81,33 @@ const ROUTER: readonly Case[] = [
       {
         name: 'net',
         fields: {
-          tx_bytes: int(7508079029n), rx_bytes: int(17144382854n), tx_pkts: int(9043310n), rx_pkts: int(13631389n),
-          tx_err: int(0n), rx_err: int(0n), tx_drop: int(1722n), rx_drop: int(0n),
-          tx_unicast: int(9043055n), rx_unicast: int(13631386n), tx_multicast: int(141n), rx_multicast: int(3n),
-          collisions: int(0n), ipv6_tx_pkts: int(1875n), ipv6_tx_err: int(0n), ipv6_tx_drop: int(2n),
+          tx_bytes: int(7508079029n),
+          rx_bytes: int(17144382854n),
+          tx_pkts: int(9043310n),
+          rx_pkts: int(13631389n),
+          tx_err: int(0n),
+          rx_err: int(0n),
+          tx_drop: int(1722n),
+          rx_drop: int(0n),
+          tx_unicast: int(9043055n),
+          rx_unicast: int(13631386n),
+          tx_multicast: int(141n),
+          rx_multicast: int(3n),
+          collisions: int(0n),
+          ipv6_tx_pkts: int(1875n),
+          ipv6_tx_err: int(0n),
+          ipv6_tx_drop: int(2n),
         },
       },
       {
         name: 'homenet_wan',
         fields: {
-          connected: bool(true), source: str('ETHERNET'), network_type: str('Lightspeed'),
-          link_up: bool(true), link_speed_mbps: int(1000n), duplex: str('full'),
+          connected: bool(true),
+          source: str('ETHERNET'),
+          network_type: str('Lightspeed'),
+          link_up: bool(true),
+          link_speed_mbps: int(1000n),
+          duplex: str('full'),
         },
       },
     ],
@@ -103,50 +119,89 @@ const ROUTER: readonly Case[] = [
     type: 'att',
     lines: [
       {
-        name: 'homenet_lan', select: { interface: 'port1' },
+        name: 'homenet_lan',
+        select: { interface: 'port1' },
         fields: {
-          up: bool(true), speed_bps: int(1000000000n),
-          tx_pkts: int(17790589n), tx_bytes: int(12808905434n), tx_unicast: int(10431830n), tx_multicast: int(5826543n),
-          tx_drop: int(2n), tx_err: int(0n),
-          rx_pkts: int(9293214n), rx_bytes: int(7151659255n), rx_unicast: int(9134547n), rx_multicast: int(35854n),
-          rx_drop: int(52n), rx_err: int(0n),
+          up: bool(true),
+          speed_bps: int(1000000000n),
+          tx_pkts: int(17790589n),
+          tx_bytes: int(12808905434n),
+          tx_unicast: int(10431830n),
+          tx_multicast: int(5826543n),
+          tx_drop: int(2n),
+          tx_err: int(0n),
+          rx_pkts: int(9293214n),
+          rx_bytes: int(7151659255n),
+          rx_unicast: int(9134547n),
+          rx_multicast: int(35854n),
+          rx_drop: int(52n),
+          rx_err: int(0n),
         },
       },
       {
-        name: 'homenet_lan', select: { interface: 'port2' },
+        name: 'homenet_lan',
+        select: { interface: 'port2' },
         fields: {
-          up: bool(true), speed_bps: int(1000000000n),
-          tx_pkts: int(14321073n), tx_bytes: int(8284295415n), tx_unicast: int(6938094n), tx_multicast: int(5734295n),
-          tx_drop: int(0n), tx_err: int(0n),
-          rx_pkts: int(3915467n), rx_bytes: int(2133688393n), rx_unicast: int(3804992n), rx_multicast: int(104492n),
-          rx_drop: int(0n), rx_err: int(0n),
+          up: bool(true),
+          speed_bps: int(1000000000n),
+          tx_pkts: int(14321073n),
+          tx_bytes: int(8284295415n),
+          tx_unicast: int(6938094n),
+          tx_multicast: int(5734295n),
+          tx_drop: int(0n),
+          tx_err: int(0n),
+          rx_pkts: int(3915467n),
+          rx_bytes: int(2133688393n),
+          rx_unicast: int(3804992n),
+          rx_multicast: int(104492n),
+          rx_drop: int(0n),
+          rx_err: int(0n),
         },
       },
       {
-        name: 'homenet_lan', select: { interface: 'port3' },
+        name: 'homenet_lan',
+        select: { interface: 'port3' },
         fields: {
-          up: bool(true), speed_bps: int(100000000n),
-          tx_pkts: int(7880148n), tx_bytes: int(689460898n), tx_unicast: int(337390n), tx_multicast: int(5887788n),
-          tx_drop: int(0n), tx_err: int(0n),
-          rx_pkts: int(723278n), rx_bytes: int(1013088251n), rx_unicast: int(722504n), rx_multicast: int(716n),
-          rx_drop: int(0n), rx_err: int(0n),
+          up: bool(true),
+          speed_bps: int(100000000n),
+          tx_pkts: int(7880148n),
+          tx_bytes: int(689460898n),
+          tx_unicast: int(337390n),
+          tx_multicast: int(5887788n),
+          tx_drop: int(0n),
+          tx_err: int(0n),
+          rx_pkts: int(723278n),
+          rx_bytes: int(1013088251n),
+          rx_unicast: int(722504n),
+          rx_multicast: int(716n),
+          rx_drop: int(0n),
+          rx_err: int(0n),
         },
       },
       {
-        name: 'homenet_lan', select: { interface: 'port4' },
+        name: 'homenet_lan',
+        select: { interface: 'port4' },
         fields: { up: bool(false), speed_bps: int(0n), tx_pkts: int(0n), tx_bytes: int(0n), rx_pkts: int(0n), rx_bytes: int(0n) },
       },
       {
         // The LAN-side IPv4 Statistics table: packets, errors and discards only, no bytes.
-        name: 'homenet_lan', select: { interface: 'lan' },
+        name: 'homenet_lan',
+        select: { interface: 'lan' },
         fields: {
-          tx_pkts: int(21089229n), tx_err: int(0n), tx_drop: int(0n), rx_pkts: int(10418946n), rx_err: int(0n), rx_drop: int(23n),
-          tx_bytes: ABSENT, rx_bytes: ABSENT,
+          tx_pkts: int(21089229n),
+          tx_err: int(0n),
+          tx_drop: int(0n),
+          rx_pkts: int(10418946n),
+          rx_err: int(0n),
+          rx_drop: int(23n),
+          tx_bytes: ABSENT,
+          rx_bytes: ABSENT,
         },
       },
       {
         // "Receive Error Packets" is the one non-zero Wi-Fi counter on the page.
-        name: 'homenet_lan', select: { interface: 'wifi-5ghz' },
+        name: 'homenet_lan',
+        select: { interface: 'wifi-5ghz' },
         fields: { tx_bytes: int(0n), rx_bytes: int(0n), tx_pkts: int(0n), rx_pkts: int(0n), tx_err: int(0n), rx_err: int(1n), tx_drop: int(0n), rx_drop: int(0n) },
       },
     ],
@@ -161,17 +216,33 @@ const ROUTER: readonly Case[] = [
       {
         name: 'net',
         fields: {
-          tx_bytes: int(3415517179n), rx_bytes: int(4066849231n), tx_pkts: int(730879952n), rx_pkts: int(1554021474n),
-          tx_err: int(0n), rx_err: int(0n), tx_drop: int(0n), rx_drop: int(0n),
-          tx_unicast: int(730694236n), rx_unicast: int(1554028950n), tx_multicast: int(16n), rx_multicast: int(0n),
-          collisions: int(0n), ipv6_tx_pkts: int(730694250n), ipv6_tx_err: int(0n), ipv6_tx_drop: int(0n),
+          tx_bytes: int(3415517179n),
+          rx_bytes: int(4066849231n),
+          tx_pkts: int(730879952n),
+          rx_pkts: int(1554021474n),
+          tx_err: int(0n),
+          rx_err: int(0n),
+          tx_drop: int(0n),
+          rx_drop: int(0n),
+          tx_unicast: int(730694236n),
+          rx_unicast: int(1554028950n),
+          tx_multicast: int(16n),
+          rx_multicast: int(0n),
+          collisions: int(0n),
+          ipv6_tx_pkts: int(730694250n),
+          ipv6_tx_err: int(0n),
+          ipv6_tx_drop: int(0n),
         },
       },
       {
         name: 'homenet_wan',
         fields: {
-          connected: bool(true), source: str('ETHERNET'), network_type: str('Lightspeed'),
-          link_up: bool(true), link_speed_mbps: int(1000n), duplex: str('full'),
+          connected: bool(true),
+          source: str('ETHERNET'),
+          network_type: str('Lightspeed'),
+          link_up: bool(true),
+          link_speed_mbps: int(1000n),
+          duplex: str('full'),
         },
       },
     ],
@@ -193,22 +264,38 @@ const ROUTER: readonly Case[] = [
       {
         name: 'net',
         fields: {
-          tx_bytes: int(72955334n), tx_pkts: int(69729951n), tx_err: int(5n), tx_pct: float(0),
-          rx_bytes: int(1466396873n), rx_pkts: int(106708182n), rx_err: int(1792n), rx_pct: float(0),
+          tx_bytes: int(72955334n),
+          tx_pkts: int(69729951n),
+          tx_err: int(5n),
+          tx_pct: float(0),
+          rx_bytes: int(1466396873n),
+          rx_pkts: int(106708182n),
+          rx_err: int(1792n),
+          rx_pct: float(0),
         },
       },
       { name: 'homenet_wan', fields: { connected: bool(true), link_up: bool(true), source: str('DSL') } },
       {
-        name: 'homenet_dsl', select: { line: '1', direction: 'down' },
+        name: 'homenet_dsl',
+        select: { line: '1', direction: 'down' },
         fields: {
-          rate_kbps: int(35839n), max_rate_kbps: int(37371n), noise_margin_db: float(6.3), attenuation_db: float(22.6),
-          output_power_dbm: float(18.4), protocol: str('G.993.2_8b'), channel: str('Interleaved'),
+          rate_kbps: int(35839n),
+          max_rate_kbps: int(37371n),
+          noise_margin_db: float(6.3),
+          attenuation_db: float(22.6),
+          output_power_dbm: float(18.4),
+          protocol: str('G.993.2_8b'),
+          channel: str('Interleaved'),
         },
       },
       {
-        name: 'homenet_dsl', select: { line: '1', direction: 'up' },
+        name: 'homenet_dsl',
+        select: { line: '1', direction: 'up' },
         fields: {
-          rate_kbps: int(10000n), max_rate_kbps: int(10311n), noise_margin_db: float(6.2), attenuation_db: float(23.5),
+          rate_kbps: int(10000n),
+          max_rate_kbps: int(10311n),
+          noise_margin_db: float(6.2),
+          attenuation_db: float(23.5),
           output_power_dbm: float(8.6),
         },
       },
@@ -223,41 +310,49 @@ const FOUND_ATT: readonly Case[] = [
   {
     files: ['found/att-bgw/bgw320-505-sysinfo-fw6.34.7.html'],
     type: 'att',
-    lines: [{
-      name: 'homenet_system',
-      tags: { manufacturer: 'NOKIA', model: 'BGW320-505', serial: 'SNTLABS0000001', firmware: '6.34.7', hardware: '02001E0046004F' },
-      fields: { uptime_s: int(218901n) },
-    }],
+    lines: [
+      {
+        name: 'homenet_system',
+        tags: { manufacturer: 'NOKIA', model: 'BGW320-505', serial: 'SNTLABS0000001', firmware: '6.34.7', hardware: '02001E0046004F' },
+        fields: { uptime_s: int(218901n) },
+      },
+    ],
   },
   {
     files: ['found/att-bgw/bgw320-500-sysinfo-fw6.35.8.html'],
     type: 'att',
-    lines: [{
-      name: 'homenet_system',
-      tags: { manufacturer: 'HUMAX', model: 'BGW320-500', serial: 'SERIAL0000000', firmware: '6.35.8', hardware: '02001F00460050' },
-      fields: { uptime_s: int(1085939n) },
-    }],
+    lines: [
+      {
+        name: 'homenet_system',
+        tags: { manufacturer: 'HUMAX', model: 'BGW320-500', serial: 'SERIAL0000000', firmware: '6.35.8', hardware: '02001F00460050' },
+        fields: { uptime_s: int(1085939n) },
+      },
+    ],
   },
   {
     // Reduced by its publisher to the one table: no nav, no form, no .ha link
     // left. It is still the System Information page and must be read as one.
     files: ['found/att-bgw/bgw320-505-sysinfo-sanitized-1.html'],
     type: 'att',
-    lines: [{
-      name: 'homenet_system',
-      tags: { manufacturer: 'NOKIA', model: 'BGW320-505', serial: 'F4KE00000001', firmware: '6.35.8', hardware: '02001E0046004F' },
-      fields: { uptime_s: int(57067n) },
-    }],
+    lines: [
+      {
+        name: 'homenet_system',
+        tags: { manufacturer: 'NOKIA', model: 'BGW320-505', serial: 'F4KE00000001', firmware: '6.35.8', hardware: '02001E0046004F' },
+        fields: { uptime_s: int(57067n) },
+      },
+    ],
   },
   {
     // "Time Since Last Reboot 00:06:07:45" is D:H:M:S: 6*3600 + 7*60 + 45 = 22065 s.
     files: ['found/att-bgw/bgw620-700-sysinfo-1.html'],
     type: 'att',
-    lines: [{
-      name: 'homenet_system',
-      tags: { manufacturer: 'COMMSCOPE', model: 'BGW620-700', serial: 'SNTLABS0000001', firmware: '5.35.7', hardware: '02002300460053' },
-      fields: { uptime_s: int(22065n) },
-    }],
+    lines: [
+      {
+        name: 'homenet_system',
+        tags: { manufacturer: 'COMMSCOPE', model: 'BGW620-700', serial: 'SNTLABS0000001', firmware: '5.35.7', hardware: '02002300460053' },
+        fields: { uptime_s: int(22065n) },
+      },
+    ],
   },
 
   // --- broadbandstatistics.ha: traffic and WAN state.
@@ -272,17 +367,33 @@ const FOUND_ATT: readonly Case[] = [
       {
         name: 'net',
         fields: {
-          tx_bytes: int(511101176n), rx_bytes: int(1045268297n), tx_pkts: int(70131268n), rx_pkts: int(114225910n),
-          tx_err: int(0n), rx_err: int(0n), tx_drop: int(0n), rx_drop: int(11n),
-          tx_unicast: int(70131283n), rx_unicast: int(114225921n), tx_multicast: int(3n), rx_multicast: int(0n),
-          collisions: int(0n), ipv6_tx_pkts: int(70131292n), ipv6_tx_err: int(0n), ipv6_tx_drop: int(0n),
+          tx_bytes: int(511101176n),
+          rx_bytes: int(1045268297n),
+          tx_pkts: int(70131268n),
+          rx_pkts: int(114225910n),
+          tx_err: int(0n),
+          rx_err: int(0n),
+          tx_drop: int(0n),
+          rx_drop: int(11n),
+          tx_unicast: int(70131283n),
+          rx_unicast: int(114225921n),
+          tx_multicast: int(3n),
+          rx_multicast: int(0n),
+          collisions: int(0n),
+          ipv6_tx_pkts: int(70131292n),
+          ipv6_tx_err: int(0n),
+          ipv6_tx_drop: int(0n),
         },
       },
       {
         name: 'homenet_wan',
         fields: {
-          connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'),
-          link_up: bool(true), link_speed_mbps: int(10000n), duplex: str('full'),
+          connected: bool(true),
+          source: str('FIBER'),
+          network_type: str('Lightspeed'),
+          link_up: bool(true),
+          link_speed_mbps: int(10000n),
+          duplex: str('full'),
         },
       },
     ],
@@ -299,17 +410,33 @@ const FOUND_ATT: readonly Case[] = [
       {
         name: 'net',
         fields: {
-          tx_bytes: int(193899216140n), rx_bytes: int(299042212153n), tx_pkts: int(212351256n), rx_pkts: int(295431047n),
-          tx_err: int(0n), rx_err: int(0n), tx_drop: int(0n), rx_drop: int(0n),
-          tx_unicast: ABSENT, rx_unicast: ABSENT, tx_multicast: int(0n), rx_multicast: int(3n),
-          collisions: int(0n), ipv6_tx_pkts: ABSENT, ipv6_tx_err: int(0n), ipv6_tx_drop: int(0n),
+          tx_bytes: int(193899216140n),
+          rx_bytes: int(299042212153n),
+          tx_pkts: int(212351256n),
+          rx_pkts: int(295431047n),
+          tx_err: int(0n),
+          rx_err: int(0n),
+          tx_drop: int(0n),
+          rx_drop: int(0n),
+          tx_unicast: ABSENT,
+          rx_unicast: ABSENT,
+          tx_multicast: int(0n),
+          rx_multicast: int(3n),
+          collisions: int(0n),
+          ipv6_tx_pkts: ABSENT,
+          ipv6_tx_err: int(0n),
+          ipv6_tx_drop: int(0n),
         },
       },
       {
         name: 'homenet_wan',
         fields: {
-          connected: bool(true), source: str('ETHERNET'), network_type: str('Lightspeed'),
-          link_up: bool(true), link_speed_mbps: int(1000n), duplex: str('full'),
+          connected: bool(true),
+          source: str('ETHERNET'),
+          network_type: str('Lightspeed'),
+          link_up: bool(true),
+          link_speed_mbps: int(1000n),
+          duplex: str('full'),
         },
       },
     ],
@@ -322,17 +449,33 @@ const FOUND_ATT: readonly Case[] = [
       {
         name: 'net',
         fields: {
-          tx_bytes: int(416498726n), rx_bytes: int(13801230809n), tx_pkts: int(1800970n), rx_pkts: int(10347636n),
-          tx_err: int(0n), rx_err: int(0n), tx_drop: int(14n), rx_drop: int(0n),
-          tx_unicast: int(1800556n), rx_unicast: int(10347633n), tx_multicast: int(364n), rx_multicast: int(3n),
-          collisions: int(0n), ipv6_tx_pkts: int(4668n), ipv6_tx_err: int(0n), ipv6_tx_drop: int(0n),
+          tx_bytes: int(416498726n),
+          rx_bytes: int(13801230809n),
+          tx_pkts: int(1800970n),
+          rx_pkts: int(10347636n),
+          tx_err: int(0n),
+          rx_err: int(0n),
+          tx_drop: int(14n),
+          rx_drop: int(0n),
+          tx_unicast: int(1800556n),
+          rx_unicast: int(10347633n),
+          tx_multicast: int(364n),
+          rx_multicast: int(3n),
+          collisions: int(0n),
+          ipv6_tx_pkts: int(4668n),
+          ipv6_tx_err: int(0n),
+          ipv6_tx_drop: int(0n),
         },
       },
       {
         name: 'homenet_wan',
         fields: {
-          connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'),
-          link_up: bool(true), link_speed_mbps: int(10000n), duplex: str('full'),
+          connected: bool(true),
+          source: str('FIBER'),
+          network_type: str('Lightspeed'),
+          link_up: bool(true),
+          link_speed_mbps: int(10000n),
+          duplex: str('full'),
         },
       },
     ],
@@ -347,16 +490,29 @@ const FOUND_ATT: readonly Case[] = [
       {
         name: 'net',
         fields: {
-          tx_bytes: int(22202241496n), rx_bytes: int(20481376953n), tx_pkts: int(19151520n), rx_pkts: int(24434732n),
-          collisions: int(0n), ipv6_tx_pkts: int(11n), ipv6_tx_err: int(0n),
-          tx_err: ABSENT, rx_err: ABSENT, tx_drop: ABSENT, rx_drop: ABSENT, ipv6_tx_drop: ABSENT,
+          tx_bytes: int(22202241496n),
+          rx_bytes: int(20481376953n),
+          tx_pkts: int(19151520n),
+          rx_pkts: int(24434732n),
+          collisions: int(0n),
+          ipv6_tx_pkts: int(11n),
+          ipv6_tx_err: int(0n),
+          tx_err: ABSENT,
+          rx_err: ABSENT,
+          tx_drop: ABSENT,
+          rx_drop: ABSENT,
+          ipv6_tx_drop: ABSENT,
         },
       },
       {
         name: 'homenet_wan',
         fields: {
-          connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'),
-          link_up: bool(true), link_speed_mbps: int(1000n), duplex: ABSENT,
+          connected: bool(true),
+          source: str('FIBER'),
+          network_type: str('Lightspeed'),
+          link_up: bool(true),
+          link_speed_mbps: int(1000n),
+          duplex: ABSENT,
         },
       },
     ],
@@ -370,24 +526,36 @@ const FOUND_ATT: readonly Case[] = [
   {
     files: ['found/att-bgw/bgw320-505-fiberstat-fw6.34.7.html'],
     type: 'att',
-    lines: [{
-      name: 'homenet_fiber',
-      fields: {
-        rx_power_dbm: float(-17), tx_power_dbm: float(5.9), temperature_c: float(53), voltage_v: float(3),
-        tx_bias_shown: float(13), tx_bias_ma: ABSENT,
+    lines: [
+      {
+        name: 'homenet_fiber',
+        fields: {
+          rx_power_dbm: float(-17),
+          tx_power_dbm: float(5.9),
+          temperature_c: float(53),
+          voltage_v: float(3),
+          tx_bias_shown: float(13),
+          tx_bias_ma: ABSENT,
+        },
       },
-    }],
+    ],
   },
   {
     files: ['found/att-bgw/bgw320-505-fiberstat-sanitized-1.html'],
     type: 'att',
-    lines: [{
-      name: 'homenet_fiber',
-      fields: {
-        rx_power_dbm: float(-18.8), tx_power_dbm: float(3), temperature_c: float(42), voltage_v: float(3),
-        tx_bias_shown: float(8), tx_bias_ma: ABSENT,
+    lines: [
+      {
+        name: 'homenet_fiber',
+        fields: {
+          rx_power_dbm: float(-18.8),
+          tx_power_dbm: float(3),
+          temperature_c: float(42),
+          voltage_v: float(3),
+          tx_bias_shown: float(8),
+          tx_bias_ma: ABSENT,
+        },
       },
-    }],
+    ],
   },
   {
     // The BGW620-700 writes decimals with positive Rx Power thresholds
@@ -395,14 +563,21 @@ const FOUND_ATT: readonly Case[] = [
     // field; the powers and the bias are printed as shown.
     files: ['found/att-bgw/bgw620-700-fiberstat-1.html'],
     type: 'att',
-    lines: [{
-      name: 'homenet_fiber',
-      fields: {
-        temperature_c: float(53.82), voltage_v: float(3.37),
-        tx_power_shown: float(40.319), rx_power_shown: float(0.138), tx_bias_shown: float(371.62),
-        rx_power_dbm: ABSENT, tx_power_dbm: ABSENT, tx_bias_ma: ABSENT,
+    lines: [
+      {
+        name: 'homenet_fiber',
+        fields: {
+          temperature_c: float(53.82),
+          voltage_v: float(3.37),
+          tx_power_shown: float(40.319),
+          rx_power_shown: float(0.138),
+          tx_bias_shown: float(371.62),
+          rx_power_dbm: ABSENT,
+          tx_power_dbm: ABSENT,
+          tx_bias_ma: ABSENT,
+        },
       },
-    }],
+    ],
   },
 
   // --- lanstatistics.ha and nattable.ha (reduced pages).
@@ -413,17 +588,28 @@ const FOUND_ATT: readonly Case[] = [
     type: 'att',
     lines: [
       {
-        name: 'homenet_lan', select: { interface: 'port1' },
+        name: 'homenet_lan',
+        select: { interface: 'port1' },
         fields: {
-          up: bool(true), speed_bps: int(5000000000n),
-          tx_pkts: int(25591757n), tx_bytes: int(85026562n), tx_unicast: int(25125397n), tx_multicast: int(51905n),
-          tx_drop: int(0n), tx_err: int(0n),
-          rx_pkts: int(19595857n), rx_bytes: int(1047361343n), rx_unicast: int(19589849n), rx_multicast: int(5988n),
-          rx_drop: int(0n), rx_err: int(0n),
+          up: bool(true),
+          speed_bps: int(5000000000n),
+          tx_pkts: int(25591757n),
+          tx_bytes: int(85026562n),
+          tx_unicast: int(25125397n),
+          tx_multicast: int(51905n),
+          tx_drop: int(0n),
+          tx_err: int(0n),
+          rx_pkts: int(19595857n),
+          rx_bytes: int(1047361343n),
+          rx_unicast: int(19589849n),
+          rx_multicast: int(5988n),
+          rx_drop: int(0n),
+          rx_err: int(0n),
         },
       },
       ...(['port2', 'port3', 'port4'] as const).map((port): Line => ({
-        name: 'homenet_lan', select: { interface: port },
+        name: 'homenet_lan',
+        select: { interface: port },
         fields: { up: bool(false), speed_bps: int(0n), tx_pkts: int(0n), tx_bytes: int(0n), rx_pkts: int(0n), rx_bytes: int(0n) },
       })),
     ],
@@ -460,21 +646,32 @@ const FOUND_ATT: readonly Case[] = [
 // ---------------------------------------------------------------- Sonos
 
 /** A device description: host is roomName + serialNum (a stereo pair shares a room). */
-function description(file: string, room: string, want: {
-  model: string; model_number: string; firmware: string; hardware: string; serial: string; swGen?: bigint;
-}): Read {
+function description(
+  file: string,
+  room: string,
+  want: {
+    model: string;
+    model_number: string;
+    firmware: string;
+    hardware: string;
+    serial: string;
+    swGen?: bigint;
+  },
+): Read {
   const { swGen, ...tags } = want;
   return {
     files: [file],
     type: 'sonos',
     hosts: [`${room} ${want.serial}`],
-    lines: [{
-      name: 'homenet_system',
-      select: { host: `${room} ${want.serial}` },
-      tags,
-      // S1 firmware before swGen existed has no <swGen>: the line is still printed.
-      fields: { info: int(1n), sw_gen: swGen === undefined ? ABSENT : int(swGen) },
-    }],
+    lines: [
+      {
+        name: 'homenet_system',
+        select: { host: `${room} ${want.serial}` },
+        tags,
+        // S1 firmware before swGen existed has no <swGen>: the line is still printed.
+        fields: { info: int(1n), sw_gen: swGen === undefined ? ABSENT : int(swGen) },
+      },
+    ],
   };
 }
 
@@ -502,16 +699,32 @@ const AGGREGATE_SPEAKERS = ['LR Playbar', 'Kitchen', 'Master Bedroom', 'Office (
 
 const FOUND_SONOS: readonly Case[] = [
   description('found/sonos/xml-device_description-zb100-bridge-28.1.xml', 'BRIDGE', {
-    model: 'Sonos BRIDGE', model_number: 'ZB100', firmware: '28.1-83040', hardware: '1.5.0.0-2', serial: '00-0E-58-4E-92-84:2',
+    model: 'Sonos BRIDGE',
+    model_number: 'ZB100',
+    firmware: '28.1-83040',
+    hardware: '1.5.0.0-2',
+    serial: '00-0E-58-4E-92-84:2',
   }),
   description('found/sonos/xml-device_description-s3-play3-28.1.xml', 'Chambre coline', {
-    model: 'Sonos PLAY:3', model_number: 'S3', firmware: '28.1-83040', hardware: '1.8.1.2-2', serial: '00-0E-58-71-26-2E:D',
+    model: 'Sonos PLAY:3',
+    model_number: 'S3',
+    firmware: '28.1-83040',
+    hardware: '1.8.1.2-2',
+    serial: '00-0E-58-71-26-2E:D',
   }),
   description('found/sonos/xml-device_description-zp90-connect-28.1.xml', 'Cuisine ete', {
-    model: 'Sonos CONNECT', model_number: 'ZP90', firmware: '28.1-83040', hardware: '1.16.5.5-2', serial: '00-0E-58-A3-D3-66:3',
+    model: 'Sonos CONNECT',
+    model_number: 'ZP90',
+    firmware: '28.1-83040',
+    hardware: '1.16.5.5-2',
+    serial: '00-0E-58-A3-D3-66:3',
   }),
   description('found/sonos/xml-device_description-zp120-connectamp-28.1.xml', 'Piscine', {
-    model: 'Sonos CONNECT:AMP', model_number: 'ZP120', firmware: '28.1-83040', hardware: '1.16.3.1-2', serial: '00-0E-58-30-0F-20:D',
+    model: 'Sonos CONNECT:AMP',
+    model_number: 'ZP120',
+    firmware: '28.1-83040',
+    hardware: '1.16.3.1-2',
+    serial: '00-0E-58-30-0F-20:D',
   }),
   {
     // One household dump, 8 S1 players. Each speaker's counters must come from
@@ -561,11 +774,36 @@ const FOUND_SONOS: readonly Case[] = [
 // The 30 zones of support-review-1.xml, in page order. "Kids&apos; Bath" is
 // an entity on the page; the tag carries the apostrophe.
 const REVIEW_SPEAKERS = [
-  'Living Room (R)', 'Workshop Desk', 'Workshop5', 'Guest Room', 'Salón', 'Dining Room (L)', 'Study (R)',
-  'Dining Room (R)', 'Kitchen', 'Workshop 1', 'Hall Bath', 'TV Room (RR)', "Kids' Bath", 'Patio (R)',
-  'TV Room (LR)', 'Kitchen One SL', 'Primary Bed Rear (L)', 'TV Room (LF,RF)', 'Lower Kitchen (L)',
-  'Primary Bed Front (L)', 'Study (L)', 'WorkshopPlay3 (R)', 'Primary Bed Front (R)', 'Living Room (L)',
-  'Patio (L)', 'Boost Loft', 'Boost Workshop', 'Boost Upstairs', 'WorkshopPlay3 (L)', 'Lower Kitchen (R)',
+  'Living Room (R)',
+  'Workshop Desk',
+  'Workshop5',
+  'Guest Room',
+  'Salón',
+  'Dining Room (L)',
+  'Study (R)',
+  'Dining Room (R)',
+  'Kitchen',
+  'Workshop 1',
+  'Hall Bath',
+  'TV Room (RR)',
+  "Kids' Bath",
+  'Patio (R)',
+  'TV Room (LR)',
+  'Kitchen One SL',
+  'Primary Bed Rear (L)',
+  'TV Room (LF,RF)',
+  'Lower Kitchen (L)',
+  'Primary Bed Front (L)',
+  'Study (L)',
+  'WorkshopPlay3 (R)',
+  'Primary Bed Front (R)',
+  'Living Room (L)',
+  'Patio (L)',
+  'Boost Loft',
+  'Boost Workshop',
+  'Boost Upstairs',
+  'WorkshopPlay3 (L)',
+  'Lower Kitchen (R)',
 ];
 
 const SONOS: readonly Case[] = [
@@ -637,13 +875,21 @@ const SONOS: readonly Case[] = [
   {
     files: ['sonos/proc-ath_rincon-status-2.txt'],
     type: 'sonos',
-    lines: [{
-      name: 'homenet_radio', select: { host: HOST },
-      fields: { noise_floor_dbm: int(-105n), chains: int(3n), ofdm_ani_level: int(9n), ieee_channel: int(6n) },
-    }],
+    lines: [
+      {
+        name: 'homenet_radio',
+        select: { host: HOST },
+        fields: { noise_floor_dbm: int(-105n), chains: int(3n), ofdm_ani_level: int(9n), ieee_channel: int(6n) },
+      },
+    ],
   },
   description('sonos/xml-device_description-1.xml', 'TV', {
-    model: 'Sonos Playbar', model_number: 'S9', firmware: '57.4-83220', hardware: '1.9.1.10-2.2', serial: '94-9F-00-68-00-A9:D', swGen: 1n,
+    model: 'Sonos Playbar',
+    model_number: 'S9',
+    firmware: '57.4-83220',
+    hardware: '1.9.1.10-2.2',
+    serial: '94-9F-00-68-00-A9:D',
+    swGen: 1n,
   }),
   {
     // 30 S2 speakers (SWGen 2). Counters checked on the speakers whose
@@ -668,7 +914,8 @@ const SONOS: readonly Case[] = [
       speakerSystem('Living Room (R)', '96.0-78270', '1.28.2.6-1.2', '38-42-0B-00-00-04:E', 2n),
       speakerSystem('Boost Loft', '86.8-78270', '1.12.1.2-1.1', '78-28-CA-00-00-05:C', 2n),
       {
-        name: 'homenet_radio', select: { host: 'Boost Loft' },
+        name: 'homenet_radio',
+        select: { host: 'Boost Loft' },
         fields: { noise_floor_dbm: int(-105n), chains: int(3n), ofdm_ani_level: int(9n) },
       },
     ],
@@ -718,7 +965,9 @@ function same(got: FieldValue, want: FieldValue): boolean {
 }
 
 function describeLine(m: Metric): string {
-  const tags = Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(',');
+  const tags = Object.entries(m.tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return `${m.name}{${tags}}`;
 }
 
@@ -750,7 +999,10 @@ function problemsOf(c: Read, metrics: readonly Metric[]): string[] {
     }
   }
   for (const [host, names] of Object.entries(c.interfaces ?? {})) {
-    const got = metrics.filter((m) => m.name === 'net' && m.tags['host'] === host).map((m) => m.tags['interface'] ?? '?').sort();
+    const got = metrics
+      .filter((m) => m.name === 'net' && m.tags['host'] === host)
+      .map((m) => m.tags['interface'] ?? '?')
+      .sort();
     const expected = [...names].sort();
     if (got.join(' ') !== expected.join(' ')) problems.push(`net lines of ${host}: interfaces [${got.join(', ')}], expected [${expected.join(', ')}]`);
   }
@@ -784,8 +1036,16 @@ describe('real captured pages', () => {
     const inTable = [...new Set(CASES.flatMap((c) => c.files))].sort();
     // Guards against a walk that finds nothing and so checks nothing.
     assert.ok(inFolder.length >= 30, `only ${inFolder.length} pages under ${CAPTURES}`);
-    assert.deepEqual(inFolder.filter((f) => !inTable.includes(f)), [], 'pages nobody has read yet: add them to the table');
-    assert.deepEqual(inTable.filter((f) => !inFolder.includes(f)), [], 'table entries without a page');
+    assert.deepEqual(
+      inFolder.filter((f) => !inTable.includes(f)),
+      [],
+      'pages nobody has read yet: add them to the table',
+    );
+    assert.deepEqual(
+      inTable.filter((f) => !inFolder.includes(f)),
+      [],
+      'table entries without a page',
+    );
   });
 
   for (const c of CASES) {
@@ -809,7 +1069,11 @@ describe('real captured pages', () => {
       const { metrics, failures } = await parseSaved(kind, read(c.files), 'net', {}, HOST);
       // No page here has an area that cannot be read: a missing row is left
       // out of its line, it does not fail the area.
-      assert.deepEqual(failures.map((f) => `${f.area}: ${f.message}`), [], 'areas that failed');
+      assert.deepEqual(
+        failures.map((f) => `${f.area}: ${f.message}`),
+        [],
+        'areas that failed',
+      );
       assert.deepEqual(problemsOf(c, metrics), []);
       // Every line must also be writable: names with apostrophes, accents, parentheses and colons.
       const warnings: string[] = [];

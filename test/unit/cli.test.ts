@@ -14,7 +14,10 @@ const yargsRead = (argv: readonly string[]): Promise<Parsed> => parseWithYargs(a
 
 /** The commands the fast path may read, and the options it reads on each: all from the table. */
 const FAST = COMMAND_LIST.filter(([, c]) => c.fast === true);
-const fastOptions = (options: Readonly<Record<string, OptionSpec>>): string[] => Object.entries(options).filter(([, o]) => o.type === 'string' && o.fast === true).map(([k]) => k);
+const fastOptions = (options: Readonly<Record<string, OptionSpec>>): string[] =>
+  Object.entries(options)
+    .filter(([, o]) => o.type === 'string' && o.fast === true)
+    .map(([k]) => k);
 /** A value for an option (the n-th of its choices, if it has choices). */
 function sample(o: OptionSpec, n: number): string {
   const choices = o.type === 'string' ? (typeof o.choices === 'function' ? o.choices() : o.choices) : undefined;
@@ -23,9 +26,36 @@ function sample(o: OptionSpec, n: number): string {
 
 const TOKENS = [
   ...new Set([
-    'collect', 'execd', 'parse', 'simulate', '--config', '--device', '--tag', '--timeout', '--devices', '--help', '--version', '-h',
-    'homenet.ini', 'att=http://192.168.1.254', 'sonos=http://10.0.0.5:1400', 'region=home', 'a=b=c', '4s', '500ms', '',
-    '--config=/etc/h.ini', '--device=att=http://x', '--tag=k=v', '--timeout=2s', '--tag=', '--', '-x', 'extra', '--no-device', '--deviceX=1',
+    'collect',
+    'execd',
+    'parse',
+    'simulate',
+    '--config',
+    '--device',
+    '--tag',
+    '--timeout',
+    '--devices',
+    '--help',
+    '--version',
+    '-h',
+    'homenet.ini',
+    'att=http://192.168.1.254',
+    'sonos=http://10.0.0.5:1400',
+    'region=home',
+    'a=b=c',
+    '4s',
+    '500ms',
+    '',
+    '--config=/etc/h.ini',
+    '--device=att=http://x',
+    '--tag=k=v',
+    '--timeout=2s',
+    '--tag=',
+    '--',
+    '-x',
+    'extra',
+    '--no-device',
+    '--deviceX=1',
     // Every command the fast path may take, and every option of those commands, in both forms: a new one is tried too.
     ...FAST.flatMap(([name, c]) => [name, ...Object.entries(c.options).flatMap(([k, o]) => [`--${k}`, `--${k}=${sample(o, 0)}`, sample(o, 1)])]),
   ]),
@@ -110,14 +140,16 @@ describe('fast path versus yargs', () => {
     // The program's table with two more options on collect: one for the fast path, one not.
     const added: CommandTable = COMMAND_LIST.map(([name, c]) => [
       name,
-      name !== 'collect' ? c : {
-        ...c,
-        options: {
-          ...c.options,
-          proxy: { type: 'string', requiresArg: true, fast: true, describe: 'an HTTP proxy to reach the devices through' },
-          colour: { type: 'boolean', default: false, describe: 'colours in the table' },
-        },
-      },
+      name !== 'collect'
+        ? c
+        : {
+            ...c,
+            options: {
+              ...c.options,
+              proxy: { type: 'string', requiresArg: true, fast: true, describe: 'an HTTP proxy to reach the devices through' },
+              colour: { type: 'boolean', default: false, describe: 'colours in the table' },
+            },
+          },
     ]);
     const argv = ['--config', 'h.ini', '--proxy', 'http://127.0.0.1:3128'];
     const fast = fastParse(argv, added);
@@ -136,7 +168,10 @@ describe('fast path versus yargs', () => {
   it('the everyday forms take the fast path', () => {
     assert.deepEqual(fastParse(['--config', '/etc/telegraf/homenet.ini']), { command: 'collect', device: [], tag: [], config: '/etc/telegraf/homenet.ini' });
     assert.deepEqual(fastParse(['execd', '--device=att=http://192.168.1.254', '--tag', 'a=b', '--timeout', '3s']), {
-      command: 'execd', device: ['att=http://192.168.1.254'], tag: ['a=b'], timeout: '3s',
+      command: 'execd',
+      device: ['att=http://192.168.1.254'],
+      tag: ['a=b'],
+      timeout: '3s',
     });
   });
 });
@@ -215,7 +250,17 @@ describe('help', () => {
   });
 
   it('no line of any --help is wider than 100 columns, and examples are whole commands', async () => {
-    for (const args of [['--help'], ['collect', '--help'], ['execd', '--help'], ['parse', '--help'], ['simulate', '--help'], ['telegraf-config', '--help'], ['dashboard', '--help'], ['capture', '--help'], ['discover', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['collect', '--help'],
+      ['execd', '--help'],
+      ['parse', '--help'],
+      ['simulate', '--help'],
+      ['telegraf-config', '--help'],
+      ['dashboard', '--help'],
+      ['capture', '--help'],
+      ['discover', '--help'],
+    ]) {
       const help = (await yargsRead(args)).output;
       assert.ok(help.length > 100, `${args.join(' ')}: no help`);
       for (const line of help.split('\n')) assert.ok(line.length <= 100, `${args.join(' ')}: ${line}`);
@@ -227,7 +272,11 @@ describe('help', () => {
 
 describe('a number option given twice', () => {
   it('is refused like any other one-value option, whatever the first value', async () => {
-    for (const ports of [['0', '1'], ['2', '1'], ['1', '0']]) {
+    for (const ports of [
+      ['0', '1'],
+      ['2', '1'],
+      ['1', '0'],
+    ]) {
       const r = await runMain(['simulate', '--port', ports[0] ?? '', '--port', ports[1] ?? '']);
       assert.deepEqual(r, { code: 2, stdout: '', stderr: 'E! --port given more than once\nRun "telegraf-homenet --help" for usage.\n' }, ports.join(' '));
     }
@@ -277,10 +326,7 @@ describe('commands that ask no device need no access code (issue 22, item 5)', (
       assert.equal(block.code, 0, block.stderr);
       assert.match(block.stdout, /^\[\[inputs\.exec\]\]$/m);
       const collect = await runMain(['--config', ini]);
-      assert.deepEqual(
-        { code: collect.code, stdout: collect.stdout },
-        { code: 2, stdout: '' },
-      );
+      assert.deepEqual({ code: collect.code, stdout: collect.stdout }, { code: 2, stdout: '' });
       assert.match(collect.stderr, /\[router\] access_code_env: the environment variable it names is not set/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -35,10 +35,7 @@ describe('counter totals', () => {
 
   it('a 32-bit wrap adds what was counted across it', () => {
     const state = emptyState();
-    const got = feed(state, [
-      [line({ rx_bytes: WRAP - 1_000n, rx_pkts: 500_000n }, T0)],
-      [line({ rx_bytes: 4_000n, rx_pkts: 505_000n }, T0 + 10n * S)],
-    ], 'rx_bytes');
+    const got = feed(state, [[line({ rx_bytes: WRAP - 1_000n, rx_pkts: 500_000n }, T0)], [line({ rx_bytes: 4_000n, rx_pkts: 505_000n }, T0 + 10n * S)]], 'rx_bytes');
     assert.deepEqual(got, [WRAP - 1_000n, WRAP + 4_000n]);
   });
 
@@ -72,11 +69,15 @@ describe('counter totals', () => {
 
   it('Reset Statistics (every counter of the line down at once) is a reset, not a wrap', () => {
     const state = emptyState();
-    const got = feed(state, [
-      [line({ rx_bytes: 3_000_000_000n, rx_pkts: 90_000_000n, rx_err: 12n }, T0)],
-      [line({ rx_bytes: 52_000n, rx_pkts: 40n, rx_err: 0n }, T0 + 10n * S)],
-      [line({ rx_bytes: 152_000n, rx_pkts: 120n, rx_err: 0n }, T0 + 20n * S)],
-    ], 'rx_bytes');
+    const got = feed(
+      state,
+      [
+        [line({ rx_bytes: 3_000_000_000n, rx_pkts: 90_000_000n, rx_err: 12n }, T0)],
+        [line({ rx_bytes: 52_000n, rx_pkts: 40n, rx_err: 0n }, T0 + 10n * S)],
+        [line({ rx_bytes: 152_000n, rx_pkts: 120n, rx_err: 0n }, T0 + 20n * S)],
+      ],
+      'rx_bytes',
+    );
     assert.deepEqual(got, [3_000_000_000n, 3_000_052_000n, 3_000_152_000n]);
   });
 
@@ -97,23 +98,35 @@ describe('counter totals', () => {
 
   it('a 64-bit counter passes through untouched and never wraps', () => {
     const state = emptyState();
-    const got = feed(state, [
-      [line({ rx_bytes: 17_144_382_854n, rx_pkts: 13_631_389n }, T0)],
-      [line({ rx_bytes: 17_944_382_854n, rx_pkts: 14_000_000n }, T0 + 60n * S)],
-      [line({ rx_bytes: 900n, rx_pkts: 14_100_000n }, T0 + 120n * S)],
-    ], 'rx_bytes');
+    const got = feed(
+      state,
+      [
+        [line({ rx_bytes: 17_144_382_854n, rx_pkts: 13_631_389n }, T0)],
+        [line({ rx_bytes: 17_944_382_854n, rx_pkts: 14_000_000n }, T0 + 60n * S)],
+        [line({ rx_bytes: 900n, rx_pkts: 14_100_000n }, T0 + 120n * S)],
+      ],
+      'rx_bytes',
+    );
     assert.deepEqual(got, [17_144_382_854n, 17_944_382_854n, 17_944_383_754n]);
   });
 
   it('each interface and each host is its own series; non-counters get no total', () => {
     const state = emptyState();
-    const out = addTotals([
-      line({ rx_bytes: 10n }, T0, { host: 'a', interface: 'br0' }),
-      line({ rx_bytes: 20n }, T0, { host: 'a', interface: 'eth0' }),
-      line({ rx_bytes: 30n, speed_bps: 1_000_000_000n }, T0, { host: 'b', interface: 'port1' }, 'homenet_lan'),
-      line({ sessions: 40n }, T0, { host: 'b' }, 'homenet_nat'),
-    ], state, 'net', T0);
-    assert.deepEqual(out.map((m) => Object.keys(m.fields)), [['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'speed_bps', 'rx_bytes_total'], ['sessions']]);
+    const out = addTotals(
+      [
+        line({ rx_bytes: 10n }, T0, { host: 'a', interface: 'br0' }),
+        line({ rx_bytes: 20n }, T0, { host: 'a', interface: 'eth0' }),
+        line({ rx_bytes: 30n, speed_bps: 1_000_000_000n }, T0, { host: 'b', interface: 'port1' }, 'homenet_lan'),
+        line({ sessions: 40n }, T0, { host: 'b' }, 'homenet_nat'),
+      ],
+      state,
+      'net',
+      T0,
+    );
+    assert.deepEqual(
+      out.map((m) => Object.keys(m.fields)),
+      [['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'rx_bytes_total'], ['rx_bytes', 'speed_bps', 'rx_bytes_total'], ['sessions']],
+    );
     assert.equal(state.series.size, 3);
   });
 });
@@ -131,9 +144,7 @@ describe('totals that would not fit in 64 bits', () => {
     });
     // Not added: the series stays 32-bit, so the next decrease is a wrap.
     assert.deepEqual(totals, [3_000_000_000n, 3_000_000_000n, 3_100_000_000n, 100_000n + WRAP, 200_000n + WRAP]);
-    assert.deepEqual(warnings, [
-      'W! net,host=router rx_bytes=9223372036854775807: set aside, not added to rx_bytes_total: a rise of 9223372033854775807 in 10 s is more than 1250000000 bytes/s',
-    ]);
+    assert.deepEqual(warnings, ['W! net,host=router rx_bytes=9223372036854775807: set aside, not added to rx_bytes_total: a rise of 9223372033854775807 in 10 s is more than 1250000000 bytes/s']);
   });
 
   it('a total that would pass 2^63-1 starts again from its counter, says so, and every line prints', () => {
@@ -148,9 +159,7 @@ describe('totals that would not fit in 64 bits', () => {
       return total(m, 'rx_bytes');
     });
     assert.deepEqual(totals, [INT64_MAX - 100n, INT64_MAX, 5_000n, 6_000n]);
-    assert.deepEqual(warnings, [
-      'W! net,host=router rx_bytes_total: the total would pass 9223372036854775807 (the largest integer a field can hold): it starts again from the counter (5000)',
-    ]);
+    assert.deepEqual(warnings, ['W! net,host=router rx_bytes_total: the total would pass 9223372036854775807 (the largest integer a field can hold): it starts again from the counter (5000)']);
   });
 
   it('a state file whose total is already past 2^63-1 recovers on the next reading', () => {
@@ -175,7 +184,7 @@ describe('two devices with one host tag', () => {
   ];
   const said =
     'W! more than one device has the host tag "Kitchen" (net,host=Kitchen,interface=br0 twice in one gather): ' +
-    'their counters get no *_total (it would mix two devices\' counters); give each device its own host (host = ... in its section)';
+    "their counters get no *_total (it would mix two devices' counters); give each device its own host (host = ... in its section)";
 
   it('their shared series get no *_total (it grew 4 GiB a run), they are named, the others are untouched', () => {
     const state = emptyState();
@@ -237,9 +246,7 @@ describe('counter state', () => {
     const warnings: string[] = [];
     const out = addTotals([line({ rx_bytes: 2_000n }, T0 + 40n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
     assert.equal(total(out[0], 'rx_bytes'), 2_000n);
-    assert.deepEqual(warnings, [
-      'W! host "den" had been forgotten (no device printed it for 30 days, or the counter totals reached their limit): its *_total fields start again from its counters',
-    ]);
+    assert.deepEqual(warnings, ['W! host "den" had been forgotten (no device printed it for 30 days, or the counter totals reached their limit): its *_total fields start again from its counters']);
     addTotals([line({ rx_bytes: 3_000n }, T0 + 41n * day, { host: 'den', interface: 'br0' })], back, 'net', T0, (w) => warnings.push(w));
     assert.equal(warnings.length, 1, 'said once');
   });
@@ -270,9 +277,7 @@ describe('one absurd reading of 2^32 or more on a 32-bit counter', () => {
     // The junk poll adds nothing; the next adds all counted since the last good reading; the wrap is a wrap.
     assert.deepEqual(got, [3_000_000_000n, 3_000_000_000n, 4_200_000_000n, 4_800_000_000n, 5_400_000_000n]);
     assert.equal(state.series.get('net\u0000host=router\u0000rx_bytes')?.wide, false, 'still 32-bit');
-    assert.deepEqual(warnings, [
-      'W! net,host=router rx_bytes=12098227905536: set aside, not added to rx_bytes_total: a rise of 12095227905536 in 60 s is more than 1250000000 bytes/s',
-    ]);
+    assert.deepEqual(warnings, ['W! net,host=router rx_bytes=12098227905536: set aside, not added to rx_bytes_total: a rise of 12095227905536 in 60 s is more than 1250000000 bytes/s']);
   });
 
   it('a glitch just above 2^32 (a plausible rise) and back, then a real wrap: the total is exact', () => {
@@ -285,9 +290,7 @@ describe('one absurd reading of 2^32 or more on a 32-bit counter', () => {
     // Held one poll, then not added: the fall back is judged against 3.6e9 (a wrap), and so is every later wrap.
     assert.deepEqual(got, [3_600_000_000n, 3_600_000_000n, 4_800_000_000n, 5_400_000_000n, 6_000_000_000n]);
     assert.equal(state.series.get('net\u0000host=router\u0000rx_bytes')?.wide, false, 'still 32-bit');
-    assert.deepEqual(warnings, [
-      'W! net,host=router rx_bytes=8494967296: set aside, not added to rx_bytes_total: 2^32 or more once, then 505032704: a glitch, not a 64-bit counter',
-    ]);
+    assert.deepEqual(warnings, ['W! net,host=router rx_bytes=8494967296: set aside, not added to rx_bytes_total: 2^32 or more once, then 505032704: a glitch, not a 64-bit counter']);
   });
 
   it('held across a reset of its line (the device restarted): the next reading counts from 0, in one run or across the state file', () => {
@@ -407,7 +410,10 @@ describe('what the totals remember is bounded (issue 21, item 2)', () => {
       const size = stateToJson({ counters: state, devices: new Map() }).length;
       assert.ok(size <= MAX_WEIGHT, `gather ${g}: ${size} bytes`);
     }
-    assert.ok(warnings.some((w) => /^W! the counter totals reached their 8 MiB: \d+ host\(s\) not in this gather were forgotten, longest unseen first/.test(w)), warnings.join('\n').slice(0, 500));
+    assert.ok(
+      warnings.some((w) => /^W! the counter totals reached their 8 MiB: \d+ host\(s\) not in this gather were forgotten, longest unseen first/.test(w)),
+      warnings.join('\n').slice(0, 500),
+    );
     const [m] = addTotals([gw(7n)], state, 'net', T0);
     assert.equal(total(m, 'rx_bytes'), 1_000_000_000n + 7n * 6_000_000n, "the gateway's total goes on where it was");
   });
@@ -429,7 +435,9 @@ describe('totals never fall and never jump (issue 21, item 4)', () => {
   const seconds = (readings: readonly bigint[]): { totals: bigint[]; warnings: string[] } => {
     const state = emptyState();
     const warnings: string[] = [];
-    const totals = readings.map((bytes, i) => total(addTotals([line({ tx_bytes: bytes, tx_pkts: 5_000_000n + BigInt(i) * 1_000n }, T0 + BigInt(i) * S)], state, 'net', T0, (w) => warnings.push(w))[0], 'tx_bytes'));
+    const totals = readings.map((bytes, i) =>
+      total(addTotals([line({ tx_bytes: bytes, tx_pkts: 5_000_000n + BigInt(i) * 1_000n }, T0 + BigInt(i) * S)], state, 'net', T0, (w) => warnings.push(w))[0], 'tx_bytes'),
+    );
     return { totals, warnings };
   };
 
@@ -489,11 +497,17 @@ describe('totals never fall and never jump (issue 21, item 4)', () => {
         for (const [k, s] of steps.entries()) {
           at += s.seconds * S;
           uptime = s.rebooted ? s.seconds : uptime + s.seconds;
-          const out = addTotals([
-            line({ rx_bytes: s.bytes, rx_pkts: s.pkts, rx_err: s.errors }, at),
-            { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(uptime) }, time: at },
-          ], state, 'net', T0);
-          for (const [field, rate] of [['rx_bytes', 1_250_000_000n], ['rx_pkts', 2_000_000n], ['rx_err', 100_000n]] as const) {
+          const out = addTotals(
+            [line({ rx_bytes: s.bytes, rx_pkts: s.pkts, rx_err: s.errors }, at), { name: 'homenet_system', tags: { host: 'router' }, fields: { uptime_s: int(uptime) }, time: at }],
+            state,
+            'net',
+            T0,
+          );
+          for (const [field, rate] of [
+            ['rx_bytes', 1_250_000_000n],
+            ['rx_pkts', 2_000_000n],
+            ['rx_err', 100_000n],
+          ] as const) {
             const t = total(out[0], field);
             first[field] ??= t;
             assert.ok(t >= (last[field] ?? 0n), `${field}_total fell from ${last[field]} to ${t} at step ${k}`);

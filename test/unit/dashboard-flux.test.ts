@@ -26,10 +26,7 @@ const BUCKET = 'homenet/autogen';
 
 /** Grafana's backend puts the dashboard's range and interval where a Flux query says `v.…`. */
 function grafanaBackend(query: string): string {
-  return query
-    .replaceAll('v.timeRangeStart', '2026-03-01T00:00:00Z')
-    .replaceAll('v.timeRangeStop', '2026-03-01T06:00:00Z')
-    .replaceAll('v.windowPeriod', '15s');
+  return query.replaceAll('v.timeRangeStart', '2026-03-01T00:00:00Z').replaceAll('v.timeRangeStop', '2026-03-01T06:00:00Z').replaceAll('v.windowPeriod', '15s');
 }
 
 /** Every Flux text of the dashboard, named, as Grafana sends it: hosts with regex characters among them. */
@@ -78,7 +75,10 @@ describe('the --flux dashboard', () => {
   it('reads the measurements and fields the InfluxQL dashboard reads, panel by panel', () => {
     const ql = drawingPanels(dashboard(CONFIG, { datasource: 'x' }));
     const fx = drawingPanels(dashboard(CONFIG, { datasource: 'x', fluxBucket: BUCKET }));
-    assert.deepEqual(fx.map((p) => p.title), ql.map((p) => p.title));
+    assert.deepEqual(
+      fx.map((p) => p.title),
+      ql.map((p) => p.title),
+    );
     ql.forEach((p, i) => {
       const fluxTargets = targetsOf(fx[i]);
       targetsOf(p).forEach((t, j) => {

@@ -73,7 +73,10 @@ describe('the Grafana dashboard', () => {
     assert.equal(total.regex, '/^rx_bytes(_total)$/');
     const wan = drawingPanels(auto).find((p) => p.title === 'WAN bandwidth');
     assert.match(targetsOf(wan)[0]?.query ?? '', /max\("rx_bytes\$\{total:raw\}"\)/);
-    for (const [totals, field] of [[true, 'rx_bytes_total'], [false, 'rx_bytes']] as const) {
+    for (const [totals, field] of [
+      [true, 'rx_bytes_total'],
+      [false, 'rx_bytes'],
+    ] as const) {
       const d = dashboard(ALL, { datasource: 'x', totals });
       assert.equal(variable(d, 'total'), undefined);
       const q = targetsOf(drawingPanels(d).find((p) => p.title === 'WAN bandwidth'))[0]?.query ?? '';
@@ -86,12 +89,24 @@ describe('the Grafana dashboard', () => {
   it('puts the right unit on every axis, and draws what leaves the home below it', () => {
     const d = dashboard(ALL, { datasource: 'x' });
     assert.deepEqual(Object.fromEntries(units(d)), {
-      'WAN bandwidth': 'bps', 'Data used this billing period': 'decbytes', 'WAN packets': 'pps', 'WAN errors and drops': 'pps',
-      'DSL sync rate': 'bps', 'DSL noise margin (SNR)': 'dB', 'DSL attenuation': 'dB', 'DSL output power': 'dBm',
-      'Fiber optical power': 'dBm', 'Fiber module temperature': 'celsius', 'Fiber module voltage': 'volt',
-      'LAN ports and Wi-Fi': 'bps', 'NAT sessions': 'short',
-      'Sonos speakers': 'bps', 'Sonos Wi-Fi noise floor': 'dBm',
-      Uptime: 's', 'Scrape duration': 'ms', 'Scrape failures': 'short',
+      'WAN bandwidth': 'bps',
+      'Data used this billing period': 'decbytes',
+      'WAN packets': 'pps',
+      'WAN errors and drops': 'pps',
+      'DSL sync rate': 'bps',
+      'DSL noise margin (SNR)': 'dB',
+      'DSL attenuation': 'dB',
+      'DSL output power': 'dBm',
+      'Fiber optical power': 'dBm',
+      'Fiber module temperature': 'celsius',
+      'Fiber module voltage': 'volt',
+      'LAN ports and Wi-Fi': 'bps',
+      'NAT sessions': 'short',
+      'Sonos speakers': 'bps',
+      'Sonos Wi-Fi noise floor': 'dBm',
+      Uptime: 's',
+      'Scrape duration': 'ms',
+      'Scrape failures': 'short',
     });
     const failures = drawingPanels(d).find((p) => p.title === 'Scrape failures');
     assert.equal(failures?.fieldConfig?.defaults.decimals, 0);
@@ -100,12 +115,16 @@ describe('the Grafana dashboard', () => {
       const below = (p?.fieldConfig?.overrides ?? []).filter((o) => o.properties.some((x) => x.id === 'custom.transform' && x.value === 'negative-Y'));
       // Two directions: one query above the axis, the other below, both positive numbers.
       assert.equal(p?.targets?.length, 2, title);
-      assert.deepEqual(below.map((o) => o.matcher.options), ['B'], title);
+      assert.deepEqual(
+        below.map((o) => o.matcher.options),
+        ['B'],
+        title,
+      );
       for (const t of targetsOf(p)) assert.doesNotMatch(t.query, /\* -/, title);
     }
   });
 
-  it('draws the line rows the config\'s devices can have: DSL for a Pace, DSL and fiber for the .ha family, none without the line area', () => {
+  it("draws the line rows the config's devices can have: DSL for a Pace, DSL and fiber for the .ha family, none without the line area", () => {
     const pace = titles(dashboard(configOf('[pace]\ntype = att-pace\nurl = http://127.0.0.1:1\n'), { datasource: 'x' }));
     assert.ok(pace.includes('# DSL line') && !pace.includes('# Fiber line'), pace.join(', '));
     const bgw = titles(dashboard(configOf('[gw]\ntype = att-bgw\nurl = http://127.0.0.1:1\n'), { datasource: 'x' }));
@@ -114,13 +133,19 @@ describe('the Grafana dashboard', () => {
     assert.ok(!noLine.some((t) => /line$|LAN/.test(t)), noLine.join(', '));
     const speakers = dashboard(configOf('[house]\ntype = sonos-household\nurl = http://127.0.0.1:1\n'), { datasource: 'x' });
     assert.deepEqual(titles(speakers), ['# Sonos', 'Sonos speakers', '# Devices', 'Scrape duration', 'Scrape failures']);
-    assert.deepEqual((speakers.annotations?.list ?? []).map((a) => a.name), ['Annotations & Alerts']);
+    assert.deepEqual(
+      (speakers.annotations?.list ?? []).map((a) => a.name),
+      ['Annotations & Alerts'],
+    );
   });
 
   it('marks reboots and DSL retrains', () => {
     const d = dashboard(ALL, { datasource: 'x' });
     const notes = (d.annotations?.list ?? []).filter((a) => a.builtIn !== 1);
-    assert.deepEqual(notes.map((a) => a.name), ['Reboots', 'DSL retrains']);
+    assert.deepEqual(
+      notes.map((a) => a.name),
+      ['Reboots', 'DSL retrains'],
+    );
     for (const a of notes) {
       assert.deepEqual(a.datasource, { type: 'influxdb', uid: '${datasource}' });
       const target = a.target as Record<string, unknown> | undefined;

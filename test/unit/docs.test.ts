@@ -38,13 +38,20 @@ describe('README and docs/ (issue 14, item 8)', () => {
 
   it('docs/architecture.md has one line for every file under src/, bin/ and test/support/, and none for a file that is gone', () => {
     const text = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
-    const walk = (dir: string): string[] =>
-      readdirSync(join(ROOT, dir)).flatMap((name) => (statSync(join(ROOT, dir, name)).isDirectory() ? walk(`${dir}/${name}`) : [`${dir}/${name}`]));
+    const walk = (dir: string): string[] => readdirSync(join(ROOT, dir)).flatMap((name) => (statSync(join(ROOT, dir, name)).isDirectory() ? walk(`${dir}/${name}`) : [`${dir}/${name}`]));
     const files = [...walk('src'), ...walk('bin'), ...walk('test/support')];
     assert.ok(files.length > 50, 'the walk found the source files');
-    assert.deepEqual(files.filter((f) => !new RegExp(`^${f.replace(/[.]/g, '\\.')}\\s`, 'm').test(text)), [], 'files without a line');
+    assert.deepEqual(
+      files.filter((f) => !new RegExp(`^${f.replace(/[.]/g, '\\.')}\\s`, 'm').test(text)),
+      [],
+      'files without a line',
+    );
     const named = [...text.matchAll(/^((?:src|bin|test\/support)\/\S+)\s/gm)].map((m) => m[1] ?? '');
-    assert.deepEqual(named.filter((f) => !existsSync(join(ROOT, f))), [], 'lines for files that are gone');
+    assert.deepEqual(
+      named.filter((f) => !existsSync(join(ROOT, f))),
+      [],
+      'lines for files that are gone',
+    );
   });
 
   it('the link reader sees what GitHub sees', () => {

@@ -4,8 +4,7 @@ import { describe, it } from 'node:test';
 import { natMetrics } from '../../src/devices/att/common.js';
 import { parseHtml, readHtml, rowValues, tables, textOf, UNPACED, MAX_TREE_CHARS, ParseError } from '../../src/html.js';
 
-const row = (i: number): string =>
-  `<tr><td>ipv4</td><td>tcp</td><td>${100 + (i % 50)}</td><td>192.168.1.${i % 250}</td><td>${40000 + i}</td><td>198.51.100.${i % 250}</td><td>443</td></tr>\n`;
+const row = (i: number): string => `<tr><td>ipv4</td><td>tcp</td><td>${100 + (i % 50)}</td><td>192.168.1.${i % 250}</td><td>${40000 + i}</td><td>198.51.100.${i % 250}</td><td>443</td></tr>\n`;
 const sessionTable = (n: number): string =>
   `<table><tr><th>IP Family</th><th>Protocol</th><th>Lifetime</th><th>Source Address</th><th>Source Port</th><th>Destination Address</th><th>Destination Port</th></tr>\n${Array.from({ length: n }, (_, i) => row(i)).join('')}</table>`;
 const summary = (pairs: [string, string][]): string => `<table>${pairs.map(([k, v]) => `<tr><td>${k}:</td><td>${v}</td></tr>`).join('')}</table>`;
@@ -33,7 +32,10 @@ describe('the page tree', () => {
     const whole = await readHtml(body, UNPACED);
     assert.equal(whole.complete, true);
     assert.equal(whole.doc.elements.length, parseHtml(body).elements.length);
-    assert.ok(whole.doc.elements.every((e) => e.closed), 'every element closed at the end');
+    assert.ok(
+      whole.doc.elements.every((e) => e.closed),
+      'every element closed at the end',
+    );
   });
 
   it('a page split inside an entity, a tag or a multi-byte character reads as the whole', async () => {
@@ -43,7 +45,10 @@ describe('the page tree', () => {
     const whole = parseHtml(body);
     const stepped = (await readHtml(body, UNPACED)).doc;
     assert.equal(textOf(stepped), textOf(whole));
-    assert.deepEqual(stepped.elements.map((e) => e.attribs['title'] ?? ''), whole.elements.map((e) => e.attribs['title'] ?? ''));
+    assert.deepEqual(
+      stepped.elements.map((e) => e.attribs['title'] ?? ''),
+      whole.elements.map((e) => e.attribs['title'] ?? ''),
+    );
   });
 });
 
@@ -75,18 +80,33 @@ describe('the largest page read as a tree (issue 25)', () => {
 
 describe('NAT sessions', () => {
   it('a summary above thousands of sessions gives the summary', async () => {
-    const body = page(summary([['Total Sessions Available', '8192'], ['Total Sessions In Use', '2000']]), sessionTable(2000));
+    const body = page(
+      summary([
+        ['Total Sessions Available', '8192'],
+        ['Total Sessions In Use', '2000'],
+      ]),
+      sessionTable(2000),
+    );
     assert.deepEqual(await fields(body), { sessions: '2000', sessions_max: '8192', usage_pct: '24.4141' });
   });
 
   it('a summary below the sessions gives the same answer', async () => {
-    const body = page(sessionTable(30), summary([['Total Sessions Available', '8192'], ['Total Sessions In Use', '31']]));
+    const body = page(
+      sessionTable(30),
+      summary([
+        ['Total Sessions Available', '8192'],
+        ['Total Sessions In Use', '31'],
+      ]),
+    );
     assert.deepEqual(await fields(body), { sessions: '31', sessions_max: '8192', usage_pct: '0.3784' });
   });
 
   it('a weaker label first does not stop the read: the best label anywhere wins, as for the whole page', async () => {
     const body = page(
-      summary([['Total Sessions Available', '8192'], ['Active Sessions', '7']]),
+      summary([
+        ['Total Sessions Available', '8192'],
+        ['Active Sessions', '7'],
+      ]),
       sessionTable(3),
       summary([['Total Sessions In Use', '3']]),
     );

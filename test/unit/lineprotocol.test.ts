@@ -65,7 +65,10 @@ describe('line protocol: written exactly', () => {
 describe('line protocol: refused whole, never half-written', () => {
   for (const c of REFUSALS) {
     it(c.name, () => {
-      assert.throws(() => serialize(c.metric), (err: unknown) => err instanceof LineProtocolError && c.reason.test(err.message));
+      assert.throws(
+        () => serialize(c.metric),
+        (err: unknown) => err instanceof LineProtocolError && c.reason.test(err.message),
+      );
     });
   }
 });
@@ -91,12 +94,18 @@ describe('serializeAll', () => {
     // (measured: m,host=<65523 x> v=1i accepted, vv=1i refused "max key length exceeded: 65536 > 65535").
     const longest = { name: 'm', tags: { host: 'x'.repeat(65523) }, fields: { v: int(1) } };
     assert.equal(serialize(longest).length, 65535 - 4 - 1 + ' v=1i'.length);
-    assert.throws(() => serialize({ ...longest, fields: { vv: int(1) } }), { name: 'LineProtocolError', message: 'the series key (measurement and tags) with field "vv" is 65536 bytes: InfluxDB takes at most 65535' });
+    assert.throws(() => serialize({ ...longest, fields: { vv: int(1) } }), {
+      name: 'LineProtocolError',
+      message: 'the series key (measurement and tags) with field "vv" is 65536 bytes: InfluxDB takes at most 65535',
+    });
     // Escaping counts: 30,000 spaces become 60,000 bytes.
     assert.throws(() => serialize({ name: 'm', tags: { host: ' x'.repeat(30_000) }, fields: { v: int(1) } }), LineProtocolError);
     const warnings: string[] = [];
     const zone = 'Z'.repeat(70_000);
-    assert.equal(serializeAll([{ name: 'net', tags: { host: zone }, fields: { v: int(1) } }], (w) => warnings.push(w)), '');
+    assert.equal(
+      serializeAll([{ name: 'net', tags: { host: zone }, fields: { v: int(1) } }], (w) => warnings.push(w)),
+      '',
+    );
     assert.equal(warnings.length, 1);
     assert.ok((warnings[0] ?? '').length < 300, warnings[0]?.slice(0, 300));
     assert.match(warnings[0] ?? '', /^W! dropped a "net" metric from host "Z{80}…": the series key \(measurement and tags\) with field "v" is 70014 bytes: InfluxDB takes at most 65535$/);

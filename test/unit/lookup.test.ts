@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { hostsEntries, searchNames } from '../../src/lookup.js';
 
 describe('name lookups as the C library does them', () => {
-  it('/etc/hosts: every address of the name or an alias, in the file\'s order, comments left out', () => {
+  it("/etc/hosts: every address of the name or an alias, in the file's order, comments left out", () => {
     const hosts = '127.0.0.1 localhost\n# 192.0.2.9 gw\n192.0.2.7\tgw.lan gw  # the gateway\n2001:db8::7 gw\n192.0.2.8 other\n192.0.2.7 gw\n';
     assert.deepEqual(hostsEntries(hosts, 'gw'), [
       { address: '192.0.2.7', family: 4 },

@@ -40,13 +40,14 @@ describe('the metric reference', () => {
       for (const f of fields) {
         const doc = docs.get(m)?.get(f.name);
         if (!doc) wrong.push(`${m} ${f.name}: not in docs/metrics.md`);
-        else if (doc.type !== f.type || doc.counter !== (f.counter ? 'yes' : 'no')) wrong.push(`${m} ${f.name}: documented ${doc.type}/${doc.counter}, catalogue ${f.type}/${f.counter ? 'yes' : 'no'}`);
+        else if (doc.type !== f.type || doc.counter !== (f.counter ? 'yes' : 'no'))
+          wrong.push(`${m} ${f.name}: documented ${doc.type}/${doc.counter}, catalogue ${f.type}/${f.counter ? 'yes' : 'no'}`);
       }
     }
     assert.deepEqual(wrong, []);
   });
 
-  it('documents nothing the catalogue lacks (the scrape line is the program\'s own)', () => {
+  it("documents nothing the catalogue lacks (the scrape line is the program's own)", () => {
     const extra: string[] = [];
     for (const [m, fields] of docs) {
       if (m === SCRAPE) continue;
@@ -60,7 +61,16 @@ describe('the metric reference', () => {
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
     const overview = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('\n## ', readme.indexOf('## Metrics') + 1));
     const named = new Set([...overview.matchAll(/^\| `([a-z_]+)`/gm)].map((m) => m[1]));
-    assert.deepEqual(cat.entries().map(([m]) => m).filter((m) => !named.has(m)), []);
-    assert.deepEqual([...named].filter((m) => m !== undefined && m !== SCRAPE && !cat.entries().some(([c]) => c === m)), []);
+    assert.deepEqual(
+      cat
+        .entries()
+        .map(([m]) => m)
+        .filter((m) => !named.has(m)),
+      [],
+    );
+    assert.deepEqual(
+      [...named].filter((m) => m !== undefined && m !== SCRAPE && !cat.entries().some(([c]) => c === m)),
+      [],
+    );
   });
 });

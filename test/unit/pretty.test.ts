@@ -82,12 +82,20 @@ describe('pretty', () => {
     const watch = new Watch();
     watch.frame(household(1000n), 0, 80);
     const frame = watch.frame(household(2000n), 1000, 80);
-    assert.deepEqual(frame.split('\n').filter((l) => /^\S/.test(l) && !l.startsWith('sonos')), ['Living Room (L) · ok · Sonos One · firmware 85.0', 'Den · ok', 'Den · sonos · FAILED in 4 ms · region=home'], frame);
+    assert.deepEqual(
+      frame.split('\n').filter((l) => /^\S/.test(l) && !l.startsWith('sonos')),
+      ['Living Room (L) · ok · Sonos One · firmware 85.0', 'Den · ok', 'Den · sonos · FAILED in 4 ms · region=home'],
+      frame,
+    );
   });
 
   it('wraps long text to the width it is given, between parts, never inside "19.5 dB"', () => {
     const m: Metric[] = [
-      { name: 'homenet_dsl', tags: { host: 'router', line: '1', direction: 'down' }, fields: { rate_kbps: int(48_210), max_rate_kbps: int(51_022), noise_margin_db: float(7.1), attenuation_db: float(19.5), output_power_dbm: float(14.2) } },
+      {
+        name: 'homenet_dsl',
+        tags: { host: 'router', line: '1', direction: 'down' },
+        fields: { rate_kbps: int(48_210), max_rate_kbps: int(51_022), noise_margin_db: float(7.1), attenuation_db: float(19.5), output_power_dbm: float(14.2) },
+      },
     ];
     const text = pretty(m, undefined, 0, 60);
     assert.deepEqual(text.split('\n').slice(2, 5), [
@@ -115,11 +123,27 @@ describe('pretty', () => {
 
   /** A gateway's lines with the widest value each column holds, and a row name longer than a narrow window keeps. */
   const wide = (k: bigint): Metric[] => [
-    { name: 'net', tags: { host: 'router' }, fields: { rx_bytes: int(1000n * 2n ** 30n - (1000n - k) * 12_487_500n), tx_bytes: int(999n * 2n ** 20n), rx_err: int(12_345n), tx_err: int(0n), tx_drop: int(1_200_408n) } },
-    { name: 'homenet_lan', tags: { host: 'router', interface: 'wifi-2.4ghz-guest' }, fields: { rx_bytes: int(k * 12_487n), tx_bytes: int(0n), rx_err: int(0n), tx_err: int(0n), up: bool(true), speed_bps: int(1_000_000_000n) } },
+    {
+      name: 'net',
+      tags: { host: 'router' },
+      fields: { rx_bytes: int(1000n * 2n ** 30n - (1000n - k) * 12_487_500n), tx_bytes: int(999n * 2n ** 20n), rx_err: int(12_345n), tx_err: int(0n), tx_drop: int(1_200_408n) },
+    },
+    {
+      name: 'homenet_lan',
+      tags: { host: 'router', interface: 'wifi-2.4ghz-guest' },
+      fields: { rx_bytes: int(k * 12_487n), tx_bytes: int(0n), rx_err: int(0n), tx_err: int(0n), up: bool(true), speed_bps: int(1_000_000_000n) },
+    },
     { name: 'homenet_lan', tags: { host: 'router', interface: 'lan' }, fields: { rx_pkts: int(99_900_000n), tx_pkts: int(20_000_000n), rx_err: int(0n), tx_err: int(0n) } },
-    { name: 'homenet_wan', tags: { host: 'router' }, fields: { connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'), link_up: bool(true), link_speed_mbps: int(10_000n), duplex: str('full') } },
-    { name: 'homenet_system', tags: { host: 'router', manufacturer: 'NOKIA', model: 'BGW320-505', firmware: '6.30.5', hardware: '02001E0046004F', serial: 'SIM320X0004217' }, fields: { uptime_s: int(1_209_600n) } },
+    {
+      name: 'homenet_wan',
+      tags: { host: 'router' },
+      fields: { connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'), link_up: bool(true), link_speed_mbps: int(10_000n), duplex: str('full') },
+    },
+    {
+      name: 'homenet_system',
+      tags: { host: 'router', manufacturer: 'NOKIA', model: 'BGW320-505', firmware: '6.30.5', hardware: '02001E0046004F', serial: 'SIM320X0004217' },
+      fields: { uptime_s: int(1_209_600n) },
+    },
     { name: 'homenet_scrape', tags: { host: 'router', type: 'att', region: 'home' }, fields: { success: bool(true), duration_ms: int(4000) } },
   ];
 
@@ -130,7 +154,11 @@ describe('pretty', () => {
       const views = { pretty: pretty(wide(1000n), wide(0n), 1000, width), watch: watch.frame(wide(1000n), 1000_000, width) };
       for (const [view, text] of Object.entries(views)) {
         const rows = lines(text);
-        assert.deepEqual(rows.filter((l) => columns(l) > width), [], `${view}:\n${text}`);
+        assert.deepEqual(
+          rows.filter((l) => columns(l) > width),
+          [],
+          `${view}:\n${text}`,
+        );
         // The totals make way for the live view's history at 80 columns, and only there.
         const totals = view === 'pretty' || width > 80;
         const heads = ['row', ...(totals ? ['rx', 'tx'] : []), 'rx rate', 'tx rate', ...(view === 'watch' ? ['history'] : []), 'err', 'status'];
@@ -153,14 +181,22 @@ describe('pretty', () => {
     // A household whose speakers are named in Japanese, one of them with a C1 control character in its name.
     const speakers = (rx: bigint): Metric[] => [
       { name: 'net', tags: { host: 'リビングルームのスピーカー左', interface: 'br0' }, fields: { rx_bytes: int(rx), tx_bytes: int(0n), rx_err: int(0n), tx_err: int(0n), rx_drop: int(1_200_408n) } },
-      { name: 'homenet_system', tags: { host: 'リビングルームのスピーカー左', model: 'Sonos One', firmware: '85.0-64200', hardware: '1.20.1.6-1.2', serial: '5C-AA-FD-00-00-10:A' }, fields: { info: int(1n) } },
+      {
+        name: 'homenet_system',
+        tags: { host: 'リビングルームのスピーカー左', model: 'Sonos One', firmware: '85.0-64200', hardware: '1.20.1.6-1.2', serial: '5C-AA-FD-00-00-10:A' },
+        fields: { info: int(1n) },
+      },
       { name: 'net', tags: { host: 'Den\u009b2J', interface: 'br0' }, fields: { rx_bytes: int(rx), tx_bytes: int(0n) } },
       { name: 'homenet_scrape', tags: { host: 'sonos', type: 'sonos-household' }, fields: { success: bool(true), duration_ms: int(5) } },
     ];
     const watch = new Watch();
     watch.frame(speakers(0n), 0, 80);
     const frame = watch.frame(speakers(1000n), 1000, 80);
-    assert.deepEqual(lines(frame).filter((l) => columns(l) > 80), [], frame);
+    assert.deepEqual(
+      lines(frame).filter((l) => columns(l) > 80),
+      [],
+      frame,
+    );
     assert.match(frame, /^リビングルームのスピーカー左 · ok · Sonos One · firmware 85\.0-64200 · …$/m, frame);
     assert.ok(frame.includes('Den\\x9b2J · ok') && !frame.includes('\u009b'), frame);
   });

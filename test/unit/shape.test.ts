@@ -14,7 +14,10 @@ const gateway: Metric = {
 describe('shape', () => {
   it('schema = telegraf: inputs.net names and an interface tag', () => {
     const [m] = shape([gateway], { measurement: 'net', schema: 'telegraf', counterType: 'integer' });
-    assert.equal(serialize(m ?? gateway), 'net,host=router,interface=wan bytes_sent=10i,bytes_recv=20i,packets_sent=1i,packets_recv=2i,err_out=0i,err_in=0i,tx_pct=0,bytes_recv_total=4294967316i,total_time=12i');
+    assert.equal(
+      serialize(m ?? gateway),
+      'net,host=router,interface=wan bytes_sent=10i,bytes_recv=20i,packets_sent=1i,packets_recv=2i,err_out=0i,err_in=0i,tx_pct=0,bytes_recv_total=4294967316i,total_time=12i',
+    );
   });
 
   it('counter_type = float: counters become floats, nothing else does', () => {
@@ -26,7 +29,10 @@ describe('shape', () => {
     const speaker: Metric = { name: 'net', tags: { host: 'Den', interface: 'br0' }, fields: { rx_bytes: int(5n) } };
     const system: Metric = { name: 'homenet_system', tags: { host: 'Den' }, fields: { uptime_s: int(5) } };
     const out = shape([speaker, system], { measurement: 'net', schema: 'telegraf', counterType: 'float' });
-    assert.deepEqual(out.map((m) => serialize(m)), ['net,host=Den,interface=br0 bytes_recv=5', 'homenet_system,host=Den uptime_s=5i']);
+    assert.deepEqual(
+      out.map((m) => serialize(m)),
+      ['net,host=Den,interface=br0 bytes_recv=5', 'homenet_system,host=Den uptime_s=5i'],
+    );
   });
 
   it('the config keys are checked', () => {

@@ -104,7 +104,12 @@ describe('state file: the temporary file', () => {
     utimesSync(`${state}.bak`, old, old);
     symlinkSync(`${dir}/nowhere`, `${state}.tmp-77`);
     assert.equal(saveState(state, emptyState()), undefined);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('clean.json')).sort(), ['clean.json', 'clean.json.bak', 'clean.json.tmp-1234', 'clean.json.tmp-77']);
+    assert.deepEqual(
+      readdirSync(dir)
+        .filter((n) => n.startsWith('clean.json'))
+        .sort(),
+      ['clean.json', 'clean.json.bak', 'clean.json.tmp-1234', 'clean.json.tmp-77'],
+    );
     assert.ok(!existsSync(`${state}.tmp-4242`));
   });
 });
@@ -124,11 +129,17 @@ describe('state file: damaged entries', () => {
     writeFileSync(path, JSON.stringify({ format: 'telegraf-homenet-counters', version: 1, series, uptime: { router: ['-1', String(T0)] } }));
     const loaded = loadState(path);
     assert.equal(loaded.writable, true);
-    assert.equal(loaded.warning, `W! state file ${path} had 101 counter entries with a negative count, total or time (damaged): they were left out, and their *_total fields start again from their counters`);
+    assert.equal(
+      loaded.warning,
+      `W! state file ${path} had 101 counter entries with a negative count, total or time (damaged): they were left out, and their *_total fields start again from their counters`,
+    );
     const warnings: string[] = [];
     const lines = Array.from({ length: 101 }, (_, i) => ({ name: 'net', tags: { host: 'router', interface: `port${i}` }, fields: { rx_bytes: int(2000n) }, time: T0 + 10n ** 10n }));
     const out = addTotals(lines, loaded.state.counters, 'net', T0, (w) => warnings.push(w));
     assert.deepEqual(warnings, []);
-    assert.deepEqual(out.map((m) => m.fields['rx_bytes_total']?.value), [51_000n, ...Array.from({ length: 100 }, () => 2000n)]);
+    assert.deepEqual(
+      out.map((m) => m.fields['rx_bytes_total']?.value),
+      [51_000n, ...Array.from({ length: 100 }, () => 2000n)],
+    );
   });
 });

@@ -60,18 +60,23 @@ describe('telegraf-config: a hostile --config path (issue 13, item 18)', () => {
     for (const extra of [[], ['--execd'], ['--legacy']]) {
       const good = (await snippet(plain, extra)).split('\n');
       const bad = (await snippet(evil, extra)).split('\n');
-      // eslint-disable-next-line no-control-regex -- control characters are what must not get through
-      assert.ok(bad.every((l) => !/[\u0000-\u001f\u007f]/.test(l)), 'no raw control character');
+      assert.ok(
+        // eslint-disable-next-line no-control-regex -- control characters are what must not get through
+        bad.every((l) => !/[\u0000-\u001f\u007f]/.test(l)),
+        'no raw control character',
+      );
       assert.equal(bad.length, good.length, bad.join('\n'));
       const header = /^## Made by: telegraf-homenet telegraf-config.* --config (".*")$/.exec(bad[0] ?? '');
       assert.equal(JSON.parse(header?.[1] ?? '""'), evil, 'the comment shows the path, escaped');
       // Past the first comment line, the two snippets differ only in the path, inside its strings.
-      const norm = (path: string) => (line: string): string => {
-        const m = /^(\s*\w+ = )(.+)$/.exec(line);
-        if (!m) return line;
-        const value = JSON.parse(m[2] ?? '') as unknown;
-        return `${m[1] ?? ''}${JSON.stringify(value, (_k, x: unknown) => (typeof x === 'string' ? x.replace(`'${path}'`, 'PATH').replace(path, 'PATH') : x))}`;
-      };
+      const norm =
+        (path: string) =>
+        (line: string): string => {
+          const m = /^(\s*\w+ = )(.+)$/.exec(line);
+          if (!m) return line;
+          const value = JSON.parse(m[2] ?? '') as unknown;
+          return `${m[1] ?? ''}${JSON.stringify(value, (_k, x: unknown) => (typeof x === 'string' ? x.replace(`'${path}'`, 'PATH').replace(path, 'PATH') : x))}`;
+        };
       assert.deepEqual(bad.slice(1).map(norm(evil)), good.slice(1).map(norm(plain)), extra.join(' '));
     }
   });
@@ -174,7 +179,7 @@ describe('telegraf-config and telegraf.d/: only options the Telegraf they are fo
     assert.match(block, /^ {2}## No log_stderr either: Telegraf before 1\.38\.1 refuses to start on it/m);
   });
 
-  it('the execd block runs on execd\'s first release (1.14) and sets no log_stderr, an option execd does not have', async () => {
+  it("the execd block runs on execd's first release (1.14) and sets no log_stderr, an option execd does not have", async () => {
     for (const extra of [['--execd'], ['--execd', '--legacy']]) {
       const block = await generated(extra);
       assert.deepEqual(refusedBy(block, '1.14.0'), [], extra.join(' '));
@@ -228,6 +233,12 @@ describe('telegraf-config names the program that is running, told by the launche
     writeFileSync(`${dir}/nvm/node`, '', { mode: 0o755 });
     const program = { path: BIN, node: `${dir}/nvm/node` };
     const { stderr } = await runMain(['telegraf-config', '--config', `${dir}/homenet.ini`], { program });
-    assert.match(stderr, new RegExp(`^W! the block runs .*: it starts node from Telegraf's PATH \\(/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin under systemd\\), and this one is ${dir}/nvm/node; install`, 'm'));
+    assert.match(
+      stderr,
+      new RegExp(
+        `^W! the block runs .*: it starts node from Telegraf's PATH \\(/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin under systemd\\), and this one is ${dir}/nvm/node; install`,
+        'm',
+      ),
+    );
   });
 });

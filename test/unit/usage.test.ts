@@ -30,17 +30,25 @@ const GW = '[gw]\ntype = att\nurl = http://192.168.1.254\n';
 describe('usage: billing_day and data_cap in the config', () => {
   it('reads sizes in decimal (GB, TB) and binary (GiB, TiB) units, any case, rounded to whole bytes', () => {
     const sizes: [string, bigint][] = [
-      ['1 TB', 10n ** 12n], ['1 TiB', 2n ** 40n], ['500 GB', 500n * 10n ** 9n], ['1.5 TB', 1_500_000_000_000n],
-      ['750 gib', 750n * 2n ** 30n], ['1Tb', 10n ** 12n], ['1.1 KiB', 1126n], ['1024 GB', 1_024_000_000_000n], ['300000 B', 300_000n],
+      ['1 TB', 10n ** 12n],
+      ['1 TiB', 2n ** 40n],
+      ['500 GB', 500n * 10n ** 9n],
+      ['1.5 TB', 1_500_000_000_000n],
+      ['750 gib', 750n * 2n ** 30n],
+      ['1Tb', 10n ** 12n],
+      ['1.1 KiB', 1126n],
+      ['1024 GB', 1_024_000_000_000n],
+      ['300000 B', 300_000n],
     ];
     for (const [text, bytes] of sizes) assert.equal(parseSize(text), bytes, text);
     for (const text of ['1 T', '1,000 GB', 'GB', '1 TBB', '-1 GB', '1e3 GB']) assert.equal(parseSize(text), undefined, text);
   });
 
-  it('the top of the file is every gateway\'s; a gateway\'s section wins; speakers have none', () => {
+  it("the top of the file is every gateway's; a gateway's section wins; speakers have none", () => {
     const c = buildConfig({
       file: FILE,
-      fileText: `billing_day = 15\ndata_cap = 1 TB\n${GW}[gw2]\ntype = att-bgw\nurl = http://192.168.2.254\nbilling_day = 3\ndata_cap = none\n` +
+      fileText:
+        `billing_day = 15\ndata_cap = 1 TB\n${GW}[gw2]\ntype = att-bgw\nurl = http://192.168.2.254\nbilling_day = 3\ndata_cap = none\n` +
         '[gw3]\ntype = att-pace\nurl = http://192.168.3.254\ndata_cap = 1.5 TiB\n[spk]\ntype = sonos\nurl = http://192.168.1.20:1400\n',
       devices: ['att=http://192.168.4.254'],
     });
@@ -55,24 +63,28 @@ describe('usage: billing_day and data_cap in the config', () => {
   });
 
   it('says every mistake exactly, naming file, section and key', () => {
-    const text = 'billing_day = 29\ndata_cap = 1 T\n' +
+    const text =
+      'billing_day = 29\ndata_cap = 1 T\n' +
       '[gw]\ntype = att\nurl = http://192.168.1.254\nbilling_day = first\ndata_cap = 0 GB\n' +
       '[gw2]\ntype = att\nurl = http://192.168.2.254\nbilling_day = 0\ndata_cap = 9000000000 EB\n' +
       '[spk]\ntype = sonos\nurl = http://192.168.1.20:1400\nbilling_day = 1\n';
-    const why = '(the day of the month the ISP\'s billing period starts; 29 to 31 are not in every month)';
-    assert.throws(() => buildConfig({ file: FILE, fileText: text }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.deepEqual(err.problems, [
-        `${FILE}: billing_day: "29" is not a day from 1 to 28 ${why}`,
-        `${FILE}: data_cap: "1 T" is not a size (write it like 1 TB, 500 GB or 1.5 TiB; GB = 10^9 bytes, GiB = 2^30), or none`,
-        `${FILE}: [gw] billing_day: "first" is not a day from 1 to 28 ${why}`,
-        `${FILE}: [gw] data_cap: "0 GB" is no cap (leave data_cap out, or write none)`,
-        `${FILE}: [gw2] billing_day: "0" is not a day from 1 to 28 ${why}`,
-        `${FILE}: [gw2] data_cap: "9000000000 EB" is more than the 8 EiB a field can hold`,
-        `${FILE}: [spk] billing_day: only for type att or att-pace or att-bgw, not sonos`,
-      ]);
-      return true;
-    });
+    const why = "(the day of the month the ISP's billing period starts; 29 to 31 are not in every month)";
+    assert.throws(
+      () => buildConfig({ file: FILE, fileText: text }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.problems, [
+          `${FILE}: billing_day: "29" is not a day from 1 to 28 ${why}`,
+          `${FILE}: data_cap: "1 T" is not a size (write it like 1 TB, 500 GB or 1.5 TiB; GB = 10^9 bytes, GiB = 2^30), or none`,
+          `${FILE}: [gw] billing_day: "first" is not a day from 1 to 28 ${why}`,
+          `${FILE}: [gw] data_cap: "0 GB" is no cap (leave data_cap out, or write none)`,
+          `${FILE}: [gw2] billing_day: "0" is not a day from 1 to 28 ${why}`,
+          `${FILE}: [gw2] data_cap: "9000000000 EB" is more than the 8 EiB a field can hold`,
+          `${FILE}: [spk] billing_day: only for type att or att-pace or att-bgw, not sonos`,
+        ]);
+        return true;
+      },
+    );
   });
 
   it('a mistake is exit status 2, one E! line, nothing on stdout', async () => {
@@ -89,9 +101,8 @@ describe('usage: billing_day and data_cap in the config', () => {
   });
 });
 
-
 describe('usage: billing periods start at local midnight (TZ=America/New_York)', () => {
-  it('is New York\'s midnight, summer and winter, and the instant before it is the period before', () => {
+  it("is New York's midnight, summer and winter, and the instant before it is the period before", () => {
     const cases: [at: string, day: number, start: string][] = [
       ['2024-11-20T12:00:00-05:00', 1, '2024-11-01T04:00:00Z'], // 1 Nov, still summer time (UTC-4)
       ['2024-12-01T00:00:00-05:00', 1, '2024-12-01T05:00:00Z'], // the period's first instant
@@ -136,7 +147,6 @@ class Counter {
     return this.usage.add(out, before).find((m) => m.name === 'homenet_usage')?.fields;
   }
 }
-
 
 describe('usage: the counting rules', () => {
   const config = buildConfig({ file: FILE, fileText: `billing_day = 5\ndata_cap = 1 GB\n${GW}` });
@@ -191,26 +201,58 @@ describe('usage: the counting rules', () => {
     const twice = [...gatherOf(1n, 1n).slice(0, 1), ...gatherOf(2n, 2n)];
     const before = usage.before(twice, counters);
     const out = addTotals(twice, counters, 'net', 0n);
-    assert.equal(out.some((m) => m.fields['rx_bytes_total'] !== undefined), false);
-    assert.equal(usage.add(out, before).some((m) => m.name === 'homenet_usage'), false);
+    assert.equal(
+      out.some((m) => m.fields['rx_bytes_total'] !== undefined),
+      false,
+    );
+    assert.equal(
+      usage.add(out, before).some((m) => m.name === 'homenet_usage'),
+      false,
+    );
   });
 });
 
-describe('usage: in the terminal views, as words on the gateway\'s block', () => {
+describe("usage: in the terminal views, as words on the gateway's block", () => {
   const line = (fields: Record<string, FieldValue>): Metric => ({ name: 'homenet_usage', tags: { host: 'router' }, fields });
   const DEC = ms('2024-12-01T00:00:00-05:00');
 
-  it('in the cap\'s units (decimal, or binary for a cap of whole GiB), a lower bound saying so', () => {
-    assert.equal(usageWords(line({ bytes: int(412_000_000_000n), partial: bool(false), period_start_ms: int(DEC), cap_bytes: int(10n ** 12n), cap_pct: float(41.2) })), 'used 412 GB of 1.00 TB (41.2%) since 1 Dec');
-    assert.equal(usageWords(line({ bytes: int(12n * 2n ** 30n), partial: bool(true), period_start_ms: int(ms('2024-11-15T00:00:00-05:00')), cap_bytes: int(2n ** 40n), cap_pct: float(1.17) })), 'used at least 12.0 GiB of 1.00 TiB (1.17%) since 15 Nov');
+  it("in the cap's units (decimal, or binary for a cap of whole GiB), a lower bound saying so", () => {
+    assert.equal(
+      usageWords(line({ bytes: int(412_000_000_000n), partial: bool(false), period_start_ms: int(DEC), cap_bytes: int(10n ** 12n), cap_pct: float(41.2) })),
+      'used 412 GB of 1.00 TB (41.2%) since 1 Dec',
+    );
+    assert.equal(
+      usageWords(line({ bytes: int(12n * 2n ** 30n), partial: bool(true), period_start_ms: int(ms('2024-11-15T00:00:00-05:00')), cap_bytes: int(2n ** 40n), cap_pct: float(1.17) })),
+      'used at least 12.0 GiB of 1.00 TiB (1.17%) since 15 Nov',
+    );
     assert.equal(usageWords(line({ bytes: int(5_000_000n), partial: bool(false), period_start_ms: int(DEC) })), 'used 5.00 MB since 1 Dec');
   });
 
   /** A gateway's gather as the views get it; `wan`: with its Internet line; `used`: with its data used. */
   const gateway = (rx: bigint, wan: boolean, used: boolean): Metric[] => [
     { name: 'net', tags: { host: 'router' }, fields: { rx_bytes: int(rx), tx_bytes: int(1_000_000n), rx_err: int(0n), tx_err: int(0n), tx_drop: int(4n) } },
-    ...(used ? [line({ rx_bytes: int(400_000_000_000n), tx_bytes: int(12_000_000_000n), bytes: int(412_000_000_000n), partial: bool(false), period_start_ms: int(DEC), cap_bytes: int(10n ** 12n), cap_pct: float(41.2) })] : []),
-    ...(wan ? [{ name: 'homenet_wan', tags: { host: 'router' }, fields: { connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'), link_up: bool(true), link_speed_mbps: int(10_000n), duplex: str('full') } }] : []),
+    ...(used
+      ? [
+          line({
+            rx_bytes: int(400_000_000_000n),
+            tx_bytes: int(12_000_000_000n),
+            bytes: int(412_000_000_000n),
+            partial: bool(false),
+            period_start_ms: int(DEC),
+            cap_bytes: int(10n ** 12n),
+            cap_pct: float(41.2),
+          }),
+        ]
+      : []),
+    ...(wan
+      ? [
+          {
+            name: 'homenet_wan',
+            tags: { host: 'router' },
+            fields: { connected: bool(true), source: str('FIBER'), network_type: str('Lightspeed'), link_up: bool(true), link_speed_mbps: int(10_000n), duplex: str('full') },
+          },
+        ]
+      : []),
     { name: 'homenet_scrape', tags: { host: 'router', type: 'att' }, fields: { success: bool(true), duration_ms: int(20) } },
   ];
 
@@ -220,7 +262,11 @@ describe('usage: in the terminal views, as words on the gateway\'s block', () =>
       watch.frame(gateway(0n, true, true), 0, width);
       const views = { pretty: pretty(gateway(1_000_000n, true, true), gateway(0n, true, true), 1, width), watch: watch.frame(gateway(1_000_000n, true, true), 1000, width) };
       for (const [view, text] of Object.entries(views)) {
-        assert.deepEqual(lines(text).filter((l) => columns(l) > width), [], `${view}:\n${text}`);
+        assert.deepEqual(
+          lines(text).filter((l) => columns(l) > width),
+          [],
+          `${view}:\n${text}`,
+        );
         assert.match(text, /^ {2}wan +used 412 GB of 1\.00 TB \(41\.2%\) since 1 Dec · connected/m, `${view}:\n${text}`);
         assert.doesNotMatch(text, /^ {2}usage/m, `${view}: no row of its own beside a wan row\n${text}`);
       }
