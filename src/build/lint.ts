@@ -1,7 +1,8 @@
 /**
  * `npm run lint`: ESLint (typescript-eslint, strict and type-aware, over
- * src/ and test/; the launcher and the config file without types) and the
- * launcher's type check (typecheck.ts), each with what caches it has in dist/.
+ * src/ and test/; the launcher and the config file without types), Prettier's
+ * check (the layout `npm run format` writes) and the launcher's type check
+ * (typecheck.ts), each with what caches it has in dist/.
  *
  * When nothing they read has changed since the last run that passed (one
  * hash over every file under src/, test/ and bin/, the config files, the lock
@@ -21,7 +22,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The hash of what the last clean run read. */
 const STAMP = `${ROOT}dist/.lint-clean`;
 /** What the checks read besides src/, test/ and bin/. */
-const CONFIGS = ['.eslint.config.js', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const CONFIGS = ['.eslint.config.js', '.prettierrc.json', '.prettierignore', '.editorconfig', 'tsconfig.json', 'package.json', 'package-lock.json'];
 
 /** Each check, as a command without a shell. */
 const CHECKS: readonly (readonly [string, readonly string[]])[] = [
@@ -29,6 +30,7 @@ const CHECKS: readonly (readonly [string, readonly string[]])[] = [
     `${ROOT}node_modules/.bin/eslint`,
     ['-c', '.eslint.config.js', '--cache', '--cache-strategy', 'content', '--cache-location', 'dist/.eslintcache', 'src', 'test', 'bin/telegraf-homenet', '.eslint.config.js'],
   ],
+  [`${ROOT}node_modules/.bin/prettier`, ['--check', '--log-level', 'warn', '--cache', '--cache-location', 'dist/.prettiercache', '.']],
   [process.execPath, [`${ROOT}dist/src/build/typecheck.js`]],
 ];
 
