@@ -9,8 +9,23 @@ import { tmpdir } from 'node:os';
 import { buildConfig } from '../../src/config.js';
 import { runMain } from '../support/helpers.js';
 
-/** The program's own yargs parser. */
-const yargsRead = (argv: readonly string[]): Promise<Parsed> => parseWithYargs(argv, COMMAND_LIST);
+/** What the program's own yargs parser made of each argument list read so far. */
+const read = new Map<string, Promise<Parsed>>();
+
+/**
+ * The program's own yargs parser, each argument list read once: three tests
+ * read every command's --help, and laying a help text out (yargs measures
+ * every line's width) is most of what this file costs.
+ */
+function yargsRead(argv: readonly string[]): Promise<Parsed> {
+  const key = JSON.stringify(argv);
+  let parsed = read.get(key);
+  if (parsed === undefined) {
+    parsed = parseWithYargs(argv, COMMAND_LIST);
+    read.set(key, parsed);
+  }
+  return parsed;
+}
 
 /** The commands the fast path may read, and the options it reads on each: all from the table. */
 const FAST = COMMAND_LIST.filter(([, c]) => c.fast === true);
