@@ -52,22 +52,25 @@ export class Masker {
     let masked = text.replace(/\b[0-9a-f]{64}\b/gi, '0'.repeat(64));
     // What the kinds say identifies a device on their pages (a speaker's UPnP id).
     for (const m of declared((k) => k.masks)) masked = masked.replace(m.pattern, (v) => this.placeholder(m.kind, v, (n) => m.placeholder(n)));
-    return masked
-      // Serial numbers by their labels (HTML rows and XML elements).
-      .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
-        v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`)
-      .replace(/<(SerialNumber|serialNum)>([^<]*)<\/\1>/g, (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
-      // MAC addresses, with colons or dashes (Sonos serials start with one); not the last six parts of an IPv6 address.
-      .replace(/\b(?<!:)[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b(?!\1[0-9A-Fa-f])/g, (m, sep: string) =>
-        this.placeholder('mac', m.replace(/-/g, ':'), (n) => ['02', '00', '00', hex(n >> 16, 2), hex((n >> 8) & 0xff, 2), hex(n & 0xff, 2)].join(sep)))
-      // IPv6 addresses (with a prefix length), see isIpv6.
-      .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])(\/\d{1,3}(?!\d))?/gi, (m, length?: string) => {
-        const address = length === undefined ? m : m.slice(0, -length.length);
-        return isIpv6(address, length !== undefined) ? `${this.placeholder('ipv6', address, (n) => `2001:db8::${n.toString(16)}`)}${length ?? ''}` : m;
-      })
-      // IPv4 addresses, documentation addresses instead; the first of a range a-b too, but not inside a version such as 1.20.1.6-1.2.
-      .replace(IPV4_ADDRESS, (m) =>
-        this.placeholder('ipv4', m, (n) => `${['192.0.2', '198.51.100', '203.0.113'][Math.min(2, Math.floor((n - 1) / 254))] ?? '203.0.113'}.${((n - 1) % 254) + 1}`));
+    return (
+      masked
+        // Serial numbers by their labels (HTML rows and XML elements).
+        .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
+          v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`,
+        )
+        .replace(/<(SerialNumber|serialNum)>([^<]*)<\/\1>/g, (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
+        // MAC addresses, with colons or dashes (Sonos serials start with one); not the last six parts of an IPv6 address.
+        .replace(/\b(?<!:)[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b(?!\1[0-9A-Fa-f])/g, (m, sep: string) =>
+          this.placeholder('mac', m.replace(/-/g, ':'), (n) => ['02', '00', '00', hex(n >> 16, 2), hex((n >> 8) & 0xff, 2), hex(n & 0xff, 2)].join(sep)),
+        )
+        // IPv6 addresses (with a prefix length), see isIpv6.
+        .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])(\/\d{1,3}(?!\d))?/gi, (m, length?: string) => {
+          const address = length === undefined ? m : m.slice(0, -length.length);
+          return isIpv6(address, length !== undefined) ? `${this.placeholder('ipv6', address, (n) => `2001:db8::${n.toString(16)}`)}${length ?? ''}` : m;
+        })
+        // IPv4 addresses, documentation addresses instead; the first of a range a-b too, but not inside a version such as 1.20.1.6-1.2.
+        .replace(IPV4_ADDRESS, (m) => this.placeholder('ipv4', m, (n) => `${['192.0.2', '198.51.100', '203.0.113'][Math.min(2, Math.floor((n - 1) / 254))] ?? '203.0.113'}.${((n - 1) % 254) + 1}`))
+    );
   }
 }
 
@@ -219,8 +222,7 @@ export async function capture(config: Config, dir: string, signal?: AbortSignal)
   const commands: string[] = [];
   // A page belongs to the device whose URL is the longest prefix of it (simulated devices share a host).
   const prefixOf = (d: DeviceConfig): string => `${d.url.href.replace(/\/$/, '')}/`;
-  const owner = (url: URL): DeviceConfig | undefined =>
-    config.devices.filter((d) => url.href.startsWith(prefixOf(d))).sort((a, b) => prefixOf(b).length - prefixOf(a).length)[0];
+  const owner = (url: URL): DeviceConfig | undefined => config.devices.filter((d) => url.href.startsWith(prefixOf(d))).sort((a, b) => prefixOf(b).length - prefixOf(a).length)[0];
   for (const device of config.devices) {
     const mine = masked.filter((p) => owner(p.url) === device);
     if (mine.length === 0) continue;

@@ -61,9 +61,7 @@ function toChosen(name: string, spec: CommandSpec, a: Record<string, unknown>, a
 }
 
 function buildParser(table: CommandTable, args: string[], choose: (c: Chosen) => void): Argv {
-  let parser = yargs(args)
-    .scriptName('telegraf-homenet')
-    .usage('$0 [command] [options]\n\nReads home-network device status pages and prints InfluxDB line protocol for Telegraf.');
+  let parser = yargs(args).scriptName('telegraf-homenet').usage('$0 [command] [options]\n\nReads home-network device status pages and prints InfluxDB line protocol for Telegraf.');
   for (const [name, spec] of table) {
     const words = spec.positional ? `${name} <${spec.positional.name}..>` : name;
     parser = parser.command(

@@ -15,16 +15,7 @@ import { COMMAND_LIST, fastParse, type Chosen } from './cli-table.js';
 /** The arguments of collect and execd (execd has no --format, --rate or --watch). */
 type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
 import { SYSTEM_TIMER, type Clock, type Timer } from './clock.js';
-import {
-  buildConfig,
-  checkHostTag,
-  checkMeasurement,
-  ConfigError,
-  parseDuration,
-  tagFlags,
-  type Config,
-  type ConfigSources,
-} from './config.js';
+import { buildConfig, checkHostTag, checkMeasurement, ConfigError, parseDuration, tagFlags, type Config, type ConfigSources } from './config.js';
 import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
 import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from './files.js';
 import { decodeBody, DEFAULT_MAX_BYTES } from './http.js';
@@ -208,9 +199,13 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
       resolve();
       return;
     }
-    io.signal.addEventListener('abort', () => {
-      resolve();
-    }, { once: true });
+    io.signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
   });
   await sim.close();
   return 0;
@@ -321,7 +316,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (err instanceof ConfigError) {
       // One line per mistake, control characters escaped (a line break in a file name too): text from a file or an argument would garble the terminal or Telegraf's log.
-      writeLines(io.stderr, err.problems.map((m) => error(m)));
+      writeLines(
+        io.stderr,
+        err.problems.map((m) => error(m)),
+      );
       return 2;
     }
     writeLines(io.stderr, logLines('E', `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));

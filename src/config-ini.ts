@@ -23,7 +23,6 @@ export function commentAt(raw: string): number {
   return -1;
 }
 
-
 /**
  * What `ini` does not say: it merges a repeated section, keeps the last of a
  * repeated key, cuts names and values at an inline comment, and takes any
@@ -48,12 +47,17 @@ export function scanIni(file: string, text: string, p: Problems): { refused: Set
       const where = `${file}: [${CONTROL_CHARS.test(raw) ? JSON.stringify(raw) : raw}]`;
       const first = sections.get(name);
       const problem =
-        commentAt(raw) >= 0 ? 'section names cannot contain ";" or "#", where the INI reader cuts a name'
-        : name === '' ? 'empty section name'
-        : CONTROL_CHARS.test(name) ? 'section names cannot contain control characters'
-        : name.includes('\\') ? 'section names cannot contain "\\"'
-        : name === '__proto__' ? 'cannot be a section name'
-        : undefined;
+        commentAt(raw) >= 0
+          ? 'section names cannot contain ";" or "#", where the INI reader cuts a name'
+          : name === ''
+            ? 'empty section name'
+            : CONTROL_CHARS.test(name)
+              ? 'section names cannot contain control characters'
+              : name.includes('\\')
+                ? 'section names cannot contain "\\"'
+                : name === '__proto__'
+                  ? 'cannot be a section name'
+                  : undefined;
       section = name;
       keys = new Map();
       skip = problem !== undefined || first !== undefined;

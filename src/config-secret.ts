@@ -15,7 +15,6 @@ export function secretOf(kind: DeviceKind): SecretSpec | undefined {
   return kind.families.find((f) => f.login)?.login?.secret;
 }
 
-
 /** The keys naming where a secret is (`access_code_file`, `access_code_env`): their values are never echoed. */
 export function secretKeys(): string[] {
   return [...DEVICE_KINDS.values()].flatMap((k) => {
@@ -24,17 +23,14 @@ export function secretKeys(): string[] {
   });
 }
 
-
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
 export const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
-
 
 /** The secret's file as a shell word in a message: quoted when needed, control characters escaped. */
 export function pathWord(path: string): string {
   if (CONTROL_CHARS.test(path)) return JSON.stringify(path);
   return /^[\w./:=@%+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
-
 
 /**
  * Reads a kind's secret (a gateway's access code) from a file or an
@@ -44,14 +40,7 @@ export function pathWord(path: string): string {
  * is the warning about a file others can read: that file was read, so its
  * name is a path, and the fix needs it.
  */
-export function readSecret(
-  spec: SecretSpec,
-  at: (k: string) => string,
-  section: Record<string, unknown>,
-  src: ConfigSources,
-  iniFile: string,
-  warn: (w: string) => void,
-): string | undefined {
+export function readSecret(spec: SecretSpec, at: (k: string) => string, section: Record<string, unknown>, src: ConfigSources, iniFile: string, warn: (w: string) => void): string | undefined {
   const fileKey = `${spec.key}_file`;
   const envKey = `${spec.key}_env`;
   const file = section[fileKey];
@@ -66,7 +55,12 @@ export function readSecret(
     const path = isAbsolute(given) ? given : join(dirname(iniFile), given);
     let read: string | { readonly text: string; readonly mode: number };
     try {
-      read = (src.readSecretFile ?? (() => { throw new Error('no file reader'); }))(path);
+      read = (
+        src.readSecretFile ??
+        (() => {
+          throw new Error('no file reader');
+        })
+      )(path);
     } catch (err) {
       fail(at(fileKey), `cannot read the file it names: ${readFailure(err)}`);
     }

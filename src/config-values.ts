@@ -163,7 +163,11 @@ export function checkTagsSize(file: string, measurement: string, fileTags: Reado
   const bare = Buffer.byteLength(serialize({ name: 'm', tags: {}, fields: v }));
   let sum = Buffer.byteLength(serialize({ name: measurement, tags: {}, fields: v })) - bare + 1;
   const over = (where: string): void => {
-    if (sum > MAX_CONFIG_KEY_BYTES) fail(where, `the measurement and tags come to ${sum} bytes written out with this one; at most ${MAX_CONFIG_KEY_BYTES}, so that every line's series key keeps room for the program's own tags within InfluxDB's 65,535 bytes`);
+    if (sum > MAX_CONFIG_KEY_BYTES)
+      fail(
+        where,
+        `the measurement and tags come to ${sum} bytes written out with this one; at most ${MAX_CONFIG_KEY_BYTES}, so that every line's series key keeps room for the program's own tags within InfluxDB's 65,535 bytes`,
+      );
   };
   over(`${file}: measurement`);
   for (const [key, value] of Object.entries({ ...fileTags, ...flagTags })) {
@@ -233,7 +237,10 @@ export function oneOf<T extends string>(where: string, value: string, allowed: r
 }
 
 export function commaList(value: string): string[] {
-  return value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
 }
 
 export function splitPair(where: string, text: string, shape: string): [string, string] {

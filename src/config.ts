@@ -227,14 +227,7 @@ function loginOnlyAreas(type: string): Area[] {
   );
 }
 
-function readDeviceSection(
-  file: string,
-  name: string,
-  given: Record<string, unknown>,
-  src: ConfigSources,
-  p: Problems,
-  warn: (w: string) => void,
-): FileResult['devices'][number] | undefined {
+function readDeviceSection(file: string, name: string, given: Record<string, unknown>, src: ConfigSources, p: Problems, warn: (w: string) => void): FileResult['devices'][number] | undefined {
   const at = (k: string): string => `${file}: [${name}] ${k}`;
   const before = p.messages.length;
   let section = given;
@@ -289,7 +282,12 @@ function readDeviceSection(
     // Found now, not at the first gather: every run would fail that area otherwise.
     const needs = loginOnlyAreas(type).filter((a) => areas.has(a));
     if (needs.length > 0) {
-      p.check(() => fail(at('collect'), `${needs.join(', ')} needs the ${secret.whose}'s ${secret.what} on type ${type}: set ${secret.key}_file or ${secret.key}_env in this section, or leave ${needs.join(', ')} out`));
+      p.check(() =>
+        fail(
+          at('collect'),
+          `${needs.join(', ')} needs the ${secret.whose}'s ${secret.what} on type ${type}: set ${secret.key}_file or ${secret.key}_env in this section, or leave ${needs.join(', ')} out`,
+        ),
+      );
     }
   }
   if (type === undefined || url === undefined || p.messages.length > before) return undefined;
@@ -326,12 +324,8 @@ export function tagFlags(flags: readonly string[]): Record<string, string> {
  */
 export function buildConfig(src: ConfigSources): Config {
   const p = new Problems();
-  const fromFile: FileResult =
-    (src.file !== undefined ? p.check(() => readFile(src.file ?? '', src.fileText ?? '', src, p)) : undefined) ?? { tags: {}, devices: [] };
-  const defaultTimeout =
-    (src.timeout !== undefined ? p.check(() => checkDuration('--timeout', src.timeout ?? '')) : undefined) ??
-    fromFile.timeoutMs ??
-    DEFAULT_TIMEOUT_MS;
+  const fromFile: FileResult = (src.file !== undefined ? p.check(() => readFile(src.file ?? '', src.fileText ?? '', src, p)) : undefined) ?? { tags: {}, devices: [] };
+  const defaultTimeout = (src.timeout !== undefined ? p.check(() => checkDuration('--timeout', src.timeout ?? '')) : undefined) ?? fromFile.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   const flagTags = p.check(() => tagFlags(src.tags ?? [])) ?? {};
   const tags = { ...fromFile.tags, ...flagTags };
@@ -385,11 +379,7 @@ export function buildConfig(src: ConfigSources): Config {
   }
   p.throwIfAny();
   if (devices.length === 0) {
-    throw new ConfigError(
-      src.file !== undefined
-        ? `${src.file}: no devices configured (add a section with type and url)`
-        : 'no devices configured: give --config FILE or --device TYPE=URL',
-    );
+    throw new ConfigError(src.file !== undefined ? `${src.file}: no devices configured (add a section with type and url)` : 'no devices configured: give --config FILE or --device TYPE=URL');
   }
 
   return {

@@ -70,6 +70,8 @@ export class Budget {
   private absentForgotten = 0;
   /** Hosts whose unreported series were forgotten to make room. */
   private readonly crowded = new Set<string>();
+  /** Hosts already left with only this gather's series: looking again would find nothing to forget (it cost a pass over 512 keys per new series). */
+  private readonly swept = new Set<string>();
   /** Series that got no total, by host: how many, the first, and why. */
   private readonly refused = new Map<string, { count: number; readonly first: string; readonly why: string }>();
 
@@ -179,8 +181,10 @@ export class Budget {
     this.makeRoom(0);
   }
 
-  /** Forgets a host's series not reported in this gather. */
+  /** Forgets a host's series not reported in this gather (once a gather: what is admitted after is reported). */
   private forgetUnreported(host: string, entry: HostEntry): void {
+    if (this.swept.has(host)) return;
+    this.swept.add(host);
     const kept: string[] = [];
     for (const k of entry.keys) {
       if (this.reported.has(lineOf(k))) kept.push(k);
@@ -197,7 +201,10 @@ export class Budget {
   private makeRoom(need: number): boolean {
     if (this.weight + need <= MAX_WEIGHT) return true;
     const hosts = this.index();
-    this.absent ??= [...hosts].filter(([host]) => !this.present.has(host)).sort(([, a], [, b]) => (a.lastNs < b.lastNs ? -1 : a.lastNs > b.lastNs ? 1 : 0)).map(([host]) => host);
+    this.absent ??= [...hosts]
+      .filter(([host]) => !this.present.has(host))
+      .sort(([, a], [, b]) => (a.lastNs < b.lastNs ? -1 : a.lastNs > b.lastNs ? 1 : 0))
+      .map(([host]) => host);
     for (let host = this.absent.shift(); host !== undefined; host = this.absent.shift()) {
       this.forgetHost(host, hosts);
       if (this.weight + need <= MAX_WEIGHT) return true;
@@ -231,10 +238,18 @@ export class Budget {
   warnings(): string[] {
     const out: string[] = [];
     for (const host of this.crowded) {
-      out.push(warning(`host ${JSON.stringify(host)} reports more series than the ${MAX_HOST_SERIES} a host keeps totals for: those it did not report in this gather were forgotten (their *_total fields start again from their counters if they return)`));
+      out.push(
+        warning(
+          `host ${JSON.stringify(host)} reports more series than the ${MAX_HOST_SERIES} a host keeps totals for: those it did not report in this gather were forgotten (their *_total fields start again from their counters if they return)`,
+        ),
+      );
     }
     if (this.absentForgotten > 0) {
-      out.push(warning(`the counter totals reached their ${MAX_WEIGHT / 1048576} MiB: ${this.absentForgotten} host(s) not in this gather were forgotten, longest unseen first (their *_total fields start again from their counters if they return)`));
+      out.push(
+        warning(
+          `the counter totals reached their ${MAX_WEIGHT / 1048576} MiB: ${this.absentForgotten} host(s) not in this gather were forgotten, longest unseen first (their *_total fields start again from their counters if they return)`,
+        ),
+      );
     }
     for (const r of this.refused.values()) {
       out.push(warning(`${r.first}${r.count > 1 ? ` and ${r.count - 1} more series` : ''}: no *_total: ${r.why}`));

@@ -16,7 +16,12 @@ const MAX_RATE: Readonly<Record<CounterKind, bigint>> = { bytes: 1_250_000_000n,
 
 /** A line's series as line protocol writes it (`net,host=router,interface=br0`), for messages. */
 export function describe(m: Metric): string {
-  return [m.name, ...Object.keys(m.tags).sort().map((k) => `${k}=${m.tags[k] ?? ''}`)].join(',');
+  return [
+    m.name,
+    ...Object.keys(m.tags)
+      .sort()
+      .map((k) => `${k}=${m.tags[k] ?? ''}`),
+  ].join(',');
 }
 
 /**

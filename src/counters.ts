@@ -101,7 +101,9 @@ export function emptyState(): CounterState {
 }
 
 function lineKey(m: Metric): string {
-  const tags = Object.keys(m.tags).sort().map((k) => `${k}=${m.tags[k] ?? ''}`);
+  const tags = Object.keys(m.tags)
+    .sort()
+    .map((k) => `${k}=${m.tags[k] ?? ''}`);
   return [m.name, ...tags].join('\u0000');
 }
 
@@ -125,13 +127,7 @@ function uptimeOf(m: Metric, cat: Catalogue): FieldValue | undefined {
  * Adds `<field>_total` to every counter field of the traffic and LAN lines,
  * updating `state`. Metrics without a timestamp are taken as read at `nowNs`.
  */
-export function addTotals(
-  metrics: readonly Metric[],
-  state: CounterState,
-  trafficMeasurement: string,
-  nowNs: bigint,
-  warn: (line: string) => void = () => undefined,
-): Metric[] {
+export function addTotals(metrics: readonly Metric[], state: CounterState, trafficMeasurement: string, nowNs: bigint, warn: (line: string) => void = () => undefined): Metric[] {
   const cat = catalogue(trafficMeasurement);
   const keys = metrics.map((m) => (counted(m, cat) ? lineKey(m) : undefined));
   const shared = findShared(metrics, keys, cat);
@@ -191,8 +187,7 @@ export function addTotals(
         if (r.change === 'held' && lineReset && before.held) before.held.reset = true;
         totals[`${r.field}_total`] = int(before.total);
         continue;
-      }
-      else {
+      } else {
         const added = gain(r, before, at, lineReset, m, warn);
         // Set aside, as above: the series stays at its last good reading.
         if (added === undefined) {
@@ -296,15 +291,9 @@ function findShared(metrics: readonly Metric[], keys: readonly (string | undefin
   for (const [host, h] of hosts) {
     if (h.uptime !== undefined) uptimeHosts.add(host);
     const what = h.series > 1 ? `${h.first ?? ''} and ${h.series - 1} more series` : (h.first ?? h.uptime ?? '');
-    const effects = [
-      ...(h.series > 0 ? ["their counters get no *_total (it would mix two devices' counters)"] : []),
-      ...(h.uptime !== undefined ? ['a reboot is not told from its uptime'] : []),
-    ];
+    const effects = [...(h.series > 0 ? ["their counters get no *_total (it would mix two devices' counters)"] : []), ...(h.uptime !== undefined ? ['a reboot is not told from its uptime'] : [])];
     warnings.push(
-      warning(
-        `more than one device has the host tag ${JSON.stringify(host)} (${what} twice in one gather): ${effects.join(', and ')}; ` +
-          'give each device its own host (host = ... in its section)',
-      ),
+      warning(`more than one device has the host tag ${JSON.stringify(host)} (${what} twice in one gather): ${effects.join(', and ')}; ` + 'give each device its own host (host = ... in its section)'),
     );
   }
   return { keys: twice, uptimeHosts, warnings };
@@ -316,7 +305,13 @@ function findShared(metrics: readonly Metric[], keys: readonly (string | undefin
  */
 export function sharedSeriesWarnings(metrics: readonly Metric[], trafficMeasurement: string): string[] {
   const cat = catalogue(trafficMeasurement);
-  return [...findShared(metrics, metrics.map((m) => (counted(m, cat) ? lineKey(m) : undefined)), cat).warnings];
+  return [
+    ...findShared(
+      metrics,
+      metrics.map((m) => (counted(m, cat) ? lineKey(m) : undefined)),
+      cat,
+    ).warnings,
+  ];
 }
 
 /** How long a host that no device prints any more keeps its counter readings. */

@@ -90,8 +90,7 @@ function kindPanels(config: Config): PanelSpec[] {
   const out = new Set<PanelSpec>();
   for (const { kind, devices } of kindsOf(config)) {
     for (const panel of kind.panels ?? []) {
-      const fills = (d: DeviceConfig): boolean =>
-        (panel.types === undefined || panel.types.includes(d.type)) && (panel.area === undefined || collects(kind, d, panel.area));
+      const fills = (d: DeviceConfig): boolean => (panel.types === undefined || panel.types.includes(d.type)) && (panel.area === undefined || collects(kind, d, panel.area));
       if (devices.some(fills)) out.add(panel);
     }
   }
@@ -139,18 +138,32 @@ function resolve(q: PanelQuery, config: Config, cat: Catalogue, totals: boolean 
 /** The panels every config gets: uptime (where its kinds have one) and the program's scrape status. */
 function statusPanels(uptimes: readonly [string, string][]): Drawn[] {
   const byHost = ['host'];
-  const one = (title: string, description: string, unit: string, queries: Query[], bars = false): Drawn =>
-    ({ title, description, unit, row: 'Devices', queries, below: queries.map(() => false), bars });
+  const one = (title: string, description: string, unit: string, queries: Query[], bars = false): Drawn => ({
+    title,
+    description,
+    unit,
+    row: 'Devices',
+    queries,
+    below: queries.map(() => false),
+    bars,
+  });
   return [
-    ...uptimes.slice(0, 1).map(([measurement, field]) =>
-      one('Uptime', 'Time since each device last rebooted (a fall is marked as a reboot).', 's', [{ measurement, field, fn: 'last', groupBy: byHost, alias: '$tag_host' }])),
-    one('Scrape duration', 'How long each device took to read (homenet_scrape).', 'ms', [
-      { measurement: SCRAPE, field: 'duration_ms', fn: 'mean', groupBy: byHost, alias: '$tag_host' },
-    ]),
-    one('Scrape failures', 'Reads that failed, and values left out of reads that did not (each one is a W! line in the log).', 'short', [
-      { measurement: SCRAPE, field: 'success', fn: 'count', whereFalse: true, groupBy: byHost, alias: '$tag_host failed reads' },
-      { measurement: SCRAPE, field: 'values_omitted', fn: 'sum', groupBy: byHost, alias: '$tag_host values left out' },
-    ], true),
+    ...uptimes
+      .slice(0, 1)
+      .map(([measurement, field]) =>
+        one('Uptime', 'Time since each device last rebooted (a fall is marked as a reboot).', 's', [{ measurement, field, fn: 'last', groupBy: byHost, alias: '$tag_host' }]),
+      ),
+    one('Scrape duration', 'How long each device took to read (homenet_scrape).', 'ms', [{ measurement: SCRAPE, field: 'duration_ms', fn: 'mean', groupBy: byHost, alias: '$tag_host' }]),
+    one(
+      'Scrape failures',
+      'Reads that failed, and values left out of reads that did not (each one is a W! line in the log).',
+      'short',
+      [
+        { measurement: SCRAPE, field: 'success', fn: 'count', whereFalse: true, groupBy: byHost, alias: '$tag_host failed reads' },
+        { measurement: SCRAPE, field: 'values_omitted', fn: 'sum', groupBy: byHost, alias: '$tag_host values left out' },
+      ],
+      true,
+    ),
   ];
 }
 
@@ -170,8 +183,15 @@ function fieldConfig(p: Drawn, refIds: readonly string[]): FieldConfigSource {
     defaults: {
       unit: p.unit,
       ...(counts ? { decimals: 0, min: 0 } : {}),
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- ThresholdsMode.Absolute
-      ...(lines.length > 0 ? { thresholds: { mode: 'absolute' as NonNullable<FieldConfigSource['defaults']['thresholds']>['mode'], steps: [{ color: 'green', value: null }, ...lines.map((value) => ({ color: 'red', value }))] } } : {}),
+      ...(lines.length > 0
+        ? {
+            thresholds: {
+              // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- ThresholdsMode.Absolute
+              mode: 'absolute' as NonNullable<FieldConfigSource['defaults']['thresholds']>['mode'],
+              steps: [{ color: 'green', value: null }, ...lines.map((value) => ({ color: 'red', value }))],
+            },
+          }
+        : {}),
       custom: {
         drawStyle: p.bars === true ? 'bars' : 'line',
         fillOpacity: p.stacked === true || p.bars === true ? 40 : 10,
@@ -220,17 +240,35 @@ function variables(config: Config, cat: Catalogue, o: DashboardOptions): Variabl
   const list: VariableModel[] = [
     { type: 'datasource', name: 'datasource', label: 'InfluxDB', query: 'influxdb', current: chosen, hide: SHOWN, regex: '', options: [] },
     {
-      type: 'query', name: 'host', label: 'Host', datasource: DS, query: hostsVariableQuery(o.fluxBucket),
+      type: 'query',
+      name: 'host',
+      label: 'Host',
+      datasource: DS,
+      query: hostsVariableQuery(o.fluxBucket),
       description: 'The devices to show: every host tag the database holds.',
-      multi: true, includeAll: true, current: { text: ['All'], value: ['$__all'] }, refresh: ON_TIME_RANGE, sort: ALPHABETICAL, regex: '', options: [],
+      multi: true,
+      includeAll: true,
+      current: { text: ['All'], value: ['$__all'] },
+      refresh: ON_TIME_RANGE,
+      sort: ALPHABETICAL,
+      regex: '',
+      options: [],
     },
   ];
   if (o.totals === undefined) {
     const { query, regex } = totalsVariableQuery(config.measurement, config.schema === 'telegraf' ? cat.netName('rx_bytes') : 'rx_bytes', o.fluxBucket);
     list.push({
-      type: 'query', name: 'total', label: 'Counter totals', datasource: DS, query, regex,
+      type: 'query',
+      name: 'total',
+      label: 'Counter totals',
+      datasource: DS,
+      query,
+      regex,
       description: '_total when the data has *_total fields (execd, or collect with state_file), else empty: the raw counters are graphed.',
-      hide: HIDDEN, refresh: ON_TIME_RANGE, current: { text: '', value: '' }, options: [],
+      hide: HIDDEN,
+      refresh: ON_TIME_RANGE,
+      current: { text: '', value: '' },
+      options: [],
     });
   }
   return list;
@@ -246,7 +284,13 @@ function annotations(marks: readonly PanelMark[], bucket: string | undefined): A
       const common = { name: mark.name, datasource: DS, enable: true, iconColor: colours[i % colours.length] ?? 'red' };
       if (bucket !== undefined) return { ...common, target: { refId: 'Anno', query: a.query } };
       const columns = { textColumn: a.textColumn ?? '', tagsColumn: a.tagsColumn ?? '', titleColumn: '', timeEndColumn: '' };
-      return { ...common, query: a.query, textColumn: columns.textColumn, tagsColumn: columns.tagsColumn, target: { refId: 'Anno', query: a.query, rawQuery: true, fromAnnotations: true, queryType: 'tags', ...columns } };
+      return {
+        ...common,
+        query: a.query,
+        textColumn: columns.textColumn,
+        tagsColumn: columns.tagsColumn,
+        target: { refId: 'Anno', query: a.query, rawQuery: true, fromAnnotations: true, queryType: 'tags', ...columns },
+      };
     }),
   ];
 }
@@ -254,9 +298,11 @@ function annotations(marks: readonly PanelMark[], bucket: string | undefined): A
 export function dashboard(config: Config, o: DashboardOptions): Dashboard {
   const cat = catalogue(config.measurement);
   const wrapNote =
-    o.totals === true ? 'From the *_total fields, which follow 32-bit wraps and resets.'
-    : o.totals === false ? 'From the raw counters: on 32-bit gateways an interval with a wrap shows no traffic.'
-    : 'From the *_total fields when the data has them (execd, or collect with state_file), which follow 32-bit wraps; else from the raw counters, where an interval with a 32-bit wrap shows no traffic.';
+    o.totals === true
+      ? 'From the *_total fields, which follow 32-bit wraps and resets.'
+      : o.totals === false
+        ? 'From the raw counters: on 32-bit gateways an interval with a wrap shows no traffic.'
+        : 'From the *_total fields when the data has them (execd, or collect with state_file), which follow 32-bit wraps; else from the raw counters, where an interval with a 32-bit wrap shows no traffic.';
   const specs = kindPanels(config);
   const drawn: Drawn[] = [
     ...specs.map((p): Drawn => ({
@@ -272,8 +318,7 @@ export function dashboard(config: Config, o: DashboardOptions): Dashboard {
     })),
     ...statusPanels(uptimesOf(config)),
   ];
-  const reboots = uptimesOf(config).map(([measurement, field]): PanelMark =>
-    ({ name: 'Reboots', measurement, field, groupBy: ['host'], when: 'fell', text: 'reboot, uptime change', unit: 's' }));
+  const reboots = uptimesOf(config).map(([measurement, field]): PanelMark => ({ name: 'Reboots', measurement, field, groupBy: ['host'], when: 'fell', text: 'reboot, uptime change', unit: 's' }));
   const render = (q: Query): Record<string, unknown> =>
     o.fluxBucket !== undefined ? { query: flux(q, o.fluxBucket) } : { query: influxql(q), rawQuery: true, resultFormat: 'time_series', alias: q.alias };
   return {

@@ -161,7 +161,11 @@ export function columnTable(table: El): ColumnTable | undefined {
     const [label, ...cells] = row;
     if (!label) continue;
     const key = labelKey(textOf(label));
-    if (key !== '' && !out.has(key)) out.set(key, cells.map((c) => textOf(c)));
+    if (key !== '' && !out.has(key))
+      out.set(
+        key,
+        cells.map((c) => textOf(c)),
+      );
   }
   return { columns, rows: out };
 }

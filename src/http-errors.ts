@@ -5,7 +5,11 @@
 
 /** A size as a person reads it: `4 MiB`, `50 MiB`, `1 KiB`, `900 bytes`. */
 export function humanBytes(n: number): string {
-  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const) {
     if (n >= size) {
       const v = n / size;
       return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`;
@@ -70,11 +74,11 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
   CERT_HAS_EXPIRED: 'TLS certificate has expired (set insecure = true for this device to accept it)',
   HPE_INVALID_CONSTANT: 'the answer is not HTTP',
   HPE_INVALID_HEADER_TOKEN: 'the answer has invalid HTTP headers',
-  HPE_HEADER_OVERFLOW: 'the answer\'s HTTP headers are over the 16 KiB limit',
-  HPE_INVALID_CHUNK_SIZE: 'the answer\'s chunked encoding is broken',
-  HPE_INVALID_TRANSFER_ENCODING: 'the answer\'s Transfer-Encoding is invalid',
+  HPE_HEADER_OVERFLOW: "the answer's HTTP headers are over the 16 KiB limit",
+  HPE_INVALID_CHUNK_SIZE: "the answer's chunked encoding is broken",
+  HPE_INVALID_TRANSFER_ENCODING: "the answer's Transfer-Encoding is invalid",
   HPE_UNEXPECTED_CONTENT_LENGTH: 'the answer has both a Content-Length and chunked encoding',
-  HPE_INVALID_CONTENT_LENGTH: 'the answer\'s Content-Length is invalid',
+  HPE_INVALID_CONTENT_LENGTH: "the answer's Content-Length is invalid",
   ERR_INVALID_CHAR: 'invalid character in a request header',
 };
 
@@ -105,7 +109,7 @@ export function describe(err: unknown, signal: AbortSignal): FetchError {
 function tlsWords(message: string): string | undefined {
   const reason = /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(message)?.[1]?.trim();
   if (reason === undefined) return undefined;
-  if (/certificate required/i.test(reason)) return 'the device asks for a TLS client certificate, which this program does not send (use the device\'s http:// address if it has one)';
+  if (/certificate required/i.test(reason)) return "the device asks for a TLS client certificate, which this program does not send (use the device's http:// address if it has one)";
   if (/bad certificate|handshake failure/i.test(reason)) {
     return `the device refused the TLS handshake (${reason}): it may ask for a client certificate, which this program does not send, or share no cipher with it`;
   }
@@ -119,7 +123,14 @@ const MAX_REASON_CHARS = 64;
 export function statusText(status: number, reason: string | undefined): string {
   const r = (reason ?? '').trim();
   if (r === '') return `HTTP ${status}`;
-  return `HTTP ${status} ${r.length > MAX_REASON_CHARS ? `${r.slice(0, MAX_REASON_CHARS - 1).toWellFormed().trimEnd()}… (reason cut at ${MAX_REASON_CHARS} characters)` : r}`;
+  return `HTTP ${status} ${
+    r.length > MAX_REASON_CHARS
+      ? `${r
+          .slice(0, MAX_REASON_CHARS - 1)
+          .toWellFormed()
+          .trimEnd()}… (reason cut at ${MAX_REASON_CHARS} characters)`
+      : r
+  }`;
 }
 
 /** Why `signal` aborted, as its reason says (the device's time limit), for a log line. */

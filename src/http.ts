@@ -53,6 +53,8 @@ export interface FetchOptions {
    * protocol; without them every request opens and closes its own connection.
    */
   readonly agents?: Agents;
+  /** The monotonic clock (ms) the request's times are measured on: the collector's clock, performance.now() when absent. */
+  readonly now?: () => number;
 }
 
 /** Connection pools of one device: at most one open connection each. */
@@ -84,13 +86,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
   const keepAlive = options.agents !== undefined;
   // Name, value, name, value: Node validates these once and writes them as
   // they are, where an object costs a setHeader() each and Node adds the Host.
-  const headers = [
-    'host', url.host,
-    'user-agent', options.userAgent ?? 'telegraf-homenet',
-    'accept', ACCEPT,
-    'accept-encoding', 'identity',
-    'connection', keepAlive ? 'keep-alive' : 'close',
-  ];
+  const headers = ['host', url.host, 'user-agent', options.userAgent ?? 'telegraf-homenet', 'accept', ACCEPT, 'accept-encoding', 'identity', 'connection', keepAlive ? 'keep-alive' : 'close'];
   if (options.cookie !== undefined) headers.push('cookie', options.cookie);
   if (form !== undefined) headers.push('content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(form)));
   // As Node's own conversion of a URL would have it (a redirect's Location may carry a user and password).
@@ -131,7 +127,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
     }
   }
   return new Promise<RawResponse>((resolve, reject) => {
-    const sent = new Sent(options.signal, form, started, inFlight, resolve, reject);
+    const sent = new Sent(options.signal, form, started, options.now ?? (() => performance.now()), inFlight, resolve, reject);
     let req: ClientRequest;
     try {
       req = mod.request(reqOptions, sent.answered.bind(sent));
@@ -155,13 +151,14 @@ class Sent {
     private readonly signal: AbortSignal,
     private readonly form: string | undefined,
     private readonly started: number,
+    private readonly now: () => number,
     private readonly inFlight: InFlight,
     private readonly resolve: (raw: RawResponse) => void,
     private readonly reject: (err: Error) => void,
   ) {}
 
   answered(res: IncomingMessage): void {
-    this.resolve({ res, ttfbMs: performance.now() - this.started });
+    this.resolve({ res, ttfbMs: this.now() - this.started });
   }
 
   failed(err: Error): void {
@@ -251,9 +248,7 @@ class BodyReader {
     if (this.settled) return;
     if (!this.res.complete) {
       this.fail(
-        this.signal.aborted
-          ? new FetchError(reasonText(this.signal), undefined, true)
-          : new FetchError(`connection closed before the page was complete (${this.size} bytes read)`, undefined, true),
+        this.signal.aborted ? new FetchError(reasonText(this.signal), undefined, true) : new FetchError(`connection closed before the page was complete (${this.size} bytes read)`, undefined, true),
       );
       return;
     }
@@ -309,7 +304,8 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
 
 async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): Promise<FetchedPage> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const started = performance.now();
+  const now = options.now ?? (() => performance.now());
+  const started = now();
   let current = url;
   // A redirect after a POST is followed with a GET, as browsers do.
   let form = options.form?.toString();
@@ -354,7 +350,7 @@ async function fetchHops(url: URL, options: FetchOptions, inFlight: InFlight): P
     return {
       url: current.href,
       body: decodeBody(body, res.headers['content-type']),
-      totalMs: performance.now() - started,
+      totalMs: now() - started,
       ttfbMs,
       cookies,
       receivedNs: nowNs(),

@@ -197,7 +197,9 @@ function checkKeyLength(seriesKey: string, fieldKeys: readonly string[]): void {
 export function serialize(m: Metric): string {
   let line = nameText(m.name);
 
-  const tagKeys = Object.keys(m.tags).filter((k) => m.tags[k] !== '').sort(byteOrder);
+  const tagKeys = Object.keys(m.tags)
+    .filter((k) => m.tags[k] !== '')
+    .sort(byteOrder);
   for (const k of tagKeys) {
     line += `,${keyText('tag key', k)}=${tagValueText(k, m.tags[k] ?? '')}`;
   }

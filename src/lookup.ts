@@ -59,7 +59,10 @@ export function searchNames(resolvConf: string, name: string): string[] {
   let search: string[] = [];
   let ndots = 1;
   for (const line of resolvConf.split('\n')) {
-    const [key, ...values] = line.replace(/[#;].*/, '').trim().split(/\s+/);
+    const [key, ...values] = line
+      .replace(/[#;].*/, '')
+      .trim()
+      .split(/\s+/);
     // The last of `domain` and `search` counts.
     if (key === 'search' || key === 'domain') search = values.filter((v) => v !== '');
     if (key === 'options') {

@@ -45,7 +45,9 @@ function closedToOthers(path: string, script: boolean): string | undefined {
  */
 export function programWarnings(program: RunningProgram): string[] {
   const say = (why: string): string =>
-    warning(`the block runs ${program.path}, which Telegraf (user telegraf) may not be able to run: ${why}; install the program where every user can run it (see Install in the README) or give --program PATH`);
+    warning(
+      `the block runs ${program.path}, which Telegraf (user telegraf) may not be able to run: ${why}; install the program where every user can run it (see Install in the README) or give --program PATH`,
+    );
   const out: string[] = [];
   try {
     const why = closedToOthers(program.path, program.node !== undefined);
@@ -125,10 +127,7 @@ export function telegrafSnippet(config: Config, o: SnippetOptions): string {
 `;
   }
   const seconds = telegrafTimeoutSeconds(config);
-  const intervalNote =
-    seconds * 1000 >= (parseDuration(o.interval) ?? 0)
-      ? '  ## The timeout is not shorter than the interval: Telegraf skips an interval while a run is still going.\n'
-      : '';
+  const intervalNote = seconds * 1000 >= (parseDuration(o.interval) ?? 0) ? '  ## The timeout is not shorter than the interval: Telegraf skips an interval while a run is still going.\n' : '';
   const commands = o.legacy
     ? `  ## For Telegraf before 1.39: the command as one string, which Telegraf splits like a shell.
   ## No log_stderr either: Telegraf before 1.38.1 refuses to start on it, and without it

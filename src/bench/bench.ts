@@ -118,8 +118,16 @@ async function hostilePages(): Promise<void> {
   const natRow = (i: number): string => `<tr><td>ipv4</td><td>tcp</td><td>${i % 90}</td><td>192.0.2.${i % 250}</td><td>${40000 + (i % 9999)}</td><td>198.51.100.${i % 250}</td><td>443</td></tr>\n`;
   const specs = new Map([...DEVICE_KINDS.values()].flatMap((k) => k.families.flatMap((f) => f.pages)).map((p) => [p.key, p]));
   const shapes: [string, string, string][] = [
-    ['a NAT table of 32,767 sessions under its summary', 'bgw-nat', `<html><body><table><tr><th>Total Sessions Available</th><td>32767</td></tr><tr><th>Total Sessions In Use</th><td>32767</td></tr></table><table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 32767 }, (_, i) => natRow(i)).join('')}</table></body></html>`],
-    ['a NAT table of 32,767 sessions, no summary', 'pace-nat', `<html><body><h2>NAT Table</h2><table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 32767 }, (_, i) => natRow(i)).join('')}</table></body></html>`],
+    [
+      'a NAT table of 32,767 sessions under its summary',
+      'bgw-nat',
+      `<html><body><table><tr><th>Total Sessions Available</th><td>32767</td></tr><tr><th>Total Sessions In Use</th><td>32767</td></tr></table><table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 32767 }, (_, i) => natRow(i)).join('')}</table></body></html>`,
+    ],
+    [
+      'a NAT table of 32,767 sessions, no summary',
+      'pace-nat',
+      `<html><body><h2>NAT Table</h2><table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 32767 }, (_, i) => natRow(i)).join('')}</table></body></html>`,
+    ],
     ['4 MiB of tiny tables (refused at 8,192 elements)', 'pace-broadband', `<html><body>IP Traffic ${'<table><tr><td>a</td></tr></table>'.repeat(123_000)}</body></html>`],
     // The largest page read as a tree, in its slowest shapes: 1 MiB and 8,192 elements (html.ts's caps).
     ['the largest tree: 1 MiB in 2,730 tables of long cells', 'pace-broadband', `<html><body>IP Traffic ${`<table><tr><td>${'x'.repeat(345)}</td></tr></table>`.repeat(2_730)}</body></html>`],
@@ -172,7 +180,7 @@ async function oldWays(): Promise<void> {
 }
 
 process.stdout.write(
-  `telegraf-homenet bench on ${process.platform}-${process.arch}, Node ${process.version}, ${RUNS} runs per figure, medians; peak memory ${haveGnuTime ? 'from GNU time (ru_maxrss)' : 'polled from /proc (install Debian\'s time for exact figures)'}; CPU time from ${CPU_CLOCK}\n`,
+  `telegraf-homenet bench on ${process.platform}-${process.arch}, Node ${process.version}, ${RUNS} runs per figure, medians; peak memory ${haveGnuTime ? 'from GNU time (ru_maxrss)' : "polled from /proc (install Debian's time for exact figures)"}; CPU time from ${CPU_CLOCK}\n`,
 );
 if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) {
   process.stdout.write('NODE_EXTRA_CA_CERTS is set here: the programs measured run without it (Node 20 reads it and every root certificate at start: see measure.ts)\n');
@@ -195,7 +203,12 @@ async function hostileSpeakers(): Promise<void> {
     const at100 = run.rss.get(100) ?? NaN;
     const most = Math.max(...[...run.rss].filter(([n]) => n >= 100).map(([, m]) => m));
     const after = [...run.rss].map(([n, m]) => `${n.toLocaleString('en')}: ${m.toFixed(1)}`).join(', ');
-    report(`execd beside ${what} and a gateway, resident memory's growth from gather 100 to ${HOSTILE_GATHERS.toLocaleString('en')}`, `${(most - at100).toFixed(1)} MiB (after ${after})`, '<= 16 MiB', most - at100 <= 16);
+    report(
+      `execd beside ${what} and a gateway, resident memory's growth from gather 100 to ${HOSTILE_GATHERS.toLocaleString('en')}`,
+      `${(most - at100).toFixed(1)} MiB (after ${after})`,
+      '<= 16 MiB',
+      most - at100 <= 16,
+    );
     report('  its state file at the end', `${(run.stateBytes / 1024).toFixed(0)} KiB (CPU per gather ${run.cpu.toFixed(1)} ms)`, '<= 4 MiB', run.stateBytes <= 4 * 1048576);
   }
 }
@@ -211,14 +224,28 @@ async function execdFigures(): Promise<void> {
   const programs: [string, ExecdProgram][] = [['launcher', LAUNCHER_EXECD]];
   if (existsSync(BINARY)) programs.push(['binary', [BINARY]]);
   const load = new LoadSpan();
-  const runs = await execdRuns(devices, programs.map(([, p]) => p), EXECD_GATHERS);
+  const runs = await execdRuns(
+    devices,
+    programs.map(([, p]) => p),
+    EXECD_GATHERS,
+  );
   const names = programs.map(([n]) => n).join(' / ');
   const each = (f: (r: (typeof runs)[number]) => number, digits: number): string => runs.map((r) => f(r).toFixed(digits)).join(' / ');
   const most = (r: (typeof runs)[number]): number => Math.max(...[...r.rss].filter(([n]) => n >= 1000).map(([, m]) => m));
   const last = Math.max(EXECD_WARM_UP + 500, EXECD_GATHERS).toLocaleString('en');
-  report(`execd CPU per gather, 1 gateway + 3 speakers, gathers 1,000 to ${last}: ${names}`, `${each((r) => r.steady, 2)} ms; ${load.toString()}`, '<= 3 ms', runs.every((r) => r.steady <= 3));
+  report(
+    `execd CPU per gather, 1 gateway + 3 speakers, gathers 1,000 to ${last}: ${names}`,
+    `${each((r) => r.steady, 2)} ms; ${load.toString()}`,
+    '<= 3 ms',
+    runs.every((r) => r.steady <= 3),
+  );
   report('  the same, gathers 31 to 130 (V8 still optimising)', `${each((r) => r.early, 2)} ms`, '', undefined);
-  report(`execd resident memory, most from gather 1,000 to ${last}: ${names}`, `${each(most, 1)} MiB; ${load.toString()}`, '<= 60 MiB', runs.every((r) => most(r) <= 60));
+  report(
+    `execd resident memory, most from gather 1,000 to ${last}: ${names}`,
+    `${each(most, 1)} MiB; ${load.toString()}`,
+    '<= 60 MiB',
+    runs.every((r) => most(r) <= 60),
+  );
   report('  of it at the end, file pages (the executable: shared, droppable) / its own', runs.map((r) => `${r.split.file.toFixed(1)} / ${r.split.own.toFixed(1)}`).join('; '), '', undefined);
   for (const [k, r] of runs.entries()) {
     const at = (n: number): string => (r.rss.has(n) ? `${n}: ${(r.rss.get(n) ?? 0).toFixed(1)}` : '');
@@ -240,9 +267,7 @@ await execdFigures();
 {
   const dir = mkdtempSync(`${tmpdir()}/homenet-bench-`);
   const trafficOnly = await execdRun((url) => {
-    const ini = ['[gw]\ntype = att-pace', ...[1, 2, 3].map((n) => `[spk${n}]\ntype = sonos`)]
-      .map((head, i) => `${head}\nurl = ${url}${i === 0 ? '' : `/sonos/${i}`}\ncollect = traffic\n`)
-      .join('');
+    const ini = ['[gw]\ntype = att-pace', ...[1, 2, 3].map((n) => `[spk${n}]\ntype = sonos`)].map((head, i) => `${head}\nurl = ${url}${i === 0 ? '' : `/sonos/${i}`}\ncollect = traffic\n`).join('');
     writeFileSync(`${dir}/traffic.ini`, ini);
     return ['--config', `${dir}/traffic.ini`];
   });

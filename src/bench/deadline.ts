@@ -44,7 +44,11 @@ async function closedPort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => { r(); }));
+  await new Promise<void>((r) =>
+    srv.close(() => {
+      r();
+    }),
+  );
   return port;
 }
 
@@ -201,8 +205,16 @@ export async function execdStopFigure(runs: number): Promise<{ quiet: number[]; 
   const [hang = '', good = ''] = lab.urls;
   const once = async (): Promise<number> => {
     const child = spawn(process.execPath, [BIN, 'execd', '--device', `att-pace=${hang}`, '--device', `att-pace=${good}`, '--timeout', '5m'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    const exited = new Promise<void>((resolve) => child.on('exit', () => { resolve(); }));
-    await new Promise<void>((resolve) => child.stderr.once('data', () => { resolve(); }));
+    const exited = new Promise<void>((resolve) =>
+      child.on('exit', () => {
+        resolve();
+      }),
+    );
+    await new Promise<void>((resolve) =>
+      child.stderr.once('data', () => {
+        resolve();
+      }),
+    );
     child.stdin.write('\n');
     // The gather is in flight (a bench may wait; a test may not).
     await new Promise((r) => setTimeout(r, 300));

@@ -27,7 +27,12 @@ function question(packet: Buffer): { name: string; type: number; end: number } |
     if (len === undefined || len > 63) return undefined;
     at++;
     if (len === 0) break;
-    labels.push(packet.subarray(at, at + len).toString('latin1').toLowerCase());
+    labels.push(
+      packet
+        .subarray(at, at + len)
+        .toString('latin1')
+        .toLowerCase(),
+    );
     at += len;
   }
   if (at + 4 > packet.length) return undefined;

@@ -152,9 +152,12 @@ export async function httpFloor(url: string, paths: string[][]): Promise<number>
         })
         .on('error', reject);
     });
-  const gather = (): Promise<unknown> => Promise.all(paths.map(async (list, i) => {
-    for (const p of list) await get(agents[i] as import('node:http').Agent, p);
-  }));
+  const gather = (): Promise<unknown> =>
+    Promise.all(
+      paths.map(async (list, i) => {
+        for (const p of list) await get(agents[i] as import('node:http').Agent, p);
+      }),
+    );
   for (let i = 0; i < EXECD_WARM_UP; i++) await gather();
   const before = process.cpuUsage();
   const n = 500;
@@ -163,4 +166,3 @@ export async function httpFloor(url: string, paths: string[][]): Promise<number>
   for (const a of agents) a.destroy();
   return (used.user + used.system) / 1000 / n;
 }
-

@@ -17,22 +17,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { programPath } from '../build/targets.js';
 import { startLab } from './lab.js';
-import {
-  bareRequestsScript,
-  BASE_NODE,
-  BIN,
-  BINARY,
-  gatewayPages,
-  htmlparser2Alone,
-  LoadSpan,
-  median,
-  PROGRAM_ROOT,
-  type ProcessRun,
-  report,
-  runProcess,
-  RUNS,
-  speakerPages,
-} from './measure.js';
+import { bareRequestsScript, BASE_NODE, BIN, BINARY, gatewayPages, htmlparser2Alone, LoadSpan, median, PROGRAM_ROOT, type ProcessRun, report, runProcess, RUNS, speakerPages } from './measure.js';
 
 /** One start-up case: the devices on the command line and the pages they are read from. */
 interface Case {
@@ -84,7 +69,12 @@ async function measureCase(c: Case, sides: readonly Side[], extras: { uncached: 
   for (const [k, side] of sides.entries()) {
     const r = runs[k];
     if (r === undefined) continue;
-    for (const [what, list] of [[side.name, r.runs], ['the floor', r.floors], ['the launcher without its cache', r.uncached], ['htmlparser2 alone', r.parsers]] as const) {
+    for (const [what, list] of [
+      [side.name, r.runs],
+      ['the floor', r.floors],
+      ['the launcher without its cache', r.uncached],
+      ['htmlparser2 alone', r.parsers],
+    ] as const) {
       if (list.some((x) => x.code !== 0)) throw new Error(`${c.what}: ${what} failed`);
     }
     const ratio = wall(r.runs) / wall(r.floors);
@@ -132,10 +122,39 @@ export async function startupFigures(): Promise<void> {
   try {
     const [one, gw, s1, s2, s3, big] = lab.urls as [string, string, string, string, string, string];
     const cases: Case[] = [
-      devicesOf('collect 1 gateway + 3 speakers, one address', one, [[one, 1], [one, 2], [one, 3]], RUNS, true),
-      devicesOf('collect 1 gateway + 3 speakers, four addresses', gw, [[s1, 1], [s2, 2], [s3, 3]], RUNS),
-      devicesOf('collect 1 gateway + 20 speakers, one address', big, healthy(20).map((n) => [big, n]), Math.max(5, RUNS >> 1)),
-      devicesOf('collect 1 gateway + 50 speakers, one address', big, healthy(50).map((n) => [big, n]), Math.max(5, RUNS >> 1)),
+      devicesOf(
+        'collect 1 gateway + 3 speakers, one address',
+        one,
+        [
+          [one, 1],
+          [one, 2],
+          [one, 3],
+        ],
+        RUNS,
+        true,
+      ),
+      devicesOf(
+        'collect 1 gateway + 3 speakers, four addresses',
+        gw,
+        [
+          [s1, 1],
+          [s2, 2],
+          [s3, 3],
+        ],
+        RUNS,
+      ),
+      devicesOf(
+        'collect 1 gateway + 20 speakers, one address',
+        big,
+        healthy(20).map((n) => [big, n]),
+        Math.max(5, RUNS >> 1),
+      ),
+      devicesOf(
+        'collect 1 gateway + 50 speakers, one address',
+        big,
+        healthy(50).map((n) => [big, n]),
+        Math.max(5, RUNS >> 1),
+      ),
     ];
     for (const c of cases) await measureCase(c, sides, extras);
     await onePage(one, sides, dir);
@@ -158,7 +177,7 @@ function seedPython(): string | undefined {
 async function onePage(url: string, sides: readonly Side[], dir: string): Promise<void> {
   const python = seedPython();
   if (python === undefined) {
-    report('one page: the seed\'s Python (requests + BeautifulSoup)', 'skipped: python3 requests/bs4 not installed', '', undefined);
+    report("one page: the seed's Python (requests + BeautifulSoup)", 'skipped: python3 requests/bs4 not installed', '', undefined);
     return;
   }
   writeFileSync(`${dir}/one-page.ini`, `[gw]\ntype = att-pace\nurl = ${url}\ncollect = traffic\n`);
@@ -172,7 +191,7 @@ async function onePage(url: string, sides: readonly Side[], dir: string): Promis
     for (const [k, side] of sides.entries()) ours[k]?.push(await runProcess(side.program, [...side.args({ what: '', devices: [], pages: [], rounds: 0 }), '--config', `${dir}/one-page.ini`]));
     load.sample();
   }
-  if (seed.some((r) => r.code !== 0)) throw new Error('the seed\'s Python failed');
+  if (seed.some((r) => r.code !== 0)) throw new Error("the seed's Python failed");
   for (const [k, side] of sides.entries()) {
     const runs = ours[k] ?? [];
     if (runs.some((r) => r.code !== 0)) throw new Error(`one page: ${side.name} failed`);

@@ -67,7 +67,10 @@ async function bundle(): Promise<string> {
   const text = code.replace(/\bimport\(("node:[a-z_/]+")\)/g, 'Promise.resolve(require($1))');
   if (/\bimport\(/.test(text)) throw new Error('the bundle has a dynamic import() of something other than a Node module');
   const outside = /[\u0080-\uffff]/.exec(text);
-  if (outside) throw new Error(`the bundle has a character outside ASCII (${JSON.stringify(outside[0])} near ${JSON.stringify(text.slice(outside.index - 40, outside.index + 10))}): write it as \\u${outside[0].charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (outside)
+    throw new Error(
+      `the bundle has a character outside ASCII (${JSON.stringify(outside[0])} near ${JSON.stringify(text.slice(outside.index - 40, outside.index + 10))}): write it as \\u${outside[0].charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
   rmSync(`${root}dist/bundle`, { recursive: true, force: true });
   mkdirSync(`${root}dist/bundle`, { recursive: true });
   // Strict, as the ES modules it was made from (the banner goes first, so esbuild's own directive is not one).

@@ -44,7 +44,7 @@ export const prebuiltEntities: Plugin = {
       return { contents: tableModule(mod.htmlDecodeTree), loader: 'js' };
     });
     build.onEnd((result) => {
-      if (result.errors.length === 0 && !found) throw new Error('the entities package\'s decode-data-html.js was not bundled: update src/build/entities.ts');
+      if (result.errors.length === 0 && !found) throw new Error("the entities package's decode-data-html.js was not bundled: update src/build/entities.ts");
     });
   },
 };

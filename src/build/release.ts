@@ -5,9 +5,8 @@
  * README.md, docs/ (the pages its links lead to), LICENSE) and a SHA256SUMS
  * file in `sha256sum` format.
  *
- * LICENSE is written here, not kept at the top of the repository: DESIGN.md
- * fixes the top level and has no room for it. Its first part is the licence
- * package.json's "license" names (MIT); then, since the executable contains
+ * The release's LICENSE is ours first, the repository's LICENSE (the licence
+ * package.json's "license" names, MIT); then, since the executable contains
  * them, Node.js's own LICENSE (from the official package the binary is made
  * of) and the licence file of every npm package bundled into the program.
  *
@@ -23,37 +22,23 @@ import { binaryPath, TARGETS } from './targets.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const out = `${root}dist/release/`;
 
-/** Licence texts by SPDX identifier; package.json's "license" must name one of them. */
-const LICENCES: Readonly<Record<string, (holder: string) => string>> = {
-  MIT: (holder) => `MIT License
+/** What the first line of a licence file says, by the SPDX identifier package.json's "license" gives. */
+const LICENCE_TITLES: Readonly<Record<string, string>> = { MIT: 'MIT License' };
 
-Copyright (c) ${holder}
-
-Permission is hereby granted, free of charge, to any person obtaining a copy
-of this software and associated documentation files (the "Software"), to deal
-in the Software without restriction, including without limitation the rights
-to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all
-copies or substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
-OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
-SOFTWARE.
-`,
-};
+/** Our part of a release's licence: the repository's LICENSE, which must be the licence package.json names. */
+function ownLicence(pkg: Pkg): string {
+  const text = readFileSync(`${root}LICENSE`, 'utf8');
+  const title = pkg.license !== undefined ? LICENCE_TITLES[pkg.license] : undefined;
+  if (title === undefined || !text.startsWith(`${title}\n`)) {
+    throw new Error(`package.json "license" is ${pkg.license ?? 'missing'}, and LICENSE begins "${text.split('\n')[0] ?? ''}": the two must name one licence`);
+  }
+  return text;
+}
 
 interface Pkg {
   readonly name: string;
   readonly version: string;
   readonly license?: string;
-  readonly author?: string | { readonly name: string };
 }
 
 function readPkg(folder: string): Pkg {
@@ -68,15 +53,12 @@ function packageLicence(folder: string): string {
   return `${pkg.name} ${pkg.version} (${pkg.license ?? 'see below'}):\n\n${readFileSync(`${folder}${file}`, 'utf8').trim()}\n`;
 }
 
-/** The LICENSE file of a release: ours, then Node.js's, then each bundled package's. */
+/** The LICENSE file of a release: ours (the repository's LICENSE), then Node.js's, then each bundled package's. */
 function licence(pkg: Pkg, nodeFolder: string, nodeVersion: string): string {
-  const text = pkg.license !== undefined ? LICENCES[pkg.license] : undefined;
-  if (!text) throw new Error(`package.json "license" is ${pkg.license ?? 'missing'}; release.ts has the text of: ${Object.keys(LICENCES).join(', ')}`);
-  const author = typeof pkg.author === 'string' ? pkg.author : pkg.author?.name;
   const bundled = JSON.parse(readFileSync(BUNDLED, 'utf8')) as string[];
   const rule = `\n${'-'.repeat(78)}\n\n`;
   return [
-    text(`${new Date().getUTCFullYear()} ${author ?? `the ${pkg.name} authors`}`),
+    ownLicence(pkg),
     `The ${pkg.name} executable is built on Node.js ${nodeVersion} and contains\nthe npm packages listed after it, each under its own licence, as follows.\n`,
     readFileSync(`${nodeFolder}LICENSE`, 'utf8').trim() + '\n',
     ...bundled.map((p) => packageLicence(`${root}${p}/`)),

@@ -185,6 +185,7 @@ export class DeviceGather {
     return (this.options.fetcher ?? fetchPage)(url, {
       signal: this.signal,
       insecure: this.device.insecure,
+      now: this.clock.now,
       ...(this.state.agents ? { agents: this.state.agents } : {}),
       ...extra,
     });

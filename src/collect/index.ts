@@ -51,8 +51,7 @@ async function gatherDevice(g: DeviceGather, slots: Slots): Promise<{ metrics: M
       g.failures.push({ url: g.current.href, message: `no request sent: other devices at ${slot} held its ${PER_HOST_LIMIT} connections until the deadline (${device.timeoutMs} ms)` });
     }
   } catch (err) {
-    const message =
-      err instanceof FetchError ? g.explain(err) : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
+    const message = err instanceof FetchError ? g.explain(err) : `internal error (please report it): ${err instanceof Error ? err.message : String(err)}`;
     g.failures.push({ url: g.current.href, message });
     if (err instanceof FetchError && err.unreachable) {
       // A device that went away may come back as another model or firmware.

@@ -165,7 +165,13 @@ export async function gatherPages(g: DeviceGather): Promise<string | undefined> 
   const now = (g.options.now ?? g.clock.wallMs)();
   const remembering = g.options.keepSessions === true || g.options.remember === true;
   const spare = g.spare;
-  if (spare) g.ahead = new Ahead(aheadPlan(g, family, areas, now, remembering), spare, (spec) => g.request(pageUrl(g.device.url, spec.path)), (spec) => g.pages.has(spec));
+  if (spare)
+    g.ahead = new Ahead(
+      aheadPlan(g, family, areas, now, remembering),
+      spare,
+      (spec) => g.request(pageUrl(g.device.url, spec.path)),
+      (spec) => g.pages.has(spec),
+    );
   try {
     const host = g.device.hostExplicit ? undefined : await identify(g, family, now);
     // The name read again when another device answers at this URL.

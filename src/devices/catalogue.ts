@@ -50,7 +50,10 @@ export class Catalogue {
   private readonly uptimeField = new Map<string, string>();
 
   /** The measurements of `specs`; the traffic lines under `trafficMeasurement`. */
-  constructor(specs: Iterable<MeasurementSpec>, readonly trafficMeasurement: string) {
+  constructor(
+    specs: Iterable<MeasurementSpec>,
+    readonly trafficMeasurement: string,
+  ) {
     for (const m of specs) {
       const name = m.name ?? trafficMeasurement;
       const fields = this.byMeasurement.get(name) ?? new Map<string, FieldSpec>();

@@ -51,13 +51,7 @@ const WRAP = 2n ** 32n;
  * gauges (sessions in use against the capacity), which have no wrap to
  * explain any excess.
  */
-export function dropImpossibleParts(
-  fields: Record<string, FieldValue>,
-  parts: Readonly<Record<string, string>>,
-  omit: Omitter,
-  where: string,
-  counters = true,
-): void {
+export function dropImpossibleParts(fields: Record<string, FieldValue>, parts: Readonly<Record<string, string>>, omit: Omitter, where: string, counters = true): void {
   const slack = counters ? WRAP : 0n;
   for (const [part, whole] of Object.entries(parts)) {
     const p = fields[part];

@@ -195,13 +195,7 @@ export async function extractPage(spec: PageSpec, page: PageText, ctx: ParseCont
  * `defaultHost`.
  * @throws Error when a page is no page of this kind (see recognizePages).
  */
-export async function parseSaved(
-  kind: DeviceKind,
-  saved: readonly SavedPage[],
-  measurement: string,
-  tags: Readonly<Record<string, string>>,
-  defaultHost?: string,
-): Promise<Extracted> {
+export async function parseSaved(kind: DeviceKind, saved: readonly SavedPage[], measurement: string, tags: Readonly<Record<string, string>>, defaultHost?: string): Promise<Extracted> {
   const { pages } = recognizePages(kind, saved);
   let named: string | undefined;
   const omitted: Omission[] = [];

@@ -131,7 +131,11 @@ export interface LoginHttp {
 /** A login that did not give a session: where, why, and how long not to try again (a full session pool). */
 export class LoginRefused extends Error {
   override name = 'LoginRefused';
-  constructor(readonly path: string, message: string, readonly backoffMs?: number) {
+  constructor(
+    readonly path: string,
+    message: string,
+    readonly backoffMs?: number,
+  ) {
     super(message);
   }
 }
@@ -286,7 +290,12 @@ export function defaultAreas(family: Family): ReadonlySet<Area> {
   let areas = defaults.get(family);
   if (!areas) {
     const optIn = new Set(family.optInAreas ?? []);
-    areas = new Set(family.pages.filter((p) => p.login !== true).flatMap((p) => p.extracts.map((e) => e.area)).filter((a) => !optIn.has(a)));
+    areas = new Set(
+      family.pages
+        .filter((p) => p.login !== true)
+        .flatMap((p) => p.extracts.map((e) => e.area))
+        .filter((a) => !optIn.has(a)),
+    );
     defaults.set(family, areas);
   }
   return areas;

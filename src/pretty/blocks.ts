@@ -88,7 +88,9 @@ function rowName(m: Metric): string {
 
 /** A row's identity from gather to gather: its device (by place in the config), host, measurement, name and other tags. */
 function rowKey(m: Metric, device: number): string {
-  const extra = Object.entries(m.tags).filter(([t]) => t !== 'host' && !LABEL_TAGS.includes(t)).map(([t, v]) => `${t}=${v}`);
+  const extra = Object.entries(m.tags)
+    .filter(([t]) => t !== 'host' && !LABEL_TAGS.includes(t))
+    .map(([t, v]) => `${t}=${v}`);
   return `${device}\u0000${hostOf(m)}\u0000${m.name}\u0000${rowName(m)}\u0000${extra.join(',')}`;
 }
 
@@ -120,7 +122,10 @@ function int(m: Metric, f: string): bigint | undefined {
 function rate(now: Metric, before: Metric, dir: 'rx' | 'tx', seconds: number): number | undefined {
   const bytes = [`${dir}_bytes_total`, `${dir}_bytes`, net(`${dir}_bytes`)];
   const pkts = [`${dir}_pkts_total`, `${dir}_pkts`, net(`${dir}_pkts`)];
-  for (const [fields, per] of [[bytes, 8], [pkts, 1]] as const) {
+  for (const [fields, per] of [
+    [bytes, 8],
+    [pkts, 1],
+  ] as const) {
     for (const f of fields) {
       const a = int(before, f);
       const b = int(now, f);
@@ -186,9 +191,7 @@ function makeRow(m: Metric, key: string, before: Metric | undefined, seconds: nu
 
 /** Tags every one of `lines` carries alike, less the host, the type and those that name a row. */
 function sharedTags(lines: readonly Metric[], said: ReadonlySet<string>): [string, string][] {
-  return Object.entries(lines[0]?.tags ?? {}).filter(
-    ([t, v]) => t !== 'host' && t !== 'type' && !LABEL_TAGS.includes(t) && !said.has(t) && lines.every((m) => m.tags[t] === v),
-  );
+  return Object.entries(lines[0]?.tags ?? {}).filter(([t, v]) => t !== 'host' && t !== 'type' && !LABEL_TAGS.includes(t) && !said.has(t) && lines.every((m) => m.tags[t] === v));
 }
 
 const tagText = (tags: readonly [string, string][]): string[] => tags.map(([t, v]) => escapeControls(`${t}=${v}`));
@@ -205,7 +208,9 @@ function about(system: Metric | undefined): string {
       st['firmware'] === undefined ? undefined : `firmware ${st['firmware']}`,
       st['hardware'] === undefined ? undefined : `hardware ${st['hardware']}`,
       st['serial'] === undefined ? undefined : `serial ${st['serial']}`,
-      ...Object.entries(system.fields).filter(([f]) => f !== 'info' && f !== 'uptime_s').map(([f, v]) => describe(f, v)),
+      ...Object.entries(system.fields)
+        .filter(([f]) => f !== 'info' && f !== 'uptime_s')
+        .map(([f, v]) => describe(f, v)),
     ]
       .filter((s) => s !== undefined && s !== '')
       .join(' · '),
@@ -262,7 +267,10 @@ function deviceBlocks(d: Device, c: Context): Block[] {
   for (const host of new Set(d.lines.map(hostOf))) {
     if (host === own) continue;
     const lines = d.lines.filter((m) => hostOf(m) === host);
-    const mine = sharedTags(lines.filter((m) => m.name !== SYSTEM), said);
+    const mine = sharedTags(
+      lines.filter((m) => m.name !== SYSTEM),
+      said,
+    );
     const head = [host, status].filter((s) => s !== undefined).join(' · ');
     blocks.push(hostBlock(escapeControls(head), mine, undefined, lines, new Set([...said, ...mine.map(([t]) => t)]), c));
   }

@@ -107,7 +107,10 @@ function place(text: string, layout: Layout, first: number, indent: number, whol
 /** The table: heading, then each block's lines; every line at most `layout.width` columns. */
 export function table(blocks: readonly Block[], layout: Layout): string[] {
   const w = layout.width;
-  const { cols, widths, nameW } = fitColumns(blocks.flatMap((b) => b.rows), layout);
+  const { cols, widths, nameW } = fitColumns(
+    blocks.flatMap((b) => b.rows),
+    layout,
+  );
   const numbers = (texts: readonly string[]): string => texts.map((t, i) => `  ${pad(t, widths[i] ?? 0, true)}`).join('');
   const heading = `  ${pad('row', nameW)}${numbers(cols.map((c) => c.head))}  status`;
   const statusAt = columns(heading) - 'status'.length;

@@ -33,9 +33,29 @@ export type Fault =
   | 'many-interfaces' // the first speaker lists 15,000 interfaces (3.8 MiB; other devices are unaffected)
   | 'new-interfaces'; // the first speaker lists 2,000 interfaces named anew at every request (other devices are unaffected)
 export const FAULTS: readonly Fault[] = [
-  'none', 'hang', 'trickle', 'reset', 'half', 'garbage', 'huge',
-  'status-403', 'status-404', 'status-500', 'redirect-away', 'wrong-device', 'slow', 'invalid-utf8', 'windows-1252', 'odd-values',
-  'tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens', 'nat-hang', 'many-interfaces', 'new-interfaces',
+  'none',
+  'hang',
+  'trickle',
+  'reset',
+  'half',
+  'garbage',
+  'huge',
+  'status-403',
+  'status-404',
+  'status-500',
+  'redirect-away',
+  'wrong-device',
+  'slow',
+  'invalid-utf8',
+  'windows-1252',
+  'odd-values',
+  'tiny-chunks',
+  'deep-nesting',
+  'many-tables',
+  'repeated-tokens',
+  'nat-hang',
+  'many-interfaces',
+  'new-interfaces',
 ];
 
 /** The hostile page shapes: each must cost its device's areas only, within its time limit. */
@@ -84,10 +104,10 @@ export function prepareFault(fault: Fault, page: FaultyPage): void {
 
 /**
  * Answers with the page spoilt by the fault, for the faults that need
- * nothing but the page.
+ * nothing but the page; `ctx.later` times the late ones (the simulator's clock).
  * @returns false, without answering, for `none` and the faults a make applies itself (or not at all).
  */
-export function serveFault(fault: Fault, page: FaultyPage, res: ServerResponse): boolean {
+export function serveFault(fault: Fault, page: FaultyPage, res: ServerResponse, ctx: { later(ms: number, fn: () => void): () => void }): boolean {
   const body = page.body;
   switch (fault) {
     case 'none':
@@ -159,15 +179,14 @@ export function serveFault(fault: Fault, page: FaultyPage, res: ServerResponse):
     case 'redirect-away':
       redirect(res, 'http://login.example.invalid/portal');
       return true;
-    case 'slow': {
-      const timer = setTimeout(() => {
-        send(res, 200, body);
-      }, 300);
-      res.on('close', () => {
-        clearTimeout(timer);
-      });
+    case 'slow':
+      res.on(
+        'close',
+        ctx.later(300, () => {
+          send(res, 200, body);
+        }),
+      );
       return true;
-    }
     case 'invalid-utf8': {
       const at = page.badBytesAt ?? body.length >> 1;
       send(res, 200, Buffer.concat([Buffer.from(body.slice(0, at)), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from(body.slice(at))]));

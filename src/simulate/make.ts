@@ -20,6 +20,8 @@ export interface SimulatedContext {
   readonly speakers: number;
   /** Time since the simulator started, ms. */
   elapsed(): number;
+  /** Calls `fn` `ms` from now on the simulator's clock (a test's fake one moves when it says); what it returns cancels it. */
+  later(ms: number, fn: () => void): () => void;
   /**
    * Time since the device at this URL prefix (`''` for the root's) was
    * rebooted (Simulator.reboot), ms; undefined when it never was: it has

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import { declared } from '../devices/index.js';
 import type { Fault } from './faults.js';
 import type { Listening, SimulatedContext, SimulatedDevices, SimulatedSpeaker } from './make.js';
@@ -27,6 +28,8 @@ export interface SimulatorOptions {
   readonly delayMs?: number;
   /** Clock in ms, for tests that move time; counters grow from the first reading. */
   readonly now?: () => number;
+  /** What a late answer (`slow`, {@link delayMs}) waits on: the system's timers unless a test passes its fake clock. */
+  readonly clock?: Clock;
   /** Web sessions each device with a login allows at once (the real ones allow very few; default 4). */
   readonly maxSessions?: number;
   /** Speakers in the simulated household (default 4). */
@@ -63,6 +66,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const address = options.address ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$|^::1$/.test(address)) throw new Error(`the simulator serves loopback addresses only, not ${address}`);
   const now = options.now ?? Date.now;
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const later = (ms: number, fn: () => void): (() => void) => clock.at(clock.now() + ms, fn);
   let started = 0;
   // When each rebooted device (by URL prefix) last rebooted, on the clock.
   const reboots = new Map<string, number>();
@@ -72,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     maxSessions: options.maxSessions ?? 4,
     speakers: options.speakers ?? 4,
     elapsed: () => now() - started,
+    later,
     sinceReboot: (prefix) => {
       const at = reboots.get(prefix);
       return at === undefined ? undefined : now() - at;
@@ -97,12 +103,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       handler(req, res);
       return;
     }
-    const timer = setTimeout(() => {
-      handler(req, res);
-    }, delay);
-    res.on('close', () => {
-      clearTimeout(timer);
-    });
+    res.on(
+      'close',
+      later(delay, () => {
+        handler(req, res);
+      }),
+    );
   });
   const closeServer = (): Promise<void> =>
     new Promise<void>((resolve) => {

@@ -85,7 +85,9 @@ export function loadState(path: string): LoadedState {
       return {
         state: emptyState(),
         writable: true,
-        warning: warning(`state file ${path} is ${err.code}, more than the program reads back (an earlier version wrote it with no limit): counter totals start fresh, and it is replaced by one within the limit`),
+        warning: warning(
+          `state file ${path} is ${err.code}, more than the program reads back (an earlier version wrote it with no limit): counter totals start fresh, and it is replaced by one within the limit`,
+        ),
       };
     }
     if (err instanceof FileRefused) {
@@ -108,7 +110,9 @@ export function loadState(path: string): LoadedState {
     return {
       state: emptyState(),
       writable: false,
-      warning: error(`state file ${path} is empty but read-only or another user's: it is left untouched; fix: sudo chown ${shellWord(currentUser())} ${shellWord(path)} && sudo chmod u+w ${shellWord(path)} (or delete it: sudo rm ${shellWord(path)}); ${UNTIL_FIXED}`),
+      warning: error(
+        `state file ${path} is empty but read-only or another user's: it is left untouched; fix: sudo chown ${shellWord(currentUser())} ${shellWord(path)} && sudo chmod u+w ${shellWord(path)} (or delete it: sudo rm ${shellWord(path)}); ${UNTIL_FIXED}`,
+      ),
     };
   }
   try {
@@ -117,7 +121,9 @@ export function loadState(path: string): LoadedState {
     return {
       state,
       writable: true,
-      warning: warning(`state file ${path} had ${state.dropped} counter entries with a negative count, total or time (damaged): they were left out, and their *_total fields start again from their counters`),
+      warning: warning(
+        `state file ${path} had ${state.dropped} counter entries with a negative count, total or time (damaged): they were left out, and their *_total fields start again from their counters`,
+      ),
     };
   } catch (err) {
     const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
@@ -170,7 +176,10 @@ export function saveState(path: string, state: State): string | undefined {
   }
   // Never larger than what the next run reads: a file refused on reading would restart every total.
   const text = boundedText(state);
-  if (text === undefined) return error(`state file ${path} would be over ${MAX_STATE_BYTES / 1048576} MiB, more than the program reads back: not written, and no *_total fields are printed (please report this: the counter totals are kept within 8 MiB)`);
+  if (text === undefined)
+    return error(
+      `state file ${path} would be over ${MAX_STATE_BYTES / 1048576} MiB, more than the program reads back: not written, and no *_total fields are printed (please report this: the counter totals are kept within 8 MiB)`,
+    );
   if (!cleaned.has(path)) {
     cleaned.add(path);
     cleanStale(path);
@@ -202,7 +211,9 @@ function cannotWrite(path: string, err: unknown): string {
     // The file is replaced by a rename, so what must be writable is its folder.
     const user = currentUser();
     const dir = dirname(path);
-    return error(`cannot write state file ${path} (${code}): ${user} cannot create files in ${dir}; fix: sudo chown ${shellWord(user)} ${shellWord(dir)}, or set state_file to a path in a folder ${user} owns; ${UNTIL_FIXED}`);
+    return error(
+      `cannot write state file ${path} (${code}): ${user} cannot create files in ${dir}; fix: sudo chown ${shellWord(user)} ${shellWord(dir)}, or set state_file to a path in a folder ${user} owns; ${UNTIL_FIXED}`,
+    );
   }
   const cause = WRITE_CAUSES[code];
   return error(

@@ -88,7 +88,9 @@ export function stateToJson(state: State): string {
     devices: Object.fromEntries([...state.devices].map(([k, d]) => [k, deviceToJson(d)])),
     forgotten: Object.fromEntries([...forgotten].map(([host, atNs]) => [host, String(atNs)])),
     ...heldToJson(series),
-    ...(state.usage === undefined || state.usage.size === 0 ? {} : { usage: Object.fromEntries([...state.usage].map(([host, c]) => [host, [c.periodMs, c.atMs, String(c.rx), String(c.tx), c.partial]])) }),
+    ...(state.usage === undefined || state.usage.size === 0
+      ? {}
+      : { usage: Object.fromEntries([...state.usage].map(([host, c]) => [host, [c.periodMs, c.atMs, String(c.rx), String(c.tx), c.partial]])) }),
   });
 }
 

@@ -48,17 +48,29 @@ export async function collectEverything(sim: Simulator): Promise<Metric[]> {
     `[bgw320]\ntype = att\nurl = ${sim.url}/bgw320\ncollect = traffic, line, lan, system, nat\naccess_code_env = SIM_CODE\n` +
       `[house]\ntype = sonos-household\nurl = ${sim.url}/sonos/1\ncollect = traffic, system, radio\n`,
   );
-  const r = await runBin([
-    '--config', `${dir}/bgw.ini`,
-    '--device', `att=${sim.url}`,
-    '--device', `att=${sim.url}/bgw210`,
-    '--device', `sonos=${sim.url}/sonos/3`,
-    '--device', `sonos=${sim.url}/sonos/4`,
-    '--device', `att=http://127.0.0.1:${String(dead)}`,
-    '--tag', 'site=Maison de l\'été, 2 = deux "ok"',
-    '--tag', 'room key=Küche 🎵',
-    '--tag', 'path=C:\\Users\\ops',
-  ], { env: { ...process.env, SIM_CODE: SIM_ACCESS_CODE } });
+  const r = await runBin(
+    [
+      '--config',
+      `${dir}/bgw.ini`,
+      '--device',
+      `att=${sim.url}`,
+      '--device',
+      `att=${sim.url}/bgw210`,
+      '--device',
+      `sonos=${sim.url}/sonos/3`,
+      '--device',
+      `sonos=${sim.url}/sonos/4`,
+      '--device',
+      `att=http://127.0.0.1:${String(dead)}`,
+      '--tag',
+      'site=Maison de l\'été, 2 = deux "ok"',
+      '--tag',
+      'room key=Küche 🎵',
+      '--tag',
+      'path=C:\\Users\\ops',
+    ],
+    { env: { ...process.env, SIM_CODE: SIM_ACCESS_CODE } },
+  );
   rmSync(dir, { recursive: true, force: true });
   assert.equal(r.code, 0, r.stderr);
   const metrics = metricsOf(r.stdout);

@@ -41,10 +41,14 @@ export class FakeClock implements Clock, Timer {
         return;
       }
       const cancel = this.at(this.ms + ms, resolve);
-      signal?.addEventListener('abort', () => {
-        cancel();
-        resolve();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          cancel();
+          resolve();
+        },
+        { once: true },
+      );
     });
 
   /** Timers waiting for their time. */
@@ -79,4 +83,14 @@ export async function until(done: () => boolean): Promise<void> {
 /** One turn of the event loop: what a moved clock set off (aborts and what follows them) has run. */
 export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Resolves once `done()` holds, looking every 5 ms: for what another process
+ * does (a child's request reaching the simulator), where spinning on the
+ * event loop as {@link until} does would take a core from that process. No
+ * time limit: node:test's timeout ends a test whose moment never comes.
+ */
+export async function eventually(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -11,9 +11,7 @@ import { FIXTURES } from './helpers.js';
 
 /** Every fixture case. */
 export function fixtureCases(): { type: string; name: string; dir: string }[] {
-  return readdirSync(FIXTURES).flatMap((type) =>
-    readdirSync(`${FIXTURES}${type}`).map((name) => ({ type, name, dir: `${FIXTURES}${type}/${name}/` })),
-  );
+  return readdirSync(FIXTURES).flatMap((type) => readdirSync(`${FIXTURES}${type}`).map((name) => ({ type, name, dir: `${FIXTURES}${type}/${name}/` })));
 }
 
 /** Parses a fixture case the way `telegraf-homenet parse --host router` does. */

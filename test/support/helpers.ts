@@ -1,8 +1,11 @@
 /** Shared test helpers: paths, running the built program, line checks. */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { Io } from '../../src/cli.js';
 
 /** The repository root (tests run from dist/test). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,20 +23,28 @@ export interface RunResult {
   readonly ms: number;
 }
 
-/** Runs the command line in this process (`main`, as the launcher would) with an empty environment; its exit code and output. */
-export async function runMain(argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** What main() printed and returned, run in this process. */
+export interface MainResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the command line in this process (`main`, as the launcher would), with
+ * an empty environment unless `io` gives one; its exit code and output. `io`
+ * gives what the launcher would (env, signal, stdin, a terminal, clocks).
+ */
+export async function runMain(argv: readonly string[], io: Partial<Omit<Io, 'stdout' | 'stderr'>> = {}): Promise<MainResult> {
   const { main } = await import('../../src/cli.js');
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  const code = await main([...argv], { env: {}, ...io, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
 
 /** Runs bin/telegraf-homenet with `args` (no shell) and collects its output. */
-export function runBin(
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
-): Promise<RunResult> {
+export function runBin(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return runProgram(process.execPath, [BIN, ...args], options);
 }
 
@@ -43,11 +54,7 @@ export function runBinAt(bin: string, args: readonly string[], input = ''): Prom
 }
 
 /** Runs any program (no shell) and collects its output. */
-export function runProgram(
-  program: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
-): Promise<RunResult> {
+export function runProgram(program: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(program, [...args], {
@@ -67,6 +74,57 @@ export function runProgram(
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** A copy of the launcher and the built program, in a folder of its own every user can read. */
+export interface OpenCopy {
+  /** The copy's folder (bin/ and dist/bundle/ in it). */
+  readonly dir: string;
+  /** Its launcher. */
+  readonly bin: string;
+  remove(): void;
+}
+
+/**
+ * The folder that keeps another user from reading `path` (each folder above
+ * it must be open to others), or undefined when none does.
+ */
+export function closedFolderAbove(path: string): string | undefined {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o005) !== 0o005) return dir;
+    if (dir === dirname(dir)) return undefined;
+  }
+}
+
+/**
+ * bin/ and dist/bundle/ copied into a new folder under the system's temporary
+ * folder, open to every user, for a test that runs the program as another user
+ * or checks what another user sees: the clone itself may sit in a folder
+ * closed to them (mode 700, as `mktemp -d` makes), where another user running
+ * the launcher would fail with "Cannot find module". Throws, saying what to
+ * do, when even the copy is out of their reach.
+ */
+export function openCopy(): OpenCopy {
+  const dir = mkdtempSync(`${tmpdir()}/homenet-open-`);
+  cpSync(`${ROOT}bin`, `${dir}/bin`, { recursive: true });
+  cpSync(`${ROOT}dist/bundle`, `${dir}/dist/bundle`, { recursive: true });
+  for (const d of [dir, `${dir}/bin`, `${dir}/dist`, `${dir}/dist/bundle`]) chmodSync(d, 0o755);
+  for (const f of readdirSync(`${dir}/dist/bundle`)) chmodSync(`${dir}/dist/bundle/${f}`, 0o644);
+  chmodSync(`${dir}/bin/package.json`, 0o644);
+  chmodSync(`${dir}/bin/telegraf-homenet`, 0o755);
+  const closed = closedFolderAbove(`${dir}/bin`);
+  if (closed !== undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `${closed} is closed to other users (mode ${(statSync(closed).mode & 0o777).toString(8)}), so this test cannot give them a copy of the program: run it with TMPDIR set to a folder every user can enter (TMPDIR=/tmp)`,
+    );
+  }
+  return { dir, bin: `${dir}/bin/telegraf-homenet`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Standard input that gives each string as one read, then ends (for execd in this process). */
+export async function* reads(chunks: readonly string[]): AsyncIterable<string> {
+  for (const c of chunks) yield await Promise.resolve(c);
 }
 
 /** Lines of output, without the final empty string. */

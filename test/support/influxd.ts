@@ -226,4 +226,3 @@ export async function roundTrip(influx: Influxd, metrics: readonly Metric[]): Pr
   }
   assert.equal(stored.size, stamped.length);
 }
-

@@ -9,7 +9,10 @@ import { dirname, join, normalize } from 'node:path';
 
 /** README.md and every docs/*.md under `root`, as paths relative to it. */
 export function pages(root: string): string[] {
-  const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`);
   return ['README.md', ...docs];
 }
 

@@ -2,57 +2,141 @@
  * Runs the test files: `npm test` (after the build and lint) and `npm run
  * test:unit` call this file, compiled to dist/test/support/run-tests.js.
  *
- *   node dist/test/support/run-tests.js            every test/*.test.ts, as compiled in dist/test/
- *   node dist/test/support/run-tests.js --unit     the unit files below only
- *   node dist/test/support/run-tests.js x.test.js  the files named
+ *   node dist/test/support/run-tests.js              every test of test/unit/ and test/process/
+ *   node dist/test/support/run-tests.js unit         test/unit/ only (also --unit); `process` likewise
+ *   node dist/test/support/run-tests.js x            the files named: x.test.js of every kind, unit/x.test.ts, ...
  *
  * with, optionally, --test-name-pattern=REGEX (repeatable),
  * --test-concurrency=N (default 2, one file per core here),
  * --test-reporter=spec|dot|tap (default spec), and --timings (each file's
  * wall time at the end, longest first): `npm test -- --test-name-pattern=wrap`.
  *
- * Node 20's test runner has no global set-up, so this starts the one InfluxDB
- * of the run (when influxd is installed and a file that needs it is run),
- * passes its URL to every test file in HOMENET_TEST_INFLUXD, runs the files
- * (each in its own process, as `node --test` does), stops the server and
- * exits 1 if a test failed. A file run alone (`node --test
- * dist/test/x.test.js`) has no such variable and starts a server of its own
- * (test/support/influxd.ts).
+ * The folder says what a test needs: test/unit/ files start no process, open
+ * no socket and wait for no timer (unit-guard.ts, loaded into every test
+ * process, makes that so); test/process/ files run the program, the
+ * simulator, influxd and the other tools. Each process file runs in a process
+ * of its own; the unit files share one process per core (a shard, balanced by
+ * their last measure), since starting Node and loading the program's modules
+ * again for each cost more than most of them take (a unit file named alone
+ * runs alone). Files start longest first by the last run's measure (kept in
+ * dist/test/timings.json), so that the run does not end with one long file
+ * alone on one core.
  *
- * It calls node:test's run() rather than `node --test`, which sorts the files
- * by name: the slow files start first here, so that the run does not end
- * with one of them running alone while the other core idles.
+ * Node 20's test runner has no global set-up, so this starts the one InfluxDB
+ * of the run (when influxd is installed and a file that needs it is run) and
+ * passes its URL to every test file in HOMENET_TEST_INFLUXD; a test file run
+ * alone (`node --test dist/test/process/x.test.js`) starts its own.
+ *
+ * Tests that cannot run here say `needs NAME: why` (needs.ts): they are listed
+ * at the end, and under CI=true each of them fails the run, but for what CI
+ * cannot have (CI_MAY_LACK).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { run } from 'node:test';
 import { dot, spec, tap, type TestEvent } from 'node:test/reporters';
 import { fileURLToPath } from 'node:url';
 import { influxdMissing, serveInfluxd, SHARED_INFLUXD, type Influxd } from './influxd.js';
+import { CI_MAY_LACK, NEEDS_REASON } from './needs.js';
 
 /** dist/test/, the compiled files this runs. */
 const TESTS = fileURLToPath(new URL('../', import.meta.url));
 /** test/, their sources. */
 const SOURCES = fileURLToPath(new URL('../../../test/', import.meta.url));
+/** The kinds of test, by folder: the order in which files of unknown length start. */
+const KINDS = ['process', 'unit'] as const;
+/** Each file's wall time in the last run that ran it, ms, by its path under dist/test/. */
+const TIMINGS = `${TESTS}timings.json`;
+
+interface Options {
+  /** Paths under dist/test/ (`unit/x.test.js`). */
+  files: string[];
+  patterns: string[];
+  concurrency: number;
+  reporter: 'spec' | 'dot' | 'tap';
+  timings: boolean;
+}
+
+/** Every test file of a kind, as its compiled path under dist/test/ (a file whose source is gone stays in dist/: not run). */
+function testsOf(kind: (typeof KINDS)[number]): string[] {
+  return readdirSync(`${SOURCES}${kind}`, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => `${kind}/${f.replace(/\.ts$/, '.js')}`)
+    .sort();
+}
+
+function lastTimings(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(TIMINGS, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/** Longest first by the last measure; files never measured after them, process files first. */
+function order(files: readonly string[], ms: Readonly<Record<string, number>> = lastTimings()): string[] {
+  const kind = (f: string): number => KINDS.findIndex((k) => f.startsWith(`${k}/`));
+  return [...files].sort((a, b) => (ms[b] ?? -1) - (ms[a] ?? -1) || kind(a) - kind(b) || a.localeCompare(b));
+}
+
+/** What a unit file never measured is taken to take, ms, for balancing the shards. */
+const UNMEASURED_MS = 300;
 
 /**
- * `npm run test:unit` (and test:quick, which compiles first): the files that
- * need no bundle (they never run bin/telegraf-homenet or a single binary),
- * no influxd, and start no process, so they run in a few seconds against
- * what tsc last compiled. Chosen by measurement (`--timings`, and each file
- * alone under /usr/bin/time): a file that spawns the program pays Node's
- * start-up on every run (0.1-0.3 s each, dozens of runs per file), and
- * fuzz.test.js alone takes 6-8 s of CPU. Together these take about 5 s of CPU;
- * collect.test.js's deadlines run on a fake clock, so none is waited out.
- * A new test file that starts nothing and is quick belongs here.
+ * The unit files split into `count` shards of about the same last measured
+ * time, each written as a file that imports its share (under dist/test/unit/,
+ * where the guard acts); their paths under dist/test/, and the estimate of each.
  */
-const UNIT = [
-  'captures', 'collect', 'config', 'counters', 'discover', 'execd', 'fixtures', 'html', 'lineprotocol', 'usage',
-].map((n) => `${n}.test.js`);
+function shard(files: readonly string[], count: number): { files: string[]; ms: Record<string, number> } {
+  const ms = lastTimings();
+  const shards = Array.from({ length: Math.min(count, files.length) }, () => ({ files: [] as string[], ms: 0 }));
+  for (const f of order(files, ms)) {
+    const lightest = shards.reduce((a, b) => (b.ms < a.ms ? b : a));
+    lightest.files.push(f);
+    lightest.ms += ms[f] ?? UNMEASURED_MS;
+  }
+  for (const old of readdirSync(`${TESTS}unit`).filter((f) => f.startsWith('.shard-'))) rmSync(`${TESTS}unit/${old}`);
+  const out = { files: [] as string[], ms: {} as Record<string, number> };
+  shards.forEach((sh, i) => {
+    const name = `unit/.shard-${i + 1}-of-${shards.length}.test.js`;
+    writeFileSync(`${TESTS}${name}`, sh.files.map((f) => `import './${f.replace(/^unit\//, '')}';\n`).join(''));
+    out.files.push(name);
+    out.ms[name] = sh.ms;
+  });
+  return out;
+}
 
-/** The files that take longest (measured), longest first; they start first, the others follow by name. */
-const SLOW_FIRST = ['reliability', 'fuzz', 'e2e', 'package', 'dashboard', 'pretty', 'terminal', 'telegraf', 'capture', 'sonos', 'collect'].map((n) => `${n}.test.js`);
+/** The test files a command-line name means: `x` or `x.test.js` (of every kind that has one), `unit/x.test.ts`, `dist/test/unit/x.test.js`. */
+function named(name: string, all: readonly string[]): string[] {
+  const tail = name
+    .replace(/\\/g, '/')
+    .replace(/\.ts$/, '.js')
+    .replace(/^(\.\/)?(dist\/)?(test\/)?/, '');
+  const file = /\.test\.js$/.test(tail) ? tail : `${tail}.test.js`;
+  const found = all.filter((f) => f === file || f.endsWith(`/${file}`));
+  if (found.length === 0) throw new Error(`run-tests: no test file ${name} under ${SOURCES}`);
+  return found;
+}
+
+function parse(args: readonly string[]): Options {
+  const all = KINDS.flatMap(testsOf);
+  const chosen: string[] = [];
+  const o: Options = { files: [], patterns: [], concurrency: 2, reporter: 'spec', timings: false };
+  for (const a of args) {
+    const [key, value = ''] = a.split(/=(.*)/s);
+    const kind = KINDS.find((k) => a === k || a === `--${k}`);
+    if (kind !== undefined) chosen.push(...testsOf(kind));
+    else if (a === '--timings') o.timings = true;
+    else if (key === '--test-name-pattern') o.patterns.push(value);
+    else if (key === '--test-concurrency' && /^[1-9]\d*$/.test(value)) o.concurrency = Number(value);
+    else if (key === '--test-reporter' && (value === 'spec' || value === 'dot' || value === 'tap')) o.reporter = value;
+    else if (a.startsWith('-')) throw new Error(`run-tests: unknown option ${a}`);
+    else chosen.push(...named(a, all));
+  }
+  o.files = order([...new Set(chosen.length > 0 ? chosen : all)]);
+  return o;
+}
 
 /** Whether a compiled test file uses InfluxDB (it imports the helper that starts it). */
 function usesInfluxd(file: string): boolean {
@@ -63,44 +147,66 @@ function usesInfluxd(file: string): boolean {
   }
 }
 
-function order(files: readonly string[]): string[] {
-  const rank = (f: string): number => {
-    const i = SLOW_FIRST.indexOf(f);
-    return i < 0 ? SLOW_FIRST.length : i;
-  };
-  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+/** What the run saw: failures, skips by reason, each file's wall time. */
+interface Seen {
+  failed: boolean;
+  readonly skips: Map<string, number>;
+  readonly took: Map<string, number>;
 }
 
-interface Options {
-  files: string[];
-  patterns: string[];
-  concurrency: number;
-  reporter: 'spec' | 'dot' | 'tap';
-  timings: boolean;
+/** The skips, for the end of the run; under CI=true, whether they fail it. */
+function skipReport(skips: ReadonlyMap<string, number>, ci: boolean): { text: string; fails: boolean } {
+  if (skips.size === 0) return { text: '', fails: false };
+  const mayLack = (reason: string): boolean => CI_MAY_LACK.some((n) => n === NEEDS_REASON.exec(reason)?.[1]);
+  const rows = [...skips].sort((a, b) => a[0].localeCompare(b[0])).map(([reason, n]) => `${String(n).padStart(5)} skipped  ${reason}${ci && !mayLack(reason) ? '  <- fails under CI=true' : ''}`);
+  const fails = ci && [...skips.keys()].some((r) => !mayLack(r));
+  const rule = fails
+    ? `CI=true: the skips marked fail this run; CI must have what they need (only ${CI_MAY_LACK.join(', ')} may be missing there).`
+    : `Under CI=true a skip fails the run, except for what CI cannot have: ${CI_MAY_LACK.join(', ')}.`;
+  return { text: `\nSkipped here (a tool or a build step this machine lacks):\n${rows.join('\n')}\n${rule}\n`, fails };
 }
 
-function parse(args: readonly string[]): Options {
-  // A compiled file whose source was deleted or renamed stays in dist/ (tsc removes nothing): not run.
-  const all = readdirSync(SOURCES).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.ts$/, '.js'));
-  const named: string[] = [];
-  const o: Options = { files: [], patterns: [], concurrency: 2, reporter: 'spec', timings: false };
-  let unit = false;
-  for (const a of args) {
-    const [key, value = ''] = a.split(/=(.*)/s);
-    if (a === '--unit') unit = true;
-    else if (a === '--timings') o.timings = true;
-    else if (key === '--test-name-pattern') o.patterns.push(value);
-    else if (key === '--test-concurrency' && /^[1-9]\d*$/.test(value)) o.concurrency = Number(value);
-    else if (key === '--test-reporter' && (value === 'spec' || value === 'dot' || value === 'tap')) o.reporter = value;
-    else if (a.startsWith('-')) throw new Error(`run-tests: unknown option ${a}`);
-    else {
-      const f = a.replace(/^.*\//, '').replace(/\.ts$/, '.js');
-      if (!all.includes(f)) throw new Error(`run-tests: no test file ${SOURCES}${f.replace(/\.js$/, '.ts')}`);
-      named.push(f);
-    }
+/** The files to start: each process file, and the unit files alone or in shards. */
+function plan(o: Options): string[] {
+  const units = o.files.filter((f) => f.startsWith('unit/'));
+  if (units.length <= 1) return o.files;
+  const shards = shard(units, o.concurrency);
+  return order([...o.files.filter((f) => !f.startsWith('unit/')), ...shards.files], { ...lastTimings(), ...shards.ms });
+}
+
+/** Runs the files, reporting as asked; what the run saw. */
+async function runFiles(o: Options): Promise<Seen> {
+  const seen: Seen = { failed: false, skips: new Map(), took: new Map() };
+  const started = plan(o);
+  const paths = started.map((f) => relative(process.cwd(), `${TESTS}${f}`));
+  const stream = run({ files: paths, concurrency: o.concurrency, ...(o.patterns.length > 0 ? { testNamePatterns: o.patterns } : {}) })
+    .on('test:fail', (data) => {
+      if (data.todo === undefined || data.todo === false) seen.failed = true;
+    })
+    .on('test:pass', (data) => {
+      if (data.skip !== undefined && data.skip !== false) {
+        const reason = data.skip === true ? '(no reason given)' : data.skip;
+        seen.skips.set(reason, (seen.skips.get(reason) ?? 0) + 1);
+      }
+    })
+    .on('test:complete', (data) => {
+      if (data.nesting !== 0) return;
+      const i = paths.indexOf(data.name);
+      // A process file's own test; in a shard, each unit file's top-level tests, added up.
+      if (i >= 0 && !(started[i] ?? '').startsWith('unit/.shard-')) seen.took.set(started[i] ?? data.name, data.details.duration_ms);
+      const file = data.file === undefined ? undefined : relative(TESTS, data.file);
+      if (i < 0 && file !== undefined && file.startsWith('unit/') && !started.includes(file)) seen.took.set(file, (seen.took.get(file) ?? 0) + data.details.duration_ms);
+    });
+  const out = { end: false };
+  if (o.reporter === 'spec') {
+    await pipeline(stream, new spec(), process.stdout, out);
+  } else {
+    const events = async function* (): AsyncGenerator<TestEvent, void> {
+      for await (const e of stream) yield e as TestEvent;
+    };
+    await pipeline((o.reporter === 'dot' ? dot : tap)(events()), process.stdout, out);
   }
-  o.files = order(unit ? UNIT : named.length > 0 ? named : all);
-  return o;
+  return seen;
 }
 
 async function main(args: readonly string[]): Promise<number> {
@@ -111,40 +217,23 @@ async function main(args: readonly string[]): Promise<number> {
     // The test processes inherit this process's environment.
     process.env[SHARED_INFLUXD] = influx.url;
   }
+  // Every test process loads the guard (run() starts them with this process's execArgv); it acts in test/unit/ files only.
+  process.execArgv.push(`--import=${new URL('./unit-guard.js', import.meta.url).href}`);
   // Ctrl-C reaches the test processes (and influxd) from the terminal; this one cleans up and ends.
   process.once('SIGINT', () => {
     void (influx?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   });
   try {
-    const result = { failed: false };
-    const paths = o.files.map((f) => relative(process.cwd(), `${TESTS}${f}`));
-    /** Wall time of each file's process, as its file-level test completes. */
-    const took = new Map<string, number>();
-    const stream = run({
-      files: paths,
-      concurrency: o.concurrency,
-      ...(o.patterns.length > 0 ? { testNamePatterns: o.patterns } : {}),
-    })
-      .on('test:fail', (data) => {
-        if (data.todo === undefined || data.todo === false) result.failed = true;
-      })
-      .on('test:complete', (data) => {
-        if (data.nesting === 0 && paths.includes(data.name)) took.set(data.name, data.details.duration_ms);
-      });
-    const out = { end: false };
-    if (o.reporter === 'spec') {
-      await pipeline(stream, new spec(), process.stdout, out);
-    } else {
-      const events = async function* (): AsyncGenerator<TestEvent, void> {
-        for await (const e of stream) yield e as TestEvent;
-      };
-      await pipeline((o.reporter === 'dot' ? dot : tap)(events()), process.stdout, out);
-    }
+    const seen = await runFiles(o);
+    if (o.patterns.length === 0) writeFileSync(TIMINGS, `${JSON.stringify({ ...lastTimings(), ...Object.fromEntries(seen.took) }, null, 1)}\n`);
     if (o.timings) {
-      const rows = [...took].sort((a, b) => b[1] - a[1]).map(([f, ms]) => `${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`);
+      const rows = [...seen.took].sort((a, b) => b[1] - a[1]).map(([f, ms]) => `${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`);
       process.stdout.write(`\nWall time of each test file (${o.concurrency} at a time):\n${rows.join('\n')}\n`);
     }
-    return result.failed ? 1 : 0;
+    // CI=true, as CI services set it (and .ci/run); CI=false or empty is not CI.
+    const skipped = skipReport(seen.skips, !['', '0', 'false'].includes(process.env['CI'] ?? ''));
+    process.stdout.write(skipped.text);
+    return seen.failed || skipped.fails ? 1 : 0;
   } finally {
     await influx?.stop();
   }

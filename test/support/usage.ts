@@ -8,7 +8,11 @@ export const ms = (iso: string): number => Date.parse(iso);
 export function usageFields(rx: bigint, tx: bigint, partial: boolean, start: string, capBytes?: bigint): Record<string, FieldValue> {
   const bytes = rx + tx;
   return {
-    rx_bytes: int(rx), tx_bytes: int(tx), bytes: int(bytes), partial: bool(partial), period_start_ms: int(ms(start)),
+    rx_bytes: int(rx),
+    tx_bytes: int(tx),
+    bytes: int(bytes),
+    partial: bool(partial),
+    period_start_ms: int(ms(start)),
     ...(capBytes === undefined ? {} : { cap_bytes: int(capBytes), cap_pct: { kind: 'float' as const, value: Number((bytes * 10_000n) / capBytes) / 100 } }),
   };
 }

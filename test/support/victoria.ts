@@ -100,11 +100,18 @@ export async function serveVictoria(): Promise<Victoria> {
       // its own (measured here); this endpoint flushes at once.
       const flushed = await fetch(`${url}/internal/force_flush`);
       if (!flushed.ok) throw new Error(`force_flush: HTTP ${String(flushed.status)}`);
-      return until(`${String(series)} series`, async () => {
-        const res = await fetch(`${url}/api/v1/export`, { method: 'POST', body: new URLSearchParams({ 'match[]': '{__name__=~".+"}' }) });
-        const rows = (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Exported);
-        return rows.length >= series ? rows : undefined;
-      }, gone);
+      return until(
+        `${String(series)} series`,
+        async () => {
+          const res = await fetch(`${url}/api/v1/export`, { method: 'POST', body: new URLSearchParams({ 'match[]': '{__name__=~".+"}' }) });
+          const rows = (await res.text())
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Exported);
+          return rows.length >= series ? rows : undefined;
+        },
+        gone,
+      );
     },
     stop,
   };

@@ -31,11 +31,13 @@ const status: PageSpec = {
         if (frobs === undefined) throw new ParseError('Widget status (/status.txt): no "frobs:" line');
         if (temp === undefined) ctx.omit('Widget status (/status.txt): no "temp:" line: temperature_c left out');
         const colour = ctx.settings?.['colour'];
-        return [{
-          name: 'homenet_widget',
-          tags: typeof colour === 'string' ? { colour } : {},
-          fields: { frobs: int(frobs), ...(temp !== undefined ? { temperature_c: float(Number(temp)) } : {}) },
-        }];
+        return [
+          {
+            name: 'homenet_widget',
+            tags: typeof colour === 'string' ? { colour } : {},
+            fields: { frobs: int(frobs), ...(temp !== undefined ? { temperature_c: float(Number(temp)) } : {}) },
+          },
+        ];
       },
     },
   ],
@@ -108,9 +110,23 @@ export const brokenKind: DeviceKind = {
   keys: [],
   panels: [],
   masks: [],
-  families: [{
-    name: 'broken',
-    description: 'Broken X1',
-    pages: [{ ...status, extracts: [{ area: 'gizmo', parse: () => { throw new TypeError('frobs is not a function'); } }] }],
-  }],
+  families: [
+    {
+      name: 'broken',
+      description: 'Broken X1',
+      pages: [
+        {
+          ...status,
+          extracts: [
+            {
+              area: 'gizmo',
+              parse: () => {
+                throw new TypeError('frobs is not a function');
+              },
+            },
+          ],
+        },
+      ],
+    },
+  ],
 };

@@ -23,13 +23,30 @@ const BROADBAND_TITLE = 'Broadband Status (/cgi-bin/broadbandstatistics.ha)';
 
 // Traffic fields in the seed's order: tx then rx, then the .ha extras.
 const TRAFFIC_ORDER = [
-  'tx_bytes', 'tx_pkts', 'tx_err', 'tx_pct', 'rx_bytes', 'rx_pkts', 'rx_err', 'rx_pct',
-  'tx_drop', 'rx_drop', 'tx_unicast', 'rx_unicast', 'tx_multicast', 'rx_multicast', 'collisions',
+  'tx_bytes',
+  'tx_pkts',
+  'tx_err',
+  'tx_pct',
+  'rx_bytes',
+  'rx_pkts',
+  'rx_err',
+  'rx_pct',
+  'tx_drop',
+  'rx_drop',
+  'tx_unicast',
+  'rx_unicast',
+  'tx_multicast',
+  'rx_multicast',
+  'collisions',
 ];
 /** The seed's counters: a page without one of these rows is worth a warning. */
 const EXPECTED_LABELS: Readonly<Record<string, string>> = {
-  tx_bytes: 'Transmit Bytes', tx_pkts: 'Transmit Packets', tx_err: 'Transmit Errors',
-  rx_bytes: 'Receive Bytes', rx_pkts: 'Receive Packets', rx_err: 'Receive Errors',
+  tx_bytes: 'Transmit Bytes',
+  tx_pkts: 'Transmit Packets',
+  tx_err: 'Transmit Errors',
+  rx_bytes: 'Receive Bytes',
+  rx_pkts: 'Receive Packets',
+  rx_err: 'Receive Errors',
 };
 /** Without any of these the traffic line says nothing. */
 const KEY_COUNTERS = ['tx_bytes', 'rx_bytes', 'tx_pkts', 'rx_pkts'];
@@ -103,7 +120,6 @@ function wanMetrics(doc: Doc, omit: Omitter): Metric[] {
   if (Object.keys(fields).length === 0) throw new ParseError(`${BROADBAND_TITLE}: no readable connection state, source or WAN port row`);
   return [{ name: M.wan, tags: {}, fields }];
 }
-
 
 const broadband: PageSpec = {
   key: 'bgw-broadband',
@@ -217,7 +233,9 @@ function fiberMetrics(doc: Doc, omit: Omitter): Metric[] {
     fields[field] ??= float(round6(value));
   };
   for (const r of readings) {
-    const kind = /^(rx|tx) power$/.exec(r.name)?.[1] ?? (r.name === 'temperature' ? 'temp' : /^(vcc|voltage|supply voltage)$/.test(r.name) ? 'vcc' : /^(tx bias|bias|tx bias current)$/.test(r.name) ? 'bias' : undefined);
+    const kind =
+      /^(rx|tx) power$/.exec(r.name)?.[1] ??
+      (r.name === 'temperature' ? 'temp' : /^(vcc|voltage|supply voltage)$/.test(r.name) ? 'vcc' : /^(tx bias|bias|tx bias current)$/.test(r.name) ? 'bias' : undefined);
     if (kind === undefined) continue;
     const value = measureOf(r.text);
     if (!value) {

@@ -62,13 +62,7 @@ export const ATT_CATALOGUE: readonly MeasurementSpec[] = [
   {
     name: 'homenet_lan',
     tags: ['interface'],
-    fields: [
-      flag('up', 'port state'),
-      integer('speed_bps', 'bit/s', 'port speed'),
-      ...INTERFACE_COUNTERS,
-      ...CAST_COUNTERS,
-      ...bothWays('broadcast', 'packets', 'packets', 'broadcast packets'),
-    ],
+    fields: [flag('up', 'port state'), integer('speed_bps', 'bit/s', 'port speed'), ...INTERFACE_COUNTERS, ...CAST_COUNTERS, ...bothWays('broadcast', 'packets', 'packets', 'broadcast packets')],
   },
   { name: 'homenet_system', tags: SYSTEM_TAGS, fields: [UPTIME] },
   {

@@ -5,22 +5,7 @@
  * metrics, a section that is present but unreadable is a ParseError.
  */
 import { bool, cleanTag, float, int, str, type FieldValue, type Metric } from '../../lineprotocol.js';
-import {
-  columnTable,
-  labelKey,
-  measureOf,
-  normText,
-  readRows,
-  readText,
-  ParseError,
-  rowValues,
-  tableRows,
-  tables,
-  textOf,
-  type Doc,
-  type El,
-  type Pace,
-} from '../../html.js';
+import { columnTable, labelKey, measureOf, normText, readRows, readText, ParseError, rowValues, tableRows, tables, textOf, type Doc, type El, type Pace } from '../../html.js';
 import { dropImpossibleParts, setCounter, shown, type Omitter } from '../fields.js';
 
 /** Words of a label as a page may write them: spaces or `&nbsp;` between. */
@@ -40,7 +25,6 @@ export const M = {
   system: 'homenet_system',
   nat: 'homenet_nat',
 } as const;
-
 
 /**
  * The field a counter label stands for: `Receive Bytes` -> rx_bytes,
@@ -315,8 +299,12 @@ export function columnCounterMetrics(table: El, where: string, omit: Omitter): M
 
 /** Packet counts that are parts of a direction's packets. */
 export const PACKET_PARTS: Readonly<Record<string, string>> = {
-  tx_unicast: 'tx_pkts', rx_unicast: 'rx_pkts', tx_multicast: 'tx_pkts', rx_multicast: 'rx_pkts',
-  tx_broadcast: 'tx_pkts', rx_broadcast: 'rx_pkts',
+  tx_unicast: 'tx_pkts',
+  rx_unicast: 'rx_pkts',
+  tx_multicast: 'tx_pkts',
+  rx_multicast: 'rx_pkts',
+  tx_broadcast: 'tx_pkts',
+  rx_broadcast: 'rx_pkts',
 };
 
 /** Counter rows of a two-column table, e.g. the IPv4 statistics, as fields named by {@link counterName}. */

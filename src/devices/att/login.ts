@@ -51,7 +51,9 @@ export const haLogin: Login = {
     const form = new URLSearchParams({
       nonce,
       password: '*'.repeat(code.length),
-      hashpassword: createHash('md5').update(code + nonce).digest('hex'),
+      hashpassword: createHash('md5')
+        .update(code + nonce)
+        .digest('hex'),
       Continue: 'Continue',
     });
     // The login page's cookies, if it set any: no empty Cookie header.

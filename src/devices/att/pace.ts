@@ -8,26 +8,13 @@
  * Both are found by those words and their columns by header words.
  */
 import { bool, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
-import {
-  captionOf,
-  columnTable,
-  decimalOf,
-  isElement,
-  labelKey,
-  ParseError,
-  tableRows,
-  tables,
-  textOf,
-  type Doc,
-  type El,
-} from '../../html.js';
+import { captionOf, columnTable, decimalOf, isElement, labelKey, ParseError, tableRows, tables, textOf, type Doc, type El } from '../../html.js';
 import { columnCounterMetrics, dslMetrics, M, natMetrics, says, SP, systemMetrics } from './common.js';
 import { setCounter, shown, timingFields, type Omitter } from '../fields.js';
 import type { ExtractContext, Family, PageSpec, PageText } from '../kind.js';
 
 const BROADBAND_TITLE = 'Broadband Status (/xslt?PAGE=C_1_0)';
 const BROADBAND = { title: BROADBAND_TITLE };
-
 
 /** Counter columns by their header word; the value is the field suffix. */
 type Column = 'bytes' | 'pkts' | 'err' | 'pct';
@@ -61,7 +48,12 @@ const TITLE_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'b', 'stron
  */
 function isTrafficTable(t: El): boolean {
   if (labelKey(captionOf(t)) === IP_TRAFFIC) return true;
-  if (tableRows(t).slice(0, 2).some((r) => r[0] !== undefined && labelKey(textOf(r[0])) === IP_TRAFFIC)) return true;
+  if (
+    tableRows(t)
+      .slice(0, 2)
+      .some((r) => r[0] !== undefined && labelKey(textOf(r[0])) === IP_TRAFFIC)
+  )
+    return true;
   let prev = t.prev;
   while (prev && !isElement(prev) && textOf(prev) === '') prev = prev.prev;
   return prev !== null && isElement(prev) && TITLE_TAGS.has(prev.name) && labelKey(textOf(prev)) === IP_TRAFFIC;
@@ -148,7 +140,12 @@ function wanMetrics(doc: Doc): Metric[] {
       if (!first) continue;
       const label = labelKey(textOf(first));
       // The state is the last non-empty cell; a bullet image sits between.
-      const value = row.slice(1).map((c) => textOf(c)).filter((v) => v !== '').pop() ?? '';
+      const value =
+        row
+          .slice(1)
+          .map((c) => textOf(c))
+          .filter((v) => v !== '')
+          .pop() ?? '';
       if (label === 'internet' && fields['connected'] === undefined) fields['connected'] = bool(/^connected$/i.test(value));
       if ((label === 'dsl link' || label === 'broadband link') && fields['link_up'] === undefined) {
         fields['link_up'] = bool(/^connected$|^up$/i.test(value));
@@ -168,7 +165,6 @@ function lanMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
   return columnCounterMetrics(table, title, omit);
 }
 
-
 const broadband: PageSpec = {
   key: 'pace-broadband',
   path: '/xslt?PAGE=C_1_0',
@@ -179,14 +175,15 @@ const broadband: PageSpec = {
   extracts: [
     {
       area: 'traffic',
-      parse: async (page: PageText, ctx: ExtractContext) => [
-        { name: ctx.measurement, tags: {}, fields: { ...trafficFields(await ctx.html(), ctx.omit), ...timingFields(page) } },
-      ],
+      parse: async (page: PageText, ctx: ExtractContext) => [{ name: ctx.measurement, tags: {}, fields: { ...trafficFields(await ctx.html(), ctx.omit), ...timingFields(page) } }],
     },
-    { area: 'line', parse: async (_page, ctx) => {
-      const doc = await ctx.html();
-      return [...wanMetrics(doc), ...dslMetrics(doc, BROADBAND_TITLE, ctx.omit)];
-    } },
+    {
+      area: 'line',
+      parse: async (_page, ctx) => {
+        const doc = await ctx.html();
+        return [...wanMetrics(doc), ...dslMetrics(doc, BROADBAND_TITLE, ctx.omit)];
+      },
+    },
   ],
 };
 

@@ -11,10 +11,21 @@ const perLine = ['host', 'line', 'direction'];
 /** A gateway's own traffic line has no interface tag (a speaker's lines in the same measurement have one). */
 const WAN = { interface: '' };
 const rateOf = (field: string, alias: string, scale?: number): PanelQuery => ({
-  field, fn: 'max', rate: true, tags: WAN, groupBy: byHost, alias, ...(scale !== undefined ? { scale } : {}),
+  field,
+  fn: 'max',
+  rate: true,
+  tags: WAN,
+  groupBy: byHost,
+  alias,
+  ...(scale !== undefined ? { scale } : {}),
 });
 const perLineMean = (field: string, alias: string, scale?: number): PanelQuery => ({
-  measurement: 'homenet_dsl', field, fn: 'mean', groupBy: perLine, alias: `$tag_host line $tag_line $tag_direction ${alias}`.trimEnd(), ...(scale !== undefined ? { scale } : {}),
+  measurement: 'homenet_dsl',
+  field,
+  fn: 'mean',
+  groupBy: perLine,
+  alias: `$tag_host line $tag_line $tag_direction ${alias}`.trimEnd(),
+  ...(scale !== undefined ? { scale } : {}),
 });
 const fiber = (field: string, alias: string): PanelQuery => ({ measurement: 'homenet_fiber', field, fn: 'mean', groupBy: byHost, alias: `$tag_host ${alias}` });
 
@@ -33,7 +44,8 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     title: 'Data used this billing period',
     row: 'Internet',
     area: 'traffic',
-    description: 'Bytes from and to the Internet together since the billing period began (billing_day), as the ISP counts them against the cap ' +
+    description:
+      'Bytes from and to the Internet together since the billing period began (billing_day), as the ISP counts them against the cap ' +
       '(data_cap: the dashed line). Kept with execd, or collect with state_file; a count that began after its period did is a lower bound (partial=true).',
     unit: 'decbytes',
     threshold: 'data_cap',
@@ -52,12 +64,7 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     row: 'Internet',
     description: 'Packets per second received or sent in error, and dropped (the .ha gateways count drops). wrap',
     unit: 'pps',
-    queries: [
-      rateOf('rx_err', '$tag_host errors in'),
-      rateOf('tx_err', '$tag_host errors out'),
-      rateOf('rx_drop', '$tag_host drops in'),
-      rateOf('tx_drop', '$tag_host drops out'),
-    ],
+    queries: [rateOf('rx_err', '$tag_host errors in'), rateOf('tx_err', '$tag_host errors out'), rateOf('rx_drop', '$tag_host drops in'), rateOf('tx_drop', '$tag_host drops out')],
   },
   {
     title: 'DSL sync rate',
@@ -67,10 +74,18 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     unit: 'bps',
     queries: [perLineMean('rate_kbps', 'sync', 1000), perLineMean('max_rate_kbps', 'attainable', 1000)],
     // No page gives a retrain count; a retrain comes back at another sync rate (one at the same rate does not show).
-    marks: [{
-      name: 'DSL retrains', measurement: 'homenet_dsl', field: 'rate_kbps', tags: { direction: 'down' }, groupBy: ['host', 'line'],
-      when: 'changed', text: 'DSL retrain, downstream sync rate change', unit: 'kbit/s',
-    }],
+    marks: [
+      {
+        name: 'DSL retrains',
+        measurement: 'homenet_dsl',
+        field: 'rate_kbps',
+        tags: { direction: 'down' },
+        groupBy: ['host', 'line'],
+        when: 'changed',
+        text: 'DSL retrain, downstream sync rate change',
+        unit: 'kbit/s',
+      },
+    ],
   },
   {
     title: 'DSL noise margin (SNR)',
@@ -101,7 +116,7 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     row: 'Fiber line',
     area: 'line',
     types: FIBER_TYPES,
-    description: 'Received and transmitted optical power of the gateway\'s fiber module.',
+    description: "Received and transmitted optical power of the gateway's fiber module.",
     unit: 'dBm',
     queries: [fiber('rx_power_dbm', 'rx power'), fiber('tx_power_dbm', 'tx power')],
   },

@@ -59,14 +59,15 @@ async function search(address: string, port: number, waitMs: number): Promise<An
   });
   socket.on('error', () => undefined);
   await new Promise<void>((resolve) => socket.bind(0, resolve));
-  const request = Buffer.from(
-    `M-SEARCH * HTTP/1.1\r\nHOST: ${SSDP_ADDRESS}:${SSDP_PORT}\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${ZONEPLAYER}\r\n\r\n`,
-  );
+  const request = Buffer.from(`M-SEARCH * HTTP/1.1\r\nHOST: ${SSDP_ADDRESS}:${SSDP_PORT}\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${ZONEPLAYER}\r\n\r\n`);
   // UDP may lose a datagram: ask twice.
   socket.send(request, port, address);
-  const again = setTimeout(() => {
-    socket.send(request, port, address);
-  }, Math.min(300, waitMs / 3));
+  const again = setTimeout(
+    () => {
+      socket.send(request, port, address);
+    },
+    Math.min(300, waitMs / 3),
+  );
   await new Promise((r) => setTimeout(r, waitMs));
   clearTimeout(again);
   await new Promise<void>((r) => {
@@ -105,10 +106,7 @@ async function describe(url: string, uuid: string, household: string | undefined
   const signal = AbortSignal.timeout(timeoutMs);
   const common = household ? { url, uuid, household } : { url, uuid };
   try {
-    const [zp, desc] = await Promise.all([
-      fetchPage(new URL(`${url}/status/zp`), { signal }),
-      fetchPage(new URL(`${url}${DESCRIPTION}`), { signal }),
-    ]);
+    const [zp, desc] = await Promise.all([fetchPage(new URL(`${url}/status/zp`), { signal }), fetchPage(new URL(`${url}${DESCRIPTION}`), { signal })]);
     const zone = supportSections(zp.body)[0]?.info.get('ZoneName')?.trim();
     const device = supportSections(desc.body)[0]?.device;
     const name = device?.get('modelName')?.trim();
@@ -116,8 +114,7 @@ async function describe(url: string, uuid: string, household: string | undefined
     const model = name && number ? `${name} (${number})` : (name ?? number ?? '');
     return { ...common, ...(zone ? { zone } : {}), ...(model ? { model } : {}) };
   } catch (err) {
-    const note =
-      (err instanceof FetchError && err.status !== undefined ? HINTS[err.status] : undefined) ?? (err instanceof Error ? err.message : String(err));
+    const note = (err instanceof FetchError && err.status !== undefined ? HINTS[err.status] : undefined) ?? (err instanceof Error ? err.message : String(err));
     return { ...common, note };
   }
 }
@@ -145,15 +142,24 @@ export async function discover(address: string, port: number, waitMs: number, wa
  * and short.
  */
 function iniComment(text: string, max = 120): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what we remove
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    // eslint-disable-next-line no-control-regex -- control characters are what we remove
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** A section name from a zone name: lower case, `-` for anything else, at most 40 characters; unique within `taken`. */
 export function sectionName(zone: string, taken: Set<string>): string {
   const base =
-    zone.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/^-+|-+$/g, '') || 'speaker';
+    zone
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 40)
+      .replace(/^-+|-+$/g, '') || 'speaker';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);

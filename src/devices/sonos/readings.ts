@@ -50,10 +50,7 @@ function ifconfigCounters(block: string): Map<string, string> {
 
 const COUNTER_WORD = /\b(?:(RX|TX)\s+)?(packets|bytes|errors|dropped|overruns|frame|carrier|collisions)(?::|\s+)(\S+)/g;
 
-const FIELD_ORDER = [
-  'tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier',
-  'rx_bytes', 'rx_pkts', 'rx_err', 'rx_drop', 'rx_overruns', 'rx_frame', 'collisions',
-];
+const FIELD_ORDER = ['tx_bytes', 'tx_pkts', 'tx_err', 'tx_drop', 'tx_overruns', 'tx_carrier', 'rx_bytes', 'rx_pkts', 'rx_err', 'rx_drop', 'rx_overruns', 'rx_frame', 'collisions'];
 
 const KEY_COUNTERS = ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts'];
 const KEY_LABELS: Readonly<Record<string, string>> = { rx_bytes: 'RX bytes', tx_bytes: 'TX bytes', rx_pkts: 'RX packets', tx_pkts: 'TX packets' };
@@ -224,4 +221,3 @@ export function systemLine(get: (k: string) => string | undefined, tags: Record<
   if (gen !== undefined && /^\d{1,6}$/.test(gen)) fields['sw_gen'] = int(Number(gen));
   return { name: 'homenet_system', tags: t, fields };
 }
-

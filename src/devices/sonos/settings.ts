@@ -7,7 +7,10 @@ export type InterfacesSetting = ReadonlySet<string> | 'all';
 export const INTERFACES_KEY: KindKey = {
   name: 'interfaces',
   read(value: string): InterfacesSetting {
-    const names = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+    const names = value
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
     if (names.length === 0) throw new SettingError('empty (name interfaces like br0, eth0, or all)');
     // `all` means every interface but lo; no Sonos interface is called that.
     if (names.length === 1 && names[0] === 'all') return 'all';

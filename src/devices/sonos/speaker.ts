@@ -66,8 +66,7 @@ const ifconfig: PageSpec = {
   path: '/status/ifconfig',
   title: IFCONFIG_TITLE,
   // The XML page, or its bare text as a user may have saved it.
-  recognize: (body) =>
-    !/<ZPNetworkInfo/.test(body) && (/cmdline=['"]\/sbin\/ifconfig['"]/.test(body) || /^[A-Za-z0-9_.:@-]+:?\s+(Link encap:|flags=)/m.test(body)),
+  recognize: (body) => !/<ZPNetworkInfo/.test(body) && (/cmdline=['"]\/sbin\/ifconfig['"]/.test(body) || /^[A-Za-z0-9_.:@-]+:?\s+(Link encap:|flags=)/m.test(body)),
   extracts: [
     {
       area: 'traffic',
@@ -92,9 +91,8 @@ const radio: PageSpec = {
   ],
 };
 
-
 export const HINTS: Readonly<Record<number, string>> = {
-  403: 'local access disabled (HTTP 403): the owner turned off local network (UPnP) control; turn it back on in the Sonos app under the system\'s network settings',
+  403: "local access disabled (HTTP 403): the owner turned off local network (UPnP) control; turn it back on in the Sonos app under the system's network settings",
 };
 
 /** One speaker: identity from /status/zp (else the device description), traffic from /status/ifconfig. */

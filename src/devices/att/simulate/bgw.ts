@@ -25,9 +25,7 @@ export interface BgwModel {
   readonly rates: Readonly<Record<WanCounter, Rate>>;
 }
 
-type WanCounter =
-  | 'rx_pkts' | 'tx_pkts' | 'rx_bytes' | 'tx_bytes' | 'rx_unicast' | 'tx_unicast'
-  | 'rx_multicast' | 'tx_multicast' | 'rx_drop' | 'tx_drop' | 'rx_err' | 'tx_err';
+type WanCounter = 'rx_pkts' | 'tx_pkts' | 'rx_bytes' | 'tx_bytes' | 'rx_unicast' | 'tx_unicast' | 'rx_multicast' | 'tx_multicast' | 'rx_drop' | 'tx_drop' | 'rx_err' | 'tx_err';
 
 const r = (start: bigint, perSecond: bigint): Rate => ({ start, perSecond });
 const TWO32 = 2n ** 32n;
@@ -45,11 +43,18 @@ export const BGW_MODELS: readonly BgwModel[] = [
     bootSeconds: 1_209_655,
     rates: {
       // 100 Mbit/s down, 30 s before its first wrap.
-      rx_bytes: r(TWO32 - 375_000_000n, 12_500_000n), rx_pkts: r(2_100_000_000n, 9_000n),
-      tx_bytes: r(3_900_000_000n, 1_500_000n), tx_pkts: r(800_000_000n, 3_000n),
-      rx_unicast: r(2_099_990_000n, 9_000n), tx_unicast: r(799_990_000n, 3_000n),
-      rx_multicast: r(0n, 0n), tx_multicast: r(21n, 0n), rx_drop: r(0n, 0n), tx_drop: r(4n, 0n),
-      rx_err: r(0n, 0n), tx_err: r(0n, 0n),
+      rx_bytes: r(TWO32 - 375_000_000n, 12_500_000n),
+      rx_pkts: r(2_100_000_000n, 9_000n),
+      tx_bytes: r(3_900_000_000n, 1_500_000n),
+      tx_pkts: r(800_000_000n, 3_000n),
+      rx_unicast: r(2_099_990_000n, 9_000n),
+      tx_unicast: r(799_990_000n, 3_000n),
+      rx_multicast: r(0n, 0n),
+      tx_multicast: r(21n, 0n),
+      rx_drop: r(0n, 0n),
+      tx_drop: r(4n, 0n),
+      rx_err: r(0n, 0n),
+      tx_err: r(0n, 0n),
     },
   },
   {
@@ -63,11 +68,18 @@ export const BGW_MODELS: readonly BgwModel[] = [
     uptime: 'seconds',
     bootSeconds: 3_456_789,
     rates: {
-      rx_bytes: r(21_474_836_480n, 3_000_000n), rx_pkts: r(16_000_000n, 2_200n),
-      tx_bytes: r(8_589_934_592n, 400_000n), tx_pkts: r(10_500_000n, 900n),
-      rx_unicast: r(15_999_000n, 2_200n), tx_unicast: r(10_499_000n, 900n),
-      rx_multicast: r(5n, 0n), tx_multicast: r(160n, 0n), rx_drop: r(0n, 0n), tx_drop: r(1_900n, 0n),
-      rx_err: r(0n, 0n), tx_err: r(0n, 0n),
+      rx_bytes: r(21_474_836_480n, 3_000_000n),
+      rx_pkts: r(16_000_000n, 2_200n),
+      tx_bytes: r(8_589_934_592n, 400_000n),
+      tx_pkts: r(10_500_000n, 900n),
+      rx_unicast: r(15_999_000n, 2_200n),
+      tx_unicast: r(10_499_000n, 900n),
+      rx_multicast: r(5n, 0n),
+      tx_multicast: r(160n, 0n),
+      rx_drop: r(0n, 0n),
+      tx_drop: r(1_900n, 0n),
+      rx_err: r(0n, 0n),
+      tx_err: r(0n, 0n),
     },
   },
 ];
@@ -100,13 +112,15 @@ ${content}
 
 function rowsOf(rows: readonly [string, string | bigint | number][]): string {
   return rows
-    .map(([label, value]) => `
+    .map(
+      ([label, value]) => `
                        <tr>
                            <th scope="row" width="47%">${label}</th>
                            <td class="col2">
 ${esc(String(value))}
                            </td>
-                       </tr>`)
+                       </tr>`,
+    )
     .join('');
 }
 
@@ -156,24 +170,24 @@ Up
                        <tr class="b"><th scope="row" class="heading b">Current Speed (Mbps)</th><td>${m.source === 'FIBER' ? 10000 : 1000}</td></tr>
                        <tr class="a"><th scope="row" class="heading a">Current Duplex</th><td>full</td></tr>
                    </table>${section('IPv4 Statistics', 'Ethernet IPv4 Statistics Table', [
-      ['Receive Packets', c.rx_pkts],
-      ['Transmit Packets', c.tx_pkts],
-      ['Receive Bytes', c.rx_bytes],
-      ['Transmit Bytes', c.tx_bytes],
-      ['Receive Unicast', c.rx_unicast],
-      ['Transmit Unicast', c.tx_unicast],
-      ['Receive Multicast', c.rx_multicast],
-      ['Transmit Multicast', c.tx_multicast],
-      ['Receive Drops', c.rx_drop],
-      ['Transmit Drops', c.tx_drop],
-      ['Receive Errors', c.rx_err],
-      ['Transmit Errors', c.tx_err],
-      ['Collisions', 0],
-    ])}${section('IPv6 Statistics', 'IPv6 Statistics Table', [
-      ['Transmit Packets', 7_301n * since + BigInt(Math.floor(elapsedMs / 1000))],
-      ['Transmit Errors', 0],
-      ['Transmit Discards', 2],
-    ])}
+                     ['Receive Packets', c.rx_pkts],
+                     ['Transmit Packets', c.tx_pkts],
+                     ['Receive Bytes', c.rx_bytes],
+                     ['Transmit Bytes', c.tx_bytes],
+                     ['Receive Unicast', c.rx_unicast],
+                     ['Transmit Unicast', c.tx_unicast],
+                     ['Receive Multicast', c.rx_multicast],
+                     ['Transmit Multicast', c.tx_multicast],
+                     ['Receive Drops', c.rx_drop],
+                     ['Transmit Drops', c.tx_drop],
+                     ['Receive Errors', c.rx_err],
+                     ['Transmit Errors', c.tx_err],
+                     ['Collisions', 0],
+                   ])}${section('IPv6 Statistics', 'IPv6 Statistics Table', [
+                     ['Transmit Packets', 7_301n * since + BigInt(Math.floor(elapsedMs / 1000))],
+                     ['Transmit Errors', 0],
+                     ['Transmit Discards', 2],
+                   ])}
               <div><input type="submit" name="Clear" class="cssbtn btnspacer" value="Clear Statistics" /></div>`,
   );
 }
@@ -197,8 +211,7 @@ export function bgwLanPage(m: BgwModel, t: Counting): string {
   });
   const row = (label: string, f: (p: (typeof ports)[number]) => string | number): string =>
     `\n <tr><td class="col1" scope="row">${label}</td>${ports.map((p) => `\n <td class="col2">${f(p)}</td>`).join('')}\n </tr>`;
-  const wifiRow = (label: string, a: number, b: number): string =>
-    `\n <tr><td scope="row" class="col1">${label}</td><td class="col2">${a}</td><td class="col2" width="70%">${b}</td></tr>`;
+  const wifiRow = (label: string, a: number, b: number): string => `\n <tr><td scope="row" class="col1">${label}</td><td class="col2">${a}</td><td class="col2" width="70%">${b}</td></tr>`;
   return page(
     'Home Network Status',
     'lanstatistics.ha',

@@ -11,17 +11,7 @@ import { countingOf, type Counting } from '../../../simulate/counters.js';
 import { prepareFault, serveFault, type Fault, type FaultyPage } from '../../../simulate/faults.js';
 import type { SimulatedContext, SimulatedMake } from '../../../simulate/make.js';
 import { notAllowed, notFound, redirect, send } from '../../../simulate/reply.js';
-import {
-  BGW_MODELS,
-  bgwBroadbandPage,
-  bgwFiberPage,
-  bgwLanPage,
-  bgwLoginPage,
-  bgwNatPage,
-  bgwSystemPage,
-  SIM_ACCESS_CODE,
-  type BgwModel,
-} from './bgw.js';
+import { BGW_MODELS, bgwBroadbandPage, bgwFiberPage, bgwLanPage, bgwLoginPage, bgwNatPage, bgwSystemPage, SIM_ACCESS_CODE, type BgwModel } from './bgw.js';
 import { PACE_LAYOUTS, paceBroadbandPage, paceLanPage, paceNatPage, paceSystemPage, type PaceLayout } from './pace.js';
 
 const BROADBAND_PATH = '/xslt?PAGE=C_1_0';
@@ -72,7 +62,7 @@ function servePace(req: IncomingMessage, res: ServerResponse, path: string, layo
   else if (path === '/') redirect(res, BROADBAND_PATH);
   else {
     const page = paceBroadbandPage(layout, countingOf(ctx, ''));
-    const spoilt = ctx.fault !== 'none' && (servePaceFault(ctx.fault, page, res) || serveFault(ctx.fault, faultyBroadband(layout, page), res));
+    const spoilt = ctx.fault !== 'none' && (servePaceFault(ctx.fault, page, res) || serveFault(ctx.fault, faultyBroadband(layout, page), res, ctx));
     if (!spoilt) send(res, 200, page);
   }
   return true;
@@ -126,7 +116,9 @@ async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: Se
   if (req.method === 'POST' && path === '/cgi-bin/login.ha') {
     const form = await readForm(req);
     const nonce = form.get('nonce') ?? '';
-    const expected = createHash('md5').update(SIM_ACCESS_CODE + nonce).digest('hex');
+    const expected = createHash('md5')
+      .update(SIM_ACCESS_CODE + nonce)
+      .digest('hex');
     const valid = g.nonces.delete(nonce) && form.get('hashpassword') === expected && form.get('password') === '*'.repeat(SIM_ACCESS_CODE.length);
     if (!valid) {
       sendHa(res, 200, loginPage('The access code you entered is incorrect.'));

@@ -144,17 +144,23 @@ export function paceSystemPage(t: Counting): string {
 
 type LanRates = Readonly<Record<'rx_bytes' | 'rx_pkts' | 'tx_bytes' | 'tx_pkts', Rate>>;
 const IDLE: LanRates = {
-  tx_bytes: { start: 0n, perSecond: 0n }, tx_pkts: { start: 0n, perSecond: 0n },
-  rx_bytes: { start: 0n, perSecond: 0n }, rx_pkts: { start: 0n, perSecond: 0n },
+  tx_bytes: { start: 0n, perSecond: 0n },
+  tx_pkts: { start: 0n, perSecond: 0n },
+  rx_bytes: { start: 0n, perSecond: 0n },
+  rx_pkts: { start: 0n, perSecond: 0n },
 };
 const LAN_RATES: readonly LanRates[] = [
   {
-    tx_bytes: { start: 3_000_000_000n, perSecond: 1_100_000n }, tx_pkts: { start: 9_000_000n, perSecond: 900n },
-    rx_bytes: { start: 700_000_000n, perSecond: 140_000n }, rx_pkts: { start: 5_000_000n, perSecond: 380n },
+    tx_bytes: { start: 3_000_000_000n, perSecond: 1_100_000n },
+    tx_pkts: { start: 9_000_000n, perSecond: 900n },
+    rx_bytes: { start: 700_000_000n, perSecond: 140_000n },
+    rx_pkts: { start: 5_000_000n, perSecond: 380n },
   },
   {
-    tx_bytes: { start: 120_000_000n, perSecond: 20_000n }, tx_pkts: { start: 400_000n, perSecond: 30n },
-    rx_bytes: { start: 50_000_000n, perSecond: 8_000n }, rx_pkts: { start: 310_000n, perSecond: 20n },
+    tx_bytes: { start: 120_000_000n, perSecond: 20_000n },
+    tx_pkts: { start: 400_000n, perSecond: 30n },
+    rx_bytes: { start: 50_000_000n, perSecond: 8_000n },
+    rx_pkts: { start: 310_000n, perSecond: 20n },
   },
   IDLE,
   IDLE,

@@ -111,7 +111,12 @@ let lastExtra: (ExtraInterfaces & { readonly text: string }) | undefined;
 export function ifconfigText(s: Speaker, elapsedMs: number, extra?: ExtraInterfaces): string {
   const c = countersAt(bridgeRates(s), elapsedMs, s.bits);
   const ip = `127.0.0.1`;
-  const inet6 = ['', `          inet6 addr: fe80::5eaa:fdff:fe00:${s.index + 16}/64 Scope:Link\n`, `          inet6 addr: fd00:db8::${s.index + 16}/64 Scope:Global\n          inet6 addr: fe80::5eaa:fdff:fe00:${s.index + 16}/64 Scope:Link\n`][s.index % 3] ?? '';
+  const inet6 =
+    [
+      '',
+      `          inet6 addr: fe80::5eaa:fdff:fe00:${s.index + 16}/64 Scope:Link\n`,
+      `          inet6 addr: fd00:db8::${s.index + 16}/64 Scope:Global\n          inet6 addr: fe80::5eaa:fdff:fe00:${s.index + 16}/64 Scope:Link\n`,
+    ][s.index % 3] ?? '';
   const block = (name: string, body: string): string => `${name.padEnd(10)}Link encap:Ethernet  HWaddr ${mac(s)}  \n${body}`;
   const zeros = `          UP BROADCAST MULTICAST  MTU:1500  Metric:1
           RX packets:0 errors:0 dropped:0 overruns:0 frame:0
@@ -120,19 +125,25 @@ export function ifconfigText(s: Speaker, elapsedMs: number, extra?: ExtraInterfa
           RX bytes:0 (0.0 B)  TX bytes:0 (0.0 B)
 `;
   const blocks = [
-    block('ath0', `          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1
+    block(
+      'ath0',
+      `          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1
           RX packets:0 errors:0 dropped:0 overruns:0 frame:0
           TX packets:0 errors:0 dropped:0 overruns:0 carrier:0
           collisions:0 txqueuelen:199 
           RX bytes:0 (0.0 B)  TX bytes:0 (0.0 B)
-`),
-    block('br0', `          inet addr:${ip}  Bcast:127.255.255.255  Mask:255.0.0.0
+`,
+    ),
+    block(
+      'br0',
+      `          inet addr:${ip}  Bcast:127.255.255.255  Mask:255.0.0.0
 ${inet6}          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1
           RX packets:${c.rx_pkts} errors:0 dropped:${c.rx_drop} overruns:0 frame:0
           TX packets:${c.tx_pkts} errors:0 dropped:0 overruns:0 carrier:0
           collisions:0 txqueuelen:1000 
           RX bytes:${c.rx_bytes} (${(Number(c.rx_bytes) / 2 ** 30).toFixed(1)} GiB)  TX bytes:${c.tx_bytes} (${(Number(c.tx_bytes) / 2 ** 30).toFixed(1)} GiB)
-`),
+`,
+    ),
     block('eth0', s.index % 2 === 0 ? zeros : zeros.replace('collisions:0 txqueuelen:1000 \n', 'collisions:0 txqueuelen:1000 \n          Interrupt:60 Base address:0x4000 \n')),
     `lo        Link encap:Local Loopback  
           inet addr:127.0.0.1  Mask:255.0.0.0
