@@ -6,10 +6,10 @@
  */
 import { lstatSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Fetcher } from './collect/index.js';
-import { ConfigError, type Config, type DeviceConfig } from './config.js';
+import { ConfigError, type Config, type DeviceConfig } from './config/index.js';
 import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
 import { kindOf } from './files.js';
-import { fetchPage } from './http.js';
+import { fetchPage } from './http/index.js';
 import { serializeAll } from './lineprotocol.js';
 import { info } from './log.js';
 import { CAPTURE, renderLines, Run } from './pipeline.js';

@@ -16,7 +16,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import type { CollectOptions } from './collect/index.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { info, levelOf, writeLines } from './log.js';
 import { EXECD, renderLines, Run } from './pipeline.js';
 

@@ -9,7 +9,7 @@
  */
 import { nowNs, type Clock, type Timer } from './clock.js';
 import { closeSessions, collect, type CollectOptions, type DeviceState, type Gathered } from './collect/index.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 import { warning } from './log.js';
 import type { StateFile } from './state/index.js';
@@ -144,7 +144,7 @@ export class Run {
     const file = path === undefined ? undefined : (await import('./state/index.js')).StateFile.open(path);
     let totals: Step | undefined;
     if (file !== undefined || kind.memory === 'process') {
-      const [{ addTotals, emptyState, prune }, { UsageCounter }] = await Promise.all([import('./counters.js'), import('./usage/index.js')]);
+      const [{ addTotals, emptyState, prune }, { UsageCounter }] = await Promise.all([import('./counters/index.js'), import('./usage/index.js')]);
       const counters = file?.counters ?? emptyState();
       const peek = kind.memory === 'peek';
       // The data used per billing period, counted from the totals: where gateways are, on the collector's wall clock.
@@ -252,7 +252,7 @@ export async function renderTable(
   signal?: AbortSignal,
   timing: { readonly clock?: Clock; readonly startedAt?: number } = {},
 ): Promise<Rendered> {
-  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty/index.js'), import('./counters.js')]);
+  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty/index.js'), import('./counters/index.js')]);
   const run = await Run.open(config, VIEW, timing.clock ? { clock: timing.clock } : {});
   const first = await run.whole(signal, timing.startedAt);
   const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];

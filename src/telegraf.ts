@@ -4,7 +4,7 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseDuration, type Config } from './config.js';
+import { parseDuration, type Config } from './config/index.js';
 import { warning } from './log.js';
 
 /** Where the program that is running now lives, as the launcher or the single binary knows it. */

@@ -9,7 +9,7 @@
  * This is a measuring tool, not part of the program.
  */
 import { AREAS, DEVICE_KINDS, extractPage, type PageSpec } from '../devices/index.js';
-import { ParseError, UNPACED } from '../html.js';
+import { ParseError, UNPACED } from '../html/index.js';
 
 /** The shapes are this big: large enough to show a quadratic cost. */
 export const KIB = 1024;

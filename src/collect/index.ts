@@ -7,11 +7,11 @@
  * fails costs only the areas it feeds (run.ts).
  */
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Spare } from './ahead.js';
 import { DeviceGather, type CollectOptions, type DeviceState } from './gather.js';
 import { gatherPages } from './run.js';
-import { FetchError, TimeLimit } from '../http.js';
+import { FetchError, TimeLimit } from '../http/index.js';
 import type { Metric } from '../lineprotocol.js';
 import { scrapeResult } from './scrape.js';
 import { PER_HOST_LIMIT, Slots } from './slots.js';
@@ -123,7 +123,7 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
   let longest = 0;
   for (const d of config.devices) longest = Math.max(longest, d.timeoutMs);
   const logoutBy = start + longest + LOGOUT_AFTER_DEADLINE_MS;
-  // Loops, not callbacks made per gather (see TreeBuilder in html.ts).
+  // Loops, not callbacks made per gather (see TreeBuilder in html/index.ts).
   const gathers: DeviceGather[] = [];
   for (const d of config.devices) {
     let state = states.get(d.name);

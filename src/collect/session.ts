@@ -5,10 +5,10 @@
  * asks for, and logging out.
  */
 import { signalAt } from '../clock.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { DEVICE_KINDS, LoginRefused, type Family, type Login, type PageSpec } from '../devices/index.js';
 import { DeviceGather, pageUrl } from './gather.js';
-import { fetchPage, type FetchedPage } from '../http.js';
+import { fetchPage, type FetchedPage } from '../http/index.js';
 import type { DeviceState } from './gather.js';
 
 /** Logs in and returns the session cookie, or records why not against the areas the page feeds. */

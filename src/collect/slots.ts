@@ -79,7 +79,7 @@ export class Slots {
   }
 }
 
-/** A device waiting for a slot. Methods, not closures made per wait (see TreeBuilder in html.ts). */
+/** A device waiting for a slot. Methods, not closures made per wait (see TreeBuilder in html/index.ts). */
 class Waiter {
   readonly aborted = this.abort.bind(this);
   private settled = false;

@@ -1,5 +1,5 @@
 /** Field helpers every device family uses: counters from page text, request timings, sanity checks. */
-import { digitsOf, normText } from '../html.js';
+import { digitsOf, normText } from '../html/index.js';
 import { int, type FieldValue } from '../lineprotocol.js';
 import type { PageText } from './kind.js';
 

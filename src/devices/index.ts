@@ -5,14 +5,14 @@
  */
 import { att, attBgw, attPace } from './att/index.js';
 import { sonos, sonosHousehold } from './sonos/index.js';
-import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html.js';
+import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html/index.js';
 import type { Metric } from '../lineprotocol.js';
 import { Catalogue } from './catalogue.js';
 import { USAGE } from './vocabulary.js';
 import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
 export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec, ParseContext } from './kind.js';
-export { AREAS, defaultAreas, guardedAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
+export { AREAS, defaultAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
 export { Catalogue, isType, type FieldSpec, type MeasurementSpec } from './catalogue.js';
 
 const kinds = new Map<string, DeviceKind>([att, attPace, attBgw, sonos, sonosHousehold].map((k) => [k.type, k]));
@@ -168,7 +168,7 @@ export async function extractPage(spec: PageSpec, page: PageText, ctx: ParseCont
   const failures: AreaFailure[] = [];
   const omitted: Omission[] = [];
   const reads = new PageReads(page.body, pace);
-  // Methods, bound: not closures made per page (see TreeBuilder in html.ts).
+  // Methods, bound: not closures made per page (see TreeBuilder in html/index.ts).
   const html = reads.html.bind(reads);
   const memo = reads.memo.bind(reads);
   for (const extract of spec.extracts) {

@@ -5,7 +5,7 @@
  * they are tested on fixture files and reused by the offline `parse` command;
  * only the collector fetches.
  */
-import type { Doc, Pace } from '../html.js';
+import type { Doc, Pace } from '../html/index.js';
 import type { Metric } from '../lineprotocol.js';
 import type { MeasurementSpec } from './catalogue.js';
 
@@ -311,9 +311,4 @@ export function kindAreas(kind: DeviceKind): Area[] {
 /** Whether devices of the kind name themselves (a Sonos zone name): their host tag comes from them unless the config sets one. */
 export function namesItself(kind: DeviceKind): boolean {
   return kind.namesItself === true || kind.families.some((f) => f.pages.some((p) => p.identify !== undefined));
-}
-
-/** The areas a family's login guards: those fed by its pages behind the login. */
-export function guardedAreas(family: Family): Area[] {
-  return [...new Set(family.pages.filter((p) => p.login === true).flatMap((p) => p.extracts.map((e) => e.area)))];
 }

@@ -40,6 +40,9 @@ export const TIMINGS: readonly FieldSpec[] = [
 
 export const UPTIME: FieldSpec = { name: 'uptime_s', type: 'integer', unit: 's', uptime: true, about: 'time since the last reboot' };
 
+/** The line saying what a device is (model, firmware, serial) and its uptime, whatever its make. */
+export const SYSTEM_MEASUREMENT = 'homenet_system';
+
 /** Tags of the system line: what the device says it is (a firmware upgrade starts a new series). */
 export const SYSTEM_TAGS = ['model', 'model_number', 'firmware', 'serial', 'manufacturer', 'hardware'];
 

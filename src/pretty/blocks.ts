@@ -10,7 +10,7 @@
  * speaker gets a block under the household's, with the household's status.
  */
 import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
-import { DEFAULT_MEASUREMENT } from '../config.js';
+import { DEFAULT_MEASUREMENT } from '../config/index.js';
 import { catalogue, DEVICE_KINDS } from '../devices/index.js';
 import type { Metric } from '../lineprotocol.js';
 import { escapeControls } from '../log.js';

@@ -4,7 +4,7 @@
  * significant digits so that a column stays narrow and a glance is enough.
  * Units come from the kinds' field catalogue and the field names' suffixes.
  */
-import { DEFAULT_MEASUREMENT } from '../config.js';
+import { DEFAULT_MEASUREMENT } from '../config/index.js';
 import { catalogue } from '../devices/index.js';
 import type { FieldValue } from '../lineprotocol.js';
 

@@ -6,8 +6,8 @@
  * after each gather.
  */
 import { SCRAPE_MEASUREMENT, type DeviceState } from '../collect/index.js';
-import type { Config } from '../config.js';
-import { withoutTotals, type CounterState } from '../counters.js';
+import type { Config } from '../config/index.js';
+import { withoutTotals, type CounterState } from '../counters/index.js';
 import { bool, type Metric } from '../lineprotocol.js';
 import { levelOf } from '../log.js';
 import { withoutUsage, type PeriodCount, type UsageMemory } from '../usage/index.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { collect } from '../../src/collect/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { serialize, type Metric } from '../../src/lineprotocol.js';
 import { FAULTS, startSimulator, type Fault, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';

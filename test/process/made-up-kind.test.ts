@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { buildConfig, ConfigError } from '../../src/config.js';
+import { buildConfig, ConfigError } from '../../src/config/index.js';
 import { registerKind } from '../../src/devices/index.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { runMain } from '../support/helpers.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/index.js';
 import { registerKind, type DeviceKind } from '../../src/devices/index.js';
 import type { SimulatedContext, SimulatedMake } from '../../src/simulate/make.js';
 import { startSimulator } from '../../src/simulate/server.js';

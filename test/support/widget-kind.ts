@@ -6,7 +6,7 @@
  * capture masking, a simulator) with no file under src/ knowing its name.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ParseError } from '../../src/html.js';
+import { ParseError } from '../../src/html/index.js';
 import { float, int } from '../../src/lineprotocol.js';
 import { SettingError, type DeviceKind, type PageSpec } from '../../src/devices/index.js';
 import type { SimulatedMake } from '../../src/simulate/make.js';

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { COMMAND_LIST, fastParse, type Chosen, type CommandTable, type OptionSpec } from '../../src/cli-table.js';
-import { parseWithYargs, suggestionWords, type Parsed } from '../../src/cli-yargs.js';
+import { COMMAND_LIST, fastParse, type Chosen, type CommandTable, type OptionSpec } from '../../src/cli/table.js';
+import { parseWithYargs, suggestionWords, type Parsed } from '../../src/cli/yargs.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { runMain } from '../support/helpers.js';
 
 /** What the program's own yargs parser made of each argument list read so far. */

@@ -4,7 +4,7 @@
  * password field as asterisks, the session in a cookie. A gateway allows
  * very few web sessions at once and says so when they are all in use.
  */
-import { findOne, parseHtml, ParseError, type Doc } from '../../html.js';
+import { findOne, parseHtml, ParseError, type Doc } from '../../html/index.js';
 import { LoginRefused, type Login } from '../kind.js';
 
 /** After "all web server sessions are in use", no login for this long. */

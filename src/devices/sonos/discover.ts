@@ -4,7 +4,7 @@
  * routers: static sections keep working without it.
  */
 import { createSocket } from 'node:dgram';
-import { fetchPage, FetchError } from '../../http.js';
+import { fetchPage, FetchError } from '../../http/index.js';
 import { HINTS } from './speaker.js';
 import { supportSections } from './support.js';
 

@@ -1,6 +1,6 @@
 /** The whole Sonos household through one speaker: every speaker's lines from one `/support/review` request. */
 import { cleanTag } from '../../lineprotocol.js';
-import { ParseError } from '../../html.js';
+import { ParseError } from '../../html/index.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { HINTS, tooLong } from './speaker.js';

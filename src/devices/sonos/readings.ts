@@ -3,7 +3,7 @@
  * from `ifconfig` text, radio health, and the system line's tags.
  */
 import { cleanTag, int, type FieldValue, type Metric } from '../../lineprotocol.js';
-import { ParseError } from '../../html.js';
+import { ParseError } from '../../html/index.js';
 import { setCounter, timingFields, type Omitter } from '../fields.js';
 import type { ExtractContext, PageText, ParseContext } from '../kind.js';
 import { sectionsOf } from './support.js';
@@ -125,7 +125,7 @@ function wanted(ctx: ParseContext, i: IfaceCounters): boolean {
   if (i.name === 'lo') return false;
   if (i.name === 'br0') return true;
   // Loops, here and below, rather than callbacks made on every call: those
-  // lose their optimised code at every full collection (see TreeBuilder in html.ts).
+  // lose their optimised code at every full collection (see TreeBuilder in html/index.ts).
   for (const f of ['rx_pkts', 'tx_pkts', 'rx_bytes', 'tx_bytes']) {
     const v = i.fields[f];
     if (v?.kind === 'int' ? v.value !== 0n : v?.kind === 'float' ? v.value !== 0 : false) return true;

@@ -1,6 +1,6 @@
 /** One Sonos speaker: identity from /status/zp (else the device description), traffic from /status/ifconfig. */
 import { cleanTag, MAX_DEVICE_TAG_CHARS } from '../../lineprotocol.js';
-import { ParseError } from '../../html.js';
+import { ParseError } from '../../html/index.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { commandText, hardwareAddress, IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { readableSections, sectionsOf } from './support.js';

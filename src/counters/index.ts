@@ -40,7 +40,7 @@
  * 32-bit, so its next wrap is still a wrap. Readings further apart than one wrap
  * period (34 s at 1 Gbit/s) can hide a whole wrap: poll more often than that.
  *
- * What is remembered is bounded (counters-budget.ts): a host keeps at most
+ * What is remembered is bounded (budget.ts): a host keeps at most
  * 512 series, and all of them at most 8 MiB; past that, series and hosts not
  * in the gather are forgotten first, and a new series with no room gets no
  * total, each said in a `W!` line.
@@ -50,55 +50,16 @@
  * every later total unprintable, and with it the whole line. Such a series
  * starts again from its counter, as if first seen, with a `W!` line.
  */
-import { catalogue, type Catalogue } from './devices/index.js';
-import { Budget, hostOf } from './counters-budget.js';
-import { describe, gain, isReset, judge, type Reading } from './counters-judge.js';
-import { int, type FieldValue, type Metric } from './lineprotocol.js';
-import { warning } from './log.js';
+import { catalogue, type Catalogue } from '../devices/index.js';
+import { Budget, hostOf } from './budget.js';
+import { describe, gain, isReset, judge, type Reading } from './judge.js';
+import { int, type FieldValue, type Metric } from '../lineprotocol.js';
+import { warning } from '../log.js';
+import type { CounterState } from './state.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** What is remembered of one counter. */
-export interface SeriesState {
-  last: bigint;
-  total: bigint;
-  /** When it was read, ns since the epoch. */
-  atNs: bigint;
-  /** A 64-bit counter: it read 2^32 or more and then went on up from there. */
-  wide: boolean;
-  /**
-   * A reading of 2^32 or more on a counter not known to be 64-bit, not yet in
-   * the total: the next reading tells a 64-bit counter (it goes on up) from a
-   * glitch (it falls back).
-   */
-  held?: HeldReading;
-}
-
-/** A reading set aside until the next one, and when it was read (ns since the epoch). */
-export interface HeldReading {
-  value: bigint;
-  atNs: bigint;
-  /** Its line was reset (rules 1 and 4) when it was read: the counter restarted, so the next reading counts from 0. */
-  reset?: boolean;
-}
-
-/** What is remembered of a device's uptime. */
-export interface UptimeState {
-  seconds: bigint;
-  atNs: bigint;
-}
-
-/** Everything the totals remember; kept in memory (execd) and in the state file (src/state/). */
-export interface CounterState {
-  readonly series: Map<string, SeriesState>;
-  readonly uptime: Map<string, UptimeState>;
-  /** Hosts whose series were dropped by {@link prune}, and when (ns since the epoch), oldest first. */
-  readonly forgotten: Map<string, bigint>;
-}
-
-export function emptyState(): CounterState {
-  return { series: new Map(), uptime: new Map(), forgotten: new Map() };
-}
+export { emptyState, type CounterState, type HeldReading, type SeriesState, type UptimeState } from './state.js';
 
 function lineKey(m: Metric): string {
   const tags = Object.keys(m.tags)
@@ -148,7 +109,7 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
   // The limits on what is remembered: worked out only if a series is new.
   const budget = new Budget(state, metrics, keys, nowNs);
   // A loop, not a callback made on every call: such a callback loses its
-  // optimised code at every full collection (see TreeBuilder in html.ts).
+  // optimised code at every full collection (see TreeBuilder in html/index.ts).
   const out: Metric[] = [];
   for (const [i, m] of metrics.entries()) {
     const line = keys[i];

@@ -9,7 +9,7 @@
  * source applies no regex escaping of its own).
  */
 
-import type { PanelMark } from './devices/kind.js';
+import type { PanelMark } from '../devices/kind.js';
 
 /** The host filter's variable, as a regex alternation. */
 export const HOST_REGEX = '${host:regex}';

@@ -1,13 +1,13 @@
 /**
- * How src/counters.ts judges one counter reading against the last one of its
+ * How src/counters/index.ts judges one counter reading against the last one of its
  * series: up, a 32-bit wrap, a reset, or set aside (rules 1-3 and 5 of that
  * file's head; rule 4, one reset on a line making every decrease on it one,
  * is the caller's, since it needs the whole line).
  */
-import type { CounterKind } from './devices/catalogue.js';
-import type { Metric } from './lineprotocol.js';
-import { warning } from './log.js';
-import type { SeriesState } from './counters.js';
+import type { CounterKind } from '../devices/catalogue.js';
+import type { Metric } from '../lineprotocol.js';
+import { warning } from '../log.js';
+import type { SeriesState } from './state.js';
 
 export const WRAP = 2n ** 32n;
 
@@ -145,7 +145,7 @@ export function gain(r: Reading, before: SeriesState, at: bigint, lineReset: boo
   return undefined;
 }
 
-/** Module-level, not made per call (see TreeBuilder in html.ts). */
+/** Module-level, not made per call (see TreeBuilder in html/index.ts). */
 export function isReset(r: { change: Change }): boolean {
   return r.change === 'reset';
 }

@@ -1,17 +1,17 @@
 /**
  * The command line as data: every command and option, with its help text.
- * Both parsers are derived from it: the yargs definition (cli-yargs.ts, which
+ * Both parsers are derived from it: the yargs definition (yargs.ts, which
  * writes --help and every usage error) and the fast path here, which reads
  * the everyday `collect` and `execd` runs without loading yargs (about 50 ms
  * on every Telegraf interval). The parsed arguments' type, `Chosen`, is
  * derived from it too, so an option added here reaches all three.
  *
- * This module is loaded on every run: no yargs, nothing cli.ts does not load
- * anyway; and cli-yargs.ts imports only its types (it is handed the table),
+ * This module is loaded on every run: no yargs, nothing cli/index.ts does not load
+ * anyway; and yargs.ts imports only its types (it is handed the table),
  * so that the bundle keeps it in its entry file, not in one more chunk.
  */
-import { DEFAULT_MEASUREMENT } from './config.js';
-import { knownTypes } from './devices/index.js';
+import { DEFAULT_MEASUREMENT } from '../config/index.js';
+import { knownTypes } from '../devices/index.js';
 
 interface StringBase {
   readonly type: 'string';

@@ -3,12 +3,12 @@
  * variable its section names; never from argv, never in a message.
  */
 import { dirname, isAbsolute, join } from 'node:path';
-import type { ConfigSources } from './config.js';
-import { asString, CONTROL_CHARS, fail } from './config-values.js';
-import { readFailure } from './files.js';
-import { DEVICE_KINDS, type DeviceKind } from './devices/index.js';
-import type { SecretSpec } from './devices/kind.js';
-import { warning } from './log.js';
+import type { ConfigSources } from './values.js';
+import { asString, CONTROL_CHARS, fail } from './values.js';
+import { readFailure } from '../files.js';
+import { DEVICE_KINDS, type DeviceKind } from '../devices/index.js';
+import type { SecretSpec } from '../devices/kind.js';
+import { warning } from '../log.js';
 
 /** The secret a kind's login needs (the first family with a login says which). */
 export function secretOf(kind: DeviceKind): SecretSpec | undefined {

@@ -3,10 +3,10 @@
  * one error type of a wrong config: each message names where (file, section
  * and key, or the flag) and what is wrong.
  */
-import { didYouMean } from './suggest.js';
-import { DEVICE_KINDS, knownTypes } from './devices/index.js';
-import { int, LineProtocolError, serialize } from './lineprotocol.js';
-import { INVISIBLE } from './log.js';
+import { didYouMean } from '../suggest.js';
+import { DEVICE_KINDS, knownTypes } from '../devices/index.js';
+import { int, LineProtocolError, serialize } from '../lineprotocol.js';
+import { INVISIBLE } from '../log.js';
 
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
@@ -251,3 +251,29 @@ export function splitPair(where: string, text: string, shape: string): [string, 
 
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** What the command line supplies. */
+export interface ConfigSources {
+  /** Path of the INI file, as given (used in messages). */
+  readonly file?: string;
+  /** The INI file's text, when `file` is given. */
+  readonly fileText?: string;
+  readonly devices?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly timeout?: string;
+  /**
+   * Reads a secret file (an access code); the config never holds a secret itself.
+   * With the file's mode, a file others can read draws a warning.
+   */
+  readonly readSecretFile?: (path: string) => string | { readonly text: string; readonly mode: number };
+  /** The environment, for `access_code_env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * False for commands that ask no device (dashboard, telegraf-config): the
+   * secret's keys are checked, the file or variable is not read, so that they
+   * work where the code is not (an admin's shell without the variable).
+   */
+  readonly readSecrets?: boolean;
+  /** Whether a path is a directory, to check `state_file` up front. */
+  readonly isDirectory?: (path: string) => boolean;
+}

@@ -4,9 +4,9 @@
  * values cut at an inline comment, section names it would misread.
  */
 import { unsafe as iniValue } from 'ini';
-import { CONTROL_CHARS, fail, type Problems } from './config-values.js';
-import { secretKeys } from './config-secret.js';
-import { warning } from './log.js';
+import { CONTROL_CHARS, fail, type Problems } from './values.js';
+import { secretKeys } from './secret.js';
+import { warning } from '../log.js';
 
 /**
  * Where the INI reader cuts an unquoted value (or section name): at the first

@@ -2,7 +2,7 @@
  * Reading a parsed page: finding elements, their text, tables by caption,
  * summary or heading, rows of label and value, column tables, numbers.
  */
-import { isElement, type Doc, type El, type Node } from './html.js';
+import { isElement, type Doc, type El, type Node } from './tree.js';
 
 /** Every text below a node, concatenated (a DOM's textContent). */
 function rawText(node: Node | Doc): string {
@@ -44,7 +44,7 @@ export function tables(doc: Doc): El[] {
   return findAll(doc, isTable);
 }
 
-// Module-level, not made per call: see TreeBuilder in html.ts on V8 and closures made per page.
+// Module-level, not made per call: see TreeBuilder in html/index.ts on V8 and closures made per page.
 const isTable = (e: El): boolean => e.name === 'table';
 
 /** The text of a table's `<caption>`, or '' without one. */

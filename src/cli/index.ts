@@ -10,18 +10,18 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { COMMAND_LIST, fastParse, type Chosen } from './cli-table.js';
+import { COMMAND_LIST, fastParse, type Chosen } from './table.js';
 
 /** The arguments of collect and execd (execd has no --format, --rate or --watch). */
 type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
-import { SYSTEM_TIMER, type Clock, type Timer } from './clock.js';
-import { buildConfig, checkHostTag, checkMeasurement, ConfigError, parseDuration, tagFlags, type Config, type ConfigSources } from './config.js';
-import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
-import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from './files.js';
-import { decodeBody, DEFAULT_MAX_BYTES } from './http.js';
-import { error, info, logLines, warning, writeLines } from './log.js';
-import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
-import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from './telegraf.js';
+import { SYSTEM_TIMER, type Clock, type Timer } from '../clock.js';
+import { buildConfig, checkHostTag, checkMeasurement, ConfigError, parseDuration, tagFlags, type Config, type ConfigSources } from '../config/index.js';
+import { DEVICE_KINDS, parseSaved, recognizePages } from '../devices/index.js';
+import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from '../files.js';
+import { decodeBody, DEFAULT_MAX_BYTES } from '../http/index.js';
+import { error, info, logLines, warning, writeLines } from '../log.js';
+import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from '../pipeline.js';
+import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from '../telegraf.js';
 
 /** Where a command's output goes; injectable for tests. */
 export interface Io {
@@ -135,7 +135,7 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
 
 async function runExecdCommand(c: GatherArgs, io: Io): Promise<number> {
   const config = loadConfig(c, io);
-  const { runExecd } = await import('./execd.js');
+  const { runExecd } = await import('../execd.js');
   if (!io.stdin) throw new ConfigError('execd: no standard input to read');
   return runExecd(config, {
     stdin: io.stdin,
@@ -178,7 +178,7 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
 }
 
 async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io): Promise<number> {
-  const { startSimulator, FAULTS } = await import('./simulate/server.js');
+  const { startSimulator, FAULTS } = await import('../simulate/server.js');
   const fault = FAULTS.find((f) => f === c.fault);
   if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${FAULTS.join(', ')})`);
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
@@ -229,7 +229,7 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
 
 async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io): Promise<number> {
   const config = loadConfig({ config: c.config, device: [], tag: [] }, io, false);
-  const { dashboardJson } = await import('./dashboard.js');
+  const { dashboardJson } = await import('../dashboard/index.js');
   io.stdout(
     dashboardJson(config, {
       datasource: c.datasource,
@@ -247,7 +247,7 @@ async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io):
   if (!m?.[1] || port < 1 || port > 65535) throw new ConfigError(`--target: ${JSON.stringify(c.target)} is not ADDRESS:PORT`);
   const waitMs = parseDuration(c.wait);
   if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
-  const { discover, iniSections } = await import('./devices/sonos/discover.js');
+  const { discover, iniSections } = await import('../devices/sonos/discover.js');
   const found = await discover(m[1], port, waitMs, (w) => {
     writeLines(io.stderr, [warning(w)]);
   });
@@ -268,7 +268,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let usageError: string | undefined;
   chosen = fastParse(argv);
   if (!chosen) {
-    const parsed = await (await import('./cli-yargs.js')).parseWithYargs(argv, COMMAND_LIST);
+    const parsed = await (await import('./yargs.js')).parseWithYargs(argv, COMMAND_LIST);
     chosen = parsed.chosen;
     output = parsed.output;
     usageError = parsed.usageError;
@@ -301,7 +301,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runDashboard(chosen, io);
       case 'capture': {
         const config = loadConfig(chosen, io);
-        const { capture } = await import('./capture.js');
+        const { capture } = await import('../capture.js');
         const { out, log } = await capture(config, resolve(chosen.out), io.signal);
         writeLines(io.stderr, log);
         if (out !== '') io.stdout(out);

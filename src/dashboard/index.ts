@@ -13,9 +13,9 @@
  * so that counters are graphed from them when it has.
  */
 import type { AnnotationQuery, Dashboard, DataQuery, FieldConfigSource, Panel, RowPanel, VariableModel } from '@grafana/schema';
-import type { Config, DeviceConfig } from './config.js';
-import { flux, hostsVariableQuery, influxql, markQuery, TOTAL_SUFFIX, totalsVariableQuery, type Query } from './dashboard-query.js';
-import { catalogue, DEVICE_KINDS, defaultAreas, type Catalogue, type DeviceKind, type PanelMark, type PanelQuery, type PanelSpec } from './devices/index.js';
+import type { Config, DeviceConfig } from '../config/index.js';
+import { flux, hostsVariableQuery, influxql, markQuery, TOTAL_SUFFIX, totalsVariableQuery, type Query } from './query.js';
+import { catalogue, DEVICE_KINDS, defaultAreas, type Catalogue, type DeviceKind, type PanelMark, type PanelQuery, type PanelSpec } from '../devices/index.js';
 
 /** The program's own status line (see src/collect/scrape.ts). */
 const SCRAPE = 'homenet_scrape';
