@@ -8,12 +8,11 @@ import { lstatSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync 
 import type { Fetcher } from './collect/index.js';
 import { ConfigError, type Config, type DeviceConfig } from './config/index.js';
 import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
-import { kindOf } from './files.js';
+import { errnoOf, kindOf } from './files.js';
 import { fetchPage } from './http/index.js';
 import { serializeAll } from './lineprotocol.js';
-import { info } from './log.js';
+import { info, shellWord } from './log.js';
 import { CAPTURE, renderLines, Run } from './pipeline.js';
-import { shellWord } from './telegraf.js';
 
 /**
  * Masks identifying details in the pages of one capture: addresses, MACs,
@@ -109,7 +108,7 @@ function fileName(url: URL, taken: Set<string>): string {
 
 /** The code of a file system error, or the error itself in words. */
 function why(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? String(err);
+  return errnoOf(err) ?? String(err);
 }
 
 /**
@@ -137,7 +136,7 @@ function ownFolder(path: string): void {
     mkdirSync(path);
     return;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`--out: cannot make the folder ${path} (${why(err)})`);
+    if (errnoOf(err) !== 'EEXIST') throw new ConfigError(`--out: cannot make the folder ${path} (${why(err)})`);
   }
   const st = lstatSync(path);
   if (!st.isDirectory()) {
@@ -159,7 +158,7 @@ function prepareOut(dir: string): void {
     entries = readdirSync(dir);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir} (${why(err)})`);
+    if (errnoOf(err) !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir} (${why(err)})`);
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
@@ -178,7 +177,7 @@ function writeNew(path: string, text: string): void {
   try {
     unlinkSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot replace ${path} (${why(err)})`);
+    if (errnoOf(err) !== 'ENOENT') throw new ConfigError(`--out: cannot replace ${path} (${why(err)})`);
   }
   // O_EXCL: if a name appeared again meanwhile, fail rather than follow it.
   writeFileSync(path, text, { flag: 'wx' });

@@ -16,7 +16,7 @@ import type { StateFile } from './state/index.js';
 import type { PeriodCount } from './usage/index.js';
 
 /** How a command's run post-processes its gathers. */
-export interface RunKind {
+interface RunKind {
   /**
    * What outlives a gather. `none`: nothing but the device states of this
    * process (a capture). `peek`: the state file is read, never written (the
@@ -42,7 +42,7 @@ export const COLLECT: RunKind = { memory: 'file', shape: true, stamps: false };
 /** `execd`: line protocol for Telegraf's execd, a gather per newline. */
 export const EXECD: RunKind = { memory: 'process', shape: true, stamps: true };
 /** `--format pretty` and `--watch`: the lines as the devices gave them, and the data used as the state file has it. */
-export const VIEW: RunKind = { memory: 'peek', shape: false, stamps: false };
+const VIEW: RunKind = { memory: 'peek', shape: false, stamps: false };
 /** `capture`: the lines as the devices gave them. */
 export const CAPTURE: RunKind = { memory: 'none', shape: false, stamps: false };
 
@@ -266,7 +266,7 @@ export async function renderTable(
 }
 
 /** Where `--watch` draws. */
-export interface Screen {
+interface Screen {
   readonly write: (text: string) => void;
   /** The terminal's current size (it can change while the view runs). */
   readonly size: () => { readonly columns: number; readonly rows: number };

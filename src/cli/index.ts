@@ -16,8 +16,8 @@ import { COMMAND_LIST, fastParse, type Chosen } from './table.js';
 type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
 import { SYSTEM_TIMER, type Clock, type Timer } from '../clock.js';
 import { buildConfig, checkHostTag, checkMeasurement, ConfigError, parseDuration, tagFlags, type Config, type ConfigSources } from '../config/index.js';
-import { DEVICE_KINDS, parseSaved, recognizePages } from '../devices/index.js';
-import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from '../files.js';
+import { DEVICE_KINDS, PagesRefused, parseSaved } from '../devices/index.js';
+import { errnoOf, MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from '../files.js';
 import { decodeBody, DEFAULT_MAX_BYTES } from '../http/index.js';
 import { error, info, logLines, warning, writeLines } from '../log.js';
 import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from '../pipeline.js';
@@ -166,12 +166,13 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
     }
   });
   // Pages that are no pages of this kind are a usage error; what goes wrong after that is a bug (exit 1).
+  let parsed;
   try {
-    recognizePages(kind, saved);
+    parsed = await parseSaved(kind, saved, c.measurement, tags);
   } catch (err) {
-    throw new ConfigError((err as Error).message);
+    if (err instanceof PagesRefused) throw new ConfigError(err.message);
+    throw err;
   }
-  const parsed = await parseSaved(kind, saved, c.measurement, tags);
   const log = [...parsed.failures.map((f) => error(`${f.area}: ${f.message}`)), ...parsed.omitted.map((o) => warning(`${o.area}: ${o.message}`))];
   emit(renderLines({ metrics: parsed.metrics, log }), io);
   return 0;
@@ -187,7 +188,7 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
   try {
     sim = await startSimulator({ port: c.port, layout: c.layout, fault, speakers: c.sonos });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     if (code === 'EADDRINUSE') throw new ConfigError(`--port: ${c.port} is in use by another program (choose another, or 0 for a free one)`);
     if (code === 'EACCES') throw new ConfigError(`--port: ${c.port} needs privileges this user does not have (choose one above 1023)`);
     throw err;

@@ -29,15 +29,15 @@ interface StringBase {
  * only those that take a value (`requiresArg`: else yargs reads a bare
  * `--name` as '').
  */
-export type StringOption = StringBase & ({ readonly requiresArg?: true; readonly fast?: never } | { readonly requiresArg: true; readonly fast: true });
+type StringOption = StringBase & ({ readonly requiresArg?: true; readonly fast?: never } | { readonly requiresArg: true; readonly fast: true });
 
-export interface BooleanOption {
+interface BooleanOption {
   readonly type: 'boolean';
   readonly describe: string;
   readonly default?: boolean;
 }
 
-export interface NumberOption {
+interface NumberOption {
   readonly type: 'number';
   readonly describe: string;
   readonly default?: number;
@@ -67,7 +67,7 @@ const GATHER = {
 } as const;
 
 /** Every command, in the order --help lists them. */
-export const COMMANDS = {
+const COMMANDS = {
   collect: {
     describe: 'gather every configured device once; line protocol on stdout (the default)',
     default: true,
@@ -154,7 +154,7 @@ export const COMMANDS = {
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 type Commands = typeof COMMANDS;
-export type CommandName = keyof Commands;
+type CommandName = keyof Commands;
 
 /** The value an option is read as. */
 type ValueOf<O> = O extends { type: 'boolean' }

@@ -16,11 +16,10 @@ import type { Metric } from '../lineprotocol.js';
 import { scrapeResult } from './scrape.js';
 import { PER_HOST_LIMIT, Slots } from './slots.js';
 
-export { pageUrl, type CollectOptions, type DeviceState, type Fetcher } from './gather.js';
+export { type CollectOptions, type DeviceState, type Fetcher } from './gather.js';
 export { IDENTITY_REFRESH_MS } from './run.js';
 export { SCRAPE_MEASUREMENT } from './scrape.js';
-export { closeSessions, LOGOUT_TIMEOUT_MS } from './session.js';
-export { PER_HOST_LIMIT } from './slots.js';
+export { closeSessions } from './session.js';
 
 /** Result of one gather. */
 export interface Gathered {
@@ -85,7 +84,7 @@ class SpareSlot implements Spare {
  * rest of the half second a run may take past its `timeout` is for writing
  * what it has and ending.
  */
-export const LOGOUT_AFTER_DEADLINE_MS = 200;
+const LOGOUT_AFTER_DEADLINE_MS = 200;
 
 /** Each device's deadline: one timer per distinct time, not one per device (10,000 devices at one address share one). */
 function deadlines(gathers: readonly DeviceGather[], start: number, clock: Clock): () => void {

@@ -64,7 +64,7 @@ export async function fetchWithLogin(g: DeviceGather, family: Family, spec: Page
  * four. A gateway answers a logout in well under 100 ms. Within a run, it
  * ends by the gather's `logoutBy` too, so that the run ends on time.
  */
-export const LOGOUT_TIMEOUT_MS = 400;
+const LOGOUT_TIMEOUT_MS = 400;
 
 export async function logout(g: DeviceGather, family: Family, timeoutMs = LOGOUT_TIMEOUT_MS): Promise<void> {
   const session = g.state.session;

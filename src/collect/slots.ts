@@ -15,7 +15,7 @@ interface Host {
 }
 
 /** Who waits for a slot: it gives up when it is cut short (its deadline, a signal). */
-export interface Waiting {
+interface Waiting {
   /** Already cut short. */
   readonly cut: boolean;
   /** Set while it waits; it calls this when it is cut short. */

@@ -25,9 +25,9 @@ export class ConfigError extends Error {
 }
 
 /** Tags the program sets itself. */
-export const RESERVED_TAGS = ['host', 'type', 'interface'];
+const RESERVED_TAGS = ['host', 'type', 'interface'];
 
-export const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * Parses a duration such as `4s`, `500ms`, `1.5s` or `1m30s` into ms.
@@ -149,7 +149,7 @@ export function checkTag(where: string, key: string, value: string): void {
  * program's own tags (host, type, interface, model ..., each at most 256
  * characters from a device) and field names.
  */
-export const MAX_CONFIG_KEY_BYTES = 32_768;
+const MAX_CONFIG_KEY_BYTES = 32_768;
 
 /**
  * Checks that the measurement and the tags, together, leave room for the

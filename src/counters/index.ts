@@ -53,11 +53,9 @@
 import { catalogue, type Catalogue } from '../devices/index.js';
 import { Budget, hostOf } from './budget.js';
 import { describe, gain, isReset, judge, type Reading } from './judge.js';
-import { int, type FieldValue, type Metric } from '../lineprotocol.js';
+import { type FieldValue, int, INT64_MAX, type Metric } from '../lineprotocol.js';
 import { warning } from '../log.js';
 import type { CounterState } from './state.js';
-
-const INT64_MAX = 2n ** 63n - 1n;
 
 export { emptyState, type CounterState, type HeldReading, type SeriesState, type UptimeState } from './state.js';
 
@@ -94,15 +92,7 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
   const shared = findShared(metrics, keys, cat);
   for (const w of shared.warnings) warn(w);
   // Rule 1 needs each host's uptime of this batch before its counters.
-  const rebooted = new Set<string>();
-  for (const m of metrics) {
-    const up = uptimeOf(m, cat);
-    const host = m.tags['host'];
-    if (up?.kind !== 'int' || host === undefined || shared.uptimeHosts.has(host)) continue;
-    const before = state.uptime.get(host);
-    if (before && up.value < before.seconds) rebooted.add(host);
-    state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
-  }
+  const rebooted = rebootedHosts(metrics, state, cat, shared.uptimeHosts, nowNs);
 
   // Hosts forgotten by prune() whose series start again in this batch.
   const returned = new Set<string>();
@@ -137,40 +127,7 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
     }
     // Rule 4: one reset on the line makes every decrease on it a reset.
     const lineReset = hostRebooted || readings.some(isReset);
-    const totals: Record<string, FieldValue> = {};
-    for (const r of readings) {
-      const before = r.before;
-      let total: bigint;
-      if (!before || r.change === 'first') total = r.value;
-      else if (r.change === 'held' || r.change === 'aside') {
-        // Set aside: the series stays at its last good reading, and the next reading counts from there
-        // (from 0 if the line was reset meanwhile: the reset is not to be lost with the reading).
-        if (r.change === 'held' && lineReset && before.held) before.held.reset = true;
-        totals[`${r.field}_total`] = int(before.total);
-        continue;
-      } else {
-        const added = gain(r, before, at, lineReset, m, warn);
-        // Set aside, as above: the series stays at its last good reading.
-        if (added === undefined) {
-          totals[`${r.field}_total`] = int(before.total);
-          continue;
-        }
-        total = before.total + added;
-      }
-      // Past int64: start again, and say so, rather than lose the line.
-      const restart = total > INT64_MAX;
-      if (restart) {
-        warn(warning(`${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`));
-        total = r.value;
-      }
-      if (before && !restart) {
-        before.wide ||= r.wide;
-        before.last = r.value;
-        before.total = total;
-        before.atNs = at;
-      } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: false });
-      totals[`${r.field}_total`] = int(total);
-    }
+    const totals = totalsOf(readings, lineReset, m, at, state, warn);
     out.push(Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } });
   }
   for (const host of returned) {
@@ -180,6 +137,62 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
   budget.trim();
   for (const w of budget.warnings()) warn(w);
   return out;
+}
+
+/**
+ * Rule 1: the hosts whose uptime went down since the last gather, with each
+ * host's uptime of this batch remembered (hosts two devices share aside).
+ */
+function rebootedHosts(metrics: readonly Metric[], state: CounterState, cat: Catalogue, sharedHosts: ReadonlySet<string>, nowNs: bigint): Set<string> {
+  const rebooted = new Set<string>();
+  for (const m of metrics) {
+    const up = uptimeOf(m, cat);
+    const host = m.tags['host'];
+    if (up?.kind !== 'int' || host === undefined || sharedHosts.has(host)) continue;
+    const before = state.uptime.get(host);
+    if (before && up.value < before.seconds) rebooted.add(host);
+    state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
+  }
+  return rebooted;
+}
+
+/** The `*_total` fields of one line's judged readings, its series in `state` moved on. */
+function totalsOf(readings: readonly Reading[], lineReset: boolean, m: Metric, at: bigint, state: CounterState, warn: (line: string) => void): Record<string, FieldValue> {
+  const totals: Record<string, FieldValue> = {};
+  for (const r of readings) {
+    const before = r.before;
+    let total: bigint;
+    if (!before || r.change === 'first') total = r.value;
+    else if (r.change === 'held' || r.change === 'aside') {
+      // Set aside: the series stays at its last good reading, and the next reading counts from there
+      // (from 0 if the line was reset meanwhile: the reset is not to be lost with the reading).
+      if (r.change === 'held' && lineReset && before.held) before.held.reset = true;
+      totals[`${r.field}_total`] = int(before.total);
+      continue;
+    } else {
+      const added = gain(r, before, at, lineReset, m, warn);
+      // Set aside, as above: the series stays at its last good reading.
+      if (added === undefined) {
+        totals[`${r.field}_total`] = int(before.total);
+        continue;
+      }
+      total = before.total + added;
+    }
+    // Past int64: start again, and say so, rather than lose the line.
+    const restart = total > INT64_MAX;
+    if (restart) {
+      warn(warning(`${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`));
+      total = r.value;
+    }
+    if (before && !restart) {
+      before.wide ||= r.wide;
+      before.last = r.value;
+      before.total = total;
+      before.atNs = at;
+    } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: false });
+    totals[`${r.field}_total`] = int(total);
+  }
+  return totals;
 }
 
 /**

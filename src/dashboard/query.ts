@@ -12,7 +12,7 @@
 import type { PanelMark } from '../devices/kind.js';
 
 /** The host filter's variable, as a regex alternation. */
-export const HOST_REGEX = '${host:regex}';
+const HOST_REGEX = '${host:regex}';
 /** The `*_total` suffix when the data has totals, else empty (see {@link totalsVariableQuery}). */
 export const TOTAL_SUFFIX = '${total:raw}';
 
@@ -33,7 +33,7 @@ export interface Query {
 }
 
 /** A quoted InfluxQL identifier. */
-export function id(name: string): string {
+function id(name: string): string {
   return `"${name.replace(/[\\"]/g, '\\$&')}"`;
 }
 
@@ -118,7 +118,7 @@ export function totalsVariableQuery(measurement: string, counter: string, bucket
 }
 
 /** An annotation's query and, for InfluxQL, the columns Grafana reads its text and tags from. */
-export interface AnnotationText {
+interface AnnotationText {
   readonly query: string;
   readonly textColumn?: string;
   readonly tagsColumn?: string;

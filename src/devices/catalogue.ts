@@ -8,7 +8,7 @@
 import type { FieldValue } from '../lineprotocol.js';
 
 /** A field's type in line protocol. */
-export type FieldType = 'integer' | 'float' | 'boolean' | 'string';
+type FieldType = 'integer' | 'float' | 'boolean' | 'string';
 
 /**
  * A counter that only grows until it wraps or is reset, by what it counts:

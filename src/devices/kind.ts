@@ -54,14 +54,14 @@ export interface ExtractContext extends ParseContext {
 }
 
 /** Who a device says it is: the host tag it should get unless the config names one. */
-export interface Identity {
+interface Identity {
   readonly host: string;
   /** What was changed in the name to make it a tag (a name cut to its first characters): one `W!` line. */
   readonly note?: string;
 }
 
 /** One area's metrics from one page. */
-export interface Extract {
+interface Extract {
   readonly area: Area;
   /**
    * Metrics of this area found on the page; tags identify the series within
@@ -124,7 +124,7 @@ export interface SecretSpec {
 }
 
 /** The requests a login may make: the device's own, under its time limit, never logged. */
-export interface LoginHttp {
+interface LoginHttp {
   fetch(path: string, extra?: { readonly form?: URLSearchParams; readonly cookie?: string }): Promise<{ readonly body: string; readonly cookies: readonly string[] }>;
 }
 
@@ -256,7 +256,7 @@ export interface PanelSpec {
 }
 
 /** Serves a make's simulated devices inside the built-in simulator (see src/simulate/server.ts). */
-export type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake>;
+type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake>;
 
 /** A config `type`. */
 export interface DeviceKind {

@@ -50,7 +50,7 @@ export function percentOf(part: bigint, whole: bigint): FieldValue {
 }
 
 /** A row label -> value map of every two-column row on the page; the first of each label wins. */
-export function allRowValues(doc: Doc): Map<string, string> {
+function allRowValues(doc: Doc): Map<string, string> {
   const out = new Map<string, string>();
   for (const t of tables(doc)) {
     for (const [k, v] of rowValues(t)) if (!out.has(k)) out.set(k, v);
@@ -71,7 +71,7 @@ export function pick(values: ReadonlyMap<string, string>, labels: readonly strin
  * Uptime in seconds from every format the gateways use:
  * `94 days 13:33:31`, `0 day 0:14:23`, `D:H:M:S` (`00:09:51:01`), `H:M:S`, plain seconds.
  */
-export function uptimeSeconds(text: string): number | undefined {
+function uptimeSeconds(text: string): number | undefined {
   const t = normText(text).toLowerCase();
   let m = /^(\d+)\s*days?,?\s+(\d+):(\d{1,2}):(\d{1,2})$/.exec(t) ?? /^(\d+):(\d+):(\d{1,2}):(\d{1,2})$/.exec(t);
   if (m) return ((Number(m[1]) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4]);
@@ -107,7 +107,7 @@ export function systemMetrics(doc: Doc, title: string): Metric[] {
 }
 
 /** `Port 1` -> port1, `2.4 GHz` -> wifi-2.4ghz, `5 GHz` -> wifi-5ghz. */
-export function interfaceName(column: string): string {
+function interfaceName(column: string): string {
   const c = normText(column).toLowerCase();
   const ghz = /^(?:wi-?fi\s*)?([\d.]+)\s*ghz$/.exec(c);
   if (ghz) return `wifi-${ghz[1] ?? ''}ghz`;

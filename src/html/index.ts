@@ -31,7 +31,7 @@ export const MAX_DEPTH = 256;
  * about 70 ms (16,384: 100 ms, 50,000: 340 ms; docs/performance.md). (The
  * NAT page, which can be big for real, is read as rows.)
  */
-export const MAX_ELEMENTS = 8_192;
+const MAX_ELEMENTS = 8_192;
 
 /**
  * How much text a page read as a tree may have: 1 MiB (real pages are 10 to
@@ -216,7 +216,7 @@ export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => 
 }
 
 /** One table row as {@link readRows} gives it: each cell's normalised text, a colspan cell repeated. */
-export interface StreamRow {
+interface StreamRow {
   /** Which table, numbered from 0 in the order tables start. */
   readonly table: number;
   readonly cells: readonly string[];

@@ -23,7 +23,7 @@ export interface El {
 }
 
 /** A run of text, entities decoded. */
-export interface TextNode {
+interface TextNode {
   readonly type: 'text';
   data: string;
   readonly prev: Node | null;

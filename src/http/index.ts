@@ -8,8 +8,8 @@ import { decodeBody } from './charset.js';
 import { describe, FetchError, humanBytes, lookupStopped, reasonText, statusText } from './errors.js';
 import { RequestLookup, type LookupStage } from './lookup.js';
 
-export { declaredCharset, decodeBody } from './charset.js';
-export { FetchError, humanBytes, TimeLimit } from './errors.js';
+export { decodeBody } from './charset.js';
+export { FetchError, TimeLimit } from './errors.js';
 
 /** Default response size cap. Real status pages are 10 to 80 KB. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -19,7 +19,7 @@ const MAX_REDIRECTS = 3;
  * whatever its size: a 4 MiB page sent as 1-byte chunks took 8.8 s and
  * 1.7 GB. Real pages arrive in a few dozen pieces (one per TCP read).
  */
-export const MAX_PIECES = 16_384;
+const MAX_PIECES = 16_384;
 
 /** A page as fetched: decoded text plus the timings DESIGN.md asks for. */
 export interface FetchedPage {

@@ -22,7 +22,7 @@ import type { LookupAddress, LookupOneOptions, LookupAllOptions } from 'node:dns
 import { MAX_CONFIG_BYTES, MAX_STATE_BYTES, readRegularFile } from '../files.js';
 
 /** How long an answer is used: a gather's pages ask once, the next gather (execd, --watch) asks again. */
-export const ANSWER_MS = 5000;
+const ANSWER_MS = 5000;
 
 /** Answers by name, with when each was given (performance.now()). */
 const answers = new Map<string, { readonly addresses: readonly LookupAddress[]; readonly at: number }>();
@@ -90,7 +90,7 @@ function readOr(path: string, maxBytes: number): string {
  * questions in flight are cancelled and the promise rejects with the
  * signal's reason.
  */
-export async function lookupHost(name: string, signal: AbortSignal): Promise<readonly LookupAddress[]> {
+async function lookupHost(name: string, signal: AbortSignal): Promise<readonly LookupAddress[]> {
   const known = answers.get(name);
   if (known !== undefined && performance.now() - known.at < ANSWER_MS) return known.addresses;
   signal.throwIfAborted();

@@ -12,7 +12,7 @@
 import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
 import { DEFAULT_MEASUREMENT } from '../config/index.js';
 import { catalogue, DEVICE_KINDS } from '../devices/index.js';
-import type { Metric } from '../lineprotocol.js';
+import { WRAP_32, type Metric } from '../lineprotocol.js';
 import { escapeControls } from '../log.js';
 import { bytes, count, describe, human } from './units.js';
 import { USAGE_MEASUREMENT, usageWords } from './usage.js';
@@ -131,8 +131,8 @@ function rate(now: Metric, before: Metric, dir: 'rx' | 'tx', seconds: number): n
       const b = int(now, f);
       if (a === undefined || b === undefined) continue;
       // A raw 32-bit counter that wrapped between the readings; a bigger one that went down was reset.
-      if (b < a && a >= 2n ** 32n) return undefined;
-      const delta = b >= a ? b - a : b + 2n ** 32n - a;
+      if (b < a && a >= WRAP_32) return undefined;
+      const delta = b >= a ? b - a : b + WRAP_32 - a;
       return (Number(delta) * per) / seconds;
     }
   }

@@ -5,7 +5,7 @@
  * trying a Telegraf config without the devices. A fault mode makes them
  * misbehave the ways real devices do. Never loaded by `collect`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import { declared } from '../devices/index.js';
@@ -14,8 +14,8 @@ import type { Listening, SimulatedContext, SimulatedDevices, SimulatedSpeaker } 
 import { notAllowed, notFound } from './reply.js';
 
 export { FAULTS, HOSTILE_FAULTS, type Fault } from './faults.js';
-export type { SimulatedSpeaker } from './make.js';
 
+/** What `simulate` and the tests may choose. */
 export interface SimulatorOptions {
   /** Table layout of the pages, for a make whose firmware comes in several (default: each make's usual one). */
   readonly layout?: string;
@@ -89,27 +89,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // Counters grow from here, not from before what the makes built at start (a fault's 24 MB answer).
   started = now();
   const hits = new Map<string, number>();
-
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = req.url ?? '/';
-    hits.set(url, (hits.get(url) ?? 0) + 1);
-    if (devices.some((d) => d.handle(req, res, url))) return;
-    if (req.method === 'GET') notFound(res);
-    else notAllowed(res);
-  };
-  const delay = options.delayMs ?? 0;
-  const server = createServer((req, res) => {
-    if (delay <= 0) {
-      handler(req, res);
-      return;
-    }
-    res.on(
-      'close',
-      later(delay, () => {
-        handler(req, res);
-      }),
-    );
-  });
+  const server = httpServer(devices, hits, options.delayMs ?? 0, later);
   const closeServer = (): Promise<void> =>
     new Promise<void>((resolve) => {
       server.close(() => {
@@ -126,16 +106,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     );
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, address, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  const url = `http://${host}:${port}`;
+  const url = await listen(server, options.port ?? 0, address);
   let listening: Listening[];
   try {
     listening = await Promise.all(devices.map(async (d) => (await d.listen?.(url)) ?? {}));
@@ -160,4 +131,40 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await closeServer();
     },
   };
+}
+
+/** The HTTP server: each request counted by path and given to the first make whose devices take it, after `delay` ms when set. */
+function httpServer(devices: readonly SimulatedDevices[], hits: Map<string, number>, delay: number, later: SimulatedContext['later']): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    hits.set(url, (hits.get(url) ?? 0) + 1);
+    if (devices.some((d) => d.handle(req, res, url))) return;
+    if (req.method === 'GET') notFound(res);
+    else notAllowed(res);
+  };
+  return createServer((req, res) => {
+    if (delay <= 0) {
+      handler(req, res);
+      return;
+    }
+    res.on(
+      'close',
+      later(delay, () => {
+        handler(req, res);
+      }),
+    );
+  });
+}
+
+/** Listens on `port` (0: a free one) at the loopback `address`; the base URL. */
+async function listen(server: Server, port: number, address: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${bound}`;
 }

@@ -13,10 +13,11 @@ import { buildConfig, ConfigError } from '../../src/config/index.js';
 import { registerKind } from '../../src/devices/index.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { runMain } from '../support/helpers.js';
-import { brokenKind, FROBS_START, FROBS_STEP, WIDGET_PREFIX, WIDGET_TYPE, widgetKind } from '../support/widget-kind.js';
+import { brokenKind, misreadKind, FROBS_START, FROBS_STEP, WIDGET_PREFIX, WIDGET_TYPE, widgetKind } from '../support/widget-kind.js';
 
 registerKind(widgetKind);
 registerKind(brokenKind);
+registerKind(misreadKind);
 
 const run = runMain;
 
@@ -95,6 +96,10 @@ describe('a device kind registered from outside src/', () => {
     assert.equal(bug.code, 1, bug.stderr);
     assert.equal(bug.stdout, '');
     assert.match(bug.stderr, /^E! internal error \(please report it\): TypeError: frobs is not a function$/m);
+    // A bug in telling a kind's pages apart is a bug too, not the user's mistake.
+    const misread = await run(['parse', '--type', 'misread-x1', page]);
+    assert.equal(misread.code, 1, misread.stderr);
+    assert.match(misread.stderr, /^E! internal error \(please report it\): TypeError: body\.lines is not a function$/m);
   });
 
   it('has its own identifiers masked by capture', async () => {

@@ -130,3 +130,24 @@ export const brokenKind: DeviceKind = {
     },
   ],
 };
+
+/** A kind whose page recognition has a bug: telling its pages apart throws. */
+export const misreadKind: DeviceKind = {
+  ...brokenKind,
+  type: 'misread-x1',
+  description: 'a made-up kind with a bug in recognising its pages (test only)',
+  families: [
+    {
+      name: 'misread',
+      description: 'Misread X1',
+      pages: [
+        {
+          ...status,
+          recognize: () => {
+            throw new TypeError('body.lines is not a function');
+          },
+        },
+      ],
+    },
+  ],
+};

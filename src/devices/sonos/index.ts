@@ -11,9 +11,8 @@ import { INTERFACES_KEY } from './settings.js';
 import { sonosFamily } from './speaker.js';
 
 export { DESCRIPTION_REFRESH_MS } from './speaker.js';
-export { MAX_INTERFACES, radioFields, parseIfconfig } from './readings.js';
+export { MAX_INTERFACES, radioFields } from './readings.js';
 export { MAX_SPEAKERS } from './household.js';
-export { supportSections, type SupportSection } from './support.js';
 
 const hex12 = (n: number): string => n.toString(16).toUpperCase().padStart(12, '0');
 /** A speaker's UPnP id holds its MAC address. */
