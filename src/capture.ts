@@ -16,7 +16,7 @@ import { CAPTURE, renderLines, Run } from './pipeline.js';
 
 /**
  * Masks identifying details in the pages of one capture: addresses, MACs,
- * serial numbers, Sonos device IDs, nonces. Each distinct value gets its own
+ * serial numbers, the device IDs each kind declares, nonces. Each distinct value gets its own
  * numbered placeholder, the same one on every page of the run and in
  * README.txt, so that two speakers of a stereo pair stay two speakers and a
  * device's pages still agree with each other. Counters, labels and version
@@ -57,8 +57,8 @@ export class Masker {
         .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
           v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`,
         )
-        .replace(/<(SerialNumber|serialNum)>([^<]*)<\/\1>/g, (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
-        // MAC addresses, with colons or dashes (Sonos serials start with one); not the last six parts of an IPv6 address.
+        .replace(serialElements(), (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
+        // MAC addresses, with colons or dashes (some serials start with one); not the last six parts of an IPv6 address.
         .replace(/\b(?<!:)[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b(?!\1[0-9A-Fa-f])/g, (m, sep: string) =>
           this.placeholder('mac', m.replace(/-/g, ':'), (n) => ['02', '00', '00', hex(n >> 16, 2), hex((n >> 8) & 0xff, 2), hex(n & 0xff, 2)].join(sep)),
         )
@@ -71,6 +71,12 @@ export class Masker {
         .replace(IPV4_ADDRESS, (m) => this.placeholder('ipv4', m, (n) => `${['192.0.2', '198.51.100', '203.0.113'][Math.min(2, Math.floor((n - 1) / 254))] ?? '203.0.113'}.${((n - 1) % 254) + 1}`))
     );
   }
+}
+
+/** The XML elements the kinds say hold a serial, as one pattern (one that matches nothing when none does). */
+function serialElements(): RegExp {
+  const names = declared((k) => k.serialElements);
+  return names.length === 0 ? /(?!)/g : new RegExp(`<(${names.map((n) => n.replace(/[^\w.-]/g, '')).join('|')})>([^<]*)<\\/\\1>`, 'g');
 }
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)';

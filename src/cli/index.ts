@@ -10,13 +10,13 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { COMMAND_LIST, fastParse, type Chosen } from './table.js';
+import { commandTable, fastParse, type Chosen } from './table.js';
 
 /** The arguments of collect and execd (execd has no --format, --rate or --watch). */
 type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
 import { SYSTEM_TIMER, type Clock, type Timer } from '../clock.js';
 import { buildConfig, checkHostTag, checkMeasurement, ConfigError, parseDuration, tagFlags, type Config, type ConfigSources } from '../config/index.js';
-import { DEVICE_KINDS, PagesRefused, parseSaved } from '../devices/index.js';
+import { declared, DEVICE_KINDS, PagesRefused, parseSaved, SettingError } from '../devices/index.js';
 import { errnoOf, MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from '../files.js';
 import { decodeBody, DEFAULT_MAX_BYTES } from '../http/index.js';
 import { error, info, logLines, warning, writeLines } from '../log.js';
@@ -179,9 +179,10 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
 }
 
 async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io): Promise<number> {
-  const { startSimulator, FAULTS } = await import('../simulate/server.js');
-  const fault = FAULTS.find((f) => f === c.fault);
-  if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${FAULTS.join(', ')})`);
+  const { startSimulator, knownFaults } = await import('../simulate/server.js');
+  const faults = knownFaults();
+  const fault = faults.find((f) => f === c.fault);
+  if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${faults.join(', ')})`);
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
   if (!Number.isInteger(c.sonos) || c.sonos < 0 || c.sonos > 200) throw new ConfigError(`--sonos: ${c.sonos} is not a number of speakers from 0 to 200`);
   let sim;
@@ -242,22 +243,22 @@ async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io
   return 0;
 }
 
-async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io): Promise<number> {
-  const m = /^(.+):(\d{1,5})$/.exec(c.target);
-  const port = Number(m?.[2]);
-  if (!m?.[1] || port < 1 || port > 65535) throw new ConfigError(`--target: ${JSON.stringify(c.target)} is not ADDRESS:PORT`);
-  const waitMs = parseDuration(c.wait);
-  if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
-  const { discover, iniSections } = await import('../devices/sonos/discover.js');
-  const found = await discover(m[1], port, waitMs, (w) => {
-    writeLines(io.stderr, [warning(w)]);
-  });
-  if (found.length === 0) {
-    writeLines(io.stderr, [warning(`no Sonos speaker answered within ${c.wait} (SSDP does not cross VLANs or routers: add speakers by address instead)`)]);
-    return 0;
+/** Runs a command a kind contributes, when `name` is one; undefined when it is none. */
+async function runKindCommand(name: string, chosen: Readonly<Record<string, unknown>>, io: Io): Promise<number | undefined> {
+  const command = declared((k) => k.commands).find((k) => k.name === name);
+  if (!command) return undefined;
+  try {
+    return await command.run(chosen, {
+      stdout: io.stdout,
+      stderr: (lines) => {
+        writeLines(io.stderr, lines);
+      },
+    });
+  } catch (err) {
+    // The kind's word for a value the user must change; anything else is a bug.
+    if (err instanceof SettingError) throw new ConfigError(err.message);
+    throw err;
   }
-  io.stdout(iniSections(found));
-  return 0;
 }
 
 /**
@@ -269,7 +270,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let usageError: string | undefined;
   chosen = fastParse(argv);
   if (!chosen) {
-    const parsed = await (await import('./yargs.js')).parseWithYargs(argv, COMMAND_LIST);
+    const parsed = await (await import('./yargs.js')).parseWithYargs(argv, commandTable());
     chosen = parsed.chosen;
     output = parsed.output;
     usageError = parsed.usageError;
@@ -285,6 +286,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   try {
+    const own = await runKindCommand(chosen.command, chosen, io);
+    if (own !== undefined) return own;
     switch (chosen.command) {
       case 'collect':
         return await runCollect(chosen, io);
@@ -292,8 +295,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runParse(chosen, io);
       case 'simulate':
         return await runSimulate(chosen, io);
-      case 'discover':
-        return await runDiscover(chosen, io);
       case 'execd':
         return await runExecdCommand(chosen, io);
       case 'telegraf-config':

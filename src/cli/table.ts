@@ -11,7 +11,8 @@
  * so that the bundle keeps it in its entry file, not in one more chunk.
  */
 import { DEFAULT_MEASUREMENT } from '../config/index.js';
-import { knownTypes } from '../devices/index.js';
+import { declared, knownTypes } from '../devices/index.js';
+import { SHARED_FAULTS } from '../simulate/faults.js';
 
 interface StringBase {
   readonly type: 'string';
@@ -66,7 +67,7 @@ const GATHER = {
   timeout: { type: 'string', requiresArg: true, fast: true, describe: 'time limit per device, e.g. 4s (default 4s)' },
 } as const;
 
-/** Every command, in the order --help lists them. */
+/** The program's own commands, in the order --help lists them (the kinds' own come before `simulate`). */
 const COMMANDS = {
   collect: {
     describe: 'gather every configured device once; line protocol on stdout (the default)',
@@ -130,25 +131,14 @@ const COMMANDS = {
       program: { type: 'string', requiresArg: true, describe: 'the path Telegraf should run (default: this program, where it runs from now)' },
     },
   },
-  discover: {
-    describe: 'find Sonos speakers with SSDP and print them as INI sections to paste',
-    options: {
-      target: { type: 'string', default: '239.255.255.250:1900', requiresArg: true, describe: 'where to send the M-SEARCH (ADDRESS:PORT)' },
-      wait: { type: 'string', default: '2s', requiresArg: true, describe: 'how long to wait for answers' },
-    },
-  },
   simulate: {
     describe: 'serve simulated gateways and Sonos speakers on 127.0.0.1 until interrupted; prints the base URL',
     options: {
       port: { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' },
       sonos: { type: 'number', default: 4, describe: 'speakers in the simulated Sonos household' },
       layout: { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' },
-      fault: {
-        type: 'string',
-        default: 'none',
-        describe:
-          'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values, tiny-chunks, deep-nesting, many-tables, repeated-tokens, nat-hang; or the first speaker: many-interfaces, new-interfaces',
-      },
+      // Its help is written from the kinds' faults when the table is made (commandTable).
+      fault: { type: 'string', default: 'none', describe: 'how the simulated devices misbehave' },
     },
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
@@ -182,7 +172,30 @@ export type Chosen = { [N in CommandName]: ArgsOf<N, Commands[N]> }[CommandName]
 
 /** The table as both parsers take it: each command's name and spec, in the order --help lists them. */
 export type CommandTable = readonly (readonly [string, CommandSpec])[];
-export const COMMAND_LIST: CommandTable = Object.entries(COMMANDS);
+
+/**
+ * The whole table: the program's commands, then those the registered kinds
+ * contribute (Sonos's `discover`), then `simulate`, the tool for trying them
+ * all. Read at each call: a kind registered later (a test's) is in it.
+ */
+export function commandTable(): CommandTable {
+  const own: [string, CommandSpec][] = Object.entries(COMMANDS);
+  const kinds = declared((k) => k.commands).map((c): [string, CommandSpec] => [c.name, { describe: c.describe, options: c.options }]);
+  const last = own.findIndex(([name]) => name === 'simulate');
+  const [, simulate] = own[last] ?? [];
+  const withFaults: [string, CommandSpec][] = simulate ? [['simulate', { ...simulate, options: { ...simulate.options, fault: { ...COMMANDS.simulate.options.fault, describe: faultHelp() } } }]] : [];
+  return [...own.slice(0, last), ...kinds, ...withFaults, ...own.slice(last + 1)];
+}
+
+/** `--fault`'s help: each make's faults under who misbehaves, the shared ones under the make that applies them. */
+function faultHelp(): string {
+  const shared = SHARED_FAULTS.filter((f) => f !== 'none');
+  const parts = declared((k) => (k.faults ? [k.faults] : [])).map((f) => `${f.who}: ${[...(f.shared ? shared : []), ...f.names].join(', ')}`);
+  return parts.length === 0 ? `how the simulated devices misbehave: ${shared.join(', ')}` : `how ${parts.join('; or ')}`;
+}
+
+/** The table with the kinds registered when the program starts (the built-in ones). */
+export const COMMAND_LIST: CommandTable = commandTable();
 
 /**
  * The arguments of the everyday runs, a command marked `fast` (or none, for

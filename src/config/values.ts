@@ -7,6 +7,7 @@ import { didYouMean } from '../suggest.js';
 import { DEVICE_KINDS, knownTypes } from '../devices/index.js';
 import { int, LineProtocolError, serialize } from '../lineprotocol.js';
 import { INVISIBLE } from '../log.js';
+import { parseDuration } from '../clock.js';
 
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
@@ -27,19 +28,7 @@ export class ConfigError extends Error {
 /** Tags the program sets itself. */
 const RESERVED_TAGS = ['host', 'type', 'interface'];
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * Parses a duration such as `4s`, `500ms`, `1.5s` or `1m30s` into ms.
- * @returns undefined when the text is not such a duration.
- */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
-  let ms = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * (UNITS[m[2] ?? ''] ?? 0);
-  return Math.round(ms);
-}
+export { parseDuration };
 
 export function fail(where: string, message: string): never {
   throw new ConfigError(`${where}: ${message}`);

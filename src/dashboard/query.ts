@@ -9,7 +9,7 @@
  * source applies no regex escaping of its own).
  */
 
-import type { PanelMark } from '../devices/kind.js';
+import { SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT, type PanelMark } from '../devices/index.js';
 
 /** The host filter's variable, as a regex alternation. */
 const HOST_REGEX = '${host:regex}';
@@ -93,7 +93,7 @@ export function flux(q: Query, bucket: string): string {
 }
 
 /** Our measurements every device writes a line to, under its host tags (a household's speakers under their zone names). */
-const HOST_MEASUREMENTS = ['homenet_scrape', 'homenet_system'];
+const HOST_MEASUREMENTS = [SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT];
 
 /** The `$host` variable's query: every host tag our measurements hold. */
 export function hostsVariableQuery(bucket?: string): string {

@@ -9,11 +9,13 @@ import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html/inde
 import type { Metric } from '../lineprotocol.js';
 import { Catalogue } from './catalogue.js';
 import { USAGE } from './vocabulary.js';
+
+export { SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT } from './vocabulary.js';
 import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
-export type { Area, DeviceKind, Family, Login, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec } from './kind.js';
-export { AREAS, defaultAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
-export { Catalogue, isType } from './catalogue.js';
+export type { Area, CommandIo, KindCommand, DeviceKind, Family, Login, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec } from './kind.js';
+export { defaultAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
+export { Catalogue, isType, type FieldSpec } from './catalogue.js';
 
 const kinds = new Map<string, DeviceKind>([att, attPace, attBgw, sonos, sonosHousehold].map((k) => [k.type, k]));
 

@@ -14,8 +14,11 @@ import type { MeasurementSpec } from './catalogue.js';
  * a kind's extracts give their lines (`traffic`, `line`, `nat` ...).
  */
 export type Area = string;
-/** The order areas are listed in messages; areas of other kinds follow in the order they declare them. */
-export const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system', 'nat', 'radio'];
+/**
+ * The order the areas any make may have are listed in messages; a kind's own
+ * areas (a gateway's `nat`, a speaker's `radio`) follow in the order its pages feed them.
+ */
+const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system'];
 
 /** A page's text, with the fetch timings when it came over the network. */
 export interface PageText {
@@ -182,7 +185,7 @@ export interface KindKey {
   read(text: string): unknown;
 }
 
-/** A config value a kind refuses; the message says why, without the file, section and key. */
+/** A config value a kind refuses; the message says why, without the file, section and key (a kind's command: with the option). */
 export class SettingError extends Error {
   override name = 'SettingError';
 }
@@ -255,6 +258,49 @@ export interface PanelSpec {
   readonly threshold?: 'data_cap';
 }
 
+/**
+ * An option of a command a kind contributes, as the command line's table
+ * declares its own (src/cli/table.ts takes these as they are).
+ */
+type KindOption =
+  | { readonly type: 'string'; readonly describe: string; readonly default?: string; readonly requiresArg?: true; readonly choices?: readonly string[] }
+  | { readonly type: 'number'; readonly describe: string; readonly default?: number }
+  | { readonly type: 'boolean'; readonly describe: string; readonly default?: boolean };
+
+/** Where a kind's command writes: stdout as it is, stderr as whole `E!`/`W!`/`I!` lines (src/log.ts makes them). */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(lines: readonly string[]): void;
+}
+
+/**
+ * A command only a kind has (Sonos's `discover`): listed by --help after the
+ * program's own commands, before `simulate`, and run by name.
+ */
+export interface KindCommand {
+  readonly name: string;
+  readonly describe: string;
+  /** In the order --help lists them. */
+  readonly options: Readonly<Record<string, KindOption>>;
+  /**
+   * Runs it with its options' values (each option's type; defaults filled in).
+   * Load what it needs here, not where the kind is declared: every run loads the kinds.
+   * @returns the exit status.
+   * @throws SettingError for a value the user must change (`--target: ...`): exit 2 with the message.
+   */
+  run(args: Readonly<Record<string, unknown>>, io: CommandIo): Promise<number>;
+}
+
+/** Ways a make's simulated devices misbehave beyond the faults any make's pages can be spoilt with (`simulate --fault`). */
+interface KindFaults {
+  /** Who misbehaves, for --help: `the Pace misbehaves`, `the first speaker`. */
+  readonly who: string;
+  /** The make's own faults, in the order --help and messages list them. */
+  readonly names: readonly string[];
+  /** Its simulator spoils its pages with the faults every make may use too (src/simulate/faults.ts): --help lists them under it. */
+  readonly shared?: true;
+}
+
 /** Serves a make's simulated devices inside the built-in simulator (see src/simulate/server.ts). */
 type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake>;
 
@@ -281,8 +327,14 @@ export interface DeviceKind {
   readonly panels?: readonly PanelSpec[];
   /** What `capture` masks on its pages besides addresses and serials. */
   readonly masks?: readonly MaskSpec[];
+  /** XML elements on its pages whose text is a serial number (`SerialNumber`): `capture` masks them as it masks a serial row. */
+  readonly serialElements?: readonly string[];
   /** Its simulated devices (the same loader for kinds of one make: started once). */
   readonly simulator?: SimulatorLoader;
+  /** Its simulated devices' own faults (the same object for kinds of one make). */
+  readonly faults?: KindFaults;
+  /** Commands only it has (the same objects for kinds of one make: listed once). */
+  readonly commands?: readonly KindCommand[];
 }
 
 /** Areas collected when the config does not say: everything that needs no login and is not opt-in. */

@@ -11,7 +11,7 @@
  */
 import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
 import { DEFAULT_MEASUREMENT } from '../config/index.js';
-import { catalogue, DEVICE_KINDS } from '../devices/index.js';
+import { catalogue, DEVICE_KINDS, SYSTEM_MEASUREMENT } from '../devices/index.js';
 import { WRAP_32, type Metric } from '../lineprotocol.js';
 import { escapeControls } from '../log.js';
 import { bytes, count, describe, human } from './units.js';
@@ -54,7 +54,6 @@ const COLUMNS = ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts', 'rx_err', 'tx_err
 const COLUMN_FIELDS = new Set([...COLUMNS, ...COLUMNS.map(net), 'total_time', 'elapsed_time']);
 /** Tags that tell a device's rows apart; they make the row's name. */
 const LABEL_TAGS = ['interface', 'line', 'direction'];
-const SYSTEM = 'homenet_system';
 
 const hostOf = (m: Metric): string => m.tags['host'] ?? '';
 
@@ -229,7 +228,7 @@ interface Context {
 
 /** The block of one host's lines: its system line as the about line, the rest as rows; `said` are tags the heads above already say. */
 function hostBlock(head: string, tags: readonly [string, string][], error: string | undefined, lines: readonly Metric[], said: ReadonlySet<string>, c: Context): Block {
-  const system = lines.find((m) => m.name === SYSTEM);
+  const system = lines.find((m) => m.name === SYSTEM_MEASUREMENT);
   const rows = lines
     .filter((m) => m !== system && m.name !== USAGE_MEASUREMENT)
     .map((m) => {
@@ -246,7 +245,7 @@ function hostBlock(head: string, tags: readonly [string, string][], error: strin
 /** A device's blocks: its own, then one per other host tag among its lines (a household's speakers). */
 function deviceBlocks(d: Device, c: Context): Block[] {
   const own = d.scrape ? hostOf(d.scrape) : hostOf(d.lines[0] ?? { name: '', tags: {}, fields: {} });
-  const data = d.lines.filter((m) => m.name !== SYSTEM);
+  const data = d.lines.filter((m) => m.name !== SYSTEM_MEASUREMENT);
   // Tags all the device's lines carry are said once, in its head; a device that failed has only its scrape line.
   const shared = sharedTags(data.length > 0 ? data : d.scrape ? [d.scrape] : [], new Set());
   const said = new Set(shared.map(([t]) => t));
@@ -259,7 +258,7 @@ function deviceBlocks(d: Device, c: Context): Block[] {
   const head = [
     own,
     d.scrape?.tags['type'],
-    status === undefined ? undefined : `${status}${took ? ` in ${human('duration_ms', took)}` : ''}`,
+    status === undefined ? undefined : `${status}${took ? ` in ${human('duration_ms', took, 'ms')}` : ''}`,
     omitted ? `${omitted} values left out` : undefined,
   ].filter((s) => s !== undefined && s !== '');
   const lines = d.lines.filter((m) => hostOf(m) === own);
@@ -268,7 +267,7 @@ function deviceBlocks(d: Device, c: Context): Block[] {
     if (host === own) continue;
     const lines = d.lines.filter((m) => hostOf(m) === host);
     const mine = sharedTags(
-      lines.filter((m) => m.name !== SYSTEM),
+      lines.filter((m) => m.name !== SYSTEM_MEASUREMENT),
       said,
     );
     const head = [host, status].filter((s) => s !== undefined).join(' · ');

@@ -7,8 +7,12 @@
 import type { ServerResponse } from 'node:http';
 import { redirect, send } from './reply.js';
 
-/** How a simulated device misbehaves on the page its make spoils: the one list, its type derived from it. */
-export const FAULTS = [
+/**
+ * How a simulated device misbehaves on the page its make spoils, whatever
+ * the make: the one list, its type derived from it. A make adds its own
+ * (DeviceKind.faults), which it applies itself.
+ */
+export const SHARED_FAULTS = [
   'none',
   'hang', // accepts the request and never answers
   'trickle', // sends the page one byte per second
@@ -29,14 +33,13 @@ export const FAULTS = [
   'deep-nesting', // 100,000 nested <table><tr><td> (1.5 MB)
   'many-tables', // 4 MiB of tiny tables under the page's own words
   'repeated-tokens', // 40,000 times the words the page's reader looks for (600 KB)
-  'nat-hang', // a NAT page behind a login never answers a logged-in request (devices without one are unaffected)
-  'many-interfaces', // the first speaker lists 15,000 interfaces (3.8 MiB; other devices are unaffected)
-  'new-interfaces', // the first speaker lists 2,000 interfaces named anew at every request (other devices are unaffected)
 ] as const;
-export type Fault = (typeof FAULTS)[number];
+type SharedFault = (typeof SHARED_FAULTS)[number];
+/** A shared fault, or one a make declares (DeviceKind.faults). */
+export type Fault = SharedFault | (string & {});
 
 /** The hostile page shapes: each must cost its device's areas only, within its time limit. */
-export const HOSTILE_FAULTS: readonly Fault[] = ['tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens'];
+export const HOSTILE_FAULTS: readonly SharedFault[] = ['tiny-chunks', 'deep-nesting', 'many-tables', 'repeated-tokens'];
 
 /** A page a make lets the faults spoil, and where. */
 export interface FaultyPage {
@@ -157,7 +160,7 @@ function answer(status: number, body: string): Spoiler {
 }
 
 /** The faults served the same way on every make's pages; the others a make applies itself (or not at all). */
-const SPOILERS: Partial<Record<Fault, Spoiler>> = {
+const SPOILERS: Partial<Record<SharedFault, Spoiler>> = {
   hang: () => true,
   trickle,
   reset: (page, res) => {
@@ -204,5 +207,5 @@ const SPOILERS: Partial<Record<Fault, Spoiler>> = {
  * @returns false, without answering, for `none` and the faults a make applies itself (or not at all).
  */
 export function serveFault(fault: Fault, page: FaultyPage, res: ServerResponse, ctx: FaultContext): boolean {
-  return SPOILERS[fault]?.(page, res, ctx) ?? false;
+  return Object.hasOwn(SPOILERS, fault) ? (SPOILERS[fault as SharedFault]?.(page, res, ctx) ?? false) : false;
 }

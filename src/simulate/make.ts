@@ -72,6 +72,13 @@ export interface SimulatedDevices {
 /** A make's simulator. */
 export interface SimulatedMake {
   /**
+   * The `--device` values (`type=URL` under the simulator's base URL) of the
+   * collects that call what a user's collects of this make call, one list a
+   * run: the build runs them before it makes the code cache (src/build/warm.ts),
+   * the i-th list of every make in one run.
+   */
+  warmUp?(baseUrl: string): readonly (readonly string[])[];
+  /**
    * Sets up its devices (no socket is opened before {@link SimulatedDevices.listen}).
    * @throws Error when an option does not fit its devices (an unknown layout).
    */

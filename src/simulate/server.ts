@@ -9,11 +9,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import { declared } from '../devices/index.js';
-import type { Fault } from './faults.js';
+import { SHARED_FAULTS, type Fault } from './faults.js';
 import type { Listening, SimulatedContext, SimulatedDevices, SimulatedSpeaker } from './make.js';
 import { notAllowed, notFound } from './reply.js';
 
-export { FAULTS, HOSTILE_FAULTS, type Fault } from './faults.js';
+export { HOSTILE_FAULTS, type Fault } from './faults.js';
+
+/** Every fault `--fault` takes: the shared ones, then each make's own in the order the kinds were registered. */
+export function knownFaults(): Fault[] {
+  return [...SHARED_FAULTS, ...declared((k) => (k.faults ? [k.faults] : [])).flatMap((f) => f.names)];
+}
+
+/** The faults of the kinds registered when the simulator is loaded (the built-in ones). */
+export const FAULTS: readonly Fault[] = knownFaults();
 
 /** What `simulate` and the tests may choose. */
 export interface SimulatorOptions {

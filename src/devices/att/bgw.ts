@@ -6,7 +6,8 @@
  */
 import { bool, cleanTag, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
 import { findTable, labelKey, measureOf, normText, ParseError, rowValues, textOf, type Doc, type El } from '../../html/index.js';
-import { dslMetrics, M, natMetrics } from './common.js';
+import { M } from './catalogue.js';
+import { dslMetrics, natMetrics } from './common.js';
 import { columnCounterMetrics, counterName, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from '../router.js';
 import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from '../fields.js';
 import type { Family, PageSpec } from '../kind.js';

@@ -1,6 +1,6 @@
 /**
  * What both AT&T page families share beyond what routers share
- * (../router.ts): their measurement names, DSL line tables, NAT session counts.
+ * (../router.ts): DSL line tables, NAT session counts.
  * Everything is found by visible labels; a section that is absent yields no
  * metrics, a section that is present but unreadable is a ParseError.
  */
@@ -8,17 +8,7 @@ import { cleanTag, float, int, str, type FieldValue, type Metric } from '../../l
 import { labelKey, measureOf, normText, readRows, readText, ParseError, tableRows, tables, textOf, type Doc, type El, type Pace } from '../../html/index.js';
 import { dropImpossibleParts, setCounter, shown, type Omitter } from '../fields.js';
 import { percentOf, pick } from '../router.js';
-import { SYSTEM_MEASUREMENT } from '../vocabulary.js';
-
-/** Measurement names of the gateway areas (the traffic one is configurable). */
-export const M = {
-  wan: 'homenet_wan',
-  dsl: 'homenet_dsl',
-  fiber: 'homenet_fiber',
-  lan: 'homenet_lan',
-  system: SYSTEM_MEASUREMENT,
-  nat: 'homenet_nat',
-} as const;
+import { M } from './catalogue.js';
 
 type Direction = 'down' | 'up';
 

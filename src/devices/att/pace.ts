@@ -9,7 +9,8 @@
  */
 import { bool, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
 import { captionOf, columnTable, decimalOf, isElement, labelKey, ParseError, tableRows, tables, textOf, type Doc, type El } from '../../html/index.js';
-import { dslMetrics, M, natMetrics } from './common.js';
+import { M } from './catalogue.js';
+import { dslMetrics, natMetrics } from './common.js';
 import { columnCounterMetrics, says, SP, systemMetrics } from '../router.js';
 import { setCounter, shown, timingFields, type Omitter } from '../fields.js';
 import type { ExtractContext, Family, PageSpec, PageText } from '../kind.js';

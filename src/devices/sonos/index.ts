@@ -5,6 +5,7 @@
  */
 import type { DeviceKind, MaskSpec } from '../kind.js';
 import { SONOS_CATALOGUE } from './catalogue.js';
+import { DISCOVER } from './commands.js';
 import { sonosHouseholdFamily } from './household.js';
 import { SONOS_PANELS } from './panels.js';
 import { INTERFACES_KEY } from './settings.js';
@@ -26,7 +27,12 @@ const common = {
   keys: [INTERFACES_KEY],
   panels: SONOS_PANELS,
   masks: MASKS,
+  // The device description's and /status/zp's serial.
+  serialElements: ['SerialNumber', 'serialNum'],
   simulator: async () => (await import('./simulate/make.js')).sonosSimulator,
+  commands: [DISCOVER],
+  // The first speaker lists 15,000 interfaces (3.8 MiB), or 2,000 named anew at every request; other devices are unaffected.
+  faults: { who: 'the first speaker', names: ['many-interfaces', 'new-interfaces'] },
 } as const;
 
 export const sonos: DeviceKind = {

@@ -8,6 +8,7 @@ import { setCounter, timingFields, type Omitter } from '../fields.js';
 import type { ExtractContext, PageText, ParseContext } from '../kind.js';
 import { sectionsOf } from './support.js';
 import { interfacesSetting } from './settings.js';
+import { SYSTEM_MEASUREMENT } from '../vocabulary.js';
 
 /** One interface's counters from ifconfig text. */
 interface IfaceCounters {
@@ -219,5 +220,5 @@ export function systemLine(get: (k: string) => string | undefined, tags: Record<
   const fields: Record<string, FieldValue> = { info: int(1) };
   const gen = (get('SWGen') ?? get('swGen'))?.trim();
   if (gen !== undefined && /^\d{1,6}$/.test(gen)) fields['sw_gen'] = int(Number(gen));
-  return { name: 'homenet_system', tags: t, fields };
+  return { name: SYSTEM_MEASUREMENT, tags: t, fields };
 }

@@ -174,6 +174,8 @@ async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: Se
 
 /** The simulated AT&T gateways. */
 export const attSimulator: SimulatedMake = {
+  // Both page families, and a model the family is found for.
+  warmUp: (url) => [[`att-pace=${url}`], [`att=${url}`, `att=${url}/bgw210`]],
   start(ctx) {
     const layout = PACE_LAYOUTS.find((l) => l === (ctx.layout ?? 'att'));
     if (layout === undefined) throw new Error(`unknown layout ${JSON.stringify(ctx.layout)} (known: ${PACE_LAYOUTS.join(', ')})`);

@@ -46,6 +46,8 @@ function serveSpeaker(speakers: readonly Speaker[], s: Speaker, path: string, el
 
 /** The simulated Sonos speakers. */
 export const sonosSimulator: SimulatedMake = {
+  // Speakers one by one, as most configs have them, and a household through one.
+  warmUp: (url) => [[1, 2, 3].map((n) => `sonos=${url}/sonos/${n}`), [`sonos-household=${url}/sonos/1`]],
   start(ctx) {
     const speakers = household(ctx.speakers);
     let ssdp: Awaited<ReturnType<typeof startSsdp>> | undefined;
