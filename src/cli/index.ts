@@ -184,10 +184,18 @@ async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io):
   const fault = faults.find((f) => f === c.fault);
   if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${faults.join(', ')})`);
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
-  if (!Number.isInteger(c.sonos) || c.sonos < 0 || c.sonos > 200) throw new ConfigError(`--sonos: ${c.sonos} is not a number of speakers from 0 to 200`);
+  // The kinds' own options (--layout), each checked by its kind and given to the simulator under the name it says.
+  const given: Record<string, unknown> = {};
+  for (const o of declared((k) => k.simulateOptions)) {
+    const value = (c as Readonly<Record<string, unknown>>)[o.name];
+    if (value === undefined) continue;
+    const why = o.check?.(value);
+    if (why !== undefined) throw new ConfigError(`--${o.name}: ${why}`);
+    given[o.sets] = value;
+  }
   let sim;
   try {
-    sim = await startSimulator({ port: c.port, layout: c.layout, fault, speakers: c.sonos });
+    sim = await startSimulator({ ...given, port: c.port, fault });
   } catch (err) {
     const code = errnoOf(err);
     if (code === 'EADDRINUSE') throw new ConfigError(`--port: ${c.port} is in use by another program (choose another, or 0 for a free one)`);

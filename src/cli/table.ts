@@ -11,7 +11,7 @@
  * so that the bundle keeps it in its entry file, not in one more chunk.
  */
 import { DEFAULT_MEASUREMENT } from '../config/index.js';
-import { declared, knownTypes } from '../devices/index.js';
+import { declared, exampleDevice, knownTypes } from '../devices/index.js';
 import { SHARED_FAULTS } from '../simulate/faults.js';
 
 interface StringBase {
@@ -62,7 +62,7 @@ export interface CommandSpec {
 /** What collect, execd and capture take to know the devices. */
 const GATHER = {
   config: { type: 'string', requiresArg: true, fast: true, describe: 'INI file with devices and tags' },
-  device: { type: 'string', requiresArg: true, repeatable: true, fast: true, describe: 'TYPE=URL of a device (repeatable), e.g. att=http://192.168.1.254' },
+  device: { type: 'string', requiresArg: true, repeatable: true, fast: true, describe: `TYPE=URL of a device (repeatable), e.g. ${exampleDevice()}` },
   tag: { type: 'string', requiresArg: true, repeatable: true, fast: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' },
   timeout: { type: 'string', requiresArg: true, fast: true, describe: 'time limit per device, e.g. 4s (default 4s)' },
 } as const;
@@ -82,7 +82,7 @@ const COMMANDS = {
     // An epilog, not yargs' examples: those come in two columns that break a long command in the middle.
     epilog: [
       'Examples:',
-      '  telegraf-homenet --device att=http://192.168.1.254',
+      `  telegraf-homenet --device ${exampleDevice()}`,
       '      one gateway, no config file',
       '  telegraf-homenet --config /etc/telegraf/homenet.ini --format pretty --rate 5s',
       '      a look at the devices from a terminal',
@@ -132,11 +132,11 @@ const COMMANDS = {
     },
   },
   simulate: {
-    describe: 'serve simulated gateways and Sonos speakers on 127.0.0.1 until interrupted; prints the base URL',
+    // Its help names what the kinds simulate when the table is made (commandTable).
+    describe: 'serve simulated devices on 127.0.0.1 until interrupted; prints the base URL',
     options: {
       port: { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' },
-      sonos: { type: 'number', default: 4, describe: 'speakers in the simulated Sonos household' },
-      layout: { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' },
+      // The kinds' own options come here when the table is made (commandTable).
       // Its help is written from the kinds' faults when the table is made (commandTable).
       fault: { type: 'string', default: 'none', describe: 'how the simulated devices misbehave' },
     },
@@ -183,8 +183,22 @@ export function commandTable(): CommandTable {
   const kinds = declared((k) => k.commands).map((c): [string, CommandSpec] => [c.name, { describe: c.describe, options: c.options }]);
   const last = own.findIndex(([name]) => name === 'simulate');
   const [, simulate] = own[last] ?? [];
-  const withFaults: [string, CommandSpec][] = simulate ? [['simulate', { ...simulate, options: { ...simulate.options, fault: { ...COMMANDS.simulate.options.fault, describe: faultHelp() } } }]] : [];
+  const simulated = declared((k) => (k.simulates === undefined ? [] : [k.simulates]));
+  const describe = simulated.length === 0 ? simulate?.describe : `serve simulated ${simulated.join(' and ')} on 127.0.0.1 until interrupted; prints the base URL`;
+  const withFaults: [string, CommandSpec][] = simulate
+    ? [
+        [
+          'simulate',
+          { ...simulate, describe: describe ?? '', options: { port: COMMANDS.simulate.options.port, ...simulateOptions(), fault: { ...COMMANDS.simulate.options.fault, describe: faultHelp() } } },
+        ],
+      ]
+    : [];
   return [...own.slice(0, last), ...kinds, ...withFaults, ...own.slice(last + 1)];
+}
+
+/** The options of `simulate` the kinds contribute, by name, in the order the kinds were registered. */
+function simulateOptions(): Record<string, OptionSpec> {
+  return Object.fromEntries(declared((k) => k.simulateOptions).map((o) => [o.name, o.option]));
 }
 
 /** `--fault`'s help: each make's faults under who misbehaves, the shared ones under the make that applies them. */

@@ -6,7 +6,7 @@
  */
 import { didYouMean } from '../suggest.js';
 import { parse as parseIni } from 'ini';
-import { DEVICE_KINDS, kindAreas, knownTypes, SettingError, type Area, type DeviceKind } from '../devices/index.js';
+import { DEVICE_KINDS, exampleDevice, kindAreas, knownTypes, SettingError, type Area, type DeviceKind } from '../devices/index.js';
 import { scanIni } from './ini.js';
 import { readSecret, secretOf } from './secret.js';
 import {
@@ -325,7 +325,7 @@ export function buildConfig(src: ConfigSources): Config {
   (src.devices ?? []).forEach((spec, i) => {
     p.check(() => {
       const where = `--device ${JSON.stringify(withoutUserinfo(spec))}`;
-      const [type, url] = splitPair(where, spec, 'TYPE=URL, like --device att=http://192.168.1.254');
+      const [type, url] = splitPair(where, spec, `TYPE=URL, like --device ${exampleDevice()}`);
       const checkedType = checkType(where, type);
       const parsed = checkUrl(where, url);
       devices.push({

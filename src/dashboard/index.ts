@@ -75,7 +75,7 @@ function collects(kind: DeviceKind, d: DeviceConfig, area: string): boolean {
 /** The config's kinds, gateways first, then speakers, each with its devices. */
 function kindsOf(config: Config): { kind: DeviceKind; devices: DeviceConfig[] }[] {
   const out: { kind: DeviceKind; devices: DeviceConfig[] }[] = [];
-  for (const role of ['gateway', 'speaker'] as const) {
+  for (const role of ['gateway', 'device'] as const) {
     for (const kind of DEVICE_KINDS.values()) {
       const devices = config.devices.filter((d) => d.type === kind.type);
       if (kind.role === role && devices.length > 0) out.push({ kind, devices });

@@ -54,6 +54,12 @@ export function declared<T>(of: (kind: DeviceKind) => readonly T[] | undefined, 
   return [...seen];
 }
 
+/** A `--device` value for help texts and messages: the first kind with an example URL, with it. */
+export function exampleDevice(): string {
+  const kind = [...kinds.values()].find((k) => k.exampleUrl !== undefined);
+  return kind ? `${kind.type}=${kind.exampleUrl ?? ''}` : 'TYPE=http://192.0.2.1';
+}
+
 /** The known types, for messages and help. */
 export function knownTypes(): string[] {
   return [...DEVICE_KINDS.keys()];

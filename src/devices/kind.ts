@@ -301,6 +301,17 @@ interface KindFaults {
   readonly shared?: true;
 }
 
+/** An option of `simulate` a make contributes (`--layout`): listed by `simulate --help`, checked here, given to the simulator. */
+interface SimulateOption {
+  /** `layout` for `--layout`. */
+  readonly name: string;
+  readonly option: KindOption;
+  /** The simulator's option it sets (src/simulate/server.ts's SimulatorOptions: `layout`, `speakers`). */
+  readonly sets: string;
+  /** Why a value is refused, after the option's name (`is not a number of speakers from 0 to 200`); undefined when it is fine. */
+  check?(value: unknown): string | undefined;
+}
+
 /** Serves a make's simulated devices inside the built-in simulator (see src/simulate/server.ts). */
 type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake>;
 
@@ -308,8 +319,12 @@ type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake
 export interface DeviceKind {
   readonly type: string;
   readonly description: string;
-  /** A gateway (the home's Internet connection) or a speaker (a device in the home): how the dashboard groups its panels. */
-  readonly role: 'gateway' | 'speaker';
+  /** A gateway (the home's Internet connection) or another device in the home (a speaker): how the dashboard groups its panels; a gateway's lines get homenet_usage. */
+  readonly role: 'gateway' | 'device';
+  /** A URL devices of this kind usually answer at (`http://192.168.1.254`): the first kind with one gives help texts and messages their example. */
+  readonly exampleUrl?: string;
+  /** What its simulator serves, in words for `simulate --help` (`gateways`, `Sonos speakers`); the same for kinds of one make. */
+  readonly simulates?: string;
   /** What to check when the address has none of this kind's pages (its first page answers 404). */
   readonly notFoundHint: string;
   /** Tried in order until one's first page answers; the answer is kept for the run. */
@@ -331,6 +346,8 @@ export interface DeviceKind {
   readonly serialElements?: readonly string[];
   /** Its simulated devices (the same loader for kinds of one make: started once). */
   readonly simulator?: SimulatorLoader;
+  /** Options of `simulate` for its simulated devices (the same objects for kinds of one make), in the order --help lists them. */
+  readonly simulateOptions?: readonly SimulateOption[];
   /** Its simulated devices' own faults (the same object for kinds of one make). */
   readonly faults?: KindFaults;
   /** Commands only it has (the same objects for kinds of one make: listed once). */
