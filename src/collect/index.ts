@@ -18,7 +18,6 @@ import { PER_HOST_LIMIT, Slots } from './slots.js';
 
 export { type CollectOptions, type DeviceState, type Fetcher } from './gather.js';
 export { IDENTITY_REFRESH_MS } from './run.js';
-export { SCRAPE_MEASUREMENT } from './scrape.js';
 export { closeSessions } from './session.js';
 
 /** Result of one gather. */

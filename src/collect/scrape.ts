@@ -8,8 +8,6 @@ import { bool, int, str, type FieldValue, type Metric } from '../lineprotocol.js
 import { logLine, type Level } from '../log.js';
 import { SCRAPE_MEASUREMENT } from '../devices/index.js';
 
-export { SCRAPE_MEASUREMENT };
-
 /** Longest `error` field written; causes are one sentence, pages can be long. */
 const MAX_ERROR_CHARS = 300;
 

@@ -39,6 +39,8 @@ export interface FieldSpec {
   readonly label?: string;
   /** A flag's words when true and when false (`up`, `down`); absent: its label, or `not` and its label. */
   readonly states?: readonly [yes: string, no: string];
+  /** Left out of the terminal views: it says nothing there (a constant that carries its line's tags). */
+  readonly hidden?: true;
 }
 
 /** One measurement a kind prints. */

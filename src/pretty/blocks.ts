@@ -9,9 +9,8 @@
  * speakers carry a host tag each, none of them the household's own: each
  * speaker gets a block under the household's, with the household's status.
  */
-import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
 import { DEFAULT_MEASUREMENT } from '../config/index.js';
-import { catalogue, DEVICE_KINDS, SYSTEM_MEASUREMENT } from '../devices/index.js';
+import { catalogue, DEVICE_KINDS, SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT } from '../devices/index.js';
 import { WRAP_32, type Metric } from '../lineprotocol.js';
 import { escapeControls } from '../log.js';
 import { bytes, count, describe, human } from './units.js';
@@ -199,16 +198,18 @@ const tagText = (tags: readonly [string, string][]): string[] => tags.map(([t, v
 function about(system: Metric | undefined): string {
   if (!system) return '';
   const st = system.tags;
-  const uptime = system.fields['uptime_s'];
+  const cat = catalogue(DEFAULT_MEASUREMENT);
+  const uptimeField = cat.uptime(system.name);
+  const uptime = uptimeField === undefined ? undefined : system.fields[uptimeField];
   return escapeControls(
     [
-      uptime === undefined ? undefined : `up ${human('uptime_s', uptime)}`,
+      uptime === undefined || uptimeField === undefined ? undefined : `up ${human(uptimeField, uptime)}`,
       [st['manufacturer'], st['model']].filter((s) => s !== undefined).join(' '),
       st['firmware'] === undefined ? undefined : `firmware ${st['firmware']}`,
       st['hardware'] === undefined ? undefined : `hardware ${st['hardware']}`,
       st['serial'] === undefined ? undefined : `serial ${st['serial']}`,
       ...Object.entries(system.fields)
-        .filter(([f]) => f !== 'info' && f !== 'uptime_s')
+        .filter(([f]) => f !== uptimeField && cat.field(system.name, f)?.hidden !== true)
         .map(([f, v]) => describe(f, v)),
     ]
       .filter((s) => s !== undefined && s !== '')

@@ -22,8 +22,8 @@
  * - Totals that started again (a state file that was lost, a host forgotten)
  *   add nothing for that gather, and the period says `partial=true`.
  */
+import { SCRAPE_MEASUREMENT } from '../devices/index.js';
 import type { Config, DeviceConfig } from '../config/index.js';
-import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
 import { totalOf, type CounterState } from '../counters/index.js';
 import { USAGE } from '../devices/vocabulary.js';
 import { bool, float, int, type FieldValue, type Metric } from '../lineprotocol.js';

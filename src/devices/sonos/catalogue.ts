@@ -22,7 +22,7 @@ export const SONOS_CATALOGUE: readonly MeasurementSpec[] = [
     name: SYSTEM_MEASUREMENT,
     tags: SYSTEM_TAGS,
     fields: [
-      { name: 'info', type: 'integer', about: 'always 1: the line carries the tags' },
+      { name: 'info', type: 'integer', about: 'always 1: the line carries the tags', hidden: true },
       { name: 'sw_gen', type: 'integer', about: 'Sonos software generation, where the page says it' },
     ],
   },
