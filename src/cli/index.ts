@@ -165,14 +165,10 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
       throw new ConfigError(`${name}: cannot read it: ${readFailure(err)}`);
     }
   });
-  // Pages that are no pages of this kind are a usage error; what goes wrong after that is a bug (exit 1).
-  let parsed;
-  try {
-    parsed = await parseSaved(kind, saved, c.measurement, tags);
-  } catch (err) {
-    if (err instanceof PagesRefused) throw new ConfigError(err.message);
-    throw err;
-  }
+  // Pages that are no pages of this kind are a usage error; anything else going wrong is a bug (exit 1).
+  const parsed = await parseSaved(kind, saved, c.measurement, tags).catch((err: unknown) => {
+    throw err instanceof PagesRefused ? new ConfigError(err.message) : err;
+  });
   const log = [...parsed.failures.map((f) => error(`${f.area}: ${f.message}`)), ...parsed.omitted.map((o) => warning(`${o.area}: ${o.message}`))];
   emit(renderLines({ metrics: parsed.metrics, log }), io);
   return 0;
