@@ -30,9 +30,10 @@ import {
   withoutUserinfo,
   type ConfigSources,
 } from './values.js';
-import { isUsageKey, planOf, readUsageKey, USAGE_KEYS, type PlanKeys, type UsagePlan } from '../usage/settings.js';
+import { isUsageKey, planOf, readUsageKey, USAGE_KEYS, type PlanKeys, type UsagePlan } from './usage.js';
 
 export { checkHostTag, checkMeasurement, ConfigError, parseDuration, type ConfigSources } from './values.js';
+export type { UsagePlan } from './usage.js';
 
 /** One device to gather. */
 export interface DeviceConfig {

@@ -23,12 +23,11 @@
  *   add nothing for that gather, and the period says `partial=true`.
  */
 import { SCRAPE_MEASUREMENT } from '../devices/index.js';
-import type { Config, DeviceConfig } from '../config/index.js';
+import type { Config, DeviceConfig, UsagePlan } from '../config/index.js';
 import { totalOf, type CounterState } from '../counters/index.js';
 import { USAGE } from '../devices/vocabulary.js';
 import { bool, float, int, type FieldValue, type Metric } from '../lineprotocol.js';
 import { periodStart } from './period.js';
-import type { UsagePlan } from './settings.js';
 
 /** The measurement. */
 export const USAGE_MEASUREMENT = USAGE.name;

@@ -17,7 +17,7 @@ import { columns } from '../../src/pretty/text.js';
 import { usageWords } from '../../src/pretty/usage.js';
 import { UsageCounter, type UsageMemory } from '../../src/usage/index.js';
 import { periodStart } from '../../src/usage/period.js';
-import { parseSize } from '../../src/usage/settings.js';
+import { parseSize } from '../../src/config/usage.js';
 import { lines, runMain } from '../support/helpers.js';
 import { ms, usageFields } from '../support/usage.js';
 

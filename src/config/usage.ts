@@ -11,7 +11,7 @@
  * letters may be in any case: no ISP caps data in bits, so `1 Tb` is read
  * as `1 TB`.
  */
-import { fail } from '../config/values.js';
+import { fail } from './values.js';
 import { INT64_MAX } from '../lineprotocol.js';
 
 /** The keys, at the top of the file and in a gateway's section. */
