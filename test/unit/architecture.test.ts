@@ -1,7 +1,9 @@
 /**
  * The house rules of src/ (docs/architecture.md): everything a device make
  * is lives in its folder under src/devices/, and the rest of the program
- * learns about kinds only through the registry (src/devices/index.ts).
+ * learns about kinds only through the registry (src/devices/index.ts); the
+ * folders by concern are entered through their index.ts; and the circle
+ * finder `npm run lint` uses (src/build/imports.ts) finds circles.
  *
  * Code is read with TypeScript's parser: identifiers, strings, template
  * text and regular expressions count, comments do not (a comment may say
@@ -12,6 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
+import { circles } from '../../src/build/imports.js';
 import { ROOT } from '../support/helpers.js';
 
 /**
@@ -28,6 +31,8 @@ import { ROOT } from '../support/helpers.js';
  * gateway (the role whose lines get homenet_usage).
  */
 const KIND_WORDS = /^(att|at&t|2wire|5268\w*|bgw\d*|nvg\d*|sonos|rincon|zoneplayer|dsl|fiber|nat|radio|ssdp|households?|zones?|speakers?|access code)$/i;
+/** A text that may hold one of them: most names do not, and are not split into words. */
+const MAYBE_KIND_WORD = /att|at&t|2wire|5268|bgw|nvg|sonos|rincon|zoneplayer|dsl|fiber|nat|radio|ssdp|household|zone|speaker|access.code/i;
 
 /**
  * Folders outside src/devices/ that may name kinds: the bench measures the
@@ -44,6 +49,17 @@ function walk(dir: string): string[] {
 
 const SOURCES = walk('src');
 
+/** Each file parsed once, for both rules. */
+const parsed = new Map<string, ts.SourceFile>();
+function sourceOf(file: string): ts.SourceFile {
+  let source = parsed.get(file);
+  if (!source) {
+    source = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
+    parsed.set(file, source);
+  }
+  return source;
+}
+
 /** The words of a name or a text: `SimulatedSpeaker` -> simulated, speaker; `nat-hang` -> nat, hang; `at&t` stays whole. */
 function wordsOf(text: string): string[] {
   return text
@@ -55,14 +71,14 @@ function wordsOf(text: string): string[] {
 
 /** The kind words in a file's code, with what held them. */
 function kindWordsIn(file: string): string[] {
-  const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
+  const source = sourceOf(file);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
     let text: string | undefined;
     if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) text = node.text;
     else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateLiteralToken(node) || ts.isRegularExpressionLiteral(node)) text = node.text;
     // Module paths are the import rule's business.
-    if (text !== undefined && !(ts.isStringLiteral(node) && (ts.isImportDeclaration(node.parent) || ts.isExportDeclaration(node.parent)))) {
+    if (text !== undefined && MAYBE_KIND_WORD.test(text) && !(ts.isStringLiteral(node) && (ts.isImportDeclaration(node.parent) || ts.isExportDeclaration(node.parent)))) {
       for (const w of wordsOf(text)) if (KIND_WORDS.test(w)) found.push(`${w} in ${JSON.stringify(text.slice(0, 60))}`);
     }
     ts.forEachChild(node, visit);
@@ -73,11 +89,15 @@ function kindWordsIn(file: string): string[] {
 
 /** The src/ files a file imports (run-time, type and dynamic imports). */
 function importsOf(file: string): string[] {
-  const info = ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true);
-  return info.importedFiles
-    .map((i) => i.fileName)
-    .filter((f) => f.startsWith('.'))
-    .map((f) => relative(ROOT, join(ROOT, dirname(file), f.replace(/\.js$/, '.ts'))));
+  const specifiers: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) specifiers.push(node.arguments[0].text);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) specifiers.push(node.argument.literal.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceOf(file));
+  return specifiers.filter((f) => f.startsWith('.')).map((f) => relative(ROOT, join(ROOT, dirname(file), f.replace(/\.js$/, '.ts'))));
 }
 
 /** The folder of the kind a file belongs to (`src/devices/att/`), if it is in one. */
@@ -126,5 +146,12 @@ describe('the house by concern', () => {
         .map((target) => `${f} imports ${target}`),
     );
     assert.deepEqual(wrong, []);
+  });
+
+  it("lint's circle finder finds each circle, however long, and a file that imports itself", () => {
+    const graph = (edges: Record<string, string[]>): Map<string, Set<string>> => new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
+    assert.deepEqual(circles(graph({ a: ['b'], b: ['a'], c: ['a'] })), [['a', 'b']]);
+    assert.deepEqual(circles(graph({ a: ['b'], b: ['c'], c: ['a'], d: ['d'] })), [['a', 'b', 'c'], ['d']]);
+    assert.deepEqual(circles(graph({ a: ['b', 'c'], b: ['c'], c: [] })), []);
   });
 });
