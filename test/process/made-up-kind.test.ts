@@ -5,6 +5,7 @@
  * 32-bit wrap, the table, a dashboard panel and capture masking. No file
  * under src/ knows its name.
  */
+// run-tests: alone (it registers a made-up device kind, which every simulator and registry lookup in the process would see)
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
