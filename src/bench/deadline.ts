@@ -188,10 +188,14 @@ async function measure(s: Scenario, runs: number): Promise<DeadlineFigure> {
   }
 }
 
-/** Every scenario, `runs` times quiet and `runs` times busy, interleaved. */
-export async function deadlineFigures(runs: number): Promise<DeadlineFigure[]> {
+/**
+ * Every scenario, `runs` times quiet and `runs` times busy, interleaved;
+ * with `promisedOnly`, only those a promise is made for (CI's timing step
+ * leaves the 10,000 devices, 30 s of its time, to the bench).
+ */
+export async function deadlineFigures(runs: number, promisedOnly = false): Promise<DeadlineFigure[]> {
   const figures: DeadlineFigure[] = [];
-  for (const s of SCENARIOS) figures.push(await measure(s, runs));
+  for (const s of SCENARIOS) if (s.promised || !promisedOnly) figures.push(await measure(s, runs));
   return figures;
 }
 

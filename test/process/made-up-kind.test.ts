@@ -7,6 +7,7 @@
  * elements), a simulator fault of its own and a command of its own. No file
  * under src/ knows its name.
  */
+// run-tests: alone (it registers a made-up device kind, which every simulator and registry lookup in the process would see)
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

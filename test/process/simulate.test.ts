@@ -3,6 +3,7 @@
  * process with a simulator, is started, routed to and described like the
  * built-in ones.
  */
+// run-tests: alone (it registers a made-up device kind, which every simulator and registry lookup in the process would see)
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';

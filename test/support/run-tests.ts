@@ -14,11 +14,13 @@
  * The folder says what a test needs: test/unit/ files start no process, open
  * no socket and wait for no timer (unit-guard.ts, loaded into every test
  * process, makes that so); test/process/ files run the program, the
- * simulator, influxd and the other tools. Each process file runs in a process
- * of its own; the unit files share one process per core (a shard, balanced by
- * their last measure), since starting Node and loading the program's modules
- * again for each cost more than most of them take (a unit file named alone
- * runs alone). Files start longest first by the last run's measure (kept in
+ * simulator, influxd and the other tools. Files share processes (shards,
+ * balanced by their last measure: one per core for the unit files, two per
+ * core for the process files, which spend about half their time waiting),
+ * since starting Node and loading the program's modules again for each file
+ * cost more than most of them take; a process file that changes what the
+ * whole process sees says `// run-tests: alone (why)` and gets its own, and
+ * a file named alone runs alone. Files start longest first by the last run's measure (kept in
  * dist/test/timings.json), so that the run does not end with one long file
  * alone on one core.
  *
@@ -80,15 +82,32 @@ function order(files: readonly string[], ms: Readonly<Record<string, number>> = 
   return [...files].sort((a, b) => (ms[b] ?? -1) - (ms[a] ?? -1) || kind(a) - kind(b) || a.localeCompare(b));
 }
 
-/** What a unit file never measured is taken to take, ms, for balancing the shards. */
+/** What a file never measured is taken to take, ms, for balancing the shards. */
 const UNMEASURED_MS = 300;
 
 /**
- * The unit files split into `count` shards of about the same last measured
- * time, each written as a file that imports its share (under dist/test/unit/,
- * where the guard acts); their paths under dist/test/, and the estimate of each.
+ * A process file that must not share its process says so in a line of its
+ * own, `// run-tests: alone (why)`: it changes what the whole process sees
+ * (a device kind registered while other files' simulators run).
  */
-function shard(files: readonly string[], count: number): { files: string[]; ms: Record<string, number> } {
+const ALONE = /^\/\/ run-tests: alone\b/m;
+
+/** Whether a compiled test file asks to run in a process of its own. */
+function runsAlone(file: string): boolean {
+  try {
+    return ALONE.test(readFileSync(`${TESTS}${file}`, 'utf8'));
+  } catch {
+    return true; // not compiled: run alone, so that the run reports it as the file it is
+  }
+}
+
+/**
+ * The files of one kind split into `count` shards of about the same last
+ * measured time, each written as a file that imports its share (in the
+ * kind's folder under dist/test/, where unit-guard.ts tells the kinds
+ * apart); their paths under dist/test/, and the estimate of each.
+ */
+function shard(kind: (typeof KINDS)[number], files: readonly string[], count: number): { files: string[]; ms: Record<string, number> } {
   const ms = lastTimings();
   const shards = Array.from({ length: Math.min(count, files.length) }, () => ({ files: [] as string[], ms: 0 }));
   for (const f of order(files, ms)) {
@@ -96,11 +115,11 @@ function shard(files: readonly string[], count: number): { files: string[]; ms: 
     lightest.files.push(f);
     lightest.ms += ms[f] ?? UNMEASURED_MS;
   }
-  for (const old of readdirSync(`${TESTS}unit`).filter((f) => f.startsWith('.shard-'))) rmSync(`${TESTS}unit/${old}`);
+  for (const old of readdirSync(`${TESTS}${kind}`).filter((f) => f.startsWith('.shard-'))) rmSync(`${TESTS}${kind}/${old}`);
   const out = { files: [] as string[], ms: {} as Record<string, number> };
   shards.forEach((sh, i) => {
-    const name = `unit/.shard-${i + 1}-of-${shards.length}.test.js`;
-    writeFileSync(`${TESTS}${name}`, sh.files.map((f) => `import './${f.replace(/^unit\//, '')}';\n`).join(''));
+    const name = `${kind}/.shard-${i + 1}-of-${shards.length}.test.js`;
+    writeFileSync(`${TESTS}${name}`, sh.files.map((f) => `import './${f.slice(kind.length + 1)}';\n`).join(''));
     out.files.push(name);
     out.ms[name] = sh.ms;
   });
@@ -166,13 +185,28 @@ function skipReport(skips: ReadonlyMap<string, number>, ci: boolean): { text: st
   return { text: `\nSkipped here (a tool or a build step this machine lacks):\n${rows.join('\n')}\n${rule}\n`, fails };
 }
 
-/** The files to start: each process file, and the unit files alone or in shards. */
+/**
+ * The files to start: the unit files in one shard per core; the process
+ * files in two shards per core (they wait on other processes and sockets
+ * about half of their time), but those that ask to run alone; a kind with
+ * one file chosen runs it alone.
+ */
 function plan(o: Options): string[] {
-  const units = o.files.filter((f) => f.startsWith('unit/'));
-  if (units.length <= 1) return o.files;
-  const shards = shard(units, o.concurrency);
-  return order([...o.files.filter((f) => !f.startsWith('unit/')), ...shards.files], { ...lastTimings(), ...shards.ms });
+  const shards = KINDS.map((kind) => {
+    const files = o.files.filter((f) => f.startsWith(`${kind}/`));
+    const shared = files.filter((f) => kind === 'unit' || !runsAlone(f));
+    if (shared.length <= 1) return { files, ms: {} };
+    const made = shard(kind, shared, kind === 'unit' ? o.concurrency : 2 * o.concurrency);
+    return { files: [...files.filter((f) => !shared.includes(f)), ...made.files], ms: made.ms };
+  });
+  return order(
+    shards.flatMap((s) => s.files),
+    Object.assign({}, lastTimings(), ...shards.map((s) => s.ms)) as Record<string, number>,
+  );
 }
+
+/** A shard's path under dist/test/. */
+const SHARD = /^[a-z]+\/\.shard-/;
 
 /** Runs the files, reporting as asked; what the run saw. */
 async function runFiles(o: Options): Promise<Seen> {
@@ -192,10 +226,10 @@ async function runFiles(o: Options): Promise<Seen> {
     .on('test:complete', (data) => {
       if (data.nesting !== 0) return;
       const i = paths.indexOf(data.name);
-      // A process file's own test; in a shard, each unit file's top-level tests, added up.
-      if (i >= 0 && !(started[i] ?? '').startsWith('unit/.shard-')) seen.took.set(started[i] ?? data.name, data.details.duration_ms);
+      // A file run alone: its own test; in a shard, each file's top-level tests, added up.
+      if (i >= 0 && !SHARD.test(started[i] ?? '')) seen.took.set(started[i] ?? data.name, data.details.duration_ms);
       const file = data.file === undefined ? undefined : relative(TESTS, data.file);
-      if (i < 0 && file !== undefined && file.startsWith('unit/') && !started.includes(file)) seen.took.set(file, (seen.took.get(file) ?? 0) + data.details.duration_ms);
+      if (i < 0 && file !== undefined && !started.includes(file)) seen.took.set(file, (seen.took.get(file) ?? 0) + data.details.duration_ms);
     });
   const out = { end: false };
   if (o.reporter === 'spec') {
@@ -217,6 +251,9 @@ async function main(args: readonly string[]): Promise<number> {
     // The test processes inherit this process's environment.
     process.env[SHARED_INFLUXD] = influx.url;
   }
+  // One time zone for every test process, whatever the machine's: two files set New York's for their
+  // billing periods, and the files that share a process with them (a shard) see it too.
+  process.env['TZ'] = 'America/New_York';
   // Every test process loads the guard (run() starts them with this process's execArgv); it acts in test/unit/ files only.
   process.execArgv.push(`--import=${new URL('./unit-guard.js', import.meta.url).href}`);
   // Ctrl-C reaches the test processes (and influxd) from the terminal; this one cleans up and ends.
