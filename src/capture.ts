@@ -6,18 +6,17 @@
  */
 import { lstatSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Fetcher } from './collect/index.js';
-import { ConfigError, type Config, type DeviceConfig } from './config.js';
+import { ConfigError, type Config, type DeviceConfig } from './config/index.js';
 import { declared, DEVICE_KINDS, namesItself } from './devices/index.js';
-import { kindOf } from './files.js';
-import { fetchPage } from './http.js';
+import { errnoOf, kindOf } from './files.js';
+import { fetchPage } from './http/index.js';
 import { serializeAll } from './lineprotocol.js';
-import { info } from './log.js';
+import { info, shellWord } from './log.js';
 import { CAPTURE, renderLines, Run } from './pipeline.js';
-import { shellWord } from './telegraf.js';
 
 /**
  * Masks identifying details in the pages of one capture: addresses, MACs,
- * serial numbers, Sonos device IDs, nonces. Each distinct value gets its own
+ * serial numbers, the device IDs each kind declares, nonces. Each distinct value gets its own
  * numbered placeholder, the same one on every page of the run and in
  * README.txt, so that two speakers of a stereo pair stay two speakers and a
  * device's pages still agree with each other. Counters, labels and version
@@ -58,8 +57,8 @@ export class Masker {
         .replace(/(serial(?:\s|&nbsp;)*(?:number|num)?(?::|\s|&nbsp;)*<\/t[hd]>\s*<td[^>]*>)(\s*)([^<]*)/gi, (_m, head: string, space: string, v: string) =>
           v.trim() === '' ? `${head}${space}${v}` : `${head}${space}${this.serial(v)}`,
         )
-        .replace(/<(SerialNumber|serialNum)>([^<]*)<\/\1>/g, (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
-        // MAC addresses, with colons or dashes (Sonos serials start with one); not the last six parts of an IPv6 address.
+        .replace(serialElements(), (_m, tag: string, v: string) => `<${tag}>${this.serial(v)}</${tag}>`)
+        // MAC addresses, with colons or dashes (some serials start with one); not the last six parts of an IPv6 address.
         .replace(/\b(?<!:)[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}\b(?!\1[0-9A-Fa-f])/g, (m, sep: string) =>
           this.placeholder('mac', m.replace(/-/g, ':'), (n) => ['02', '00', '00', hex(n >> 16, 2), hex((n >> 8) & 0xff, 2), hex(n & 0xff, 2)].join(sep)),
         )
@@ -72,6 +71,12 @@ export class Masker {
         .replace(IPV4_ADDRESS, (m) => this.placeholder('ipv4', m, (n) => `${['192.0.2', '198.51.100', '203.0.113'][Math.min(2, Math.floor((n - 1) / 254))] ?? '203.0.113'}.${((n - 1) % 254) + 1}`))
     );
   }
+}
+
+/** The XML elements the kinds say hold a serial, as one pattern (one that matches nothing when none does). */
+function serialElements(): RegExp {
+  const names = declared((k) => k.serialElements);
+  return names.length === 0 ? /(?!)/g : new RegExp(`<(${names.map((n) => n.replace(/[^\w.-]/g, '')).join('|')})>([^<]*)<\\/\\1>`, 'g');
 }
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)';
@@ -109,7 +114,7 @@ function fileName(url: URL, taken: Set<string>): string {
 
 /** The code of a file system error, or the error itself in words. */
 function why(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? String(err);
+  return errnoOf(err) ?? String(err);
 }
 
 /**
@@ -137,7 +142,7 @@ function ownFolder(path: string): void {
     mkdirSync(path);
     return;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`--out: cannot make the folder ${path} (${why(err)})`);
+    if (errnoOf(err) !== 'EEXIST') throw new ConfigError(`--out: cannot make the folder ${path} (${why(err)})`);
   }
   const st = lstatSync(path);
   if (!st.isDirectory()) {
@@ -159,7 +164,7 @@ function prepareOut(dir: string): void {
     entries = readdirSync(dir);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir} (${why(err)})`);
+    if (errnoOf(err) !== 'ENOENT') throw new ConfigError(`--out: cannot use ${dir} (${why(err)})`);
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
@@ -178,7 +183,7 @@ function writeNew(path: string, text: string): void {
   try {
     unlinkSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`--out: cannot replace ${path} (${why(err)})`);
+    if (errnoOf(err) !== 'ENOENT') throw new ConfigError(`--out: cannot replace ${path} (${why(err)})`);
   }
   // O_EXCL: if a name appeared again meanwhile, fail rather than follow it.
   writeFileSync(path, text, { flag: 'wx' });

@@ -119,3 +119,17 @@ export const SYSTEM_TIMER: Timer = {
       }
     }),
 };
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration such as `4s`, `500ms`, `1.5s` or `1m30s` into ms.
+ * @returns undefined when the text is not such a duration.
+ */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
+  let ms = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * (DURATION_UNITS[m[2] ?? ''] ?? 0);
+  return Math.round(ms);
+}

@@ -16,12 +16,12 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import type { CollectOptions } from './collect/index.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { info, levelOf, writeLines } from './log.js';
 import { EXECD, renderLines, Run } from './pipeline.js';
 
 /** What execd reads and writes. */
-export interface ExecdIo {
+interface ExecdIo {
   readonly stdin: AsyncIterable<string | Buffer>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -32,7 +32,7 @@ export interface ExecdIo {
 }
 
 /** A problem that lasts is logged again this often, with how many times it repeated. */
-export const REPEAT_REPORT_MS = 10 * 60_000;
+const REPEAT_REPORT_MS = 10 * 60_000;
 
 /** A problem seen at the last gather, under its key. */
 interface Ongoing {
@@ -65,7 +65,7 @@ function span(ms: number): string {
  * device and level, so several failing pages change together; any other
  * line is its own problem.
  */
-export class RepeatFilter {
+class RepeatFilter {
   private readonly ongoing = new Map<string, Ongoing>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -111,8 +111,8 @@ export class RepeatFilter {
   }
 }
 
-/** Runs until stdin ends or the signal aborts; returns the exit status (0). */
-export async function runExecd(config: Config, io: ExecdIo, options: CollectOptions = {}): Promise<number> {
+/** V8's heap settings for a process that gathers every few seconds for months. */
+function tuneHeapForLongRuns(): void {
   // A gather allocates a few MiB that die young; V8 answers by doubling its
   // young generation up to 2 x 16 MiB, which a long-lived process then keeps
   // resident (see docs/performance.md for the figures). Read at every
@@ -130,6 +130,11 @@ export async function runExecd(config: Config, io: ExecdIo, options: CollectOpti
   // ms per gather against 2.67-3.27 (four runs each; docs/performance.md).
   // Read at every allocation step, so it works set here.
   setFlagsFromString('--incremental-marking-hard-trigger=15');
+}
+
+/** Runs until stdin ends or the signal aborts; returns the exit status (0). */
+export async function runExecd(config: Config, io: ExecdIo, options: CollectOptions = {}): Promise<number> {
+  tuneHeapForLongRuns();
   // Counter totals and device memory live in the run; a state file, when configured, carries them across restarts.
   const run = await Run.open(config, EXECD, options);
   // Said at once, not with the first gather: the file is read now, and not again.

@@ -41,7 +41,7 @@ function sizeWords(bytes: number): string {
 }
 
 /** A file's text, and what fstat said of the file that was read. */
-export interface FileText {
+interface FileText {
   readonly text: string;
   readonly stat: Stats;
 }
@@ -112,6 +112,12 @@ const READ_CAUSES: Readonly<Record<string, (user: string) => string>> = {
   EISDIR: () => 'a folder, not a regular file',
 };
 
+/** A system call's error code (`ENOENT`), or undefined for an error that has none (a bug's). */
+export function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /**
  * A failure to read a file a user named, as the end of a message: the cause
  * in words with its code, `no such file (ENOENT)`, or FileRefused's own words
@@ -119,7 +125,7 @@ const READ_CAUSES: Readonly<Record<string, (user: string) => string>> = {
  */
 export function readFailure(err: unknown): string {
   if (err instanceof FileRefused) return err.code;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoOf(err);
   if (code === undefined) return err instanceof Error ? err.message : String(err);
   const cause = READ_CAUSES[code];
   return cause === undefined ? code : `${cause(currentUser())} (${code})`;

@@ -28,7 +28,10 @@ export class LineProtocolError extends Error {
 }
 
 const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+/** The largest integer a field can hold (int64). */
+export const INT64_MAX = 2n ** 63n - 1n;
+/** Where a 32-bit counter wraps to 0: most devices' byte counters are this wide. */
+export const WRAP_32 = 2n ** 32n;
 /** InfluxDB refuses string fields over 64 KiB. */
 const MAX_STRING_BYTES = 64 * 1024;
 /**

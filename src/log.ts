@@ -68,3 +68,12 @@ export function levelOf(line: string): Level | undefined {
 export function writeLines(write: (text: string) => void, lines: readonly string[]): void {
   if (lines.length > 0) write(`${lines.join('\n')}\n`);
 }
+
+/**
+ * A word for a POSIX shell, quoted when it needs to be: the parse commands
+ * capture writes, Telegraf's pre-1.39 command string (which it splits like a
+ * shell), and the commands a message tells a user to run.
+ */
+export function shellWord(s: string): string {
+  return /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

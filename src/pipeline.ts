@@ -9,14 +9,14 @@
  */
 import { nowNs, type Clock, type Timer } from './clock.js';
 import { closeSessions, collect, type CollectOptions, type DeviceState, type Gathered } from './collect/index.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { serializeAll, type Metric } from './lineprotocol.js';
 import { warning } from './log.js';
 import type { StateFile } from './state/index.js';
 import type { PeriodCount } from './usage/index.js';
 
 /** How a command's run post-processes its gathers. */
-export interface RunKind {
+interface RunKind {
   /**
    * What outlives a gather. `none`: nothing but the device states of this
    * process (a capture). `peek`: the state file is read, never written (the
@@ -42,7 +42,7 @@ export const COLLECT: RunKind = { memory: 'file', shape: true, stamps: false };
 /** `execd`: line protocol for Telegraf's execd, a gather per newline. */
 export const EXECD: RunKind = { memory: 'process', shape: true, stamps: true };
 /** `--format pretty` and `--watch`: the lines as the devices gave them, and the data used as the state file has it. */
-export const VIEW: RunKind = { memory: 'peek', shape: false, stamps: false };
+const VIEW: RunKind = { memory: 'peek', shape: false, stamps: false };
 /** `capture`: the lines as the devices gave them. */
 export const CAPTURE: RunKind = { memory: 'none', shape: false, stamps: false };
 
@@ -144,7 +144,7 @@ export class Run {
     const file = path === undefined ? undefined : (await import('./state/index.js')).StateFile.open(path);
     let totals: Step | undefined;
     if (file !== undefined || kind.memory === 'process') {
-      const [{ addTotals, emptyState, prune }, { UsageCounter }] = await Promise.all([import('./counters.js'), import('./usage/index.js')]);
+      const [{ addTotals, emptyState, prune }, { UsageCounter }] = await Promise.all([import('./counters/index.js'), import('./usage/index.js')]);
       const counters = file?.counters ?? emptyState();
       const peek = kind.memory === 'peek';
       // The data used per billing period, counted from the totals: where gateways are, on the collector's wall clock.
@@ -252,7 +252,7 @@ export async function renderTable(
   signal?: AbortSignal,
   timing: { readonly clock?: Clock; readonly startedAt?: number } = {},
 ): Promise<Rendered> {
-  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty/index.js'), import('./counters.js')]);
+  const [{ pretty }, { sharedSeriesWarnings }] = await Promise.all([import('./pretty/index.js'), import('./counters/index.js')]);
   const run = await Run.open(config, VIEW, timing.clock ? { clock: timing.clock } : {});
   const first = await run.whole(signal, timing.startedAt);
   const shared = (batch: Gathered): string[] => [...batch.log, ...sharedSeriesWarnings(batch.metrics, config.measurement)];
@@ -266,7 +266,7 @@ export async function renderTable(
 }
 
 /** Where `--watch` draws. */
-export interface Screen {
+interface Screen {
   readonly write: (text: string) => void;
   /** The terminal's current size (it can change while the view runs). */
   readonly size: () => { readonly columns: number; readonly rows: number };

@@ -10,7 +10,7 @@
  *   first written by scripts that did so (InfluxDB fixes a field's type, and
  *   an integer point into a float field is refused). Floats keep 53 bits.
  */
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { catalogue } from './devices/index.js';
 import { float, type FieldValue, type Metric } from './lineprotocol.js';
 

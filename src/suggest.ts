@@ -23,7 +23,7 @@ function distance(a: string, b: string): number {
  * of up to 4 letters), else undefined. Only short words are compared, so a
  * hostile argument costs nothing.
  */
-export function closest(word: string, choices: readonly string[]): string | undefined {
+function closest(word: string, choices: readonly string[]): string | undefined {
   if (word.length > 64) return undefined;
   const w = word.toLowerCase();
   const limit = w.length <= 4 ? 1 : 2;

@@ -4,8 +4,9 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseDuration, type Config } from './config.js';
-import { warning } from './log.js';
+import { parseDuration, type Config } from './config/index.js';
+import { shellWord, warning } from './log.js';
+import { errnoOf } from './files.js';
 
 /** Where the program that is running now lives, as the launcher or the single binary knows it. */
 export interface RunningProgram {
@@ -53,7 +54,7 @@ export function programWarnings(program: RunningProgram): string[] {
     const why = closedToOthers(program.path, program.node !== undefined);
     if (why !== undefined) out.push(say(why));
   } catch (err) {
-    out.push(say(`it cannot be found here (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
+    out.push(say(`it cannot be found here (${errnoOf(err) ?? String(err)})`));
   }
   if (program.node !== undefined) {
     try {
@@ -70,7 +71,7 @@ export function programWarnings(program: RunningProgram): string[] {
 }
 
 /** How the block should run the program. */
-export interface SnippetOptions {
+interface SnippetOptions {
   /** Absolute path of the INI file. */
   readonly path: string;
   /** The path Telegraf runs. */
@@ -85,7 +86,7 @@ export interface SnippetOptions {
  * Seconds Telegraf should wait: our longest device limit, plus room to start
  * (a slow board), log out (its own 400 ms), save the state file and print.
  */
-export function telegrafTimeoutSeconds(config: Config): number {
+function telegrafTimeoutSeconds(config: Config): number {
   const longest = Math.max(...config.devices.map((d) => d.timeoutMs));
   return Math.ceil((longest + 4000) / 1000);
 }
@@ -97,14 +98,6 @@ function toml(s: string): string {
 
 // eslint-disable-next-line no-control-regex -- control characters are what a comment line cannot hold
 const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/**
- * A word for a POSIX shell, quoted when it needs to be: the parse commands
- * capture writes, and Telegraf's pre-1.39 command string, which it splits like a shell.
- */
-export function shellWord(s: string): string {
-  return /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The Telegraf input block (exec, or execd) that runs the program with the config at `o.path`. */
 export function telegrafSnippet(config: Config, o: SnippetOptions): string {

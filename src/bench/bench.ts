@@ -10,9 +10,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { collect } from '../collect/index.js';
-import { buildConfig } from '../config.js';
+import { buildConfig } from '../config/index.js';
 import { DEVICE_KINDS, extractPage, type Area } from '../devices/index.js';
-import { fetchPage } from '../http.js';
+import { fetchPage } from '../http/index.js';
 import { household, reviewPage } from '../devices/sonos/simulate/sonos.js';
 import { deadlineFigures, execdStopFigure, WIND_DOWN_MS } from './deadline.js';
 import { EXECD_GATHERS, EXECD_WARM_UP, execdRun, execdRuns, hostileExecdRun, httpFloor, LAUNCHER_EXECD, type ExecdProgram } from './execd.js';
@@ -129,7 +129,7 @@ async function hostilePages(): Promise<void> {
       `<html><body><h2>NAT Table</h2><table><tr><th>Protocol</th><th>Source</th><th>Port</th></tr>${Array.from({ length: 32767 }, (_, i) => natRow(i)).join('')}</table></body></html>`,
     ],
     ['4 MiB of tiny tables (refused at 8,192 elements)', 'pace-broadband', `<html><body>IP Traffic ${'<table><tr><td>a</td></tr></table>'.repeat(123_000)}</body></html>`],
-    // The largest page read as a tree, in its slowest shapes: 1 MiB and 8,192 elements (html.ts's caps).
+    // The largest page read as a tree, in its slowest shapes: 1 MiB and 8,192 elements (html/index.ts's caps).
     ['the largest tree: 1 MiB in 2,730 tables of long cells', 'pace-broadband', `<html><body>IP Traffic ${`<table><tr><td>${'x'.repeat(345)}</td></tr></table>`.repeat(2_730)}</body></html>`],
     ['the largest tree: 1 MiB in 4,094 rows of &nbsp; cells', 'pace-broadband', `<html><body>IP Traffic <table>${`<tr><td>${'&nbsp;'.repeat(40)}</td></tr>`.repeat(4_094)}</table></body></html>`],
     ['ifconfig, one endless "RX packets:1 " line', 'sonos-ifconfig', `br0       Link encap:Ethernet\n          ${'RX packets:1 '.repeat(320_000)}`],

@@ -22,7 +22,7 @@ import { Netns, netnsMissing } from './netns.js';
 export const WIND_DOWN_MS = 500;
 
 /** One scenario's runs, quiet and busy. */
-export interface DeadlineFigure {
+interface DeadlineFigure {
   readonly what: string;
   /** The run's `timeout`, ms; the promise is this + {@link WIND_DOWN_MS}. */
   readonly timeoutMs: number;

@@ -64,7 +64,7 @@ function answer(query: Buffer, end: number, type: number, address: string): Buff
 }
 
 /** A running server: the queries so far, and what stops it. */
-export interface DnsServer {
+interface DnsServer {
   readonly queries: readonly DnsQuery[];
   close(): void;
 }

@@ -9,18 +9,18 @@ export const EXECD_WARM_UP = 1000;
 export const EXECD_GATHERS = Number(process.env['BENCH_EXECD_GATHERS'] ?? 20_000);
 
 /** Resident memory of a process now, MiB. */
-export function rssMiB(pid: number): number {
+function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
 /** Resident memory of a process now, MiB: file pages (its executable and libraries, shared with the page cache) and the rest (its own). */
-export function rssSplitMiB(pid: number): { file: number; own: number } {
+function rssSplitMiB(pid: number): { file: number; own: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
   return { file: kib('RssFile') / 1024, own: (kib('RssAnon') + kib('RssShmem')) / 1024 };
 }
 
-export interface ExecdRun {
+interface ExecdRun {
   /** CPU per gather, ms: gathers 31 to 130, and from {@link EXECD_WARM_UP} to the end (at least 500 gathers). */
   early: number;
   steady: number;
@@ -103,7 +103,7 @@ export async function execdRun(argsFor: (url: string) => string[], gathers = EXE
 }
 
 /** What an execd beside a hostile speaker kept: resident memory after some gathers, and its state file. */
-export interface HostileRun {
+interface HostileRun {
   /** MiB, after the given number of gathers. */
   readonly rss: Map<number, number>;
   readonly stateBytes: number;

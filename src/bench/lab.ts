@@ -19,7 +19,7 @@ import type { DnsQuery } from './dns.js';
 import type { Netns } from './netns.js';
 
 /** What a lab runs. */
-export interface LabSpec {
+interface LabSpec {
   /** One simulator each (options that are data: fault, layout, address, delayMs, speakers). */
   readonly simulators: readonly Omit<SimulatorOptions, 'now'>[];
   /** Names the DNS server answers, with their IPv4 address; it swallows every other query. Inside a namespace only. */

@@ -32,7 +32,7 @@ export function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** The machine's load (1-minute average) now. */
-export function loadNow(): number {
+function loadNow(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
 
@@ -74,7 +74,7 @@ export interface ProcessRun {
 }
 
 /** The program's own pid under the `wrappers` runProcess starts it with (perf, GNU time), once it has started. */
-export function programPid(pid: number, wrappers: number): number | undefined {
+function programPid(pid: number, wrappers: number): number | undefined {
   let at = pid;
   for (let depth = 0; depth < wrappers; depth++) {
     try {
@@ -90,9 +90,9 @@ export function programPid(pid: number, wrappers: number): number | undefined {
 
 // GNU time reads the peak resident size from the kernel when the program
 // ends (ru_maxrss); polling /proc can only sample it.
-export const GNU_TIME = '/usr/bin/time';
+const GNU_TIME = '/usr/bin/time';
 export const haveGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).stderr.trim() !== '';
-export let runCount = 0;
+let runCount = 0;
 /** perf's task-clock counts a program's CPU time to the microsecond (GNU time: 10 ms), and its clock its run; where perf runs at all. */
 const havePerf = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', 'true'], { stdio: 'ignore' }).status === 0;
 export const CPU_CLOCK = havePerf ? "perf's task-clock" : haveGnuTime ? 'GNU time (user + system, 10 ms steps)' : 'nothing (install perf or GNU time)';
@@ -154,7 +154,7 @@ export function cpuMs(pid: number): number {
   return (ticks * 1000) / 100;
 }
 
-export interface Row {
+interface Row {
   readonly what: string;
   readonly figure: string;
   readonly target: string;
@@ -187,14 +187,6 @@ export function gatewayPages(url: string): string[] {
 /** The three pages a default collect of simulated speaker `n` at `url` fetches, in order. */
 export function speakerPages(url: string, n: number): string[] {
   return ['/status/zp', '/status/ifconfig', '/xml/device_description.xml'].map((p) => `${url}/sonos/${n}${p}`);
-}
-
-/**
- * The pages a default collect of the gateway and three speakers fetches,
- * one list per device, in order.
- */
-export function collectPages(url: string): string[][] {
-  return [gatewayPages(url), speakerPages(url, 1), speakerPages(url, 2), speakerPages(url, 3)];
 }
 
 /**

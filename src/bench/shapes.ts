@@ -8,8 +8,8 @@
  *
  * This is a measuring tool, not part of the program.
  */
-import { AREAS, DEVICE_KINDS, extractPage, type PageSpec } from '../devices/index.js';
-import { ParseError, UNPACED } from '../html.js';
+import { DEVICE_KINDS, extractPage, kindAreas, type PageSpec } from '../devices/index.js';
+import { ParseError, UNPACED } from '../html/index.js';
 
 /** The shapes are this big: large enough to show a quadratic cost. */
 export const KIB = 1024;
@@ -57,7 +57,7 @@ export async function readWithEverySpec(body: string): Promise<{ spec: string; m
   for (const spec of SPECS) {
     const started = performance.now();
     spec.recognize(body);
-    await extractPage(spec, { body }, { measurement: 'net' }, new Set(AREAS), UNPACED);
+    await extractPage(spec, { body }, { measurement: 'net' }, new Set([...DEVICE_KINDS.values()].flatMap(kindAreas)), UNPACED);
     try {
       await spec.identify?.({ body }, UNPACED);
     } catch (err) {

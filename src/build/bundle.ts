@@ -46,7 +46,7 @@ const WRAPPER_PARAMETERS = 'exports, require, module, __filename, __dirname';
 /** Writes the program and returns its build id. */
 async function bundle(): Promise<string> {
   const { outputFiles, metafile } = await build({
-    entryPoints: [`${root}src/cli.ts`],
+    entryPoints: [`${root}src/cli/index.ts`],
     bundle: true,
     write: false,
     metafile: true,

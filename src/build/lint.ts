@@ -1,8 +1,10 @@
 /**
  * `npm run lint`: ESLint (typescript-eslint, strict and type-aware, over
- * src/ and test/; the launcher and the config file without types), Prettier's
- * check (the layout `npm run format` writes) and the launcher's type check
- * (typecheck.ts), each with what caches it has in dist/.
+ * src/ and test/; the launcher and the config file without types; no
+ * function in src/ over 80 lines), Prettier's check (the layout `npm run
+ * format` writes), the launcher's type check (typecheck.ts) and the import
+ * graph's (imports.ts: no circle, no export nobody imports), each with what
+ * caches it has in dist/.
  *
  * When nothing they read has changed since the last run that passed (one
  * hash over every file under src/, test/ and bin/, the config files, the lock
@@ -32,6 +34,7 @@ const CHECKS: readonly (readonly [string, readonly string[]])[] = [
   ],
   [`${ROOT}node_modules/.bin/prettier`, ['--check', '--log-level', 'warn', '--cache', '--cache-location', 'dist/.prettiercache', '.']],
   [process.execPath, [`${ROOT}dist/src/build/typecheck.js`]],
+  [process.execPath, [`${ROOT}dist/src/build/imports.js`]],
 ];
 
 /** Every file under `dir` (relative to the root), in a stable order. */

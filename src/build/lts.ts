@@ -15,7 +15,7 @@ import { target } from './targets.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** One LTS line: its major version, the pinned build, and the folder it is fetched into. */
-export interface LtsNode {
+interface LtsNode {
   readonly major: number;
   readonly build: OfficialNode;
   readonly work: string;

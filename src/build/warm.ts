@@ -20,15 +20,19 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { declared } from '../devices/index.js';
 import { programPath } from './targets.js';
 
-/** The command lines run before the cache is made: the everyday collect of every device type. */
-function warmRuns(url: string): string[][] {
-  const speakers = [1, 2, 3].flatMap((n) => ['--device', `sonos=${url}/sonos/${n}`]);
-  return [
-    ['--device', `att-pace=${url}`, ...speakers],
-    ['--device', `att=${url}`, '--device', `att=${url}/bgw210`, '--device', `sonos-household=${url}/sonos/1`],
-  ];
+/**
+ * The command lines run before the cache is made: the everyday collect of
+ * every device type, as each registered make's simulator says (its warm-up
+ * lists); the i-th list of every make in one run, as users mix them.
+ */
+async function warmRuns(url: string): Promise<string[][]> {
+  const makes = await Promise.all(declared((k) => (k.simulator ? [k.simulator] : [])).map((load) => load()));
+  const lists = makes.map((m) => m.warmUp?.(url) ?? []);
+  const runs = Math.max(0, ...lists.map((l) => l.length));
+  return Array.from({ length: runs }, (_, i) => lists.flatMap((l) => l[i] ?? []).flatMap((d) => ['--device', d]));
 }
 
 interface Program {
@@ -76,7 +80,7 @@ const direct = process.argv[1] !== undefined && fileURLToPath(import.meta.url) =
 if (direct) {
   const [file, out, url] = process.argv.slice(2);
   if (file === undefined || out === undefined || url === undefined) throw new Error('usage: warm.js PROGRAM CACHE URL');
-  await warm(file, out, warmRuns(url));
+  await warm(file, out, await warmRuns(url));
   // Keep-alive sockets and the like must not hold the build up.
   process.exit(0);
 }

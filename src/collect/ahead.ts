@@ -8,7 +8,7 @@
  * gathers.
  */
 import type { PageSpec } from '../devices/index.js';
-import type { FetchedPage } from '../http.js';
+import type { FetchedPage } from '../http/index.js';
 
 /** A second connection to a device's host:port, when one is free. */
 export interface Spare {

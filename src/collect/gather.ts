@@ -4,10 +4,10 @@
  * parts (run.ts, session.ts and index.ts in this folder) share it.
  */
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
-import type { Config, DeviceConfig } from '../config.js';
+import type { Config, DeviceConfig } from '../config/index.js';
 import type { Area, Family, PageSpec, PageText } from '../devices/index.js';
-import { paceFor, type Pace } from '../html.js';
-import { FetchError, fetchPage, TimeLimit, type Agents, type FetchOptions, type FetchedPage } from '../http.js';
+import { paceFor, type Pace } from '../html/index.js';
+import { FetchError, fetchPage, TimeLimit, type Agents, type FetchOptions, type FetchedPage } from '../http/index.js';
 import type { Ahead, Spare } from './ahead.js';
 import type { Metric } from '../lineprotocol.js';
 

@@ -7,20 +7,18 @@
  * fails costs only the areas it feeds (run.ts).
  */
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Spare } from './ahead.js';
 import { DeviceGather, type CollectOptions, type DeviceState } from './gather.js';
 import { gatherPages } from './run.js';
-import { FetchError, TimeLimit } from '../http.js';
+import { FetchError, TimeLimit } from '../http/index.js';
 import type { Metric } from '../lineprotocol.js';
 import { scrapeResult } from './scrape.js';
 import { PER_HOST_LIMIT, Slots } from './slots.js';
 
-export { pageUrl, type CollectOptions, type DeviceState, type Fetcher } from './gather.js';
+export { type CollectOptions, type DeviceState, type Fetcher } from './gather.js';
 export { IDENTITY_REFRESH_MS } from './run.js';
-export { SCRAPE_MEASUREMENT } from './scrape.js';
-export { closeSessions, LOGOUT_TIMEOUT_MS } from './session.js';
-export { PER_HOST_LIMIT } from './slots.js';
+export { closeSessions } from './session.js';
 
 /** Result of one gather. */
 export interface Gathered {
@@ -85,7 +83,7 @@ class SpareSlot implements Spare {
  * rest of the half second a run may take past its `timeout` is for writing
  * what it has and ending.
  */
-export const LOGOUT_AFTER_DEADLINE_MS = 200;
+const LOGOUT_AFTER_DEADLINE_MS = 200;
 
 /** Each device's deadline: one timer per distinct time, not one per device (10,000 devices at one address share one). */
 function deadlines(gathers: readonly DeviceGather[], start: number, clock: Clock): () => void {
@@ -123,7 +121,7 @@ export async function collect(config: Config, options: CollectOptions = {}): Pro
   let longest = 0;
   for (const d of config.devices) longest = Math.max(longest, d.timeoutMs);
   const logoutBy = start + longest + LOGOUT_AFTER_DEADLINE_MS;
-  // Loops, not callbacks made per gather (see TreeBuilder in html.ts).
+  // Loops, not callbacks made per gather (see TreeBuilder in html/index.ts).
   const gathers: DeviceGather[] = [];
   for (const d of config.devices) {
     let state = states.get(d.name);

@@ -8,7 +8,7 @@ import { defaultAreas, DEVICE_KINDS, extractPage, type Area, type Family, type P
 import { Ahead } from './ahead.js';
 import { nowNs } from '../clock.js';
 import { DeviceGather, pageUrl } from './gather.js';
-import { FetchError, type FetchedPage } from '../http.js';
+import { FetchError, type FetchedPage } from '../http/index.js';
 import { fetchWithLogin, logout } from './session.js';
 
 /**

@@ -6,9 +6,8 @@ import { nowNs } from '../clock.js';
 import type { DeviceGather, Failure } from './gather.js';
 import { bool, int, str, type FieldValue, type Metric } from '../lineprotocol.js';
 import { logLine, type Level } from '../log.js';
+import { SCRAPE_MEASUREMENT } from '../devices/index.js';
 
-/** Measurement of the per-device scrape status. */
-export const SCRAPE_MEASUREMENT = 'homenet_scrape';
 /** Longest `error` field written; causes are one sentence, pages can be long. */
 const MAX_ERROR_CHARS = 300;
 

@@ -5,10 +5,10 @@
  * asks for, and logging out.
  */
 import { signalAt } from '../clock.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { DEVICE_KINDS, LoginRefused, type Family, type Login, type PageSpec } from '../devices/index.js';
 import { DeviceGather, pageUrl } from './gather.js';
-import { fetchPage, type FetchedPage } from '../http.js';
+import { fetchPage, type FetchedPage } from '../http/index.js';
 import type { DeviceState } from './gather.js';
 
 /** Logs in and returns the session cookie, or records why not against the areas the page feeds. */
@@ -64,7 +64,7 @@ export async function fetchWithLogin(g: DeviceGather, family: Family, spec: Page
  * four. A gateway answers a logout in well under 100 ms. Within a run, it
  * ends by the gather's `logoutBy` too, so that the run ends on time.
  */
-export const LOGOUT_TIMEOUT_MS = 400;
+const LOGOUT_TIMEOUT_MS = 400;
 
 export async function logout(g: DeviceGather, family: Family, timeoutMs = LOGOUT_TIMEOUT_MS): Promise<void> {
   const session = g.state.session;

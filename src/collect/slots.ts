@@ -15,7 +15,7 @@ interface Host {
 }
 
 /** Who waits for a slot: it gives up when it is cut short (its deadline, a signal). */
-export interface Waiting {
+interface Waiting {
   /** Already cut short. */
   readonly cut: boolean;
   /** Set while it waits; it calls this when it is cut short. */
@@ -79,7 +79,7 @@ export class Slots {
   }
 }
 
-/** A device waiting for a slot. Methods, not closures made per wait (see TreeBuilder in html.ts). */
+/** A device waiting for a slot. Methods, not closures made per wait (see TreeBuilder in html/index.ts). */
 class Waiter {
   readonly aborted = this.abort.bind(this);
   private settled = false;

@@ -8,7 +8,7 @@
 import type { FieldValue } from '../lineprotocol.js';
 
 /** A field's type in line protocol. */
-export type FieldType = 'integer' | 'float' | 'boolean' | 'string';
+type FieldType = 'integer' | 'float' | 'boolean' | 'string';
 
 /**
  * A counter that only grows until it wraps or is reset, by what it counts:
@@ -31,6 +31,16 @@ export interface FieldSpec {
   readonly uptime?: boolean;
   /** What it means, for the metric reference. */
   readonly about: string;
+  /**
+   * The words the terminal views put before its value: `''` for a value that
+   * reads as itself (`DSL`, `full`) or needs none (a port's speed beside its
+   * state). Absent: its name, less the unit its name ends with, `_` as spaces.
+   */
+  readonly label?: string;
+  /** A flag's words when true and when false (`up`, `down`); absent: its label, or `not` and its label. */
+  readonly states?: readonly [yes: string, no: string];
+  /** Left out of the terminal views: it says nothing there (a constant that carries its line's tags). */
+  readonly hidden?: true;
 }
 
 /** One measurement a kind prints. */
@@ -117,9 +127,15 @@ export class Catalogue {
 
   /** A field's unit, whatever measurement it is in (a name means one thing throughout); a `*_total` has its counter's. */
   unitOf(field: string): string | undefined {
+    const f = this.named(field);
+    return f?.uptime === true ? 'uptime' : f?.unit;
+  }
+
+  /** A field by its name, whatever measurement it is in (a name means one thing throughout); a `*_total` is its counter's. */
+  named(field: string): FieldSpec | undefined {
     for (const m of this.byMeasurement.keys()) {
       const f = this.field(m, field);
-      if (f) return f.uptime === true ? 'uptime' : f.unit;
+      if (f) return f;
     }
     return undefined;
   }

@@ -1,13 +1,12 @@
 /** Field helpers every device family uses: counters from page text, request timings, sanity checks. */
-import { digitsOf, normText } from '../html.js';
-import { int, type FieldValue } from '../lineprotocol.js';
+import { digitsOf, normText } from '../html/index.js';
+import { type FieldValue, int, INT64_MAX, WRAP_32 } from '../lineprotocol.js';
 import type { PageText } from './kind.js';
 
 /** Where an extract reports a value it left out (see ExtractContext.omit). */
 export type Omitter = (message: string) => void;
 
 /** The largest integer InfluxDB stores (int64); the `u` type is not an option on InfluxDB 1.x. */
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** A cell's text as it reads in a message: quoted, or "empty". */
 export function shown(text: string): string {
@@ -20,7 +19,7 @@ export function shown(text: string): string {
  * whole number, or one above what an integer field holds, is left out with
  * a message through `omit` naming `where` (page and label) and what was there.
  */
-export function counter(omit: Omitter, where: string, text: string): FieldValue | undefined {
+function counter(omit: Omitter, where: string, text: string): FieldValue | undefined {
   const digits = digitsOf(text);
   if (digits === undefined) {
     omit(`${where} is ${shown(text)}, not a whole number: left out`);
@@ -41,7 +40,6 @@ export function setCounter(fields: Record<string, FieldValue>, name: string, omi
 }
 
 /** How far a part may exceed its whole: one 32-bit wrap of the whole (it wrapped, the part did not). */
-const WRAP = 2n ** 32n;
 
 /**
  * Leaves out each part that exceeds its whole by more than a 32-bit wrap can
@@ -52,7 +50,7 @@ const WRAP = 2n ** 32n;
  * explain any excess.
  */
 export function dropImpossibleParts(fields: Record<string, FieldValue>, parts: Readonly<Record<string, string>>, omit: Omitter, where: string, counters = true): void {
-  const slack = counters ? WRAP : 0n;
+  const slack = counters ? WRAP_32 : 0n;
   for (const [part, whole] of Object.entries(parts)) {
     const p = fields[part];
     const w = fields[whole];

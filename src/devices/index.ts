@@ -5,15 +5,17 @@
  */
 import { att, attBgw, attPace } from './att/index.js';
 import { sonos, sonosHousehold } from './sonos/index.js';
-import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html.js';
+import { ParseError, readHtml, UNPACED, type Doc, type Pace } from '../html/index.js';
 import type { Metric } from '../lineprotocol.js';
 import { Catalogue } from './catalogue.js';
 import { USAGE } from './vocabulary.js';
+
+export { SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT } from './vocabulary.js';
 import { kindAreas, type Area, type DeviceKind, type Family, type PageSpec, type PageText, type ParseContext } from './kind.js';
 
-export type { Area, DeviceKind, Extract, ExtractContext, Family, Identity, KindKey, Login, MaskSpec, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec, ParseContext } from './kind.js';
-export { AREAS, defaultAreas, guardedAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
-export { Catalogue, isType, type FieldSpec, type MeasurementSpec } from './catalogue.js';
+export type { Area, CommandIo, KindCommand, DeviceKind, Family, Login, PageSpec, PageText, PanelMark, PanelQuery, PanelSpec } from './kind.js';
+export { defaultAreas, kindAreas, LoginRefused, namesItself, SettingError } from './kind.js';
+export { Catalogue, isType, type FieldSpec } from './catalogue.js';
 
 const kinds = new Map<string, DeviceKind>([att, attPace, attBgw, sonos, sonosHousehold].map((k) => [k.type, k]));
 
@@ -52,19 +54,30 @@ export function declared<T>(of: (kind: DeviceKind) => readonly T[] | undefined, 
   return [...seen];
 }
 
+/** A `--device` value for help texts and messages: the first kind with an example URL, with it. */
+export function exampleDevice(): string {
+  const kind = [...kinds.values()].find((k) => k.exampleUrl !== undefined);
+  return kind ? `${kind.type}=${kind.exampleUrl ?? ''}` : 'TYPE=http://192.0.2.1';
+}
+
 /** The known types, for messages and help. */
 export function knownTypes(): string[] {
   return [...DEVICE_KINDS.keys()];
 }
 
 /** A saved page: where it came from (for messages) and its text. */
-export interface SavedPage {
+interface SavedPage {
   readonly name: string;
   readonly body: string;
 }
 
+/** Saved pages that are not pages of one family of the kind: the user's mistake (`parse` exits 2), not a bug. */
+export class PagesRefused extends Error {
+  override name = 'PagesRefused';
+}
+
 /** Saved pages recognised as pages of one family. */
-export interface RecognizedPages {
+interface RecognizedPages {
   readonly family: Family;
   readonly pages: ReadonlyMap<PageSpec, PageText>;
 }
@@ -75,10 +88,10 @@ export interface RecognizedPages {
  * judged by what they say, and a page that reads as a page of several
  * families (a stripped system page) goes with the family that reads all of
  * them, the kind's first such family.
- * @throws Error naming a file that is no page of this kind, a page given twice, or pages of two families.
+ * @throws PagesRefused naming a file that is no page of this kind, a page given twice, or pages of two families.
  */
-export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): RecognizedPages {
-  if (saved.length === 0) throw new Error('no pages given');
+function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): RecognizedPages {
+  if (saved.length === 0) throw new PagesRefused('no pages given');
   const matches = saved.map((file) => {
     const specs = new Map<Family, PageSpec>();
     for (const f of kind.families) {
@@ -87,7 +100,7 @@ export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): R
     }
     if (specs.size === 0) {
       const expected = kind.families.flatMap((f) => f.pages.map((p) => p.title)).join(', ');
-      throw new Error(`${file.name}: not a page that type "${kind.type}" reads (it reads: ${expected})`);
+      throw new PagesRefused(`${file.name}: not a page that type "${kind.type}" reads (it reads: ${expected})`);
     }
     return { file, specs };
   });
@@ -97,7 +110,7 @@ export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): R
     const firstFamily = first ? [...first.specs.keys()][0] : undefined;
     const odd = matches.find((m) => firstFamily === undefined || !m.specs.has(firstFamily));
     const oddFamily = odd ? [...odd.specs.keys()][0] : undefined;
-    throw new Error(`${odd?.file.name ?? ''}: a ${oddFamily?.description ?? ''} page, but ${first?.file.name ?? ''} is a ${firstFamily?.description ?? ''} page`);
+    throw new PagesRefused(`${odd?.file.name ?? ''}: a ${oddFamily?.description ?? ''} page, but ${first?.file.name ?? ''} is a ${firstFamily?.description ?? ''} page`);
   }
   const pages = new Map<PageSpec, PageText>();
   const from = new Map<PageSpec, string>();
@@ -105,7 +118,7 @@ export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): R
     const spec = specs.get(family);
     if (!spec) continue;
     const earlier = from.get(spec);
-    if (earlier !== undefined) throw new Error(`${file.name}: the same page as ${earlier}`);
+    if (earlier !== undefined) throw new PagesRefused(`${file.name}: the same page as ${earlier}`);
     from.set(spec, file.name);
     pages.set(spec, { body: file.body });
   }
@@ -113,17 +126,17 @@ export function recognizePages(kind: DeviceKind, saved: readonly SavedPage[]): R
 }
 
 /** One area that could not be read from one page. */
-export interface AreaFailure {
+interface AreaFailure {
   readonly area: Area;
   readonly page: PageSpec;
   readonly message: string;
 }
 
 /** One value left out of an area's lines (the rest of the area printed). */
-export type Omission = AreaFailure;
+type Omission = AreaFailure;
 
 /** What the extracts of one page gave: lines, areas that failed, values left out. */
-export interface Extracted {
+interface Extracted {
   readonly metrics: Metric[];
   readonly failures: AreaFailure[];
   readonly omitted: Omission[];
@@ -168,7 +181,7 @@ export async function extractPage(spec: PageSpec, page: PageText, ctx: ParseCont
   const failures: AreaFailure[] = [];
   const omitted: Omission[] = [];
   const reads = new PageReads(page.body, pace);
-  // Methods, bound: not closures made per page (see TreeBuilder in html.ts).
+  // Methods, bound: not closures made per page (see TreeBuilder in html/index.ts).
   const html = reads.html.bind(reads);
   const memo = reads.memo.bind(reads);
   for (const extract of spec.extracts) {
@@ -193,7 +206,7 @@ export async function extractPage(spec: PageSpec, page: PageText, ctx: ParseCont
  * `parse` command and the fixture tests. The lines get `tags`; their host is
  * `tags.host`, else the name a page gives the device (a Sonos zone), else
  * `defaultHost`.
- * @throws Error when a page is no page of this kind (see recognizePages).
+ * @throws PagesRefused when a page is no page of this kind (see recognizePages).
  */
 export async function parseSaved(kind: DeviceKind, saved: readonly SavedPage[], measurement: string, tags: Readonly<Record<string, string>>, defaultHost?: string): Promise<Extracted> {
   const { pages } = recognizePages(kind, saved);

@@ -5,7 +5,7 @@
  * they are tested on fixture files and reused by the offline `parse` command;
  * only the collector fetches.
  */
-import type { Doc, Pace } from '../html.js';
+import type { Doc, Pace } from '../html/index.js';
 import type { Metric } from '../lineprotocol.js';
 import type { MeasurementSpec } from './catalogue.js';
 
@@ -14,8 +14,11 @@ import type { MeasurementSpec } from './catalogue.js';
  * a kind's extracts give their lines (`traffic`, `line`, `nat` ...).
  */
 export type Area = string;
-/** The order areas are listed in messages; areas of other kinds follow in the order they declare them. */
-export const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system', 'nat', 'radio'];
+/**
+ * The order the areas any make may have are listed in messages; a kind's own
+ * areas (a gateway's `nat`, a speaker's `radio`) follow in the order its pages feed them.
+ */
+const AREAS: readonly Area[] = ['traffic', 'line', 'lan', 'system'];
 
 /** A page's text, with the fetch timings when it came over the network. */
 export interface PageText {
@@ -54,14 +57,14 @@ export interface ExtractContext extends ParseContext {
 }
 
 /** Who a device says it is: the host tag it should get unless the config names one. */
-export interface Identity {
+interface Identity {
   readonly host: string;
   /** What was changed in the name to make it a tag (a name cut to its first characters): one `W!` line. */
   readonly note?: string;
 }
 
 /** One area's metrics from one page. */
-export interface Extract {
+interface Extract {
   readonly area: Area;
   /**
    * Metrics of this area found on the page; tags identify the series within
@@ -124,7 +127,7 @@ export interface SecretSpec {
 }
 
 /** The requests a login may make: the device's own, under its time limit, never logged. */
-export interface LoginHttp {
+interface LoginHttp {
   fetch(path: string, extra?: { readonly form?: URLSearchParams; readonly cookie?: string }): Promise<{ readonly body: string; readonly cookies: readonly string[] }>;
 }
 
@@ -182,7 +185,7 @@ export interface KindKey {
   read(text: string): unknown;
 }
 
-/** A config value a kind refuses; the message says why, without the file, section and key. */
+/** A config value a kind refuses; the message says why, without the file, section and key (a kind's command: with the option). */
 export class SettingError extends Error {
   override name = 'SettingError';
 }
@@ -255,15 +258,73 @@ export interface PanelSpec {
   readonly threshold?: 'data_cap';
 }
 
+/**
+ * An option of a command a kind contributes, as the command line's table
+ * declares its own (src/cli/table.ts takes these as they are).
+ */
+type KindOption =
+  | { readonly type: 'string'; readonly describe: string; readonly default?: string; readonly requiresArg?: true; readonly choices?: readonly string[] }
+  | { readonly type: 'number'; readonly describe: string; readonly default?: number }
+  | { readonly type: 'boolean'; readonly describe: string; readonly default?: boolean };
+
+/** Where a kind's command writes: stdout as it is, stderr as whole `E!`/`W!`/`I!` lines (src/log.ts makes them). */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(lines: readonly string[]): void;
+}
+
+/**
+ * A command only a kind has (Sonos's `discover`): listed by --help after the
+ * program's own commands, before `simulate`, and run by name.
+ */
+export interface KindCommand {
+  readonly name: string;
+  readonly describe: string;
+  /** In the order --help lists them. */
+  readonly options: Readonly<Record<string, KindOption>>;
+  /**
+   * Runs it with its options' values (each option's type; defaults filled in).
+   * Load what it needs here, not where the kind is declared: every run loads the kinds.
+   * @returns the exit status.
+   * @throws SettingError for a value the user must change (`--target: ...`): exit 2 with the message.
+   */
+  run(args: Readonly<Record<string, unknown>>, io: CommandIo): Promise<number>;
+}
+
+/** Ways a make's simulated devices misbehave beyond the faults any make's pages can be spoilt with (`simulate --fault`). */
+interface KindFaults {
+  /** Who misbehaves, for --help: `the Pace misbehaves`, `the first speaker`. */
+  readonly who: string;
+  /** The make's own faults, in the order --help and messages list them. */
+  readonly names: readonly string[];
+  /** Its simulator spoils its pages with the faults every make may use too (src/simulate/faults.ts): --help lists them under it. */
+  readonly shared?: true;
+}
+
+/** An option of `simulate` a make contributes (`--layout`): listed by `simulate --help`, checked here, given to the simulator. */
+interface SimulateOption {
+  /** `layout` for `--layout`. */
+  readonly name: string;
+  readonly option: KindOption;
+  /** The simulator's option it sets (src/simulate/server.ts's SimulatorOptions: `layout`, `speakers`). */
+  readonly sets: string;
+  /** Why a value is refused, after the option's name (`is not a number of speakers from 0 to 200`); undefined when it is fine. */
+  check?(value: unknown): string | undefined;
+}
+
 /** Serves a make's simulated devices inside the built-in simulator (see src/simulate/server.ts). */
-export type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake>;
+type SimulatorLoader = () => Promise<import('../simulate/make.js').SimulatedMake>;
 
 /** A config `type`. */
 export interface DeviceKind {
   readonly type: string;
   readonly description: string;
-  /** A gateway (the home's Internet connection) or a speaker (a device in the home): how the dashboard groups its panels. */
-  readonly role: 'gateway' | 'speaker';
+  /** A gateway (the home's Internet connection) or another device in the home (a speaker): how the dashboard groups its panels; a gateway's lines get homenet_usage. */
+  readonly role: 'gateway' | 'device';
+  /** A URL devices of this kind usually answer at (`http://192.168.1.254`): the first kind with one gives help texts and messages their example. */
+  readonly exampleUrl?: string;
+  /** What its simulator serves, in words for `simulate --help` (`gateways`, `Sonos speakers`); the same for kinds of one make. */
+  readonly simulates?: string;
   /** What to check when the address has none of this kind's pages (its first page answers 404). */
   readonly notFoundHint: string;
   /** Tried in order until one's first page answers; the answer is kept for the run. */
@@ -281,8 +342,16 @@ export interface DeviceKind {
   readonly panels?: readonly PanelSpec[];
   /** What `capture` masks on its pages besides addresses and serials. */
   readonly masks?: readonly MaskSpec[];
+  /** XML elements on its pages whose text is a serial number (`SerialNumber`): `capture` masks them as it masks a serial row. */
+  readonly serialElements?: readonly string[];
   /** Its simulated devices (the same loader for kinds of one make: started once). */
   readonly simulator?: SimulatorLoader;
+  /** Options of `simulate` for its simulated devices (the same objects for kinds of one make), in the order --help lists them. */
+  readonly simulateOptions?: readonly SimulateOption[];
+  /** Its simulated devices' own faults (the same object for kinds of one make). */
+  readonly faults?: KindFaults;
+  /** Commands only it has (the same objects for kinds of one make: listed once). */
+  readonly commands?: readonly KindCommand[];
 }
 
 /** Areas collected when the config does not say: everything that needs no login and is not opt-in. */
@@ -311,9 +380,4 @@ export function kindAreas(kind: DeviceKind): Area[] {
 /** Whether devices of the kind name themselves (a Sonos zone name): their host tag comes from them unless the config sets one. */
 export function namesItself(kind: DeviceKind): boolean {
   return kind.namesItself === true || kind.families.some((f) => f.pages.some((p) => p.identify !== undefined));
-}
-
-/** The areas a family's login guards: those fed by its pages behind the login. */
-export function guardedAreas(family: Family): Area[] {
-  return [...new Set(family.pages.filter((p) => p.login === true).flatMap((p) => p.extracts.map((e) => e.area)))];
 }

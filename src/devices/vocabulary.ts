@@ -38,7 +38,13 @@ export const TIMINGS: readonly FieldSpec[] = [
   { name: 'elapsed_time', type: 'integer', unit: 'ms', about: "time to the first byte of the answer (the device's think time)" },
 ];
 
-export const UPTIME: FieldSpec = { name: 'uptime_s', type: 'integer', unit: 's', uptime: true, about: 'time since the last reboot' };
+export const UPTIME: FieldSpec = { name: 'uptime_s', type: 'integer', unit: 's', uptime: true, about: 'time since the last reboot', label: 'uptime' };
+
+/** The line saying what a device is (model, firmware, serial) and its uptime, whatever its make. */
+export const SYSTEM_MEASUREMENT = 'homenet_system';
+
+/** The program's own line about each device's gather (success, time, values left out, why not): src/collect/scrape.ts writes it. */
+export const SCRAPE_MEASUREMENT = 'homenet_scrape';
 
 /** Tags of the system line: what the device says it is (a firmware upgrade starts a new series). */
 export const SYSTEM_TAGS = ['model', 'model_number', 'firmware', 'serial', 'manufacturer', 'hardware'];

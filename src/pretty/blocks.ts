@@ -9,10 +9,9 @@
  * speakers carry a host tag each, none of them the household's own: each
  * speaker gets a block under the household's, with the household's status.
  */
-import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
-import { DEFAULT_MEASUREMENT } from '../config.js';
-import { catalogue, DEVICE_KINDS } from '../devices/index.js';
-import type { Metric } from '../lineprotocol.js';
+import { DEFAULT_MEASUREMENT } from '../config/index.js';
+import { catalogue, DEVICE_KINDS, SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT } from '../devices/index.js';
+import { WRAP_32, type Metric } from '../lineprotocol.js';
 import { escapeControls } from '../log.js';
 import { bytes, count, describe, human } from './units.js';
 import { USAGE_MEASUREMENT, usageWords } from './usage.js';
@@ -54,7 +53,6 @@ const COLUMNS = ['rx_bytes', 'tx_bytes', 'rx_pkts', 'tx_pkts', 'rx_err', 'tx_err
 const COLUMN_FIELDS = new Set([...COLUMNS, ...COLUMNS.map(net), 'total_time', 'elapsed_time']);
 /** Tags that tell a device's rows apart; they make the row's name. */
 const LABEL_TAGS = ['interface', 'line', 'direction'];
-const SYSTEM = 'homenet_system';
 
 const hostOf = (m: Metric): string => m.tags['host'] ?? '';
 
@@ -131,8 +129,8 @@ function rate(now: Metric, before: Metric, dir: 'rx' | 'tx', seconds: number): n
       const b = int(now, f);
       if (a === undefined || b === undefined) continue;
       // A raw 32-bit counter that wrapped between the readings; a bigger one that went down was reset.
-      if (b < a && a >= 2n ** 32n) return undefined;
-      const delta = b >= a ? b - a : b + 2n ** 32n - a;
+      if (b < a && a >= WRAP_32) return undefined;
+      const delta = b >= a ? b - a : b + WRAP_32 - a;
       return (Number(delta) * per) / seconds;
     }
   }
@@ -200,16 +198,18 @@ const tagText = (tags: readonly [string, string][]): string[] => tags.map(([t, v
 function about(system: Metric | undefined): string {
   if (!system) return '';
   const st = system.tags;
-  const uptime = system.fields['uptime_s'];
+  const cat = catalogue(DEFAULT_MEASUREMENT);
+  const uptimeField = cat.uptime(system.name);
+  const uptime = uptimeField === undefined ? undefined : system.fields[uptimeField];
   return escapeControls(
     [
-      uptime === undefined ? undefined : `up ${human('uptime_s', uptime)}`,
+      uptime === undefined || uptimeField === undefined ? undefined : `up ${human(uptimeField, uptime)}`,
       [st['manufacturer'], st['model']].filter((s) => s !== undefined).join(' '),
       st['firmware'] === undefined ? undefined : `firmware ${st['firmware']}`,
       st['hardware'] === undefined ? undefined : `hardware ${st['hardware']}`,
       st['serial'] === undefined ? undefined : `serial ${st['serial']}`,
       ...Object.entries(system.fields)
-        .filter(([f]) => f !== 'info' && f !== 'uptime_s')
+        .filter(([f]) => f !== uptimeField && cat.field(system.name, f)?.hidden !== true)
         .map(([f, v]) => describe(f, v)),
     ]
       .filter((s) => s !== undefined && s !== '')
@@ -229,7 +229,7 @@ interface Context {
 
 /** The block of one host's lines: its system line as the about line, the rest as rows; `said` are tags the heads above already say. */
 function hostBlock(head: string, tags: readonly [string, string][], error: string | undefined, lines: readonly Metric[], said: ReadonlySet<string>, c: Context): Block {
-  const system = lines.find((m) => m.name === SYSTEM);
+  const system = lines.find((m) => m.name === SYSTEM_MEASUREMENT);
   const rows = lines
     .filter((m) => m !== system && m.name !== USAGE_MEASUREMENT)
     .map((m) => {
@@ -246,7 +246,7 @@ function hostBlock(head: string, tags: readonly [string, string][], error: strin
 /** A device's blocks: its own, then one per other host tag among its lines (a household's speakers). */
 function deviceBlocks(d: Device, c: Context): Block[] {
   const own = d.scrape ? hostOf(d.scrape) : hostOf(d.lines[0] ?? { name: '', tags: {}, fields: {} });
-  const data = d.lines.filter((m) => m.name !== SYSTEM);
+  const data = d.lines.filter((m) => m.name !== SYSTEM_MEASUREMENT);
   // Tags all the device's lines carry are said once, in its head; a device that failed has only its scrape line.
   const shared = sharedTags(data.length > 0 ? data : d.scrape ? [d.scrape] : [], new Set());
   const said = new Set(shared.map(([t]) => t));
@@ -259,7 +259,7 @@ function deviceBlocks(d: Device, c: Context): Block[] {
   const head = [
     own,
     d.scrape?.tags['type'],
-    status === undefined ? undefined : `${status}${took ? ` in ${human('duration_ms', took)}` : ''}`,
+    status === undefined ? undefined : `${status}${took ? ` in ${human('duration_ms', took, 'ms')}` : ''}`,
     omitted ? `${omitted} values left out` : undefined,
   ].filter((s) => s !== undefined && s !== '');
   const lines = d.lines.filter((m) => hostOf(m) === own);
@@ -268,7 +268,7 @@ function deviceBlocks(d: Device, c: Context): Block[] {
     if (host === own) continue;
     const lines = d.lines.filter((m) => hostOf(m) === host);
     const mine = sharedTags(
-      lines.filter((m) => m.name !== SYSTEM),
+      lines.filter((m) => m.name !== SYSTEM_MEASUREMENT),
       said,
     );
     const head = [host, status].filter((s) => s !== undefined).join(' · ');

@@ -12,7 +12,7 @@ import { clip, columns, cut, pad, wrap } from './text.js';
 import { perSecond } from './units.js';
 
 /** How wide a table may be, and what to do with text that does not fit. */
-export interface Layout {
+interface Layout {
   /** Terminal columns. */
   readonly width: number;
   /** Long text: wrapped onto more lines (a one-off table) or cut (a screen redrawn in place, one line a row). */

@@ -2,10 +2,10 @@
  * Values in words for the terminal views: each number with its unit beside
  * it (`link speed 10.0 Gbit/s`, never `link_speed_mbps=10.0 Gbit/s`), three
  * significant digits so that a column stays narrow and a glance is enough.
- * Units come from the kinds' field catalogue and the field names' suffixes.
+ * Units, labels and a flag's words come from the kinds' field catalogue.
  */
-import { DEFAULT_MEASUREMENT } from '../config.js';
-import { catalogue } from '../devices/index.js';
+import { DEFAULT_MEASUREMENT } from '../config/index.js';
+import { catalogue, type FieldSpec } from '../devices/index.js';
 import type { FieldValue } from '../lineprotocol.js';
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
@@ -72,23 +72,36 @@ function decimal(v: number): string {
   return String(Number(v.toPrecision(Math.abs(v) >= 1 ? 4 : 2)));
 }
 
-/** Unit suffixes of field names, and the unit each stands for. */
-const SUFFIXES: readonly [string, (v: FieldValue) => string][] = [
-  ['_kbps', (v) => bitsPerSecond(Number(v.value) * 1000)],
-  ['_mbps', (v) => bitsPerSecond(Number(v.value) * 1_000_000)],
-  ['_bps', (v) => bitsPerSecond(Number(v.value))],
-  ['_dbm', (v) => `${decimal(Number(v.value))} dBm`],
-  ['_db', (v) => `${decimal(Number(v.value))} dB`],
-  ['_pct', (v) => `${decimal(Number(v.value))}%`],
-  ['_c', (v) => `${decimal(Number(v.value))} °C`],
-  ['_v', (v) => `${decimal(Number(v.value))} V`],
-  ['_ma', (v) => `${decimal(Number(v.value))} mA`],
-  ['_ms', (v) => `${String(v.value)} ms`],
-  ['_time', (v) => `${String(v.value)} ms`],
-];
+/** A number in one of the catalogue's units, and the suffix a field's name in that unit ends with (not repeated in its label). */
+interface Shown {
+  readonly suffix: string;
+  show(v: FieldValue): string;
+}
 
-/** One value in the unit its name says. */
-export function human(field: string, v: FieldValue): string {
+/** A float or int with a unit after it, as written. */
+const inUnit = (suffix: string, unit: string): Shown => ({ suffix, show: (v) => `${decimal(Number(v.value))}${unit}` });
+
+/** How a value in each of the catalogue's units is shown. */
+const SHOWN: Readonly<Record<string, Shown>> = {
+  'kbit/s': { suffix: '_kbps', show: (v) => bitsPerSecond(Number(v.value) * 1000) },
+  'Mbit/s': { suffix: '_mbps', show: (v) => bitsPerSecond(Number(v.value) * 1_000_000) },
+  'bit/s': { suffix: '_bps', show: (v) => bitsPerSecond(Number(v.value)) },
+  dBm: inUnit('_dbm', ' dBm'),
+  dB: inUnit('_db', ' dB'),
+  percent: inUnit('_pct', '%'),
+  '°C': inUnit('_c', ' °C'),
+  V: inUnit('_v', ' V'),
+  mA: inUnit('_ma', ' mA'),
+  ms: { suffix: '_ms', show: (v) => `${String(v.value)} ms` },
+};
+
+/** The catalogue's entry for a field, by its name (the measurement's name does not matter here). */
+function specOf(field: string): FieldSpec | undefined {
+  return catalogue(DEFAULT_MEASUREMENT).named(field);
+}
+
+/** One value in its unit, from the kinds' catalogues unless `unit` says (a line of the program's own, not in them). */
+export function human(field: string, v: FieldValue, unit?: string): string {
   switch (v.kind) {
     case 'bool':
       return v.value ? 'yes' : 'no';
@@ -96,27 +109,26 @@ export function human(field: string, v: FieldValue): string {
       return v.value;
     case 'float':
     case 'int': {
-      // By field name, from the kinds' catalogues (the measurement's name does not matter here).
-      const unit = catalogue(DEFAULT_MEASUREMENT).unitOf(field);
-      if (v.kind === 'int' && unit === 'bytes') return bytes(v.value);
-      if (v.kind === 'int' && unit === 'uptime') return duration(v.value);
-      const suffix = SUFFIXES.find(([s]) => field.endsWith(s));
-      if (suffix) return suffix[1](v);
+      const spec = unit === undefined ? specOf(field) : undefined;
+      const u = unit ?? (spec?.uptime === true ? 'uptime' : spec?.unit);
+      if (v.kind === 'int' && u === 'bytes') return bytes(v.value);
+      if (v.kind === 'int' && u === 'uptime') return duration(v.value);
+      const shown = u === undefined ? undefined : SHOWN[u];
+      if (shown) return shown.show(v);
       return v.kind === 'int' ? v.value.toLocaleString('en-US') : decimal(v.value);
     }
   }
 }
 
-/** A field in words with its unit beside the number: `link_speed_mbps` 10000 -> `link speed 10.0 Gbit/s`. */
+/** A field in words with its unit beside the number, as the catalogue says: `link_speed_mbps` 10000 -> `link speed 10.0 Gbit/s`. */
 export function describe(field: string, v: FieldValue): string {
-  const words = (field === 'uptime_s' ? 'uptime' : field.replace(/_(kbps|mbps|bps|dbm|db|pct|c|v|ma|ms)$/, '')).replace(/_/g, ' ');
+  const spec = specOf(field);
+  const suffix = spec?.unit === undefined ? undefined : SHOWN[spec.unit]?.suffix;
+  const words = spec?.label ?? (suffix !== undefined && field.endsWith(suffix) ? field.slice(0, -suffix.length) : field).replace(/_/g, ' ');
   if (v.kind === 'bool') {
-    if (field === 'up' || field === 'link_up') return `${field === 'up' ? '' : 'link '}${v.value ? 'up' : 'down'}`;
+    if (spec?.states) return v.value ? spec.states[0] : spec.states[1];
     return v.value ? words : `not ${words}`;
   }
-  // Names of things read as themselves: "DSL", "full", "G.993.2_17a".
-  if (v.kind === 'string' && ['source', 'protocol', 'channel', 'duplex', 'network_type'].includes(field)) return v.value;
-  // A port's speed beside its state (`up · 1.00 Gbit/s`) needs no word: a narrow window keeps it whole.
-  if (field === 'speed_bps') return human(field, v);
-  return `${words} ${human(field, v)}`;
+  const value = human(field, v);
+  return words === '' ? value : `${words} ${value}`;
 }

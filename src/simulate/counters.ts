@@ -31,7 +31,7 @@ export function fromZero<K extends string>(rates: Readonly<Record<K, Rate>>, reb
 }
 
 /** The counter `elapsedMs` after start, wrapped at 2^bits. */
-export function counterAt(rate: Rate, elapsedMs: number, bits: 32 | 64): bigint {
+function counterAt(rate: Rate, elapsedMs: number, bits: 32 | 64): bigint {
   const ms = BigInt(Math.max(0, Math.floor(elapsedMs)));
   return (rate.start + (rate.perSecond * ms) / 1000n) % 2n ** BigInt(bits);
 }

@@ -12,12 +12,10 @@ import type { Fault } from './faults.js';
 export interface SimulatedContext {
   /** The fault the devices misbehave with (`none` when they behave); each make says which of its pages it spoils. */
   readonly fault: Fault;
-  /** Table layout of the pages, for a make whose firmware comes in several; undefined: the make's usual one. */
-  readonly layout: string | undefined;
+  /** The options the kinds add to `simulate` (`--layout`), by the name each make reads (DeviceKind.simulateOptions' `sets`); absent: the make's default. */
+  readonly options: Readonly<Record<string, unknown>>;
   /** Web sessions each device that has a login allows at once. */
   readonly maxSessions: number;
-  /** Speakers in the simulated household. */
-  readonly speakers: number;
   /** Time since the simulator started, ms. */
   elapsed(): number;
   /** Calls `fn` `ms` from now on the simulator's clock (a test's fake one moves when it says); what it returns cancels it. */
@@ -28,20 +26,6 @@ export interface SimulatedContext {
    * been up since before the simulator started.
    */
   sinceReboot(prefix: string): number | undefined;
-}
-
-/** A simulated device in the home that a test may want to find (a speaker that refuses every request). */
-export interface SimulatedSpeaker {
-  /** URL prefix on the simulator: its device URL is the simulator's URL and this. */
-  readonly prefix: string;
-  /** Answers 403 to everything: the owner turned local access off. */
-  readonly forbidden: boolean;
-}
-
-/** What a make's devices answer besides HTTP, once the server listens. */
-export interface Listening {
-  /** Loopback UDP port answering SSDP M-SEARCH for its devices. */
-  readonly ssdpPort?: number;
 }
 
 /** A make's running simulated devices. */
@@ -61,16 +45,28 @@ export interface SimulatedDevices {
   /** The `--device` values (`type=URL`) the demo collects: each device once (a household through one speaker). */
   demo(baseUrl: string): string[];
   /** Starts what else the devices answer (SSDP) once the server listens at `baseUrl`. */
-  listen?(baseUrl: string): Promise<Listening>;
+  listen?(baseUrl: string): Promise<void>;
   close?(): Promise<void>;
   /** Open login sessions of its device at this URL prefix; undefined when no device of the make is there. */
   sessions?(prefix: string): number | undefined;
-  /** Its speakers, if it simulates any. */
-  readonly speakers?: readonly SimulatedSpeaker[];
+  /**
+   * What its devices add to the running Simulator for tests and tools (a
+   * household's speakers, the SSDP port), asked once it listens; lists of
+   * several makes under one name are joined. A make types them by augmenting
+   * Simulator from its own folder (src/devices/<make>/simulate/).
+   */
+  extras?(): Readonly<Record<string, unknown>>;
 }
 
 /** A make's simulator. */
 export interface SimulatedMake {
+  /**
+   * The `--device` values (`type=URL` under the simulator's base URL) of the
+   * collects that call what a user's collects of this make call, one list a
+   * run: the build runs them before it makes the code cache (src/build/warm.ts),
+   * the i-th list of every make in one run.
+   */
+  warmUp?(baseUrl: string): readonly (readonly string[])[];
   /**
    * Sets up its devices (no socket is opened before {@link SimulatedDevices.listen}).
    * @throws Error when an option does not fit its devices (an unknown layout).

@@ -5,20 +5,29 @@
  * trying a Telegraf config without the devices. A fault mode makes them
  * misbehave the ways real devices do. Never loaded by `collect`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import { declared } from '../devices/index.js';
-import type { Fault } from './faults.js';
-import type { Listening, SimulatedContext, SimulatedDevices, SimulatedSpeaker } from './make.js';
+import { SHARED_FAULTS, type Fault } from './faults.js';
+import type { SimulatedContext, SimulatedDevices } from './make.js';
 import { notAllowed, notFound } from './reply.js';
 
-export { FAULTS, HOSTILE_FAULTS, type Fault } from './faults.js';
-export type { SimulatedSpeaker } from './make.js';
+export { HOSTILE_FAULTS, type Fault } from './faults.js';
 
+/** Every fault `--fault` takes: the shared ones, then each make's own in the order the kinds were registered. */
+export function knownFaults(): Fault[] {
+  return [...SHARED_FAULTS, ...declared((k) => (k.faults ? [k.faults] : [])).flatMap((f) => f.names)];
+}
+
+/** The faults of the kinds registered when the simulator is loaded (the built-in ones). */
+export const FAULTS: readonly Fault[] = knownFaults();
+
+/** The options of SimulatorOptions the server reads itself; the others are the kinds'. */
+const OWN_OPTIONS: ReadonlySet<string> = new Set(['port', 'address', 'fault', 'delayMs', 'now', 'clock', 'maxSessions']);
+
+/** What `simulate` and the tests may choose. */
 export interface SimulatorOptions {
-  /** Table layout of the pages, for a make whose firmware comes in several (default: each make's usual one). */
-  readonly layout?: string;
   readonly fault?: Fault;
   /** 0 (the default) picks a free port. */
   readonly port?: number;
@@ -32,11 +41,11 @@ export interface SimulatorOptions {
   readonly clock?: Clock;
   /** Web sessions each device with a login allows at once (the real ones allow very few; default 4). */
   readonly maxSessions?: number;
-  /** Speakers in the simulated household (default 4). */
-  readonly speakers?: number;
+  /** The options the kinds add (`layout`, as `simulate --layout` sets it), by the name each make reads; absent: the make's default. */
+  readonly [kindOption: string]: unknown;
 }
 
-/** A running simulator. */
+/** A running simulator; a make adds what its devices offer (SimulatedDevices.extras), and their types by augmenting this. */
 export interface Simulator {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
@@ -44,10 +53,6 @@ export interface Simulator {
   readonly hits: ReadonlyMap<string, number>;
   /** Open login sessions of the device at this path prefix (0 when there is none). */
   sessions(prefix: string): number;
-  /** The simulated speakers; each one's URL is `url + prefix`. */
-  readonly speakers: readonly SimulatedSpeaker[];
-  /** Loopback UDP port answering SSDP M-SEARCH for the speakers (0 when nothing does). */
-  readonly ssdpPort: number;
   /**
    * Reboots the device at this URL prefix (`''` for the one at the root)
    * now: its uptime and counters start again from 0, as a real one's do.
@@ -73,9 +78,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const reboots = new Map<string, number>();
   const ctx: SimulatedContext = {
     fault: options.fault ?? 'none',
-    layout: options.layout,
+    options: Object.fromEntries(Object.entries(options).filter(([key]) => !OWN_OPTIONS.has(key))),
     maxSessions: options.maxSessions ?? 4,
-    speakers: options.speakers ?? 4,
     elapsed: () => now() - started,
     later,
     sinceReboot: (prefix) => {
@@ -89,27 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // Counters grow from here, not from before what the makes built at start (a fault's 24 MB answer).
   started = now();
   const hits = new Map<string, number>();
-
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = req.url ?? '/';
-    hits.set(url, (hits.get(url) ?? 0) + 1);
-    if (devices.some((d) => d.handle(req, res, url))) return;
-    if (req.method === 'GET') notFound(res);
-    else notAllowed(res);
-  };
-  const delay = options.delayMs ?? 0;
-  const server = createServer((req, res) => {
-    if (delay <= 0) {
-      handler(req, res);
-      return;
-    }
-    res.on(
-      'close',
-      later(delay, () => {
-        handler(req, res);
-      }),
-    );
-  });
+  const server = httpServer(devices, hits, options.delayMs ?? 0, later);
   const closeServer = (): Promise<void> =>
     new Promise<void>((resolve) => {
       server.close(() => {
@@ -126,33 +110,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     );
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, address, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  const url = `http://${host}:${port}`;
-  let listening: Listening[];
+  const url = await listen(server, options.port ?? 0, address);
   try {
-    listening = await Promise.all(devices.map(async (d) => (await d.listen?.(url)) ?? {}));
+    await Promise.all(devices.map(async (d) => d.listen?.(url)));
   } catch (err) {
     await closeDevices();
     await closeServer();
     throw err;
   }
-  return {
+  const core = {
     url,
     hits,
-    sessions: (prefix) => devices.map((d) => d.sessions?.(prefix)).find((n) => n !== undefined) ?? 0,
-    speakers: devices.flatMap((d) => d.speakers ?? []),
-    reboot: (prefix) => {
+    sessions: (prefix: string) => devices.map((d) => d.sessions?.(prefix)).find((n) => n !== undefined) ?? 0,
+    reboot: (prefix: string) => {
       reboots.set(prefix, now());
     },
-    ssdpPort: listening.map((l) => l.ssdpPort).find((p) => p !== undefined) ?? 0,
     describe: () => devices.flatMap((d) => d.describe(url)),
     demoDevices: () => devices.flatMap((d) => d.demo(url)),
     close: async () => {
@@ -160,4 +132,55 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await closeServer();
     },
   };
+  // The extras' types are what each make adds to Simulator (a module augmentation in its folder).
+  return Object.assign(extrasOf(devices), core) as unknown as Simulator;
+}
+
+/** What the makes' devices add to the Simulator: a name's lists joined across makes, else the first make's value. */
+function extrasOf(devices: readonly SimulatedDevices[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const d of devices) {
+    for (const [key, value] of Object.entries(d.extras?.() ?? {})) {
+      const had = out[key];
+      if (Array.isArray(had) && Array.isArray(value)) out[key] = [...(had as unknown[]), ...(value as unknown[])];
+      else out[key] ??= value;
+    }
+  }
+  return out;
+}
+
+/** The HTTP server: each request counted by path and given to the first make whose devices take it, after `delay` ms when set. */
+function httpServer(devices: readonly SimulatedDevices[], hits: Map<string, number>, delay: number, later: SimulatedContext['later']): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    hits.set(url, (hits.get(url) ?? 0) + 1);
+    if (devices.some((d) => d.handle(req, res, url))) return;
+    if (req.method === 'GET') notFound(res);
+    else notAllowed(res);
+  };
+  return createServer((req, res) => {
+    if (delay <= 0) {
+      handler(req, res);
+      return;
+    }
+    res.on(
+      'close',
+      later(delay, () => {
+        handler(req, res);
+      }),
+    );
+  });
+}
+
+/** Listens on `port` (0: a free one) at the loopback `address`; the base URL. */
+async function listen(server: Server, port: number, address: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${bound}`;
 }

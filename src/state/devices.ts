@@ -4,7 +4,7 @@
  * describing pages said) to and from the state file's `devices`.
  */
 import type { DeviceState } from '../collect/index.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { DEVICE_KINDS } from '../devices/index.js';
 import type { RememberedDevice } from './format.js';
 

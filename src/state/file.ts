@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { currentUser, FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from '../files.js';
-import { error, warning } from '../log.js';
+import { currentUser, errnoOf, FileRefused, kindOf, MAX_STATE_BYTES, readRegularFile } from '../files.js';
+import { error, shellWord, warning } from '../log.js';
 import { emptyState, looksLikeOurs, stateFromJson, stateToJson, withoutDescribed, type State } from './format.js';
 
 /** The state, whether it may be written back, and what to warn about. */
@@ -23,11 +23,6 @@ export interface LoadedState {
   readonly writable: boolean;
   /** A `W!` line (it fixes itself) or an `E!` line (it needs someone: `isStateProblem`). */
   readonly warning?: string;
-}
-
-/** A word or path as a shell would take it, for a command to copy. */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 /** A user's name from /etc/passwd (Node has no getpwuid), else `uid N`. */
@@ -97,7 +92,7 @@ export function loadState(path: string): LoadedState {
         warning: error(`state file ${path} is ${err.code}: it is left untouched; fix: point state_file at a regular file, or at a path that does not exist yet; ${UNTIL_FIXED}`),
       };
     }
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     if (code === 'ENOENT') return { state: emptyState(), writable: true, warning: warning(`state file ${path} does not exist yet: counter totals start fresh`) };
     if (code === 'EACCES' || code === 'EPERM') return { state: emptyState(), writable: false, warning: unreadable(path, code) };
     return { state: emptyState(), writable: false, warning: error(`cannot read state file ${path} (${code ?? 'error'}): ${UNTIL_FIXED}`) };
@@ -172,7 +167,7 @@ export function saveState(path: string, state: State): string | undefined {
     const now = lstatSync(path);
     if (!now.isFile()) return error(`state file ${path} is now ${kindOf(now)}, not a regular file: it is left untouched; ${UNTIL_FIXED}`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return cannotWrite(path, err);
+    if (errnoOf(err) !== 'ENOENT') return cannotWrite(path, err);
   }
   // Never larger than what the next run reads: a file refused on reading would restart every total.
   const text = boundedText(state);
@@ -206,7 +201,7 @@ export function saveState(path: string, state: State): string | undefined {
 
 /** `E!` for a failed write; a folder this user may not write in names the chown that fixes it. */
 function cannotWrite(path: string, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  const code = errnoOf(err) ?? String(err);
   if (code === 'EACCES' || code === 'EPERM') {
     // The file is replaced by a rename, so what must be writable is its folder.
     const user = currentUser();

@@ -25,7 +25,7 @@
  * misread gets a new version; this reader then keeps reading every older
  * version, and the next save writes the new one.
  */
-import { emptyState as emptyCounters, type CounterState } from '../counters.js';
+import { emptyState as emptyCounters, type CounterState } from '../counters/index.js';
 import type { FieldValue, Metric } from '../lineprotocol.js';
 import type { PeriodCount, UsageMemory } from '../usage/index.js';
 

@@ -5,9 +5,10 @@
  * (devices.ts). A run opens it once with {@link StateFile.open} and saves it
  * after each gather.
  */
-import { SCRAPE_MEASUREMENT, type DeviceState } from '../collect/index.js';
-import type { Config } from '../config.js';
-import { withoutTotals, type CounterState } from '../counters.js';
+import type { DeviceState } from '../collect/index.js';
+import { SCRAPE_MEASUREMENT } from '../devices/index.js';
+import type { Config } from '../config/index.js';
+import { withoutTotals, type CounterState } from '../counters/index.js';
 import { bool, type Metric } from '../lineprotocol.js';
 import { levelOf } from '../log.js';
 import { withoutUsage, type PeriodCount, type UsageMemory } from '../usage/index.js';

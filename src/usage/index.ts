@@ -1,7 +1,7 @@
 /**
  * `homenet_usage`: the data each gateway carried in the ISP's billing
  * period, from the exact `*_total` twins of its traffic line's `rx_bytes`
- * and `tx_bytes` (counters.ts), so a 32-bit wrap or a reboot costs nothing
+ * and `tx_bytes` (counters/index.ts), so a 32-bit wrap or a reboot costs nothing
  * the totals do not already count.
  *
  * What a gateway used so far is kept with the totals (the state file, and
@@ -22,19 +22,18 @@
  * - Totals that started again (a state file that was lost, a host forgotten)
  *   add nothing for that gather, and the period says `partial=true`.
  */
-import type { Config, DeviceConfig } from '../config.js';
-import { SCRAPE_MEASUREMENT } from '../collect/scrape.js';
-import { totalOf, type CounterState } from '../counters.js';
+import { SCRAPE_MEASUREMENT } from '../devices/index.js';
+import type { Config, DeviceConfig, UsagePlan } from '../config/index.js';
+import { totalOf, type CounterState } from '../counters/index.js';
 import { USAGE } from '../devices/vocabulary.js';
 import { bool, float, int, type FieldValue, type Metric } from '../lineprotocol.js';
 import { periodStart } from './period.js';
-import type { UsagePlan } from './settings.js';
 
 /** The measurement. */
 export const USAGE_MEASUREMENT = USAGE.name;
 /** Readings further apart than this across a period's start are not shared between the periods by time (1 hour). */
 export const MAX_SPLIT_MS = 3_600_000;
-/** A gateway host not counted for this long is forgotten (as the totals forget a host, counters.ts). */
+/** A gateway host not counted for this long is forgotten (as the totals forget a host, counters/index.ts). */
 const FORGET_AFTER_MS = 30 * 86_400_000;
 /** Gateways remembered at most (the most recently counted): a home has one or two. */
 const MAX_GATEWAYS = 64;

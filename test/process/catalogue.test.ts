@@ -9,7 +9,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { catalogue, DEVICE_KINDS, isType } from '../../src/devices/index.js';
 import type { Metric } from '../../src/lineprotocol.js';
 import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';

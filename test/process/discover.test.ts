@@ -8,7 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { discover, iniSections } from '../../src/devices/sonos/discover.js';
 import { ZONEPLAYER_ST } from '../../src/devices/sonos/simulate/sonos.js';
 

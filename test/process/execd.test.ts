@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Fetcher } from '../../src/collect/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { runExecd } from '../../src/execd.js';
-import { FetchError, fetchPage } from '../../src/http.js';
+import { FetchError, fetchPage } from '../../src/http/index.js';
 import { SIM_ACCESS_CODE } from '../../src/devices/att/simulate/bgw.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';

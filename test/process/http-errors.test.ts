@@ -11,8 +11,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { collect } from '../../src/collect/index.js';
-import { buildConfig } from '../../src/config.js';
-import { fetchPage } from '../../src/http.js';
+import { buildConfig } from '../../src/config/index.js';
+import { fetchPage } from '../../src/http/index.js';
 import { needs } from '../support/needs.js';
 
 /** A loopback server that answers every request with `head` (a status line and headers) and no body. */

@@ -7,7 +7,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { FetchError, fetchPage, type Agents } from '../../src/http.js';
+import { FetchError, fetchPage, type Agents } from '../../src/http/index.js';
 import { until } from '../support/clock.js';
 import { needs } from '../support/needs.js';
 
@@ -320,7 +320,7 @@ describe('fetchPage and connections', () => {
     const srv = await rawServer((_req, socket) => socket.write(OK('kept')));
     try {
       // A program that fetches with agents and never closes them must still end by itself.
-      const script = `import { fetchPage } from ${JSON.stringify(new URL('../../src/http.js', import.meta.url).href)};
+      const script = `import { fetchPage } from ${JSON.stringify(new URL('../../src/http/index.js', import.meta.url).href)};
         const page = await fetchPage(new URL(${JSON.stringify(srv.url)}), { signal: AbortSignal.timeout(3000), agents: {} });
         process.stdout.write(page.body);`;
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });

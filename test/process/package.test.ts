@@ -174,9 +174,9 @@ describe('the npm package installs and runs with no registry (issue 16, item 3)'
 
 describe("the program's runtime packages (DESIGN.md, Dependencies)", () => {
   it('the program imports only htmlparser2, yargs, ini and node: modules, and esbuild bundles all three', async () => {
-    // What esbuild itself saw while bundling src/cli.ts, as `npm run build` does.
+    // What esbuild itself saw while bundling src/cli/index.ts, as `npm run build` does.
     const result = await build({
-      entryPoints: [`${ROOT}src/cli.ts`],
+      entryPoints: [`${ROOT}src/cli/index.ts`],
       bundle: true,
       splitting: true,
       format: 'esm',

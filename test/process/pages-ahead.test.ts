@@ -10,7 +10,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { collect } from '../../src/collect/index.js';
-import { buildConfig, type Config } from '../../src/config.js';
+import { buildConfig, type Config } from '../../src/config/index.js';
 import type { Metric } from '../../src/lineprotocol.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { FakeClock, turn, until } from '../support/clock.js';

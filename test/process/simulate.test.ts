@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/index.js';
 import { registerKind, type DeviceKind } from '../../src/devices/index.js';
 import type { SimulatedContext, SimulatedMake } from '../../src/simulate/make.js';
 import { startSimulator } from '../../src/simulate/server.js';
@@ -32,7 +32,7 @@ const widgets: SimulatedMake = {
       handle(req: IncomingMessage, res: ServerResponse, url: string) {
         if (!url.startsWith('/widget/')) return false;
         seen.paths.push(url);
-        const body = `widget ${url.slice('/widget'.length)} after ${ctx.elapsed() >= 0 ? 'start' : '?'} (fault ${ctx.fault}, layout ${ctx.layout ?? 'usual'})`;
+        const body = `widget ${url.slice('/widget'.length)} after ${ctx.elapsed() >= 0 ? 'start' : '?'} (fault ${ctx.fault}, layout ${JSON.stringify(ctx.options['layout'] ?? 'usual')})`;
         res.writeHead(req.method === 'GET' ? 200 : 405, { 'content-type': 'text/plain' });
         res.end(body);
         return true;
@@ -41,14 +41,14 @@ const widgets: SimulatedMake = {
       demo: (baseUrl) => [`widget=${baseUrl}/widget`],
       listen(baseUrl) {
         seen.listens.push(baseUrl);
-        return Promise.resolve({});
+        return Promise.resolve();
       },
       close() {
         seen.closes++;
         return Promise.resolve();
       },
       sessions: (prefix) => (prefix === '/widget' ? 3 : undefined),
-      speakers: [{ prefix: '/widget/speaker', forbidden: false }],
+      extras: () => ({ speakers: [{ prefix: '/widget/speaker', forbidden: false }] }),
     };
   },
 };
@@ -79,16 +79,16 @@ describe('simulator: a registered make is served without the server knowing it',
     assert.equal(seen.starts.length, 1);
     const ctx = seen.starts[0];
     assert.equal(ctx?.fault, 'slow');
-    assert.equal(ctx.layout, 'isp');
+    assert.equal(ctx.options['layout'], 'isp');
     assert.equal(ctx.maxSessions, 2);
-    assert.equal(ctx.speakers, 1);
+    assert.equal(ctx.options['speakers'], 1);
     assert.deepEqual(seen.listens, [lab.url]);
   });
 
   it('gives the make the paths it takes, and counts them', async () => {
     const r = await get(`${lab.url}/widget/status?x=1`);
     assert.equal(r.status, 200);
-    assert.equal(r.body, 'widget /status?x=1 after start (fault slow, layout isp)');
+    assert.equal(r.body, 'widget /status?x=1 after start (fault slow, layout "isp")');
     assert.deepEqual(seen.paths, ['/widget/status?x=1']);
     assert.equal(lab.sim.hits.get('/widget/status?x=1'), 1);
   });
@@ -137,7 +137,7 @@ describe('simulate command: the lines of a registered make', () => {
       assert.equal(lines[0], `I! simulated devices on ${url}; stop with Ctrl-C`);
       assert.equal(lines.at(-1), `I!   Widget W-1: --device widget=${url}/widget`);
       const r = await get(`${url}/widget/x`);
-      assert.equal(r.body, 'widget /x after start (fault none, layout att)');
+      assert.equal(r.body, 'widget /x after start (fault none, layout "att")');
     } finally {
       stop.abort();
       assert.equal(await running, 0);

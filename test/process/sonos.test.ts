@@ -6,15 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { collect, IDENTITY_REFRESH_MS, type DeviceState } from '../../src/collect/index.js';
-import { buildConfig, type Config } from '../../src/config.js';
-import { FetchError, fetchPage } from '../../src/http.js';
+import { buildConfig, type Config } from '../../src/config/index.js';
+import { FetchError, fetchPage } from '../../src/http/index.js';
 import { serialize, type Metric } from '../../src/lineprotocol.js';
 import { DESCRIPTION_REFRESH_MS, MAX_INTERFACES, MAX_SPEAKERS, radioFields } from '../../src/devices/sonos/index.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { useSimulator } from '../support/context.js';
 import { FIXTURES, lines, runMain } from '../support/helpers.js';
 import { DESCRIPTION_FIELDS, readSupportSections, supportSections } from '../../src/devices/sonos/support.js';
-import { MAX_DEPTH, UNPACED } from '../../src/html.js';
+import { MAX_DEPTH, UNPACED } from '../../src/html/index.js';
 
 function speakerConfig(sim: Simulator, n: number, extra = '', type = 'sonos'): Config {
   return buildConfig({ file: 'sonos.ini', fileText: `[spk]\ntype = ${type}\nurl = ${sim.url}/sonos/${n}\n${extra}` });

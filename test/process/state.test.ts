@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { addTotals } from '../../src/counters.js';
+import { addTotals } from '../../src/counters/index.js';
 import { int } from '../../src/lineprotocol.js';
 import { emptyState, loadState, saveState, stateFromJson, stateToJson, type State } from '../../src/state/index.js';
 import { MAX_STATE_BYTES } from '../../src/files.js';

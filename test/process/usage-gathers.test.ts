@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { runExecd } from '../../src/execd.js';
 import { int, type FieldValue, type Metric } from '../../src/lineprotocol.js';
 import { COLLECT, renderLines, Run } from '../../src/pipeline.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Io } from '../../src/cli.js';
+import type { Io } from '../../src/cli/index.js';
 
 /** The repository root (tests run from dist/test). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,7 +36,7 @@ export interface MainResult {
  * gives what the launcher would (env, signal, stdin, a terminal, clocks).
  */
 export async function runMain(argv: readonly string[], io: Partial<Omit<Io, 'stdout' | 'stderr'>> = {}): Promise<MainResult> {
-  const { main } = await import('../../src/cli.js');
+  const { main } = await import('../../src/cli/index.js');
   let stdout = '';
   let stderr = '';
   const code = await main([...argv], { env: {}, ...io, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });

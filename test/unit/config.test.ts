@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { buildConfig, ConfigError, parseDuration, type ConfigSources } from '../../src/config.js';
+import { buildConfig, ConfigError, parseDuration, type ConfigSources } from '../../src/config/index.js';
 
 const FILE = '/etc/telegraf/homenet.ini';
 const ok = (text: string, extra: Omit<ConfigSources, 'file' | 'fileText'> = {}) => buildConfig({ file: FILE, fileText: text, ...extra });

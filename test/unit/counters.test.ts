@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { addTotals, emptyState, prune, sharedSeriesWarnings, type CounterState } from '../../src/counters.js';
-import { MAX_HOST_SERIES, MAX_WEIGHT } from '../../src/counters-budget.js';
+import { addTotals, emptyState, prune, sharedSeriesWarnings, type CounterState } from '../../src/counters/index.js';
+import { MAX_HOST_SERIES, MAX_WEIGHT } from '../../src/counters/budget.js';
 import { stateFromJson, stateToJson } from '../../src/state/index.js';
 import { bool, int, serialize, type Metric } from '../../src/lineprotocol.js';
 

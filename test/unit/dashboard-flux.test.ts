@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Dashboard } from '@grafana/schema';
-import { buildConfig } from '../../src/config.js';
-import { dashboard } from '../../src/dashboard.js';
+import { buildConfig } from '../../src/config/index.js';
+import { dashboard } from '../../src/dashboard/index.js';
 import { fluxChecker, type FluxChecker } from '../support/flux.js';
 import { drawingPanels, fill, targetsOf } from '../support/grafana.js';
 

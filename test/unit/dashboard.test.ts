@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Dashboard } from '@grafana/schema';
-import { buildConfig, type Config } from '../../src/config.js';
-import { dashboard, dashboardJson } from '../../src/dashboard.js';
+import { buildConfig, type Config } from '../../src/config/index.js';
+import { dashboard, dashboardJson } from '../../src/dashboard/index.js';
 import { drawingPanels, targetsOf, variable } from '../support/grafana.js';
 
 /** Every kind of device the simulator has, as the README's examples configure them. */

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Fetcher } from '../../src/collect/index.js';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { runExecd } from '../../src/execd.js';
-import { FetchError } from '../../src/http.js';
+import { FetchError } from '../../src/http/index.js';
 import { until } from '../support/clock.js';
 import { reads } from '../support/helpers.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { natMetrics } from '../../src/devices/att/common.js';
-import { parseHtml, readHtml, rowValues, tables, textOf, UNPACED, MAX_TREE_CHARS, ParseError } from '../../src/html.js';
+import { parseHtml, readHtml, rowValues, tables, textOf, UNPACED, MAX_TREE_CHARS, ParseError } from '../../src/html/index.js';
 
 const row = (i: number): string => `<tr><td>ipv4</td><td>tcp</td><td>${100 + (i % 50)}</td><td>192.168.1.${i % 250}</td><td>${40000 + i}</td><td>198.51.100.${i % 250}</td><td>443</td></tr>\n`;
 const sessionTable = (n: number): string =>

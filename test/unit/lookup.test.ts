@@ -1,7 +1,7 @@
 /** Name lookups as the C library does them: /etc/hosts entries and the names resolv.conf's search domains give. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hostsEntries, searchNames } from '../../src/lookup.js';
+import { hostsEntries, searchNames } from '../../src/http/lookup.js';
 
 describe('name lookups as the C library does them', () => {
   it("/etc/hosts: every address of the name or an alias, in the file's order, comments left out", () => {

@@ -1,7 +1,7 @@
 /** schema = telegraf and counter_type = float: the lines as they are shaped. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildConfig } from '../../src/config.js';
+import { buildConfig } from '../../src/config/index.js';
 import { float, int, serialize, type Metric } from '../../src/lineprotocol.js';
 import { shape } from '../../src/shape.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { addTotals, emptyState as emptyCounters } from '../../src/counters.js';
+import { addTotals, emptyState as emptyCounters } from '../../src/counters/index.js';
 import { bool, float, int, str } from '../../src/lineprotocol.js';
 import { emptyState, loadState, looksLikeOurs, saveState, STATE_VERSION, stateFromJson, stateToJson, type State } from '../../src/state/index.js';
 import { T0, VERSION_1 } from '../support/state-files.js';

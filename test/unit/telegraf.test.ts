@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { buildConfig, DEFAULT_TIMEOUT_MS, parseDuration } from '../../src/config.js';
+import { buildConfig, DEFAULT_TIMEOUT_MS, parseDuration } from '../../src/config/index.js';
 import { BIN, runMain } from '../support/helpers.js';
 import { EXEC_CONF, EXECD_CONF, SAMPLE_INI, setting } from '../support/snippets.js';
 

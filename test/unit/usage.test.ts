@@ -9,15 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
-import { buildConfig, ConfigError, type Config } from '../../src/config.js';
-import { addTotals, emptyState } from '../../src/counters.js';
+import { buildConfig, ConfigError, type Config } from '../../src/config/index.js';
+import { addTotals, emptyState } from '../../src/counters/index.js';
 import { bool, float, int, str, type FieldValue, type Metric } from '../../src/lineprotocol.js';
 import { pretty, Watch } from '../../src/pretty/index.js';
 import { columns } from '../../src/pretty/text.js';
 import { usageWords } from '../../src/pretty/usage.js';
 import { UsageCounter, type UsageMemory } from '../../src/usage/index.js';
 import { periodStart } from '../../src/usage/period.js';
-import { parseSize } from '../../src/usage/settings.js';
+import { parseSize } from '../../src/config/usage.js';
 import { lines, runMain } from '../support/helpers.js';
 import { ms, usageFields } from '../support/usage.js';
 

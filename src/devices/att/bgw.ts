@@ -5,8 +5,10 @@
  * by their summary, or by their heading when a firmware words it differently.
  */
 import { bool, cleanTag, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
-import { findTable, labelKey, measureOf, normText, ParseError, rowValues, textOf, type Doc, type El } from '../../html.js';
-import { columnCounterMetrics, counterName, dslMetrics, M, natMetrics, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from './common.js';
+import { findTable, labelKey, measureOf, normText, ParseError, rowValues, textOf, type Doc, type El } from '../../html/index.js';
+import { M } from './catalogue.js';
+import { dslMetrics, natMetrics } from './common.js';
+import { columnCounterMetrics, counterName, PACKET_PARTS, percentOf, rowCounters, says, systemMetrics } from '../router.js';
 import { dropImpossibleParts, setCounter, shown, timingFields, type Omitter } from '../fields.js';
 import type { Family, PageSpec } from '../kind.js';
 import { haLogin } from './login.js';
@@ -155,8 +157,8 @@ function lanMetrics(doc: Doc, omit: Omitter): Metric[] {
     if (Object.keys(fields).length > 0) out.push({ name: M.lan, tags: { interface: 'lan' }, fields });
   }
   const wifi = findTable(doc, { summary: /wi-?fi statistics/i, heading: /^wi-?fi network statistics$/i });
-  if (wifi) out.push(...columnCounterMetrics(wifi, `${LAN_TITLE}: Wi-Fi Network Statistics`, omit));
-  out.push(...columnCounterMetrics(ports, `${LAN_TITLE}: LAN Ethernet Statistics`, omit));
+  if (wifi) out.push(...columnCounterMetrics(wifi, M.lan, `${LAN_TITLE}: Wi-Fi Network Statistics`, omit));
+  out.push(...columnCounterMetrics(ports, M.lan, `${LAN_TITLE}: LAN Ethernet Statistics`, omit));
   return out;
 }
 

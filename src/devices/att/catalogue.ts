@@ -1,10 +1,22 @@
 /** What AT&T gateways print: every measurement and field, with type, unit and whether it is a counter. */
 import type { FieldSpec, MeasurementSpec } from '../catalogue.js';
-import { bothWays, CAST_COUNTERS, COLLISIONS, INTERFACE_COUNTERS, SYSTEM_TAGS, TIMINGS, UPTIME } from '../vocabulary.js';
+import { bothWays, CAST_COUNTERS, COLLISIONS, INTERFACE_COUNTERS, SYSTEM_MEASUREMENT, SYSTEM_TAGS, TIMINGS, UPTIME } from '../vocabulary.js';
+
+/** Measurement names of the gateway areas (the traffic one is configurable). */
+export const M = {
+  wan: 'homenet_wan',
+  dsl: 'homenet_dsl',
+  fiber: 'homenet_fiber',
+  lan: 'homenet_lan',
+  system: SYSTEM_MEASUREMENT,
+  nat: 'homenet_nat',
+} as const;
 
 const float = (name: string, unit: string, about: string): FieldSpec => ({ name, type: 'float', unit, about });
 const integer = (name: string, unit: string, about: string): FieldSpec => ({ name, type: 'integer', unit, about });
 const text = (name: string, about: string): FieldSpec => ({ name, type: 'string', about });
+/** A name that reads as itself in the terminal views (`DSL`, `full`), with no words before it. */
+const word = (name: string, about: string): FieldSpec => ({ ...text(name, about), label: '' });
 const flag = (name: string, about: string): FieldSpec => ({ name, type: 'boolean', about });
 
 export const ATT_CATALOGUE: readonly MeasurementSpec[] = [
@@ -23,18 +35,18 @@ export const ATT_CATALOGUE: readonly MeasurementSpec[] = [
     ],
   },
   {
-    name: 'homenet_wan',
+    name: M.wan,
     fields: [
       flag('connected', 'Internet connected'),
-      flag('link_up', 'the line is up'),
-      text('source', 'DSL, ETHERNET or FIBER'),
-      text('network_type', 'e.g. Lightspeed'),
+      { ...flag('link_up', 'the line is up'), states: ['link up', 'link down'] },
+      word('source', 'DSL, ETHERNET or FIBER'),
+      word('network_type', 'e.g. Lightspeed'),
       integer('link_speed_mbps', 'Mbit/s', 'WAN port speed'),
-      text('duplex', 'full or half'),
+      word('duplex', 'full or half'),
     ],
   },
   {
-    name: 'homenet_dsl',
+    name: M.dsl,
     tags: ['line', 'direction'],
     fields: [
       integer('rate_kbps', 'kbit/s', 'current sync rate'),
@@ -42,12 +54,12 @@ export const ATT_CATALOGUE: readonly MeasurementSpec[] = [
       float('noise_margin_db', 'dB', 'noise (SNR) margin'),
       float('attenuation_db', 'dB', 'line attenuation'),
       float('output_power_dbm', 'dBm', 'transmit power'),
-      text('protocol', 'e.g. G.993.2_8b'),
-      text('channel', 'Interleaved or Fast'),
+      word('protocol', 'e.g. G.993.2_8b'),
+      word('channel', 'Interleaved or Fast'),
     ],
   },
   {
-    name: 'homenet_fiber',
+    name: M.fiber,
     fields: [
       float('rx_power_dbm', 'dBm', 'received optical power'),
       float('tx_power_dbm', 'dBm', 'transmitted optical power'),
@@ -60,13 +72,20 @@ export const ATT_CATALOGUE: readonly MeasurementSpec[] = [
     ],
   },
   {
-    name: 'homenet_lan',
+    name: M.lan,
     tags: ['interface'],
-    fields: [flag('up', 'port state'), integer('speed_bps', 'bit/s', 'port speed'), ...INTERFACE_COUNTERS, ...CAST_COUNTERS, ...bothWays('broadcast', 'packets', 'packets', 'broadcast packets')],
+    fields: [
+      { ...flag('up', 'port state'), states: ['up', 'down'] },
+      // Beside the port's state (`up · 1.00 Gbit/s`) it needs no word: a narrow window keeps it whole.
+      { ...integer('speed_bps', 'bit/s', 'port speed'), label: '' },
+      ...INTERFACE_COUNTERS,
+      ...CAST_COUNTERS,
+      ...bothWays('broadcast', 'packets', 'packets', 'broadcast packets'),
+    ],
   },
-  { name: 'homenet_system', tags: SYSTEM_TAGS, fields: [UPTIME] },
+  { name: M.system, tags: SYSTEM_TAGS, fields: [UPTIME] },
   {
-    name: 'homenet_nat',
+    name: M.nat,
     fields: [
       integer('sessions', 'sessions', 'NAT sessions in use'),
       integer('sessions_max', 'sessions', 'NAT sessions available'),

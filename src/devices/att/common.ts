@@ -1,123 +1,14 @@
 /**
- * What both AT&T page families share: counter labels, DSL line tables,
- * system information, LAN port tables, NAT session counts and uptime formats.
+ * What both AT&T page families share beyond what routers share
+ * (../router.ts): DSL line tables, NAT session counts.
  * Everything is found by visible labels; a section that is absent yields no
  * metrics, a section that is present but unreadable is a ParseError.
  */
-import { bool, cleanTag, float, int, str, type FieldValue, type Metric } from '../../lineprotocol.js';
-import { columnTable, labelKey, measureOf, normText, readRows, readText, ParseError, rowValues, tableRows, tables, textOf, type Doc, type El, type Pace } from '../../html.js';
+import { cleanTag, float, int, str, type FieldValue, type Metric } from '../../lineprotocol.js';
+import { labelKey, measureOf, normText, readRows, readText, ParseError, tableRows, tables, textOf, type Doc, type El, type Pace } from '../../html/index.js';
 import { dropImpossibleParts, setCounter, shown, type Omitter } from '../fields.js';
-
-/** Words of a label as a page may write them: spaces or `&nbsp;` between. */
-export const SP = String.raw`(?:\s|&nbsp;|&#160;)+`;
-
-/** Whether the raw page text holds these words (a title, heading, caption or row label); each word may be a pattern. */
-export function says(...words: string[]): RegExp {
-  return new RegExp(words.join(SP), 'i');
-}
-
-/** Measurement names of the gateway areas (the traffic one is configurable). */
-export const M = {
-  wan: 'homenet_wan',
-  dsl: 'homenet_dsl',
-  fiber: 'homenet_fiber',
-  lan: 'homenet_lan',
-  system: 'homenet_system',
-  nat: 'homenet_nat',
-} as const;
-
-/**
- * The field a counter label stands for: `Receive Bytes` -> rx_bytes,
- * `Transmit Error Packets` -> tx_err, `Receive Drops` -> rx_drop, `Collisions`.
- */
-export function counterName(label: string): string | undefined {
-  const l = labelKey(label);
-  if (l === 'collisions') return 'collisions';
-  const m = /^(transmit|transmitted|tx|send|sent|receive|received|rx)\s+(.+)$/.exec(l);
-  if (!m) return undefined;
-  const dir = /^(transmit|transmitted|tx|send|sent)$/.test(m[1] ?? '') ? 'tx' : 'rx';
-  const what = m[2] ?? '';
-  const kinds: [RegExp, string][] = [
-    [/^bytes?$/, 'bytes'],
-    [/^packets?$/, 'pkts'],
-    [/^(errors?|error packets)$/, 'err'],
-    [/^(drops?|dropped|discards?|discard packets|dropped packets)$/, 'drop'],
-    [/^unicast( packets)?$/, 'unicast'],
-    [/^multicast( packets)?$/, 'multicast'],
-    [/^broadcast( packets)?$/, 'broadcast'],
-  ];
-  const kind = kinds.find(([re]) => re.test(what))?.[1];
-  return kind === undefined ? undefined : `${dir}_${kind}`;
-}
-
-/** A percentage to 4 decimal places, as precise as anyone graphs it. */
-export function percentOf(part: bigint, whole: bigint): FieldValue {
-  if (whole === 0n) return float(0);
-  return float(Math.round((Number(part) * 100 * 10_000) / Number(whole)) / 10_000);
-}
-
-/** Errors as a percentage of packets, for pages that do not show it (the Pace does). */
-export function errorPercent(errors: FieldValue | undefined, packets: FieldValue | undefined): FieldValue {
-  if (errors?.kind !== 'int' || packets?.kind !== 'int') return float(0);
-  return percentOf(errors.value, packets.value);
-}
-
-/** A row label -> value map of every two-column row on the page; the first of each label wins. */
-export function allRowValues(doc: Doc): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const t of tables(doc)) {
-    for (const [k, v] of rowValues(t)) if (!out.has(k)) out.set(k, v);
-  }
-  return out;
-}
-
-/** The first label of `labels` present in `values`. */
-function pick(values: ReadonlyMap<string, string>, labels: readonly string[]): string | undefined {
-  for (const l of labels) {
-    const v = values.get(l);
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
-/**
- * Uptime in seconds from every format the gateways use:
- * `94 days 13:33:31`, `0 day 0:14:23`, `D:H:M:S` (`00:09:51:01`), `H:M:S`, plain seconds.
- */
-export function uptimeSeconds(text: string): number | undefined {
-  const t = normText(text).toLowerCase();
-  let m = /^(\d+)\s*days?,?\s+(\d+):(\d{1,2}):(\d{1,2})$/.exec(t) ?? /^(\d+):(\d+):(\d{1,2}):(\d{1,2})$/.exec(t);
-  if (m) return ((Number(m[1]) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4]);
-  m = /^(\d+):(\d{1,2}):(\d{1,2})$/.exec(t);
-  if (m) return (Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3]);
-  m = /^(\d+)\s*(s|sec|seconds)?$/.exec(t);
-  return m ? Number(m[1]) : undefined;
-}
-
-const UPTIME_LABELS = ['time since last reboot', 'time since last boot', 'system uptime', 'uptime'];
-
-/** The `homenet_system` line: model, firmware, serial as tags; uptime in seconds. */
-export function systemMetrics(doc: Doc, title: string): Metric[] {
-  const values = allRowValues(doc);
-  const uptimeText = pick(values, UPTIME_LABELS);
-  if (uptimeText === undefined) throw new ParseError(`${title}: no "Time Since Last Reboot" (or "Time Since Last Boot") row`);
-  const uptime = uptimeSeconds(uptimeText);
-  if (uptime === undefined) throw new ParseError(`${title}: uptime ${JSON.stringify(uptimeText)} is not in a known format`);
-  if (!Number.isSafeInteger(uptime)) throw new ParseError(`${title}: uptime ${JSON.stringify(uptimeText)} is out of range`);
-  const tags: Record<string, string> = {};
-  const tagLabels: [string, readonly string[]][] = [
-    ['manufacturer', ['manufacturer']],
-    ['model', ['model number', 'model']],
-    ['serial', ['serial number', 'serial']],
-    ['firmware', ['software version', 'firmware version']],
-    ['hardware', ['hardware version']],
-  ];
-  for (const [tag, labels] of tagLabels) {
-    const v = cleanTag(pick(values, labels) ?? '');
-    if (v !== '') tags[tag] = v;
-  }
-  return [{ name: M.system, tags, fields: { uptime_s: int(uptime) } }];
-}
+import { percentOf, pick } from '../router.js';
+import { M } from './catalogue.js';
 
 type Direction = 'down' | 'up';
 
@@ -251,7 +142,7 @@ class DslLines {
 
 // dslMetrics' per-cell tests, module-level rather than made per call: a
 // closure made per call loses its optimised code at every full collection
-// (see TreeBuilder in html.ts).
+// (see TreeBuilder in html/index.ts).
 const isDownHeader = (t: string): boolean => directionOfHeader(t) === 'down';
 const isUpHeader = (t: string): boolean => directionOfHeader(t) === 'up';
 const cellText = (c: El): string => textOf(c);
@@ -259,63 +150,6 @@ const isDownCell = (c: El): boolean => isDownHeader(textOf(c));
 const hasDownCell = (r: El[]): boolean => r.some(isDownCell);
 const lineNumberOf = (t: string): RegExpExecArray | null => /^line\s*(\d+)\b/i.exec(t);
 const isMatch = (m: RegExpExecArray | null): boolean => m !== null;
-
-/** `Port 1` -> port1, `2.4 GHz` -> wifi-2.4ghz, `5 GHz` -> wifi-5ghz. */
-export function interfaceName(column: string): string {
-  const c = normText(column).toLowerCase();
-  const ghz = /^(?:wi-?fi\s*)?([\d.]+)\s*ghz$/.exec(c);
-  if (ghz) return `wifi-${ghz[1] ?? ''}ghz`;
-  return c.replace(/\s+/g, '');
-}
-
-/**
- * `homenet_lan` lines from a table with one column per port or band:
- * counter rows, plus `State` (up) and `Transmit Speed` (bit/s) where present.
- */
-export function columnCounterMetrics(table: El, where: string, omit: Omitter): Metric[] {
-  const t = columnTable(table);
-  if (!t) throw new ParseError(`${where}: no header row naming the columns`);
-  // A loop, not a callback made on every call (see dslMetrics' tests above).
-  const out: Metric[] = [];
-  for (const [i, column] of t.columns.entries()) {
-    const fields: Record<string, FieldValue> = {};
-    for (const [label, cells] of t.rows) {
-      const text = cells[i] ?? '';
-      // An empty cell under a column is "not shown", as a missing row is.
-      if (normText(text) === '') continue;
-      const at = `${where} ${column} "${label}"`;
-      if (label === 'state' || label === 'status' || label === 'link state') fields['up'] ??= bool(/^up$/i.test(normText(text)));
-      else if (label === 'transmit speed' || label === 'speed' || label === 'link speed') setCounter(fields, 'speed_bps', omit, at, text);
-      else {
-        const name = counterName(label);
-        if (name !== undefined) setCounter(fields, name, omit, at, text);
-      }
-    }
-    dropImpossibleParts(fields, PACKET_PARTS, omit, `${where} ${column}`);
-    if (Object.keys(fields).length > 0) out.push({ name: M.lan, tags: { interface: cleanTag(interfaceName(column)) }, fields });
-  }
-  return out;
-}
-
-/** Packet counts that are parts of a direction's packets. */
-export const PACKET_PARTS: Readonly<Record<string, string>> = {
-  tx_unicast: 'tx_pkts',
-  rx_unicast: 'rx_pkts',
-  tx_multicast: 'tx_pkts',
-  rx_multicast: 'rx_pkts',
-  tx_broadcast: 'tx_pkts',
-  rx_broadcast: 'rx_pkts',
-};
-
-/** Counter rows of a two-column table, e.g. the IPv4 statistics, as fields named by {@link counterName}. */
-export function rowCounters(table: El, where: string, omit: Omitter): Record<string, FieldValue> {
-  const fields: Record<string, FieldValue> = {};
-  for (const [label, text] of rowValues(table)) {
-    const name = counterName(label);
-    if (name !== undefined) setCounter(fields, name, omit, `${where} "${label}"`, text);
-  }
-  return fields;
-}
 
 const NAT_IN_USE = ['total sessions in use', 'sessions in use', 'active sessions', 'current sessions', 'total number of connections', 'number of sessions'];
 const NAT_MAX = ['total sessions available', 'sessions available', 'maximum sessions', 'max sessions'];

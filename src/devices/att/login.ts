@@ -4,11 +4,11 @@
  * password field as asterisks, the session in a cookie. A gateway allows
  * very few web sessions at once and says so when they are all in use.
  */
-import { findOne, parseHtml, ParseError, type Doc } from '../../html.js';
+import { findOne, parseHtml, ParseError, type Doc } from '../../html/index.js';
 import { LoginRefused, type Login } from '../kind.js';
 
 /** After "all web server sessions are in use", no login for this long. */
-export const LOGIN_BACKOFF_MS = 5 * 60_000;
+const LOGIN_BACKOFF_MS = 5 * 60_000;
 
 const LOGIN_PATH = '/cgi-bin/login.ha';
 
@@ -18,7 +18,7 @@ function inputValue(doc: Doc, name: string): string | undefined {
 }
 
 /** The login page's nonce, or undefined when it has none. */
-export function nonceOf(body: string): string | undefined {
+function nonceOf(body: string): string | undefined {
   let v: string | undefined;
   try {
     v = inputValue(parseHtml(body), 'nonce');

@@ -8,8 +8,10 @@
  * Both are found by those words and their columns by header words.
  */
 import { bool, float, str, type FieldValue, type Metric } from '../../lineprotocol.js';
-import { captionOf, columnTable, decimalOf, isElement, labelKey, ParseError, tableRows, tables, textOf, type Doc, type El } from '../../html.js';
-import { columnCounterMetrics, dslMetrics, M, natMetrics, says, SP, systemMetrics } from './common.js';
+import { captionOf, columnTable, decimalOf, isElement, labelKey, ParseError, tableRows, tables, textOf, type Doc, type El } from '../../html/index.js';
+import { M } from './catalogue.js';
+import { dslMetrics, natMetrics } from './common.js';
+import { columnCounterMetrics, says, SP, systemMetrics } from '../router.js';
 import { setCounter, shown, timingFields, type Omitter } from '../fields.js';
 import type { ExtractContext, Family, PageSpec, PageText } from '../kind.js';
 
@@ -65,7 +67,7 @@ function findTrafficTable(doc: Doc): El | undefined {
 
 // Module-level, and loops below, rather than callbacks made on every call:
 // those lose their optimised code at every full collection (see TreeBuilder
-// in html.ts).
+// in html/index.ts).
 const namesAColumn = (r: El[]): boolean => r.some(isColumnCell);
 const isColumnCell = (c: El): boolean => columnOf(textOf(c)) !== undefined;
 
@@ -162,7 +164,7 @@ const PORT_COLUMN = /^(port|lan|ethernet|lan port)\s*\d+$/i;
 function lanMetrics(doc: Doc, title: string, omit: Omitter): Metric[] {
   const table = tables(doc).find((t) => columnTable(t)?.columns.some((c) => PORT_COLUMN.test(c)) === true);
   if (!table) throw new ParseError(`${title}: no table with "Port 1" ... columns`);
-  return columnCounterMetrics(table, title, omit);
+  return columnCounterMetrics(table, M.lan, title, omit);
 }
 
 const broadband: PageSpec = {

@@ -5,6 +5,7 @@
  */
 import type { PanelQuery, PanelSpec } from '../kind.js';
 import { USAGE } from '../vocabulary.js';
+import { M } from './catalogue.js';
 
 const byHost = ['host'];
 const perLine = ['host', 'line', 'direction'];
@@ -20,14 +21,14 @@ const rateOf = (field: string, alias: string, scale?: number): PanelQuery => ({
   ...(scale !== undefined ? { scale } : {}),
 });
 const perLineMean = (field: string, alias: string, scale?: number): PanelQuery => ({
-  measurement: 'homenet_dsl',
+  measurement: M.dsl,
   field,
   fn: 'mean',
   groupBy: perLine,
   alias: `$tag_host line $tag_line $tag_direction ${alias}`.trimEnd(),
   ...(scale !== undefined ? { scale } : {}),
 });
-const fiber = (field: string, alias: string): PanelQuery => ({ measurement: 'homenet_fiber', field, fn: 'mean', groupBy: byHost, alias: `$tag_host ${alias}` });
+const fiber = (field: string, alias: string): PanelQuery => ({ measurement: M.fiber, field, fn: 'mean', groupBy: byHost, alias: `$tag_host ${alias}` });
 
 /** The .ha family (att, att-bgw) has the fiber page; a Pace never has. */
 const FIBER_TYPES = ['att', 'att-bgw'];
@@ -77,7 +78,7 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     marks: [
       {
         name: 'DSL retrains',
-        measurement: 'homenet_dsl',
+        measurement: M.dsl,
         field: 'rate_kbps',
         tags: { direction: 'down' },
         groupBy: ['host', 'line'],
@@ -145,8 +146,8 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     description: 'Bits per second on each LAN port and Wi-Fi band: to the home (above the axis) and from it (below). wrap',
     unit: 'bps',
     queries: [
-      { measurement: 'homenet_lan', field: 'tx_bytes', fn: 'max', rate: true, scale: 8, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface to the home' },
-      { measurement: 'homenet_lan', field: 'rx_bytes', fn: 'max', rate: true, scale: -8, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface from the home' },
+      { measurement: M.lan, field: 'tx_bytes', fn: 'max', rate: true, scale: 8, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface to the home' },
+      { measurement: M.lan, field: 'rx_bytes', fn: 'max', rate: true, scale: -8, groupBy: ['host', 'interface'], alias: '$tag_host $tag_interface from the home' },
     ],
   },
   {
@@ -156,8 +157,8 @@ export const ATT_PANELS: readonly PanelSpec[] = [
     description: "Sessions in use against the gateway's capacity: new connections fail when they meet.",
     unit: 'short',
     queries: [
-      { measurement: 'homenet_nat', field: 'sessions', fn: 'max', groupBy: byHost, alias: '$tag_host in use' },
-      { measurement: 'homenet_nat', field: 'sessions_max', fn: 'max', groupBy: byHost, alias: '$tag_host capacity' },
+      { measurement: M.nat, field: 'sessions', fn: 'max', groupBy: byHost, alias: '$tag_host in use' },
+      { measurement: M.nat, field: 'sessions_max', fn: 'max', groupBy: byHost, alias: '$tag_host capacity' },
     ],
   },
 ];

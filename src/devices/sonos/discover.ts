@@ -4,16 +4,16 @@
  * routers: static sections keep working without it.
  */
 import { createSocket } from 'node:dgram';
-import { fetchPage, FetchError } from '../../http.js';
+import { fetchPage, FetchError } from '../../http/index.js';
 import { HINTS } from './speaker.js';
 import { supportSections } from './support.js';
 
-export const SSDP_ADDRESS = '239.255.255.250';
-export const SSDP_PORT = 1900;
+const SSDP_ADDRESS = '239.255.255.250';
+const SSDP_PORT = 1900;
 const ZONEPLAYER = 'urn:schemas-upnp-org:device:ZonePlayer:1';
 
 /** One speaker that answered. */
-export interface Found {
+interface Found {
   /** Device URL, e.g. http://192.168.1.20:1400 */
   readonly url: string;
   readonly uuid: string;
@@ -25,7 +25,7 @@ export interface Found {
 }
 
 /** The headers of one SSDP reply, names upper-cased. */
-export function ssdpHeaders(reply: string): Map<string, string> {
+function ssdpHeaders(reply: string): Map<string, string> {
   const headers = new Map<string, string>();
   for (const line of reply.split(/\r?\n/).slice(1)) {
     const colon = line.indexOf(':');
@@ -86,7 +86,7 @@ const DESCRIPTION = '/xml/device_description.xml';
  * whatever is written into the INI is later trusted with an access code), and
  * only a plain path goes into the INI, where `;` or `#` would start a comment.
  */
-export function speakerUrl(location: string, from: string): { url: string } | { why: string } {
+function speakerUrl(location: string, from: string): { url: string } | { why: string } {
   let base: URL;
   try {
     base = new URL(location);
@@ -151,7 +151,7 @@ function iniComment(text: string, max = 120): string {
 }
 
 /** A section name from a zone name: lower case, `-` for anything else, at most 40 characters; unique within `taken`. */
-export function sectionName(zone: string, taken: Set<string>): string {
+function sectionName(zone: string, taken: Set<string>): string {
   const base =
     zone
       .normalize('NFKD')

@@ -1,10 +1,11 @@
 /** The whole Sonos household through one speaker: every speaker's lines from one `/support/review` request. */
 import { cleanTag } from '../../lineprotocol.js';
-import { ParseError } from '../../html.js';
+import { ParseError } from '../../html/index.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { HINTS, tooLong } from './speaker.js';
 import { sectionsOf, type SupportSection } from './support.js';
+import { RADIO_MEASUREMENT } from './catalogue.js';
 
 const REVIEW_TITLE = 'Household review (/support/review)';
 
@@ -93,7 +94,7 @@ const review: PageSpec = {
           const text = section.files.get(RADIO_FILE);
           if (text === undefined) return [];
           try {
-            return [{ name: 'homenet_radio', tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`, ctx.omit) }];
+            return [{ name: RADIO_MEASUREMENT, tags: { host }, fields: radioFields(text, `${REVIEW_TITLE}: ${host}`, ctx.omit) }];
           } catch (err) {
             if (!(err instanceof ParseError)) throw err;
             ctx.omit(`${err.message}: its radio line left out`);

@@ -1,5 +1,6 @@
 /** The dashboard panels of Sonos speakers (`wrap` in a description: how counter wraps show with the chosen fields). */
 import type { PanelSpec } from '../kind.js';
+import { RADIO_MEASUREMENT } from './catalogue.js';
 
 const br0 = { interface: 'br0' };
 
@@ -21,6 +22,6 @@ export const SONOS_PANELS: readonly PanelSpec[] = [
     area: 'radio',
     description: 'Noise floor of the worst radio chain per speaker (collect = radio): higher is noisier.',
     unit: 'dBm',
-    queries: [{ measurement: 'homenet_radio', field: 'noise_floor_dbm', fn: 'max', groupBy: ['host'], alias: '$tag_host' }],
+    queries: [{ measurement: RADIO_MEASUREMENT, field: 'noise_floor_dbm', fn: 'max', groupBy: ['host'], alias: '$tag_host' }],
   },
 ];

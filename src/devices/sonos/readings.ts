@@ -3,11 +3,12 @@
  * from `ifconfig` text, radio health, and the system line's tags.
  */
 import { cleanTag, int, type FieldValue, type Metric } from '../../lineprotocol.js';
-import { ParseError } from '../../html.js';
+import { ParseError } from '../../html/index.js';
 import { setCounter, timingFields, type Omitter } from '../fields.js';
 import type { ExtractContext, PageText, ParseContext } from '../kind.js';
 import { sectionsOf } from './support.js';
 import { interfacesSetting } from './settings.js';
+import { SYSTEM_MEASUREMENT } from '../vocabulary.js';
 
 /** One interface's counters from ifconfig text. */
 interface IfaceCounters {
@@ -125,7 +126,7 @@ function wanted(ctx: ParseContext, i: IfaceCounters): boolean {
   if (i.name === 'lo') return false;
   if (i.name === 'br0') return true;
   // Loops, here and below, rather than callbacks made on every call: those
-  // lose their optimised code at every full collection (see TreeBuilder in html.ts).
+  // lose their optimised code at every full collection (see TreeBuilder in html/index.ts).
   for (const f of ['rx_pkts', 'tx_pkts', 'rx_bytes', 'tx_bytes']) {
     const v = i.fields[f];
     if (v?.kind === 'int' ? v.value !== 0n : v?.kind === 'float' ? v.value !== 0 : false) return true;
@@ -219,5 +220,5 @@ export function systemLine(get: (k: string) => string | undefined, tags: Record<
   const fields: Record<string, FieldValue> = { info: int(1) };
   const gen = (get('SWGen') ?? get('swGen'))?.trim();
   if (gen !== undefined && /^\d{1,6}$/.test(gen)) fields['sw_gen'] = int(Number(gen));
-  return { name: 'homenet_system', tags: t, fields };
+  return { name: SYSTEM_MEASUREMENT, tags: t, fields };
 }

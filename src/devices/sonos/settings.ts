@@ -2,7 +2,7 @@
 import { SettingError, type KindKey } from '../kind.js';
 
 /** Interfaces to print: these names, `all` (all but `lo`), or undefined: `br0` and any other that has counted a packet. */
-export type InterfacesSetting = ReadonlySet<string> | 'all';
+type InterfacesSetting = ReadonlySet<string> | 'all';
 
 export const INTERFACES_KEY: KindKey = {
   name: 'interfaces',

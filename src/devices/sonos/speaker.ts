@@ -1,9 +1,10 @@
 /** One Sonos speaker: identity from /status/zp (else the device description), traffic from /status/ifconfig. */
 import { cleanTag, MAX_DEVICE_TAG_CHARS } from '../../lineprotocol.js';
-import { ParseError } from '../../html.js';
+import { ParseError } from '../../html/index.js';
 import type { ExtractContext, Family, PageSpec } from '../kind.js';
 import { commandText, hardwareAddress, IFCONFIG, parseIfconfig, RADIO_FILE, radioFields, systemLine, trafficLines } from './readings.js';
 import { readableSections, sectionsOf } from './support.js';
+import { RADIO_MEASUREMENT } from './catalogue.js';
 
 const ZP_TITLE = 'Zone Player status (/status/zp)';
 const zp: PageSpec = {
@@ -86,7 +87,7 @@ const radio: PageSpec = {
   extracts: [
     {
       area: 'radio',
-      parse: async (page, ctx) => [{ name: 'homenet_radio', tags: {}, fields: radioFields(await commandText(page, ctx, RADIO_FILE, RADIO_TITLE), RADIO_TITLE, ctx.omit) }],
+      parse: async (page, ctx) => [{ name: RADIO_MEASUREMENT, tags: {}, fields: radioFields(await commandText(page, ctx, RADIO_FILE, RADIO_TITLE), RADIO_TITLE, ctx.omit) }],
     },
   ],
 };

@@ -3,7 +3,7 @@
  * description) read into sections, one per speaker.
  */
 import { Parser } from 'htmlparser2';
-import { feedSlices, MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../../html.js';
+import { feedSlices, MAX_DEPTH, ParseError, tooDeepError, type Pace } from '../../html/index.js';
 import type { ExtractContext } from '../kind.js';
 
 /** One `<ZPSupportInfo>`: a speaker's ZPInfo fields, command outputs and files. */
@@ -50,7 +50,7 @@ export const DESCRIPTION_FIELDS: readonly string[] = ['roomName', 'serialNum', '
 /** How much of a support page is read between two calls to the pace. */
 const SLICE_CHARS = 16_384;
 
-/** The sections as the parser reads; its callbacks are methods, not closures made per page (see TreeBuilder in html.ts). */
+/** The sections as the parser reads; its callbacks are methods, not closures made per page (see TreeBuilder in html/index.ts). */
 class SectionsReader {
   private readonly sections: SupportSection[] = [];
   private current: SupportSection | undefined;

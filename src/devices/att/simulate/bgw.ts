@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { countersAt, esc, fromZero, pad2, uptimeParts, type Counting, type Rate } from '../../../simulate/counters.js';
+import { WRAP_32 } from '../../../lineprotocol.js';
 import { natRows, simulatedSessions } from './pace.js';
 
 /** The access code of every simulated .ha gateway (printed on a real one's label). */
@@ -28,7 +29,6 @@ export interface BgwModel {
 type WanCounter = 'rx_pkts' | 'tx_pkts' | 'rx_bytes' | 'tx_bytes' | 'rx_unicast' | 'tx_unicast' | 'rx_multicast' | 'tx_multicast' | 'rx_drop' | 'tx_drop' | 'rx_err' | 'tx_err';
 
 const r = (start: bigint, perSecond: bigint): Rate => ({ start, perSecond });
-const TWO32 = 2n ** 32n;
 
 export const BGW_MODELS: readonly BgwModel[] = [
   {
@@ -43,7 +43,7 @@ export const BGW_MODELS: readonly BgwModel[] = [
     bootSeconds: 1_209_655,
     rates: {
       // 100 Mbit/s down, 30 s before its first wrap.
-      rx_bytes: r(TWO32 - 375_000_000n, 12_500_000n),
+      rx_bytes: r(WRAP_32 - 375_000_000n, 12_500_000n),
       rx_pkts: r(2_100_000_000n, 9_000n),
       tx_bytes: r(3_900_000_000n, 1_500_000n),
       tx_pkts: r(800_000_000n, 3_000n),

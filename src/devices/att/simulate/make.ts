@@ -174,9 +174,12 @@ async function serveBgw(g: BgwState, path: string, req: IncomingMessage, res: Se
 
 /** The simulated AT&T gateways. */
 export const attSimulator: SimulatedMake = {
+  // Both page families, and a model the family is found for.
+  warmUp: (url) => [[`att-pace=${url}`], [`att=${url}`, `att=${url}/bgw210`]],
   start(ctx) {
-    const layout = PACE_LAYOUTS.find((l) => l === (ctx.layout ?? 'att'));
-    if (layout === undefined) throw new Error(`unknown layout ${JSON.stringify(ctx.layout)} (known: ${PACE_LAYOUTS.join(', ')})`);
+    const wanted = ctx.options['layout'] ?? 'att';
+    const layout = PACE_LAYOUTS.find((l) => l === wanted);
+    if (layout === undefined) throw new Error(`unknown layout ${JSON.stringify(wanted)} (known: ${PACE_LAYOUTS.join(', ')})`);
     prepareFault(ctx.fault, faultyBroadband(layout, paceBroadbandPage(layout, { ms: 0, rebooted: false })));
     const bgws = BGW_MODELS.map((model): BgwState => ({ model, nonces: new Set(), sessions: new Set() }));
     return {

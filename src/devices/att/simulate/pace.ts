@@ -5,6 +5,7 @@
  */
 
 import { countersAt, esc, fromZero, pad2, uptimeParts, type Counting, type Rate } from '../../../simulate/counters.js';
+import { WRAP_32 } from '../../../lineprotocol.js';
 
 /** The two known layouts of the "IP Traffic" table (see DEVICES.md). */
 export type PaceLayout = 'att' | 'isp';
@@ -16,12 +17,10 @@ function percent(errors: bigint, packets: bigint): string {
   return String(Math.round((Number(errors) / Number(packets)) * 10_000) / 100);
 }
 
-const WRAP = 2n ** 32n;
-
 /** Per counter: value at start and growth per second. */
 const COUNTERS = {
   // 10 Mbit/s down, starting 60 s before its first wrap.
-  rx_bytes: { start: WRAP - 75_000_000n, perSecond: 1_250_000n },
+  rx_bytes: { start: WRAP_32 - 75_000_000n, perSecond: 1_250_000n },
   rx_pkts: { start: 87_654_321n, perSecond: 1_000n },
   rx_err: { start: 17n, perSecond: 0n },
   tx_bytes: { start: 1_234_567_890n, perSecond: 150_000n },
@@ -30,10 +29,10 @@ const COUNTERS = {
 } as const satisfies Record<string, Rate>;
 
 /** The six raw counters of the simulated gateway. */
-export type PaceCounters = Record<keyof typeof COUNTERS, bigint>;
+type PaceCounters = Record<keyof typeof COUNTERS, bigint>;
 
 /** Counter values after `t` of counting (from the simulator's start, or from a reboot), wrapped at 2^32. */
-export function paceCounters(t: Counting): PaceCounters {
+function paceCounters(t: Counting): PaceCounters {
   return countersAt(fromZero(COUNTERS, t.rebooted), t.ms, 32);
 }
 

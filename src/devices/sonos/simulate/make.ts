@@ -44,15 +44,36 @@ function serveSpeaker(speakers: readonly Speaker[], s: Speaker, path: string, el
   }
 }
 
+/** A simulated speaker a test may want to find (one that refuses every request). */
+export interface SimulatedSpeaker {
+  /** URL prefix on the simulator: its device URL is the simulator's URL and this. */
+  readonly prefix: string;
+  /** Answers 403 to everything: the owner turned local access off. */
+  readonly forbidden: boolean;
+}
+
+// What the simulated household adds to the running simulator (its extras), typed for the tests and tools that read it.
+declare module '../../../simulate/server.js' {
+  interface Simulator {
+    /** The simulated speakers; each one's URL is `url + prefix`. */
+    readonly speakers: readonly SimulatedSpeaker[];
+    /** Loopback UDP port answering SSDP M-SEARCH for the speakers. */
+    readonly ssdpPort: number;
+  }
+}
+
 /** The simulated Sonos speakers. */
 export const sonosSimulator: SimulatedMake = {
+  // Speakers one by one, as most configs have them, and a household through one.
+  warmUp: (url) => [[1, 2, 3].map((n) => `sonos=${url}/sonos/${n}`), [`sonos-household=${url}/sonos/1`]],
   start(ctx) {
-    const speakers = household(ctx.speakers);
+    const wanted = ctx.options['speakers'];
+    const speakers = household(typeof wanted === 'number' ? wanted : 4);
     let ssdp: Awaited<ReturnType<typeof startSsdp>> | undefined;
     // Pages listing the interfaces served so far: `new-interfaces` names them anew each time.
     let interfacePages = 0;
     return {
-      speakers,
+      extras: () => ({ speakers: speakers.map((s): SimulatedSpeaker => ({ prefix: s.prefix, forbidden: s.forbidden })), ssdpPort: ssdp?.port ?? 0 }),
       handle(req, res, url) {
         const speaker = speakers.find((sp) => url.startsWith(`${sp.prefix}/`));
         if (!speaker) return false;
@@ -68,7 +89,6 @@ export const sonosSimulator: SimulatedMake = {
       },
       async listen(baseUrl) {
         ssdp = await startSsdp(speakers, baseUrl);
-        return { ssdpPort: ssdp.port };
       },
       describe(baseUrl) {
         const first = speakers[0];

@@ -9,6 +9,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { countersAt, type Rate } from '../../../simulate/counters.js';
+import { WRAP_32 } from '../../../lineprotocol.js';
 
 /** A simulated speaker. */
 export interface Speaker {
@@ -68,7 +69,7 @@ function mac(s: Speaker): string {
 /** br0 counters, 32-bit ones starting 20 s (speaker 1) to a few minutes before their wrap. */
 function bridgeRates(s: Speaker): Record<'rx_bytes' | 'tx_bytes' | 'rx_pkts' | 'tx_pkts' | 'rx_drop', Rate> {
   const perSecond = BigInt(40_000 + s.index * 15_000);
-  const start = s.bits === 64 ? 27_000_000_000n + BigInt(s.index) * 1_000_000n : 2n ** 32n - perSecond * BigInt(20 + s.index * 40);
+  const start = s.bits === 64 ? 27_000_000_000n + BigInt(s.index) * 1_000_000n : WRAP_32 - perSecond * BigInt(20 + s.index * 40);
   return {
     rx_bytes: { start, perSecond },
     tx_bytes: { start: 1_500_000_000n + BigInt(s.index) * 7_000_000n, perSecond: 3_000n },
@@ -108,7 +109,7 @@ function extraBlocks(extra: ExtraInterfaces): string {
 let lastExtra: (ExtraInterfaces & { readonly text: string }) | undefined;
 
 /** busybox ifconfig text; layouts vary by speaker as they do by hardware. `extra` interfaces come right after the first one. */
-export function ifconfigText(s: Speaker, elapsedMs: number, extra?: ExtraInterfaces): string {
+function ifconfigText(s: Speaker, elapsedMs: number, extra?: ExtraInterfaces): string {
   const c = countersAt(bridgeRates(s), elapsedMs, s.bits);
   const ip = `127.0.0.1`;
   const inet6 =

@@ -1,5 +1,5 @@
 /**
- * What src/http.ts says when a fetch fails: the error it throws, socket and
+ * What src/http/index.ts says when a fetch fails: the error it throws, socket and
  * parser error codes in words for a log line, sizes as a person reads them.
  */
 

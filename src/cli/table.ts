@@ -1,17 +1,18 @@
 /**
  * The command line as data: every command and option, with its help text.
- * Both parsers are derived from it: the yargs definition (cli-yargs.ts, which
+ * Both parsers are derived from it: the yargs definition (yargs.ts, which
  * writes --help and every usage error) and the fast path here, which reads
  * the everyday `collect` and `execd` runs without loading yargs (about 50 ms
  * on every Telegraf interval). The parsed arguments' type, `Chosen`, is
  * derived from it too, so an option added here reaches all three.
  *
- * This module is loaded on every run: no yargs, nothing cli.ts does not load
- * anyway; and cli-yargs.ts imports only its types (it is handed the table),
+ * This module is loaded on every run: no yargs, nothing cli/index.ts does not load
+ * anyway; and yargs.ts imports only its types (it is handed the table),
  * so that the bundle keeps it in its entry file, not in one more chunk.
  */
-import { DEFAULT_MEASUREMENT } from './config.js';
-import { knownTypes } from './devices/index.js';
+import { DEFAULT_MEASUREMENT } from '../config/index.js';
+import { declared, exampleDevice, knownTypes } from '../devices/index.js';
+import { SHARED_FAULTS } from '../simulate/faults.js';
 
 interface StringBase {
   readonly type: 'string';
@@ -29,15 +30,15 @@ interface StringBase {
  * only those that take a value (`requiresArg`: else yargs reads a bare
  * `--name` as '').
  */
-export type StringOption = StringBase & ({ readonly requiresArg?: true; readonly fast?: never } | { readonly requiresArg: true; readonly fast: true });
+type StringOption = StringBase & ({ readonly requiresArg?: true; readonly fast?: never } | { readonly requiresArg: true; readonly fast: true });
 
-export interface BooleanOption {
+interface BooleanOption {
   readonly type: 'boolean';
   readonly describe: string;
   readonly default?: boolean;
 }
 
-export interface NumberOption {
+interface NumberOption {
   readonly type: 'number';
   readonly describe: string;
   readonly default?: number;
@@ -61,13 +62,13 @@ export interface CommandSpec {
 /** What collect, execd and capture take to know the devices. */
 const GATHER = {
   config: { type: 'string', requiresArg: true, fast: true, describe: 'INI file with devices and tags' },
-  device: { type: 'string', requiresArg: true, repeatable: true, fast: true, describe: 'TYPE=URL of a device (repeatable), e.g. att=http://192.168.1.254' },
+  device: { type: 'string', requiresArg: true, repeatable: true, fast: true, describe: `TYPE=URL of a device (repeatable), e.g. ${exampleDevice()}` },
   tag: { type: 'string', requiresArg: true, repeatable: true, fast: true, describe: 'KEY=VALUE tag added to every metric (repeatable)' },
   timeout: { type: 'string', requiresArg: true, fast: true, describe: 'time limit per device, e.g. 4s (default 4s)' },
 } as const;
 
-/** Every command, in the order --help lists them. */
-export const COMMANDS = {
+/** The program's own commands, in the order --help lists them (the kinds' own come before `simulate`). */
+const COMMANDS = {
   collect: {
     describe: 'gather every configured device once; line protocol on stdout (the default)',
     default: true,
@@ -81,7 +82,7 @@ export const COMMANDS = {
     // An epilog, not yargs' examples: those come in two columns that break a long command in the middle.
     epilog: [
       'Examples:',
-      '  telegraf-homenet --device att=http://192.168.1.254',
+      `  telegraf-homenet --device ${exampleDevice()}`,
       '      one gateway, no config file',
       '  telegraf-homenet --config /etc/telegraf/homenet.ini --format pretty --rate 5s',
       '      a look at the devices from a terminal',
@@ -130,31 +131,20 @@ export const COMMANDS = {
       program: { type: 'string', requiresArg: true, describe: 'the path Telegraf should run (default: this program, where it runs from now)' },
     },
   },
-  discover: {
-    describe: 'find Sonos speakers with SSDP and print them as INI sections to paste',
-    options: {
-      target: { type: 'string', default: '239.255.255.250:1900', requiresArg: true, describe: 'where to send the M-SEARCH (ADDRESS:PORT)' },
-      wait: { type: 'string', default: '2s', requiresArg: true, describe: 'how long to wait for answers' },
-    },
-  },
   simulate: {
-    describe: 'serve simulated gateways and Sonos speakers on 127.0.0.1 until interrupted; prints the base URL',
+    // Its help names what the kinds simulate when the table is made (commandTable).
+    describe: 'serve simulated devices on 127.0.0.1 until interrupted; prints the base URL',
     options: {
       port: { type: 'number', default: 0, describe: 'TCP port; 0 picks a free one' },
-      sonos: { type: 'number', default: 4, describe: 'speakers in the simulated Sonos household' },
-      layout: { type: 'string', choices: ['att', 'isp'], default: 'att', describe: 'AT&T firmware (caption) or ISP-branded table layout' },
-      fault: {
-        type: 'string',
-        default: 'none',
-        describe:
-          'how the Pace misbehaves: hang, trickle, slow, reset, half, garbage, huge, status-403, status-404, status-500, redirect-away, wrong-device, invalid-utf8, windows-1252, odd-values, tiny-chunks, deep-nesting, many-tables, repeated-tokens, nat-hang; or the first speaker: many-interfaces, new-interfaces',
-      },
+      // The kinds' own options come here when the table is made (commandTable).
+      // Its help is written from the kinds' faults when the table is made (commandTable).
+      fault: { type: 'string', default: 'none', describe: 'how the simulated devices misbehave' },
     },
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 type Commands = typeof COMMANDS;
-export type CommandName = keyof Commands;
+type CommandName = keyof Commands;
 
 /** The value an option is read as. */
 type ValueOf<O> = O extends { type: 'boolean' }
@@ -182,7 +172,44 @@ export type Chosen = { [N in CommandName]: ArgsOf<N, Commands[N]> }[CommandName]
 
 /** The table as both parsers take it: each command's name and spec, in the order --help lists them. */
 export type CommandTable = readonly (readonly [string, CommandSpec])[];
-export const COMMAND_LIST: CommandTable = Object.entries(COMMANDS);
+
+/**
+ * The whole table: the program's commands, then those the registered kinds
+ * contribute (Sonos's `discover`), then `simulate`, the tool for trying them
+ * all. Read at each call: a kind registered later (a test's) is in it.
+ */
+export function commandTable(): CommandTable {
+  const own: [string, CommandSpec][] = Object.entries(COMMANDS);
+  const kinds = declared((k) => k.commands).map((c): [string, CommandSpec] => [c.name, { describe: c.describe, options: c.options }]);
+  const last = own.findIndex(([name]) => name === 'simulate');
+  const [, simulate] = own[last] ?? [];
+  const simulated = declared((k) => (k.simulates === undefined ? [] : [k.simulates]));
+  const describe = simulated.length === 0 ? simulate?.describe : `serve simulated ${simulated.join(' and ')} on 127.0.0.1 until interrupted; prints the base URL`;
+  const withFaults: [string, CommandSpec][] = simulate
+    ? [
+        [
+          'simulate',
+          { ...simulate, describe: describe ?? '', options: { port: COMMANDS.simulate.options.port, ...simulateOptions(), fault: { ...COMMANDS.simulate.options.fault, describe: faultHelp() } } },
+        ],
+      ]
+    : [];
+  return [...own.slice(0, last), ...kinds, ...withFaults, ...own.slice(last + 1)];
+}
+
+/** The options of `simulate` the kinds contribute, by name, in the order the kinds were registered. */
+function simulateOptions(): Record<string, OptionSpec> {
+  return Object.fromEntries(declared((k) => k.simulateOptions).map((o) => [o.name, o.option]));
+}
+
+/** `--fault`'s help: each make's faults under who misbehaves, the shared ones under the make that applies them. */
+function faultHelp(): string {
+  const shared = SHARED_FAULTS.filter((f) => f !== 'none');
+  const parts = declared((k) => (k.faults ? [k.faults] : [])).map((f) => `${f.who}: ${[...(f.shared ? shared : []), ...f.names].join(', ')}`);
+  return parts.length === 0 ? `how the simulated devices misbehave: ${shared.join(', ')}` : `how ${parts.join('; or ')}`;
+}
+
+/** The table with the kinds registered when the program starts (the built-in ones). */
+export const COMMAND_LIST: CommandTable = commandTable();
 
 /**
  * The arguments of the everyday runs, a command marked `fast` (or none, for

@@ -4,49 +4,11 @@
  * everything here compares normalised visible text, never positions.
  */
 import { Parser } from 'htmlparser2';
+import type { Doc, El } from './tree.js';
+import { MAX_COLSPAN, normText } from './tables.js';
 
-/**
- * A page as a lean tree: elements and text only (comments, doctypes and
- * processing instructions are dropped), built from htmlparser2's parser
- * events. htmlparser2 decides which tags a tag implies closed, exactly as for
- * its own DOM; this tree only keeps less per node, which is most of the time
- * a gather spends on pages.
- */
-export interface El {
-  readonly type: 'tag';
-  readonly name: string;
-  readonly attribs: Readonly<Record<string, string>>;
-  readonly children: Node[];
-  /** The previous sibling, element or text. */
-  readonly prev: Node | null;
-  /** {@link textOf} of this element, once asked (only asked once it is closed). */
-  text?: string;
-  /** Its end tag (or what implies it) has been read: it holds all it will. */
-  closed?: true;
-}
-
-/** A run of text, entities decoded. */
-export interface TextNode {
-  readonly type: 'text';
-  data: string;
-  readonly prev: Node | null;
-}
-
-export type Node = El | TextNode;
-
-/** A parsed page. */
-export interface Doc {
-  readonly type: 'root';
-  readonly children: Node[];
-  /** Every element in document order (the order their start tags appear). */
-  readonly elements: readonly El[];
-  text?: string;
-}
-
-/** Whether a node is an element (not text). */
-export function isElement(n: Node): n is El {
-  return n.type === 'tag';
-}
+export * from './tree.js';
+export * from './tables.js';
 
 /** A page that does not hold what its parser looks for; the message names the label and the page. */
 export class ParseError extends Error {
@@ -69,7 +31,7 @@ export const MAX_DEPTH = 256;
  * about 70 ms (16,384: 100 ms, 50,000: 340 ms; docs/performance.md). (The
  * NAT page, which can be big for real, is read as rows.)
  */
-export const MAX_ELEMENTS = 8_192;
+const MAX_ELEMENTS = 8_192;
 
 /**
  * How much text a page read as a tree may have: 1 MiB (real pages are 10 to
@@ -254,7 +216,7 @@ export async function readHtml(text: string, pace: Pace, enough?: (doc: Doc) => 
 }
 
 /** One table row as {@link readRows} gives it: each cell's normalised text, a colspan cell repeated. */
-export interface StreamRow {
+interface StreamRow {
   /** Which table, numbered from 0 in the order tables start. */
   readonly table: number;
   readonly cells: readonly string[];
@@ -376,7 +338,3 @@ export async function readText(text: string, pace: Pace): Promise<string> {
   await feedSlices(new Parser(t, { decodeEntities: true }), text, pace);
   return normText(t.parts.join(''));
 }
-
-import { MAX_COLSPAN, normText } from './html-tables.js';
-
-export * from './html-tables.js';

@@ -4,15 +4,15 @@
  * values cut at an inline comment, section names it would misread.
  */
 import { unsafe as iniValue } from 'ini';
-import { CONTROL_CHARS, fail, type Problems } from './config-values.js';
-import { secretKeys } from './config-secret.js';
-import { warning } from './log.js';
+import { CONTROL_CHARS, fail, type Problems } from './values.js';
+import { secretKeys } from './secret.js';
+import { warning } from '../log.js';
 
 /**
  * Where the INI reader cuts an unquoted value (or section name): at the first
  * `;` or `#` that no `\` escapes, as `ini` does. -1 when it keeps it whole.
  */
-export function commentAt(raw: string): number {
+function commentAt(raw: string): number {
   const v = raw.trim();
   if (v.length > 1 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return -1;
   for (let i = 0; i < v.length; i++) {

@@ -10,18 +10,18 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { COMMAND_LIST, fastParse, type Chosen } from './cli-table.js';
+import { commandTable, fastParse, type Chosen } from './table.js';
 
 /** The arguments of collect and execd (execd has no --format, --rate or --watch). */
 type GatherArgs = Omit<Extract<Chosen, { command: 'collect' }>, 'command'> & { command: 'collect' | 'execd' };
-import { SYSTEM_TIMER, type Clock, type Timer } from './clock.js';
-import { buildConfig, checkHostTag, checkMeasurement, ConfigError, parseDuration, tagFlags, type Config, type ConfigSources } from './config.js';
-import { DEVICE_KINDS, parseSaved, recognizePages } from './devices/index.js';
-import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from './files.js';
-import { decodeBody, DEFAULT_MAX_BYTES } from './http.js';
-import { error, info, logLines, warning, writeLines } from './log.js';
-import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from './pipeline.js';
-import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from './telegraf.js';
+import { SYSTEM_TIMER, type Clock, type Timer } from '../clock.js';
+import { buildConfig, checkHostTag, checkMeasurement, ConfigError, parseDuration, tagFlags, type Config, type ConfigSources } from '../config/index.js';
+import { declared, DEVICE_KINDS, PagesRefused, parseSaved, SettingError } from '../devices/index.js';
+import { errnoOf, MAX_CONFIG_BYTES, MAX_SECRET_BYTES, readFailure, readRegularBytes, readRegularFile } from '../files.js';
+import { decodeBody, DEFAULT_MAX_BYTES } from '../http/index.js';
+import { error, info, logLines, warning, writeLines } from '../log.js';
+import { COLLECT, Interrupted, renderLines, renderTable, Run, watch, type Rendered } from '../pipeline.js';
+import { DEFAULT_PROGRAM, programWarnings, telegrafSnippet, type RunningProgram } from '../telegraf.js';
 
 /** Where a command's output goes; injectable for tests. */
 export interface Io {
@@ -135,7 +135,7 @@ async function runCollect(c: GatherArgs, io: Io): Promise<number> {
 
 async function runExecdCommand(c: GatherArgs, io: Io): Promise<number> {
   const config = loadConfig(c, io);
-  const { runExecd } = await import('./execd.js');
+  const { runExecd } = await import('../execd.js');
   if (!io.stdin) throw new ConfigError('execd: no standard input to read');
   return runExecd(config, {
     stdin: io.stdin,
@@ -165,29 +165,35 @@ async function runParse(c: Extract<Chosen, { command: 'parse' }>, io: Io): Promi
       throw new ConfigError(`${name}: cannot read it: ${readFailure(err)}`);
     }
   });
-  // Pages that are no pages of this kind are a usage error; what goes wrong after that is a bug (exit 1).
-  try {
-    recognizePages(kind, saved);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
-  const parsed = await parseSaved(kind, saved, c.measurement, tags);
+  // Pages that are no pages of this kind are a usage error; anything else going wrong is a bug (exit 1).
+  const parsed = await parseSaved(kind, saved, c.measurement, tags).catch((err: unknown) => {
+    throw err instanceof PagesRefused ? new ConfigError(err.message) : err;
+  });
   const log = [...parsed.failures.map((f) => error(`${f.area}: ${f.message}`)), ...parsed.omitted.map((o) => warning(`${o.area}: ${o.message}`))];
   emit(renderLines({ metrics: parsed.metrics, log }), io);
   return 0;
 }
 
 async function runSimulate(c: Extract<Chosen, { command: 'simulate' }>, io: Io): Promise<number> {
-  const { startSimulator, FAULTS } = await import('./simulate/server.js');
-  const fault = FAULTS.find((f) => f === c.fault);
-  if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${FAULTS.join(', ')})`);
+  const { startSimulator, knownFaults } = await import('../simulate/server.js');
+  const faults = knownFaults();
+  const fault = faults.find((f) => f === c.fault);
+  if (fault === undefined) throw new ConfigError(`--fault: unknown fault ${JSON.stringify(c.fault)} (known: ${faults.join(', ')})`);
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`--port: ${c.port} is not a TCP port`);
-  if (!Number.isInteger(c.sonos) || c.sonos < 0 || c.sonos > 200) throw new ConfigError(`--sonos: ${c.sonos} is not a number of speakers from 0 to 200`);
+  // The kinds' own options (--layout), each checked by its kind and given to the simulator under the name it says.
+  const given: Record<string, unknown> = {};
+  for (const o of declared((k) => k.simulateOptions)) {
+    const value = (c as Readonly<Record<string, unknown>>)[o.name];
+    if (value === undefined) continue;
+    const why = o.check?.(value);
+    if (why !== undefined) throw new ConfigError(`--${o.name}: ${why}`);
+    given[o.sets] = value;
+  }
   let sim;
   try {
-    sim = await startSimulator({ port: c.port, layout: c.layout, fault, speakers: c.sonos });
+    sim = await startSimulator({ ...given, port: c.port, fault });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     if (code === 'EADDRINUSE') throw new ConfigError(`--port: ${c.port} is in use by another program (choose another, or 0 for a free one)`);
     if (code === 'EACCES') throw new ConfigError(`--port: ${c.port} needs privileges this user does not have (choose one above 1023)`);
     throw err;
@@ -229,7 +235,7 @@ function runTelegrafConfig(c: Extract<Chosen, { command: 'telegraf-config' }>, i
 
 async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io): Promise<number> {
   const config = loadConfig({ config: c.config, device: [], tag: [] }, io, false);
-  const { dashboardJson } = await import('./dashboard.js');
+  const { dashboardJson } = await import('../dashboard/index.js');
   io.stdout(
     dashboardJson(config, {
       datasource: c.datasource,
@@ -241,22 +247,22 @@ async function runDashboard(c: Extract<Chosen, { command: 'dashboard' }>, io: Io
   return 0;
 }
 
-async function runDiscover(c: Extract<Chosen, { command: 'discover' }>, io: Io): Promise<number> {
-  const m = /^(.+):(\d{1,5})$/.exec(c.target);
-  const port = Number(m?.[2]);
-  if (!m?.[1] || port < 1 || port > 65535) throw new ConfigError(`--target: ${JSON.stringify(c.target)} is not ADDRESS:PORT`);
-  const waitMs = parseDuration(c.wait);
-  if (waitMs === undefined || waitMs < 100 || waitMs > 60_000) throw new ConfigError(`--wait: ${JSON.stringify(c.wait)} is not a duration from 100ms to 60s`);
-  const { discover, iniSections } = await import('./devices/sonos/discover.js');
-  const found = await discover(m[1], port, waitMs, (w) => {
-    writeLines(io.stderr, [warning(w)]);
-  });
-  if (found.length === 0) {
-    writeLines(io.stderr, [warning(`no Sonos speaker answered within ${c.wait} (SSDP does not cross VLANs or routers: add speakers by address instead)`)]);
-    return 0;
+/** Runs a command a kind contributes, when `name` is one; undefined when it is none. */
+async function runKindCommand(name: string, chosen: Readonly<Record<string, unknown>>, io: Io): Promise<number | undefined> {
+  const command = declared((k) => k.commands).find((k) => k.name === name);
+  if (!command) return undefined;
+  try {
+    return await command.run(chosen, {
+      stdout: io.stdout,
+      stderr: (lines) => {
+        writeLines(io.stderr, lines);
+      },
+    });
+  } catch (err) {
+    // The kind's word for a value the user must change; anything else is a bug.
+    if (err instanceof SettingError) throw new ConfigError(err.message);
+    throw err;
   }
-  io.stdout(iniSections(found));
-  return 0;
 }
 
 /**
@@ -268,7 +274,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let usageError: string | undefined;
   chosen = fastParse(argv);
   if (!chosen) {
-    const parsed = await (await import('./cli-yargs.js')).parseWithYargs(argv, COMMAND_LIST);
+    const parsed = await (await import('./yargs.js')).parseWithYargs(argv, commandTable());
     chosen = parsed.chosen;
     output = parsed.output;
     usageError = parsed.usageError;
@@ -284,6 +290,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   try {
+    const own = await runKindCommand(chosen.command, chosen, io);
+    if (own !== undefined) return own;
     switch (chosen.command) {
       case 'collect':
         return await runCollect(chosen, io);
@@ -291,8 +299,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runParse(chosen, io);
       case 'simulate':
         return await runSimulate(chosen, io);
-      case 'discover':
-        return await runDiscover(chosen, io);
       case 'execd':
         return await runExecdCommand(chosen, io);
       case 'telegraf-config':
@@ -301,7 +307,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runDashboard(chosen, io);
       case 'capture': {
         const config = loadConfig(chosen, io);
-        const { capture } = await import('./capture.js');
+        const { capture } = await import('../capture.js');
         const { out, log } = await capture(config, resolve(chosen.out), io.signal);
         writeLines(io.stderr, log);
         if (out !== '') io.stdout(out);

@@ -2,7 +2,7 @@
 import { TextDecoder } from 'node:util';
 
 /** The charset a page declares, in its Content-Type header or its first KiB. */
-export function declaredCharset(contentType: string | undefined, head: Buffer): string {
+function declaredCharset(contentType: string | undefined, head: Buffer): string {
   const fromHeader = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '');
   if (fromHeader?.[1]) return fromHeader[1].toLowerCase();
   const text = head.subarray(0, 1024).toString('latin1');

@@ -9,10 +9,10 @@
  * source applies no regex escaping of its own).
  */
 
-import type { PanelMark } from './devices/kind.js';
+import { SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT, type PanelMark } from '../devices/index.js';
 
 /** The host filter's variable, as a regex alternation. */
-export const HOST_REGEX = '${host:regex}';
+const HOST_REGEX = '${host:regex}';
 /** The `*_total` suffix when the data has totals, else empty (see {@link totalsVariableQuery}). */
 export const TOTAL_SUFFIX = '${total:raw}';
 
@@ -33,7 +33,7 @@ export interface Query {
 }
 
 /** A quoted InfluxQL identifier. */
-export function id(name: string): string {
+function id(name: string): string {
   return `"${name.replace(/[\\"]/g, '\\$&')}"`;
 }
 
@@ -93,7 +93,7 @@ export function flux(q: Query, bucket: string): string {
 }
 
 /** Our measurements every device writes a line to, under its host tags (a household's speakers under their zone names). */
-const HOST_MEASUREMENTS = ['homenet_scrape', 'homenet_system'];
+const HOST_MEASUREMENTS = [SCRAPE_MEASUREMENT, SYSTEM_MEASUREMENT];
 
 /** The `$host` variable's query: every host tag our measurements hold. */
 export function hostsVariableQuery(bucket?: string): string {
@@ -118,7 +118,7 @@ export function totalsVariableQuery(measurement: string, counter: string, bucket
 }
 
 /** An annotation's query and, for InfluxQL, the columns Grafana reads its text and tags from. */
-export interface AnnotationText {
+interface AnnotationText {
   readonly query: string;
   readonly textColumn?: string;
   readonly tagsColumn?: string;

@@ -18,9 +18,9 @@
  * keeps its totals. What was forgotten early is said in one `W!` line per
  * host and gather (its totals start again from its counters if it returns).
  */
-import type { CounterState } from './counters.js';
-import type { Metric } from './lineprotocol.js';
-import { warning } from './log.js';
+import type { CounterState } from './state.js';
+import type { Metric } from '../lineprotocol.js';
+import { warning } from '../log.js';
 
 /** Series one host keeps totals for: a gateway has about 110, a speaker 13 per interface (33 read at most). */
 export const MAX_HOST_SERIES = 512;

@@ -11,11 +11,12 @@
  * letters may be in any case: no ISP caps data in bits, so `1 Tb` is read
  * as `1 TB`.
  */
-import { fail } from '../config-values.js';
+import { fail } from './values.js';
+import { INT64_MAX } from '../lineprotocol.js';
 
 /** The keys, at the top of the file and in a gateway's section. */
 export const USAGE_KEYS = ['billing_day', 'data_cap'] as const;
-export type UsageKey = (typeof USAGE_KEYS)[number];
+type UsageKey = (typeof USAGE_KEYS)[number];
 
 /** Where a gateway's billing period starts and what it may use. */
 export interface UsagePlan {
@@ -31,9 +32,8 @@ export interface PlanKeys {
   capBytes?: bigint | null;
 }
 
-export const DEFAULT_BILLING_DAY = 1;
+const DEFAULT_BILLING_DAY = 1;
 /** A cap must fit an int64 field (`cap_bytes`). */
-const MAX_CAP = 2n ** 63n - 1n;
 
 /** SI prefixes in order: k is the first power (10^3, or 2^10 with an i), e the sixth. */
 const POWERS = ['k', 'm', 'g', 't', 'p', 'e'];
@@ -82,7 +82,7 @@ export function readUsageKey(where: string, key: UsageKey, text: string, into: P
   const bytes = parseSize(text);
   if (bytes === undefined) fail(where, `${shown} is not a size (write it like 1 TB, 500 GB or 1.5 TiB; GB = 10^9 bytes, GiB = 2^30), or none`);
   if (bytes === 0n) fail(where, `${shown} is no cap (leave data_cap out, or write none)`);
-  if (bytes > MAX_CAP) fail(where, `${shown} is more than the 8 EiB a field can hold`);
+  if (bytes > INT64_MAX) fail(where, `${shown} is more than the 8 EiB a field can hold`);
   into.capBytes = bytes;
   return into;
 }

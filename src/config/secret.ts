@@ -3,12 +3,12 @@
  * variable its section names; never from argv, never in a message.
  */
 import { dirname, isAbsolute, join } from 'node:path';
-import type { ConfigSources } from './config.js';
-import { asString, CONTROL_CHARS, fail } from './config-values.js';
-import { readFailure } from './files.js';
-import { DEVICE_KINDS, type DeviceKind } from './devices/index.js';
-import type { SecretSpec } from './devices/kind.js';
-import { warning } from './log.js';
+import type { ConfigSources } from './values.js';
+import { asString, CONTROL_CHARS, fail } from './values.js';
+import { readFailure } from '../files.js';
+import { DEVICE_KINDS, type DeviceKind } from '../devices/index.js';
+import type { SecretSpec } from '../devices/kind.js';
+import { shellWord, warning } from '../log.js';
 
 /** The secret a kind's login needs (the first family with a login says which). */
 export function secretOf(kind: DeviceKind): SecretSpec | undefined {
@@ -24,12 +24,12 @@ export function secretKeys(): string[] {
 }
 
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
-export const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
+const SECRET_OK = /^[^\u0000-\u001f\u007f]{1,128}$/;
 
 /** The secret's file as a shell word in a message: quoted when needed, control characters escaped. */
-export function pathWord(path: string): string {
+function pathWord(path: string): string {
   if (CONTROL_CHARS.test(path)) return JSON.stringify(path);
-  return /^[\w./:=@%+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+  return shellWord(path);
 }
 
 /**

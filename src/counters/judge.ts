@@ -1,15 +1,13 @@
 /**
- * How src/counters.ts judges one counter reading against the last one of its
+ * How src/counters/index.ts judges one counter reading against the last one of its
  * series: up, a 32-bit wrap, a reset, or set aside (rules 1-3 and 5 of that
  * file's head; rule 4, one reset on a line making every decrease on it one,
  * is the caller's, since it needs the whole line).
  */
-import type { CounterKind } from './devices/catalogue.js';
-import type { Metric } from './lineprotocol.js';
-import { warning } from './log.js';
-import type { SeriesState } from './counters.js';
-
-export const WRAP = 2n ** 32n;
+import type { CounterKind } from '../devices/catalogue.js';
+import { WRAP_32, type Metric } from '../lineprotocol.js';
+import { warning } from '../log.js';
+import type { SeriesState } from './state.js';
 
 /** Highest plausible rate per second of each kind of counter (the catalogue says which a field is). */
 const MAX_RATE: Readonly<Record<CounterKind, bigint>> = { bytes: 1_250_000_000n, packets: 2_000_000n, events: 100_000n };
@@ -31,7 +29,7 @@ export function describe(m: Metric): string {
  * for a reading after one held across a reset (it does not make the rest of
  * its line a reset again: rule 4 applied then).
  */
-export type Change = 'first' | 'up' | 'wrap' | 'reset' | 'held' | 'aside' | 'restarted';
+type Change = 'first' | 'up' | 'wrap' | 'reset' | 'held' | 'aside' | 'restarted';
 
 /** One counter reading of a line, judged. */
 export interface Reading {
@@ -110,15 +108,15 @@ export function judge(
     const fast = tooFast(rise, before.atNs, at, maxRate);
     if (fast) warn(setAside(m, field, v, `a rise of ${rise} in ${secondsBetween(before.atNs, at)} s is more than ${maxRate} ${kind}/s`));
     // Rule 2's evidence: 2^32 or more on a counter seen below it is held until the next reading says whether it keeps going up.
-    if (!before.wide && before.last < WRAP && v >= WRAP) {
+    if (!before.wide && before.last < WRAP_32 && v >= WRAP_32) {
       before.held = { value: v, atNs: at };
       return { change: 'held', from: before.last, wide: false };
     }
     if (fast) return { change: 'aside', from: before.last, wide: false };
-    return { change: 'up', from: before.last, wide: v >= WRAP };
+    return { change: 'up', from: before.last, wide: v >= WRAP_32 };
   }
-  const asWrap = v + WRAP - before.last;
-  const implausible = before.wide || before.last >= WRAP || tooFast(asWrap, before.atNs, at, maxRate);
+  const asWrap = v + WRAP_32 - before.last;
+  const implausible = before.wide || before.last >= WRAP_32 || tooFast(asWrap, before.atNs, at, maxRate);
   return { change: rebooted || implausible ? 'reset' : 'wrap', from: before.last, wide: false };
 }
 
@@ -135,7 +133,7 @@ export function judge(
 export function gain(r: Reading, before: SeriesState, at: bigint, lineReset: boolean, m: Metric, warn: (line: string) => void): bigint | undefined {
   const v = r.value;
   if (r.change === 'up' || r.change === 'restarted') return v - r.from;
-  const asWrap = v + WRAP - before.last;
+  const asWrap = v + WRAP_32 - before.last;
   if (!lineReset && r.change === 'wrap') return asWrap;
   const maxRate = MAX_RATE[r.kind];
   if (!tooFast(v, before.atNs, at, maxRate)) return v;
@@ -145,7 +143,7 @@ export function gain(r: Reading, before: SeriesState, at: bigint, lineReset: boo
   return undefined;
 }
 
-/** Module-level, not made per call (see TreeBuilder in html.ts). */
+/** Module-level, not made per call (see TreeBuilder in html/index.ts). */
 export function isReset(r: { change: Change }): boolean {
   return r.change === 'reset';
 }

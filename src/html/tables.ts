@@ -2,7 +2,7 @@
  * Reading a parsed page: finding elements, their text, tables by caption,
  * summary or heading, rows of label and value, column tables, numbers.
  */
-import { isElement, type Doc, type El, type Node } from './html.js';
+import { isElement, type Doc, type El, type Node } from './tree.js';
 
 /** Every text below a node, concatenated (a DOM's textContent). */
 function rawText(node: Node | Doc): string {
@@ -13,7 +13,7 @@ function rawText(node: Node | Doc): string {
 }
 
 /** Elements of the document that match, in document order. */
-export function findAll(doc: Doc, test: (el: El) => boolean): El[] {
+function findAll(doc: Doc, test: (el: El) => boolean): El[] {
   return doc.elements.filter(test);
 }
 
@@ -44,7 +44,7 @@ export function tables(doc: Doc): El[] {
   return findAll(doc, isTable);
 }
 
-// Module-level, not made per call: see TreeBuilder in html.ts on V8 and closures made per page.
+// Module-level, not made per call: see TreeBuilder in html/index.ts on V8 and closures made per page.
 const isTable = (e: El): boolean => e.name === 'table';
 
 /** The text of a table's `<caption>`, or '' without one. */
@@ -104,7 +104,7 @@ const HEADING = /^h[1-6]$/;
  * Every table with the text of the last heading before it in the document
  * (`<h2>IPv4 Statistics</h2>` introduces the table after it).
  */
-export function tablesWithHeadings(doc: Doc): { table: El; heading: string }[] {
+function tablesWithHeadings(doc: Doc): { table: El; heading: string }[] {
   const out: { table: El; heading: string }[] = [];
   let heading = '';
   for (const el of findAll(doc, (e) => e.name === 'table' || HEADING.test(e.name))) {
@@ -141,7 +141,7 @@ export function rowValues(table: El): Map<string, string> {
 }
 
 /** A table with named columns (`Port 1`, `2.4 GHz`) and labelled rows. */
-export interface ColumnTable {
+interface ColumnTable {
   readonly columns: readonly string[];
   /** Row label ({@link labelKey}) to the cells under each column. */
   readonly rows: ReadonlyMap<string, readonly string[]>;

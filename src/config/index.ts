@@ -4,11 +4,11 @@
  * Every check happens here, once, before any device is contacted, and every
  * message names the file, the section and the key (or the flag) at fault.
  */
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 import { parse as parseIni } from 'ini';
-import { DEVICE_KINDS, kindAreas, knownTypes, SettingError, type Area, type DeviceKind } from './devices/index.js';
-import { scanIni } from './config-ini.js';
-import { readSecret, secretOf } from './config-secret.js';
+import { DEVICE_KINDS, exampleDevice, kindAreas, knownTypes, SettingError, type Area, type DeviceKind } from '../devices/index.js';
+import { scanIni } from './ini.js';
+import { readSecret, secretOf } from './secret.js';
 import {
   asBoolean,
   asString,
@@ -28,10 +28,12 @@ import {
   splitPair,
   unknownKey,
   withoutUserinfo,
-} from './config-values.js';
-import { isUsageKey, planOf, readUsageKey, USAGE_KEYS, type PlanKeys, type UsagePlan } from './usage/settings.js';
+  type ConfigSources,
+} from './values.js';
+import { isUsageKey, planOf, readUsageKey, USAGE_KEYS, type PlanKeys, type UsagePlan } from './usage.js';
 
-export { checkHostTag, checkMeasurement, ConfigError, parseDuration } from './config-values.js';
+export { checkHostTag, checkMeasurement, ConfigError, parseDuration, type ConfigSources } from './values.js';
+export type { UsagePlan } from './usage.js';
 
 /** One device to gather. */
 export interface DeviceConfig {
@@ -73,32 +75,6 @@ export interface Config {
   readonly counterType: 'integer' | 'float';
   /** `W! ` lines about a file that is valid but may not say what its author meant (a value cut by a comment). */
   readonly warnings: readonly string[];
-}
-
-/** What the command line supplies. */
-export interface ConfigSources {
-  /** Path of the INI file, as given (used in messages). */
-  readonly file?: string;
-  /** The INI file's text, when `file` is given. */
-  readonly fileText?: string;
-  readonly devices?: readonly string[];
-  readonly tags?: readonly string[];
-  readonly timeout?: string;
-  /**
-   * Reads a secret file (an access code); the config never holds a secret itself.
-   * With the file's mode, a file others can read draws a warning.
-   */
-  readonly readSecretFile?: (path: string) => string | { readonly text: string; readonly mode: number };
-  /** The environment, for `access_code_env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * False for commands that ask no device (dashboard, telegraf-config): the
-   * secret's keys are checked, the file or variable is not read, so that they
-   * work where the code is not (an admin's shell without the variable).
-   */
-  readonly readSecrets?: boolean;
-  /** Whether a path is a directory, to check `state_file` up front. */
-  readonly isDirectory?: (path: string) => boolean;
 }
 
 /** Default per-device time limit: below Telegraf's default 5 s exec timeout. */
@@ -350,7 +326,7 @@ export function buildConfig(src: ConfigSources): Config {
   (src.devices ?? []).forEach((spec, i) => {
     p.check(() => {
       const where = `--device ${JSON.stringify(withoutUserinfo(spec))}`;
-      const [type, url] = splitPair(where, spec, 'TYPE=URL, like --device att=http://192.168.1.254');
+      const [type, url] = splitPair(where, spec, `TYPE=URL, like --device ${exampleDevice()}`);
       const checkedType = checkType(where, type);
       const parsed = checkUrl(where, url);
       devices.push({

@@ -1,25 +1,25 @@
 /**
- * The command line as yargs reads it, built from the table in cli-table.ts:
+ * The command line as yargs reads it, built from the table in table.ts:
  * the --help text and every usage error. Loaded only when the fast path
  * cannot take the arguments itself (help, version, the rarer commands, any
  * mistake): yargs costs about 50 ms to load, paid on every Telegraf interval
  * otherwise.
  */
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type Options } from 'yargs';
-import type { Chosen, CommandSpec, CommandTable, OptionSpec } from './cli-table.js';
+import type { Chosen, CommandSpec, CommandTable, OptionSpec } from './table.js';
 
 declare const HOMENET_VERSION: string | undefined;
 
 /** The version: built into the single binary, else read from package.json. */
 export function version(): string {
   if (typeof HOMENET_VERSION === 'string') return HOMENET_VERSION;
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-export type { Chosen } from './cli-table.js';
+export type { Chosen } from './table.js';
 
 /** Repeatable string options arrive as a string or an array. */
 function list(v: unknown): string[] {
@@ -107,7 +107,7 @@ function withSuggestions(table: CommandTable, message: string): string {
   return hints.some((h) => h !== '') ? `${message}${hints.join('')}` : message;
 }
 
-/** Parses the arguments with the yargs parser of `table` (cli-table.ts's COMMAND_LIST, or a test's). */
+/** Parses the arguments with the yargs parser of `table` (table.ts's COMMAND_LIST, or a test's). */
 export async function parseWithYargs(argv: readonly string[], table: CommandTable): Promise<Parsed> {
   let chosen: Chosen | undefined;
   let output = '';

@@ -40,7 +40,7 @@
  * 32-bit, so its next wrap is still a wrap. Readings further apart than one wrap
  * period (34 s at 1 Gbit/s) can hide a whole wrap: poll more often than that.
  *
- * What is remembered is bounded (counters-budget.ts): a host keeps at most
+ * What is remembered is bounded (budget.ts): a host keeps at most
  * 512 series, and all of them at most 8 MiB; past that, series and hosts not
  * in the gather are forgotten first, and a new series with no room gets no
  * total, each said in a `W!` line.
@@ -50,55 +50,14 @@
  * every later total unprintable, and with it the whole line. Such a series
  * starts again from its counter, as if first seen, with a `W!` line.
  */
-import { catalogue, type Catalogue } from './devices/index.js';
-import { Budget, hostOf } from './counters-budget.js';
-import { describe, gain, isReset, judge, type Reading } from './counters-judge.js';
-import { int, type FieldValue, type Metric } from './lineprotocol.js';
-import { warning } from './log.js';
+import { catalogue, type Catalogue } from '../devices/index.js';
+import { Budget, hostOf } from './budget.js';
+import { describe, gain, isReset, judge, type Reading } from './judge.js';
+import { type FieldValue, int, INT64_MAX, type Metric } from '../lineprotocol.js';
+import { warning } from '../log.js';
+import type { CounterState } from './state.js';
 
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** What is remembered of one counter. */
-export interface SeriesState {
-  last: bigint;
-  total: bigint;
-  /** When it was read, ns since the epoch. */
-  atNs: bigint;
-  /** A 64-bit counter: it read 2^32 or more and then went on up from there. */
-  wide: boolean;
-  /**
-   * A reading of 2^32 or more on a counter not known to be 64-bit, not yet in
-   * the total: the next reading tells a 64-bit counter (it goes on up) from a
-   * glitch (it falls back).
-   */
-  held?: HeldReading;
-}
-
-/** A reading set aside until the next one, and when it was read (ns since the epoch). */
-export interface HeldReading {
-  value: bigint;
-  atNs: bigint;
-  /** Its line was reset (rules 1 and 4) when it was read: the counter restarted, so the next reading counts from 0. */
-  reset?: boolean;
-}
-
-/** What is remembered of a device's uptime. */
-export interface UptimeState {
-  seconds: bigint;
-  atNs: bigint;
-}
-
-/** Everything the totals remember; kept in memory (execd) and in the state file (src/state/). */
-export interface CounterState {
-  readonly series: Map<string, SeriesState>;
-  readonly uptime: Map<string, UptimeState>;
-  /** Hosts whose series were dropped by {@link prune}, and when (ns since the epoch), oldest first. */
-  readonly forgotten: Map<string, bigint>;
-}
-
-export function emptyState(): CounterState {
-  return { series: new Map(), uptime: new Map(), forgotten: new Map() };
-}
+export { emptyState, type CounterState, type HeldReading, type SeriesState, type UptimeState } from './state.js';
 
 function lineKey(m: Metric): string {
   const tags = Object.keys(m.tags)
@@ -133,22 +92,14 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
   const shared = findShared(metrics, keys, cat);
   for (const w of shared.warnings) warn(w);
   // Rule 1 needs each host's uptime of this batch before its counters.
-  const rebooted = new Set<string>();
-  for (const m of metrics) {
-    const up = uptimeOf(m, cat);
-    const host = m.tags['host'];
-    if (up?.kind !== 'int' || host === undefined || shared.uptimeHosts.has(host)) continue;
-    const before = state.uptime.get(host);
-    if (before && up.value < before.seconds) rebooted.add(host);
-    state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
-  }
+  const rebooted = rebootedHosts(metrics, state, cat, shared.uptimeHosts, nowNs);
 
   // Hosts forgotten by prune() whose series start again in this batch.
   const returned = new Set<string>();
   // The limits on what is remembered: worked out only if a series is new.
   const budget = new Budget(state, metrics, keys, nowNs);
   // A loop, not a callback made on every call: such a callback loses its
-  // optimised code at every full collection (see TreeBuilder in html.ts).
+  // optimised code at every full collection (see TreeBuilder in html/index.ts).
   const out: Metric[] = [];
   for (const [i, m] of metrics.entries()) {
     const line = keys[i];
@@ -176,40 +127,7 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
     }
     // Rule 4: one reset on the line makes every decrease on it a reset.
     const lineReset = hostRebooted || readings.some(isReset);
-    const totals: Record<string, FieldValue> = {};
-    for (const r of readings) {
-      const before = r.before;
-      let total: bigint;
-      if (!before || r.change === 'first') total = r.value;
-      else if (r.change === 'held' || r.change === 'aside') {
-        // Set aside: the series stays at its last good reading, and the next reading counts from there
-        // (from 0 if the line was reset meanwhile: the reset is not to be lost with the reading).
-        if (r.change === 'held' && lineReset && before.held) before.held.reset = true;
-        totals[`${r.field}_total`] = int(before.total);
-        continue;
-      } else {
-        const added = gain(r, before, at, lineReset, m, warn);
-        // Set aside, as above: the series stays at its last good reading.
-        if (added === undefined) {
-          totals[`${r.field}_total`] = int(before.total);
-          continue;
-        }
-        total = before.total + added;
-      }
-      // Past int64: start again, and say so, rather than lose the line.
-      const restart = total > INT64_MAX;
-      if (restart) {
-        warn(warning(`${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`));
-        total = r.value;
-      }
-      if (before && !restart) {
-        before.wide ||= r.wide;
-        before.last = r.value;
-        before.total = total;
-        before.atNs = at;
-      } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: false });
-      totals[`${r.field}_total`] = int(total);
-    }
+    const totals = totalsOf(readings, lineReset, m, at, state, warn);
     out.push(Object.keys(totals).length === 0 ? m : { ...m, fields: { ...m.fields, ...totals } });
   }
   for (const host of returned) {
@@ -219,6 +137,62 @@ export function addTotals(metrics: readonly Metric[], state: CounterState, traff
   budget.trim();
   for (const w of budget.warnings()) warn(w);
   return out;
+}
+
+/**
+ * Rule 1: the hosts whose uptime went down since the last gather, with each
+ * host's uptime of this batch remembered (hosts two devices share aside).
+ */
+function rebootedHosts(metrics: readonly Metric[], state: CounterState, cat: Catalogue, sharedHosts: ReadonlySet<string>, nowNs: bigint): Set<string> {
+  const rebooted = new Set<string>();
+  for (const m of metrics) {
+    const up = uptimeOf(m, cat);
+    const host = m.tags['host'];
+    if (up?.kind !== 'int' || host === undefined || sharedHosts.has(host)) continue;
+    const before = state.uptime.get(host);
+    if (before && up.value < before.seconds) rebooted.add(host);
+    state.uptime.set(host, { seconds: up.value, atNs: m.time ?? nowNs });
+  }
+  return rebooted;
+}
+
+/** The `*_total` fields of one line's judged readings, its series in `state` moved on. */
+function totalsOf(readings: readonly Reading[], lineReset: boolean, m: Metric, at: bigint, state: CounterState, warn: (line: string) => void): Record<string, FieldValue> {
+  const totals: Record<string, FieldValue> = {};
+  for (const r of readings) {
+    const before = r.before;
+    let total: bigint;
+    if (!before || r.change === 'first') total = r.value;
+    else if (r.change === 'held' || r.change === 'aside') {
+      // Set aside: the series stays at its last good reading, and the next reading counts from there
+      // (from 0 if the line was reset meanwhile: the reset is not to be lost with the reading).
+      if (r.change === 'held' && lineReset && before.held) before.held.reset = true;
+      totals[`${r.field}_total`] = int(before.total);
+      continue;
+    } else {
+      const added = gain(r, before, at, lineReset, m, warn);
+      // Set aside, as above: the series stays at its last good reading.
+      if (added === undefined) {
+        totals[`${r.field}_total`] = int(before.total);
+        continue;
+      }
+      total = before.total + added;
+    }
+    // Past int64: start again, and say so, rather than lose the line.
+    const restart = total > INT64_MAX;
+    if (restart) {
+      warn(warning(`${describe(m)} ${r.field}_total: the total would pass ${INT64_MAX} (the largest integer a field can hold): it starts again from the counter (${r.value})`));
+      total = r.value;
+    }
+    if (before && !restart) {
+      before.wide ||= r.wide;
+      before.last = r.value;
+      before.total = total;
+      before.atNs = at;
+    } else state.series.set(r.key, { last: r.value, total, atNs: at, wide: false });
+    totals[`${r.field}_total`] = int(total);
+  }
+  return totals;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Host names to addresses for http.ts, within the device's deadline:
+ * Host names to addresses for http/index.ts, within the device's deadline:
  * /etc/hosts first, then the DNS servers of /etc/resolv.conf (its `search`
  * domains and `ndots` as the C library applies them), asked on the event
  * loop through Node's c-ares resolver and stopped when the deadline passes.
@@ -19,15 +19,15 @@
  * getaddrinfo().
  */
 import type { LookupAddress, LookupOneOptions, LookupAllOptions } from 'node:dns';
-import { MAX_CONFIG_BYTES, MAX_STATE_BYTES, readRegularFile } from './files.js';
+import { MAX_CONFIG_BYTES, MAX_STATE_BYTES, readRegularFile } from '../files.js';
 
 /** How long an answer is used: a gather's pages ask once, the next gather (execd, --watch) asks again. */
-export const ANSWER_MS = 5000;
+const ANSWER_MS = 5000;
 
 /** Answers by name, with when each was given (performance.now()). */
 const answers = new Map<string, { readonly addresses: readonly LookupAddress[]; readonly at: number }>();
 
-/** An error as dns.lookup() gives it, so that http-errors.ts words it alike. */
+/** An error as dns.lookup() gives it, so that errors.ts words it alike. */
 function lookupError(code: string, name: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`getaddrinfo ${code} ${name}`), { code, hostname: name });
 }
@@ -90,7 +90,7 @@ function readOr(path: string, maxBytes: number): string {
  * questions in flight are cancelled and the promise rejects with the
  * signal's reason.
  */
-export async function lookupHost(name: string, signal: AbortSignal): Promise<readonly LookupAddress[]> {
+async function lookupHost(name: string, signal: AbortSignal): Promise<readonly LookupAddress[]> {
   const known = answers.get(name);
   if (known !== undefined && performance.now() - known.at < ANSWER_MS) return known.addresses;
   signal.throwIfAborted();

@@ -13,12 +13,11 @@
  * so that counters are graphed from them when it has.
  */
 import type { AnnotationQuery, Dashboard, DataQuery, FieldConfigSource, Panel, RowPanel, VariableModel } from '@grafana/schema';
-import type { Config, DeviceConfig } from './config.js';
-import { flux, hostsVariableQuery, influxql, markQuery, TOTAL_SUFFIX, totalsVariableQuery, type Query } from './dashboard-query.js';
-import { catalogue, DEVICE_KINDS, defaultAreas, type Catalogue, type DeviceKind, type PanelMark, type PanelQuery, type PanelSpec } from './devices/index.js';
+import type { Config, DeviceConfig } from '../config/index.js';
+import { flux, hostsVariableQuery, influxql, markQuery, TOTAL_SUFFIX, totalsVariableQuery, type Query } from './query.js';
+import { catalogue, DEVICE_KINDS, defaultAreas, SCRAPE_MEASUREMENT, type Catalogue, type DeviceKind, type PanelMark, type PanelQuery, type PanelSpec } from '../devices/index.js';
 
 /** The program's own status line (see src/collect/scrape.ts). */
-const SCRAPE = 'homenet_scrape';
 /** Every panel, target, variable and annotation reads the data source `$datasource` names. */
 const DS = { type: 'influxdb', uid: '${datasource}' } as const;
 
@@ -76,7 +75,7 @@ function collects(kind: DeviceKind, d: DeviceConfig, area: string): boolean {
 /** The config's kinds, gateways first, then speakers, each with its devices. */
 function kindsOf(config: Config): { kind: DeviceKind; devices: DeviceConfig[] }[] {
   const out: { kind: DeviceKind; devices: DeviceConfig[] }[] = [];
-  for (const role of ['gateway', 'speaker'] as const) {
+  for (const role of ['gateway', 'device'] as const) {
     for (const kind of DEVICE_KINDS.values()) {
       const devices = config.devices.filter((d) => d.type === kind.type);
       if (kind.role === role && devices.length > 0) out.push({ kind, devices });
@@ -153,14 +152,14 @@ function statusPanels(uptimes: readonly [string, string][]): Drawn[] {
       .map(([measurement, field]) =>
         one('Uptime', 'Time since each device last rebooted (a fall is marked as a reboot).', 's', [{ measurement, field, fn: 'last', groupBy: byHost, alias: '$tag_host' }]),
       ),
-    one('Scrape duration', 'How long each device took to read (homenet_scrape).', 'ms', [{ measurement: SCRAPE, field: 'duration_ms', fn: 'mean', groupBy: byHost, alias: '$tag_host' }]),
+    one('Scrape duration', 'How long each device took to read (homenet_scrape).', 'ms', [{ measurement: SCRAPE_MEASUREMENT, field: 'duration_ms', fn: 'mean', groupBy: byHost, alias: '$tag_host' }]),
     one(
       'Scrape failures',
       'Reads that failed, and values left out of reads that did not (each one is a W! line in the log).',
       'short',
       [
-        { measurement: SCRAPE, field: 'success', fn: 'count', whereFalse: true, groupBy: byHost, alias: '$tag_host failed reads' },
-        { measurement: SCRAPE, field: 'values_omitted', fn: 'sum', groupBy: byHost, alias: '$tag_host values left out' },
+        { measurement: SCRAPE_MEASUREMENT, field: 'success', fn: 'count', whereFalse: true, groupBy: byHost, alias: '$tag_host failed reads' },
+        { measurement: SCRAPE_MEASUREMENT, field: 'values_omitted', fn: 'sum', groupBy: byHost, alias: '$tag_host values left out' },
       ],
       true,
     ),

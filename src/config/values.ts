@@ -3,10 +3,11 @@
  * one error type of a wrong config: each message names where (file, section
  * and key, or the flag) and what is wrong.
  */
-import { didYouMean } from './suggest.js';
-import { DEVICE_KINDS, knownTypes } from './devices/index.js';
-import { int, LineProtocolError, serialize } from './lineprotocol.js';
-import { INVISIBLE } from './log.js';
+import { didYouMean } from '../suggest.js';
+import { DEVICE_KINDS, knownTypes } from '../devices/index.js';
+import { int, LineProtocolError, serialize } from '../lineprotocol.js';
+import { INVISIBLE } from '../log.js';
+import { parseDuration } from '../clock.js';
 
 const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 300_000;
@@ -25,21 +26,9 @@ export class ConfigError extends Error {
 }
 
 /** Tags the program sets itself. */
-export const RESERVED_TAGS = ['host', 'type', 'interface'];
+const RESERVED_TAGS = ['host', 'type', 'interface'];
 
-export const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * Parses a duration such as `4s`, `500ms`, `1.5s` or `1m30s` into ms.
- * @returns undefined when the text is not such a duration.
- */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined;
-  let ms = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * (UNITS[m[2] ?? ''] ?? 0);
-  return Math.round(ms);
-}
+export { parseDuration };
 
 export function fail(where: string, message: string): never {
   throw new ConfigError(`${where}: ${message}`);
@@ -149,7 +138,7 @@ export function checkTag(where: string, key: string, value: string): void {
  * program's own tags (host, type, interface, model ..., each at most 256
  * characters from a device) and field names.
  */
-export const MAX_CONFIG_KEY_BYTES = 32_768;
+const MAX_CONFIG_KEY_BYTES = 32_768;
 
 /**
  * Checks that the measurement and the tags, together, leave room for the
@@ -251,3 +240,29 @@ export function splitPair(where: string, text: string, shape: string): [string, 
 
 // eslint-disable-next-line no-control-regex -- control characters are what we refuse
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** What the command line supplies. */
+export interface ConfigSources {
+  /** Path of the INI file, as given (used in messages). */
+  readonly file?: string;
+  /** The INI file's text, when `file` is given. */
+  readonly fileText?: string;
+  readonly devices?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly timeout?: string;
+  /**
+   * Reads a secret file (an access code); the config never holds a secret itself.
+   * With the file's mode, a file others can read draws a warning.
+   */
+  readonly readSecretFile?: (path: string) => string | { readonly text: string; readonly mode: number };
+  /** The environment, for `access_code_env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * False for commands that ask no device (dashboard, telegraf-config): the
+   * secret's keys are checked, the file or variable is not read, so that they
+   * work where the code is not (an admin's shell without the variable).
+   */
+  readonly readSecrets?: boolean;
+  /** Whether a path is a directory, to check `state_file` up front. */
+  readonly isDirectory?: (path: string) => boolean;
+}

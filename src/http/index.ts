@@ -3,13 +3,13 @@
  * same-host redirects and an explicit TLS choice.
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { nowNs } from './clock.js';
+import { nowNs } from '../clock.js';
 import { decodeBody } from './charset.js';
-import { describe, FetchError, humanBytes, lookupStopped, reasonText, statusText } from './http-errors.js';
+import { describe, FetchError, humanBytes, lookupStopped, reasonText, statusText } from './errors.js';
 import { RequestLookup, type LookupStage } from './lookup.js';
 
-export { declaredCharset, decodeBody } from './charset.js';
-export { FetchError, humanBytes, TimeLimit } from './http-errors.js';
+export { decodeBody } from './charset.js';
+export { FetchError, TimeLimit } from './errors.js';
 
 /** Default response size cap. Real status pages are 10 to 80 KB. */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -19,7 +19,7 @@ const MAX_REDIRECTS = 3;
  * whatever its size: a 4 MiB page sent as 1-byte chunks took 8.8 s and
  * 1.7 GB. Real pages arrive in a few dozen pieces (one per TCP read).
  */
-export const MAX_PIECES = 16_384;
+const MAX_PIECES = 16_384;
 
 /** A page as fetched: decoded text plus the timings DESIGN.md asks for. */
 export interface FetchedPage {
@@ -144,7 +144,7 @@ async function request(url: URL, options: FetchOptions, started: number, form: s
 /**
  * A request on the wire. Its listeners are methods, bound per request, not
  * closures made per request: V8 keeps a function's optimised code only while
- * a closure of it lives (see TreeBuilder in html.ts).
+ * a closure of it lives (see TreeBuilder in html/index.ts).
  */
 class Sent {
   constructor(
