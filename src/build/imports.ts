@@ -17,6 +17,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { circles } from './circles.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -149,42 +150,6 @@ function readExport(st: ts.ExportDeclaration, path: string, facts: FileFacts, im
   }
 }
 
-/** Each import circle of the graph: strongly connected parts of the graph (Tarjan's algorithm), as file lists. */
-export function circles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
-  let next = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, next);
-    low.set(v, next);
-    next += 1;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!graph.has(w)) continue;
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0));
-    }
-    if (low.get(v) !== index.get(v)) return;
-    const part: string[] = [];
-    let w: string | undefined;
-    do {
-      w = stack.pop();
-      if (w === undefined) break;
-      onStack.delete(w);
-      part.push(w);
-    } while (w !== v);
-    if (part.length > 1 || graph.get(v)?.has(v) === true) found.push(part.sort());
-  };
-  for (const v of graph.keys()) if (!index.has(v)) visit(v);
-  return found;
-}
-
 /** Exports of src/ files that no other file uses, as `file: name`. */
 function unusedExports(facts: ReadonlyMap<string, FileFacts>): string[] {
   const used = new Set<string>();
@@ -222,7 +187,7 @@ function importProblems(): string[] {
   return [...circles(graph).map((c) => `import circle: ${c.join(' <-> ')}`), ...unusedExports(facts).map((u) => `export no other file imports (make it local, or remove it when unused): ${u}`)];
 }
 
-// Run by lint.ts; imported by its test for circles() alone.
+// Run by lint.ts.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const problems = importProblems();
   for (const p of problems) process.stdout.write(`${p}\n`);
