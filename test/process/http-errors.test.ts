@@ -4,8 +4,7 @@
  * said in words.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { collect } from '../../src/collect/index.js';
 import { buildConfig } from '../../src/config/index.js';
 import { fetchPage } from '../../src/http/index.js';
+import { selfSignedCertificate } from '../support/helpers.js';
 import { needs } from '../support/needs.js';
 
 /** A loopback server that answers every request with `head` (a status line and headers) and no body. */
@@ -55,27 +55,11 @@ describe('a device whose reason phrase is 16 KB', () => {
 describe('a TLS server that demands a client certificate', () => {
   const skip = needs('openssl');
   let dir = '';
+  let pem: ReturnType<typeof selfSignedCertificate> = { key: Buffer.alloc(0), cert: Buffer.alloc(0) };
   before(() => {
     if (skip !== false) return;
     dir = mkdtempSync(`${tmpdir()}/homenet-mtls-`);
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      `${dir}/key.pem`,
-      '-out',
-      `${dir}/cert.pem`,
-    ]);
-    assert.equal(made.status, 0, made.stderr.toString());
+    pem = selfSignedCertificate(dir);
   });
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -83,9 +67,7 @@ describe('a TLS server that demands a client certificate', () => {
 
   /** fetchPage's error against such a server speaking at most `maxVersion`. */
   async function refusal(maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<string> {
-    const server = createTlsServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`), requestCert: true, rejectUnauthorized: true, maxVersion }, (_q, res) =>
-      res.end('page'),
-    );
+    const server = createTlsServer({ ...pem, requestCert: true, rejectUnauthorized: true, maxVersion }, (_q, res) => res.end('page'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       await fetchPage(new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/`), { signal: AbortSignal.timeout(5000), insecure: true });

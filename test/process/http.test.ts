@@ -1,7 +1,7 @@
 /** fetchPage over real sockets: charsets, redirects, size cap, TLS choice. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { FetchError, fetchPage, type Agents } from '../../src/http/index.js';
 import { until } from '../support/clock.js';
+import { selfSignedCertificate } from '../support/helpers.js';
 import { needs } from '../support/needs.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -345,25 +346,8 @@ describe('fetchPage over HTTPS with a self-signed certificate', () => {
   before(async () => {
     if (skip !== false) return;
     dir = mkdtempSync(`${tmpdir()}/homenet-tls-`);
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      `${dir}/key.pem`,
-      '-out',
-      `${dir}/cert.pem`,
-    ]);
-    assert.equal(made.status, 0, made.stderr.toString());
-    const server = createTlsServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) }, (_req, res) => {
+    const pem = selfSignedCertificate(dir);
+    const server = createTlsServer(pem, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('secret-free page');
     });

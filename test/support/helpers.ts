@@ -1,5 +1,5 @@
 /** Shared test helpers: paths, running the built program, line checks. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
@@ -208,4 +208,27 @@ export async function execdAfterSigusr1(program: string, args: readonly string[]
       resolve({ code, signal, stdout, stderr, ms: performance.now() - started, ports });
     });
   });
+}
+
+/** A self-signed certificate for 127.0.0.1 made by openssl in `dir` (the tests' HTTPS servers): its key and certificate, PEM. */
+export function selfSignedCertificate(dir: string): { key: Buffer; cert: Buffer } {
+  const made = spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    `${dir}/key.pem`,
+    '-out',
+    `${dir}/cert.pem`,
+  ]);
+  if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr.toString()}`);
+  return { key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) };
 }
