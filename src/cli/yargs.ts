@@ -78,7 +78,23 @@ function buildParser(table: CommandTable, args: string[], choose: (c: Chosen) =>
       },
     );
   }
-  return parser.strict().help().alias('help', 'h').version(version()).wrap(100).exitProcess(false);
+  const built = parser.strict().help().alias('help', 'h').version(version()).wrap(100).exitProcess(false);
+  skipHelpCache(built);
+  return built;
+}
+
+/**
+ * yargs lays out a command's whole help text as it runs the command, to keep
+ * it for a `showHelp()` the command might call later (cacheHelpMessage);
+ * nothing here calls that (a usage error goes to `.fail()`, `--help` is laid
+ * out when asked), and the layout measured every word's width: 1.5-3 ms a
+ * parse, most of the command-line tests' time. Left out where yargs has the
+ * hook (its internal methods; if a version has none, nothing changes).
+ */
+function skipHelpCache(parser: Argv): void {
+  const internal = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage?.cacheHelpMessage !== undefined) usage.cacheHelpMessage = () => undefined;
 }
 
 /** What yargs made of the arguments: a command, or help/version text, or a usage error. */
