@@ -15,7 +15,7 @@
  *
  * This is a build tool, not part of the program.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -53,15 +53,38 @@ function inputsHash(): string {
   return hash.digest('hex');
 }
 
+/**
+ * Runs one check; its exit code and everything it printed. The checks run at
+ * once (ESLint, the longest at about 31 s on a fresh tree here, beside
+ * Prettier's 11 s and the two type-reading checks' 6 s), so each one's output
+ * is kept and written whole when it ends, not interleaved.
+ */
+function runCheck(program: string, args: readonly string[]): Promise<{ code: number; output: Buffer }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const child = spawn(program, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => chunks.push(b));
+    child.on('error', (err) => {
+      chunks.push(Buffer.from(`lint: cannot run ${program}: ${err.message}\n`));
+    });
+    child.on('close', (code) => {
+      resolve({ code: code ?? 1, output: Buffer.concat(chunks) });
+    });
+  });
+}
+
 const hash = inputsHash();
 if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) {
   process.stdout.write('lint: nothing changed since the last run that passed\n');
 } else {
-  let failed = false;
-  for (const [program, args] of CHECKS) {
-    const r = spawnSync(program, args, { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) failed = true;
-  }
-  if (failed) process.exitCode = 1;
+  const results = await Promise.all(
+    CHECKS.map(async ([program, args]) => {
+      const r = await runCheck(program, args);
+      process.stdout.write(r.output);
+      return r.code;
+    }),
+  );
+  if (results.some((code) => code !== 0)) process.exitCode = 1;
   else writeFileSync(STAMP, hash);
 }
