@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { TARGETS, type Arch } from '../../src/build/targets.js';
 import { FIXTURES, ROOT, runProgram } from '../support/helpers.js';
+import { fixturePages } from '../support/fixtures.js';
 import { brokenLinks, pages } from '../support/markdown.js';
 import { needs } from '../support/needs.js';
 
@@ -67,16 +68,7 @@ describe('the release folder', () => {
     const v = await run(['--version']);
     assert.deepEqual({ code: v.code, stdout: v.stdout, stderr: v.stderr }, { code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     const saved = `${FIXTURES}att-pace/att-caption/`;
-    const p = await run([
-      'parse',
-      '--type',
-      'att-pace',
-      '--host',
-      'router',
-      ...readdirSync(saved)
-        .filter((f) => !f.startsWith('expected.'))
-        .map((f) => saved + f),
-    ]);
+    const p = await run(['parse', '--type', 'att-pace', '--host', 'router', ...fixturePages(saved)]);
     assert.equal(p.code, 0, p.stderr);
     assert.equal(p.stdout, readFileSync(`${saved}expected.out`, 'utf8'));
     // The repository's LICENSE (package.json "license": MIT), then Node.js's own, which the binary contains.

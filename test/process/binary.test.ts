@@ -12,11 +12,12 @@
  * also runs execd, --help, a config error, SIGUSR1 and telegraf-config.
  */
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { binaryPath, commandFor, TARGETS, type Command } from '../../src/build/targets.js';
 import { useSimulatorAndFolder } from '../support/context.js';
 import { execdAfterSigusr1, FIXTURES, lines, ROOT, runProgram, type RunResult } from '../support/helpers.js';
+import { fixturePages } from '../support/fixtures.js';
 import { needs } from '../support/needs.js';
 
 const VERSION = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version;
@@ -64,10 +65,7 @@ for (const t of TARGETS) {
 
     it('parses saved gateway pages exactly as the fixture expects', { skip }, async () => {
       const dir = `${FIXTURES}att-bgw/bgw320-all-pages/`;
-      const pages = readdirSync(dir)
-        .filter((f) => !f.startsWith('expected.'))
-        .map((f) => `${dir}${f}`);
-      const r = await run(['parse', '--type', 'att-bgw', '--host', 'router', ...pages]);
+      const r = await run(['parse', '--type', 'att-bgw', '--host', 'router', ...fixturePages(dir)]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
       assert.equal(r.stdout, readFileSync(`${dir}expected.out`, 'utf8'));

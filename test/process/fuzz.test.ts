@@ -7,13 +7,13 @@
  * round-trip through InfluxDB exactly.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEVICE_KINDS, parseSaved } from '../../src/devices/index.js';
 import { LineProtocolError, serialize, str, int, type Metric } from '../../src/lineprotocol.js';
 import { HOSTILE_SHAPES, KIB, readWithEverySpec } from '../../src/bench/shapes.js';
-import { fixtureCases } from '../support/fixtures.js';
+import { fixtureCases, fixturePages } from '../support/fixtures.js';
 import { roundTrip, startInfluxd, type Influxd } from '../support/influxd.js';
 import { needs } from '../support/needs.js';
 
@@ -58,11 +58,7 @@ const NUMBERS = ['99999999999999999999999', '18446744073709551616', '92233720368
 
 /** Every saved page of every fixture, with its type. */
 function pages(): { type: string; name: string; body: string }[] {
-  return fixtureCases().flatMap((c) =>
-    readdirSync(c.dir)
-      .filter((f) => !f.startsWith('expected.'))
-      .map((f) => ({ type: c.type, name: `${c.type}/${c.name}/${f}`, body: readFileSync(`${c.dir}${f}`, 'utf8') })),
-  );
+  return fixtureCases().flatMap((c) => fixturePages(c.dir).map((path) => ({ type: c.type, name: `${c.type}/${c.name}/${path.slice(c.dir.length)}`, body: readFileSync(path, 'utf8') })));
 }
 
 /** A mutation of a page: a function of the text, drawn by fast-check. */

@@ -8,12 +8,13 @@
  * of a newer Node would reach Telegraf's log at every run).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { LTS_NODES, ltsNodePath } from '../../src/build/lts.js';
 import type { Metric } from '../../src/lineprotocol.js';
 import { startSimulator, type Simulator } from '../../src/simulate/server.js';
 import { BIN, FIXTURES, runProgram } from '../support/helpers.js';
+import { fixturePages } from '../support/fixtures.js';
 import { metricsOf } from '../support/acceptance.js';
 import { needs } from '../support/needs.js';
 
@@ -67,16 +68,7 @@ describe('the launcher on every Node.js LTS line', { skip }, () => {
         assert.deepEqual({ code: v.code, stderr: v.stderr }, { code: 0, stderr: '' });
         assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
         const saved = `${FIXTURES}att-pace/att-caption/`;
-        const p = await run([
-          'parse',
-          '--type',
-          'att-pace',
-          '--host',
-          'router',
-          ...readdirSync(saved)
-            .filter((f) => !f.startsWith('expected.'))
-            .map((f) => saved + f),
-        ]);
+        const p = await run(['parse', '--type', 'att-pace', '--host', 'router', ...fixturePages(saved)]);
         assert.deepEqual({ code: p.code, stderr: p.stderr }, { code: 0, stderr: '' });
         assert.equal(p.stdout, readFileSync(`${saved}expected.out`, 'utf8'));
       });

@@ -14,13 +14,18 @@ export function fixtureCases(): { type: string; name: string; dir: string }[] {
   return readdirSync(FIXTURES).flatMap((type) => readdirSync(`${FIXTURES}${type}`).map((name) => ({ type, name, dir: `${FIXTURES}${type}/${name}/` })));
 }
 
+/** The saved pages of a fixture case (every file but `expected.*`), as paths. */
+export function fixturePages(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => !f.startsWith('expected.'))
+    .map((f) => `${dir}${f}`);
+}
+
 /** Parses a fixture case the way `telegraf-homenet parse --host router` does. */
 export async function parseFixture(type: string, dir: string): Promise<{ out: string; err: string }> {
   const kind = DEVICE_KINDS.get(type);
   if (!kind) throw new Error(`fixture folder for unknown type ${type}`);
-  const saved = readdirSync(dir)
-    .filter((f) => !f.startsWith('expected.'))
-    .map((f) => ({ name: f, body: readFileSync(`${dir}${f}`, 'utf8') }));
+  const saved = fixturePages(dir).map((path) => ({ name: path.slice(dir.length), body: readFileSync(path, 'utf8') }));
   let parsed;
   try {
     // As `parse` does without --host: a page that names the device names the lines.
